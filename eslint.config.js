@@ -1,0 +1,50 @@
+// typescript-eslint with type information: no-floating-promises is an error, and
+// flows/ + pure domain code may not import I/O (Node built-ins, ARI, BullMQ, pino, HubSpot, AWS).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const IO_IMPORTS = {
+  patterns: [
+    { group: ['node:*'], message: 'Pure code may not use Node built-ins; take what you need as an argument.' },
+    { group: ['fs', 'fs/*', 'path', 'os', 'net', 'http', 'https', 'child_process', 'crypto', 'stream', 'events', 'timers', 'timers/*'], message: 'Pure code may not use Node built-ins.' },
+    { group: ['ari-client', 'bullmq', 'ioredis', 'pino', 'pino-*', '@hubspot/*', '@aws-sdk/*', 'fastify', 'ws', 'sqs-consumer'], message: 'Pure code may not import I/O libraries; depend on a port instead.' },
+    { group: ['**/telephony/ari/**', '**/integrations/**', '**/workers/**', '**/infra/**', '**/sim/**', '**/logger.ts', '**/config.ts', '**/main.ts'], message: 'Pure code may not import adapters.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'warn',
+      'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
+  {
+    // Flows and the pure domain: behaviour only, time and I/O come in as arguments.
+    files: ['flows/**/*.ts', 'src/domain/**/*.ts', 'src/flow-dsl/**/*.ts'],
+    ignores: ['flows/lookups/**'],
+    rules: { 'no-restricted-imports': ['error', IO_IMPORTS] },
+  },
+  {
+    // Only the ARI adapter talks ari-client; only the HubSpot adapter talks @hubspot/api-client.
+    files: ['src/**/*.ts'],
+    ignores: ['src/telephony/ari/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'Only src/telephony/ari/* may import ari-client.' }] }] },
+  },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    ignores: ['src/integrations/hubspot/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@hubspot/api-client', '@hubspot/api-client/*'], message: 'Only src/integrations/hubspot/* may import @hubspot/api-client.' }] }] },
+  },
+);

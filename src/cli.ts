@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `centralita` command line. Each feature registers its own sub-commands from src/cli/*.ts
+// (explicit list below), so this file stays a table of contents.
+import { Command } from 'commander';
+import { registerStartCommands } from './cli/start.ts';
+import { registerSimCommands } from './cli/sim.ts';
+import { registerFlowsCommands } from './cli/flows.ts';
+import { registerHoursCommands } from './cli/hours.ts';
+import { registerCampaignCommands } from './cli/campaign.ts';
+import { registerHubspotCommands } from './cli/hubspot.ts';
+import { registerAgentCommands } from './cli/agents.ts';
+
+const program = new Command();
+program.name('centralita').description('Call control for Asterisk/FreePBX contact centres').showHelpAfterError();
+registerStartCommands(program);
+registerSimCommands(program);
+registerFlowsCommands(program);
+registerHoursCommands(program);
+registerCampaignCommands(program);
+registerHubspotCommands(program);
+registerAgentCommands(program);
+await program.parseAsync(process.argv);

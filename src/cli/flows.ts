@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+// Filled in by the feature that owns these commands.
+export function registerFlowsCommands(_program: Command): void {}

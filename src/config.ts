@@ -1,0 +1,137 @@
+// The only reader of process.env. Validated once at start; everything else receives
+// the typed `Config` object. On bad input the caller prints ONE message listing every
+// offending variable with its expected form and an example, and exits 1.
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const nonEmpty = (what: string) => z.string().min(1, { message: `must not be empty (${what})` });
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try { return protocols.includes(new URL(v).protocol); } catch { return false; }
+  }, { message: `must be a URL (${protocols.join(' or ')})` });
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every variable: schema, expected form and an example (used for the error message and .env.example). */
+export const VARIABLES = {
+  LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), form: 'one of trace|debug|info|warn|error|fatal|silent', example: 'info' },
+  HTTP_HOST: { schema: z.string().default('127.0.0.1'), form: 'an address to listen on', example: '127.0.0.1' },
+  HTTP_PORT: { schema: port.default(8080), form: 'a TCP port (0 = any free port)', example: '8080' },
+  DATA_DIR: { schema: z.string().default('./.data'), form: 'a writable directory', example: './.data' },
+  ARI_URL: { schema: url(['http:', 'https:']).optional(), form: 'the Asterisk HTTP base URL; unset = built-in simulated PBX', example: 'http://127.0.0.1:8088' },
+  ARI_USER: { schema: nonEmpty('ARI user').default('centralita'), form: 'the ARI user from ari_additional_custom.conf', example: 'centralita' },
+  ARI_PASSWORD: { schema: nonEmpty('ARI password').optional(), form: 'the ARI password; required when ARI_URL is set', example: 's3cret' },
+  ARI_APP: { schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('centralita'), form: 'the Stasis application name', example: 'centralita' },
+  ARI_REQUEST_TIMEOUT_MS: { schema: positiveInt.default(5000), form: 'milliseconds before an ARI request is abandoned', example: '5000' },
+  REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), form: 'a Redis URL; unset = start a local redis-server', example: 'redis://127.0.0.1:6379/0' },
+  S3_BUCKET: { schema: nonEmpty('bucket name').optional(), form: 'the campaigns bucket; unset = local inbox folder', example: 'acme-campaigns' },
+  S3_ENDPOINT: { schema: url(['http:', 'https:']).optional(), form: 'an S3-compatible endpoint (tests, MinIO); unset = AWS', example: 'http://127.0.0.1:4569' },
+  S3_FORCE_PATH_STYLE: { schema: bool.default(false), form: 'true|false', example: 'false' },
+  AWS_REGION: { schema: z.string().default('us-east-1'), form: 'an AWS region', example: 'us-east-1' },
+  AWS_ACCESS_KEY_ID: { schema: nonEmpty('AWS key id').optional(), form: 'an AWS access key id; unset = default credential chain', example: 'AKIA...' },
+  AWS_SECRET_ACCESS_KEY: { schema: nonEmpty('AWS secret').optional(), form: 'the AWS secret access key', example: 'wJalr...' },
+  SQS_QUEUE_URL: { schema: url(['http:', 'https:']).optional(), form: 'the SQS queue receiving S3 ObjectCreated events', example: 'https://sqs.us-east-1.amazonaws.com/123456789012/centralita-campaigns' },
+  SQS_ENDPOINT: { schema: url(['http:', 'https:']).optional(), form: 'an SQS-compatible endpoint (tests); unset = AWS', example: 'http://127.0.0.1:9324' },
+  CAMPAIGNS_PREFIX: { schema: z.string().default('campaigns/'), form: 'S3 key prefix of campaign files', example: 'campaigns/' },
+  CAMPAIGN_INBOX_DIR: { schema: z.string().default('./campaigns/inbox'), form: 'local inbox folder used when S3_BUCKET is unset', example: './campaigns/inbox' },
+  CAMPAIGN_RESULTS_DIR: { schema: z.string().default('./campaigns/results'), form: 'local results folder used when S3_BUCKET is unset', example: './campaigns/results' },
+  DEFAULT_COUNTRY: { schema: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code').default('CO'), form: 'ISO country for numbers written locally', example: 'CO' },
+  HUBSPOT_TOKEN: { schema: nonEmpty('unset it to write to the local outbox instead').optional(), form: 'a HubSpot private-app token; unset = local JSONL outbox', example: 'pat-na1-...' },
+  HUBSPOT_BASE_URL: { schema: url(['http:', 'https:']).default('https://api.hubapi.com'), form: 'HubSpot API base URL', example: 'https://api.hubapi.com' },
+  HUBSPOT_TIER: { schema: z.enum(['free', 'starter', 'professional', 'enterprise']).default('free'), form: 'free|starter|professional|enterprise (sets rate budgets)', example: 'professional' },
+  HUBSPOT_CREATE_CONTACTS: { schema: bool.default(false), form: 'true|false: create a contact when no number matches', example: 'false' },
+  FLOWS_DIR: { schema: z.string().default('./flows'), form: 'folder with *.flow.ts and index.ts', example: './flows' },
+  SOUNDS_DIR: { schema: z.string().default('./sounds'), form: 'folder with <lang>/<prompt>.wav', example: './sounds' },
+  FLOWS_HOT_RELOAD: { schema: bool.default(false), form: 'true|false: reload flows on file change (development)', example: 'true' },
+  SHUTDOWN_DEADLINE_MS: { schema: positiveInt.default(30_000), form: 'ms live calls may take to finish at shutdown', example: '30000' },
+} as const;
+
+type Vars = typeof VARIABLES;
+export type RawConfig = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
+
+export interface Config {
+  logLevel: RawConfig['LOG_LEVEL'];
+  http: { host: string; port: number };
+  dataDir: string;
+  ari: { mode: 'external'; url: string; user: string; password: string; app: string; requestTimeoutMs: number } | { mode: 'embedded'; app: string; user: string; requestTimeoutMs: number };
+  redis: { mode: 'external'; url: string } | { mode: 'embedded' };
+  aws: { region: string; accessKeyId?: string; secretAccessKey?: string };
+  campaigns:
+    | { mode: 's3'; bucket: string; endpoint?: string; forcePathStyle: boolean; prefix: string; sqsQueueUrl?: string; sqsEndpoint?: string }
+    | { mode: 'local'; inboxDir: string; resultsDir: string; prefix: string };
+  defaultCountry: string;
+  hubspot: { mode: 'api'; token: string; baseUrl: string; tier: RawConfig['HUBSPOT_TIER']; createContacts: boolean } | { mode: 'outbox'; outboxFile: string; tier: RawConfig['HUBSPOT_TIER']; createContacts: boolean };
+  flows: { dir: string; hotReload: boolean };
+  soundsDir: string;
+  shutdownDeadlineMs: number;
+  /** Values that must never appear in logs. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly problems: { variable: string; problem: string; form: string; example: string }[];
+  constructor(problems: { variable: string; problem: string; form: string; example: string }[]) {
+    super(
+      `centralita: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.problem}. Expected ${p.form}, e.g. ${p.variable}=${p.example}`).join('\n') +
+        '\nSee .env.example for every variable.',
+    );
+    this.problems = problems;
+  }
+}
+
+/** Validates the environment once. Throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const problems: ConstructorParameters<typeof ConfigError>[0] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(VARIABLES)) {
+    const r = (spec.schema as z.ZodType).safeParse(env[name]);
+    if (r.success) raw[name] = r.data;
+    else problems.push({ variable: name, problem: `${JSON.stringify(env[name])} ${r.error.issues.map((i) => i.message).join('; ')}`, form: spec.form, example: spec.example });
+  }
+  const v = raw as RawConfig;
+  if (problems.length === 0 && v.ARI_URL && !v.ARI_PASSWORD)
+    problems.push({ variable: 'ARI_PASSWORD', problem: 'is required when ARI_URL is set', form: VARIABLES.ARI_PASSWORD.form, example: VARIABLES.ARI_PASSWORD.example });
+  if (problems.length === 0 && v.SQS_QUEUE_URL && !v.S3_BUCKET)
+    problems.push({ variable: 'S3_BUCKET', problem: 'is required when SQS_QUEUE_URL is set', form: VARIABLES.S3_BUCKET.form, example: VARIABLES.S3_BUCKET.example });
+  if (problems.length) throw new ConfigError(problems);
+
+  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID].filter((s): s is string => !!s && s.length >= 4);
+  for (const u of [v.REDIS_URL]) {
+    const pw = u ? safePassword(u) : undefined;
+    if (pw) secrets.push(pw);
+  }
+  return {
+    logLevel: v.LOG_LEVEL,
+    http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
+    dataDir: v.DATA_DIR,
+    ari: v.ARI_URL
+      ? { mode: 'external', url: v.ARI_URL, user: v.ARI_USER, password: v.ARI_PASSWORD!, app: v.ARI_APP, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS }
+      : { mode: 'embedded', app: v.ARI_APP, user: v.ARI_USER, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS },
+    redis: v.REDIS_URL ? { mode: 'external', url: v.REDIS_URL } : { mode: 'embedded' },
+    aws: { region: v.AWS_REGION, accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY },
+    campaigns: v.S3_BUCKET
+      ? { mode: 's3', bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, forcePathStyle: v.S3_FORCE_PATH_STYLE, prefix: v.CAMPAIGNS_PREFIX, sqsQueueUrl: v.SQS_QUEUE_URL, sqsEndpoint: v.SQS_ENDPOINT }
+      : { mode: 'local', inboxDir: v.CAMPAIGN_INBOX_DIR, resultsDir: v.CAMPAIGN_RESULTS_DIR, prefix: v.CAMPAIGNS_PREFIX },
+    defaultCountry: v.DEFAULT_COUNTRY,
+    hubspot: v.HUBSPOT_TOKEN
+      ? { mode: 'api', token: v.HUBSPOT_TOKEN, baseUrl: v.HUBSPOT_BASE_URL, tier: v.HUBSPOT_TIER, createContacts: v.HUBSPOT_CREATE_CONTACTS }
+      : { mode: 'outbox', outboxFile: `${v.DATA_DIR}/hubspot-outbox.jsonl`, tier: v.HUBSPOT_TIER, createContacts: v.HUBSPOT_CREATE_CONTACTS },
+    flows: { dir: v.FLOWS_DIR, hotReload: v.FLOWS_HOT_RELOAD },
+    soundsDir: v.SOUNDS_DIR,
+    shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    secrets,
+  };
+}
+
+function safePassword(u: string): string | undefined {
+  try { return decodeURIComponent(new URL(u).password) || undefined; } catch { return undefined; }
+}
+
+/** Renders .env.example from VARIABLES so the two never drift (a unit test compares them). */
+export function renderEnvExample(): string {
+  const lines = ['# centralita configuration. Every variable is optional: unset ones use the embedded defaults.', ''];
+  for (const [name, spec] of Object.entries(VARIABLES)) lines.push(`# ${spec.form}`, `# ${name}=${spec.example}`, '');
+  return lines.join('\n');
+}

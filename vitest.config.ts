@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per test kind so `--project unit` runs in seconds while CI runs all.
+// Each file gets its own servers on port 0, so files run in parallel safely.
+export default defineConfig({
+  test: {
+    globalSetup: ['./test/helpers/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/flows/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'], testTimeout: 120_000 } },
+    ],
+  },
+});
