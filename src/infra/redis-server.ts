@@ -8,6 +8,7 @@ import { freePort } from './net.ts';
 export interface RedisServerHandle {
   url: string;
   port: number;
+  pid: number;
   dir: string;
   stop(): Promise<void>;
 }
@@ -45,6 +46,7 @@ export async function startRedisServer(opts: { binary?: string; dir?: string; ap
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid ?? -1,
     dir,
     async stop() {
       if (stopped) return;
