@@ -1,0 +1,291 @@
+// The Stasis application core: one Telephony event listener routes every event by
+// channel id to its session; StasisStart is routed to a flow (Stasis args, DID mapping,
+// campaign data) or to a role handler (ACD agent legs, dial legs, campaign); calls that
+// end become one CallRecord each. Reconnects trigger a resync; stop() drains with a deadline.
+import type { AnyStateMachine, AnyActorLogic } from 'xstate';
+import type { Logger } from '../logger.ts';
+import type { ChannelInfo, Telephony, TelephonyEvent } from '../telephony/port.ts';
+import { ChannelGoneError } from '../errors.ts';
+import { STASIS_ROLES, type CallInput, type CompiledFlow, type FlowRegistry, type StasisRoleHandler } from './contract.ts';
+import { buildCallRecord, type CallFacts, type CallRecordSink } from './records.ts';
+import { startCallSession, type CallSession, type CallSessionInfo } from './session.ts';
+import type { EventBus } from '../domain/event-bus.ts';
+
+export type CallStarted = Extract<TelephonyEvent, { type: 'call.started' }>;
+
+export interface CallServiceOptions {
+  telephony: Telephony;
+  flows: FlowRegistry;
+  /** Actor implementations provided to every flow machine (createCallActors + ACD, etc.). */
+  actors: Record<string, AnyActorLogic>;
+  records: CallRecordSink;
+  bus: EventBus;
+  logger: Logger;
+  clock?: () => Date;
+  /** E.164 default country for numbers written locally. */
+  defaultCountry?: string;
+  /** DID → flow id, used when the Stasis args name no flow. */
+  didMap?: Record<string, string>;
+  /** Flow for campaign originations that do not name one (args[4] or CENTRALITA_FLOW). */
+  defaultCampaignFlow?: string;
+}
+
+export interface RejectedCall { channelId: string; reason: string; args: string[]; at: string }
+
+export interface CallServiceStats {
+  started: number;
+  ended: number;
+  live: number;
+  unknownFlow: number;
+  actorErrors: number;
+  vanished: number;
+  recordsFailed: number;
+  resyncs: number;
+  roleCalls: number;
+}
+
+export interface CallService {
+  start(): void;
+  /** Stops taking calls, lets live ones finish until the deadline, then hands them back. */
+  stop(deadlineMs: number): Promise<void>;
+  liveCalls(): CallSessionInfo[];
+  registerRole(role: string, handler: StasisRoleHandler): () => void;
+  /** Lists the PBX's channels and ends sessions whose channel vanished. Runs after each reconnect. */
+  resync(): Promise<void>;
+  stats(): CallServiceStats;
+  /** Recent calls the router could not place (kept for inspection, bounded). */
+  rejected(): RejectedCall[];
+}
+
+const ROLE_VALUES = new Set<string>(Object.values(STASIS_ROLES));
+
+export function createCallService(o: CallServiceOptions): CallService {
+  const { telephony, logger } = o;
+  const clock = o.clock ?? (() => new Date());
+  const defaultCountry = o.defaultCountry ?? 'CO';
+  const sessions = new Map<string, CallSession>();
+  const roles = new Map<string, StasisRoleHandler>();
+  const machines = new WeakMap<AnyStateMachine, AnyStateMachine>();
+  const rejected: RejectedCall[] = [];
+  const pendingRecords = new Set<Promise<unknown>>();
+  const stats: CallServiceStats = { started: 0, ended: 0, live: 0, unknownFlow: 0, actorErrors: 0, vanished: 0, recordsFailed: 0, resyncs: 0, roleCalls: 0 };
+  let unsubscribe: (() => void) | undefined;
+  let accepting = false;
+  let wasDisconnected = false;
+  let drained: (() => void) | undefined;
+
+  const log = logger.child({ component: 'calls' });
+
+  function provided(flow: CompiledFlow): AnyStateMachine {
+    let m = machines.get(flow.machine);
+    if (!m) machines.set(flow.machine, (m = flow.machine.provide({ actors: o.actors }) as AnyStateMachine));
+    return m;
+  }
+
+  function reject(ev: CallStarted, reason: string) {
+    stats.unknownFlow++;
+    rejected.push({ channelId: ev.channel.id, reason, args: ev.args, at: ev.at });
+    if (rejected.length > 100) rejected.shift();
+    log.warn({ channelId: ev.channel.id, args: ev.args, exten: ev.channel.dialplan.exten, reason }, 'no flow for call; continuing in dialplan');
+    telephony.continueInDialplan(ev.channel.id).catch((err: unknown) => {
+      if (!(err instanceof ChannelGoneError)) log.error({ err, channelId: ev.channel.id }, 'could not hand unknown call back to dialplan');
+    });
+  }
+
+  /** Picks the flow: Stasis args[0] → campaign data → DID mapping. */
+  function route(ev: CallStarted): { flow?: CompiledFlow; reason?: string; campaign?: CallInput['campaign']; direction: CallInput['direction'] } {
+    const [first, ...rest] = ev.args;
+    const ch = ev.channel;
+    if (first === STASIS_ROLES.campaign) {
+      const [campaignId, rowId, attempt, flowArg] = rest;
+      if (!campaignId) return { reason: 'campaign call without campaign id', direction: 'outbound' };
+      const campaign: NonNullable<CallInput['campaign']> = { campaignId };
+      if (rowId) campaign.rowId = rowId;
+      if (attempt && /^\d+$/.test(attempt)) campaign.attempt = Number(attempt);
+      const contactId = ch.variables?.CENTRALITA_CONTACT_ID;
+      if (contactId) campaign.contactId = contactId;
+      const flowId = flowArg || ch.variables?.CENTRALITA_FLOW || o.defaultCampaignFlow;
+      const flow = flowId ? o.flows.get(flowId) : undefined;
+      return flow ? { flow, campaign, direction: 'outbound' } : { reason: `campaign flow ${JSON.stringify(flowId ?? null)} not found`, campaign, direction: 'outbound' };
+    }
+    if (first) {
+      const flow = o.flows.get(first);
+      if (flow) return { flow, direction: 'inbound' };
+    }
+    const exten = ch.dialplan.exten;
+    const byDid = o.flows.forDid?.(exten) ?? (o.didMap?.[exten] ? o.flows.get(o.didMap[exten]) : undefined);
+    if (byDid) return { flow: byDid, direction: 'inbound' };
+    return { reason: first ? `unknown flow ${JSON.stringify(first)}` : `no flow for DID ${JSON.stringify(exten)}`, direction: 'inbound' };
+  }
+
+  function onCallStarted(ev: CallStarted) {
+    const ch = ev.channel;
+    if (sessions.has(ch.id)) return; // duplicate StasisStart (replayed after reconnect)
+    const first = ev.args[0];
+    const roleHandler = first !== undefined ? roles.get(first) : undefined;
+    if (roleHandler) {
+      stats.roleCalls++;
+      try { roleHandler(ev); } catch (err) { log.error({ err, channelId: ch.id, role: first }, 'role handler threw'); }
+      return;
+    }
+    if (!accepting) {
+      // Shutting down: the dialplan's fallback (ring group / voicemail) takes it.
+      telephony.continueInDialplan(ch.id).catch(() => {});
+      return;
+    }
+    if (first !== undefined && ROLE_VALUES.has(first) && first !== STASIS_ROLES.campaign) {
+      reject(ev, `no handler registered for role ${first}`);
+      return;
+    }
+    const r = route(ev);
+    if (!r.flow) { reject(ev, r.reason ?? 'no flow'); return; }
+    const input = callInput(ev, r.direction, r.campaign);
+    const flow = r.flow;
+    const callLog = log.child({ callId: input.callId, channelId: ch.id, flowId: flow.id });
+    stats.started++;
+    const session = startCallSession({
+      flow: { id: flow.id, version: flow.version },
+      machine: provided(flow),
+      input,
+      telephony,
+      logger: callLog,
+      clock,
+      ...(ch.variables?.LINKEDID ? { linkedId: ch.variables.LINKEDID } : {}),
+      ...(ch.state === 'Up' ? { answeredAt: ev.at } : {}),
+      onEnd: (facts, s) => onSessionEnd(facts, s, callLog),
+    });
+    // The session may already have ended synchronously (actor failed at start and channel gone).
+    if (!endedEarly.delete(ch.id)) sessions.set(ch.id, session);
+    o.bus.emit('call.started', { callId: input.callId, channelId: ch.id, flowId: flow.id, from: input.from, to: input.to, at: ev.at });
+  }
+  const endedEarly = new Set<string>();
+
+  function callInput(ev: CallStarted, direction: CallInput['direction'], campaign: CallInput['campaign']): CallInput {
+    const ch: ChannelInfo = ev.channel;
+    const variables: Record<string, string> = { ...(ch.variables ?? {}) };
+    // Stasis args after the flow id are kept as arg1..argN for the flow.
+    ev.args.slice(1).forEach((a, i) => { variables[`arg${i + 1}`] = a; });
+    const to = ch.dialplan.exten;
+    const input: CallInput = {
+      callId: ch.id,
+      channelId: ch.id,
+      direction,
+      from: ch.caller.number,
+      to,
+      language: ch.language || 'es',
+      variables,
+      startedAt: ch.creationTime && !Number.isNaN(Date.parse(ch.creationTime)) ? new Date(Date.parse(ch.creationTime)).toISOString() : ev.at,
+    };
+    if (direction === 'inbound' && to && to !== 's') input.did = to;
+    if (campaign) input.campaign = campaign;
+    return input;
+  }
+
+  function onSessionEnd(facts: CallFacts, s: CallSession, callLog: Logger) {
+    if (sessions.get(s.channelId) === s) sessions.delete(s.channelId);
+    else endedEarly.add(s.channelId);
+    stats.ended++;
+    if (facts.error) stats.actorErrors++;
+    if (facts.vanished) stats.vanished++;
+    let record;
+    try {
+      record = buildCallRecord(facts, { defaultCountry });
+    } catch (err) {
+      callLog.error({ err }, 'could not build call record');
+      stats.recordsFailed++;
+      return;
+    }
+    const p = o.records.publish(record).then(
+      () => {},
+      (err: unknown) => { stats.recordsFailed++; callLog.error({ err, recordId: record.id }, 'call record not published'); },
+    ).finally(() => { pendingRecords.delete(p); });
+    pendingRecords.add(p);
+    if (sessions.size === 0) drained?.();
+  }
+
+  function channelOf(ev: TelephonyEvent): string | undefined {
+    switch (ev.type) {
+      case 'playback.started':
+      case 'playback.finished':
+      case 'recording.started':
+      case 'recording.finished':
+      case 'recording.failed':
+        return ev.targetUri.startsWith('channel:') ? ev.targetUri.slice(8) : undefined;
+      case 'call.started':
+      case 'bridge.destroyed':
+      case 'dial':
+      case 'endpoint.state':
+      case 'device.state':
+      case 'connection':
+        return undefined;
+      default:
+        return ev.channelId;
+    }
+  }
+
+  function onEvent(ev: TelephonyEvent) {
+    if (ev.type === 'call.started') return onCallStarted(ev);
+    if (ev.type === 'connection') {
+      o.bus.emit('telephony.connection', { state: ev.state, at: ev.at });
+      if (ev.state !== 'connected') wasDisconnected = true;
+      else if (wasDisconnected) {
+        wasDisconnected = false;
+        resync().catch((err: unknown) => log.error({ err }, 'resync after reconnect failed'));
+      }
+      return;
+    }
+    const id = channelOf(ev);
+    if (id === undefined) return;
+    const s = sessions.get(id);
+    if (s) s.handle(ev);
+  }
+
+  async function resync() {
+    stats.resyncs++;
+    const live = await telephony.listChannels();
+    const alive = new Set(live.map((c) => c.id));
+    const at = clock().toISOString();
+    let vanished = 0;
+    for (const s of [...sessions.values()]) {
+      if (!alive.has(s.channelId)) { vanished++; s.end('vanished', at); }
+    }
+    log.info({ live: sessions.size, vanished, channels: live.length }, 'resynchronised calls after reconnect');
+  }
+
+  return {
+    start() {
+      if (unsubscribe) return;
+      accepting = true;
+      unsubscribe = telephony.onEvent((ev) => {
+        try { onEvent(ev); } catch (err) { log.error({ err, event: ev.type }, 'event handling failed'); }
+      });
+    },
+    async stop(deadlineMs) {
+      accepting = false;
+      if (sessions.size > 0) {
+        log.info({ live: sessions.size, deadlineMs }, 'draining live calls');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, deadlineMs);
+          drained = () => { clearTimeout(t); resolve(); };
+        });
+        drained = undefined;
+      }
+      const left = [...sessions.values()];
+      if (left.length) log.warn({ count: left.length }, 'shutdown deadline reached; handing calls back to the dialplan');
+      await Promise.all(left.map((s) => s.handBack()));
+      const at = clock().toISOString();
+      for (const s of left) s.end('shutdown', at);
+      await Promise.all([...pendingRecords]);
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+    liveCalls: () => [...sessions.values()].map((s) => s.info()),
+    registerRole(role, handler) {
+      roles.set(role, handler);
+      return () => { if (roles.get(role) === handler) roles.delete(role); };
+    },
+    resync,
+    stats: () => ({ ...stats, live: sessions.size }),
+    rejected: () => [...rejected],
+  };
+}

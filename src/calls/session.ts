@@ -1,0 +1,192 @@
+// One session per channel in Stasis: runs the flow's XState actor, feeds it CallEvents
+// translated from this channel's TelephonyEvents, and reports the call's facts exactly
+// once when the call ends (StasisEnd, ChannelDestroyed, vanished at resync, shutdown).
+// A crashing actor is contained here: logged, channel handed back to the dialplan,
+// record still written.
+import { createActor, type Actor, type AnyStateMachine } from 'xstate';
+import type { Logger } from '../logger.ts';
+import type { HangupSide } from '../domain/call-record.ts';
+import { ChannelGoneError, errorCode } from '../errors.ts';
+import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
+import type { CallEvent, CallInput, CallOutput, CompiledFlow } from './contract.ts';
+import type { CallFacts } from './records.ts';
+
+export interface CallSessionDeps {
+  flow: Pick<CompiledFlow, 'id' | 'version'>;
+  /** The flow's machine with the call actors already provided. */
+  machine: AnyStateMachine;
+  input: CallInput;
+  telephony: Telephony;
+  logger: Logger;
+  clock: () => Date;
+  linkedId?: string;
+  /** Set when the channel entered Stasis already answered (state Up). */
+  answeredAt?: string;
+  /** Called exactly once with the call's facts. */
+  onEnd(facts: CallFacts, session: CallSession): void;
+}
+
+export interface CallSessionInfo {
+  callId: string;
+  channelId: string;
+  flowId: string;
+  from: string;
+  to: string;
+  startedAt: string;
+  answeredAt?: string;
+  status: 'running' | 'done' | 'error' | 'handing-back';
+}
+
+export interface CallSession {
+  readonly channelId: string;
+  readonly callId: string;
+  handle(ev: TelephonyEvent): void;
+  /** Ends the call from outside (vanished at resync, shutdown deadline). */
+  end(reason: 'vanished' | 'shutdown', at: string): void;
+  /** Hands the channel back to the dialplan (shutdown), then ends when StasisEnd comes. */
+  handBack(): Promise<void>;
+  info(): CallSessionInfo;
+}
+
+interface ActorOutputLike { path?: unknown; output?: unknown }
+
+export function startCallSession(d: CallSessionDeps): CallSession {
+  const { input, telephony, logger } = d;
+  const channelId = input.channelId;
+  let answeredAt: string | undefined;
+  let hangupCause: number | undefined;
+  let hangupCauseText: string | undefined;
+  let hangupSide: HangupSide = 'unknown';
+  let error: CallFacts['error'];
+  let status: CallSessionInfo['status'] = 'running';
+  let ended = false;
+  let actor: Actor<AnyStateMachine> | undefined;
+
+  const session: CallSession = {
+    channelId,
+    callId: input.callId,
+    handle,
+    end(reason, at) {
+      if (reason === 'vanished') hangupSide = hangupSide === 'unknown' ? 'system' : hangupSide;
+      if (reason === 'shutdown') hangupSide = 'system';
+      finish(at, reason === 'vanished' && status !== 'done');
+    },
+    async handBack() {
+      if (ended) return;
+      status = 'handing-back';
+      try {
+        await telephony.continueInDialplan(channelId);
+      } catch (err) {
+        if (!(err instanceof ChannelGoneError)) logger.warn({ err }, 'hand-back to dialplan failed');
+      }
+    },
+    info: () => ({ callId: input.callId, channelId, flowId: d.flow.id, from: input.from, to: input.to, startedAt: input.startedAt, ...(answeredAt ? { answeredAt } : {}), status }),
+  };
+
+  function send(ev: CallEvent) {
+    if (actor && status === 'running') actor.send(ev);
+  }
+
+  function handle(ev: TelephonyEvent) {
+    if (ended) return;
+    switch (ev.type) {
+      case 'dtmf':
+        send({ type: 'call.dtmf', digit: ev.digit });
+        return;
+      case 'channel.state':
+        if (ev.state === 'Up' && !answeredAt) answeredAt = ev.at;
+        send({ type: 'call.telephony', event: ev });
+        return;
+      case 'channel.hangupRequested': {
+        if (ev.cause !== undefined && !ev.soft) hangupCause = ev.cause;
+        // soft=true with cause 32 is Asterisk's flag for a hangup the app requested.
+        const side = ev.soft ? 'system' : input.direction === 'outbound' ? 'far-end' : 'caller';
+        if (hangupSide === 'unknown') hangupSide = ev.soft ? 'app' : side === 'far-end' ? 'far-end' : 'caller';
+        send({ type: 'call.hangup', ...(ev.cause !== undefined ? { cause: ev.cause } : {}), side });
+        return;
+      }
+      case 'channel.destroyed':
+        hangupCause = ev.cause;
+        hangupCauseText = ev.causeText;
+        finish(ev.at, false);
+        return;
+      case 'call.ended':
+        finish(ev.at, false);
+        return;
+      default:
+        send({ type: 'call.telephony', event: ev });
+    }
+  }
+
+  function snapshotOutput(): Partial<CallOutput> | undefined {
+    if (!actor) return undefined;
+    const snap = actor.getSnapshot() as { status: string; output?: unknown; context?: ActorOutputLike };
+    if (snap.status === 'done' && snap.output && typeof snap.output === 'object') return snap.output as Partial<CallOutput>;
+    // Not finished (caller hung up mid-menu, crash): keep the path walked so far.
+    const ctx = snap.context;
+    if (ctx && Array.isArray(ctx.path)) return { path: ctx.path as CallOutput['path'] };
+    return undefined;
+  }
+
+  function finish(at: string, vanished: boolean) {
+    if (ended) return;
+    ended = true;
+    const output = snapshotOutput();
+    if (status === 'running') status = 'done';
+    try { actor?.stop(); } catch (err) { logger.warn({ err }, 'stopping call actor failed'); }
+    if (hangupCause === undefined && hangupSide === 'caller') hangupCause = 16; // SIP BYE carries no cause
+    const facts: CallFacts = {
+      input, flow: d.flow, endedAt: at, hangupSide,
+      ...(d.linkedId ? { linkedId: d.linkedId } : {}),
+      ...(answeredAt ? { answeredAt } : {}),
+      ...(hangupCause !== undefined ? { hangupCause } : {}),
+      ...(hangupCauseText ? { hangupCauseText } : {}),
+      ...(output ? { output } : {}),
+      ...(error ? { error } : {}),
+      ...(vanished ? { vanished } : {}),
+    };
+    d.onEnd(facts, session);
+  }
+
+  function onActorDone() {
+    if (ended || status !== 'running') return;
+    status = 'done';
+    const out = snapshotOutput();
+    if (out?.handedBack) return; // the flow already continued in the dialplan
+    // A flow that finished without hanging up must not strand the caller in Stasis.
+    telephony.continueInDialplan(channelId).catch((err: unknown) => {
+      if (!(err instanceof ChannelGoneError)) logger.warn({ err }, 'hand-back after flow end failed');
+    });
+  }
+
+  function onActorError(err: unknown) {
+    if (ended || status === 'error') return;
+    status = 'error';
+    error = { code: errorCode(err), message: err instanceof Error ? err.message : String(err) };
+    logger.error({ err }, 'call actor failed; handing the channel back to the dialplan');
+    telephony.continueInDialplan(channelId).then(
+      () => {},
+      (e1: unknown) => {
+        if (e1 instanceof ChannelGoneError) return finish(d.clock().toISOString(), false);
+        logger.warn({ err: e1 }, 'hand-back failed; hanging up');
+        telephony.hangup(channelId).then(
+          () => {},
+          () => finish(d.clock().toISOString(), false),
+        );
+      },
+    );
+  }
+
+  answeredAt = d.answeredAt;
+  try {
+    actor = createActor(d.machine, { input });
+    actor.subscribe({
+      next: (snap: { status: string }) => { if (snap.status === 'done') onActorDone(); },
+      error: onActorError,
+    });
+    actor.start();
+  } catch (err) {
+    onActorError(err);
+  }
+  return session;
+}
