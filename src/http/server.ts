@@ -1,6 +1,6 @@
 // HTTP API: health, readiness, Prometheus metrics, and the feature routes registered by
 // main.ts (queues, agents, campaigns, hours). Listens on loopback by default.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 
@@ -19,7 +19,7 @@ export interface HttpServerDeps {
 
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Per-request logs at info would drown call logs; the http child logs warnings and up.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }), bodyLimit: 1024 * 1024 });
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
   app.get('/readyz', async (_req, reply) => {
     const checks = Object.fromEntries(deps.readiness.map((c) => [c.name, c.check()]));
