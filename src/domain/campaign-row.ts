@@ -1,0 +1,129 @@
+// One campaign CSV row: header aliases, validation and the reason a row is refused.
+// Pure: the caller streams the file and does dedupe / do-not-call lookups.
+import Holidays from 'date-holidays';
+import { normalizeE164, type PhoneRejection } from './phone.ts';
+import { isValidZone } from './campaign.ts';
+
+export type RowRejection = PhoneRejection | 'duplicate' | 'do-not-call' | 'invalid-timezone' | 'malformed-row';
+
+export interface CampaignRow {
+  rowId: string;
+  rowNumber: number; // 1-based data row number as the operator sees it in the file (header = row 1 → first data row = 2)
+  phone: string; // E.164
+  country?: string;
+  name?: string;
+  contactId?: string;
+  timezone?: string;
+  variables: Record<string, string>;
+}
+
+export interface HeaderMapping {
+  phone: number;
+  name?: number;
+  contactId?: number;
+  timezone?: number;
+  /** Every other column: index and the variable name the flow sees. */
+  variables: { index: number; name: string }[];
+  headers: string[];
+}
+
+const ALIASES: Record<'phone' | 'name' | 'contactId' | 'timezone', string[]> = {
+  phone: ['phone', 'telefono', 'tel', 'celular', 'cel', 'movil', 'mobile', 'cell', 'cellphone', 'numero', 'number', 'phone_number', 'phonenumber', 'telephone', 'numero_telefono', 'numero_de_telefono', 'telefono_movil', 'whatsapp'],
+  name: ['name', 'nombre', 'full_name', 'nombre_completo', 'fullname', 'cliente'],
+  contactId: ['hubspot_contact_id', 'hubspot_id', 'contact_id', 'hs_object_id', 'id_contacto_hubspot'],
+  timezone: ['timezone', 'time_zone', 'tz', 'zona_horaria', 'huso_horario'],
+};
+
+/** Lower-case, accents removed, separators as `_`: "Teléfono Móvil" → "telefono_movil". */
+export function normalizeHeader(h: string): string {
+  return h.replace(/^\uFEFF/, '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase().replace(/[\s\-./]+/g, '_').replace(/[^a-z0-9_]/g, '');
+}
+
+export class CampaignFileError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export function mapHeader(headers: string[]): HeaderMapping {
+  const norm = headers.map(normalizeHeader);
+  const find = (key: keyof typeof ALIASES) => {
+    for (const alias of ALIASES[key]) {
+      const i = norm.indexOf(alias);
+      if (i >= 0) return i;
+    }
+    return undefined;
+  };
+  const phone = find('phone');
+  if (phone === undefined)
+    throw new CampaignFileError('CAMPAIGN_NO_PHONE_COLUMN', `no phone column in header [${headers.join(', ')}]; expected one of: ${ALIASES.phone.join(', ')}`);
+  const name = find('name');
+  const contactId = find('contactId');
+  const timezone = find('timezone');
+  const used = new Set([phone, name, contactId, timezone].filter((x): x is number => x !== undefined));
+  const variables: HeaderMapping['variables'] = [];
+  const seen = new Set<string>();
+  norm.forEach((n, index) => {
+    if (used.has(index)) return;
+    let v = n || `column_${index + 1}`;
+    while (seen.has(v)) v = `${v}_${index + 1}`;
+    seen.add(v);
+    variables.push({ index, name: v });
+  });
+  return { phone, name, contactId, timezone, variables, headers };
+}
+
+export type RowCheck = { ok: true; row: CampaignRow } | { ok: false; reason: RowRejection; detail?: string };
+
+/** Validates one data row (number, zone). Duplicates and do-not-call are decided by the caller. */
+export function checkRow(cells: string[], rowNumber: number, rowId: string, m: HeaderMapping, defaultCountry: string): RowCheck {
+  if (cells.length === 0 || cells.every((c) => c.trim() === '')) return { ok: false, reason: 'malformed-row', detail: 'empty row' };
+  const raw = cells[m.phone] ?? '';
+  const p = normalizeE164(raw, defaultCountry);
+  if (!p.ok) return { ok: false, reason: p.reason, detail: p.detail };
+  const cell = (i: number | undefined) => (i === undefined ? undefined : cells[i]?.trim() || undefined);
+  const timezone = cell(m.timezone);
+  if (timezone !== undefined && !isValidZone(timezone)) return { ok: false, reason: 'invalid-timezone', detail: `"${timezone}" is not an IANA time zone (e.g. America/Bogota)` };
+  const variables: Record<string, string> = {};
+  for (const v of m.variables) {
+    const c = cells[v.index];
+    if (c !== undefined && c !== '') variables[v.name] = c;
+  }
+  const row: CampaignRow = { rowId, rowNumber, phone: p.e164, variables };
+  if (p.country) row.country = p.country;
+  const name = cell(m.name);
+  if (name) row.name = name;
+  const contactId = cell(m.contactId);
+  if (contactId) row.contactId = contactId;
+  if (timezone) row.timezone = timezone;
+  return { ok: true, row };
+}
+
+const zoneCache = new Map<string, string[]>();
+/** The IANA zones of a country (date-holidays' data), cached. Empty when unknown. */
+export function zonesForCountry(country: string): string[] {
+  let z = zoneCache.get(country);
+  if (!z) {
+    try {
+      z = new Holidays(country).getTimezones().filter(isValidZone);
+    } catch {
+      z = [];
+    }
+    zoneCache.set(country, z);
+  }
+  return z;
+}
+
+/** Zones whose local time decides the calling window for a row. */
+export function zonesForRow(row: Pick<CampaignRow, 'timezone' | 'country'>, fallbackZone: string): string[] {
+  if (row.timezone) return [row.timezone];
+  const z = row.country ? zonesForCountry(row.country) : [];
+  return z.length ? z : [fallbackZone];
+}
+
+/** Spreadsheet formula injection: cells starting with = + - @ (or tab/CR) are prefixed with '. */
+export function neutralizeCell(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}

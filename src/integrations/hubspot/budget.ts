@@ -1,0 +1,148 @@
+// Request budget shared by every worker: a rolling 10-second window and a per-second search
+// window (HubSpot's two short limits) plus a daily count. Requests wait for a free slot, so
+// the normal path never sees a 429; a wait longer than `maxWaitMs` is reported as a rate
+// limit instead (the worker then pauses the queue rather than holding jobs). The Redis
+// version is global across processes; the memory one is for the outbox, tools and benches.
+import type { Redis } from 'ioredis';
+import { CrmRateLimitedError } from './port.ts';
+import type { RateBudgetLimits } from './settings.ts';
+
+export type RequestKind = 'general' | 'search';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+export interface RequestBudget {
+  /** Resolves when one request of `kind` may be sent; throws CrmRateLimitedError if that is more than maxWaitMs away. */
+  acquire(kind: RequestKind, maxWaitMs?: number): Promise<void>;
+  /** Requests granted so far by this instance. */
+  readonly granted: { general: number; search: number };
+}
+
+export interface BudgetOptions {
+  limits: RateBudgetLimits;
+  clock?: Clock;
+  /** Extra ms added to each window: our send time and HubSpot's receive time differ by network jitter. */
+  marginMs?: { general: number; search: number };
+  defaultMaxWaitMs?: number;
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Decision shared by both implementations: ms to wait, 0 = go. */
+function waitFor(times: number[], now: number, max: number, windowMs: number): number {
+  const live = times.filter((t) => t > now - windowMs);
+  if (live.length < max) return 0;
+  const oldest = live.sort((a, b) => a - b)[live.length - max]!;
+  return oldest + windowMs - now + 1;
+}
+
+export function createMemoryBudget(opts: BudgetOptions): RequestBudget {
+  const clock = opts.clock ?? realClock;
+  const margin = opts.marginMs ?? { general: 150, search: 40 };
+  const gw = opts.limits.general.windowMs + margin.general;
+  const sw = opts.limits.search.windowMs + margin.search;
+  let general: number[] = [];
+  let search: number[] = [];
+  let day = '';
+  let dayCount = 0;
+  const granted = { general: 0, search: 0 };
+  // Serialises waiters so slots are granted in arrival order.
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    granted,
+    acquire(kind, maxWaitMs = opts.defaultMaxWaitMs ?? 30_000) {
+      const run = async () => {
+        const started = clock.now();
+        for (;;) {
+          const now = clock.now();
+          general = general.filter((t) => t > now - gw);
+          search = search.filter((t) => t > now - sw);
+          if (dayOf(now) !== day) { day = dayOf(now); dayCount = 0; }
+          if (dayCount >= opts.limits.daily) {
+            const tomorrow = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+            throw new CrmRateLimitedError(tomorrow - now, 'daily budget spent');
+          }
+          let wait = waitFor(general, now, opts.limits.general.max, gw);
+          if (kind === 'search') wait = Math.max(wait, waitFor(search, now, opts.limits.search.max, sw));
+          if (wait === 0) {
+            general.push(now);
+            if (kind === 'search') search.push(now);
+            dayCount++;
+            granted[kind]++;
+            return;
+          }
+          if (now + wait - started > maxWaitMs) throw new CrmRateLimitedError(wait, `local ${kind} budget`);
+          await clock.sleep(wait);
+        }
+      };
+      const p = chain.then(run);
+      chain = p.catch(() => undefined);
+      return p;
+    },
+  };
+}
+
+// Sliding-window log in sorted sets; one script so concurrent workers cannot both take the last slot.
+const ACQUIRE = `
+local now = tonumber(ARGV[1])
+local gmax = tonumber(ARGV[2]); local gwin = tonumber(ARGV[3])
+local smax = tonumber(ARGV[4]); local swin = tonumber(ARGV[5])
+local dmax = tonumber(ARGV[6]); local isSearch = ARGV[7] == '1'; local member = ARGV[8]
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - gwin)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - swin)
+local used = tonumber(redis.call('GET', KEYS[3]) or '0')
+if used >= dmax then return -1 end
+local wait = 0
+local gcount = redis.call('ZCARD', KEYS[1])
+if gcount >= gmax then
+  local oldest = redis.call('ZRANGE', KEYS[1], gcount - gmax, gcount - gmax, 'WITHSCORES')
+  wait = math.max(wait, tonumber(oldest[2]) + gwin - now + 1)
+end
+if isSearch then
+  local scount = redis.call('ZCARD', KEYS[2])
+  if scount >= smax then
+    local oldest = redis.call('ZRANGE', KEYS[2], scount - smax, scount - smax, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + swin - now + 1)
+  end
+end
+if wait > 0 then return wait end
+redis.call('ZADD', KEYS[1], now, member); redis.call('PEXPIRE', KEYS[1], gwin * 2)
+if isSearch then redis.call('ZADD', KEYS[2], now, member); redis.call('PEXPIRE', KEYS[2], swin * 2) end
+redis.call('INCR', KEYS[3]); redis.call('PEXPIRE', KEYS[3], 172800000)
+return 0
+`;
+
+export function createRedisBudget(opts: BudgetOptions & { redis: Redis; keyPrefix: string }): RequestBudget {
+  const clock = opts.clock ?? realClock;
+  const margin = opts.marginMs ?? { general: 150, search: 40 };
+  const gw = opts.limits.general.windowMs + margin.general;
+  const sw = opts.limits.search.windowMs + margin.search;
+  const granted = { general: 0, search: 0 };
+  let seq = 0;
+  const tag = Math.random().toString(36).slice(2);
+  return {
+    granted,
+    async acquire(kind, maxWaitMs = opts.defaultMaxWaitMs ?? 30_000) {
+      const started = clock.now();
+      for (;;) {
+        const now = clock.now();
+        const r = (await opts.redis.eval(
+          ACQUIRE, 3, `${opts.keyPrefix}:budget:general`, `${opts.keyPrefix}:budget:search`, `${opts.keyPrefix}:budget:day:${dayOf(now)}`,
+          now, opts.limits.general.max, gw, opts.limits.search.max, sw, opts.limits.daily, kind === 'search' ? '1' : '0', `${tag}:${seq++}`,
+        )) as number;
+        if (r === 0) { granted[kind]++; return; }
+        if (r < 0) {
+          const tomorrow = Date.parse(`${dayOf(now)}T00:00:00Z`) + 86_400_000;
+          throw new CrmRateLimitedError(tomorrow - now, 'daily budget spent');
+        }
+        if (now + r - started > maxWaitMs) throw new CrmRateLimitedError(r, `${kind} budget`);
+        await clock.sleep(r);
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// How a number is searched in HubSpot and how a returned contact is confirmed. HubSpot keeps
+// calculated phone properties for this purpose: hs_searchable_calculated_phone_number and
+// hs_searchable_calculated_mobile_number hold the digits WITHOUT country code (so they match
+// "+57 300 123 4567", "(300) 123-4567" and "3001234567" alike), hs_calculated_phone_number holds
+// E.164. Because the searchable ones drop the country code, a hit is confirmed against E.164
+// before it counts (a Colombian 300… and another country's 300… are different people).
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { normalizeE164 } from '../../domain/phone.ts';
+
+export const SEARCHABLE_PHONE = 'hs_searchable_calculated_phone_number';
+export const SEARCHABLE_MOBILE = 'hs_searchable_calculated_mobile_number';
+export const CALCULATED_PHONE = 'hs_calculated_phone_number';
+export const CALCULATED_MOBILE = 'hs_calculated_mobile_number';
+
+/** Properties requested with every contact search (match confirmation + match rule). */
+export const CONTACT_SEARCH_PROPERTIES = [
+  'phone', 'mobilephone', SEARCHABLE_PHONE, SEARCHABLE_MOBILE, CALCULATED_PHONE, CALCULATED_MOBILE,
+  'firstname', 'lastname', 'createdate', 'lastmodifieddate', 'notes_last_contacted', 'hs_last_sales_activity_timestamp',
+];
+
+/** Digits of the national significant number: what the searchable calculated properties hold. */
+export function nationalDigits(e164: string): string | undefined {
+  const p = parsePhoneNumberFromString(e164);
+  return p ? p.nationalNumber : undefined;
+}
+
+/** Raw spellings people commonly store in phone/mobilephone, for the fallback search. */
+export function rawVariants(e164: string): string[] {
+  const p = parsePhoneNumberFromString(e164);
+  if (!p) return [e164];
+  const nat = p.nationalNumber;
+  const out = new Set<string>([e164, e164.slice(1), nat, p.formatInternational(), p.formatNational()]);
+  if (p.country === 'US' || p.country === 'CA') out.add(`(${nat.slice(0, 3)}) ${nat.slice(3, 6)}-${nat.slice(6)}`);
+  return [...out];
+}
+
+/** E.164 of a stored value, ignoring extensions ("+1 (415) 555-0100 ext. 12" → "+14155550100"). */
+export function storedToE164(raw: string | null | undefined, defaultCountry: string): string | undefined {
+  if (!raw) return undefined;
+  const withoutExt = raw.replace(/\s*(?:ext\.?|extension|x|#)\s*\d+\s*$/i, '');
+  const n = normalizeE164(withoutExt, defaultCountry);
+  if (n.ok) return n.e164;
+  // Stored values sometimes carry words ("casa", "móvil"); keep digits and a leading plus.
+  const digits = withoutExt.replace(/[^\d+]/g, '');
+  const p = parsePhoneNumberFromString(digits, defaultCountry as CountryCode);
+  return p?.isValid() ? p.number : undefined;
+}
+
+/** The E.164 numbers a contact record has, from the calculated properties or its raw values. */
+export function contactNumbers(props: Record<string, string | null | undefined>, defaultCountry: string): string[] {
+  const out = new Set<string>();
+  for (const key of [CALCULATED_PHONE, CALCULATED_MOBILE, 'phone', 'mobilephone']) {
+    const e = storedToE164(props[key], defaultCountry);
+    if (e) out.add(e);
+  }
+  return [...out];
+}
