@@ -13,6 +13,9 @@ const IO_IMPORTS = {
   ],
 };
 
+const ARI_ONLY = { name: 'ari-client', message: 'Only src/telephony/ari/* may import ari-client.' };
+const HUBSPOT_ONLY = { group: ['@hubspot/api-client', '@hubspot/api-client/*'], message: 'Only src/integrations/hubspot/* may import @hubspot/api-client.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -30,21 +33,24 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
+  // no-restricted-imports: in flat config the LAST matching block wins for a rule, so each
+  // block below carries the full set of restrictions for its files.
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'flows/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [HUBSPOT_ONLY] }] },
+  },
+  {
+    files: ['src/telephony/ari/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [HUBSPOT_ONLY] }] },
+  },
+  {
+    files: ['src/integrations/hubspot/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY] }] },
+  },
   {
     // Flows and the pure domain: behaviour only, time and I/O come in as arguments.
     files: ['flows/**/*.ts', 'src/domain/**/*.ts', 'src/flow-dsl/**/*.ts'],
     ignores: ['flows/lookups/**'],
     rules: { 'no-restricted-imports': ['error', IO_IMPORTS] },
-  },
-  {
-    // Only the ARI adapter talks ari-client; only the HubSpot adapter talks @hubspot/api-client.
-    files: ['src/**/*.ts'],
-    ignores: ['src/telephony/ari/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'Only src/telephony/ari/* may import ari-client.' }] }] },
-  },
-  {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
-    ignores: ['src/integrations/hubspot/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@hubspot/api-client', '@hubspot/api-client/*'], message: 'Only src/integrations/hubspot/* may import @hubspot/api-client.' }] }] },
   },
 );

@@ -1,0 +1,39 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// Proves the architecture rules in eslint.config.js bite: flows and pure domain code may
+// not import I/O; only the ARI adapter may import ari-client. Type-aware rules are turned
+// off for these in-memory probes (the files do not exist on disk).
+const root = new URL('../../../', import.meta.url).pathname;
+
+async function lint(filePath: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({
+    cwd: root,
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parserOptions: { projectService: false, project: null } }, rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' } }],
+  });
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('lint architecture rules', () => {
+  it('rejects Node built-ins and I/O libraries in flows/', async () => {
+    const msgs = await lint('flows/probe.flow.ts', "import { readFileSync } from 'node:fs';\nimport { Queue } from 'bullmq';\nimport pino from 'pino';\nexport const x = [readFileSync, Queue, pino];\n");
+    expect(msgs).toHaveLength(3);
+    expect(msgs[0]).toMatch(/Node built-ins/);
+    expect(msgs[1]).toMatch(/I\/O libraries/);
+  });
+
+  it('rejects ari-client and HubSpot imports in pure domain code', async () => {
+    const msgs = await lint('src/domain/probe.ts', "import Ari from 'ari-client';\nimport { Client } from '@hubspot/api-client';\nexport const x = [Ari, Client];\n");
+    expect(msgs.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects ari-client outside src/telephony/ari but allows it inside', async () => {
+    expect(await lint('src/calls/probe.ts', "import Ari from 'ari-client';\nexport const x = Ari;\n")).toEqual(["'ari-client' import is restricted from being used. Only src/telephony/ari/* may import ari-client."]);
+    expect(await lint('src/telephony/ari/probe.ts', "import Ari from 'ari-client';\nexport const x = Ari;\n")).toEqual([]);
+  });
+
+  it('allows the flow language in flows/', async () => {
+    expect(await lint('flows/probe.flow.ts', "import { z } from 'zod';\nexport const x = z;\n")).toEqual([]);
+  });
+});
