@@ -1,0 +1,379 @@
+// The Telephony port over ARI. REST goes through `ari-client` (the only module that
+// imports it); its known defects are neutralised here:
+//  - REST promises that never settle after a connection loss → every command races a
+//    timer and rejects with TelephonyTimeoutError;
+//  - "Channel not found" rejections → mapped to ChannelGoneError and always handled;
+//  - per-instance listener leaks → no ari-client event emitter is used at all: one
+//    WebSocket of our own, one parser, events routed centrally to the port's handlers;
+//  - reconnect that gives up after ~a minute → our socket reconnects forever with capped
+//    exponential backoff and jitter, reporting each state change as a `connection` event;
+//  - swagger-client's console.log "deprecated version of Swagger" on every connect (and its
+//    unbounded `log.history` array) → the global `log` it installs is replaced by a no-op.
+import ariClient from 'ari-client';
+import WebSocket from 'ws';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../../logger.ts';
+import {
+  ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
+} from '../../errors.ts';
+import type {
+  BridgeInfo, ChannelInfo, HangupReason, Telephony, TelephonyEvent, TelephonyEventHandler,
+} from '../port.ts';
+import { toChannelInfo, translateAriEvent, type RawAriChannel, type RawAriEvent } from './translate.ts';
+
+export interface AriTelephonyOptions {
+  url: string; // http(s)://host:port (Asterisk HTTP server)
+  user: string;
+  password: string;
+  app: string;
+  requestTimeoutMs: number;
+  logger: Logger;
+  /** Reconnect backoff: first delay and cap (ms). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** WebSocket ping interval to detect half-open sockets (ms); 0 disables. */
+  pingIntervalMs?: number;
+  /** Resolve the factory without waiting for the first connection (default false: wait up to the timeout, then keep retrying in the background). */
+  waitForConnectionMs?: number;
+  /** Timing hook for benchmarks: called when an event arrives and when a command is sent. */
+  probe?: (kind: 'event' | 'command', name: string, channelId: string | undefined, tMs: number) => void;
+}
+
+export interface AriStatus {
+  connected: boolean;
+  /** ISO instant of the last state change. */
+  since: string;
+  /** Connection attempts since the last successful connection. */
+  attempts: number;
+  state: 'connecting' | 'connected' | 'reconnecting' | 'closed';
+  reconnects: number;
+  lastError?: string;
+}
+
+export interface AriTelephony extends Telephony {
+  close(): Promise<void>;
+  status(): AriStatus;
+  /** For /readyz: ok when the event socket is up. */
+  readiness(): { name: string; check(): { ok: boolean; detail?: unknown } };
+  /** Number of event handlers registered (leak checks). */
+  handlerCount(): number;
+  /** Drops the current socket (tests). */
+  dropSocket(): void;
+}
+
+type Op = (params?: Record<string, unknown>) => Promise<unknown>;
+type AriRest = Record<string, Record<string, Op>>;
+
+let swaggerSilenced = false;
+/** swagger-client installs a global `log` that console.logs and keeps every message forever. */
+function silenceSwaggerLog() {
+  if (swaggerSilenced) return;
+  swaggerSilenced = true;
+  (globalThis as { log?: unknown }).log = () => {};
+}
+
+const HANGUP_REASONS: Record<HangupReason, string> = {
+  normal: 'normal', busy: 'busy', congestion: 'congestion', no_answer: 'no_answer', timeout: 'no_answer',
+  rejected: 'rejected', unallocated: 'unallocated', answered_elsewhere: 'answered_elsewhere',
+};
+
+/** Parses ari-client's rejection (an Error whose message is the JSON body) into status-ish info. */
+function describeAriError(err: unknown): { message: string; notFound: boolean; status?: number } {
+  const raw = err instanceof Error ? err.message : String(err);
+  let message = raw;
+  try {
+    const body = JSON.parse(raw) as { message?: string; error?: string };
+    message = body.message ?? body.error ?? raw;
+  } catch {}
+  const status = (err as { status?: number; statusCode?: number } | undefined)?.status ?? (err as { statusCode?: number } | undefined)?.statusCode;
+  return { message, notFound: status === 404 || /not found/i.test(message), ...(typeof status === 'number' ? { status } : {}) };
+}
+
+export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTelephony> {
+  const log = o.logger.child({ component: 'ari' });
+  const base = o.url.replace(/\/+$/, '');
+  const initialMs = o.backoff?.initialMs ?? 250;
+  const maxMs = o.backoff?.maxMs ?? 10_000;
+  const pingMs = o.pingIntervalMs ?? 15_000;
+  const handlers = new Set<TelephonyEventHandler>();
+  const nowIso = () => new Date().toISOString();
+  const probe = o.probe;
+
+  let rest: AriRest | undefined;
+  let ws: WebSocket | undefined;
+  let closed = false;
+  let replaced = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setInterval> | undefined;
+  let awaitingPong = false;
+  const status: AriStatus = { connected: false, since: nowIso(), attempts: 0, state: 'connecting', reconnects: 0 };
+  let firstConnected: (() => void) | undefined;
+  const firstConnection = new Promise<void>((r) => { firstConnected = r; });
+
+  function emit(ev: TelephonyEvent) {
+    for (const h of handlers) {
+      try { h(ev); } catch (err) { log.error({ err, event: ev.type }, 'telephony event handler threw'); }
+    }
+  }
+
+  function setState(state: AriStatus['state'], err?: unknown) {
+    const prev = status.state;
+    status.state = state;
+    status.connected = state === 'connected';
+    status.since = nowIso();
+    if (err) status.lastError = err instanceof Error ? err.message : String(err);
+    if (prev === state && state !== 'reconnecting') return;
+    if (state === 'connected') log.info({ attempts: status.attempts, reconnects: status.reconnects }, 'ARI connected');
+    else if (state === 'reconnecting') log.warn({ attempt: status.attempts, err: status.lastError }, 'ARI connection down; reconnecting');
+    if (state === 'connected') emit({ type: 'connection', state: 'connected', at: status.since });
+    else if (state === 'reconnecting') {
+      if (prev === 'connected') emit({ type: 'connection', state: 'disconnected', at: status.since });
+      emit({ type: 'connection', state: 'reconnecting', attempt: status.attempts, at: status.since });
+    }
+  }
+
+  function scheduleRetry(err?: unknown) {
+    if (closed) return;
+    if (replaced) { setState('closed', err ?? new Error('application replaced')); return; }
+    if (retryTimer) return;
+    status.attempts++;
+    setState('reconnecting', err);
+    // Capped exponential backoff with jitter (50–100 % of the step) so many apps don't stampede.
+    const step = Math.min(maxMs, initialMs * 2 ** Math.min(status.attempts - 1, 20));
+    const delay = Math.round(step * (0.5 + Math.random() * 0.5));
+    retryTimer = setTimeout(() => { retryTimer = undefined; void connect(); }, delay);
+  }
+
+  async function loadRest(): Promise<void> {
+    if (rest) return;
+    silenceSwaggerLog();
+    const client = await withTimeout('connect', ariClient.connect(base, o.user, o.password) as unknown as Promise<unknown>, Math.max(o.requestTimeoutMs, 5_000));
+    silenceSwaggerLog();
+    rest = client as unknown as AriRest;
+  }
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    try {
+      await loadRest();
+    } catch (err) {
+      scheduleRetry(err);
+      return;
+    }
+    if (closed) return;
+    const wsUrl = `${base.replace(/^http/, 'ws')}/ari/events?app=${encodeURIComponent(o.app)}&subscribeAll=false&api_key=${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}`;
+    const sock = new WebSocket(wsUrl, { handshakeTimeout: Math.max(o.requestTimeoutMs, 2_000) });
+    ws = sock;
+    let failed = false;
+    const fail = (err?: unknown) => {
+      if (failed) return;
+      failed = true;
+      if (ws === sock) ws = undefined;
+      clearInterval(pingTimer);
+      pingTimer = undefined;
+      sock.removeAllListeners();
+      sock.on('error', () => {});
+      try { sock.terminate(); } catch {}
+      if (!closed) scheduleRetry(err);
+    };
+    sock.on('open', () => {
+      status.attempts = 0;
+      if (status.state === 'reconnecting') status.reconnects++;
+      setState('connected');
+      firstConnected?.();
+      if (pingMs > 0) {
+        awaitingPong = false;
+        pingTimer = setInterval(() => {
+          if (awaitingPong) { fail(new Error('no pong from ARI')); return; }
+          awaitingPong = true;
+          try { sock.ping(); } catch (err) { fail(err); }
+        }, pingMs);
+        pingTimer.unref?.();
+      }
+    });
+    sock.on('pong', () => { awaitingPong = false; });
+    sock.on('message', (data: WebSocket.RawData) => onMessage(data));
+    sock.on('unexpected-response', (_req, res) => fail(new Error(`ARI WebSocket refused: HTTP ${res.statusCode ?? '?'}`)));
+    sock.on('error', (err) => fail(err));
+    sock.on('close', (code) => fail(new Error(`ARI WebSocket closed (${code})`)));
+  }
+
+  function onMessage(data: WebSocket.RawData) {
+    const t = probe ? performance.now() : 0;
+    let raw: RawAriEvent;
+    try {
+      raw = JSON.parse(data.toString()) as RawAriEvent;
+    } catch (err) {
+      log.warn({ err }, 'unparseable ARI event ignored');
+      return;
+    }
+    if (raw.type === 'ApplicationReplaced') {
+      // Another process registered the same app: we get nothing more on this socket.
+      // Reconnecting would steal it back and the two would flap: stay down and say so.
+      log.error({ app: o.app }, 'ARI application replaced by another connection; not reconnecting');
+      replaced = true;
+      ws?.close();
+      return;
+    }
+    const ev = translateAriEvent(raw, nowIso);
+    if (!ev) return;
+    if (probe) probe('event', ev.type, 'channelId' in ev ? ev.channelId : undefined, t);
+    emit(ev);
+  }
+
+  function withTimeout<T>(operation: string, p: Promise<T>, ms = o.requestTimeoutMs): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TelephonyTimeoutError(operation, ms)), ms);
+      timer.unref?.();
+      p.then(
+        (v) => { clearTimeout(timer); resolve(v); },
+        (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); },
+      );
+    });
+  }
+
+  /** Runs one REST operation with a timeout and typed errors. */
+  async function call<T = unknown>(resource: string, op: string, params: Record<string, unknown>, channelId?: string): Promise<T> {
+    const name = `${resource}.${op}`;
+    if (!rest) throw new TelephonyDisconnectedError(name);
+    const fn = rest[resource]?.[op];
+    if (!fn) throw new TelephonyCommandError(name, undefined, 'operation not available on this Asterisk');
+    if (probe) probe('command', name, channelId, performance.now());
+    // ari-client's promise may reject after we timed out: attach a handler so it is never unhandled.
+    const p = fn.call(rest[resource], params);
+    p.catch(() => {});
+    try {
+      return (await withTimeout(name, p)) as T;
+    } catch (err) {
+      if (err instanceof TelephonyTimeoutError) throw err;
+      const d = describeAriError(err);
+      if (d.notFound && channelId) throw new ChannelGoneError(channelId, { cause: err });
+      throw new TelephonyCommandError(name, d.status, d.message, { cause: err });
+    }
+  }
+
+  const tel: AriTelephony = {
+    async answer(channelId) { await call('channels', 'answer', { channelId }, channelId); },
+    async ring(channelId) { await call('channels', 'ring', { channelId }, channelId); },
+    async play(channelId, media, opts) {
+      const playbackId = opts?.playbackId ?? globalThis.crypto.randomUUID();
+      await call('channels', 'play', { channelId, media, playbackId, ...(opts?.language ? { lang: opts.language } : {}) }, channelId);
+      return { playbackId };
+    },
+    async stopPlayback(playbackId) {
+      try {
+        await call('playbacks', 'stop', { playbackId });
+      } catch (err) {
+        // Already finished: nothing to stop.
+        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return;
+        throw err;
+      }
+    },
+    async startMoh(channelId, mohClass) { await call('channels', 'startMoh', { channelId, ...(mohClass ? { mohClass } : {}) }, channelId); },
+    async stopMoh(channelId) { await call('channels', 'stopMoh', { channelId }, channelId); },
+    async hangup(channelId, reason) { await call('channels', 'hangup', { channelId, ...(reason ? { reason: HANGUP_REASONS[reason] } : {}) }, channelId); },
+    async continueInDialplan(channelId, target) {
+      const p: Record<string, unknown> = { channelId };
+      if (target?.context) p.context = target.context;
+      if (target?.extension) p.extension = target.extension;
+      if (target?.priority !== undefined) p.priority = target.priority;
+      if (target?.label) p.label = target.label;
+      await call('channels', 'continueInDialplan', p, channelId);
+    },
+    async setVariable(channelId, name, value) { await call('channels', 'setChannelVar', { channelId, variable: name, value }, channelId); },
+    async getVariable(channelId, name) {
+      try {
+        const r = await call<{ value?: string }>('channels', 'getChannelVar', { channelId, variable: name }, channelId);
+        return r?.value;
+      } catch (err) {
+        // "Provided variable was not found" is an unset variable, not a gone channel.
+        if (err instanceof ChannelGoneError && /variable/i.test(String((err.cause as Error | undefined)?.message))) return undefined;
+        throw err;
+      }
+    },
+    async sendDtmf(channelId, dtmf, opts) { await call('channels', 'sendDTMF', { channelId, dtmf, ...(opts?.betweenMs ? { between: opts.betweenMs } : {}) }, channelId); },
+    async record(channelId, req) {
+      await call('channels', 'record', {
+        channelId, name: req.name, format: req.format ?? 'wav',
+        ...(req.maxDurationSec !== undefined ? { maxDurationSeconds: req.maxDurationSec } : {}),
+        ...(req.maxSilenceSec !== undefined ? { maxSilenceSeconds: req.maxSilenceSec } : {}),
+        ...(req.beep !== undefined ? { beep: req.beep } : {}),
+        ...(req.terminateOn ? { terminateOn: req.terminateOn } : {}),
+        ...(req.ifExists ? { ifExists: req.ifExists } : {}),
+      }, channelId);
+      return { name: req.name };
+    },
+    async stopRecording(name) { await call('recordings', 'stop', { recordingName: name }); },
+    async originate(req) {
+      const channelId = req.channelId ?? globalThis.crypto.randomUUID();
+      const p: Record<string, unknown> = { endpoint: req.endpoint, app: o.app, channelId };
+      if (req.appArgs !== undefined) p.appArgs = req.appArgs;
+      if (req.otherChannelId) p.otherChannelId = req.otherChannelId;
+      if (req.callerId) p.callerId = req.callerId;
+      if (req.timeoutSec !== undefined) p.timeout = req.timeoutSec;
+      if (req.originator) p.originator = req.originator;
+      if (req.variables) p.variables = req.variables;
+      const ch = await call<{ id?: string }>('channels', 'originate', p);
+      return { channelId: ch?.id ?? channelId };
+    },
+    async createBridge(opts) {
+      const bridgeId = opts?.bridgeId ?? globalThis.crypto.randomUUID();
+      await call('bridges', 'create', { type: opts?.type ?? 'mixing', bridgeId, ...(opts?.name ? { name: opts.name } : {}) });
+      return { bridgeId };
+    },
+    async addToBridge(bridgeId, channelIds) { await call('bridges', 'addChannel', { bridgeId, channel: channelIds.join(',') }, channelIds.length === 1 ? channelIds[0] : undefined); },
+    async removeFromBridge(bridgeId, channelIds) { await call('bridges', 'removeChannel', { bridgeId, channel: channelIds.join(',') }, channelIds.length === 1 ? channelIds[0] : undefined); },
+    async destroyBridge(bridgeId) { await call('bridges', 'destroy', { bridgeId }); },
+    async startBridgeMoh(bridgeId, mohClass) { await call('bridges', 'startMoh', { bridgeId, ...(mohClass ? { mohClass } : {}) }); },
+    async listChannels(): Promise<ChannelInfo[]> {
+      const list = await call<RawAriChannel[]>('channels', 'list', {});
+      return (list ?? []).map((c) => toChannelInfo(c, nowIso));
+    },
+    async listBridges(): Promise<BridgeInfo[]> {
+      const list = await call<{ id: string; bridge_type?: string; channels?: string[] }[]>('bridges', 'list', {});
+      return (list ?? []).map((b) => ({ id: b.id, type: b.bridge_type === 'holding' ? 'holding' : 'mixing', channels: [...(b.channels ?? [])] }));
+    },
+    async endpointState(technology, resource) {
+      try {
+        const ep = await call<{ state?: string }>('endpoints', 'get', { tech: technology, resource });
+        return ep?.state;
+      } catch (err) {
+        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
+    onEvent(handler) {
+      handlers.add(handler);
+      return () => { handlers.delete(handler); };
+    },
+    handlerCount: () => handlers.size,
+    status: () => ({ ...status }),
+    readiness: () => ({ name: 'ari', check: () => ({ ok: status.connected, detail: { ...status } }) }),
+    dropSocket() { ws?.terminate(); },
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      clearInterval(pingTimer);
+      const sock = ws;
+      ws = undefined;
+      if (sock) {
+        sock.removeAllListeners();
+        sock.on('error', () => {});
+        await new Promise<void>((resolve) => {
+          if (sock.readyState === WebSocket.CLOSED) return resolve();
+          sock.once('close', () => resolve());
+          sock.close();
+          setTimeout(() => { sock.terminate(); resolve(); }, 1000).unref();
+        });
+      }
+      setState('closed');
+    },
+  };
+
+  void connect();
+  const wait = o.waitForConnectionMs ?? o.requestTimeoutMs;
+  if (wait > 0) {
+    const t = new Promise<void>((r) => setTimeout(r, wait).unref());
+    await Promise.race([firstConnection, t]);
+  }
+  return tel;
+}
