@@ -1,0 +1,171 @@
+// Real implementations of the actors a compiled flow invokes (names in actor-types.ts),
+// over the Telephony port, the ACD port, the hours service and the flows' lookups.
+// answer / play / hangup are the call layer's primitives (src/calls/actors.ts), reused so
+// there is one playback tracker per process; the rest are flow-specific.
+import { fromPromise, type AnyActorLogic } from 'xstate';
+import { actorImplementations, createCallActors } from '../calls/actors.ts';
+import type { CallServices } from '../calls/contract.ts';
+import { CentralitaError, ChannelGoneError } from '../errors.ts';
+import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
+import type {
+  DialInput, DialOutput, HoursInput, HoursOutput, LookupInput, LookupOutput, QueueInput, QueueOutcome, RecordInput, RecordOutput, TransferInput,
+} from './actor-types.ts';
+import type { LookupFn, LookupServices } from './types.ts';
+
+export interface HoursService {
+  evaluate(scheduleId: string, at: string): Promise<HoursOutput>;
+}
+
+export interface FlowActorServices extends CallServices {
+  hours?: HoursService;
+  lookups?: Record<string, LookupFn>;
+  lookupServices?: LookupServices;
+  /** Unique ids for playbacks and dial legs (default crypto.randomUUID). */
+  newId?: () => string;
+  /** Folder prefix for voicemail recordings (Asterisk stores them under its recording dir). */
+  voicemailPrefix?: string;
+  /** Safety net when the PBX never reports the end of a dial attempt (default timeout + 15 s). */
+  dialGraceMs?: number;
+}
+
+export class FlowActorError extends CentralitaError {}
+
+/** Waits for the first event `pick` maps to a value; rejects on abort. Unsubscribes always. */
+function waitForEvent<T>(telephony: Telephony, signal: AbortSignal, pick: (ev: TelephonyEvent) => T | undefined): { promise: Promise<T>; cancel: () => void } {
+  let off: () => void = () => {};
+  const promise = new Promise<T>((resolve, reject) => {
+    off = telephony.onEvent((ev) => {
+      const v = pick(ev);
+      if (v !== undefined) { off(); resolve(v); }
+    });
+    signal.addEventListener('abort', () => { off(); reject(new FlowActorError('ABORTED', 'actor stopped')); }, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, cancel: () => off() };
+}
+
+/**
+ * Every actor a compiled flow needs, ready for `machine.provide({ actors })`.
+ * `dispose()` removes the shared playback listener.
+ */
+export function createFlowActors(s: FlowActorServices): { actors: Record<string, AnyActorLogic>; dispose: () => void } {
+  const { telephony } = s;
+  const newId = s.newId ?? (() => globalThis.crypto.randomUUID());
+  const base = createCallActors({ telephony, newId });
+  const prim = actorImplementations(base);
+
+  const record = fromPromise<RecordOutput, RecordInput>(async ({ input, signal }) => {
+    const name = `${s.voicemailPrefix ?? 'voicemail/'}${input.name}`;
+    // Listen before asking: a very short message may finish before the REST answer.
+    const done = waitForEvent<RecordOutput | Error>(telephony, signal, (ev) => {
+      if (ev.type === 'recording.finished' && ev.name === name) return { name, ...(ev.durationSec !== undefined ? { durationSec: ev.durationSec } : {}) };
+      if (ev.type === 'recording.failed' && ev.name === name) return new FlowActorError('RECORDING_FAILED', `recording ${name} failed: ${ev.cause ?? 'unknown'}`);
+      return undefined;
+    });
+    try {
+      await telephony.record(input.channelId, { name, format: 'wav', maxDurationSec: input.maxDurationSec, beep: input.beep, terminateOn: '#', ifExists: 'overwrite' });
+    } catch (err) {
+      done.cancel();
+      throw err;
+    }
+    const r = await done.promise;
+    if (r instanceof Error) throw r;
+    return r;
+  });
+
+  const queue = fromPromise<QueueOutcome, QueueInput>(async ({ input, signal }) => {
+    if (!s.acd) throw new FlowActorError('ACD_UNAVAILABLE', `no ACD configured; cannot queue call ${input.callId} in '${input.queueId}'`);
+    return s.acd.join({ ...input, signal });
+  });
+
+  const dial = fromPromise<DialOutput, DialInput>(async ({ input, signal }) => {
+    const peerId = `dial-${newId()}`;
+    let answeredAt: number | undefined;
+    let bridgeId: string | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = async () => {
+      if (timer) clearTimeout(timer);
+      if (bridgeId) await telephony.destroyBridge(bridgeId).catch(() => {});
+    };
+    const result = new Promise<DialOutput>((resolve, reject) => {
+      const off = telephony.onEvent((ev) => {
+        const up = (ev.type === 'call.started' && ev.channel.id === peerId) || (ev.type === 'channel.state' && ev.channelId === peerId && ev.state === 'Up');
+        if (up && answeredAt === undefined) {
+          answeredAt = Date.parse(ev.at);
+          if (timer) clearTimeout(timer);
+          void (async () => {
+            try {
+              bridgeId = (await telephony.createBridge({ type: 'mixing', name: `dial-${input.callId}` })).bridgeId;
+              await telephony.addToBridge(bridgeId, [input.channelId, peerId]);
+            } catch (err) {
+              off();
+              await telephony.hangup(peerId).catch(() => {});
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
+          })();
+        }
+        if ((ev.type === 'channel.destroyed' || ev.type === 'call.ended') && ev.channelId === peerId) {
+          if (answeredAt !== undefined) {
+            off();
+            resolve({ status: 'answered', peerChannelId: peerId, talkSeconds: Math.max(0, Math.round((Date.parse(ev.at) - answeredAt) / 1000)) });
+          } else if (ev.type === 'channel.destroyed') {
+            off();
+            // Q.850: 17 user busy; 18/19 no answer; 21 rejected counts as busy (declined).
+            resolve({ status: ev.cause === 17 || ev.cause === 21 ? 'busy' : ev.cause === 18 || ev.cause === 19 || ev.cause === 16 ? 'no-answer' : 'failed', peerChannelId: peerId });
+          }
+        }
+      });
+      signal.addEventListener('abort', () => { off(); void telephony.hangup(peerId).catch(() => {}); reject(new FlowActorError('ABORTED', 'dial stopped')); }, { once: true });
+      timer = setTimeout(() => { off(); void telephony.hangup(peerId).catch(() => {}); resolve({ status: 'no-answer', peerChannelId: peerId }); }, s.dialGraceMs ?? input.timeoutSec * 1000 + 15_000);
+      timer.unref?.();
+    });
+    result.catch(() => {});
+    try {
+      await telephony.originate({
+        endpoint: input.endpoint,
+        channelId: peerId,
+        timeoutSec: input.timeoutSec,
+        ...(input.callerId !== undefined ? { callerId: input.callerId } : {}),
+        appArgs: `dial-leg,${input.callId}`,
+        originator: input.channelId,
+      });
+    } catch (err) {
+      await cleanup();
+      if (err instanceof ChannelGoneError) throw err;
+      return { status: 'failed' };
+    }
+    try {
+      return await result;
+    } finally {
+      await cleanup();
+    }
+  });
+
+  const transfer = fromPromise<void, TransferInput>(({ input }) =>
+    telephony.continueInDialplan(input.channelId, { context: input.context, extension: input.extension, priority: input.priority ?? 1 }),
+  );
+
+  const hangup = fromPromise<void, { channelId: string }>(async ({ input }) => {
+    try {
+      await telephony.hangup(input.channelId, 'normal');
+    } catch (err) {
+      if (!(err instanceof ChannelGoneError)) throw err;
+    }
+  });
+
+  const lookup = fromPromise<LookupOutput, LookupInput>(async ({ input, signal }) => {
+    const fn = s.lookups?.[input.fn];
+    if (!fn) throw new FlowActorError('LOOKUP_UNKNOWN', `lookup '${input.fn}' is not exported by flows/lookups`);
+    return fn({ view: input.view, signal }, s.lookupServices ?? {});
+  });
+
+  const hours = fromPromise<HoursOutput, HoursInput>(async ({ input }) => {
+    if (!s.hours) throw new FlowActorError('HOURS_UNAVAILABLE', 'no hours service configured');
+    return s.hours.evaluate(input.scheduleId, input.at);
+  });
+
+  return {
+    actors: { ...prim, hangup, record, queue, dial, transfer, lookup, hours } as Record<string, AnyActorLogic>,
+    dispose: base.dispose,
+  };
+}

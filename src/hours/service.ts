@@ -1,0 +1,42 @@
+// Hours for running calls: the pure evaluator plus the live overrides. An unreachable
+// override store must not break routing: the schedule alone decides and the fault is logged.
+import { evaluateHours, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
+import { CentralitaError } from '../errors.ts';
+import type { HoursService } from '../flow-dsl/actors.ts';
+
+export interface OverrideSource {
+  active(scheduleId: string): Promise<HoursOverride[]>;
+}
+
+export class UnknownScheduleError extends CentralitaError {
+  constructor(id: string, known: string[]) {
+    super('SCHEDULE_UNKNOWN', `unknown schedule '${id}' (known: ${known.join(', ') || 'none'})`);
+  }
+}
+
+export function createHoursService(o: {
+  schedules: Record<string, Schedule>;
+  overrides?: OverrideSource;
+  onOverrideError?: (err: unknown, scheduleId: string) => void;
+}): HoursService & { schedule(id: string): Schedule } {
+  const schedule = (id: string) => {
+    const s = o.schedules[id];
+    if (!s) throw new UnknownScheduleError(id, Object.keys(o.schedules));
+    return s;
+  };
+  return {
+    schedule,
+    async evaluate(scheduleId: string, at: string): Promise<HoursResult> {
+      const s = schedule(scheduleId);
+      let overrides: HoursOverride[] = [];
+      if (o.overrides) {
+        try {
+          overrides = await o.overrides.active(scheduleId);
+        } catch (err) {
+          o.onOverrideError?.(err, scheduleId);
+        }
+      }
+      return evaluateHours(s, at, overrides);
+    },
+  };
+}
