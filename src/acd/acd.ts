@@ -106,6 +106,7 @@ interface Caller {
   attemptNo: number;
   attempt?: Attempt;
   lastRung: Set<string>;
+  tried: Set<string>;
   maxWaitTimer?: TimerHandle;
   announceTimer?: TimerHandle;
   retryTimer?: TimerHandle;
@@ -237,8 +238,10 @@ export function createAcd(deps: AcdDeps): Acd {
 
   /** Logged in, not paused, phone not unavailable: could take a call now or after this one. */
   function staffed(rt: AgentRuntime): boolean {
-    const s = agentState(rt.entry.id);
-    return s !== 'loggedOut' && s !== 'paused' && rt.device !== 'unavailable';
+    const snap = rt.actor.getSnapshot();
+    const s = snap.value as AgentStateName;
+    // An agent who asked to log out or pause during a call will not take the next one.
+    return s !== 'loggedOut' && s !== 'paused' && !snap.context.pending && rt.device !== 'unavailable';
   }
   const staffedCount = (q: QueueConfig) => q.members.filter((m) => staffed(agents.get(m.id)!)).length;
 
@@ -276,6 +279,11 @@ export function createAcd(deps: AcdDeps): Acd {
       return agentState(id) === 'available' && rt.device !== 'unavailable' && rt.device !== 'in-use';
     };
     let members = q.members.map((m, order) => ({ m, order })).filter(({ m }) => free(m.id));
+    // Agents this caller has not tried yet come first, so one who does not answer is not
+    // retried while others were never rung; the round restarts once everyone was tried.
+    if (q.members.every((m) => c.tried.has(m.id) || !staffed(agents.get(m.id)!))) c.tried = new Set();
+    const untried = members.filter(({ m }) => !c.tried.has(m.id));
+    if (untried.length) members = untried;
     // Never the same agent twice in a row for this caller, unless nobody else in the
     // queue could ever take the call (a one-agent queue would otherwise starve).
     const others = members.filter(({ m }) => !c.lastRung.has(m.id));
@@ -338,6 +346,7 @@ export function createAcd(deps: AcdDeps): Acd {
     closeAttempt(a);
     if (c.phase !== 'ringing' || c.attempt !== a) return;
     c.lastRung = new Set([...a.legs.values()].map((l) => l.agentId));
+    for (const id of c.lastRung) c.tried.add(id);
     c.phase = 'retry';
     c.retryTimer = clock.setTimeout(() => {
       c.retryTimer = undefined;
@@ -654,7 +663,7 @@ export function createAcd(deps: AcdDeps): Acd {
     return new Promise<QueueOutcome>((resolve) => {
       const c: Caller = {
         callId: req.callId, channelId: req.channelId, queue: q, language: req.language, seq: ++seq, joinedAt: now, phase: 'waiting',
-        attemptNo: 0, lastRung: new Set(), resolve, detachSignal: () => {},
+        attemptNo: 0, lastRung: new Set(), tried: new Set(), resolve, detachSignal: () => {},
       };
       const onAbort = () => callerGone(c);
       req.signal.addEventListener('abort', onAbort, { once: true });
@@ -731,11 +740,13 @@ export function createAcd(deps: AcdDeps): Acd {
     async login(agentId) {
       const rt = mustAgent(agentId);
       rt.actor.send({ type: 'LOGIN' });
+      kick(); // a pending logout/pause changes who is staffed without a state change
       return view(rt);
     },
     async logout(agentId) {
       const rt = mustAgent(agentId);
       rt.actor.send({ type: 'LOGOUT' });
+      kick(); // a pending logout/pause changes who is staffed without a state change
       return view(rt);
     },
     async pause(agentId, reason) {
@@ -743,11 +754,13 @@ export function createAcd(deps: AcdDeps): Acd {
       const s = agentState(agentId);
       if (s === 'loggedOut') throw new AcdError('ACD_AGENT_LOGGED_OUT', `agent ${agentId} is logged out: log in before pausing`);
       rt.actor.send({ type: 'PAUSE', reason: reason || 'paused' });
+      kick(); // a pending logout/pause changes who is staffed without a state change
       return view(rt);
     },
     async unpause(agentId) {
       const rt = mustAgent(agentId);
       rt.actor.send({ type: 'UNPAUSE' });
+      kick(); // a pending logout/pause changes who is staffed without a state change
       return view(rt);
     },
     agents: () => [...agents.values()].map(view),
