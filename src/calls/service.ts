@@ -59,6 +59,13 @@ export interface CallService {
 
 const ROLE_VALUES = new Set<string>(Object.values(STASIS_ROLES));
 
+/** The DID: set by dialplan/extensions_custom.conf (CENTRALITA_DID channelvar), else a numeric exten. */
+function didOf(ch: ChannelInfo): string | undefined {
+  const v = ch.variables?.CENTRALITA_DID;
+  if (v) return v;
+  return /^\+?\d{3,}$/.test(ch.dialplan.exten) ? ch.dialplan.exten : undefined;
+}
+
 export function createCallService(o: CallServiceOptions): CallService {
   const { telephony, logger } = o;
   const clock = o.clock ?? (() => new Date());
@@ -112,7 +119,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       const flow = o.flows.get(first);
       if (flow) return { flow, direction: 'inbound' };
     }
-    const exten = ch.dialplan.exten;
+    const exten = didOf(ch) ?? ch.dialplan.exten;
     const byDid = o.flows.forDid?.(exten) ?? (o.didMap?.[exten] ? o.flows.get(o.didMap[exten]) : undefined);
     if (byDid) return { flow: byDid, direction: 'inbound' };
     return { reason: first ? `unknown flow ${JSON.stringify(first)}` : `no flow for DID ${JSON.stringify(exten)}`, direction: 'inbound' };
@@ -165,7 +172,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     const variables: Record<string, string> = { ...(ch.variables ?? {}) };
     // Stasis args after the flow id are kept as arg1..argN for the flow.
     ev.args.slice(1).forEach((a, i) => { variables[`arg${i + 1}`] = a; });
-    const to = ch.dialplan.exten;
+    const did = direction === 'inbound' ? didOf(ch) : undefined;
+    const to = did ?? ch.dialplan.exten;
     const input: CallInput = {
       callId: ch.id,
       channelId: ch.id,
@@ -176,7 +184,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       variables,
       startedAt: ch.creationTime && !Number.isNaN(Date.parse(ch.creationTime)) ? new Date(Date.parse(ch.creationTime)).toISOString() : ev.at,
     };
-    if (direction === 'inbound' && to && to !== 's') input.did = to;
+    if (did) input.did = did;
     if (campaign) input.campaign = campaign;
     return input;
   }
