@@ -1,0 +1,199 @@
+// BullMQ worker: `call-records` → HubSpot. Jobs are gathered into batches (one search and one
+// batch create per up to 100 records) and every outcome becomes a BullMQ action:
+//   logged / duplicate  → completed, result = HubSpot call id
+//   rate limited (429)  → queue-wide rate limit + Worker.RateLimitError (not a failure)
+//   401/403             → same, for authPauseMs (records kept; fix the token)
+//   5xx / network       → delayed with exponential backoff, no attempt used, never given up
+//   pending create      → delayed until the search index can confirm it (exactly-once)
+//   permanent 4xx / bad record → copied to the dead-letter queue with the body, UnrecoverableError
+import { Queue, Worker, DelayedError, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '../logger.ts';
+import type { CallRecord } from '../domain/call-record.ts';
+import { QUEUES, KEY_PREFIX } from '../jobs/names.ts';
+import type { Crm } from '../integrations/hubspot/port.ts';
+import type { HubspotSettings } from '../integrations/hubspot/settings.ts';
+import { createRedisLedger } from '../integrations/hubspot/ledger.ts';
+import { createCallLogger, type LogOutcome, type UnassociatedCall } from '../integrations/hubspot/call-logger.ts';
+import { createBatcher } from '../integrations/hubspot/batcher.ts';
+
+export const CallRecordSchema = z.looseObject({
+  id: z.string().min(1),
+  linkedId: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  from: z.string(),
+  to: z.string(),
+  startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant'),
+  endedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant'),
+  talkSeconds: z.number().min(0),
+  waitSeconds: z.number().min(0),
+  disposition: z.enum(['answered', 'busy', 'no-answer', 'failed', 'abandoned', 'voicemail']),
+  hangupSide: z.string(),
+  path: z.array(z.looseObject({ node: z.string(), at: z.string() })),
+});
+
+export interface DeadLetter {
+  record: unknown;
+  recordId: string;
+  error: { code: string; message: string; status?: number; body?: unknown };
+  failedAt: string;
+  sourceQueue: string;
+}
+
+export interface HubspotWorkerDeps {
+  connection: ConnectionOptions;
+  redis: Redis;
+  crm: Crm;
+  settings: HubspotSettings;
+  logger: Logger;
+  /** BullMQ key prefix (tests use their own). */
+  bullPrefix?: string;
+  /** Prefix of centralita's own Redis keys (ledger, stats). */
+  keyPrefix?: string;
+  queueName?: string;
+  dlqName?: string;
+  now?: () => number;
+  recordingUrl?: (record: CallRecord) => Promise<string | undefined>;
+  /** Test hook between HubSpot's create and the ledger write (crash injection). */
+  afterCreate?: (created: Map<string, string>) => Promise<void> | void;
+  worker?: { stalledInterval?: number; lockDuration?: number; maxStalledCount?: number; autorun?: boolean };
+}
+
+export interface HubspotWorker {
+  worker: Worker;
+  dlq: Queue<DeadLetter>;
+  stats(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export function hubspotKeys(keyPrefix = KEY_PREFIX) {
+  return {
+    ledger: `${keyPrefix}:hubspot:ledger`,
+    contacts: `${keyPrefix}:hubspot:contacts-created`,
+    unassociated: `${keyPrefix}:hubspot:unassociated`,
+    stats: `${keyPrefix}:hubspot:stats`,
+    tries: `${keyPrefix}:hubspot:tries`,
+    budget: `${keyPrefix}:hubspot`,
+  };
+}
+
+export function backoffMs(tries: number, base: number, max: number, random: number): number {
+  // Full jitter over the upper half keeps workers from retrying in lockstep after an outage.
+  const exp = Math.min(max, base * 2 ** Math.max(0, tries - 1));
+  return Math.round(exp / 2 + (exp / 2) * random);
+}
+
+export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
+  const { settings, logger, redis } = deps;
+  const now = deps.now ?? Date.now;
+  const keys = hubspotKeys(deps.keyPrefix);
+  const queueName = deps.queueName ?? QUEUES.callRecords;
+  const prefix = deps.bullPrefix ? { prefix: deps.bullPrefix } : {};
+  const dlq = new Queue<DeadLetter>(deps.dlqName ?? QUEUES.hubspotDlq, { connection: deps.connection, ...prefix });
+  const log = logger.child({ component: 'hubspot-worker' });
+
+  const callLogger = createCallLogger({
+    crm: deps.crm,
+    calls: createRedisLedger(redis, keys.ledger),
+    contacts: createRedisLedger(redis, keys.contacts),
+    settings,
+    ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
+    ...(deps.afterCreate ? { afterCreate: deps.afterCreate } : {}),
+    onUnassociated: async (calls: UnassociatedCall[]) => {
+      await redis.hset(keys.unassociated, Object.fromEntries(calls.map((c) => [c.recordId, JSON.stringify(c)])));
+    },
+  });
+
+  const batcher = createBatcher<CallRecord, LogOutcome>(
+    { maxSize: settings.batchSize, maxWaitMs: settings.batchWaitMs, maxParallel: settings.parallelBatches },
+    async (records) => {
+      const out = await callLogger.logBatch(records, now());
+      const counts: Record<string, number> = {};
+      for (const o of out.values()) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+      log.debug({ records: records.length, ...counts }, 'hubspot batch');
+      return records.map((r) => out.get(r.id) ?? { kind: 'unavailable', message: 'no outcome' });
+    },
+  );
+
+  const count = (field: string, by = 1) => redis.hincrby(keys.stats, field, by);
+
+  async function deadLetter(job: Job, recordId: string, error: DeadLetter['error']) {
+    await dlq.add('dead-letter', { record: job.data, recordId, error, failedAt: new Date(now()).toISOString(), sourceQueue: queueName }, { jobId: `${recordId}:${job.attemptsStarted}:${now()}` });
+  }
+
+  async function rateLimit(ms: number): Promise<never> {
+    await worker.rateLimit(Math.max(1, Math.round(ms)));
+    throw Worker.RateLimitError();
+  }
+
+  const worker: Worker = new Worker(
+    queueName,
+    async (job: Job, token?: string) => {
+      const parsed = CallRecordSchema.safeParse(job.data);
+      const recordId = typeof (job.data as { id?: unknown })?.id === 'string' ? (job.data as { id: string }).id : String(job.id);
+      if (!parsed.success) {
+        const message = `not a valid CallRecord: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+        await count('invalid');
+        await deadLetter(job, recordId, { code: 'HUBSPOT_BAD_RECORD', message });
+        log.warn({ jobId: job.id, recordId, message }, 'bad call record dead-lettered');
+        throw new UnrecoverableError(message);
+      }
+      const record = parsed.data as unknown as CallRecord;
+      const o = await batcher.submit(record);
+      await count(o.kind);
+      switch (o.kind) {
+        case 'logged':
+        case 'duplicate':
+          await redis.hdel(keys.tries, record.id);
+          return { callId: o.callId, outcome: o.kind, ...(o.kind === 'logged' && o.contactId ? { contactId: o.contactId } : {}) };
+        case 'wait':
+          await job.moveToDelayed(o.untilMs, token);
+          throw new DelayedError(o.reason);
+        case 'rate-limited':
+          log.info({ retryAfterMs: o.retryAfterMs }, 'hubspot rate limited; pausing the queue');
+          return rateLimit(o.retryAfterMs);
+        case 'auth':
+          log.error({ status: o.status, pauseMs: settings.authPauseMs }, `hubspot refused the token: ${o.message}`);
+          return rateLimit(settings.authPauseMs);
+        case 'unavailable': {
+          const tries = await redis.hincrby(keys.tries, record.id, 1);
+          const delay = backoffMs(tries, settings.backoffBaseMs, settings.backoffMaxMs, Math.random());
+          log.warn({ recordId: record.id, tries, delayMs: delay, error: o.message }, 'hubspot unavailable; retrying later');
+          await job.moveToDelayed(now() + delay, token);
+          throw new DelayedError(o.message);
+        }
+        case 'rejected':
+          await deadLetter(job, record.id, { code: o.code, message: o.message, ...(o.status ? { status: o.status } : {}), body: o.body });
+          log.error({ recordId: record.id, status: o.status, body: o.body }, 'hubspot rejected the call; dead-lettered');
+          throw new UnrecoverableError(o.message);
+      }
+    },
+    {
+      connection: deps.connection,
+      ...prefix,
+      concurrency: settings.batchSize * settings.parallelBatches,
+      // The limiter must exist for manual rate limiting; its own cap is one full batch per request slot.
+      limiter: { max: settings.batchSize * 100, duration: 10_000 },
+      autorun: deps.worker?.autorun ?? true,
+      ...(deps.worker?.stalledInterval ? { stalledInterval: deps.worker.stalledInterval } : {}),
+      ...(deps.worker?.lockDuration ? { lockDuration: deps.worker.lockDuration } : {}),
+      ...(deps.worker?.maxStalledCount !== undefined ? { maxStalledCount: deps.worker.maxStalledCount } : {}),
+    },
+  );
+  worker.on('error', (err) => log.error({ err }, 'hubspot worker error'));
+
+  return {
+    worker,
+    dlq,
+    async stats() {
+      const h = await redis.hgetall(keys.stats);
+      return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Number(v)]));
+    },
+    async close() {
+      await worker.close();
+      await batcher.drain();
+      await dlq.close();
+    },
+  };
+}
