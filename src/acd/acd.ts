@@ -144,7 +144,7 @@ export function createAcd(deps: AcdDeps): Acd {
   const callerGonePrompt = deps.callerGonePrompt ?? 'sound:vm-goodbye';
   const counters: Record<string, number> = {
     badAgentLegArgs: 0, unexpectedAgentLeg: 0, lateAgentAnswer: 0, originateFailed: 0, telephonyErrors: 0,
-    storeErrors: 0, storeUnknownAgents: 0, unknownQueueJoins: 0, duplicateJoins: 0,
+    storeErrors: 0, storeUnknownAgents: 0, offerRefused: 0, staleLegs: 0, unknownQueueJoins: 0, duplicateJoins: 0,
   };
 
   let events: AcdEvent[] = [];
@@ -153,6 +153,10 @@ export function createAcd(deps: AcdDeps): Acd {
   const callers = new Map<string, Caller>(); // by callId
   const byChannel = new Map<string, Caller>();
   const legs = new Map<string, Leg>();
+  // Agent leg channels that still exist (ringing, talking, being hung up), per agent: a
+  // phone is not rung again until its previous leg is really gone.
+  const liveLegs = new Map<string, Set<string>>();
+  const legRelease = new Map<string, TimerHandle>();
   const politeHangups = new Map<string, { timer: TimerHandle; playbackId?: string }>();
   const finished = new Map<string, Pick<CallRecord, 'queue' | 'agent' | 'recording'>>();
   const memory = new Map<string, QueueMemory>();
@@ -199,8 +203,9 @@ export function createAcd(deps: AcdDeps): Acd {
       states.push({ agentId: entry.id, state, reason, at });
       deps.bus?.emit('agent.state', { agentId: entry.id, state, reason, at: new Date(at).toISOString() });
       persist(rt, state, reason);
-      if (state === 'available') kick();
-      if (state === 'loggedOut' || state === 'paused') kick();
+      // Deferred: an OFFER sent from inside this callback would be queued by XState and
+      // not yet visible to the next availability check (double booking).
+      scheduleKick();
     });
     actor.start();
   }
@@ -245,9 +250,36 @@ export function createAcd(deps: AcdDeps): Acd {
   }
   const staffedCount = (q: QueueConfig) => q.members.filter((m) => staffed(agents.get(m.id)!)).length;
 
+  function legAlive(agentId: string, legId: string): void {
+    let set = liveLegs.get(agentId);
+    if (!set) liveLegs.set(agentId, (set = new Set()));
+    set.add(legId);
+  }
+  function legReleased(legId: string): void {
+    const agentId = legs.get(legId)?.agentId ?? [...liveLegs].find(([, set]) => set.has(legId))?.[0];
+    clock.clearTimeout(legRelease.get(legId));
+    legRelease.delete(legId);
+    if (agentId && liveLegs.get(agentId)?.delete(legId)) scheduleKick();
+  }
+  /** We consider the leg over; if the PBX never confirms (lost event), free the phone anyway. */
+  function expectLegGone(legId: string): void {
+    if (legRelease.has(legId) || !isLive(legId)) return;
+    legRelease.set(legId, clock.setTimeout(() => {
+      legRelease.delete(legId);
+      if (isLive(legId)) { counters.staleLegs!++; log.warn({ legId }, 'agent leg never reported gone: releasing its phone'); legReleased(legId); }
+    }, 30_000));
+  }
+  const isLive = (legId: string) => [...liveLegs.values()].some((set) => set.has(legId));
+
   // ---- dispatch ----------------------------------------------------------------------
   let dispatching = false;
   let again = false;
+  let kickScheduled = false;
+  function scheduleKick(): void {
+    if (kickScheduled) return;
+    kickScheduled = true;
+    queueMicrotask(() => { kickScheduled = false; kick(); });
+  }
   function kick(): void {
     if (!started) return;
     if (dispatching) { again = true; return; }
@@ -276,7 +308,7 @@ export function createAcd(deps: AcdDeps): Acd {
     const q = c.queue;
     const free = (id: string) => {
       const rt = agents.get(id)!;
-      return agentState(id) === 'available' && rt.device !== 'unavailable' && rt.device !== 'in-use';
+      return agentState(id) === 'available' && rt.device !== 'unavailable' && rt.device !== 'in-use' && !liveLegs.get(id)?.size;
     };
     let members = q.members.map((m, order) => ({ m, order })).filter(({ m }) => free(m.id));
     // Agents this caller has not tried yet come first, so one who does not answer is not
@@ -304,10 +336,21 @@ export function createAcd(deps: AcdDeps): Acd {
     for (const agentId of agentIds) {
       const legId = `${c.callId}-q${attempt.no}-${agentId}`;
       const leg: Leg = { legId, agentId, state: 'dialing', caller: c, attempt };
+      const actor = agents.get(agentId)!.actor;
+      actor.send({ type: 'OFFER', callId: c.callId, queueId: q.id, wrapUpMs: q.wrapUpSec * 1000 });
+      const snap = actor.getSnapshot();
+      if (snap.value !== 'ringing' || snap.context.callId !== c.callId) {
+        // Belt and braces: never ring a phone whose agent did not take the offer.
+        counters.offerRefused!++;
+        log.error({ agentId, callId: c.callId, state: snap.value }, 'agent did not accept the offer: not ringing it');
+        continue;
+      }
       attempt.legs.set(legId, leg);
       legs.set(legId, leg);
-      agents.get(agentId)!.actor.send({ type: 'OFFER', callId: c.callId, queueId: q.id, wrapUpMs: q.wrapUpSec * 1000 });
+      legAlive(agentId, legId);
     }
+    if (attempt.legs.size === 0) { c.attempt = undefined; c.phase = 'waiting'; return; }
+    agentIds = [...attempt.legs.values()].map((l) => l.agentId);
     record({ type: 'ring', queueId: q.id, callId: c.callId, at: clock.now(), agentIds });
     attempt.ringTimer = clock.setTimeout(() => {
       for (const leg of attempt.legs.values()) {
@@ -328,7 +371,8 @@ export function createAcd(deps: AcdDeps): Acd {
         counters.originateFailed!++;
         log.warn({ err, agentId: leg.agentId, callId: c.callId }, 'could not ring agent');
         legFailed(leg, 'originate-failed');
-        legs.delete(leg.legId); // no channel exists, so no hangup event will clean it up
+        legReleased(leg.legId); // no channel exists, so no hangup event will clean it up
+        legs.delete(leg.legId);
       });
     }
   }
@@ -337,9 +381,10 @@ export function createAcd(deps: AcdDeps): Acd {
   function legFailed(leg: Leg, reason: string): void {
     if (leg.state !== 'dialing') return;
     leg.state = 'failed';
+    expectLegGone(leg.legId);
     const c = leg.caller;
     record({ type: 'ring-failed', queueId: c.queue.id, callId: c.callId, at: clock.now(), agentId: leg.agentId, reason });
-    agents.get(leg.agentId)!.actor.send({ type: 'RING_END' });
+    agents.get(leg.agentId)!.actor.send({ type: 'RING_END', callId: leg.caller.callId });
     const a = leg.attempt;
     if (a.closed || a.winner) return;
     if ([...a.legs.values()].some((l) => l.state === 'dialing')) return;
@@ -368,8 +413,9 @@ export function createAcd(deps: AcdDeps): Acd {
     for (const leg of a.legs.values()) {
       if (leg.legId === except || leg.state !== 'dialing') continue;
       leg.state = 'cancelled';
+      expectLegGone(leg.legId);
       telephony.hangup(leg.legId, except ? 'answered_elsewhere' : 'normal').catch(swallow('hangup', { legId: leg.legId }));
-      agents.get(leg.agentId)!.actor.send({ type: 'RING_END' });
+      agents.get(leg.agentId)!.actor.send({ type: 'RING_END', callId: leg.caller.callId });
     }
     if (!except) closeAttempt(a);
   }
@@ -396,7 +442,7 @@ export function createAcd(deps: AcdDeps): Acd {
     if (leg.state !== 'dialing' || c.phase !== 'ringing' || c.attempt !== a || a.winner || a.closed) {
       // The caller left (or another agent won) while this phone was ringing.
       counters.lateAgentAnswer!++;
-      if (leg.state === 'dialing') { leg.state = 'cancelled'; agents.get(leg.agentId)!.actor.send({ type: 'RING_END' }); }
+      if (leg.state === 'dialing') { leg.state = 'cancelled'; agents.get(leg.agentId)!.actor.send({ type: 'RING_END', callId: leg.caller.callId }); }
       log.info({ legId, callId, agentId }, 'agent answered after the caller left: hanging up politely');
       politeHangup(legId);
       return;
@@ -419,7 +465,7 @@ export function createAcd(deps: AcdDeps): Acd {
     c.lastRung.clear();
     clearWaitTimers(c);
     const rt = agents.get(leg.agentId)!;
-    rt.actor.send({ type: 'CONNECT' });
+    rt.actor.send({ type: 'CONNECT', callId: c.callId });
     const mem = memory.get(q.id)!;
     mem.callsTaken[leg.agentId] = (mem.callsTaken[leg.agentId] ?? 0) + 1;
     const waitSec = (now - c.joinedAt) / 1000;
@@ -464,6 +510,7 @@ export function createAcd(deps: AcdDeps): Acd {
     if (!p) return;
     politeHangups.delete(legId);
     clock.clearTimeout(p.timer);
+    expectLegGone(legId);
     telephony.hangup(legId, 'normal').catch(swallow('hangup', { legId }));
   }
 
@@ -504,13 +551,14 @@ export function createAcd(deps: AcdDeps): Acd {
     memory.get(q.id)!.lastCallEndedAt[agentId] = now;
     record({ type: 'complete', queueId: q.id, callId: c.callId, at: now, agentId, talkSec, wrapUpSec: q.wrapUpSec, endedBy });
     if (c.recordingName) telephony.stopRecording(c.recordingName).catch(swallow('stopRecording'));
+    if (c.agentLegId) expectLegGone(c.agentLegId);
     if (endedBy !== 'agent' && c.agentLegId) telephony.hangup(c.agentLegId, 'normal').catch(swallow('hangup'));
     if (c.bridgeId) {
       const bridgeId = c.bridgeId;
       // The caller goes back to the flow; the agent's leg is hung up or already gone.
       telephony.removeFromBridge(bridgeId, [c.channelId]).catch(() => {}).finally(() => telephony.destroyBridge(bridgeId).catch(swallow('destroyBridge')));
     }
-    agents.get(agentId)!.actor.send({ type: 'CALL_END' });
+    agents.get(agentId)!.actor.send({ type: 'CALL_END', callId: c.callId });
     const rt = agents.get(agentId)!;
     finish(c, { outcome: 'answered', agentId, agentName: rt.entry.name, waitSeconds: waitSec });
   }
@@ -600,6 +648,7 @@ export function createAcd(deps: AcdDeps): Acd {
       const leg = legs.get(channelId);
       if (leg) legGone(leg, e.type === 'channel.destroyed' ? e.cause : (e as { cause?: number }).cause);
       if (e.type === 'channel.destroyed' || e.type === 'call.ended') {
+        legReleased(channelId);
         const p = politeHangups.get(channelId);
         if (p) { politeHangups.delete(channelId); clock.clearTimeout(p.timer); }
       }

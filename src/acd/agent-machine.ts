@@ -22,9 +22,10 @@ export type AgentEvent =
   | { type: 'PAUSE'; reason: string }
   | { type: 'UNPAUSE' }
   | { type: 'OFFER'; callId: string; queueId: string; wrapUpMs: number }
-  | { type: 'RING_END' } // nobody answered / cancelled / busy
-  | { type: 'CONNECT' } // answered and bridged
-  | { type: 'CALL_END' };
+  // The call id makes a stale event about an earlier call harmless.
+  | { type: 'RING_END'; callId: string } // nobody answered / cancelled / busy
+  | { type: 'CONNECT'; callId: string } // answered and bridged
+  | { type: 'CALL_END'; callId: string };
 
 export const agentMachine = setup({
   types: {
@@ -37,6 +38,7 @@ export const agentMachine = setup({
   },
   guards: {
     pendingLogout: ({ context }) => context.pending?.kind === 'logout',
+    sameCall: ({ context, event }) => 'callId' in event && event.callId === context.callId,
     pendingPause: ({ context }) => context.pending?.kind === 'pause',
   },
   actions: {
@@ -63,8 +65,8 @@ export const agentMachine = setup({
     },
     ringing: {
       on: {
-        CONNECT: 'onCall',
-        RING_END: { target: 'settle', actions: 'clearCall' },
+        CONNECT: { guard: 'sameCall', target: 'onCall' },
+        RING_END: { guard: 'sameCall', target: 'settle', actions: 'clearCall' },
         LOGOUT: { actions: assign({ pending: { kind: 'logout' } }) },
         PAUSE: { actions: assign({ pending: ({ event }) => ({ kind: 'pause' as const, reason: event.reason }) }) },
         UNPAUSE: { actions: assign({ pending: undefined }) },
@@ -72,7 +74,7 @@ export const agentMachine = setup({
     },
     onCall: {
       on: {
-        CALL_END: 'wrapUp',
+        CALL_END: { guard: 'sameCall', target: 'wrapUp' },
         LOGOUT: { actions: assign({ pending: { kind: 'logout' } }) },
         PAUSE: { actions: assign({ pending: ({ event }) => ({ kind: 'pause' as const, reason: event.reason }) }) },
         UNPAUSE: { actions: assign({ pending: undefined }) },
