@@ -1,4 +1,44 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { createLogger } from '../logger.ts';
+import { startSimulator } from '../sim/index.ts';
+import type { Dialplan } from '../sim/types.ts';
 
-// Filled in by the feature that owns these commands.
-export function registerSimCommands(_program: Command): void {}
+// `centralita sim`: the simulated PBX stand-alone, for trying flows by "calling" them or for
+// pointing another centralita (ARI_URL=...) at it.
+export function registerSimCommands(program: Command): void {
+  program
+    .command('sim')
+    .description('run the simulated PBX (ARI on /ari, control API on /_sim) and print its URL and credentials')
+    .option('--host <host>', 'listen address', '127.0.0.1')
+    .option('--port <port>', 'listen port (0 = any free port)', '8088')
+    .option('--user <user>', 'ARI user', 'centralita')
+    .option('--password <password>', 'ARI password', 'centralita-sim')
+    .option('--app <app>', 'Stasis app inbound calls are sent to', 'centralita')
+    .option('--sounds <dir>', 'sounds directory (sounds/<lang>/<id>.wav)', 'sounds')
+    .option('--recordings <dir>', 'where recordings are written (default: a temp dir)')
+    .option('--dialplan <file>', 'dialplan JSON: {context: {exten: [steps]}}')
+    .option('--speed <n>', 'simulated media time speed (1 = real time)', '1')
+    .action(async (o: { host: string; port: string; user: string; password: string; app: string; sounds: string; recordings?: string; dialplan?: string; speed: string }) => {
+      const port = Number(o.port);
+      const speed = Number(o.speed);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${o.port}`);
+      if (!(speed > 0)) throw new Error(`--speed must be > 0, got ${o.speed}`);
+      const dialplan = o.dialplan ? (JSON.parse(readFileSync(o.dialplan, 'utf8')) as Dialplan) : undefined;
+      const logger = createLogger({ secrets: [o.password] });
+      const sim = await startSimulator({
+        host: o.host, port, user: o.user, password: o.password, app: o.app, soundsDir: o.sounds, recordingsDir: o.recordings, dialplan, clockSpeed: speed, logger,
+      });
+      // Plain lines on stdout so scripts can read them.
+      console.log(`ARI_URL=${sim.url}`);
+      console.log(`ARI_USER=${o.user}`);
+      console.log(`ARI_PASSWORD=${o.password}`);
+      console.log(`ARI_APP=${o.app}`);
+      console.log(`control API: ${sim.url}/_sim (POST /_sim/calls {"from","to"})`);
+      const stop = () => {
+        void sim.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

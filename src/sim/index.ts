@@ -1,0 +1,174 @@
+// startSimulator(): the simulated PBX as a running server (ARI on /ari, events on /ari/events,
+// control API on /_sim) plus the same control operations as a TypeScript API for tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logger.ts';
+import { createSimClock, type SimClock } from './clock.ts';
+import { createPbx, type EndpointConfig, type Pbx } from './pbx.ts';
+import { createSoundLibrary } from './sounds.ts';
+import { createSimHttp } from './http.ts';
+import type { Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
+
+export type { Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
+export { createSimClock, createManualClock, type SimClock, type ManualClock } from './clock.ts';
+
+export interface SimulatorOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  user: string;
+  password: string;
+  /** sounds/<lang>/<id>.wav; lengths come from the WAV headers. */
+  soundsDir?: string;
+  /** Declared sound lengths in ms (used when no file exists). */
+  soundLengths?: Record<string, number>;
+  /** Full dialplan (replaces the default built from `app`/`dids`). */
+  dialplan?: Dialplan;
+  /** The Stasis app inbound calls go to in the default dialplan. */
+  app?: string;
+  /** DID -> Stasis args (flow name) for the default dialplan; unmatched numbers go to `defaultFlow`. */
+  dids?: Record<string, string>;
+  defaultFlow?: string;
+  /** Context inbound calls from /_sim/calls start in (default from-pstn). */
+  inboundContext?: string;
+  endpoints?: EndpointConfig[];
+  /** Where recordings are written (default: a fresh temp dir removed at close). */
+  recordingsDir?: string;
+  /** Speed of simulated media time; 1 = real time. Ignored when `clock` is given. */
+  clockSpeed?: number;
+  clock?: SimClock;
+  logger?: Logger;
+}
+
+export interface PlaceCallOptions {
+  from: string;
+  to: string;
+  /** The endpoint the call arrives on, default PJSIP/trunk. */
+  endpoint?: string;
+  context?: string;
+  callerName?: string;
+  channelId?: string;
+}
+
+/** Drives the simulated world from tests (the /_sim HTTP API offers the same). */
+export interface SimControl {
+  /** An inbound call enters the dialplan (and usually Stasis); returns the channel id. */
+  placeCall(opts: PlaceCallOptions): string;
+  /** The far end presses digits, gapMs apart. */
+  sendDtmf(channelId: string, digits: string, opts?: { gapMs?: number; durationMs?: number }): void;
+  /** The far end hangs up (BYE when answered, CANCEL when not). */
+  hangup(channelId: string): void;
+  /** State and transcript of what the far end heard and did; kept after hangup. */
+  channel(channelId: string): SimChannelView | undefined;
+  transcript(channelId: string): SimChannelView['transcript'];
+  /** Behaviour of a phone/endpoint when the PBX calls it (originate to PJSIP/1001...). */
+  setEndpointBehavior(tech: string, resource: string, behavior: EndpointBehavior, opts?: { trunk?: boolean }): void;
+  /** Behaviour of numbers dialled through a trunk, by pattern: exact, prefix glob (+57300*) or /regex/. */
+  setNumberBehavior(pattern: string, behavior: EndpointBehavior): void;
+  setDialplan(dialplan: Dialplan): void;
+  /** Events sent to an app's WebSocket (or all apps). */
+  eventsSent(app?: string): number;
+  isAppConnected(app: string): boolean;
+  /** Path of a stored recording file, if it exists. */
+  recordingPath(name: string): string | undefined;
+  readonly clock: SimClock;
+}
+
+export interface Simulator {
+  url: string;
+  ariUrl: string;
+  user: string;
+  password: string;
+  control: SimControl;
+  /** The model, for white-box tests. */
+  pbx: Pbx;
+  close(): Promise<void>;
+  /** Chaos: drops every ARI WebSocket (apps stay registered, events meanwhile are lost). */
+  dropWebSockets(): void;
+  badRequests(): number;
+}
+
+/** The embedded default: every DID enters Stasis(<app>, <flow>); agents are PJSIP/1001..1010. */
+export function defaultDialplan(app: string, dids: Record<string, string> = {}, defaultFlow = 'main'): Dialplan {
+  const pstn: Record<string, DialplanStep[]> = {};
+  for (const [did, flow] of Object.entries(dids)) pstn[did] = [{ app: 'Stasis', appName: app, args: [flow] }];
+  pstn['_X.'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
+  pstn['_+X.'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
+  return {
+    'from-pstn': pstn,
+    'from-internal': { '_X.': [{ app: 'Stasis', appName: app, args: ['internal'] }] },
+  };
+}
+
+export function defaultEndpoints(): EndpointConfig[] {
+  const eps: EndpointConfig[] = [{ technology: 'PJSIP', resource: 'trunk', trunk: true, behavior: { behavior: 'answer', afterMs: 2000 } }];
+  for (let i = 1001; i <= 1010; i++) eps.push({ technology: 'PJSIP', resource: String(i), behavior: { behavior: 'answer', afterMs: 1000 } });
+  return eps;
+}
+
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const clock = opts.clock ?? createSimClock({ speed: opts.clockSpeed ?? 1 });
+  const ownDir = opts.recordingsDir === undefined;
+  const recordingsDir = opts.recordingsDir ?? mkdtempSync(join(tmpdir(), 'centralita-sim-rec-'));
+  const holder: { pbx?: Pbx } = {};
+  const sounds = createSoundLibrary({
+    soundsDir: opts.soundsDir,
+    declared: opts.soundLengths,
+    recordingLength: (name) => holder.pbx?.storedDurationMs(name),
+  });
+  const log = opts.logger;
+  const app = opts.app ?? 'centralita';
+  const pbx = createPbx({
+    clock, sounds, recordingsDir,
+    dialplan: opts.dialplan ?? defaultDialplan(app, opts.dids, opts.defaultFlow),
+    endpoints: opts.endpoints ?? defaultEndpoints(),
+    onWarning: (msg, data) => log?.warn({ ...data }, msg),
+  });
+  holder.pbx = pbx;
+  if (opts.inboundContext) pbx.setDefaultContext(opts.inboundContext);
+  const http = createSimHttp({
+    pbx, user: opts.user, password: opts.password,
+    onBadRequest: (info) => log?.debug(info, 'sim: request answered with an error'),
+    onError: (err) => log?.error({ err }, 'sim: internal error'),
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = http.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  const control: SimControl = {
+    placeCall: (o) => pbx.placeCall(o),
+    sendDtmf: (id, digits, o) => pbx.farEndDtmf(id, digits, o?.gapMs ?? 250, o?.durationMs ?? 100),
+    hangup: (id) => pbx.farEndHangup(id),
+    channel: (id) => pbx.channelView(id),
+    transcript: (id) => pbx.channelView(id)?.transcript ?? [],
+    setEndpointBehavior: (tech, resource, behavior, o) => pbx.setEndpoint(tech, resource, behavior, o?.trunk),
+    setNumberBehavior: (pattern, behavior) => pbx.setNumberBehavior(pattern, behavior),
+    setDialplan: (d) => pbx.setDialplan(d),
+    eventsSent: (a) => pbx.eventsSent(a),
+    isAppConnected: (a) => pbx.isAppActive(a),
+    recordingPath: (n) => pbx.recordingPath(n),
+    clock,
+  };
+  log?.info({ url: `${url}/ari`, user: opts.user }, 'simulated PBX listening');
+  return {
+    url,
+    ariUrl: `${url}/ari`,
+    user: opts.user,
+    password: opts.password,
+    control,
+    pbx,
+    dropWebSockets: () => http.dropWebSockets(),
+    badRequests: () => http.badRequests(),
+    async close() {
+      pbx.dispose();
+      await http.close();
+      if (!opts.clock) clock.dispose();
+      if (ownDir) rmSync(recordingsDir, { recursive: true, force: true });
+    },
+  };
+}
