@@ -78,7 +78,7 @@ export interface IngestInput {
   sink?: JobSink;
   /** Receives the rejected-rows CSV, line by line (header first). */
   rejected: (line: string) => void | Promise<void>;
-  /** Called after each chunk (heartbeat / visibility extension). */
+  /** Called after each chunk (progress logging). */
   onProgress?: (rows: number) => void | Promise<void>;
   chunkSize?: number;
   /** Job retention: completed originate jobs are kept this long so a late re-ingest still finds their ids. */
@@ -91,7 +91,8 @@ function csvLine(cells: string[]): string {
 }
 
 export async function ingestCampaignFile(input: IngestInput): Promise<IngestSummary> {
-  const clock = input.clock ?? (() => input.nowMs);
+  // Durations are wall-clock; the dialling decisions use input.nowMs.
+  const clock = input.clock ?? Date.now;
   const started = clock();
   const chunkSize = input.chunkSize ?? 1000;
   const keep = input.keepJobsSec ?? 14 * 86_400;

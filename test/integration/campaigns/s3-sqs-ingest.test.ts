@@ -1,0 +1,134 @@
+// S3 (s3rver) → S3 event on SQS (test server) → consumer → ingest → BullMQ, on a real Redis.
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { Registry } from 'prom-client';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startSqsServer, type SqsServer } from '../../fakes/sqs-server.ts';
+import { startLocalS3, type LocalS3 } from '../../fakes/s3-local.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { createCampaignIngestService } from '../../../src/campaigns/service.ts';
+import { createCampaignMetrics } from '../../../src/campaigns/metrics.ts';
+import { createS3ObjectStore, encodeS3EventKey } from '../../../src/integrations/s3/s3.ts';
+import { createCampaignEventConsumer, type CampaignEventConsumer } from '../../../src/integrations/sqs/campaign-events.ts';
+import type { JobSink } from '../../../src/campaigns/ingest.ts';
+
+const PREFIX = 'it-s3sqs';
+let redis: Redis;
+let sqsServer: SqsServer;
+let s3: LocalS3;
+let sqs: SQSClient;
+let queue: Queue;
+let consumer: CampaignEventConsumer;
+let queueUrl: string;
+let dlqUrl: string;
+let slowChunks = 0;
+const registry = new Registry();
+const store = () => createCampaignStore(redis, { prefix: PREFIX });
+
+async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+  for (const k of await redis.keys(`${PREFIX}*`)) await redis.del(k);
+  sqsServer = await startSqsServer();
+  sqs = new SQSClient({ endpoint: sqsServer.endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'campaigns-dlq' }))).QueueUrl!;
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'campaigns', Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) } }))).QueueUrl!;
+  s3 = await startLocalS3('centralita-it');
+  s3.notifyTo(sqs, queueUrl);
+  queue = new Queue('originate', { connection: redis, prefix: `${PREFIX}-bull` });
+  const metrics = createCampaignMetrics(registry, store());
+  // A sink slow enough that the 4000-row file outlives the 2 s visibility timeout.
+  const sink: JobSink = { addBulk: async (jobs) => { if (jobs[0]?.data.file.includes('grande')) { slowChunks += 1; await new Promise((r) => setTimeout(r, 700)); } return queue.addBulk(jobs); } };
+  const ingest = createCampaignIngestService({
+    store: store(), sink, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', defaultCountry: 'CO',
+    logger: createLogger({ level: 'silent' }), metrics, clock: () => Date.UTC(2026, 2, 10, 15, 0),
+  });
+  consumer = createCampaignEventConsumer({ sqs, queueUrl, deadLetterQueueUrl: dlqUrl, maxReceiveCount: 3, ingest, logger: createLogger({ level: 'silent' }), metrics, waitTimeSeconds: 1, visibilityTimeoutSec: 2, heartbeatIntervalSec: 1, retryBackoffSec: 0 });
+  consumer.start();
+});
+
+afterAll(async () => {
+  await consumer?.stop();
+  await queue?.close();
+  await s3?.stop();
+  sqs?.destroy();
+  await sqsServer?.stop();
+  redis?.disconnect();
+});
+
+const fixture = readFileSync(new URL('../../fixtures/campaigns/clientes marzo.csv', import.meta.url));
+const settingsJson = readFileSync(new URL('../../fixtures/campaigns/campaign.json', import.meta.url));
+const KEY = 'campaigns/Campaña Marzo/clientes marzo ñ.csv';
+
+describe('S3 → SQS → ingest → BullMQ', () => {
+  it('ingests a file whose name has spaces and accents, writes both reports and deletes the message', async () => {
+    await s3.put('campaigns/Campaña Marzo/campaign.json', settingsJson);
+    await s3.put(KEY, fixture);
+    const summaryText = await until(() => s3.getText('results/Campana-Marzo/clientes marzo ñ.summary.json'));
+    const summary = JSON.parse(summaryText) as { rows: number; accepted: number; rejected: number; rejectedByReason: Record<string, number>; settings: { maxConcurrentCalls: number } };
+    expect(summary).toMatchObject({ rows: 8, accepted: 4, rejected: 4, settings: { maxConcurrentCalls: 3 } });
+    const rejected = (await s3.getText('results/Campana-Marzo/clientes marzo ñ.rejected.csv'))!;
+    expect(rejected.split('\r\n').filter(Boolean)).toHaveLength(5);
+    expect(rejected.startsWith('\uFEFFrow,reason,detail,Teléfono')).toBe(true);
+    expect(rejected).toContain('4,spreadsheet-damage');
+    expect(rejected).toContain(",'+57 300-123-4567,Duplicado"); // cell starting with + neutralised in the report
+    const ids = (await queue.getJobs(['waiting', 'delayed'])).map((j) => j.id).sort();
+    expect(ids).toHaveLength(4);
+    expect(ids.every((id) => /^Campana-Marzo__[0-9a-f]{10}-\d+__a1$/.test(id!))).toBe(true);
+    await until(async () => sqsServer.messages('campaigns').length === 0);
+    expect((await store().progress('Campana-Marzo')).queued).toBe(4);
+  });
+
+  it('adds nothing twice when the same S3 event is delivered again', async () => {
+    const before = await queue.getJobCounts();
+    const body = JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: s3.bucket }, object: { key: encodeS3EventKey(KEY) } } }] });
+    expect(encodeS3EventKey(KEY)).toBe('campaigns/Campa%C3%B1a+Marzo/clientes+marzo+%C3%B1.csv');
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    await until(async () => (sqsServer.calls.DeleteMessage ?? 0) >= 2 && sqsServer.messages('campaigns').length === 0);
+    expect(await queue.getJobCounts()).toEqual(before);
+    expect((await store().progress('Campana-Marzo')).queued).toBe(4);
+  });
+
+  it('ignores objects outside the campaigns prefix and non-CSV objects', async () => {
+    const deletes = sqsServer.calls.DeleteMessage ?? 0;
+    await s3.put('uploads/otro.csv', 'phone\n3001234567\n');
+    await s3.put('campaigns/Campaña Marzo/notas.txt.bak', 'x');
+    await until(async () => (sqsServer.calls.DeleteMessage ?? 0) >= deletes + 2);
+    expect(await s3.list('results/uploads')).toEqual([]);
+  });
+
+  it('sends a file that can never be ingested to the dead-letter queue with the reason, and counts it', async () => {
+    await s3.put('campaigns/rota/sin telefono.csv', 'nombre,ciudad\nAna,Cali\n');
+    const err = JSON.parse((await until(() => s3.getText('results/rota/sin telefono.error.json')))) as { code: string };
+    expect(err.code).toBe('CAMPAIGN_NO_PHONE_COLUMN');
+    const dead = await until(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }))).Messages?.[0]);
+    expect(JSON.parse(dead.Body!)).toMatchObject({ code: 'CAMPAIGN_NO_PHONE_COLUMN', reason: expect.stringContaining('no phone column') });
+    expect(await registry.getSingleMetricAsString('centralita_campaign_ingest_dead_letters_total')).toContain('code="CAMPAIGN_NO_PHONE_COLUMN"} 1');
+  });
+
+  it('keeps a large file invisible while it is still being read (heartbeat), so it is processed once', async () => {
+    const visBefore = sqsServer.calls.ChangeMessageVisibility ?? 0;
+    const rows = ['telefono,nombre'];
+    for (let i = 0; i < 4000; i++) rows.push(`+5730${String(10000000 + i)},n${i}`);
+    await s3.put('campaigns/grande/lista grande.csv', rows.join('\n'));
+    const summary = JSON.parse(await until(() => s3.getText('results/grande/lista grande.summary.json'), 20_000)) as { accepted: number; durationMs: number };
+    expect(summary.accepted).toBe(4000);
+    expect(summary.durationMs).toBeGreaterThan(2000); // longer than the visibility timeout
+    expect((sqsServer.calls.ChangeMessageVisibility ?? 0) + (sqsServer.calls.ChangeMessageVisibilityBatch ?? 0)).toBeGreaterThan(visBefore);
+    expect(slowChunks).toBe(4); // one pass only: the message was not redelivered mid-way
+    await until(async () => sqsServer.messages('campaigns').length === 0);
+  });
+});
