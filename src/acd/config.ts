@@ -48,7 +48,8 @@ export const queueSchema = z.object({
   record: z.boolean().default(false),
 }).strict();
 
-export const queuesFileSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'queue ids: lowercase letters, digits, _ -'), queueSchema);
+export const QUEUE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const queuesFileSchema = z.record(z.string(), queueSchema);
 
 export type QueueMemberInput = z.input<typeof memberSchema>;
 export type QueueInput = z.input<typeof queueSchema>;
@@ -66,9 +67,12 @@ export class QueueConfigError extends CentralitaError {
 
 /** Validates and normalises the queues file; throws QueueConfigError listing every problem. */
 export function defineQueues(input: Record<string, QueueInput>): QueuesConfig {
+  // Queue ids are checked here (not as record keys) so every bad id and every bad field
+  // of the same queue are reported together.
+  const problems: string[] = Object.keys(input).filter((id) => !QUEUE_ID.test(id)).map((id) => `${id}: queue ids are lowercase letters, digits, _ and - (max 64)`);
   const r = queuesFileSchema.safeParse(input);
-  if (!r.success) throw new QueueConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  const problems: string[] = [];
+  if (!r.success) problems.push(...r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  if (!r.success || problems.length) throw new QueueConfigError(problems);
   // One agent is one phone: the same id with two endpoints would book a person twice.
   const endpoints = new Map<string, { endpoint: string; queue: string }>();
   const out: QueuesConfig = {};
