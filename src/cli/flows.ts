@@ -1,4 +1,92 @@
+// `centralita flows check | graph <id> | list`, and the Node implementation of the flow
+// loader's FlowSource port (files, dynamic import keyed by content hash, fs.watch).
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { formatIssue, loadFlows, type FlowSource, type LoadResult } from '../flow-dsl/registry.ts';
+import { flowToMermaid } from '../flow-dsl/graph.ts';
 
-// Filled in by the feature that owns these commands.
-export function registerFlowsCommands(_program: Command): void {}
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** FlowSource over the local file system. Modules are imported as `file?rev=<hash>` so an edit loads fresh. */
+export function createNodeFlowSource(cwd: string = process.cwd()): FlowSource {
+  return {
+    resolve: (...parts) => resolve(cwd, ...parts),
+    display: (f) => relative(cwd, f) || f,
+    exists: (f) => existsSync(f),
+    read: (f) => readFileSync(f, 'utf8'),
+    importModule: async (f, text) => (await import(`${pathToFileURL(f).href}?rev=${sha(text)}`)) as Record<string, unknown>,
+    listPrompts(soundsDir) {
+      const out = new Set<string>();
+      const root = resolve(cwd, soundsDir);
+      if (!existsSync(root)) return out;
+      for (const lang of readdirSync(root, { withFileTypes: true })) {
+        if (!lang.isDirectory()) continue;
+        for (const f of readdirSync(resolve(root, lang.name))) if (f.endsWith('.wav')) out.add(`${lang.name}/${f.slice(0, -4)}`);
+      }
+      return out;
+    },
+    hash: sha,
+    watch(dir, onChange) {
+      const w = watch(dir, { recursive: true }, () => onChange());
+      return () => w.close();
+    },
+  };
+}
+
+function dirs(opts: { dir?: string; sounds?: string }) {
+  return { dir: opts.dir ?? process.env.FLOWS_DIR ?? './flows', soundsDir: opts.sounds ?? process.env.SOUNDS_DIR ?? './sounds' };
+}
+
+export async function checkFlows(opts: { dir?: string; sounds?: string }, out: (line: string) => void): Promise<{ exitCode: number; result: LoadResult }> {
+  const result = await loadFlows({ ...dirs(opts), source: createNodeFlowSource() });
+  for (const i of result.issues) out(formatIssue(i));
+  const errors = result.issues.filter((i) => i.severity === 'error').length;
+  if (errors) out(`flows check: ${errors} error${errors === 1 ? '' : 's'}`);
+  else out(`flows check: OK — ${[...result.flows.values()].map((f) => `${f.id}@${f.version}`).join(', ')}; DIDs: ${Object.entries(result.dids).map(([d, f]) => `${d}→${f}`).join(', ') || 'none'}`);
+  return { exitCode: errors ? 1 : 0, result };
+}
+
+export function registerFlowsCommands(program: Command): void {
+  const flows = program.command('flows').description('check, draw and list the IVR flows in flows/');
+  flows
+    .command('check')
+    .description('validate every flow (targets, reachability, queues, schedules, lookups, prompts); exit 1 on errors')
+    .option('--dir <dir>', 'flows folder (default FLOWS_DIR or ./flows)')
+    .option('--sounds <dir>', 'sounds folder (default SOUNDS_DIR or ./sounds)')
+    .action(async (opts: { dir?: string; sounds?: string }) => {
+      const { exitCode } = await checkFlows(opts, (l) => console.log(l));
+      process.exitCode = exitCode;
+    });
+  flows
+    .command('graph <id>')
+    .description('print a Mermaid diagram of the compiled flow (paste into a PR or docs)')
+    .option('--dir <dir>', 'flows folder')
+    .option('--sounds <dir>', 'sounds folder')
+    .action(async (id: string, opts: { dir?: string; sounds?: string }) => {
+      const result = await loadFlows({ ...dirs(opts), source: createNodeFlowSource() });
+      const flow = result.flows.get(id);
+      if (!flow) {
+        for (const i of result.issues.filter((x) => x.flowId === id || x.code === 'FLOW_LOAD_FAILED')) console.error(formatIssue(i));
+        console.error(result.flows.size || result.issues.length ? `flow '${id}' is not loadable (known: ${[...result.flows.keys()].join(', ') || 'none'})` : `no flows found in ${dirs(opts).dir}`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(flowToMermaid(flow));
+    });
+  flows
+    .command('list')
+    .description('flow ids, versions and the DIDs that reach them')
+    .option('--dir <dir>', 'flows folder')
+    .option('--sounds <dir>', 'sounds folder')
+    .action(async (opts: { dir?: string; sounds?: string }) => {
+      const result = await loadFlows({ ...dirs(opts), source: createNodeFlowSource() });
+      for (const f of result.flows.values()) {
+        const dids = Object.entries(result.dids).filter(([, id]) => id === f.id).map(([d]) => d);
+        console.log(`${f.id}\t${f.version}\t${f.file}\t${dids.join(',')}`);
+      }
+      if (!result.ok) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,200 @@
+// The checker behind `centralita flows check`, start-up and hot reload: everything the type
+// system cannot see (or that a JavaScript edit slipped past it). Pure: the catalogs of
+// schedules, queues, lookups and recorded prompts come in as arguments.
+import { promptIds } from './compile.ts';
+import type { Digit, FlowDefinition, FlowNode, Prompts } from './types.ts';
+
+export type IssueCode =
+  | 'FLOW_LOAD_FAILED'
+  | 'FLOW_ID_MISMATCH'
+  | 'FLOW_NODE_ID_INVALID'
+  | 'FLOW_START_UNKNOWN'
+  | 'FLOW_TARGET_UNKNOWN'
+  | 'FLOW_NODE_UNREACHABLE'
+  | 'FLOW_NODE_INVALID'
+  | 'FLOW_QUEUE_UNKNOWN'
+  | 'FLOW_SCHEDULE_UNKNOWN'
+  | 'FLOW_LOOKUP_UNKNOWN'
+  | 'FLOW_PROMPT_MISSING'
+  | 'FLOW_DID_UNKNOWN_FLOW'
+  | 'SCHEDULE_INVALID';
+
+export interface FlowIssue {
+  code: IssueCode;
+  severity: 'error' | 'warning';
+  message: string;
+  flowId?: string;
+  /** Where to point in the source: the node's key, then this token inside it. */
+  node?: string;
+  token?: string;
+}
+
+export interface FlowCatalogs {
+  schedules: ReadonlySet<string>;
+  lookups: ReadonlySet<string>;
+  /** Undefined when no queue configuration exists: queue ids are then not checked. */
+  queues?: ReadonlySet<string>;
+  /** Whether sounds/<lang>/<id>.wav exists. Undefined: prompts not checked. */
+  hasPrompt?: (language: string, id: string) => boolean;
+  soundsDir?: string;
+}
+
+export interface Edge {
+  from: string;
+  to: string;
+  label: string;
+}
+
+const DIGITS = new Set<string>(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#']);
+const NODE_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** Every outgoing edge of a node, labelled as a reviewer would read it. */
+export function nodeEdges(id: string, n: FlowNode): Edge[] {
+  const e = (to: string | undefined, label: string): Edge[] => (to === undefined ? [] : [{ from: id, to, label }]);
+  switch (n.type) {
+    case 'play': return e(n.next, n.bargeIn ? 'done / key' : 'done');
+    case 'menu': return [...Object.entries(n.options).flatMap(([d, t]) => e(t, `press ${d}`)), ...e(n.onFailure, 'no valid choice')];
+    case 'gather': return [...e(n.next, `valid ${n.into}`), ...e(n.onFailure, 'no valid input')];
+    case 'hours': return [...e(n.open, 'open'), ...e(n.closed, 'closed'), ...e(n.holiday, 'holiday'), ...e(n.overrideOpen, 'override open'), ...e(n.overrideClosed, 'override closed')];
+    case 'queue': return [...e(n.answered, 'answered'), ...e(n.timeout, 'timeout'), ...e(n.noAgents, 'no agents'), ...e(n.exitKey, 'exit key'), ...e(n.full, 'full')];
+    case 'dial': return [...e(n.answered, 'answered'), ...e(n.busy, 'busy'), ...e(n.noAnswer, 'no answer'), ...e(n.failed, 'failed')];
+    case 'voicemail': return e(n.next, 'recorded');
+    case 'setLanguage': return e(n.next, `language ${n.language}`);
+    case 'setVar': return e(n.next, `set ${n.name}`);
+    case 'branch': return [...n.cases.flatMap((c) => e(c.to, c.label)), ...e(n.otherwise, 'otherwise')];
+    case 'lookup': return [...e(n.found, 'found'), ...e(n.notFound, 'not found'), ...e(n.fallback, 'error / timeout')];
+    case 'transfer':
+    case 'hangup':
+      return [];
+  }
+}
+
+function nodePrompts(n: FlowNode): Prompts[] {
+  switch (n.type) {
+    case 'play': return [n.prompts];
+    case 'menu': return [n.prompt, n.invalidPrompt, n.timeoutPrompt].filter((p): p is Prompts => p !== undefined);
+    case 'gather': return [n.prompt, n.invalidPrompt, n.timeoutPrompt, n.readBack?.prompt].filter((p): p is Prompts => p !== undefined);
+    case 'voicemail': return n.prompt === undefined ? [] : [n.prompt];
+    case 'hangup': return n.prompt === undefined ? [] : [n.prompt];
+    default: return [];
+  }
+}
+
+/** Languages a caller of this flow may hear: declared ones plus every setLanguage target. */
+export function flowLanguages(def: FlowDefinition): string[] {
+  const langs = new Set([def.language, ...(def.languages ?? [])]);
+  for (const n of Object.values(def.nodes) as FlowNode[]) if (n.type === 'setLanguage') langs.add(n.language);
+  return [...langs];
+}
+
+/** Every prompt id the flow references. */
+export function flowPrompts(def: FlowDefinition): string[] {
+  const ids = new Set<string>();
+  for (const n of Object.values(def.nodes) as FlowNode[]) for (const p of nodePrompts(n)) for (const id of promptIds(p)) ids.add(id);
+  return [...ids];
+}
+
+function nodeShape(id: string, n: FlowNode): string[] {
+  const bad: string[] = [];
+  const positive = (v: number | undefined, what: string) => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) bad.push(`${what} must be a positive number, got ${v}`);
+  };
+  switch (n.type) {
+    case 'menu':
+      if (Object.keys(n.options).length === 0) bad.push('menu has no options');
+      for (const d of Object.keys(n.options)) if (!DIGITS.has(d)) bad.push(`option '${d}' is not a DTMF key (0-9, *, #)`);
+      positive(n.timeoutSec, 'timeoutSec');
+      positive(n.maxAttempts, 'maxAttempts');
+      break;
+    case 'gather':
+      if (!n.into) bad.push('gather needs `into` (the variable to store the digits)');
+      positive(n.maxDigits, 'maxDigits');
+      if ((n.minDigits ?? 1) > n.maxDigits) bad.push(`minDigits (${n.minDigits}) is more than maxDigits (${n.maxDigits})`);
+      positive(n.firstDigitTimeoutSec, 'firstDigitTimeoutSec');
+      positive(n.interDigitTimeoutSec, 'interDigitTimeoutSec');
+      positive(n.maxAttempts, 'maxAttempts');
+      if (n.finishOnKey && (n.validate instanceof RegExp) && n.validate.test(n.finishOnKey)) bad.push(`validate accepts the finish key '${n.finishOnKey}'`);
+      break;
+    case 'dial':
+      if (!/^[A-Za-z0-9_-]+\/\S+$/.test(n.endpoint)) bad.push(`endpoint '${n.endpoint}' is not TECH/resource (e.g. PJSIP/1001)`);
+      positive(n.timeoutSec, 'timeoutSec');
+      break;
+    case 'voicemail':
+      positive(n.maxSeconds, 'maxSeconds');
+      break;
+    case 'lookup':
+      positive(n.timeoutSec, 'timeoutSec');
+      break;
+    case 'transfer':
+      if (!n.context || !n.extension) bad.push('transfer needs a context and an extension');
+      break;
+    case 'branch':
+      for (const c of n.cases) if (typeof c.when !== 'function') bad.push(`case '${c.label}' has no \`when\` function`);
+      break;
+    default:
+      break;
+  }
+  return bad.map((b) => `node '${id}': ${b}`);
+}
+
+const KNOWN_TYPES = new Set(['play', 'menu', 'gather', 'hours', 'queue', 'dial', 'transfer', 'voicemail', 'setLanguage', 'setVar', 'branch', 'lookup', 'hangup']);
+
+/** All problems of one flow definition, most useful first. */
+export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[] {
+  const issues: FlowIssue[] = [];
+  const err = (code: IssueCode, message: string, node?: string, token?: string) =>
+    issues.push({ code, severity: 'error', message, flowId: def.id, ...(node !== undefined ? { node } : {}), ...(token !== undefined ? { token } : {}) });
+  if (!def || typeof def !== 'object' || typeof def.nodes !== 'object' || def.nodes === null) {
+    err('FLOW_LOAD_FAILED', 'the default export is not a flow (use `export default defineFlow({...})`)');
+    return issues;
+  }
+  const nodes = def.nodes as Record<string, FlowNode>;
+  const ids = new Set(Object.keys(nodes));
+
+  for (const id of ids) {
+    if (!NODE_ID.test(id)) err('FLOW_NODE_ID_INVALID', `node id '${id}' must start with a letter and use only letters, digits, _ and -`, id);
+  }
+  if (!ids.has(def.start)) err('FLOW_START_UNKNOWN', `start '${def.start}' is not a node of flow '${def.id}'`, undefined, def.start);
+
+  for (const [id, n] of Object.entries(nodes)) {
+    if (!n || typeof n !== 'object' || !KNOWN_TYPES.has((n as { type?: string }).type ?? '')) {
+      err('FLOW_NODE_INVALID', `node '${id}' has unknown type '${String((n as { type?: unknown })?.type)}'`, id);
+      continue;
+    }
+    for (const m of nodeShape(id, n)) err('FLOW_NODE_INVALID', m, id);
+    for (const edge of nodeEdges(id, n)) {
+      if (!ids.has(edge.to)) err('FLOW_TARGET_UNKNOWN', `node '${id}' (${edge.label}) goes to '${edge.to}', which is not a node of flow '${def.id}'`, id, edge.to);
+    }
+    if (n.type === 'queue' && cat.queues && !cat.queues.has(n.queue)) err('FLOW_QUEUE_UNKNOWN', `node '${id}' uses queue '${n.queue}', which is not in flows/queues.ts (known: ${[...cat.queues].sort().join(', ') || 'none'})`, id, n.queue);
+    if (n.type === 'hours' && !cat.schedules.has(n.schedule)) err('FLOW_SCHEDULE_UNKNOWN', `node '${id}' uses schedule '${n.schedule}', which is not in flows/schedules.ts (known: ${[...cat.schedules].sort().join(', ') || 'none'})`, id, n.schedule);
+    if (n.type === 'lookup' && !cat.lookups.has(n.fn)) err('FLOW_LOOKUP_UNKNOWN', `node '${id}' calls lookup '${n.fn}', which flows/lookups does not export (known: ${[...cat.lookups].sort().join(', ') || 'none'})`, id, n.fn);
+  }
+
+  // Reachability from start, over the same edges the graph draws.
+  if (ids.has(def.start)) {
+    const seen = new Set<string>([def.start]);
+    const todo = [def.start];
+    while (todo.length) {
+      const id = todo.pop()!;
+      const n = nodes[id];
+      if (!n || !KNOWN_TYPES.has(n.type)) continue;
+      for (const e of nodeEdges(id, n)) if (ids.has(e.to) && !seen.has(e.to)) { seen.add(e.to); todo.push(e.to); }
+    }
+    for (const id of ids) if (!seen.has(id)) err('FLOW_NODE_UNREACHABLE', `node '${id}' cannot be reached from start '${def.start}'`, id);
+  }
+
+  if (cat.hasPrompt) {
+    const langs = flowLanguages(def);
+    for (const [id, n] of Object.entries(nodes)) {
+      if (!n || !KNOWN_TYPES.has(n.type)) continue;
+      for (const p of nodePrompts(n)) for (const pid of promptIds(p)) for (const lang of langs) {
+        if (!cat.hasPrompt(lang, pid)) err('FLOW_PROMPT_MISSING', `node '${id}' plays prompt '${pid}', which has no recording for language '${lang}' (${cat.soundsDir ?? 'sounds'}/${lang}/${pid}.wav; add it to sounds/prompts.yaml and run npm run sounds)`, id, pid);
+      }
+    }
+  }
+  return issues;
+}
+
+export function isDigit(d: string): d is Digit {
+  return DIGITS.has(d);
+}

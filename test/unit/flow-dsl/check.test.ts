@@ -1,0 +1,48 @@
+// `flows check`: one fixture folder per class of mistake, with the exact message asserted.
+import { describe, expect, it } from 'vitest';
+import { formatIssue, loadFlows } from '../../../src/flow-dsl/registry.ts';
+import { createNodeFlowSource } from '../../../src/cli/flows.ts';
+
+const FIX = 'test/fixtures/flows';
+const check = async (name: string) => {
+  const r = await loadFlows({ dir: `${FIX}/${name}`, soundsDir: `${FIX}/sounds`, source: createNodeFlowSource(), queueIds: ['sales'] });
+  return { ...r, errors: r.issues.filter((i) => i.severity === 'error').map(formatIssue) };
+};
+
+describe('flows check', () => {
+  it('accepts a correct flows folder and compiles it', async () => {
+    const r = await check('good');
+    expect(r.errors).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect([...r.flows.keys()]).toEqual(['demo']);
+    expect(r.flows.get('demo')?.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(r.dids).toEqual({ '6015550100': 'demo' });
+  });
+
+  it.each([
+    ['target-typo', [
+      `${FIX}/target-typo/demo.flow.ts:11:52: error FLOW_TARGET_UNKNOWN: node 'menu' (press 1) goes to 'salez', which is not a node of flow 'demo'`,
+      `${FIX}/target-typo/demo.flow.ts:12:5: error FLOW_NODE_UNREACHABLE: node 'sales' cannot be reached from start 'hello'`,
+    ]],
+    ['unreachable', [`${FIX}/unreachable/demo.flow.ts:11:5: error FLOW_NODE_UNREACHABLE: node 'orphan' cannot be reached from start 'hello'`]],
+    ['unknown-queue', [`${FIX}/unknown-queue/demo.flow.ts:11:28: error FLOW_QUEUE_UNKNOWN: node 'sales' uses queue 'salse', which is not in flows/queues.ts (known: sales)`]],
+    ['unknown-schedule', [`${FIX}/unknown-schedule/demo.flow.ts:10:31: error FLOW_SCHEDULE_UNKNOWN: node 'hello' uses schedule 'ofice', which is not in flows/schedules.ts (known: office)`]],
+    ['unknown-lookup', [`${FIX}/unknown-lookup/demo.flow.ts:10:26: error FLOW_LOOKUP_UNKNOWN: node 'hello' calls lookup 'crmOwnr', which flows/lookups does not export (known: crmOwner)`]],
+    ['missing-prompt', [`${FIX}/missing-prompt/demo.flow.ts:10:18: error FLOW_PROMPT_MISSING: node 'hello' plays prompt 'only-es', which has no recording for language 'en' (${FIX}/sounds/en/only-es.wav; add it to sounds/prompts.yaml and run npm run sounds)`]],
+    ['bad-start', [
+      `${FIX}/bad-start/demo.flow.ts:8:11: error FLOW_START_UNKNOWN: start 'helo' is not a node of flow 'demo'`,
+    ]],
+    ['id-mismatch', [`${FIX}/id-mismatch/demo.flow.ts:5:8: error FLOW_ID_MISMATCH: flow id 'demo2' does not match its key 'demo' in flows/index.ts`]],
+    ['bad-node', [`${FIX}/bad-node/demo.flow.ts:10:5: error FLOW_NODE_INVALID: node 'hello': minDigits (8) is more than maxDigits (6)`]],
+    ['bad-did', [`${FIX}/bad-did/index.ts:6:26: error FLOW_DID_UNKNOWN_FLOW: DID 6015550199 goes to flow 'sales', which is not in the registry`]],
+    ['load-error', [`${FIX}/load-error/demo.flow.ts:1:1: error FLOW_LOAD_FAILED: cannot load: boom: half-saved edit`]],
+    ['bad-schedule', [
+      `${FIX}/bad-schedule/schedules.ts:3:3: error SCHEDULE_INVALID: schedule 'office': unknown time zone 'America/Bogata'`,
+      `${FIX}/bad-schedule/schedules.ts:3:3: error SCHEDULE_INVALID: schedule 'office' weekly[0]: "25:00" is not a HH:mm time`,
+    ]],
+  ])('%s', async (name, expected) => {
+    const r = await check(name);
+    expect(r.ok).toBe(false);
+    expect(r.errors).toEqual(expected);
+  });
+});
