@@ -1,0 +1,42 @@
+// The worker process is killed (SIGKILL) after HubSpot created the engagements and before the
+// ledger recorded them. A second worker picks the stalled jobs up and must find the existing
+// engagements by record id instead of creating them again.
+import { afterEach, expect, it, inject } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { harness, type Harness } from './harness.ts';
+import { callRecord } from '../../unit/hubspot/records.ts';
+
+let h: Harness | undefined;
+afterEach(async () => { await h?.close(); h = undefined; });
+
+it('worker killed between create and ledger write: no second engagement after recovery', async () => {
+  h = await harness(inject('redisUrl'), { reconcileAfterMs: 400 }, { searchIndexLagMs: 200 });
+  const contact = h.fake.addContact({ phone: '3001234567' });
+  const records = Array.from({ length: 25 }, () => callRecord());
+  for (const r of records) await h.add(r);
+
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../fakes/hubspot-worker-child.ts', import.meta.url))], {
+    env: { ...process.env, REDIS_URL: inject('redisUrl'), HUBSPOT_URL: h.fake.url, BULL_PREFIX: h.bullPrefix, KEY_PREFIX: h.keyPrefix, CRASH_AFTER_CREATE: '1', LOCK_MS: '1000', SETTINGS_JSON: JSON.stringify({ batchWaitMs: 50, reconcileAfterMs: 400 }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const signal = await new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
+  expect(signal).toBe('SIGKILL');
+  expect(out).toContain('created 25');
+  // HubSpot has the calls; our ledger only knows they were pending.
+  expect(h.fake.calls.size).toBe(25);
+  const pending = await h.redis.hvals(h.keys.ledger);
+  expect(pending.every((v) => v.startsWith('pending|'))).toBe(true);
+  const createdIds = new Map([...h.fake.callsByMarker()].map(([k, v]) => [k, v[0]]));
+
+  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 1000 } });
+  await h.waitFor((c) => c.completed === 25, 30_000);
+  const byMarker = h.fake.callsByMarker();
+  for (const r of records) expect(byMarker.get(r.id)).toEqual([createdIds.get(r.id)]);
+  expect(h.fake.calls.size).toBe(25);
+  expect(h.fake.count('/crm/v3/objects/calls/batch/create')).toBe(1);
+  for (const j of await h.queue.getJobs(['completed'])) expect(j.returnvalue).toMatchObject({ callId: createdIds.get(j.data.id), outcome: 'duplicate' });
+  expect(h.fake.associations.every((a) => a.toContact === contact)).toBe(true);
+});
