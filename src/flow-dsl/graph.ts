@@ -49,7 +49,8 @@ function describe(n: FlowNode): string {
   }
 }
 
-const esc = (s: string) => s.replace(/"/g, "'").replace(/[{}|<>]/g, ' ');
+// Mermaid entity codes keep `{{var}}` and quotes readable inside labels.
+const esc = (s: string) => s.replace(/"/g, '#quot;').replace(/\{/g, '#123;').replace(/\}/g, '#125;').replace(/\|/g, '#124;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 const mid = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 
 function topLevel(s: StateNodeLike, root: StateNodeLike): StateNodeLike {
@@ -89,7 +90,9 @@ export function flowToMermaid(flow: CompiledFlowEx): string {
   const hidden = new Set(['__done', '__gone']);
   for (const e of machineEdges(flow.machine)) {
     if (hidden.has(e.to)) continue;
-    const label = labels.get(`${e.from}->${e.to}`)?.join(' / ') ?? (e.to === '__end' ? 'end' : '');
+    const n = nodes[e.from];
+    const implicit = e.to === '__end' && n ? ({ queue: 'answered', dial: 'answered', voicemail: 'recorded' } as Partial<Record<FlowNode['type'], string>>)[n.type] : undefined;
+    const label = labels.get(`${e.from}->${e.to}`)?.join(' / ') ?? implicit ?? '';
     lines.push(`  ${mid(e.from)} -->${label ? `|"${esc(label)}"|` : ''} ${mid(e.to)}`);
   }
   lines.push('  __end(("hang up"))');
