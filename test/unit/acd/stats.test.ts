@@ -15,7 +15,7 @@ describe('queue statistics', () => {
     { type: 'connect', queueId: 'q', callId: 'a', agentId: 'ag', at: 10 * S, waitSec: 10 },
     { type: 'leave', queueId: 'q', callId: 'b', at: 4 * S, outcome: 'abandoned', waitSec: 3 },
     { type: 'leave', queueId: 'q', callId: 'c', at: 62 * S, outcome: 'abandoned', waitSec: 60 },
-    { type: 'complete', queueId: 'q', callId: 'a', agentId: 'ag', at: 100 * S, talkSec: 90, wrapUpSec: 10 },
+    { type: 'complete', queueId: 'q', callId: 'a', agentId: 'ag', at: 100 * S, talkSec: 90, wrapUpSec: 10, endedBy: 'agent' },
     { type: 'reject', queueId: 'q', callId: 'e', at: 5 * S, outcome: 'full' },
   ];
 
