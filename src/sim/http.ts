@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AriError, type Pbx } from './pbx.ts';
 import { apiDeclaration, resourceListing } from './api-docs.ts';
-import type { Dialplan, EndpointBehavior } from './types.ts';
+import type { CallerScript, Dialplan, EndpointBehavior } from './types.ts';
 
 export interface HttpOptions {
   pbx: Pbx;
@@ -238,11 +238,10 @@ function ariRoutes(pbx: Pbx): Route[] {
 
 const BEHAVIORS = ['answer', 'busy', 'noanswer', 'reject', 'congestion', 'unreachable'];
 
-/** Validates a behaviour from JSON (control API input). */
-export function parseBehavior(v: unknown): EndpointBehavior {
-  if (typeof v !== 'object' || v === null) throw new AriError(400, 'behavior: expected an object');
+/** Validates a caller script from JSON (control API input). */
+export function parseScript(v: unknown): CallerScript {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AriError(400, 'script: expected an object');
   const o = v as Record<string, unknown>;
-  if (typeof o.behavior !== 'string' || !BEHAVIORS.includes(o.behavior)) throw new AriError(400, `behavior: one of ${BEHAVIORS.join(', ')}`);
   const num = (k: string) => {
     const x = o[k];
     if (x === undefined) return undefined;
@@ -250,19 +249,28 @@ export function parseBehavior(v: unknown): EndpointBehavior {
     return x;
   };
   if (o.digits !== undefined && (typeof o.digits !== 'string' || !/^[0-9A-D*#]*$/i.test(o.digits))) throw new AriError(400, 'digits: DTMF digits only');
-  const b: EndpointBehavior = { behavior: o.behavior as EndpointBehavior['behavior'] };
-  const afterMs = num('afterMs');
-  if (afterMs !== undefined) b.afterMs = afterMs;
-  if (typeof o.digits === 'string') b.digits = o.digits;
-  const da = num('digitsAfterMs');
-  if (da !== undefined) b.digitsAfterMs = da;
-  const dg = num('digitGapMs');
-  if (dg !== undefined) b.digitGapMs = dg;
-  const ha = num('hangupAfterMs');
-  if (ha !== undefined) b.hangupAfterMs = ha;
-  return b;
+  const s: CallerScript = {};
+  if (typeof o.digits === 'string') s.digits = o.digits;
+  for (const k of ['digitsAfterMs', 'digitGapMs', 'digitDurationMs', 'hangupAfterMs', 'cancelAfterMs'] as const) {
+    const n = num(k);
+    if (n !== undefined) s[k] = n;
+  }
+  return s;
 }
 
+/** Validates a behaviour from JSON (control API input). */
+export function parseBehavior(v: unknown): EndpointBehavior {
+  if (typeof v !== 'object' || v === null) throw new AriError(400, 'behavior: expected an object');
+  const o = v as Record<string, unknown>;
+  if (typeof o.behavior !== 'string' || !BEHAVIORS.includes(o.behavior)) throw new AriError(400, `behavior: one of ${BEHAVIORS.join(', ')}`);
+  return { ...parseScript(v), behavior: o.behavior as EndpointBehavior['behavior'], ...afterOf(o) };
+}
+function afterOf(o: Record<string, unknown>): { afterMs?: number } {
+  const x = o.afterMs;
+  if (x === undefined) return {};
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new AriError(400, 'afterMs: expected a non-negative number');
+  return { afterMs: x };
+}
 function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
   const routes: Route[] = [];
   const add = (method: string, pattern: string, handler: Handler) => routes.push({ method, ...compile(pattern), handler });
@@ -272,7 +280,8 @@ function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
     return v;
   };
   add('POST', '/calls', (r) => {
-    const id = pbx.placeCall({ from: needStr(r, 'from'), to: needStr(r, 'to'), endpoint: r.str('endpoint'), context: r.str('context'), callerName: r.str('callerName'), channelId: r.str('channelId') });
+    const script = r.params.script === undefined ? undefined : parseScript(r.params.script);
+    const id = pbx.placeCall({ from: needStr(r, 'from'), to: needStr(r, 'to'), endpoint: r.str('endpoint'), context: r.str('context'), callerName: r.str('callerName'), channelId: r.str('channelId'), script });
     return { status: 201, body: { channelId: id } };
   });
   add('GET', '/channels/{id}', (r) => {

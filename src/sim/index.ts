@@ -9,9 +9,9 @@ import { createSimClock, type SimClock } from './clock.ts';
 import { createPbx, type EndpointConfig, type Pbx } from './pbx.ts';
 import { createSoundLibrary } from './sounds.ts';
 import { createSimHttp } from './http.ts';
-import type { Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
+import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
 
-export type { Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
+export type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 export { createSimClock, createManualClock, type SimClock, type ManualClock } from './clock.ts';
 
 export interface SimulatorOptions {
@@ -50,6 +50,8 @@ export interface PlaceCallOptions {
   context?: string;
   callerName?: string;
   channelId?: string;
+  /** What the caller does once answered (press digits, hang up) or when to give up unanswered. */
+  script?: CallerScript;
 }
 
 /** Drives the simulated world from tests (the /_sim HTTP API offers the same). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { SimClock, TimerHandle } from './clock.ts';
 import type { SoundLibrary } from './sounds.ts';
 import { silentWav, wavDurationMs } from './wav.ts';
-import type { CallerId, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
+import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 
 /** An ARI error response: status plus the exact JSON body Asterisk sends. */
 export class AriError extends Error {
@@ -81,6 +81,8 @@ interface Cmd {
 interface FarEnd {
   transcript: TranscriptEntry[];
   behavior?: EndpointBehavior;
+  /** What a simulated caller does once the PBX answers. */
+  script?: CallerScript;
   timers: TimerHandle[];
 }
 
@@ -403,15 +405,14 @@ export function createPbx(opts: PbxOptions) {
     c.inDialplanApp = false;
     c.dialplan = { ...c.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
     if (fromDialplan) setVar(c, 'STASISSTATUS', '', false);
-    chanEvent(c, 'StasisStart', { args });
+    // Stasis events go to the owning app only, never to other subscribers (as traced).
+    chanEvent(c, 'StasisStart', { args }, new Set([app]));
     return true;
   }
   function leaveStasis(c: Chan): void {
     if (!c.stasisApp) return;
-    const app = c.stasisApp;
-    chanEvent(c, 'StasisEnd');
+    chanEvent(c, 'StasisEnd', {}, new Set([c.stasisApp]));
     c.stasisApp = undefined;
-    void app;
   }
 
   /** Stops what a dying channel was doing: playback fails, recording finishes, queued plays fail. */
@@ -667,6 +668,7 @@ export function createPbx(opts: PbxOptions) {
     c.answered = true;
     setState(c, 'Up');
     note(c, { at: now(), kind: 'answered' });
+    if (c.farEnd?.script) scheduleFarEndScript(c, c.farEnd.script);
     if (c.tech === 'Local' && c.half === 2) {
       const c1 = c.peer;
       if (c1?.alive && !c1.answered) {
@@ -837,13 +839,14 @@ export function createPbx(opts: PbxOptions) {
     });
   }
 
-  function scheduleFarEndScript(c: Chan, beh: EndpointBehavior): void {
+  function scheduleFarEndScript(c: Chan, beh: CallerScript): void {
     if (beh.digits) {
       const gap = beh.digitGapMs ?? 300;
+      const dur = beh.digitDurationMs ?? 100;
       let t = beh.digitsAfterMs ?? 1000;
       for (const d of beh.digits) {
-        later(c, t, () => farEndDtmf(c, d, 100));
-        t += gap + 100;
+        later(c, t, () => farEndDtmf(c, d, dur));
+        t += gap + dur;
       }
     }
     if (beh.hangupAfterMs !== undefined) later(c, beh.hangupAfterMs, () => farEndHangup(c));
@@ -863,7 +866,7 @@ export function createPbx(opts: PbxOptions) {
   }
 
   /** An inbound call from the outside world (a SIP trunk or phone) into the dialplan. */
-  function placeCall(p: { from: string; to: string; endpoint?: string; context?: string; callerName?: string; channelId?: string; language?: string }): Chan {
+  function placeCall(p: { from: string; to: string; endpoint?: string; context?: string; callerName?: string; channelId?: string; language?: string; script?: CallerScript }): Chan {
     const ep = p.endpoint ?? 'PJSIP/trunk';
     const slash = ep.indexOf('/');
     const tech = slash > 0 ? ep.slice(0, slash) : 'PJSIP';
@@ -874,7 +877,10 @@ export function createPbx(opts: PbxOptions) {
       id: p.channelId, name: `${tech}/${resource}-${n}`, tech, resource, state: 'Ring', caller: { name: p.callerName ?? p.from, number: p.from },
       context, exten: p.to, language: p.language, protocolId: `${uniqueSeq}-${n}@127.0.0.1`,
     });
-    c.farEnd = { transcript: [], timers: [] };
+    c.farEnd = { transcript: [], timers: [], script: p.script };
+    if (p.script?.cancelAfterMs !== undefined) later(c, p.script.cancelAfterMs, () => {
+      if (!c.answered) farEndHangup(c);
+    });
     later(c, 0, () => runDialplan(c, context, p.to, 1));
     return c;
   }

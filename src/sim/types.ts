@@ -22,19 +22,26 @@ export type DialplanStep =
 /** context -> extension -> steps. */
 export type Dialplan = Record<string, Record<string, DialplanStep[]>>;
 
-export type EndpointBehaviorKind = 'answer' | 'busy' | 'noanswer' | 'reject' | 'congestion' | 'unreachable';
-
-/** What a simulated phone (or a number behind a trunk) does when the PBX calls it. */
-export interface EndpointBehavior {
-  behavior: EndpointBehaviorKind;
-  /** Ringing time before answering / rejecting (ms of simulated time). Default 0 for answer, 0 for others. */
-  afterMs?: number;
-  /** After answering: digits the far end presses, starting `digitsAfterMs` after answer. */
+/** What a simulated far end does after the call is answered (callers and phones). */
+export interface CallerScript {
+  /** Digits pressed, the first `digitsAfterMs` after answer, then every digitDurationMs + digitGapMs. */
   digits?: string;
   digitsAfterMs?: number;
   digitGapMs?: number;
-  /** After answering: the far end hangs up after this many ms. */
+  digitDurationMs?: number;
+  /** Hangs up (BYE) this long after answer. */
   hangupAfterMs?: number;
+  /** Inbound callers only: gives up (CANCEL) if not answered within this time from the call. */
+  cancelAfterMs?: number;
+}
+
+export type EndpointBehaviorKind = 'answer' | 'busy' | 'noanswer' | 'reject' | 'congestion' | 'unreachable';
+
+/** What a simulated phone (or a number behind a trunk) does when the PBX calls it. */
+export interface EndpointBehavior extends CallerScript {
+  behavior: EndpointBehaviorKind;
+  /** Ringing time before answering / rejecting (ms of simulated time). Default 0 for answer, 0 for others. */
+  afterMs?: number;
 }
 
 export type TranscriptEntry =
