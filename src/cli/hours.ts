@@ -1,4 +1,113 @@
+// `centralita hours at <schedule> <ISO time>` (what-if: open or closed, why, next change)
+// and audited overrides: `hours override`, `hours clear`, `hours overrides`.
 import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { evaluateHours, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
+import { loadFlows } from '../flow-dsl/registry.ts';
+import { createOverrideStore } from '../hours/override-store.ts';
+import { createNodeFlowSource } from './flows.ts';
 
-// Filled in by the feature that owns these commands.
-export function registerHoursCommands(_program: Command): void {}
+async function loadSchedules(dir: string | undefined): Promise<Record<string, Schedule>> {
+  const r = await loadFlows({ dir: dir ?? process.env.FLOWS_DIR ?? './flows', soundsDir: process.env.SOUNDS_DIR ?? './sounds', source: createNodeFlowSource() });
+  return r.schedules;
+}
+
+export function describeHours(name: string, r: HoursResult): string {
+  const state = r.open ? 'OPEN' : 'CLOSED';
+  const why = r.reason === 'holiday' ? `holiday: ${r.detail}` : r.reason === 'override' ? `override: ${r.detail}, until ${r.override?.expiresAt}` : r.reason === 'date' ? `special date: ${r.detail}` : r.open ? `weekly hours ${r.detail}` : r.detail;
+  const next = r.nextChange ? `next change: ${r.nextChange.open ? 'opens' : 'closes'} at ${r.nextChange.at}` : 'next change: none in the next 14 days';
+  return `${name} at ${r.local}: ${state} (${why}); ${next}`;
+}
+
+/** ISO duration-ish: 30m, 2h, 1d. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m|h|d)$/.exec(s.trim());
+  if (!m) throw Object.assign(new Error(`"${s}" is not a duration like 30m, 2h or 1d`), { code: 'DURATION_INVALID' });
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw Object.assign(new Error('overrides live in Redis: set REDIS_URL (the one the running app uses)'), { code: 'REDIS_URL_REQUIRED' });
+  return url;
+}
+
+async function withStore<T>(fn: (store: ReturnType<typeof createOverrideStore>) => Promise<T>): Promise<T> {
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+  try {
+    return await fn(createOverrideStore({ redis, prefix: process.env.REDIS_PREFIX ?? 'centralita:' }));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function fail(err: unknown): void {
+  console.error(`error: ${(err as Error).message}`);
+  process.exitCode = 1;
+}
+
+export function registerHoursCommands(program: Command): void {
+  const hours = program.command('hours').description('business hours: what-if and overrides');
+  hours
+    .command('at <schedule> <time>')
+    .description('open or closed at an ISO instant (e.g. 2026-03-23T10:00:00-05:00), why, and the next change')
+    .option('--dir <dir>', 'flows folder (default FLOWS_DIR or ./flows)')
+    .option('--with-overrides', 'also apply the live overrides stored in Redis (REDIS_URL)')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, time: string, opts: { dir?: string; withOverrides?: boolean; json?: boolean }) => {
+      try {
+        const schedules = await loadSchedules(opts.dir);
+        const s = schedules[name];
+        if (!s) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
+        const overrides: HoursOverride[] = opts.withOverrides ? await withStore((st) => st.active(name)) : [];
+        const r = evaluateHours(s, time, overrides);
+        console.log(opts.json ? JSON.stringify(r, null, 2) : describeHours(name, r));
+      } catch (err) { fail(err); }
+    });
+  hours
+    .command('override <schedule> <state>')
+    .description('force a schedule open or closed until an expiry (stored in Redis, audited)')
+    .requiredOption('--reason <text>', 'why (shown to whoever checks later)')
+    .option('--for <duration>', 'how long: 30m, 2h, 1d')
+    .option('--until <time>', 'ISO instant it ends')
+    .option('--by <name>', 'who sets it (default $USER)')
+    .option('--dir <dir>', 'flows folder')
+    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; by?: string; dir?: string }) => {
+      try {
+        if (state !== 'open' && state !== 'closed') throw new Error(`state must be open or closed, not '${state}'`);
+        const schedules = await loadSchedules(opts.dir);
+        if (!schedules[name]) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
+        if (!opts.for === !opts.until) throw new Error('give exactly one of --for <duration> or --until <ISO time>');
+        const now = new Date();
+        const expiresAt = opts.for ? new Date(now.getTime() + parseDuration(opts.for)) : new Date(opts.until!);
+        if (Number.isNaN(expiresAt.getTime())) throw new Error(`--until "${opts.until}" is not an ISO time`);
+        const by = opts.by ?? process.env.USER ?? '';
+        const ov = await withStore((st) => st.set({ scheduleId: name, state, reason: opts.reason, setBy: by, now, expiresAt }));
+        console.log(`${name}: forced ${ov.state} until ${ov.expiresAt} by ${ov.setBy} (${ov.reason})`);
+      } catch (err) { fail(err); }
+    });
+  hours
+    .command('clear <schedule>')
+    .description('remove the override of a schedule')
+    .option('--by <name>', 'who clears it (default $USER)')
+    .option('--reason <text>', 'why')
+    .action(async (name: string, opts: { by?: string; reason?: string }) => {
+      try {
+        const removed = await withStore((st) => st.clear(name, opts.by ?? process.env.USER ?? 'unknown', new Date(), opts.reason));
+        console.log(removed ? `${name}: override cleared` : `${name}: no override was active`);
+      } catch (err) { fail(err); }
+    });
+  hours
+    .command('overrides')
+    .description('active overrides and the recent audit log')
+    .option('--audit <n>', 'how many audit entries', '20')
+    .action(async (opts: { audit: string }) => {
+      try {
+        await withStore(async (st) => {
+          const list = await st.list();
+          console.log(list.length ? list.map((o) => `${o.scheduleId}: ${o.state} until ${o.expiresAt} — ${o.reason} (by ${o.setBy} at ${o.setAt})`).join('\n') : 'no active overrides');
+          for (const a of await st.audit(Number(opts.audit))) console.log(`  ${a.at} ${a.action} ${a.scheduleId}${a.state ? ` ${a.state}` : ''} by ${a.by}${a.reason ? ` — ${a.reason}` : ''}`);
+        });
+      } catch (err) { fail(err); }
+    });
+}
