@@ -24,10 +24,10 @@ export function customerNumber(record: CallRecord, defaultCountry: string): { ra
 export function chooseContact(candidates: CrmContact[], rule: HubspotSettings['matchRule']): ContactChoice {
   if (candidates.length === 0) return { others: [] };
   const sorted = [...candidates].sort((a, b) => {
-    let d = 0;
-    if (rule === 'most-recently-active') d = (b.lastActivityAt ?? 0) - (a.lastActivityAt ?? 0);
-    else if (rule === 'oldest') d = (a.createdAt ?? Infinity) - (b.createdAt ?? Infinity);
-    else d = (b.createdAt ?? 0) - (a.createdAt ?? 0);
+    const d =
+      rule === 'most-recently-active' ? (b.lastActivityAt ?? 0) - (a.lastActivityAt ?? 0)
+      : rule === 'oldest' ? (a.createdAt ?? Number.MAX_SAFE_INTEGER) - (b.createdAt ?? Number.MAX_SAFE_INTEGER)
+      : (b.createdAt ?? 0) - (a.createdAt ?? 0);
     // Ties broken by id so the choice is deterministic across retries.
     return d !== 0 ? d : Number(a.id) - Number(b.id) || a.id.localeCompare(b.id);
   });

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryBudget, type Clock } from '../../../src/integrations/hubspot/budget.ts';
+import { createBatcher } from '../../../src/integrations/hubspot/batcher.ts';
+import { CrmRateLimitedError } from '../../../src/integrations/hubspot/port.ts';
+import { backoffMs } from '../../../src/workers/hubspot.ts';
+
+function virtualClock(start = Date.parse('2026-11-20T10:00:00Z')): Clock & { t: number } {
+  const c = { t: start, now: () => c.t, sleep: async (ms: number) => { c.t += ms; } };
+  return c;
+}
+
+describe('request budget', () => {
+  it('never lets more than the limit through any rolling window', async () => {
+    const clock = virtualClock();
+    const b = createMemoryBudget({ limits: { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 1e6 }, clock, marginMs: { general: 0, search: 0 }, defaultMaxWaitMs: 1e9 });
+    const times: { t: number; kind: string }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const kind = i % 3 === 0 ? 'search' : 'general';
+      await b.acquire(kind as 'search' | 'general');
+      times.push({ t: clock.now(), kind });
+    }
+    for (const { t } of times) expect(times.filter((x) => x.t > t - 10_000 && x.t <= t).length).toBeLessThanOrEqual(100);
+    const searches = times.filter((x) => x.kind === 'search');
+    for (const { t } of searches) expect(searches.filter((x) => x.t > t - 1_000 && x.t <= t).length).toBeLessThanOrEqual(5);
+  });
+
+  it('is not slower than the limit: 300 requests at 100 per rolling 10 s take just over 20 s', async () => {
+    const clock = virtualClock();
+    const b = createMemoryBudget({ limits: { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 1e6 }, clock, marginMs: { general: 0, search: 0 }, defaultMaxWaitMs: 1e9 });
+    for (let i = 0; i < 300; i++) await b.acquire('general');
+    const took = clock.now() - Date.parse('2026-11-20T10:00:00Z');
+    expect(took).toBeGreaterThanOrEqual(20_000);
+    expect(took).toBeLessThan(20_010);
+  });
+
+  it('reports a long wait as a rate limit instead of sleeping through it, and stops at the daily budget', async () => {
+    const clock = virtualClock();
+    const b = createMemoryBudget({ limits: { general: { max: 2, windowMs: 10_000 }, search: { max: 1, windowMs: 1_000 }, daily: 3 }, clock, marginMs: { general: 0, search: 0 } });
+    await b.acquire('general'); await b.acquire('general');
+    await expect(b.acquire('general', 1_000)).rejects.toBeInstanceOf(CrmRateLimitedError);
+    await b.acquire('general', 20_000);
+    const err = await b.acquire('general', 1e9).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CrmRateLimitedError);
+    expect((err as CrmRateLimitedError).message).toContain('daily');
+  });
+});
+
+describe('batcher', () => {
+  it('flushes full batches at once and partial ones after the wait', async () => {
+    const seen: number[][] = [];
+    const b = createBatcher<number, number>({ maxSize: 3, maxWaitMs: 20, maxParallel: 1 }, async (xs) => { seen.push(xs); return xs.map((x) => x * 10); });
+    const results = await Promise.all([1, 2, 3, 4, 5].map((x) => b.submit(x)));
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+    expect(seen).toEqual([[1, 2, 3], [4, 5]]);
+  });
+
+  it('rejects every item of a failed flush', async () => {
+    const b = createBatcher<number, number>({ maxSize: 2, maxWaitMs: 5, maxParallel: 2 }, async () => { throw new Error('boom'); });
+    const rs = await Promise.allSettled([b.submit(1), b.submit(2)]);
+    expect(rs.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles per try up to the cap, with jitter in the upper half', () => {
+    expect(backoffMs(1, 1000, 60_000, 0)).toBe(500);
+    expect(backoffMs(1, 1000, 60_000, 1)).toBe(1000);
+    expect(backoffMs(4, 1000, 60_000, 1)).toBe(8000);
+    expect(backoffMs(30, 1000, 60_000, 1)).toBe(60_000);
+  });
+});
