@@ -1,7 +1,6 @@
 // `centralita hours at <schedule> <ISO time>` (what-if: open or closed, why, next change)
 // and audited overrides: `hours override`, `hours clear`, `hours overrides`.
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { evaluateHours, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
 import { loadFlows } from '../flow-dsl/registry.ts';
 import { createOverrideStore } from '../hours/override-store.ts';
@@ -33,7 +32,10 @@ function redisUrl(): string {
 }
 
 async function withStore<T>(fn: (store: ReturnType<typeof createOverrideStore>) => Promise<T>): Promise<T> {
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+  const url = redisUrl();
+  // Loaded on demand: `hours at` without overrides needs no Redis client at all.
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
     return await fn(createOverrideStore({ redis, prefix: process.env.REDIS_PREFIX ?? 'centralita:' }));
   } finally {

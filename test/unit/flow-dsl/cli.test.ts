@@ -1,0 +1,67 @@
+// The ops commands as ops run them: a real `node src/cli.ts` process each.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+
+const run = promisify(execFile);
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, ['src/cli.ts', ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('centralita flows / hours', () => {
+  it('flows check passes on the shipped flows', async () => {
+    const r = await cli(['flows', 'check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/flows check: OK — main@[0-9a-f]{16}, campaign@[0-9a-f]{16}/);
+  });
+
+  it('flows check exits 1 with file:line:col messages on a broken folder', async () => {
+    const r = await cli(['flows', 'check', '--dir', 'test/fixtures/flows/unknown-schedule', '--sounds', 'test/fixtures/flows/sounds']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      "test/fixtures/flows/unknown-schedule/demo.flow.ts:10:31: error FLOW_SCHEDULE_UNKNOWN: node 'hello' uses schedule 'ofice', which is not in flows/schedules.ts (known: office)",
+      'flows check: 1 error',
+    ]);
+  });
+
+  it('flows graph prints Mermaid for a flow and fails for an unknown one', async () => {
+    const r = await cli(['flows', 'graph', 'campaign']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('flowchart TD');
+    expect(r.stdout).toContain('paymentMessage -->|"press 9"| optOut');
+    expect(r.stdout).toContain('pickMessage -->|"payment"| paymentMessage');
+    const bad = await cli(['flows', 'graph', 'nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("flow 'nope' is not loadable (known: main, campaign)");
+  });
+
+  it('hours at answers open/closed, why and the next change', async () => {
+    const r = await cli(['hours', 'at', 'office', '2026-07-13T10:00:00-05:00']);
+    expect(r.stdout.trim()).toBe('office at 2026-07-13T10:00:00.000-05:00: CLOSED (holiday: La virgen de Chiquinquirá); next change: opens at 2026-07-14T08:00:00.000-05:00');
+  });
+
+  it('hours override stores an audited override that hours at --with-overrides applies', async () => {
+    const env = { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `test:hours-cli:${process.pid}:` };
+    const set = await cli(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana'], env);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^office: forced closed until .+ by ana \(power cut\)/);
+    const now = new Date().toISOString();
+    const at = await cli(['hours', 'at', 'office', now, '--with-overrides', '--json'], env);
+    expect(JSON.parse(at.stdout)).toMatchObject({ open: false, reason: 'override', detail: 'power cut (set by ana)' });
+    const list = await cli(['hours', 'overrides'], env);
+    expect(list.stdout).toContain('office: closed until');
+    expect(list.stdout).toMatch(/set office closed by ana — power cut/);
+    const clear = await cli(['hours', 'clear', 'office', '--by', 'luis'], env);
+    expect(clear.stdout.trim()).toBe('office: override cleared');
+    const bad = await cli(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("error: state must be open or closed, not 'maybe'");
+  });
+});
