@@ -14,7 +14,7 @@ import { agentMachine, type AgentStateName } from './agent-machine.ts';
 import type { AgentStateStore, PersistedAgent } from './agent-store.ts';
 import { announcementMedia, estimateWaitSec } from './announce.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import { agentDirectory, type AgentDirectoryEntry, type QueueConfig, type QueuesConfig } from './config.ts';
+import { agentDirectory, type AgentDirectoryEntry, type QueueConfig, type QueuesConfig } from './queue-config.ts';
 import { computeAgentStats, computeQueueStats, pruneLogs, type AcdEvent, type AgentStateEvent, type AgentStats, type LeaveOutcome, type QueueStats } from './stats.ts';
 import { pickAgents, type Candidate, type Rng } from './strategy.ts';
 
@@ -660,6 +660,9 @@ export function createAcd(deps: AcdDeps): Acd {
         if (leg && FAILED_DIAL.has(e.status.toUpperCase())) legFailed(leg, e.status.toLowerCase());
         return;
       }
+      // The session may also forward DTMF through acd.dtmf(); leaving is idempotent, so a
+      // digit seen twice cannot count twice.
+      case 'dtmf': dtmf(e.channelId, e.digit); return;
       case 'playback.finished': onPlaybackFinished(e.playbackId); return;
       case 'endpoint.state': setDevice(`${e.technology}/${e.resource}`, endpointAvailability(e.state)); return;
       case 'device.state': setDevice(e.device, deviceAvailability(e.state)); return;

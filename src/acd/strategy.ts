@@ -1,7 +1,7 @@
 // Which free agents to ring for one caller, per queue strategy. Pure: the caller passes
 // the candidates (already filtered to agents who may be offered a call), the memory the
 // strategies need, and the random source.
-import type { Strategy } from './config.ts';
+import type { Strategy } from './queue-config.ts';
 
 export interface Candidate {
   agentId: string;

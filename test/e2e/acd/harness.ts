@@ -4,7 +4,7 @@
 import { createAcd, type Acd } from '../../../src/acd/acd.ts';
 import { memoryAgentStore, type AgentStateStore } from '../../../src/acd/agent-store.ts';
 import { virtualClock, type VirtualClock } from '../../../src/acd/clock.ts';
-import { defineQueues, type QueueInput } from '../../../src/acd/config.ts';
+import { defineQueues, type QueueInput } from '../../../src/acd/queue-config.ts';
 import { STASIS_ROLES, type QueueOutcome } from '../../../src/calls/contract.ts';
 import { createEventBus, type BusEvents, type EventBus } from '../../../src/domain/event-bus.ts';
 import { createAcdFakeTelephony, type AcdFakeTelephony } from '../../fakes/acd-fake-telephony.ts';

@@ -2,7 +2,7 @@
 // ringing legs cancelled), max-wait overflow, leave-when-empty / join-when-empty, full,
 // exit key; plus announcements, both sides ending the conversation and late answers.
 import { describe, expect, it } from 'vitest';
-import type { QueueInput } from '../../../src/acd/config.ts';
+import type { QueueInput } from '../../../src/acd/queue-config.ts';
 import { harness, connectedAgent } from './harness.ts';
 
 const two = [{ id: 'a1', name: 'Ana', endpoint: 'PJSIP/a1' }, { id: 'a2', endpoint: 'PJSIP/a2' }];
@@ -123,6 +123,15 @@ describe('leaving the queue', () => {
     expect(c.outcome()).toEqual({ outcome: 'exit-key', waitSeconds: 7.01, digit: '0' });
     expect(h.tel.channels.get(c.channelId)!.moh).toBe(false);
     expect(h.acd.recordFields(c.id)?.queue?.outcome).toBe('exit-key');
+    // A DTMF event straight from the PBX works too, and a repeat (session forwarding the
+    // same digit) does not count twice.
+    const c2 = h.call('q');
+    await h.run(1000);
+    h.tel.emit({ type: 'dtmf', channelId: c2.channelId, digit: '0', durationMs: 80, at: '' });
+    h.acd.dtmf(c2.channelId, '0');
+    await h.run(10);
+    expect(c2.outcome()).toMatchObject({ outcome: 'exit-key', digit: '0' });
+    expect(h.acd.getQueueStats()[0]).toMatchObject({ exitKey: 2, offered: 2 });
   });
 
   it('announces position and estimated wait periodically, pausing MOH for the prompt', async () => {

@@ -1,7 +1,7 @@
 // Each strategy, end to end over the Telephony port: a sequence of calls lands on the
 // agents the strategy says, with wrap-up, penalties, unanswered and busy phones.
 import { describe, expect, it } from 'vitest';
-import type { QueueInput } from '../../../src/acd/config.ts';
+import type { QueueInput } from '../../../src/acd/queue-config.ts';
 import { harness, type Harness } from './harness.ts';
 
 const members = (ids: string[], penalties: Record<string, number> = {}) => ids.map((id) => ({ id, name: id.toUpperCase(), endpoint: `PJSIP/${id}`, penalty: penalties[id] ?? 0 }));

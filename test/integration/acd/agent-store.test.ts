@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { createAcd } from '../../../src/acd/acd.ts';
 import { redisAgentStore } from '../../../src/acd/agent-store.ts';
 import { virtualClock } from '../../../src/acd/clock.ts';
-import { defineQueues } from '../../../src/acd/config.ts';
+import { defineQueues } from '../../../src/acd/queue-config.ts';
 import { createAcdFakeTelephony } from '../../fakes/acd-fake-telephony.ts';
 
 const prefix = `test-acd-store-${process.pid}`;

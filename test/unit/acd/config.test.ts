@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentDirectory, defineQueues, QueueConfigError } from '../../../src/acd/config.ts';
+import { agentDirectory, defineQueues, QueueConfigError } from '../../../src/acd/queue-config.ts';
 
 describe('queue configuration', () => {
   it('fills defaults and keeps ids', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pickAgents, type Candidate, type StrategyState } from '../../../src/acd/strategy.ts';
-import { STRATEGIES } from '../../../src/acd/config.ts';
+import { STRATEGIES } from '../../../src/acd/queue-config.ts';
 
 const c = (agentId: string, order: number, penalty = 0): Candidate => ({ agentId, order, penalty });
 const none: StrategyState = { lastCallEndedAt: {}, callsTaken: {} };
