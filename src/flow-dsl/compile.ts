@@ -100,6 +100,10 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
     return name;
   };
 
+  // `{{from}}`, `{{to}}`, `{{did}}`, `{{callId}}`, `{{language}}` and every call variable.
+  const templVars = (c: Ctx): Record<string, string> => ({
+    from: c.input.from, to: c.input.to, did: c.input.did ?? '', callId: c.input.callId, language: c.language, ...c.vars,
+  });
   const view = (c: Ctx): FlowView => ({
     callId: c.input.callId,
     from: c.input.from,
@@ -305,9 +309,9 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
             input: ({ context }: Args) => ({
               callId: context.input.callId,
               channelId: context.input.channelId,
-              endpoint: interpolate(n.endpoint, context.vars),
+              endpoint: interpolate(n.endpoint, templVars(context)),
               timeoutSec: n.timeoutSec ?? DEFAULTS.dialTimeoutSec,
-              ...(n.callerId !== undefined ? { callerId: interpolate(n.callerId, context.vars) } : {}),
+              ...(n.callerId !== undefined ? { callerId: interpolate(n.callerId, templVars(context)) } : {}),
             }),
             onDone: Object.entries(t).map(([s, target]) => ({
               guard: ({ event }: DoneArgs) => outOf<DialOutput>(event).status === s,
@@ -324,11 +328,11 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
           entry: enter(id),
           invoke: {
             src: 'transfer',
-            input: ({ context }: Args) => ({ channelId: context.input.channelId, context: n.context, extension: interpolate(n.extension, context.vars), ...(n.priority !== undefined ? { priority: n.priority } : {}) }),
+            input: ({ context }: Args) => ({ channelId: context.input.channelId, context: n.context, extension: interpolate(n.extension, templVars(context)), ...(n.priority !== undefined ? { priority: n.priority } : {}) }),
             onDone: {
               target: go('__done'),
               actions: [
-                assign({ out: ({ context }: Args) => ({ ...context.out, handedBack: { context: n.context, extension: interpolate(n.extension, context.vars) } }) }),
+                assign({ out: ({ context }: Args) => ({ ...context.out, handedBack: { context: n.context, extension: interpolate(n.extension, templVars(context)) } }) }),
                 outcome(id, `dialplan:${n.context},${n.extension}`),
               ],
             },
@@ -385,7 +389,7 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
         return {
           entry: [
             enter(id),
-            assign({ vars: ({ context }: Args) => ({ ...context.vars, [n.name]: typeof n.value === 'function' ? n.value(view(context)) : interpolate(n.value, context.vars) }) }),
+            assign({ vars: ({ context }: Args) => ({ ...context.vars, [n.name]: typeof n.value === 'function' ? n.value(view(context)) : interpolate(n.value, templVars(context)) }) }),
           ],
           always: { target: go(n.next), reenter: true },
         };
