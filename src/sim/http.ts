@@ -107,9 +107,7 @@ function ariRoutes(pbx: Pbx): Route[] {
     return { name: 'res_ari.so', description: 'Asterisk RESTful Interface', use_count: 1, status: 'Running', support_level: 'core' };
   });
   add('GET', '/asterisk/variable', (r) => pbx.globalVar(r.str('variable')));
-  add('POST', '/asterisk/variable', (r) => {
-    if (!r.str('variable')) throw new AriError(400, 'Variable name is required');
-  });
+  add('POST', '/asterisk/variable', (r) => pbx.setGlobalVar(r.str('variable'), r.str('value')));
 
   // applications
   add('GET', '/applications', () => pbx.listApps());
@@ -384,7 +382,10 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
       } catch {
         return fail(req, res, url.pathname, 400, { message: 'Error parsing request body' });
       }
-      if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+      // Like Asterisk: a body must parse, but its fields count as parameters only when it is
+      // declared as JSON (the control API always reads it).
+      const isJson = /^application\/json/i.test(req.headers['content-type'] ?? '');
+      if (typeof json === 'object' && json !== null && !Array.isArray(json) && (isJson || bodyMode === 'sim')) {
         // Asterisk reads parameters from a JSON object body as well as the query string.
         for (const [k, v] of Object.entries(json as Record<string, unknown>)) params[k] = v;
         if (bodyMode === 'ari' && 'variables' in (json as object)) params.variables = (json as { variables: unknown }).variables;

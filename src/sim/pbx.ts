@@ -193,6 +193,26 @@ export function parseCallerId(s: string | undefined): CallerId {
 
 export type Pbx = ReturnType<typeof createPbx>;
 
+/** The application data Asterisk shows in a channel's dialplan location. */
+function appData(step: DialplanStep): string {
+  switch (step.app) {
+    case 'Wait':
+      return Number.isFinite(step.seconds) ? String(step.seconds) : '';
+    case 'Stasis':
+      return [step.appName, ...(step.args ?? [])].join(',');
+    case 'Playback':
+      return step.sound;
+    case 'SendDTMF':
+      return step.digits;
+    case 'Hangup':
+      return step.cause === undefined ? '' : String(step.cause);
+    case 'NoOp':
+      return step.text ?? '';
+    default:
+      return '';
+  }
+}
+
 /** Asterisk extension pattern (without the leading _) to a RegExp. */
 export function patternRegex(p: string): RegExp {
   let re = '';
@@ -355,9 +375,11 @@ export function createPbx(opts: PbxOptions) {
   }
   /** Queues a command and resolves when it has run (REST calls Asterisk answers synchronously). */
   function enqueueSync(c: Chan, fn: () => void): Promise<void> {
+    blocked++;
     return new Promise<void>((resolve, reject) => {
       enqueue(c, {
         run(done) {
+          blocked--;
           try {
             fn();
             resolve();
@@ -367,11 +389,14 @@ export function createPbx(opts: PbxOptions) {
           done();
         },
         dead() {
+          blocked--;
           reject(new AriError(404, 'Channel not found'));
         },
       });
     });
   }
+  let blocked = 0;
+  const globals = new Map<string, string>();
 
   // ---------- channels ----------
   function newChan(p: { id?: string; name: string; tech: string; resource: string; state: string; caller?: CallerId; context: string; exten: string; priority?: number; appName?: string; appData?: string; language?: string; protocolId?: string }): Chan {
@@ -493,7 +518,7 @@ export function createPbx(opts: PbxOptions) {
     if (!c2?.alive || c2.dying) return;
     if (c2.stasisApp) {
       endPart(c2, null);
-      chanEvent(c2, 'ChannelHangupRequest', { cause: 16 });
+      chanEvent(c2, 'ChannelHangupRequest', { cause: 16, soft: true });
       destroy(c2, finalCause(c2, 16));
     } else {
       // A dialplan application (Wait, Busy...) notices the hangup a moment later.
@@ -503,7 +528,7 @@ export function createPbx(opts: PbxOptions) {
         if (!c2.alive) return;
         flushDtmf(c2);
         leaveBridgeOnDeath(c2);
-        chanEvent(c2, 'ChannelHangupRequest', { cause: 16 });
+        chanEvent(c2, 'ChannelHangupRequest', { cause: 16, soft: true });
         destroy(c2, finalCause(c2, 16));
       });
       c2.timers.push(h);
@@ -516,7 +541,7 @@ export function createPbx(opts: PbxOptions) {
 
   function hangupLocal2(c2: Chan, hr: Snapshot | null, cause: number): void {
     endPart(c2, hr);
-    chanEvent(c2, 'ChannelHangupRequest', { cause: 16 });
+    chanEvent(c2, 'ChannelHangupRequest', { cause: 16, soft: true });
     const c1 = c2.peer;
     if (c1?.alive && !c1.dying) {
       chanEvent(c1, 'ChannelHangupRequest', { cause });
@@ -577,7 +602,7 @@ export function createPbx(opts: PbxOptions) {
       return;
     }
     c.stepIdx++;
-    c.dialplan = { ...c.dialplan, priority: c.stepIdx, app_name: step.app, app_data: '' };
+    c.dialplan = { ...c.dialplan, priority: c.stepIdx, app_name: step.app, app_data: appData(step) };
     const next = (ms = 0) => {
       c.inDialplanApp = true;
       c.stepTimer = clock.setTimer(ms, () => {
@@ -1140,14 +1165,16 @@ export function createPbx(opts: PbxOptions) {
     if (!b) throw new AriError(404, 'Bridge not found');
     return b;
   }
+  // Bridge membership events reach the apps subscribed to the bridge (the app whose channel
+  // joined subscribes), not other subscribers of the channel: traced with an originator app.
   function bridgeEnter(c: Chan, b: Bridge): void {
+    let at = b.channels.length;
+    if (c.bridge === b) at = b.channels.indexOf(c);
     if (c.bridge) bridgeLeave(c, c.bridge === b ? 'readd' : 'remove');
     c.bridge = b;
-    b.channels.push(c);
+    b.channels.splice(Math.min(at, b.channels.length), 0, c);
     if (c.stasisApp) subscribe(b.subs, c.stasisApp, 1);
-    const rec = chanRecipients(c);
-    for (const a of bridgeRecipients(b)) rec.add(a);
-    deliver(rec, { type: 'ChannelEnteredBridge', timestamp: ts(), bridge: bridgeJson(b), channel: chanJson(c) });
+    deliver(bridgeRecipients(b), { type: 'ChannelEnteredBridge', timestamp: ts(), bridge: bridgeJson(b), channel: chanJson(c) });
     for (const o of b.channels) {
       if (o.farEnd) note(o, { at: now(), kind: 'bridged', bridgeId: b.id, with: b.channels.filter((x) => x !== o).map((x) => x.id) });
     }
@@ -1158,9 +1185,7 @@ export function createPbx(opts: PbxOptions) {
     if (!b) return;
     b.channels = b.channels.filter((x) => x !== c);
     c.bridge = undefined;
-    const rec = chanRecipients(c);
-    for (const a of bridgeRecipients(b)) rec.add(a);
-    deliver(rec, { type: 'ChannelLeftBridge', timestamp: ts(), bridge: bridgeJson(b), channel: chanJson(c) });
+    deliver(bridgeRecipients(b), { type: 'ChannelLeftBridge', timestamp: ts(), bridge: bridgeJson(b), channel: chanJson(c) });
     if (reason !== 'hangup' && c.stasisApp) subscribe(b.subs, c.stasisApp, -1);
     note(c, { at: now(), kind: 'unbridged', bridgeId: b.id });
   }
@@ -1267,6 +1292,8 @@ export function createPbx(opts: PbxOptions) {
     isAppActive: (name: string) => apps.get(name)?.sink !== undefined,
     eventsSent: (app?: string) => (app ? (apps.get(app)?.sent ?? 0) : eventsTotal),
     channelCount: () => channels.size,
+    /** REST requests waiting behind a channel's running command (e.g. answer during a playback). */
+    blockedRequests: () => blocked,
 
     asteriskInfo(): Snapshot {
       return {
@@ -1305,6 +1332,12 @@ export function createPbx(opts: PbxOptions) {
         const mapped = HANGUP_REASONS[reason];
         if (mapped === undefined) throw new AriError(400, `Invalid reason ${reason}`);
         cause = mapped;
+      }
+      if (c.dying) {
+        // Already on its way out (a Local half noticing its peer left): the request is
+        // still announced, the pending teardown finishes the channel.
+        chanEvent(c, 'ChannelHangupRequest', { cause: 32, soft: true });
+        return;
       }
       if (c.tech === 'Local' && c.half === 2) c.hangupCause = cause;
       hangup(c, { cause: 32, soft: true }, cause);
@@ -1591,9 +1624,14 @@ export function createPbx(opts: PbxOptions) {
       if (!s) throw new AriError(404, 'Sound not found');
       return s;
     },
+    setGlobalVar(name: string | undefined, value: string | undefined) {
+      if (!name) throw new AriError(400, 'Variable name is required');
+      globals.set(name, value ?? '');
+    },
     globalVar(name: string | undefined) {
       if (!name) throw new AriError(400, 'Variable name is required');
-      return { value: name === 'ASTERISK_VERSION' ? '22.10.1' : '' };
+      // Functions such as ASTERISK_VERSION are not global variables: Asterisk answers "".
+      return { value: globals.get(name) ?? '' };
     },
 
     // ---------- simulated world (control API) ----------
