@@ -105,6 +105,21 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
 
   const contacts = new Map<string, FakeObject>();
   const calls = new Map<string, FakeObject>();
+  // Per-object-type index property → lower-cased value → objects, so EQ/IN searches stay fast
+  // with tens of thousands of records (benchmarks) without changing what matches.
+  const indexes = new Map<Map<string, FakeObject>, Map<string, Map<string, Set<FakeObject>>>>([[contacts, new Map()], [calls, new Map()]]);
+  function indexObject(map: Map<string, FakeObject>, o: FakeObject) {
+    const idx = indexes.get(map)!;
+    for (const [k, v] of Object.entries(o.properties)) {
+      if (v === undefined || v === null) continue;
+      let byValue = idx.get(k);
+      if (!byValue) { byValue = new Map(); idx.set(k, byValue); }
+      const key = String(v).toLowerCase();
+      let set = byValue.get(key);
+      if (!set) { set = new Set(); byValue.set(key, set); }
+      set.add(o);
+    }
+  }
   const associations: FakeAssociation[] = [];
   const requests: FakeRequestLog[] = [];
   let nextId = 1000;
@@ -133,6 +148,7 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
     const id = String(nextId++);
     const o: FakeObject = { id, properties: { ...properties, hs_object_id: id }, createdAt, updatedAt: createdAt, indexedAt: createdAt + lag };
     map.set(id, o);
+    indexObject(map, o);
     return o;
   }
 
@@ -226,7 +242,19 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
           default: return v === undefined || v === '';
         }
       }));
-    const hits = [...map.values()].filter((o) => o.indexedAt <= now && matches(o)).sort((a, b) => Number(a.id) - Number(b.id));
+    // Candidates: for each group, objects reachable through one of its EQ/IN filters (or all).
+    const idx = indexes.get(map)!;
+    let candidates: Iterable<FakeObject> = map.values();
+    if (groups.length && groups.every((g) => (g.filters ?? []).some((f) => f.operator === 'EQ' || f.operator === 'IN'))) {
+      const set = new Set<FakeObject>();
+      for (const g of groups) {
+        const f = (g.filters ?? []).find((x) => x.operator === 'EQ' || x.operator === 'IN')!;
+        const byValue = idx.get(f.propertyName!);
+        for (const v of f.operator === 'EQ' ? [f.value] : f.values!) for (const o of byValue?.get(String(v).toLowerCase()) ?? []) set.add(o);
+      }
+      candidates = set;
+    }
+    const hits = [...candidates].filter((o) => o.indexedAt <= now && matches(o)).sort((a, b) => Number(a.id) - Number(b.id));
     const props = Array.isArray(body.properties) && body.properties.length ? (body.properties as string[]) : ['hs_object_id', 'createdate', 'lastmodifieddate'];
     const page = hits.slice(after, after + limit);
     const next = after + limit;

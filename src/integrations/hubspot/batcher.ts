@@ -12,10 +12,12 @@ export function createBatcher<T, R>(
   opts: { maxSize: number; maxWaitMs: number; maxParallel: number },
   flush: (items: T[]) => Promise<R[]>,
 ): Batcher<T, R> {
-  const queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  const queue: { item: T; at: number; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let running = 0;
-  let due = false;
+  let draining = false;
   let timer: NodeJS.Timeout | undefined;
+  // An item is due when IT has waited maxWaitMs; leftovers of a full batch start no early flush.
+  const due = () => draining || (queue.length > 0 && Date.now() - queue[0]!.at >= opts.maxWaitMs);
   const idle: (() => void)[] = [];
 
   const run = async (batch: typeof queue) => {
@@ -28,31 +30,31 @@ export function createBatcher<T, R>(
   };
 
   function pump() {
-    while (running < opts.maxParallel && queue.length > 0 && (queue.length >= opts.maxSize || due)) {
+    while (running < opts.maxParallel && queue.length > 0 && (queue.length >= opts.maxSize || due())) {
       const batch = queue.splice(0, opts.maxSize);
-      if (queue.length === 0) due = false;
       running++;
       void run(batch).finally(() => {
         running--;
         pump();
       });
     }
-    if (queue.length > 0 && !due && !timer) {
-      timer = setTimeout(() => { timer = undefined; due = true; pump(); }, opts.maxWaitMs);
+    if (queue.length > 0 && !timer) {
+      const wait = Math.max(0, queue[0]!.at + opts.maxWaitMs - Date.now());
+      timer = setTimeout(() => { timer = undefined; pump(); }, wait);
     }
-    if (queue.length === 0 && running === 0) idle.splice(0).forEach((f) => f());
+    if (queue.length === 0 && running === 0) { draining = false; idle.splice(0).forEach((f) => f()); }
   }
 
   return {
     get pending() { return queue.length + running; },
     submit(item) {
       return new Promise<R>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
+        queue.push({ item, at: Date.now(), resolve, reject });
         pump();
       });
     },
     drain() {
-      due = true;
+      draining = true;
       pump();
       if (queue.length === 0 && running === 0) return Promise.resolve();
       return new Promise<void>((r) => idle.push(r));

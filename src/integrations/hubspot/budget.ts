@@ -3,6 +3,12 @@
 // the normal path never sees a 429; a wait longer than `maxWaitMs` is reported as a rate
 // limit instead (the worker then pauses the queue rather than holding jobs). The Redis
 // version is global across processes; the memory one is for the outbox, tools and benches.
+//
+// HubSpot counts a request when it RECEIVES it, and an event-loop stall between our grant
+// and the actual send can bunch requests up at HubSpot's end. So a slot is first stamped a
+// little in the future (in flight), and re-stamped with the time the response arrived when
+// the caller releases it: the response time is never earlier than HubSpot's receive time,
+// so the window we keep is never shorter than the one HubSpot sees.
 import type { Redis } from 'ioredis';
 import { CrmRateLimitedError } from './port.ts';
 import type { RateBudgetLimits } from './settings.ts';
@@ -16,9 +22,12 @@ export interface Clock {
 
 export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
+/** Call when the response (or error) arrived. */
+export type Release = () => void;
+
 export interface RequestBudget {
   /** Resolves when one request of `kind` may be sent; throws CrmRateLimitedError if that is more than maxWaitMs away. */
-  acquire(kind: RequestKind, maxWaitMs?: number): Promise<void>;
+  acquire(kind: RequestKind, maxWaitMs?: number): Promise<Release>;
   /** Requests granted so far by this instance. */
   readonly granted: { general: number; search: number };
 }
@@ -28,6 +37,8 @@ export interface BudgetOptions {
   clock?: Clock;
   /** Extra ms added to each window: our send time and HubSpot's receive time differ by network jitter. */
   marginMs?: { general: number; search: number };
+  /** How far ahead an in-flight request is stamped until its response arrives. */
+  inflightMs?: number;
   defaultMaxWaitMs?: number;
 }
 
@@ -38,16 +49,18 @@ function waitFor(times: number[], now: number, max: number, windowMs: number): n
   const live = times.filter((t) => t > now - windowMs);
   if (live.length < max) return 0;
   const oldest = live.sort((a, b) => a - b)[live.length - max]!;
-  return oldest + windowMs - now + 1;
+  return Math.max(1, oldest + windowMs - now + 1);
 }
 
 export function createMemoryBudget(opts: BudgetOptions): RequestBudget {
   const clock = opts.clock ?? realClock;
-  const margin = opts.marginMs ?? { general: 150, search: 40 };
+  const margin = opts.marginMs ?? { general: 20, search: 10 };
+  const inflight = opts.inflightMs ?? 250;
   const gw = opts.limits.general.windowMs + margin.general;
   const sw = opts.limits.search.windowMs + margin.search;
-  let general: number[] = [];
-  let search: number[] = [];
+  type Slot = { t: number };
+  let general: Slot[] = [];
+  let search: Slot[] = [];
   let day = '';
   let dayCount = 0;
   const granted = { general: 0, search: 0 };
@@ -60,28 +73,29 @@ export function createMemoryBudget(opts: BudgetOptions): RequestBudget {
         const started = clock.now();
         for (;;) {
           const now = clock.now();
-          general = general.filter((t) => t > now - gw);
-          search = search.filter((t) => t > now - sw);
+          general = general.filter((x) => x.t > now - gw);
+          search = search.filter((x) => x.t > now - sw);
           if (dayOf(now) !== day) { day = dayOf(now); dayCount = 0; }
           if (dayCount >= opts.limits.daily) {
             const tomorrow = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
             throw new CrmRateLimitedError(tomorrow - now, 'daily budget spent');
           }
-          let wait = waitFor(general, now, opts.limits.general.max, gw);
-          if (kind === 'search') wait = Math.max(wait, waitFor(search, now, opts.limits.search.max, sw));
+          let wait = waitFor(general.map((x) => x.t), now, opts.limits.general.max, gw);
+          if (kind === 'search') wait = Math.max(wait, waitFor(search.map((x) => x.t), now, opts.limits.search.max, sw));
           if (wait === 0) {
-            general.push(now);
-            if (kind === 'search') search.push(now);
+            const slot: Slot = { t: now + inflight };
+            general.push(slot);
+            if (kind === 'search') search.push(slot);
             dayCount++;
             granted[kind]++;
-            return;
+            return () => { slot.t = clock.now(); };
           }
           if (now + wait - started > maxWaitMs) throw new CrmRateLimitedError(wait, `local ${kind} budget`);
           await clock.sleep(wait);
         }
       };
       const p = chain.then(run);
-      chain = p.catch(() => undefined);
+      chain = p.then(() => undefined, () => undefined);
       return p;
     },
   };
@@ -93,6 +107,7 @@ local now = tonumber(ARGV[1])
 local gmax = tonumber(ARGV[2]); local gwin = tonumber(ARGV[3])
 local smax = tonumber(ARGV[4]); local swin = tonumber(ARGV[5])
 local dmax = tonumber(ARGV[6]); local isSearch = ARGV[7] == '1'; local member = ARGV[8]
+local stamp = tonumber(ARGV[9])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - gwin)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - swin)
 local used = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -101,28 +116,31 @@ local wait = 0
 local gcount = redis.call('ZCARD', KEYS[1])
 if gcount >= gmax then
   local oldest = redis.call('ZRANGE', KEYS[1], gcount - gmax, gcount - gmax, 'WITHSCORES')
-  wait = math.max(wait, tonumber(oldest[2]) + gwin - now + 1)
+  wait = math.max(wait, tonumber(oldest[2]) + gwin - now + 1, 1)
 end
 if isSearch then
   local scount = redis.call('ZCARD', KEYS[2])
   if scount >= smax then
     local oldest = redis.call('ZRANGE', KEYS[2], scount - smax, scount - smax, 'WITHSCORES')
-    wait = math.max(wait, tonumber(oldest[2]) + swin - now + 1)
+    wait = math.max(wait, tonumber(oldest[2]) + swin - now + 1, 1)
   end
 end
 if wait > 0 then return wait end
-redis.call('ZADD', KEYS[1], now, member); redis.call('PEXPIRE', KEYS[1], gwin * 2)
-if isSearch then redis.call('ZADD', KEYS[2], now, member); redis.call('PEXPIRE', KEYS[2], swin * 2) end
+redis.call('ZADD', KEYS[1], stamp, member); redis.call('PEXPIRE', KEYS[1], gwin * 2)
+if isSearch then redis.call('ZADD', KEYS[2], stamp, member); redis.call('PEXPIRE', KEYS[2], swin * 2) end
 redis.call('INCR', KEYS[3]); redis.call('PEXPIRE', KEYS[3], 172800000)
 return 0
 `;
 
 export function createRedisBudget(opts: BudgetOptions & { redis: Redis; keyPrefix: string }): RequestBudget {
   const clock = opts.clock ?? realClock;
-  const margin = opts.marginMs ?? { general: 150, search: 40 };
+  const margin = opts.marginMs ?? { general: 20, search: 10 };
+  const inflight = opts.inflightMs ?? 250;
   const gw = opts.limits.general.windowMs + margin.general;
   const sw = opts.limits.search.windowMs + margin.search;
   const granted = { general: 0, search: 0 };
+  const gKey = `${opts.keyPrefix}:budget:general`;
+  const sKey = `${opts.keyPrefix}:budget:search`;
   let seq = 0;
   const tag = Math.random().toString(36).slice(2);
   return {
@@ -131,11 +149,21 @@ export function createRedisBudget(opts: BudgetOptions & { redis: Redis; keyPrefi
       const started = clock.now();
       for (;;) {
         const now = clock.now();
+        const member = `${tag}:${seq++}`;
         const r = (await opts.redis.eval(
-          ACQUIRE, 3, `${opts.keyPrefix}:budget:general`, `${opts.keyPrefix}:budget:search`, `${opts.keyPrefix}:budget:day:${dayOf(now)}`,
-          now, opts.limits.general.max, gw, opts.limits.search.max, sw, opts.limits.daily, kind === 'search' ? '1' : '0', `${tag}:${seq++}`,
+          ACQUIRE, 3, gKey, sKey, `${opts.keyPrefix}:budget:day:${dayOf(now)}`,
+          now, opts.limits.general.max, gw, opts.limits.search.max, sw, opts.limits.daily, kind === 'search' ? '1' : '0', member, now + inflight,
         )) as number;
-        if (r === 0) { granted[kind]++; return; }
+        if (r === 0) {
+          granted[kind]++;
+          return () => {
+            const at = clock.now();
+            // XX: only re-stamp a slot that still exists; a lost update just keeps the in-flight stamp.
+            const p = opts.redis.zadd(gKey, 'XX', at, member);
+            const q = kind === 'search' ? opts.redis.zadd(sKey, 'XX', at, member) : Promise.resolve(0);
+            Promise.all([p, q]).catch(() => undefined);
+          };
+        }
         if (r < 0) {
           const tomorrow = Date.parse(`${dayOf(now)}T00:00:00Z`) + 86_400_000;
           throw new CrmRateLimitedError(tomorrow - now, 'daily budget spent');

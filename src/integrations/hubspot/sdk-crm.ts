@@ -58,7 +58,7 @@ export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void
   const client = new Client({ accessToken: opts.token, basePath: opts.baseUrl.replace(/\/$/, ''), numberOfApiCallRetries: 0, httpAgent: agent });
 
   async function send<T>(kind: 'general' | 'search', path: string, call: () => Promise<T>): Promise<T> {
-    await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
+    const release = await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -76,6 +76,7 @@ export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void
       throw mapHubspotError(err);
     } finally {
       clearTimeout(timer);
+      release();
     }
   }
 

@@ -68,9 +68,9 @@ export const HubspotSettingsSchema = z.object({
   /** Records per batch (batch create accepts at most 100 inputs). */
   batchSize: z.number().int().min(1).max(100).default(100),
   /** Longest a record waits for its batch to fill. */
-  batchWaitMs: z.number().int().min(0).default(250),
+  batchWaitMs: z.number().int().min(0).default(1_000),
   /** Batches sent at the same time by one worker process. */
-  parallelBatches: z.number().int().min(1).max(10).default(2),
+  parallelBatches: z.number().int().min(1).max(10).default(3),
   /** How long after an uncertain create we trust a search for the record id (search index lag). */
   reconcileAfterMs: z.number().int().min(0).default(60_000),
   /** Backoff for 5xx / network errors: base, doubled per try, capped. */

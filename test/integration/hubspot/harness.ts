@@ -36,6 +36,7 @@ export async function harness(redisUrl: string, settingsOver: Record<string, unk
   const settings = parseHubspotSettings({ batchWaitMs: 20, reconcileAfterMs: 300, backoffBaseMs: 30, backoffMaxMs: 200, authPauseMs: 200, requestTimeoutMs: 1_000, ...settingsOver });
   const workers: HubspotWorker[] = [];
   const crms: { close(): void }[] = [];
+  const connections: Redis[] = [];
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', destination: { write: () => undefined } });
   return {
     fake, redis, queue, settings, bullPrefix, keyPrefix, keys: hubspotKeys(keyPrefix),
@@ -43,7 +44,9 @@ export async function harness(redisUrl: string, settingsOver: Record<string, unk
       const budget = createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings), defaultMaxWaitMs: 2_000 });
       const crm = createHubspotCrm({ baseUrl: fake.url, token: 'test-token', budget, recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry, requestTimeoutMs: settings.requestTimeoutMs, maxBudgetWaitMs: 2_000 });
       crms.push(crm);
-      const w = createHubspotWorker({ connection: redis.duplicate({ maxRetriesPerRequest: null }), redis, crm, settings, logger, bullPrefix, keyPrefix, ...over });
+      const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      connections.push(connection);
+      const w = createHubspotWorker({ connection, redis, crm, settings, logger, bullPrefix, keyPrefix, ...over });
       workers.push(w);
       return w;
     },
@@ -63,6 +66,7 @@ export async function harness(redisUrl: string, settingsOver: Record<string, unk
     async close() {
       for (const w of workers) await w.close();
       for (const c of crms) c.close();
+      for (const c of connections) c.disconnect();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       const keys = await redis.keys(`${keyPrefix}:*`);

@@ -16,7 +16,7 @@ describe('request budget', () => {
     const times: { t: number; kind: string }[] = [];
     for (let i = 0; i < 300; i++) {
       const kind = i % 3 === 0 ? 'search' : 'general';
-      await b.acquire(kind as 'search' | 'general');
+      (await b.acquire(kind as 'search' | 'general'))();
       times.push({ t: clock.now(), kind });
     }
     for (const { t } of times) expect(times.filter((x) => x.t > t - 10_000 && x.t <= t).length).toBeLessThanOrEqual(100);
@@ -27,7 +27,7 @@ describe('request budget', () => {
   it('is not slower than the limit: 300 requests at 100 per rolling 10 s take just over 20 s', async () => {
     const clock = virtualClock();
     const b = createMemoryBudget({ limits: { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 1e6 }, clock, marginMs: { general: 0, search: 0 }, defaultMaxWaitMs: 1e9 });
-    for (let i = 0; i < 300; i++) await b.acquire('general');
+    for (let i = 0; i < 300; i++) (await b.acquire('general'))(); // response arrives at once
     const took = clock.now() - Date.parse('2026-11-20T10:00:00Z');
     expect(took).toBeGreaterThanOrEqual(20_000);
     expect(took).toBeLessThan(20_010);
@@ -43,6 +43,22 @@ describe('request budget', () => {
     expect(err).toBeInstanceOf(CrmRateLimitedError);
     expect((err as CrmRateLimitedError).message).toContain('daily');
   });
+});
+
+it('counts a request from when its response arrived, so a slow send cannot bunch requests at HubSpot', async () => {
+  const clock = virtualClock();
+  const b = createMemoryBudget({ limits: { general: { max: 100, windowMs: 10_000 }, search: { max: 2, windowMs: 1_000 }, daily: 1e6 }, clock, marginMs: { general: 0, search: 0 }, inflightMs: 100, defaultMaxWaitMs: 1e9 });
+  const t0 = clock.now();
+  const r1 = await b.acquire('search');
+  (await b.acquire('search'))();
+  clock.t += 700; // the first request is still on its way (event-loop stall, slow network)
+  r1();
+  await b.acquire('search');
+  // The next search slot opens 1 s after the first RESPONSE (t0+700), not 1 s after its grant.
+  expect(clock.now() - t0).toBeGreaterThanOrEqual(1_000);
+  const r4 = b.acquire('search');
+  await r4;
+  expect(clock.now() - t0).toBeGreaterThanOrEqual(1_701);
 });
 
 describe('batcher', () => {
@@ -67,5 +83,17 @@ describe('backoff', () => {
     expect(backoffMs(1, 1000, 60_000, 1)).toBe(1000);
     expect(backoffMs(4, 1000, 60_000, 1)).toBe(8000);
     expect(backoffMs(30, 1000, 60_000, 1)).toBe(60_000);
+  });
+});
+
+describe('batcher under a steady stream', () => {
+  it('does not flush a lone leftover early just because an older batch was due', async () => {
+    const sizes: number[] = [];
+    const b = createBatcher<number, number>({ maxSize: 10, maxWaitMs: 30, maxParallel: 1 }, async (xs) => { sizes.push(xs.length); await new Promise((r) => setTimeout(r, 40)); return xs; });
+    const first = Array.from({ length: 5 }, (_, i) => b.submit(i));
+    await new Promise((r) => setTimeout(r, 35)); // the first five are now due and flushed
+    const rest = Array.from({ length: 21 }, (_, i) => b.submit(100 + i)); // arrive while that flush runs
+    await Promise.all([...first, ...rest]);
+    expect(sizes).toEqual([5, 10, 10, 1]);
   });
 });

@@ -1,0 +1,185 @@
+// `npm run bench -- hubspot [--records=10000] [--shared=0.03]`
+// 10,000 CallRecords → fake HubSpot with Free/Starter limits (100 requests / rolling 10 s,
+// search 5 / s, 250k / day), through the real worker (BullMQ + Redis + SDK), in real time.
+// Compared with (a) the lower bound those limits impose on the fewest requests the documented
+// batch sizes allow, and (b) the one-request-per-step approach (one search + one create per
+// record), measured in the same run against the same fake code and limits. (b) would take
+// about half an hour of mostly waiting, so it runs on a skip-ahead clock shared by the fake and
+// the client: real processing time counts 1:1, waits for the rate limit are skipped but added.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../../src/infra/redis-server.ts';
+import { startFakeHubspot, type FakeHubspot } from '../fakes/hubspot-server.ts';
+import { createHubspotWorker, hubspotKeys } from '../../src/workers/hubspot.ts';
+import { createHubspotCrm } from '../../src/integrations/hubspot/sdk-crm.ts';
+import { createMemoryBudget, createRedisBudget, type Clock } from '../../src/integrations/hubspot/budget.ts';
+import { budgetLimits, parseHubspotSettings } from '../../src/integrations/hubspot/settings.ts';
+import { createCallLogger } from '../../src/integrations/hubspot/call-logger.ts';
+import { createMemoryLedger } from '../../src/integrations/hubspot/ledger.ts';
+import { createLogger } from '../../src/logger.ts';
+import { QUEUES } from '../../src/jobs/names.ts';
+import type { CallRecord } from '../../src/domain/call-record.ts';
+
+const FREE = { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 250_000 };
+const BATCH = 100; // batch create inputs and IN-list values per search (documented / assumed limits)
+
+function arg(args: string[], name: string, def: number): number {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split('=')[1]) : def;
+}
+
+/** Deterministic data: distinct customer numbers, stored in the formats people use. */
+function dataset(n: number, sharedRatio: number) {
+  const formats = [
+    (nat: string) => ({ phone: `+57 ${nat.slice(0, 3)} ${nat.slice(3, 6)} ${nat.slice(6)}` }),
+    (nat: string) => ({ phone: `(${nat.slice(0, 3)}) ${nat.slice(3, 6)}-${nat.slice(6)}` }),
+    (nat: string) => ({ phone: nat }),
+    (nat: string) => ({ mobilephone: `${nat.slice(0, 3)} ${nat.slice(3)}` }),
+    (nat: string) => ({ phone: `+57${nat}`, mobilephone: `+57${nat}` }),
+  ];
+  const contacts: Record<string, string>[] = [];
+  const records: CallRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const nat = `3${String(100_000_000 + i * 7).slice(0, 9)}`;
+    contacts.push({ ...formats[i % formats.length]!(nat), firstname: `C${i}` });
+    if (i < n * sharedRatio) contacts.push({ phone: nat, firstname: `Twin${i}` });
+    const inbound = i % 3 !== 0;
+    records.push({
+      id: `bench-${i}`, linkedId: `bench-${i}`, direction: inbound ? 'inbound' : 'outbound',
+      from: inbound ? `+57${nat}` : '+5716001234', to: inbound ? '+5716001234' : `+57${nat}`,
+      startedAt: new Date(Date.parse('2026-11-20T08:00:00Z') + i * 1000).toISOString(), endedAt: new Date(Date.parse('2026-11-20T08:03:00Z') + i * 1000).toISOString(),
+      talkSeconds: 120 + (i % 60), waitSeconds: i % 30, disposition: (['answered', 'busy', 'no-answer', 'abandoned', 'voicemail'] as const)[i % 5]!,
+      hangupSide: 'caller', path: [{ node: 'menu', at: '2026-11-20T08:00:05Z', digits: String(i % 4) }],
+      queue: { id: 'ventas', waitSeconds: i % 30, outcome: 'answered' }, agent: { id: `agent-${i % 12}`, name: `Agent ${i % 12}` },
+    });
+  }
+  return { contacts, records };
+}
+
+function audit(fake: FakeHubspot, records: CallRecord[]) {
+  const byMarker = fake.callsByMarker();
+  let duplicates = 0;
+  let lost = 0;
+  for (const r of records) {
+    const n = byMarker.get(r.id)?.length ?? 0;
+    if (n === 0) lost++;
+    else duplicates += n - 1;
+  }
+  return { duplicates, lost };
+}
+
+/** Earliest finish for `requests` requests under "max per rolling window": the last one waits (ceil(n/max) − 1) windows. */
+const windowBound = (requests: number, max: number, windowMs: number) => (Math.ceil(requests / max) - 1) * windowMs;
+
+export async function run(args: string[]) {
+  const n = arg(args, 'records', 10_000);
+  const shared = arg(args, 'shared', 0.03);
+  const { contacts, records } = dataset(n, shared);
+  const distinctNumbers = new Set(records.map((r) => (r.direction === 'inbound' ? r.from : r.to))).size;
+  const quiet = process.env.BENCH_DEBUG ? createLogger({ level: 'debug', destination: { write: (l: string) => process.stderr.write(l) } }) : createLogger({ level: 'silent', destination: { write: () => undefined } });
+
+  // ---- lower bound from the limits ----
+  const minSearches = Math.ceil(distinctNumbers / BATCH);
+  const minCreates = Math.ceil(n / BATCH);
+  const lowerBoundMs = Math.max(windowBound(minSearches + minCreates, FREE.general.max, FREE.general.windowMs), windowBound(minSearches, FREE.search.max, FREE.search.windowMs));
+
+  // ---- centralita: real worker, real time ----
+  const redisServer = await startRedisServer({});
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const fake = await startFakeHubspot({ limits: FREE, searchIndexLagMs: 1_000 });
+  for (const c of contacts) fake.addContact(c, { createdAt: Date.parse('2025-01-01'), lastActivityAt: Date.parse('2026-01-01') + Number(c.firstname!.replace(/\D/g, '')) });
+  const settings = parseHubspotSettings({ tier: 'free', batchWaitMs: 100, parallelBatches: 3 });
+  const keyPrefix = 'bench';
+  const queue = new Queue(QUEUES.callRecords, { connection: redis, prefix: 'bench-bull' });
+  for (let i = 0; i < records.length; i += 1000) {
+    await queue.addBulk(records.slice(i, i + 1000).map((r) => ({ name: 'call-record', data: r, opts: { jobId: r.id, removeOnComplete: true } })));
+  }
+  const crm = createHubspotCrm({
+    baseUrl: fake.url, token: 'test-token', recordIdProperty: settings.recordIdProperty, defaultCountry: 'CO', requestTimeoutMs: 15_000,
+    budget: createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings) }),
+  });
+  const started = performance.now();
+  const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
+  const hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull' });
+  for (;;) {
+    const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
+    if ((c.wait ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const failed = (await queue.getJobCounts('failed')).failed ?? 0;
+  const { duplicates, lost } = audit(fake, records);
+  const requests = fake.requests.length;
+  const rateLimited = fake.requests.filter((r) => r.status === 429).length;
+  const searches = fake.requests.filter((r) => r.kind === 'search').length;
+  const associated = new Set(fake.associations.map((a) => a.fromCall)).size;
+  await hw.close();
+  crm.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  workerConnection.disconnect();
+  redis.disconnect();
+  await redisServer.stop();
+  await fake.close();
+
+  // ---- one request per step, on a skip-ahead clock ----
+  const realStart = performance.now();
+  let skipped = 0;
+  const base = Date.parse('2026-11-20T12:00:00Z');
+  const vclock: Clock = { now: () => base + (performance.now() - realStart) + skipped, sleep: async (ms) => { skipped += ms; } };
+  const naiveFake = await startFakeHubspot({ limits: FREE, searchIndexLagMs: 1_000, clock: vclock });
+  for (const c of contacts) naiveFake.addContact(c, { createdAt: Date.parse('2025-01-01') });
+  const naiveSettings = parseHubspotSettings({ tier: 'free', reconcileAfterMs: 0 });
+  const naiveCrm = createHubspotCrm({
+    baseUrl: naiveFake.url, token: 'test-token', recordIdProperty: naiveSettings.recordIdProperty, defaultCountry: 'CO', requestTimeoutMs: 15_000,
+    budget: createMemoryBudget({ limits: budgetLimits(naiveSettings), clock: vclock, defaultMaxWaitMs: 1e9 }),
+  });
+  const naiveLogger = createCallLogger({ crm: naiveCrm, calls: createMemoryLedger(), contacts: createMemoryLedger(), settings: naiveSettings });
+  const naiveT0 = vclock.now();
+  let naiveRetries = 0;
+  for (const r of records) {
+    // Retries until logged, as any integration must: after Retry-After on 429, else after 1 s.
+    for (;;) {
+      const o = (await naiveLogger.logBatch([r], vclock.now())).get(r.id);
+      if (o?.kind === 'logged' || o?.kind === 'duplicate') break;
+      naiveRetries++;
+      await vclock.sleep(o?.kind === 'rate-limited' ? o.retryAfterMs : o?.kind === 'wait' ? Math.max(0, o.untilMs - vclock.now()) : 1_000);
+    }
+  }
+  const naiveSeconds = (vclock.now() - naiveT0) / 1000;
+  const naiveRequests = naiveFake.requests.length;
+  const naiveRealSeconds = (performance.now() - realStart) / 1000;
+  const naiveAudit = audit(naiveFake, records);
+  naiveCrm.close();
+  await naiveFake.close();
+
+  const lower = lowerBoundMs / 1000;
+  return {
+    metrics: {
+      seconds: round(seconds),
+      lower_bound_seconds: round(lower),
+      naive_seconds: round(naiveSeconds),
+      requests,
+      duplicates,
+      lost: lost + failed,
+    },
+    goal: { seconds_within_x_of_lower_bound: 1.2, met: seconds <= 1.2 * lower && duplicates === 0 && lost + failed === 0, ratio: round(seconds / lower), duplicates: 0, lost: 0 },
+    notes: {
+      records: n,
+      distinct_numbers: distinctNumbers,
+      contacts: contacts.length,
+      shared_number_contacts: contacts.length - n,
+      limits: 'Free/Starter: 100 requests per rolling 10 s per app, search 5 requests/s, 250,000/day (search requests also count toward the 10 s window)',
+      lower_bound: `fewest requests: ${minSearches} contact searches (100 numbers each) + ${minCreates} batch creates (100 calls each) = ${minSearches + minCreates}; searches at 5/s → (${minSearches}/5 − 1) s; all at 100/10 s → (${Math.ceil((minSearches + minCreates) / 100)} − 1) × 10 s; bound = the larger`,
+      centralita: { requests, searches, creates: requests - searches, rate_limited_429: rateLimited, failed_jobs: failed, calls_associated_to_a_contact: associated },
+      naive: {
+        approach: 'one contact search + one call create per record, paced by the same limits, same fake, same SDK adapter',
+        requests: naiveRequests, retries: naiveRetries, rate_limited_429: naiveFake.requests.filter((x) => x.status === 429).length, duplicates: naiveAudit.duplicates, lost: naiveAudit.lost,
+        measured_on: 'skip-ahead clock (fake and client share it): real processing time counted 1:1, rate-limit waits skipped and added',
+        real_seconds_spent: round(naiveRealSeconds),
+      },
+    },
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
