@@ -26,7 +26,7 @@ export interface OriginateJobData {
 export interface OriginateJobSpec {
   name: string;
   data: OriginateJobData;
-  opts: { jobId: string; delay?: number; removeOnComplete?: { age: number }; removeOnFail?: { age: number } };
+  opts: { jobId: string; delay?: number; attempts?: number; backoff?: { type: 'exponential'; delay: number }; removeOnComplete?: { age: number }; removeOnFail?: { age: number } };
 }
 
 /** Where accepted rows go: a BullMQ Queue satisfies it; dry-run passes none. */
@@ -86,6 +86,12 @@ export interface IngestInput {
   clock?: () => number;
 }
 
+/** Options of every originate job. BullMQ attempts cover infrastructure errors (Redis, PBX down);
+ *  dial attempts (busy, no-answer…) are separate jobs with their own ids. */
+export function originateJobOptions(keepSec: number): Omit<OriginateJobSpec['opts'], 'jobId'> {
+  return { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: keepSec }, removeOnFail: { age: keepSec } };
+}
+
 function csvLine(cells: string[]): string {
   return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',') + '\r\n';
 }
@@ -139,7 +145,7 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
       if (row.name) data.name = row.name;
       if (row.contactId) data.contactId = row.contactId;
       if (row.timezone) data.timezone = row.timezone;
-      const opts: OriginateJobSpec['opts'] = { jobId: originateJobId(input.campaignId, row.rowId, 1), removeOnComplete: { age: keep }, removeOnFail: { age: keep } };
+      const opts: OriginateJobSpec['opts'] = { jobId: originateJobId(input.campaignId, row.rowId, 1), ...originateJobOptions(keep) };
       if (at > input.nowMs) opts.delay = at - input.nowMs;
       jobs.push({ name: ORIGINATE_JOB, data, opts });
     }

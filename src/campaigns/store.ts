@@ -81,6 +81,7 @@ export interface CampaignStore {
   noteFile(campaignId: string, fileId: string, summary: unknown): Promise<void>;
   /** Marks that attempt's channel as dialled; false when it already was (crash recovery: do not dial again). */
   markDialled(campaignId: string, rowId: string, channelId: string, atMs: number): Promise<boolean>;
+  dialledAt(campaignId: string, channelId: string): Promise<number | undefined>;
   attemptOutcome(campaignId: string, rowId: string, attempt: number): Promise<string | undefined>;
   finalOutcome(campaignId: string, rowId: string): Promise<string | undefined>;
   /** Records an attempt's outcome and what follows; returns true the first time only. */
@@ -130,6 +131,10 @@ export function createCampaignStore(redis: Redis, opts: { prefix?: string; dncKe
     async markDialled(id, rowId, channelId, atMs) {
       const r = await redis.multi().hsetnx(key(id, 'dialled'), channelId, String(atMs)).hset(key(id, 'dialled-rows'), rowId, channelId).exec();
       return r?.[0]?.[1] === 1;
+    },
+    async dialledAt(id, channelId) {
+      const v = await redis.hget(key(id, 'dialled'), channelId);
+      return v === null ? undefined : Number(v);
     },
     async attemptOutcome(id, rowId, attempt) {
       return (await redis.hget(key(id, 'attempts'), `${rowId}:a${attempt}`)) ?? undefined;

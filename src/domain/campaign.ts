@@ -6,7 +6,7 @@ import { DateTime, IANAZone } from 'luxon';
 /** Outcome of one dial attempt. */
 export type AttemptOutcome = 'answered' | 'voicemail' | 'busy' | 'no-answer' | 'failed';
 /** Final state of a row: the last attempt's outcome, or why it stopped without one. */
-export type FinalOutcome = AttemptOutcome | 'cancelled' | 'expired';
+export type FinalOutcome = AttemptOutcome | 'cancelled' | 'expired' | 'do-not-call';
 export const RETRYABLE: readonly AttemptOutcome[] = ['busy', 'no-answer', 'failed', 'voicemail'];
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:mm (24h)');

@@ -1,0 +1,310 @@
+// The campaign dialler: a BullMQ worker on the `originate` queue. Each job is one dial
+// attempt of one row. The job stays active until the call's final outcome, so the number
+// of active jobs is the number of live campaign channels; Redis leases cap it across
+// processes (see campaigns/limits.ts), a Redis pacer spaces calls by 1/cps, and the
+// BullMQ limiter caps job starts globally. Every step is idempotent so a worker killed at
+// any moment is replaced without dialling the same attempt twice:
+//   - the attempt's channel id is deterministic and marked "dialled" before originate;
+//     a re-run that finds the mark waits for the outcome instead of dialling;
+//   - the attempt's outcome and the row's final outcome are ledger entries written once;
+//   - the next attempt is a job with a deterministic id, added before the ledger write.
+import { Queue, Worker, DelayedError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
+import type { CallRecord } from '../domain/call-record.ts';
+import { QUEUES } from '../jobs/names.ts';
+import type { CallOutcomeChannel } from '../jobs/call-outcome.ts';
+import { campaignChannelId, decideAfterAttempt, dialString, originateJobId, windowDecision, type AttemptOutcome, type CampaignSettings, type FinalOutcome } from '../domain/campaign.ts';
+import { zonesForRow } from '../domain/campaign-row.ts';
+import { ORIGINATE_JOB, originateJobOptions, type OriginateJobData } from '../campaigns/ingest.ts';
+import type { CampaignStore } from '../campaigns/store.ts';
+import type { DialLimits } from '../campaigns/limits.ts';
+import type { DncStore } from '../campaigns/dnc.ts';
+import type { CampaignMetrics } from '../campaigns/metrics.ts';
+import { errorCode } from '../errors.ts';
+
+export interface DialerDeps {
+  /** BullMQ connection (maxRetriesPerRequest: null). */
+  connection: Redis;
+  bullPrefix?: string;
+  queueName?: string;
+  store: CampaignStore;
+  limits: DialLimits;
+  outcomes: CallOutcomeChannel;
+  telephony: Telephony;
+  dnc?: DncStore;
+  logger: Logger;
+  metrics?: CampaignMetrics;
+  clock?: () => number;
+  /** Global caps over every campaign and worker process. */
+  globalMaxCallsPerSecond: number;
+  globalMaxConcurrentCalls: number;
+  /** Jobs this process works on at once (live calls + jobs waiting for a slot); default globalMaxConcurrentCalls + 10. */
+  concurrency?: number;
+  /** How long a paused campaign's job waits before looking again. */
+  pauseRecheckMs?: number;
+  /** After the channel is gone, how long to wait for the CallRecord before judging from events alone. */
+  recordGraceMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  keepJobsSec?: number;
+  /** Called for every originate (tests and benchmarks measure pacing with it). */
+  onDial?: (info: { channelId: string; campaignId: string; rowId: string; attempt: number; at: number }) => void;
+}
+
+export interface AttemptResult {
+  outcome: AttemptOutcome | FinalOutcome;
+  attempt: number;
+  final: boolean;
+  via: 'record' | 'events' | 'timeout' | 'originate-error' | 'ledger' | 'state';
+}
+
+export interface Dialer {
+  worker: Worker<OriginateJobData, AttemptResult>;
+  queue: Queue<OriginateJobData>;
+  close(): Promise<void>;
+}
+
+type Observed = { started: boolean; dialStatus?: string; cause?: number; destroyed: boolean; wake: () => void };
+
+/** Channel gone before it entered Stasis: classify from the Dial status, else the hangup cause. */
+export function classifyUnanswered(dialStatus: string | undefined, cause: number | undefined): AttemptOutcome {
+  switch ((dialStatus ?? '').toUpperCase()) {
+    case 'BUSY': return 'busy';
+    case 'NOANSWER': case 'CANCEL': return 'no-answer';
+    case 'CONGESTION': case 'CHANUNAVAIL': case 'INVALIDARGS': return 'failed';
+  }
+  switch (cause) {
+    case 17: case 21: return 'busy'; // user busy, call rejected (declined)
+    case 18: case 19: return 'no-answer'; // no user responding, no answer
+    default: return 'failed';
+  }
+}
+
+export function outcomeFromRecord(r: CallRecord): AttemptOutcome {
+  switch (r.disposition) {
+    case 'voicemail': return 'voicemail';
+    case 'busy': return 'busy';
+    case 'no-answer': return 'no-answer';
+    case 'failed': return 'failed';
+    default: return 'answered'; // answered, or abandoned = the callee hung up during the flow
+  }
+}
+
+/** The worker is shutting down: the job goes back to the queue for another worker (no attempt used). */
+class ClosingError extends Error {}
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
+  if (ms <= 0 || signal?.aborted) return r();
+  const t = setTimeout(r, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+});
+
+export function createDialer(deps: DialerDeps): Dialer {
+  const log = deps.logger.child({ component: 'dialer' });
+  const clock = deps.clock ?? Date.now;
+  const queueName = deps.queueName ?? QUEUES.originate;
+  const prefix = deps.bullPrefix ?? 'bull';
+  const graceMs = deps.recordGraceMs ?? 5000;
+  const keep = deps.keepJobsSec ?? 14 * 86_400;
+  const queue = new Queue<OriginateJobData>(queueName, { connection: deps.connection, prefix });
+  const closing = new AbortController();
+  const observed = new Map<string, Observed>();
+  const settingsCache = new Map<string, { at: number; s: CampaignSettings | undefined }>();
+
+  const unsubscribe = deps.telephony.onEvent((ev: TelephonyEvent) => {
+    let id: string | undefined;
+    if (ev.type === 'call.started') id = ev.channel.id;
+    else if (ev.type === 'channel.destroyed' || ev.type === 'call.ended') id = ev.channelId;
+    else if (ev.type === 'dial') id = ev.peerId;
+    if (!id) return;
+    const o = observed.get(id);
+    if (!o) return;
+    if (ev.type === 'call.started') o.started = true;
+    else if (ev.type === 'dial') { if (ev.status) o.dialStatus = ev.status; }
+    else if (ev.type === 'channel.destroyed') { o.cause = ev.cause; o.destroyed = true; o.wake(); }
+    else if (ev.type === 'call.ended' && o.started) { o.destroyed = true; o.wake(); }
+  });
+
+  async function settings(id: string): Promise<CampaignSettings | undefined> {
+    const c = settingsCache.get(id);
+    if (c && clock() - c.at < 2000) return c.s;
+    const s = await deps.store.getSettings(id);
+    settingsCache.set(id, { at: clock(), s });
+    return s;
+  }
+
+  /** Records the attempt's outcome; adds the next attempt's job first when the policy retries. */
+  async function finish(d: OriginateJobData, s: CampaignSettings, outcome: AttemptOutcome, via: AttemptResult['via']): Promise<AttemptResult> {
+    const next = decideAfterAttempt(s, outcome, d.attempt);
+    if (!next.final) {
+      await queue.add(ORIGINATE_JOB, { ...d, attempt: next.nextAttempt }, { jobId: originateJobId(d.campaignId, d.rowId, next.nextAttempt), delay: next.retryInMs, ...originateJobOptions(keep) });
+    }
+    const first = await deps.store.settle(d.campaignId, d.rowId, d.attempt, outcome, next.final ? { final: true, outcome: next.outcome } : { final: false });
+    if (first) deps.metrics?.originations.inc({ outcome });
+    return { outcome, attempt: d.attempt, final: next.final, via };
+  }
+
+  async function stop(d: OriginateJobData, outcome: FinalOutcome, via: AttemptResult['via']): Promise<AttemptResult> {
+    await deps.store.settle(d.campaignId, d.rowId, d.attempt, '', { final: true, outcome });
+    return { outcome, attempt: d.attempt, final: true, via };
+  }
+
+  async function waitOutcome(channelId: string, s: CampaignSettings, o: Observed | undefined): Promise<{ outcome: AttemptOutcome; via: AttemptResult['via'] }> {
+    const ctl = new AbortController();
+    const onClose = () => ctl.abort();
+    closing.signal.addEventListener('abort', onClose, { once: true });
+    try {
+      const recordP = deps.outcomes.waitFor(channelId, (s.ringTimeoutSec + s.maxCallSec) * 1000 + graceMs, ctl.signal).then((r) => ({ r }));
+      const goneP = o ? new Promise<'gone'>((resolve) => { o.wake = () => resolve('gone'); if (o.destroyed) resolve('gone'); }) : new Promise<never>(() => {});
+      const first = await Promise.race([recordP, goneP]);
+      if (first !== 'gone') {
+        if (first.r) return { outcome: outcomeFromRecord(first.r), via: 'record' };
+        if (closing.signal.aborted) throw new ClosingError('dialer closing');
+        return { outcome: 'failed', via: 'timeout' };
+      }
+      if (o && !o.started) {
+        ctl.abort();
+        return { outcome: classifyUnanswered(o.dialStatus, o.cause), via: 'events' };
+      }
+      // Answered and gone: the Stasis core's record says how it went; give it a moment.
+      const late = await Promise.race([recordP, sleep(graceMs, ctl.signal).then(() => ({ r: undefined }))]);
+      ctl.abort();
+      return late.r ? { outcome: outcomeFromRecord(late.r), via: 'record' } : { outcome: 'answered', via: 'events' };
+    } finally {
+      closing.signal.removeEventListener('abort', onClose);
+      ctl.abort();
+    }
+  }
+
+  async function process(job: Job<OriginateJobData, AttemptResult>, token?: string): Promise<AttemptResult> {
+    const d = job.data;
+    const s = await settings(d.campaignId);
+    if (!s) throw Object.assign(new Error(`campaign ${d.campaignId} has no settings`), { code: 'CAMPAIGN_UNKNOWN' });
+    const final = await deps.store.finalOutcome(d.campaignId, d.rowId);
+    if (final !== undefined) return { outcome: final as FinalOutcome, attempt: d.attempt, final: true, via: 'ledger' };
+    const prior = await deps.store.attemptOutcome(d.campaignId, d.rowId, d.attempt);
+    // Crash after the outcome was written: finish the bookkeeping, never dial again.
+    if (prior) return finish(d, s, prior as AttemptOutcome, 'ledger');
+
+    const state = await deps.store.getState(d.campaignId);
+    if (state === 'cancelled') return stop(d, 'cancelled', 'state');
+    const channelId = campaignChannelId(d.campaignId, d.rowId, d.attempt);
+    const alreadyDialled = (await deps.store.dialledAt(d.campaignId, channelId)) !== undefined;
+    if (!alreadyDialled) {
+      if (state === 'paused') {
+        await job.moveToDelayed(Date.now() + (deps.pauseRecheckMs ?? 5000), token);
+        throw new DelayedError();
+      }
+      if (deps.dnc && (await deps.dnc.has(d.phone))) return stop(d, 'do-not-call', 'state');
+      const w = windowDecision(clock(), zonesForRow(d, s.fallbackTimezone), s);
+      if (w.kind === 'expired') return stop(d, 'expired', 'state');
+      if (w.kind === 'later') {
+        // Outside the recipient's window: delayed to the next opening, not dialled.
+        // (BullMQ timestamps are wall-clock; `clock` may be a test clock, so convert by difference.)
+        await job.moveToDelayed(Date.now() + (w.at - clock()), token);
+        throw new DelayedError();
+      }
+    }
+
+    const max = { campaign: s.maxConcurrentCalls, global: deps.globalMaxConcurrentCalls };
+    const waitStart = clock();
+    // A recovered live call takes its slot back regardless of the cap: it is already on the line.
+    if (alreadyDialled) await deps.limits.tryAcquire(d.campaignId, channelId, max, true);
+    else {
+      let backoff = 10;
+      while (!(await deps.limits.tryAcquire(d.campaignId, channelId, max))) {
+        if (closing.signal.aborted) {
+          await job.moveToDelayed(Date.now() + 100, token);
+          throw new DelayedError();
+        }
+        await sleep(backoff, closing.signal);
+        backoff = Math.min(backoff * 2, 250);
+      }
+    }
+    const renew = setInterval(() => { deps.limits.renew(d.campaignId, channelId).catch((err: unknown) => log.warn({ err }, 'lease renewal failed')); }, Math.max(200, deps.limits.leaseMs / 3));
+    try {
+      let o: Observed | undefined;
+      if (!alreadyDialled) {
+        const wait = await deps.limits.reservePace(d.campaignId, { campaign: s.maxCallsPerSecond, global: deps.globalMaxCallsPerSecond });
+        await sleep(wait);
+        deps.metrics?.dialWaitMs.observe(clock() - waitStart);
+        // The wait for a slot can be long: a pause or cancel issued meanwhile wins over dialling.
+        const now = await deps.store.getState(d.campaignId);
+        if (now === 'cancelled') return await stop(d, 'cancelled', 'state');
+        if (now === 'paused') {
+          await job.moveToDelayed(Date.now() + (deps.pauseRecheckMs ?? 5000), token);
+          throw new DelayedError();
+        }
+        if (!(await deps.store.markDialled(d.campaignId, d.rowId, channelId, clock()))) {
+          log.warn({ channelId }, 'attempt already dialled by another worker; waiting for its outcome');
+        } else {
+          o = { started: false, destroyed: false, wake: () => {} };
+          observed.set(channelId, o);
+          const variables: Record<string, string> = {
+            CENTRALITA_FLOW: s.flowId, CENTRALITA_CAMPAIGN: d.campaignId, CENTRALITA_ROW: d.rowId, CENTRALITA_ATTEMPT: String(d.attempt), CENTRALITA_PHONE: d.phone,
+          };
+          if (d.name) variables.CENTRALITA_NAME = d.name;
+          if (d.contactId) variables.CENTRALITA_CONTACT_ID = d.contactId;
+          for (const [k, v] of Object.entries(d.variables)) variables[`CAMPAIGN_VAR_${k.toUpperCase()}`] = v;
+          deps.onDial?.({ channelId, campaignId: d.campaignId, rowId: d.rowId, attempt: d.attempt, at: clock() });
+          try {
+            await deps.telephony.originate({
+              endpoint: dialString(s.endpoint, d.phone), channelId, callerId: s.callerId, timeoutSec: s.ringTimeoutSec, variables,
+              appArgs: `campaign,${d.campaignId},${d.rowId},${d.attempt},${s.flowId}`,
+            });
+          } catch (err) {
+            deps.metrics?.originateErrors.inc({ code: errorCode(err) });
+            log.warn({ err, channelId }, 'originate refused');
+            return await finish(d, s, 'failed', 'originate-error');
+          }
+        }
+      }
+      let r: Awaited<ReturnType<typeof waitOutcome>>;
+      try {
+        r = await waitOutcome(channelId, s, o);
+      } catch (err) {
+        if (!(err instanceof ClosingError)) throw err;
+        // Another worker takes over: it finds the attempt marked dialled and waits for its outcome.
+        await job.moveToDelayed(Date.now() + 100, token);
+        throw new DelayedError();
+      }
+      return await finish(d, s, r.outcome, r.via);
+    } finally {
+      clearInterval(renew);
+      observed.delete(channelId);
+      await deps.limits.release(d.campaignId, channelId);
+    }
+  }
+
+  const worker = new Worker<OriginateJobData, AttemptResult>(queueName, process, {
+    connection: deps.connection,
+    prefix,
+    concurrency: deps.concurrency ?? deps.globalMaxConcurrentCalls + 10,
+    limiter: { max: Math.max(1, Math.ceil(deps.globalMaxCallsPerSecond)), duration: 1000 },
+    lockDuration: deps.lockDurationMs ?? 30_000,
+    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    // A stalled job means a worker died mid-attempt; re-running it is safe, so never give up on it.
+    maxStalledCount: 1000,
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    log.error({ err, jobId: job.id, attemptsMade: job.attemptsMade }, 'originate job failed');
+    // Out of BullMQ attempts (Redis or PBX trouble): the row still gets exactly one final outcome.
+    if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      deps.store.settle(job.data.campaignId, job.data.rowId, job.data.attempt, 'failed', { final: true, outcome: 'failed' }).catch((e: unknown) => log.error({ err: e }, 'could not record the final outcome'));
+    }
+  });
+  worker.on('error', (err) => log.warn({ err }, 'dialer worker error'));
+  return {
+    worker,
+    queue,
+    async close() {
+      closing.abort();
+      unsubscribe();
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
