@@ -28,7 +28,10 @@ export interface CompileOptions {
   version?: string;
   /** Clock for path time stamps, `hours` and time branches. */
   now?: () => Date;
-  /** Media URI prefix for prompts: `sound:<prefix><id>` (default `centralita/`). */
+  /**
+   * Media URI prefix for prompts: `sound:<prefix><id>`. Default '' matches installing
+   * sounds/<lang>/ as Asterisk's sounds/<lang>/; use e.g. 'custom/' for FreePBX custom recordings.
+   */
   soundPrefix?: string;
 }
 
@@ -91,7 +94,7 @@ function notProvided(name: string) {
 
 export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): CompiledFlowEx {
   const now = opts.now ?? (() => new Date());
-  const soundPrefix = opts.soundPrefix ?? 'centralita/';
+  const soundPrefix = opts.soundPrefix ?? '';
   const version = opts.version ?? hashText(JSON.stringify(def, (_k, v: unknown) => (typeof v === 'function' || v instanceof RegExp ? String(v) : v)));
   const delays: Record<string, number> = {};
   const delay = (node: string, what: string, sec: number) => {

@@ -58,6 +58,8 @@ export interface LoadOptions {
   /** Queue ids known to the ACD; default: the keys exported by flows/queues.ts, if present. */
   queueIds?: Iterable<string>;
   now?: () => Date;
+  /** See CompileOptions.soundPrefix. */
+  soundPrefix?: string;
 }
 
 export class FlowCheckError extends CentralitaError {
@@ -177,7 +179,7 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     const found = validateFlow(def, cat);
     for (const i of found) add(file, i.code, i.message, { ...(i.node ? { node: i.node } : {}), ...(i.token ? { token: i.token } : {}), flowId, severity: i.severity });
     if (found.some((i) => i.severity === 'error')) continue;
-    const compiled = compileFlow(def, { version: sha(read(file)), ...(o.now ? { now: o.now } : {}) });
+    const compiled = compileFlow(def, { version: sha(read(file)), ...(o.now ? { now: o.now } : {}), ...(o.soundPrefix !== undefined ? { soundPrefix: o.soundPrefix } : {}) });
     result.flows.set(flowId, { ...compiled, file: rel(file) });
   }
   for (const [did, flowId] of Object.entries(index.dids ?? {})) {

@@ -7,7 +7,7 @@
 //   await call.listen();          // hear the prompts out
 //   await call.press('2');        // choose English
 //   await call.wait(6);           // say nothing for 6 s
-//   expect(call.heard).toContain('en/menu-timeout');
+//   expect(call.heard).toContain('en/no-input');
 //   expect(call.queue).toBe('support');
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import type { AcdPort, CallInput, CallOutput, QueueOutcome } from '../../src/calls/contract.ts';
@@ -125,7 +125,7 @@ export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: Call
     async play(channelId, media, opts) {
       const r = await fake.play(channelId, media, opts);
       const lang = opts?.language ?? def.language;
-      const labels = media.map((m) => (m.startsWith('sound:') ? `${lang}/${m.replace(/^sound:(centralita\/)?/, '')}` : m));
+      const labels = media.map((m) => (m.startsWith('sound:') ? `${lang}/${m.replace(/^sound:/, '')}` : m));
       heard.push(...labels);
       const timer = clock.setTimeout(() => { playing.delete(r.playbackId); fake.finishPlayback(r.playbackId, 'done'); }, promptMs * Math.max(1, media.length));
       playing.set(r.playbackId, { timer, labels });
