@@ -42,7 +42,7 @@ describe('supervisor dashboard (chromium)', () => {
     const record = { id: 'rec-1', from: '+573001234567', disposition: 'answered', path: [{ node: 'menu', digits: '2', at: '2026-11-24T10:00:00Z' }, { node: 'support', at: '2026-11-24T10:00:05Z' }] } as Partial<CallRecord>;
     bus.emit('call.record', record as CallRecord);
     bus.emit('call.record', { ...record, id: 'rec-2', disposition: 'abandoned' } as CallRecord);
-    await page.waitForFunction(() => document.getElementById('k-calls')?.textContent === '2');
+    await page.waitForFunction("document.getElementById('k-calls')?.textContent === '2'");
     expect(await page.textContent('#k-answered')).toBe('1');
     expect(await page.textContent('#k-abandoned')).toBe('1');
     expect(await page.textContent('#log')).toContain('menu:2 > support');
