@@ -282,6 +282,17 @@ function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
     const id = pbx.placeCall({ from: needStr(r, 'from'), to: needStr(r, 'to'), endpoint: r.str('endpoint'), context: r.str('context'), callerName: r.str('callerName'), channelId: r.str('channelId'), script });
     return { status: 201, body: { channelId: id } };
   });
+  // Load generation: many callers at once ({count, fromPrefix, to, context, script}).
+  add('POST', '/calls/bulk', (r) => {
+    const count = r.int('count');
+    if (count === undefined || count < 1 || count > 100_000) throw new AriError(400, 'count: expected an integer 1..100000');
+    const prefix = r.str('fromPrefix') ?? '+5760';
+    const to = needStr(r, 'to');
+    const script = r.params.script === undefined ? undefined : parseScript(r.params.script);
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(pbx.placeCall({ from: `${prefix}${String(i).padStart(8, '0')}`, to, endpoint: r.str('endpoint'), context: r.str('context'), script }));
+    return { status: 201, body: { channelIds: ids } };
+  });
   add('GET', '/channels/{id}', (r) => {
     const v = pbx.channelView(r.path.id!);
     if (!v) throw new AriError(404, 'Channel not found');
