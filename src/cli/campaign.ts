@@ -1,4 +1,137 @@
+// `centralita campaign …`: dry-run a file (no Redis, nothing dialled), and operate running
+// campaigns (status, pause, resume, cancel, do-not-call) through the HTTP API or Redis.
 import type { Command } from 'commander';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
-// Filled in by the feature that owns these commands.
-export function registerCampaignCommands(_program: Command): void {}
+async function config() {
+  const { loadConfig, ConfigError } = await import('../config.ts');
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`centralita campaign: ${message}\n`);
+  process.exit(code);
+}
+
+/** Runs `fn` with the campaign store on REDIS_URL, or calls the HTTP API when --api is given. */
+async function operate(id: string, action: 'status' | 'pause' | 'resume' | 'cancel', opts: { api?: string }) {
+  if (opts.api) {
+    const url = `${opts.api.replace(/\/$/, '')}/api/campaigns/${encodeURIComponent(id)}${action === 'status' ? '' : `/${action}`}`;
+    const res = await fetch(url, { method: action === 'status' ? 'GET' : 'POST' });
+    const body = await res.text();
+    process.stdout.write(body + '\n');
+    if (!res.ok) process.exit(1);
+    return;
+  }
+  const cfg = await config();
+  if (cfg.redis.mode !== 'external') fail('set REDIS_URL to the running app\'s Redis, or pass --api http://host:port');
+  const { Redis } = await import('ioredis');
+  const { createCampaignStore } = await import('../campaigns/store.ts');
+  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+  try {
+    const store = createCampaignStore(redis);
+    if (!(await store.list()).includes(id)) fail(`no campaign ${JSON.stringify(id)} (known: ${(await store.list()).join(', ') || 'none'})`, 1);
+    if (action !== 'status') {
+      try {
+        await store.setState(id, action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'cancelled');
+      } catch (err) {
+        fail((err as Error).message, 1);
+      }
+    }
+    process.stdout.write(JSON.stringify(await store.progress(id), null, 2) + '\n');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function registerCampaignCommands(program: Command): void {
+  const campaign = program.command('campaign').description('outbound campaigns: dry-run a file, pause / resume / cancel, do-not-call');
+
+  campaign
+    .command('dry-run <file>')
+    .description('parse, validate, dedupe, apply do-not-call and calling windows; print a JSON summary; dials nothing')
+    .option('--settings <campaign.json>', 'campaign settings (default: campaign.json next to the file, else defaults)')
+    .option('--country <CC>', 'default country for numbers written locally (default: DEFAULT_COUNTRY)')
+    .option('--now <iso>', 'pretend it is this instant (what-if on the calling windows)')
+    .option('--dnc <file>', 'a do-not-call list, one number per line (also read from Redis when REDIS_URL is set)')
+    .action(async (file: string, opts: { settings?: string; country?: string; now?: string; dnc?: string }) => {
+      const cfg = await config();
+      const { parseCampaignSettings } = await import('../domain/campaign.ts');
+      const { normalizeE164 } = await import('../domain/phone.ts');
+      const { dryRunCampaign } = await import('../campaigns/dry-run.ts');
+      if (!existsSync(file)) fail(`${file}: no such file`);
+      const settingsPath = opts.settings ?? join(dirname(file), 'campaign.json');
+      let settings;
+      try {
+        settings = parseCampaignSettings(existsSync(settingsPath) ? JSON.parse(await readFile(settingsPath, 'utf8')) : {});
+      } catch (err) {
+        fail(`${settingsPath}: ${(err as Error).message}`);
+      }
+      const country = opts.country ?? settings.defaultCountry ?? cfg.defaultCountry;
+      const nowMs = opts.now ? Date.parse(opts.now) : Date.now();
+      if (Number.isNaN(nowMs)) fail(`--now ${opts.now}: not an ISO date-time`);
+      const dnc = new Set<string>();
+      if (opts.dnc) {
+        for (const line of (await readFile(opts.dnc, 'utf8')).split(/\r?\n/)) {
+          const n = normalizeE164(line, country);
+          if (n.ok) dnc.add(n.e164);
+        }
+      }
+      let redis: import('ioredis').Redis | undefined;
+      let isDnc: (p: string) => boolean | Promise<boolean> = (p) => dnc.has(p);
+      if (cfg.redis.mode === 'external') {
+        const { Redis } = await import('ioredis');
+        const { createDncStore } = await import('../campaigns/dnc.ts');
+        redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+        const store = createDncStore(redis);
+        isDnc = async (p) => dnc.has(p) || (await store.has(p));
+      }
+      try {
+        const r = await dryRunCampaign({ file, source: createReadStream(file), settings, defaultCountry: country, nowMs, isDnc });
+        const { summary: _s, ...out } = r;
+        process.stdout.write(JSON.stringify({ ...out, settings: settingsPath && existsSync(settingsPath) ? settingsPath : '(defaults)', country, now: new Date(nowMs).toISOString() }, null, 2) + '\n');
+      } catch (err) {
+        fail(`${file}: ${(err as Error).message}`, 1);
+      } finally {
+        redis?.disconnect();
+      }
+    });
+
+  for (const action of ['status', 'pause', 'resume', 'cancel'] as const) {
+    campaign
+      .command(`${action} <campaignId>`)
+      .description(action === 'status' ? 'progress of a campaign (queued, dialling, answered, busy, no-answer, failed, retried, done)' : `${action} a campaign${action === 'cancel' ? ' (final: remaining rows end as cancelled)' : ''}`)
+      .option('--api <url>', 'use the HTTP API of a running centralita instead of REDIS_URL')
+      .action(async (id: string, opts: { api?: string }) => operate(id, action, opts));
+  }
+
+  campaign
+    .command('dnc-add <numbers...>')
+    .description('add numbers to the do-not-call list (normalised to E.164 with DEFAULT_COUNTRY)')
+    .action(async (numbers: string[]) => {
+      const cfg = await config();
+      if (cfg.redis.mode !== 'external') fail('set REDIS_URL to the running app\'s Redis');
+      const { normalizeE164 } = await import('../domain/phone.ts');
+      const bad = numbers.map((n) => [n, normalizeE164(n, cfg.defaultCountry)] as const).filter(([, r]) => !r.ok);
+      if (bad.length) fail(`not valid numbers: ${bad.map(([n]) => n).join(', ')}`);
+      const { Redis } = await import('ioredis');
+      const { createDncStore } = await import('../campaigns/dnc.ts');
+      const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+      try {
+        const added = await createDncStore(redis).add(...numbers.map((n) => (normalizeE164(n, cfg.defaultCountry) as { e164: string }).e164));
+        process.stdout.write(JSON.stringify({ added }) + '\n');
+      } finally {
+        redis.disconnect();
+      }
+    });
+}

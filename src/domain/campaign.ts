@@ -166,3 +166,33 @@ export function campaignChannelId(campaignId: string, rowId: string, attempt: nu
 export function dialString(template: string, e164: string): string {
   return template.replaceAll('{phone}', e164).replaceAll('{digits}', e164.replace(/^\+/, ''));
 }
+
+/**
+ * When dialling `seconds` worth of calls starting at `startMs`, only inside the calling window
+ * of `zones`: the instant the last call goes out (dry-run estimate), or undefined if the
+ * campaign dates run out first.
+ */
+export function finishWithinWindows(startMs: number, seconds: number, zones: readonly string[], settings: Pick<CampaignSettings, 'window' | 'startDate' | 'endDate'>): number | undefined {
+  let t = startMs;
+  let left = seconds * 1000;
+  for (let i = 0; i < 2000 && left > 0; i++) {
+    const w = windowDecision(t, zones, settings);
+    if (w.kind === 'expired') return undefined;
+    if (w.kind === 'later') t = w.at;
+    // Length of the open stretch: step in 1-minute increments would be slow; find the close by
+    // probing the window end in the first zone (all zones are open now, the first to close ends it).
+    let close = Number.POSITIVE_INFINITY;
+    for (const z of zones) close = Math.min(close, windowCloseInZone(t, z, settings.window));
+    const span = close - t;
+    if (span >= left) return t + left;
+    left -= span;
+    t = close;
+  }
+  return left <= 0 ? t : undefined;
+}
+
+function windowCloseInZone(t: number, zone: string, window: CampaignSettings['window']): number {
+  const day = DateTime.fromMillis(t, { zone }).startOf('day');
+  const [eh, em] = window.end.split(':').map(Number) as [number, number];
+  return eh === 24 ? day.plus({ days: 1 }).toMillis() : day.set({ hour: eh, minute: em }).toMillis();
+}
