@@ -1,0 +1,103 @@
+// The ACD over real ARI against the simulated PBX, sharing the simulator's clock (which may
+// run faster than real time) so queue timers and phone behaviours agree. The harness plays
+// the Stasis router and a flow's queue node: agent legs go to handleAgentLegStart; callers
+// are answered, join the queue named by their Stasis args, and are hung up afterwards.
+import { pino } from 'pino';
+import { createSimClock, startSimulator, type EndpointBehavior, type SimClock, type Simulator } from '../../../src/sim/index.ts';
+import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
+import { createAcd, type Acd } from '../../../src/acd/acd.ts';
+import { memoryAgentStore } from '../../../src/acd/agent-store.ts';
+import type { Clock, TimerHandle } from '../../../src/acd/clock.ts';
+import { defineQueues, type QueueInput } from '../../../src/acd/queue-config.ts';
+import { STASIS_ROLES, type QueueOutcome } from '../../../src/calls/contract.ts';
+import { seededRng } from './harness.ts';
+
+export function clockFromSim(sim: SimClock): Clock {
+  return {
+    now: () => sim.now(),
+    setTimeout: (fn, ms) => sim.setTimer(ms, fn) as unknown as TimerHandle,
+    clearTimeout: (h) => sim.clearTimer(h as Parameters<SimClock['clearTimer']>[0]),
+  };
+}
+
+export async function waitFor<T>(cond: () => T, timeoutMs = 8000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export interface SimAcd {
+  sim: Simulator;
+  tel: AriTelephony;
+  acd: Acd;
+  clock: SimClock;
+  outcomes: Map<string, QueueOutcome>;
+  errors: unknown[];
+  /** Places a call into `queueId`; returns the caller's channel id. */
+  call(queueId: string, opts?: { from?: string; hangupAfterMs?: number; digits?: string; digitsAfterMs?: number }): string;
+  phone(resource: string, b: EndpointBehavior): void;
+  stop(): Promise<void>;
+}
+
+export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; soundLengths?: Record<string, number> }): Promise<SimAcd> {
+  const clock = createSimClock({ speed: opts.speed ?? 1 });
+  const ids = Object.keys(queues);
+  const dids = Object.fromEntries(ids.map((q, i) => [`60155503${String(i).padStart(2, '0')}`, q]));
+  const didOf = Object.fromEntries(Object.entries(dids).map(([d, q]) => [q, d]));
+  const sim = await startSimulator({
+    host: '127.0.0.1', port: 0, user: 'centralita', password: 'sim-secret', app: 'centralita', clock, dids,
+    soundLengths: { 'vm-goodbye': 500, ...opts.soundLengths },
+    endpoints: [
+      { technology: 'PJSIP', resource: 'trunk', trunk: true, behavior: { behavior: 'answer', afterMs: 0 } },
+      ...Object.entries(opts.phones).map(([resource, behavior]) => ({ technology: 'PJSIP', resource, behavior })),
+    ],
+  });
+  const tel = await createAriTelephony({
+    url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 5000,
+    logger: pino({ level: 'silent' }), backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0, maxSockets: 64,
+  });
+  const acd = createAcd({ telephony: tel, queues: defineQueues(queues), clock: clockFromSim(clock), store: memoryAgentStore(), rng: seededRng(opts.seed ?? 5) });
+  const outcomes = new Map<string, QueueOutcome>();
+  const errors: unknown[] = [];
+  tel.onEvent((e) => {
+    if (e.type !== 'call.started') return;
+    if (e.args[0] === STASIS_ROLES.agentLeg) { acd.handleAgentLegStart(e); return; }
+    const channelId = e.channel.id;
+    const ac = new AbortController();
+    const off = tel.onEvent((x) => { if ((x.type === 'call.ended' || x.type === 'channel.destroyed') && x.channelId === channelId) { off(); ac.abort(); } });
+    void (async () => {
+      try {
+        await tel.answer(channelId);
+        const o = await acd.join({ callId: `call-${channelId}`, channelId, queueId: e.args[0]!, language: 'es', signal: ac.signal });
+        outcomes.set(channelId, o);
+        off();
+        await tel.hangup(channelId).catch(() => {});
+      } catch (err) {
+        // A caller who hung up before the answer reached the PBX is not an error.
+        if ((err as { code?: string }).code !== 'CHANNEL_GONE') errors.push(err);
+        else outcomes.set(channelId, { outcome: 'abandoned', waitSeconds: 0 });
+      }
+    })();
+  });
+  await acd.start();
+  await waitFor(() => sim.control.isAppConnected('centralita'), 5000, 'app registered');
+  for (const a of acd.agents()) await acd.login(a.id);
+  let n = 0;
+  return {
+    sim, tel, acd, clock, outcomes, errors,
+    call(queueId, o = {}) {
+      const script = { ...(o.hangupAfterMs !== undefined ? { hangupAfterMs: o.hangupAfterMs } : {}), ...(o.digits ? { digits: o.digits, digitsAfterMs: o.digitsAfterMs ?? 0 } : {}) };
+      return sim.control.placeCall({ from: o.from ?? `30011${String(++n).padStart(5, '0')}`, to: didOf[queueId]!, script });
+    },
+    phone(resource, b) { sim.control.setEndpointBehavior('PJSIP', resource, b); },
+    async stop() {
+      await acd.stop();
+      await tel.close();
+      await sim.close();
+    },
+  };
+}
