@@ -96,11 +96,11 @@ export interface Simulator {
 export function defaultDialplan(app: string, dids: Record<string, string> = {}, defaultFlow = 'main'): Dialplan {
   const pstn: Record<string, DialplanStep[]> = {};
   for (const [did, flow] of Object.entries(dids)) pstn[did] = [{ app: 'Stasis', appName: app, args: [flow] }];
-  pstn['_X.'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
-  pstn['_+X.'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
+  pstn['_X!'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
+  pstn['_+X!'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
   return {
     'from-pstn': pstn,
-    'from-internal': { '_X.': [{ app: 'Stasis', appName: app, args: ['internal'] }] },
+    'from-internal': { '_X!': [{ app: 'Stasis', appName: app, args: ['internal'] }] },
   };
 }
 
