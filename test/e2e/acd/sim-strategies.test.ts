@@ -34,7 +34,7 @@ describe('strategies through the simulator', () => {
   afterAll(async () => { await h?.stop(); });
 
   /** Calls one after another; each waits for the previous to finish. */
-  async function sequence(queueId: string, n: number, between?: () => Promise<void>): Promise<string[]> {
+  async function sequence(queueId: string, n: number, between?: () => Promise<unknown>): Promise<string[]> {
     const got: string[] = [];
     for (let i = 0; i < n; i++) {
       const ch = h.call(queueId);
