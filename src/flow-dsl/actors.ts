@@ -18,7 +18,8 @@ export interface HoursService {
 
 export interface FlowActorServices extends CallServices {
   hours?: HoursService;
-  lookups?: Record<string, LookupFn>;
+  /** flows/lookups exports, or a getter (registry.current().lookups) to follow hot reloads. */
+  lookups?: Record<string, LookupFn> | (() => Record<string, LookupFn>);
   lookupServices?: LookupServices;
   /** Unique ids for playbacks and dial legs (default crypto.randomUUID). */
   newId?: () => string;
@@ -154,7 +155,8 @@ export function createFlowActors(s: FlowActorServices): { actors: Record<string,
   });
 
   const lookup = fromPromise<LookupOutput, LookupInput>(async ({ input, signal }) => {
-    const fn = s.lookups?.[input.fn];
+    const table = typeof s.lookups === 'function' ? s.lookups() : s.lookups;
+    const fn = table?.[input.fn];
     if (!fn) throw new FlowActorError('LOOKUP_UNKNOWN', `lookup '${input.fn}' is not exported by flows/lookups`);
     return fn({ view: input.view, signal }, s.lookupServices ?? {});
   });

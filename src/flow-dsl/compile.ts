@@ -285,8 +285,18 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
             };
           },
         });
+        // A caller who hangs up while waiting (or talking) never gets the join result:
+        // note the queue on the way out so the record still says where the call was.
+        const abandoned = assign({
+          out: ({ context }: Args) => {
+            const entered = [...context.path].reverse().find((s) => s.node === id);
+            const waitSeconds = entered ? Math.max(0, Math.round((now().getTime() - Date.parse(entered.at)) / 1000)) : 0;
+            return { ...context.out, hungUpBy: 'caller' as const, queue: context.out.queue ?? { id: n.queue, waitSeconds, outcome: 'abandoned' as const } };
+          },
+        });
         return {
           entry: enter(id),
+          on: { 'call.hangup': { target: go('__gone'), actions: [abandoned, outcome(id, 'caller-hangup')] } },
           invoke: {
             src: 'queue',
             input: ({ context }: Args) => ({ callId: context.input.callId, channelId: context.input.channelId, queueId: n.queue, language: context.language }),

@@ -15,13 +15,15 @@ export class UnknownScheduleError extends CentralitaError {
 }
 
 export function createHoursService(o: {
-  schedules: Record<string, Schedule>;
+  /** The schedules, or a getter so a hot-reloaded flows/schedules.ts is seen by new calls. */
+  schedules: Record<string, Schedule> | (() => Record<string, Schedule>);
   overrides?: OverrideSource;
   onOverrideError?: (err: unknown, scheduleId: string) => void;
 }): HoursService & { schedule(id: string): Schedule } {
+  const all = () => (typeof o.schedules === 'function' ? o.schedules() : o.schedules);
   const schedule = (id: string) => {
-    const s = o.schedules[id];
-    if (!s) throw new UnknownScheduleError(id, Object.keys(o.schedules));
+    const s = all()[id];
+    if (!s) throw new UnknownScheduleError(id, Object.keys(all()));
     return s;
   };
   return {

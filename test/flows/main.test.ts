@@ -187,3 +187,16 @@ describe('main flow', () => {
     expect(call.ops()).not.toContain('hangup');
   });
 });
+
+describe('main flow: hanging up in a queue', () => {
+  it('the record still names the queue (abandoned, with the wait)', async () => {
+    const call = await dialFlow(mainFlow, { at: OPEN }, { ...base, queues: { billing: { outcome: 'timeout', afterSec: 600 } } });
+    await call.listen();
+    await call.press('2');
+    await call.press('3');
+    await call.wait(42);
+    await call.hangUp();
+    expect(call.output?.queue).toEqual({ id: 'billing', waitSeconds: 42, outcome: 'abandoned' });
+    expect(call.output?.path.at(-1)).toMatchObject({ node: 'billing', outcome: 'caller-hangup' });
+  });
+});

@@ -61,8 +61,8 @@ describe('main flow through the simulator (must-show)', () => {
     for (const a of acd.agents()) await acd.login(a.id);
     const flowActors = createFlowActors({
       telephony, acd,
-      hours: createHoursService({ schedules: registry.current().schedules }),
-      lookups: registry.current().lookups,
+      hours: createHoursService({ schedules: () => registry.current().schedules }),
+      lookups: () => registry.current().lookups,
       lookupServices: {}, // no CRM configured: the sales lookup answers "not found"
     });
     dispose = flowActors.dispose;
