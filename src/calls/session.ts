@@ -60,6 +60,7 @@ export function startCallSession(d: CallSessionDeps): CallSession {
   let error: CallFacts['error'];
   let status: CallSessionInfo['status'] = 'running';
   let ended = false;
+  let hangupRequested = false;
   let actor: Actor<AnyStateMachine> | undefined;
 
   const session: CallSession = {
@@ -98,6 +99,7 @@ export function startCallSession(d: CallSessionDeps): CallSession {
         send({ type: 'call.telephony', event: ev });
         return;
       case 'channel.hangupRequested': {
+        hangupRequested = true;
         if (ev.cause !== undefined && !ev.soft) hangupCause = ev.cause;
         // soft=true with cause 32 is Asterisk's flag for a hangup the app requested.
         const side = ev.soft ? 'system' : input.direction === 'outbound' ? 'far-end' : 'caller';
@@ -153,6 +155,7 @@ export function startCallSession(d: CallSessionDeps): CallSession {
     status = 'done';
     const out = snapshotOutput();
     if (out?.handedBack) return; // the flow already continued in the dialplan
+    if (hangupRequested) return; // the channel is going away anyway
     // A flow that finished without hanging up must not strand the caller in Stasis.
     telephony.continueInDialplan(channelId).catch((err: unknown) => {
       if (!(err instanceof ChannelGoneError)) logger.warn({ err }, 'hand-back after flow end failed');

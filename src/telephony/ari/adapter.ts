@@ -7,11 +7,17 @@
 //    WebSocket of our own, one parser, events routed centrally to the port's handlers;
 //  - reconnect that gives up after ~a minute → our socket reconnects forever with capped
 //    exponential backoff and jitter, reporting each state change as a `connection` event;
+//  - unbounded REST sockets (no agent: one TCP connection per request, a burst of 2,000
+//    calls overflowed the PBX's listen backlog and stalled for seconds on SYN retries) →
+//    a keep-alive agent with a socket cap, injected through swagger-client's authorizations hook;
 //  - swagger-client's console.log "deprecated version of Swagger" on every connect (and its
 //    unbounded `log.history` array) → the global `log` it installs is replaced by a no-op.
 import ariClient from 'ari-client';
 import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from '../../logger.ts';
 import {
   ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
@@ -19,6 +25,7 @@ import {
 import type {
   BridgeInfo, ChannelInfo, HangupReason, Telephony, TelephonyEvent, TelephonyEventHandler,
 } from '../port.ts';
+import { AriRequestTimeout, createHttpRest } from './http-rest.ts';
 import { toChannelInfo, translateAriEvent, type RawAriChannel, type RawAriEvent } from './translate.ts';
 
 export interface AriTelephonyOptions {
@@ -34,6 +41,13 @@ export interface AriTelephonyOptions {
   pingIntervalMs?: number;
   /** Resolve the factory without waiting for the first connection (default false: wait up to the timeout, then keep retrying in the background). */
   waitForConnectionMs?: number;
+  /** Concurrent REST connections to Asterisk (keep-alive). Default 32. */
+  maxSockets?: number;
+  /**
+   * REST transport for commands: 'http' (default; lean node:http client, same operation names)
+   * or 'ari-client' (swagger-client/shred). ari-client always loads the API at connect.
+   */
+  rest?: 'http' | 'ari-client';
   /** Timing hook for benchmarks: called when an event arrives and when a command is sent. */
   probe?: (kind: 'event' | 'command', name: string, channelId: string | undefined, tMs: number) => void;
 }
@@ -54,6 +68,8 @@ export interface AriTelephony extends Telephony {
   status(): AriStatus;
   /** For /readyz: ok when the event socket is up. */
   readiness(): { name: string; check(): { ok: boolean; detail?: unknown } };
+  /** REST counters (metrics, leak checks). */
+  restStats(): { inFlight: number; ok: number; failed: number; timedOut: number; events: number };
   /** Number of event handlers registered (leak checks). */
   handlerCount(): number;
   /** Drops the current socket (tests). */
@@ -62,6 +78,19 @@ export interface AriTelephony extends Telephony {
 
 type Op = (params?: Record<string, unknown>) => Promise<unknown>;
 type AriRest = Record<string, Record<string, Op>>;
+
+interface SwaggerAuthorizations { add(name: string, auth: { apply(obj: Record<string, unknown>): boolean }): unknown; remove(name: string): boolean }
+/** The swagger-client instance ari-client itself loaded (it is a dependency of ari-client). */
+function swaggerAuthorizations(): SwaggerAuthorizations {
+  const fromHere = createRequire(import.meta.url);
+  const fromAri = createRequire(fromHere.resolve('ari-client'));
+  return (fromAri('swagger-client') as { authorizations: SwaggerAuthorizations }).authorizations;
+}
+
+// shred copies `agent` into the User-Agent header too (a known FIXME there): give it a name.
+class AriHttpAgent extends HttpAgent { override toString() { return 'centralita'; } }
+class AriHttpsAgent extends HttpsAgent { override toString() { return 'centralita'; } }
+let agentSeq = 0;
 
 let swaggerSilenced = false;
 /** swagger-client installs a global `log` that console.logs and keeps every message forever. */
@@ -99,6 +128,16 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
   const probe = o.probe;
 
   let rest: AriRest | undefined;
+  const counters = { inFlight: 0, ok: 0, failed: 0, timedOut: 0, events: 0 };
+  // One keep-alive agent with a cap per adapter; swagger-client's (process-global)
+  // authorizations are the only hook that reaches every request it builds.
+  const agentOpts = { keepAlive: true, maxSockets: o.maxSockets ?? 32, maxFreeSockets: o.maxSockets ?? 32 };
+  const agent = base.startsWith('https:') ? new AriHttpsAgent(agentOpts) : new AriHttpAgent(agentOpts);
+  const authKey = `centralita-agent-${++agentSeq}`;
+  const mode = o.rest ?? 'http';
+  const httpRest = mode === 'http' ? createHttpRest({ baseUrl: base, user: o.user, password: o.password, maxSockets: o.maxSockets ?? 32 }) : undefined;
+  const authz = swaggerAuthorizations();
+  authz.add(authKey, { apply(obj) { obj.agent = agent; return true; } });
   let ws: WebSocket | undefined;
   let closed = false;
   let replaced = false;
@@ -216,6 +255,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     }
     const ev = translateAriEvent(raw, nowIso);
     if (!ev) return;
+    counters.events++;
     if (probe) probe('event', ev.type, 'channelId' in ev ? ev.channelId : undefined, t);
     emit(ev);
   }
@@ -238,16 +278,28 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     const fn = rest[resource]?.[op];
     if (!fn) throw new TelephonyCommandError(name, undefined, 'operation not available on this Asterisk');
     if (probe) probe('command', name, channelId, performance.now());
-    // ari-client's promise may reject after we timed out: attach a handler so it is never unhandled.
-    const p = fn.call(rest[resource], params);
+    // A promise may reject after we timed out: attach a handler so it is never unhandled.
+    const p = httpRest ? httpRest.call(name, params, o.requestTimeoutMs) : fn.call(rest[resource], params);
     p.catch(() => {});
+    counters.inFlight++;
     try {
-      return (await withTimeout(name, p)) as T;
+      const v = (await withTimeout(name, p)) as T;
+      counters.ok++;
+      return v;
     } catch (err) {
-      if (err instanceof TelephonyTimeoutError) throw err;
+      counters.failed++;
+      if (err instanceof AriRequestTimeout) err = new TelephonyTimeoutError(name, o.requestTimeoutMs);
+      if (err instanceof TelephonyTimeoutError) {
+        counters.timedOut++;
+        log.warn({ operation: name, channelId, timeoutMs: o.requestTimeoutMs, inFlight: counters.inFlight }, 'ARI request timed out');
+        throw err;
+      }
+      if ((err as { code?: string }).code === 'ECONNREFUSED') throw new TelephonyDisconnectedError(name);
       const d = describeAriError(err);
       if (d.notFound && channelId) throw new ChannelGoneError(channelId, { cause: err });
       throw new TelephonyCommandError(name, d.status, d.message, { cause: err });
+    } finally {
+      counters.inFlight--;
     }
   }
 
@@ -346,6 +398,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       return () => { handlers.delete(handler); };
     },
     handlerCount: () => handlers.size,
+    restStats: () => ({ ...counters }),
     status: () => ({ ...status }),
     readiness: () => ({ name: 'ari', check: () => ({ ok: status.connected, detail: { ...status } }) }),
     dropSocket() { ws?.terminate(); },
@@ -365,6 +418,9 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
           setTimeout(() => { sock.terminate(); resolve(); }, 1000).unref();
         });
       }
+      authz.remove(authKey);
+      agent.destroy();
+      httpRest?.close();
       setState('closed');
     },
   };

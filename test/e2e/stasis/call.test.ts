@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Simulator } from '../../../src/sim/index.ts';
 import { startApp, startSim, waitFor, type App } from './harness.ts';
 
-describe('Stasis end to end (simulator over real ARI)', () => {
+describe.each(['http', 'ari-client'] as const)('Stasis end to end (simulator over real ARI, REST via %s)', (rest) => {
   let sim: Simulator;
   let app: App;
   beforeAll(async () => {
     sim = await startSim();
-    app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: `e2e-call-${process.pid}` });
+    app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: `e2e-call-${rest}-${process.pid}`, rest });
     await waitFor(() => sim.control.isAppConnected('centralita'), 5000, 'app registered');
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { startAriProxy, type AriProxy } from './ari-proxy.ts';
 
 const prefix = (name: string) => `e2e-chaos-${name}-${process.pid}`;
 
-describe('Stasis chaos (simulator over real ARI)', () => {
+describe.each(['http', 'ari-client'] as const)('Stasis chaos (simulator over real ARI, REST via %s)', (rest) => {
   let sim: Simulator | undefined;
   let app: App | undefined;
   let proxy: AriProxy | undefined;
@@ -18,7 +18,7 @@ describe('Stasis chaos (simulator over real ARI)', () => {
 
   it('ARI WebSocket dropped mid-call: live calls continue, app reconnects and resyncs, nothing leaks', async () => {
     sim = await startSim();
-    app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: prefix('drop') });
+    app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: prefix(`drop-${rest}`), rest });
     const a = app;
     const handlers0 = a.telephony.handlerCount();
     const connEvents: string[] = [];
@@ -53,12 +53,14 @@ describe('Stasis chaos (simulator over real ARI)', () => {
   it('simulator restarted: app waits, reconnects forever, readiness reflects it, old calls end with a record', async () => {
     sim = await startSim();
     const port = Number(new URL(sim.url).port);
-    app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: prefix('restart'), requestTimeoutMs: 500, backoff: { initialMs: 20, maxMs: 100 } });
+    app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: prefix(`restart-${rest}`), rest, requestTimeoutMs: 500, backoff: { initialMs: 20, maxMs: 100 } });
     const a = app;
     const readiness = a.telephony.readiness();
     expect(readiness.check().ok).toBe(true);
     const before = sim.control.placeCall({ from: '3001112233', to: '6015550001' });
     await waitFor(() => a.calls.liveCalls().some((c) => c.channelId === before && c.answeredAt), 3000, 'answered');
+    // Greeting over, the flow waits: no REST command in flight when the PBX goes away.
+    await waitFor(() => sim!.control.transcript(before).some((e) => e.kind === 'prompt' && e.outcome === 'done'), 3000, 'greeting played');
 
     await sim.close();
     sim = undefined;
@@ -85,14 +87,14 @@ describe('Stasis chaos (simulator over real ARI)', () => {
   it('a REST call that hangs: times out with a typed error, the call is handed back and recorded', async () => {
     sim = await startSim();
     proxy = await startAriProxy(sim.url);
-    app = await startApp({ ariUrl: proxy.url, redisUrl: inject('redisUrl'), prefix: prefix('hang'), requestTimeoutMs: 300 });
+    app = await startApp({ ariUrl: proxy.url, redisUrl: inject('redisUrl'), prefix: prefix(`hang-${rest}`), rest, requestTimeoutMs: 300 });
     const a = app;
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
     try {
-      proxy.hold((m, p) => m === 'POST' && p.includes('/channels/hang-1/answer'));
-      const ch = sim.control.placeCall({ from: '3001112233', to: '6015550001', channelId: 'hang-1' });
+      proxy.hold((m, p) => m === 'POST' && p.includes(`/channels/hang-${rest}/answer`));
+      const ch = sim.control.placeCall({ from: '3001112233', to: '6015550001', channelId: `hang-${rest}` });
       const rec = await waitFor(() => a.records.find((r) => r.id === `cr-${ch}`), 4000, 'record');
       expect(proxy.held()).toBe(1);
       expect(rec).toMatchObject({ disposition: 'failed', error: { code: 'TELEPHONY_TIMEOUT' } });

@@ -31,12 +31,12 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function startApp(opts: { ariUrl: string; redisUrl: string; prefix: string; requestTimeoutMs?: number; backoff?: { initialMs?: number; maxMs?: number } }): Promise<App> {
+export async function startApp(opts: { ariUrl: string; redisUrl: string; prefix: string; requestTimeoutMs?: number; rest?: 'http' | 'ari-client'; backoff?: { initialMs?: number; maxMs?: number } }): Promise<App> {
   const logs: Record<string, unknown>[] = [];
   const logger: Logger = pino({ level: 'debug' }, { write: (l: string) => { logs.push(JSON.parse(l) as Record<string, unknown>); } });
   const telephony = await createAriTelephony({
     url: opts.ariUrl.replace(/\/ari$/, ''), user: 'centralita', password: 'sim-secret', app: 'centralita',
-    requestTimeoutMs: opts.requestTimeoutMs ?? 2000, logger, backoff: opts.backoff ?? { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 2000, logger, backoff: opts.backoff ?? { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0, rest: opts.rest ?? 'http',
   });
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   const bus = createEventBus();

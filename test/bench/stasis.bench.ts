@@ -1,0 +1,127 @@
+// `npm run bench -- stasis [--seconds N]`: the Stasis core under load. The simulated PBX runs
+// in a separate process (stasis-sim.ts); this process runs the real stack (ARI adapter over
+// ari-client + WebSocket, call service, one XState actor per call, menu flow).
+// Measured: latency from a DTMF event arriving on the ARI socket to the next ARI command the
+// call's flow sends (the echo playback), at 1,000 and 2,000 concurrent calls each pressing a
+// digit per second; app CPU% during that window; heap bytes per live call.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { pino } from 'pino';
+import { forkSim } from './stasis-sim.ts';
+import { createAriTelephony } from '../../src/telephony/ari/adapter.ts';
+import { createCallActors, actorImplementations } from '../../src/calls/actors.ts';
+import { createCallService } from '../../src/calls/service.ts';
+import { createEventBus } from '../../src/domain/event-bus.ts';
+import { testFlows } from '../fakes/test-flows.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapNow = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
+
+export async function run(args: string[]) {
+  const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
+  const sim = await forkSim({ soundLengths: { 'hello-world': 200 }, dids: { '6015550002': 'menu' } });
+  // DTMF-received → next-command, per channel.
+  const dtmfAt = new Map<string, number>();
+  let samples: number[] = [];
+  let measuring = false;
+  const telephony = await createAriTelephony({
+    url: sim.url, user: 'centralita', password: 'bench-secret', app: 'centralita', requestTimeoutMs: 10_000,
+    logger: pino({ level: 'warn' }), pingIntervalMs: 0,
+    probe: (kind, name, channelId, t) => {
+      if (!measuring || channelId === undefined) return;
+      if (kind === 'event') { if (name === 'dtmf') dtmfAt.set(channelId, t); return; }
+      const t0 = dtmfAt.get(channelId);
+      if (t0 !== undefined) { dtmfAt.delete(channelId); samples.push(t - t0); }
+    },
+  });
+  let records = 0;
+  const actors = createCallActors({ telephony });
+  const calls = createCallService({
+    telephony, flows: testFlows(), actors: actorImplementations(actors), bus: createEventBus(), logger: pino({ level: 'warn' }),
+    records: { async publish() { records++; return true; }, async close() {} },
+  });
+  calls.start();
+
+  const waitUntil = async (cond: () => boolean, ms: number, what: string) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}: ${JSON.stringify({ rest: telephony.restStats(), live: calls.liveCalls().length, answered: calls.liveCalls().filter((c) => c.answeredAt).length, stats: calls.stats() })}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  async function phase(n: number) {
+    const heap0 = heapNow();
+    const ids: string[] = [];
+    for (let i = 0; i < n; i += 250) ids.push(...(await sim.call<string[]>('calls', { n: Math.min(250, n - i), to: '6015550002' })));
+    const tA = performance.now();
+    await waitUntil(() => calls.liveCalls().filter((c) => c.answeredAt).length >= n, 60_000, `${n} calls answered`);
+    if (process.env.BENCH_DEBUG) console.error(`phase ${n}: answered in ${Math.round(performance.now() - tA)} ms`, telephony.restStats());
+    await new Promise((r) => setTimeout(r, 500));
+    const heap1 = heapNow();
+    samples = [];
+    dtmfAt.clear();
+    measuring = true;
+    const cpu0 = process.cpuUsage();
+    const simCpu0 = await sim.cpuMs();
+    const t0 = performance.now();
+    const sent = await sim.call<number>('dtmfLoad', { ids, durationMs: seconds * 1000 });
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const simCpu = (await sim.cpuMs()) - simCpu0;
+    measuring = false;
+    const lat = samples;
+    const recordsBefore = records;
+    await sim.call('hangup', { ids });
+    await waitUntil(() => calls.liveCalls().length === 0, 60_000, 'all calls ended');
+    await waitUntil(() => records - recordsBefore >= n, 10_000, 'records');
+    return {
+      n, sent, samples: lat.length,
+      p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat),
+      cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+      simCpuPct: (simCpu / wall) * 100,
+      heapPerCall: (heap1 - heap0) / n,
+    };
+  }
+
+  await waitUntil(() => telephony.status().connected, 10_000, 'ARI connection');
+  await phase(200); // warm-up: JIT, sockets, caches
+  const p1000 = await phase(1000);
+  const p2000 = await phase(2000);
+  const leftoverHandlers = telephony.handlerCount();
+  await calls.stop(1000);
+  actors.dispose();
+  await telephony.close();
+  await sim.close();
+
+  return {
+    metrics: {
+      p50_ms_1000: round(p1000.p50),
+      p99_ms_1000: round(p1000.p99),
+      p99_ms_2000: round(p2000.p99),
+      heap_bytes_per_call: Math.round(p1000.heapPerCall),
+      cpu_pct_1000: round(p1000.cpuPct, 1),
+    },
+    goal: { p99_ms_1000: '< 10', heap_bytes_per_call: '< 20480' },
+    notes: {
+      seconds_per_phase: seconds,
+      p50_ms_2000: round(p2000.p50), max_ms_1000: round(p1000.max), max_ms_2000: round(p2000.max),
+      dtmf_sent_1000: p1000.sent, latency_samples_1000: p1000.samples,
+      dtmf_sent_2000: p2000.sent, latency_samples_2000: p2000.samples,
+      cpu_pct_2000: round(p2000.cpuPct, 1), heap_bytes_per_call_2000: Math.round(p2000.heapPerCall),
+      sim_process_cpu_pct_1000: round(p1000.simCpuPct, 1), sim_process_cpu_pct_2000: round(p2000.simCpuPct, 1),
+      records_written: records, handlers_after: leftoverHandlers,
+      cpu_pct_is: 'app process user+system CPU time / wall time of the DTMF window (100 = one core)',
+      latency_is: 'performance.now() at the WebSocket message for ChannelDtmfReceived → at the REST call (channels.play) issued by the flow for that channel',
+      machine_cores: (await import('node:os')).cpus().length,
+    },
+  };
+}
