@@ -200,3 +200,19 @@ describe('main flow: hanging up in a queue', () => {
     expect(call.output?.path.at(-1)).toMatchObject({ node: 'billing', outcome: 'caller-hangup' });
   });
 });
+
+describe('docs/flows.md example', () => {
+  it('billing, after one wrong key', async () => {
+    const call = await dialFlow(mainFlow, { at: '2026-03-02T10:00:00-05:00' }, { schedules, lookups });
+    await call.listen();
+    await call.press('2');
+    await call.press('7');
+    await call.listen();
+    await call.wait(5);
+    await call.press('3');
+    expect(call.heard).toContain('en/invalid-option');
+    expect(call.queue).toBe('billing');
+    const out = await call.finish();
+    expect(out.queue?.outcome).toBe('answered');
+  });
+});
