@@ -107,8 +107,8 @@ async function runChild() {
       .then(() => { const f = ops[m.op]; if (!f) throw new Error(`unknown op ${m.op}`); return f(m); })
       .then((result) => process.send?.({ id: m.id, result }), (err: unknown) => process.send?.({ id: m.id, error: err instanceof Error ? err.message : String(err) }));
   });
-  process.on('SIGTERM', () => { sim.close().finally(() => process.exit(0)); });
-  process.on('disconnect', () => { sim.close().finally(() => process.exit(0)); });
+  process.on('SIGTERM', () => { void sim.close().finally(() => process.exit(0)); });
+  process.on('disconnect', () => { void sim.close().finally(() => process.exit(0)); });
   process.send?.({ type: 'ready', url: sim.url, ariUrl: sim.ariUrl });
 }
 

@@ -286,9 +286,9 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       const v = (await withTimeout(name, p)) as T;
       counters.ok++;
       return v;
-    } catch (err) {
+    } catch (caught) {
       counters.failed++;
-      if (err instanceof AriRequestTimeout) err = new TelephonyTimeoutError(name, o.requestTimeoutMs);
+      const err = caught instanceof AriRequestTimeout ? new TelephonyTimeoutError(name, o.requestTimeoutMs) : caught;
       if (err instanceof TelephonyTimeoutError) {
         counters.timedOut++;
         log.warn({ operation: name, channelId, timeoutMs: o.requestTimeoutMs, inFlight: counters.inFlight }, 'ARI request timed out');
