@@ -138,6 +138,9 @@ function ariRoutes(pbx: Pbx): Route[] {
   add('POST', '/channels/{channelId}/continue', (r) =>
     pbx.continueInDialplan(r.path.channelId!, { context: r.str('context'), extension: r.str('extension'), priority: r.int('priority'), label: r.str('label') }),
   );
+  add('POST', '/channels/{channelId}/dial', (r) => pbx.dial(r.path.channelId!, r.int('timeout')));
+  add('POST', '/channels/{channelId}/move', (r) => pbx.move(r.path.channelId!, r.str('app'), r.str('appArgs')));
+  add('POST', '/events/user/{eventName}', (r) => pbx.userEvent(r.path.eventName!, r.str('application'), r.list('source'), r.vars()));
   add('POST', '/channels/{channelId}/redirect', (r) => pbx.redirect(r.path.channelId!, r.str('endpoint')));
   add('POST', '/channels/{channelId}/answer', (r) => pbx.answer(r.path.channelId!));
   add('POST', '/channels/{channelId}/ring', (r) => pbx.ring(r.path.channelId!));

@@ -718,7 +718,8 @@ export function createPbx(opts: PbxOptions) {
   /** An answered originated channel goes where the originate said: a Stasis app or the dialplan. */
   function originateTarget(c: Chan): void {
     const o = c.originate;
-    if (!o) return;
+    // Created with /channels/create and dialled: already in Stasis, nothing more to do.
+    if (!o || (!o.app && !o.exten)) return;
     if (o.app) {
       setVar(c, 'STASISSTATUS', '', false);
       if (!enterStasis(c, o.app, o.appArgs, false)) {
@@ -1319,10 +1320,100 @@ export function createPbx(opts: PbxOptions) {
     listChannels: () => [...channels.values()].filter((c) => c.alive).map(chanJson),
     getChannel: (id: string) => chanJson(getChan(id)),
     originate,
+    /** POST /channels/create: the channel exists and sits in Stasis (Down) until /dial. */
     createChannel(p: { endpoint?: string; app?: string; appArgs?: string; channelId?: string; otherChannelId?: string; originator?: string }) {
+      if (!p.endpoint) throw new AriError(400, 'Endpoint must be specified');
       if (!p.app) throw new AriError(400, 'Application must be specified');
-      // "create" dials only when told to; here it originates to the app once answered.
-      return originate({ ...p, timeout: -1 });
+      const slash = p.endpoint.indexOf('/');
+      if (slash <= 0) throw new AriError(400, 'Invalid endpoint specified');
+      if (p.channelId && channels.has(p.channelId)) throw new AriError(409, 'Channel with given unique ID already exists');
+      if (!apps.get(p.app)?.sink) throw new AriError(400, `Stasis app '${p.app}' is not registered`);
+      const tech = p.endpoint.slice(0, slash);
+      const resource = p.endpoint.slice(slash + 1);
+      const args = p.appArgs ? p.appArgs.split(',') : [];
+      let c: Chan;
+      if (tech.toLowerCase() === 'local') {
+        const at = resource.indexOf('@');
+        const exten = at < 0 ? resource : resource.slice(0, at);
+        const context = at < 0 ? 'default' : resource.slice(at + 1);
+        const base = `Local/${exten}@${context}-${(localSeq++).toString(16).padStart(8, '0')}`;
+        c = newChan({ id: p.channelId, name: `${base};1`, tech: 'Local', resource, state: 'Down', context, exten });
+        const c2 = newChan({ id: p.otherChannelId ?? `${c.id};2`, name: `${base};2`, tech: 'Local', resource, state: 'Down', context, exten });
+        c.peer = c2;
+        c2.peer = c;
+        c.half = 1;
+        c2.half = 2;
+        subscribe(c2.subs, p.app, 1);
+      } else {
+        const b = behaviorFor(tech, resource);
+        if (!b.ok) throw new AriError(500, 'Allocation failed', 'error');
+        const epName = resource.includes('@') ? resource.slice(resource.indexOf('@') + 1) : resource;
+        c = newChan({ id: p.channelId, name: `${tech}/${epName}-${(chanSeq++).toString(16).padStart(8, '0')}`, tech, resource: epName, state: 'Down', context: 'default', exten: 's' });
+        c.connected = { name: '', number: b.number ?? resource };
+        c.farEnd = { transcript: [], behavior: b.behavior, timers: [] };
+      }
+      subscribe(c.subs, p.app, 1);
+      const snap = chanJson(c);
+      enterStasis(c, p.app, args, false);
+      return snap;
+    },
+    /** POST /channels/{id}/dial: rings a created channel's endpoint. */
+    dial(id: string, timeout: number | undefined) {
+      const c = inStasis(id);
+      if (c.answered || c.state !== 'Down' || c.originate) throw new AriError(409, 'Channel is not in the Down state');
+      const timeoutMs = timeout === undefined || timeout <= 0 ? Infinity : timeout * 1000;
+      c.originate = { appArgs: [] };
+      if (c.tech === 'Local' && c.peer) {
+        const c2 = c.peer;
+        c2.state = 'Ring';
+        const { context, exten } = c2.dialplan;
+        if (!extensionExists(context, exten)) {
+          hangupLocal2(c2, null, 0);
+          return;
+        }
+        dial(c, '', `${exten}@${context}`);
+        if (Number.isFinite(timeoutMs)) c.originate.timer = clock.setTimer(timeoutMs, () => {
+          if (c.alive && !c.answered) hangupLocal1(c, null, 19);
+        });
+        runDialplan(c2, context, exten, 1);
+        return;
+      }
+      const beh = c.farEnd?.behavior ?? { behavior: 'answer' as const };
+      dialPhone(c, beh, timeoutMs);
+    },
+    /** POST /channels/{id}/move: to another Stasis app (ApplicationMoveFailed if it is not there). */
+    move(id: string, app: string | undefined, appArgs: string | undefined) {
+      const c = inStasis(id);
+      if (!app) throw new AriError(400, 'Required parameter app not provided');
+      const args = appArgs ? appArgs.split(',') : [];
+      if (!apps.get(app)?.sink) {
+        deliver(new Set([c.stasisApp!]), { type: 'ApplicationMoveFailed', timestamp: ts(), destination: app, args, channel: chanJson(c) });
+        return;
+      }
+      leaveStasis(c);
+      enterStasis(c, app, args, c.stasisFromDialplan);
+    },
+    /** POST /events/user/{eventName}: a user event to one app, optionally about sources. */
+    userEvent(eventName: string, application: string | undefined, sources: string[], variables: Record<string, string> | undefined) {
+      if (!application) throw new AriError(400, 'Missing parameter application');
+      if (!apps.has(application)) throw new AriError(404, 'Application not found');
+      const ev: Snapshot = { type: 'ChannelUserevent', timestamp: ts(), eventname: eventName, userevent: variables ?? {} };
+      for (const src of sources) {
+        const [scheme, ...rest] = src.split(':');
+        const sid = rest.join(':');
+        if (scheme === 'channel') {
+          const c = channels.get(sid);
+          if (!c) throw new AriError(422, 'Event source not found');
+          ev.channel = chanJson(c);
+        } else if (scheme === 'bridge') {
+          const b = bridges.get(sid);
+          if (!b) throw new AriError(422, 'Event source not found');
+          ev.bridge = bridgeJson(b);
+        } else if (scheme === 'endpoint' || scheme === 'deviceState') {
+          continue;
+        } else throw new AriError(400, 'Invalid event source URI scheme');
+      }
+      deliver(new Set([application]), ev);
     },
     hangup(id: string, reason: string | undefined, reasonCode: number | undefined) {
       const c = getChan(id);

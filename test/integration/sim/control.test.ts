@@ -121,6 +121,28 @@ describe('simulated world', () => {
     expect(v?.transcript.map((t) => t.kind)).toEqual(['ringing', 'answered', 'dtmf-sent', 'dtmf-sent', 'hangup']);
   });
 
+  it('create + dial an agent leg and bridge it with a caller (the ARI pattern the ACD uses)', async () => {
+    const caller = h.sim.control.placeCall({ from: '3001112233', to: '6015550100' });
+    await h.advance(0);
+    await h.rest('POST', `/ari/channels/${caller}/answer`);
+    h.sim.control.setEndpointBehavior('PJSIP', '1003', { behavior: 'answer', afterMs: 500 });
+    const created = await h.rest('POST', '/ari/channels/create', { endpoint: 'PJSIP/1003', app: 'centralita', appArgs: 'agent', channelId: 'leg1' });
+    expect(created.body).toMatchObject({ id: 'leg1', state: 'Down' });
+    expect(h.of('leg1')).toEqual(['StasisStart']);
+    expect((await h.rest('POST', '/ari/channels/leg1/dial', { timeout: 10 })).status).toBe(204);
+    await h.advance(500);
+    expect(h.of('leg1')).toEqual(['StasisStart', 'Dial()', 'ChannelStateChange', 'Dial(RINGING)', 'ChannelStateChange', 'Dial(ANSWER)']);
+    expect((await h.rest('POST', '/ari/channels/leg1/dial')).status).toBe(409);
+    await h.rest('POST', '/ari/bridges', { type: 'mixing', bridgeId: 'b1' });
+    expect((await h.rest('POST', '/ari/bridges/b1/addChannel', { channel: `${caller},leg1` })).status).toBe(204);
+    expect(h.sim.control.transcript(caller).filter((t) => t.kind === 'bridged').at(-1)).toMatchObject({ bridgeId: 'b1', with: ['leg1'] });
+    // Moving to an app nobody listens to fails with an event, the channel stays.
+    await h.rest('POST', '/ari/channels/leg1/move', { app: 'nobody' });
+    expect(h.events.at(-1)).toMatchObject({ type: 'ApplicationMoveFailed', destination: 'nobody' });
+    await h.rest('DELETE', '/ari/channels/leg1');
+    expect(h.of('leg1').slice(-4)).toEqual(['ChannelHangupRequest', 'ChannelLeftBridge', 'StasisEnd', 'ChannelDestroyed(16)']);
+  });
+
   it('numbers dialled through a trunk follow pattern behaviours', async () => {
     h.sim.control.setNumberBehavior('+57300*', { behavior: 'busy' });
     h.sim.control.setNumberBehavior('/^\\+57310/', { behavior: 'answer', afterMs: 100 });
