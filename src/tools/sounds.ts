@@ -5,7 +5,7 @@
 // are kept unless --force. --check only verifies presence and format (exit 1 on problems).
 // --convert re-encodes existing files that are not 8 kHz mono 16-bit.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -20,13 +20,22 @@ export function readManifest(soundsDir: string): PromptManifest {
   return { voices: raw.voices ?? {}, prompts: raw.prompts ?? {} };
 }
 
-/** sample rate, channels, bits — from sox's header reader. */
+/** Format from the WAV header's fmt chunk (no process per file). */
 export function wavFormat(file: string): { rate: number; channels: number; bits: number; encoding: string } {
-  const q = (flag: string) => execFileSync('soxi', [flag, file], { encoding: 'utf8' }).trim();
-  return { rate: Number(q('-r')), channels: Number(q('-c')), bits: Number(q('-b')), encoding: q('-e') };
+  const buf = readFileSync(file);
+  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') return { rate: 0, channels: 0, bits: 0, encoding: 'not a WAV file' };
+  for (let off = 12; off + 8 <= buf.length; ) {
+    const size = buf.readUInt32LE(off + 4);
+    if (buf.toString('ascii', off, off + 4) === 'fmt ') {
+      const format = buf.readUInt16LE(off + 8);
+      return { channels: buf.readUInt16LE(off + 10), rate: buf.readUInt32LE(off + 12), bits: buf.readUInt16LE(off + 22), encoding: format === 1 ? 'Signed Integer PCM' : `format ${format}` };
+    }
+    off += 8 + size + (size % 2);
+  }
+  return { rate: 0, channels: 0, bits: 0, encoding: 'no fmt chunk' };
 }
 
-const okFormat = (f: ReturnType<typeof wavFormat>) => f.rate === 8000 && f.channels === 1 && f.bits === 16 && /Signed Integer PCM/i.test(f.encoding);
+const okFormat = (f: ReturnType<typeof wavFormat>) => f.rate === 8000 && f.channels === 1 && f.bits === 16 && f.encoding === 'Signed Integer PCM';
 
 function main(argv: string[]): number {
   const force = argv.includes('--force');
@@ -48,7 +57,7 @@ function main(argv: string[]): number {
           if (convert && !check) {
             const tmpOut = join(tmp, `${lang}-${id}.wav`);
             execFileSync('sox', [out, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmpOut]);
-            execFileSync('cp', [tmpOut, out]);
+            copyFileSync(tmpOut, out);
             console.log(`converted ${out}`);
             made++;
             continue;
