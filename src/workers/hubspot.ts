@@ -109,10 +109,17 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
     { maxSize: settings.batchSize, maxWaitMs: settings.batchWaitMs, maxParallel: settings.parallelBatches },
     async (records) => {
       const out = await callLogger.logBatch(records, now());
+      const results = records.map((r): LogOutcome => out.get(r.id) ?? { kind: 'unavailable', message: 'no outcome' });
+      // Per-batch bookkeeping in one round trip, not one per job.
       const counts: Record<string, number> = {};
-      for (const o of out.values()) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+      for (const o of results) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+      const finished = records.filter((_, i) => results[i]!.kind === 'logged' || results[i]!.kind === 'duplicate').map((r) => r.id);
+      const m = redis.multi();
+      for (const [k, v] of Object.entries(counts)) m.hincrby(keys.stats, k, v);
+      if (finished.length) m.hdel(keys.tries, ...finished);
+      await m.exec();
       log.debug({ records: records.length, ...counts }, 'hubspot batch');
-      return records.map((r) => out.get(r.id) ?? { kind: 'unavailable', message: 'no outcome' });
+      return results;
     },
   );
 
@@ -141,11 +148,9 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
       }
       const record = parsed.data as unknown as CallRecord;
       const o = await batcher.submit(record);
-      await count(o.kind);
       switch (o.kind) {
         case 'logged':
         case 'duplicate':
-          await redis.hdel(keys.tries, record.id);
           return { callId: o.callId, outcome: o.kind, ...(o.kind === 'logged' && o.contactId ? { contactId: o.contactId } : {}) };
         case 'wait':
           await job.moveToDelayed(o.untilMs, token);

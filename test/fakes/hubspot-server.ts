@@ -111,7 +111,8 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
   function indexObject(map: Map<string, FakeObject>, o: FakeObject) {
     const idx = indexes.get(map)!;
     for (const [k, v] of Object.entries(o.properties)) {
-      if (v === undefined || v === null) continue;
+      // Long free text (bodies, titles) is never an EQ/IN key in practice; those still match by scan.
+      if (v === undefined || v === null || String(v).length > 64) continue;
       let byValue = idx.get(k);
       if (!byValue) { byValue = new Map(); idx.set(k, byValue); }
       const key = String(v).toLowerCase();
@@ -245,10 +246,11 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
     // Candidates: for each group, objects reachable through one of its EQ/IN filters (or all).
     const idx = indexes.get(map)!;
     let candidates: Iterable<FakeObject> = map.values();
-    if (groups.length && groups.every((g) => (g.filters ?? []).some((f) => f.operator === 'EQ' || f.operator === 'IN'))) {
+    const indexable = (f: { operator?: string; value?: unknown; values?: unknown[] }) => (f.operator === 'EQ' && String(f.value).length <= 64) || (f.operator === 'IN' && f.values!.every((v) => String(v).length <= 64));
+    if (groups.length && groups.every((g) => (g.filters ?? []).some(indexable))) {
       const set = new Set<FakeObject>();
       for (const g of groups) {
-        const f = (g.filters ?? []).find((x) => x.operator === 'EQ' || x.operator === 'IN')!;
+        const f = (g.filters ?? []).find(indexable)!;
         const byValue = idx.get(f.propertyName!);
         for (const v of f.operator === 'EQ' ? [f.value] : f.values!) for (const o of byValue?.get(String(v).toLowerCase()) ?? []) set.add(o);
       }

@@ -12,6 +12,7 @@
 import type { Redis } from 'ioredis';
 import { CrmRateLimitedError } from './port.ts';
 import type { RateBudgetLimits } from './settings.ts';
+import { redisScript } from './redis-script.ts';
 
 export type RequestKind = 'general' | 'search';
 
@@ -132,6 +133,8 @@ redis.call('INCR', KEYS[3]); redis.call('PEXPIRE', KEYS[3], 172800000)
 return 0
 `;
 
+const acquireScript = redisScript(ACQUIRE);
+
 export function createRedisBudget(opts: BudgetOptions & { redis: Redis; keyPrefix: string }): RequestBudget {
   const clock = opts.clock ?? realClock;
   const margin = opts.marginMs ?? { general: 20, search: 10 };
@@ -150,8 +153,8 @@ export function createRedisBudget(opts: BudgetOptions & { redis: Redis; keyPrefi
       for (;;) {
         const now = clock.now();
         const member = `${tag}:${seq++}`;
-        const r = (await opts.redis.eval(
-          ACQUIRE, 3, gKey, sKey, `${opts.keyPrefix}:budget:day:${dayOf(now)}`,
+        const r = (await acquireScript(
+          opts.redis, 3, gKey, sKey, `${opts.keyPrefix}:budget:day:${dayOf(now)}`,
           now, opts.limits.general.max, gw, opts.limits.search.max, sw, opts.limits.daily, kind === 'search' ? '1' : '0', member, now + inflight,
         )) as number;
         if (r === 0) {

@@ -11,6 +11,7 @@ import { CrmAuthError, CrmRateLimitedError, CrmRejectedError, CrmUnavailableErro
 import type { Ledger } from './ledger.ts';
 import type { HubspotSettings } from './settings.ts';
 import { buildCallProperties, chooseContact, customerNumber, type ContactChoice } from './call-properties.ts';
+import { BATCH_CREATE_MAX, chunk } from './requests.ts';
 
 export type LogOutcome =
   | { kind: 'logged'; callId: string; contactId?: string; otherContacts: number; contactCreated?: boolean }
@@ -169,7 +170,9 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
         const claimed = new Set(await deps.calls.markPending(inputs.map((i) => i.recordId), now, now - lag));
         for (const i of inputs) if (!claimed.has(i.recordId)) out.set(i.recordId, { kind: 'wait', untilMs: now + Math.min(lag, 5_000), reason: 'another worker is creating this call' });
         const mine = inputs.filter((i) => claimed.has(i.recordId));
-        if (mine.length) await create(mine, now, out, meta);
+        // One batch create per 100 (HubSpot's limit), each recorded on its own so a failure in
+        // the second does not hide what the first created.
+        for (const part of chunk(mine, BATCH_CREATE_MAX)) await create(part, now, out, meta);
       } catch (err) {
         const o = outcomeFromError(err);
         for (const id of byId.keys()) if (!out.has(id)) out.set(id, o);

@@ -2,7 +2,7 @@
 import type { CallRecord } from '../../domain/call-record.ts';
 import type { HubspotSettings } from './settings.ts';
 import type { CrmContact } from './port.ts';
-import { normalizeE164 } from '../../domain/phone.ts';
+import { storedToE164 } from './phone-match.ts';
 
 export interface ContactChoice {
   /** The contact that gets the call, if any. */
@@ -16,8 +16,8 @@ export interface ContactChoice {
 /** The customer's side of the call: the caller for inbound, the callee for outbound. */
 export function customerNumber(record: CallRecord, defaultCountry: string): { raw: string; e164?: string } {
   const raw = record.direction === 'inbound' ? record.from : record.to;
-  const n = normalizeE164(raw, defaultCountry);
-  return n.ok ? { raw, e164: n.e164 } : { raw };
+  const e164 = storedToE164(raw, defaultCountry);
+  return e164 ? { raw, e164 } : { raw };
 }
 
 /** Picks the contact for a call when several share the number, by the configured rule. */

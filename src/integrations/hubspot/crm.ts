@@ -1,9 +1,9 @@
 // The Crm port over a small transport (search / batch create). Chunking, paging, match
 // confirmation and the raw-number fallback live here, once, for every transport.
 import type { Crm, CrmContact, NewCallEngagement } from './port.ts';
-import { contactNumbers } from './phone-match.ts';
+import { contactNumbers, nationalDigits } from './phone-match.ts';
 import {
-  BATCH_CREATE_MAX, SEARCH_LIMITS, callBatchCreateBody, callSearchBody, chunk, contactBatchCreateBody, contactSearchBody,
+  BATCH_CREATE_MAX, NUMBERS_PER_SEARCH, SEARCH_LIMITS, callBatchCreateBody, callSearchBody, chunk, contactBatchCreateBody, contactSearchBody,
   fallbackChunks, fallbackSearchBody, type SearchBody,
 } from './requests.ts';
 
@@ -71,9 +71,10 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     async findContactsByPhone(e164s) {
       const numbers = [...new Set(e164s)];
       const found = new Map<string, CrmContact[]>();
-      for (const part of chunk(numbers, SEARCH_LIMITS.maxInValues)) {
+      for (const part of chunk(numbers.filter((n) => nationalDigits(n)), NUMBERS_PER_SEARCH)) {
         collect(found, new Set(part), await searchAll('contacts', (after) => contactSearchBody(part, after)));
       }
+      // Numbers HubSpot could not calculate (odd spellings) are only found by their raw text.
       if (opts.fallbackSearch !== false) {
         const missing = numbers.filter((n) => !found.has(n));
         for (const part of fallbackChunks(missing)) {

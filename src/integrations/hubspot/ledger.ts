@@ -6,6 +6,7 @@
 // property) instead of creating blindly. The same scheme guards contacts we create, keyed by
 // E.164, so one number never gets two contacts.
 import type { Redis } from 'ioredis';
+import { redisScript } from './redis-script.ts';
 
 export type LedgerEntry = { state: 'pending'; at: number } | { state: 'done'; id: string; at: number };
 
@@ -50,6 +51,8 @@ end
 return out
 `;
 
+const markPendingScript = redisScript(MARK_PENDING);
+
 export function createRedisLedger(redis: Redis, key: string): Ledger {
   return {
     async get(ids) {
@@ -61,7 +64,7 @@ export function createRedisLedger(redis: Redis, key: string): Ledger {
     },
     async markPending(ids, at, staleBefore) {
       if (!ids.length) return [];
-      return (await redis.eval(MARK_PENDING, 1, key, String(at), String(staleBefore), ...ids)) as string[];
+      return (await markPendingScript(redis, 1, key, String(at), String(staleBefore), ...ids)) as string[];
     },
     async markDone(entries, at) {
       if (!entries.length) return;

@@ -18,11 +18,24 @@ export const CONTACT_SEARCH_PROPERTIES = [
   'firstname', 'lastname', 'createdate', 'lastmodifieddate', 'notes_last_contacted', 'hs_last_sales_activity_timestamp',
 ];
 
+// Parsing with full metadata is the costliest step per record and the same numbers recur in
+// every batch (record, search result, body), so results are memoised in a bounded map.
+function memo<R>(limit: number, fn: (key: string) => R): (key: string) => R {
+  const cache = new Map<string, R>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    const r = fn(key);
+    if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+    cache.set(key, r);
+    return r;
+  };
+}
+
 /** Digits of the national significant number: what the searchable calculated properties hold. */
-export function nationalDigits(e164: string): string | undefined {
+export const nationalDigits = memo(20_000, (e164: string): string | undefined => {
   const p = parsePhoneNumberFromString(e164);
   return p ? p.nationalNumber : undefined;
-}
+});
 
 /** Raw spellings people commonly store in phone/mobilephone, for the fallback search. */
 export function rawVariants(e164: string): string[] {
@@ -34,9 +47,17 @@ export function rawVariants(e164: string): string[] {
   return [...out];
 }
 
+const storedMemo = memo(50_000, (key: string) => {
+  const i = key.indexOf('|');
+  return parseStored(key.slice(i + 1), key.slice(0, i));
+});
+
 /** E.164 of a stored value, ignoring extensions ("+1 (415) 555-0100 ext. 12" → "+14155550100"). */
 export function storedToE164(raw: string | null | undefined, defaultCountry: string): string | undefined {
-  if (!raw) return undefined;
+  return raw ? storedMemo(`${defaultCountry}|${raw}`) : undefined;
+}
+
+function parseStored(raw: string, defaultCountry: string): string | undefined {
   const withoutExt = raw.replace(/\s*(?:ext\.?|extension|x|#)\s*\d+\s*$/i, '');
   const n = normalizeE164(withoutExt, defaultCountry);
   if (n.ok) return n.e164;

@@ -16,17 +16,22 @@ export interface HubspotRequest { method: 'POST'; path: string; body: unknown }
 
 const uniq = <T,>(xs: T[]) => [...new Set(xs)];
 
-/** Primary search: the calculated properties HubSpot maintains plus raw phone/mobilephone in E.164. ≤100 numbers. */
+/**
+ * Numbers per primary search: each number needs a value in a phone list and a mobile list,
+ * lists hold 100 values and we have 5 OR-groups, so two lists per property: 200 numbers.
+ * (A page holds 200 results too, so more numbers per request would only add pages.)
+ */
+export const NUMBERS_PER_SEARCH = Math.floor(SEARCH_LIMITS.maxGroups / 2) * SEARCH_LIMITS.maxInValues;
+
+/** Primary search: the searchable calculated properties HubSpot maintains for phone matching. */
 export function contactSearchBody(e164s: string[], after?: string): SearchBody {
-  if (e164s.length > SEARCH_LIMITS.maxInValues) throw new RangeError(`at most ${SEARCH_LIMITS.maxInValues} numbers per search`);
   const nats = uniq(e164s.map((e) => nationalDigits(e)).filter((d): d is string => !!d));
+  if (nats.length > NUMBERS_PER_SEARCH) throw new RangeError(`at most ${NUMBERS_PER_SEARCH} numbers per search`);
   const groups: SearchBody['filterGroups'] = [];
-  if (nats.length) {
-    groups.push({ filters: [{ propertyName: SEARCHABLE_PHONE, operator: 'IN', values: nats }] });
-    groups.push({ filters: [{ propertyName: SEARCHABLE_MOBILE, operator: 'IN', values: nats }] });
+  for (const list of chunk(nats, SEARCH_LIMITS.maxInValues)) {
+    groups.push({ filters: [{ propertyName: SEARCHABLE_PHONE, operator: 'IN', values: list }] });
+    groups.push({ filters: [{ propertyName: SEARCHABLE_MOBILE, operator: 'IN', values: list }] });
   }
-  groups.push({ filters: [{ propertyName: 'phone', operator: 'IN', values: uniq(e164s) }] });
-  groups.push({ filters: [{ propertyName: 'mobilephone', operator: 'IN', values: uniq(e164s) }] });
   return { filterGroups: groups, properties: CONTACT_SEARCH_PROPERTIES, limit: SEARCH_LIMITS.maxPageSize, ...(after ? { after } : {}) };
 }
 

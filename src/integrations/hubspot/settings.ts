@@ -65,8 +65,12 @@ export const HubspotSettingsSchema = z.object({
   daily: z.number().int().positive().optional(),
   /** Search endpoints have their own, stricter per-second limit. */
   searchPerSecond: z.number().int().positive().default(5),
-  /** Records per batch (batch create accepts at most 100 inputs). */
-  batchSize: z.number().int().min(1).max(100).default(100),
+  /**
+   * Records per batch: one contact search covers up to 200 numbers and a page holds 200
+   * results, batch create takes 100 calls. 190 leaves room for numbers shared by two
+   * contacts so the search usually fits one page; the creates go out as 100 + 90.
+   */
+  batchSize: z.number().int().min(1).max(200).default(190),
   /** Longest a record waits for its batch to fill. */
   batchWaitMs: z.number().int().min(0).default(1_000),
   /** Batches sent at the same time by one worker process. */
