@@ -204,6 +204,13 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
         { target: prompt ? `${kind}Prompt` : 'start' },
       ],
     });
+    // A key during the invalid/timeout prompt starts a fresh attempt at once (not dropped).
+    const setDigit = assign({ digits: ({ event }: Args) => String(event.digit ?? '') });
+    const collectFresh = [
+      { guard: ({ event }: Args) => finish !== null && event.digit === finish, target: 'check', actions: assign({ digits: '' }) },
+      { guard: () => n.maxDigits <= 1, target: 'check', actions: setDigit },
+      { target: 'collecting', actions: setDigit },
+    ];
     const store = assign({ vars: ({ context }: Args) => ({ ...context.vars, [n.into]: context.digits }) });
     return {
       entry: [enter(id), resetAttempts],
@@ -226,8 +233,8 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
         },
         invalid: retry('invalid', n.invalidPrompt),
         timedOut: retry('timeout', n.timeoutPrompt),
-        invalidPrompt: { invoke: playInvoke(id, n.invalidPrompt, 'start') },
-        timeoutPrompt: { invoke: playInvoke(id, n.timeoutPrompt, 'start') },
+        invalidPrompt: { invoke: playInvoke(id, n.invalidPrompt, 'start'), on: { 'call.dtmf': collectFresh } },
+        timeoutPrompt: { invoke: playInvoke(id, n.timeoutPrompt, 'start'), on: { 'call.dtmf': collectFresh } },
         readBack: {
           invoke: playInvoke(id, [...(n.readBack?.prompt === undefined ? [] : Array.isArray(n.readBack.prompt) ? n.readBack.prompt : [n.readBack.prompt]), { sayDigits: n.into }], go(n.next)),
         },
