@@ -111,6 +111,7 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   let mapping: HeaderMapping | undefined;
   const windowCache = new Map<string, WindowDecision>();
   let pending: CampaignRow[] = [];
+  let inflight: Promise<unknown> = Promise.resolve();
 
   const reject = async (rowNumber: number, reason: string, detail: string | undefined, original: string[]) => {
     s.rejected += 1;
@@ -151,7 +152,14 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
     }
     originals.clear();
     dialAt.clear();
-    if (jobs.length && input.sink) await input.sink.addBulk(jobs);
+    // One addBulk in flight while the next chunk is parsed and gated: Redis work overlaps the
+    // CPU work. Gates stay in order (same connection), so dedupe across chunks is unaffected.
+    await inflight;
+    if (jobs.length && input.sink) {
+      const p = input.sink.addBulk(jobs);
+      p.catch(() => {}); // surfaced by the next `await inflight`
+      inflight = p;
+    }
     await input.onProgress?.(s.rows);
   };
 
@@ -193,6 +201,7 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   }
   if (!mapping) throw new CampaignFileError('CAMPAIGN_EMPTY_FILE', 'the file is empty (no header row)');
   await flush();
+  await inflight;
   const finished = clock();
   s.finishedAt = new Date(finished).toISOString();
   s.durationMs = finished - started;
