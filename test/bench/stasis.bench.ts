@@ -25,6 +25,26 @@ const pct = (xs: number[], p: number) => {
 };
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
 
+/**
+ * The peer: app CPU per REST command through each transport (ari-client's swagger/shred vs
+ * the adapter's lean HTTP client), same operation and server, same run.
+ */
+async function restCost(url: string): Promise<{ http: number; ariClient: number }> {
+  const out = { http: 0, ariClient: 0 };
+  for (const mode of ['http', 'ari-client'] as const) {
+    const t = await createAriTelephony({ url, user: 'centralita', password: 'bench-secret', app: 'centralita-peer', requestTimeoutMs: 30_000, logger: pino({ level: 'silent' }), pingIntervalMs: 0, rest: mode });
+    const burst = () => Promise.all(Array.from({ length: 1000 }, (_, i) => t.setVariable(`peer-${i}`, 'X', '1').catch(() => {})));
+    await burst(); // warm-up
+    const c0 = process.cpuUsage();
+    await burst();
+    await burst();
+    const c = process.cpuUsage(c0);
+    out[mode === 'http' ? 'http' : 'ariClient'] = Math.round((c.user + c.system) / 2000);
+    await t.close();
+  }
+  return out;
+}
+
 export async function run(args: string[]) {
   const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
   const sim = await forkSim({ soundLengths: { 'hello-world': 200 }, dids: { '6015550002': 'menu' } });
@@ -34,7 +54,7 @@ export async function run(args: string[]) {
   let measuring = false;
   const telephony = await createAriTelephony({
     url: sim.url, user: 'centralita', password: 'bench-secret', app: 'centralita', requestTimeoutMs: 10_000,
-    logger: pino({ level: 'warn' }), pingIntervalMs: 0,
+    logger: pino({ level: 'warn' }), pingIntervalMs: 0, maxSockets: Number(process.env.BENCH_SOCKETS ?? 32),
     probe: (kind, name, channelId, t) => {
       if (!measuring || channelId === undefined) return;
       if (kind === 'event') { if (name === 'dtmf') dtmfAt.set(channelId, t); return; }
@@ -60,6 +80,7 @@ export async function run(args: string[]) {
 
   async function phase(n: number) {
     const heap0 = heapNow();
+    const rest0 = telephony.restStats();
     const ids: string[] = [];
     for (let i = 0; i < n; i += 250) ids.push(...(await sim.call<string[]>('calls', { n: Math.min(250, n - i), to: '6015550002' })));
     const tA = performance.now();
@@ -79,12 +100,15 @@ export async function run(args: string[]) {
     const simCpu = (await sim.cpuMs()) - simCpu0;
     measuring = false;
     const lat = samples;
+    const rest = telephony.restStats();
     const recordsBefore = records;
     await sim.call('hangup', { ids });
-    await waitUntil(() => calls.liveCalls().length === 0, 60_000, 'all calls ended');
+    await waitUntil(() => calls.liveCalls().length === 0, 90_000, 'all calls ended');
     await waitUntil(() => records - recordsBefore >= n, 10_000, 'records');
+    // Let the REST backlog drain so the next phase starts clean.
+    await waitUntil(() => telephony.restStats().inFlight === 0, 90_000, 'REST backlog drained');
     return {
-      n, sent, samples: lat.length,
+      n, sent, samples: lat.length, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
       p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat),
       cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
       simCpuPct: (simCpu / wall) * 100,
@@ -93,6 +117,7 @@ export async function run(args: string[]) {
   }
 
   await waitUntil(() => telephony.status().connected, 10_000, 'ARI connection');
+  const peer = await restCost(sim.url);
   await phase(200); // warm-up: JIT, sockets, caches
   const p1000 = await phase(1000);
   const p2000 = await phase(2000);
@@ -118,6 +143,9 @@ export async function run(args: string[]) {
       dtmf_sent_2000: p2000.sent, latency_samples_2000: p2000.samples,
       cpu_pct_2000: round(p2000.cpuPct, 1), heap_bytes_per_call_2000: Math.round(p2000.heapPerCall),
       sim_process_cpu_pct_1000: round(p1000.simCpuPct, 1), sim_process_cpu_pct_2000: round(p2000.simCpuPct, 1),
+      rest_in_flight_at_end_of_dtmf_window_1000: p1000.restInFlightAtEnd, rest_timeouts_1000: p1000.restTimedOut,
+      rest_in_flight_at_end_of_dtmf_window_2000: p2000.restInFlightAtEnd, rest_timeouts_2000: p2000.restTimedOut,
+      rest_cpu_us_per_command_http: peer.http, rest_cpu_us_per_command_ari_client: peer.ariClient,
       records_written: records, handlers_after: leftoverHandlers,
       cpu_pct_is: 'app process user+system CPU time / wall time of the DTMF window (100 = one core)',
       latency_is: 'performance.now() at the WebSocket message for ChannelDtmfReceived → at the REST call (channels.play) issued by the flow for that channel',
