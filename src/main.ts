@@ -1,24 +1,57 @@
 // Composition root: config → logger → adapters → services → start/stop.
-// Everything is built here and passed down; no module keeps a singleton.
+// Everything is built here and passed down; no module keeps a singleton. Resources are
+// pushed on a stack as they start and stopped in reverse order.
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startRedisServer, RedisServerMissingError } from './infra/redis-server.ts';
 import { createHttpServer, type ReadinessCheck } from './http/server.ts';
+import { registerDashboard } from './http/dashboard.ts';
+import { createEventBus, type EventBus } from './domain/event-bus.ts';
+import { startSimulator } from './sim/index.ts';
+import { createAriTelephony, type AriTelephony } from './telephony/ari/adapter.ts';
+import { createNodeFlowSource } from './cli/flows.ts';
+import { createFlowRegistry, FlowCheckError } from './flow-dsl/registry.ts';
+import { createFlowActors } from './flow-dsl/actors.ts';
+import { createHoursService } from './hours/service.ts';
+import { createOverrideStore } from './hours/override-store.ts';
+import { createAcd, type Acd } from './acd/acd.ts';
+import { redisAgentStore } from './acd/agent-store.ts';
+import { realClock } from './acd/clock.ts';
+import { registerAcdRoutes } from './acd/http.ts';
+import { registerAcdMetrics } from './acd/metrics.ts';
+import type { QueuesConfig } from './acd/queue-config.ts';
+import { STASIS_ROLES } from './calls/contract.ts';
+import { createCallRecordPublisher, type CallRecordSink } from './calls/records.ts';
+import { createCallService, type CallService } from './calls/service.ts';
+import { createCallOutcomeChannel } from './jobs/call-outcome.ts';
+import { KEY_PREFIX } from './jobs/names.ts';
+import { startWorkers } from './workers/start.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface RunningApp {
   httpUrl: string;
   redisUrl: string;
+  /** Only in embedded mode: the simulated PBX (for `/_sim` calls). */
+  sim?: { url: string; user: string; password: string };
+  calls: CallService;
+  acd: Acd;
+  bus: EventBus;
   stop(): Promise<void>;
 }
 
-/** Builds and starts everything for one process. Resources are stopped in reverse order. */
-export async function startCentralita(config: Config, logger: Logger): Promise<RunningApp> {
-  const stack: { name: string; stop: () => Promise<void> }[] = [];
+type Stack = { name: string; stop: () => Promise<void> | void }[];
+
+/** Builds and starts everything for one process. */
+export async function startCentralita(config: Config, logger: Logger, opts: { workers?: boolean } = {}): Promise<RunningApp> {
+  const stack: Stack = [];
   const stopAll = async () => {
     for (const r of stack.reverse()) {
       try { await r.stop(); } catch (err) { logger.error({ err, resource: r.name }, 'error while stopping'); }
@@ -30,30 +63,105 @@ export async function startCentralita(config: Config, logger: Logger): Promise<R
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'centralita_' });
     const readiness: ReadinessCheck[] = [];
+    const bus = createEventBus((topic, err) => logger.error({ err, topic }, 'event bus listener failed'));
 
-    let redisUrl: string;
-    if (config.redis.mode === 'external') {
-      redisUrl = config.redis.url;
-    } else {
-      const dir = `${config.dataDir}/redis`;
-      await mkdir(dir, { recursive: true });
-      const redis = await startRedisServer({ dir, appendOnly: true });
-      stack.push({ name: 'redis-server', stop: () => redis.stop() });
-      redisUrl = redis.url;
-      logger.info({ redisUrl, redisPid: redis.pid }, 'started embedded redis-server (no REDIS_URL configured)');
+    // Flows first: a broken flow must stop start-up before anything answers a call.
+    const source = createNodeFlowSource();
+    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }) });
+    stack.push({ name: 'flows', stop: () => flows.close() });
+
+    const redisUrl = await startRedis(config, logger, stack);
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
+
+    const { telephony, sim } = await startTelephony(config, logger, stack, flows.current().dids);
+    readiness.push(telephony.readiness());
+    telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
+
+    const queues = await loadQueues(config.flows.dir);
+    const acd = createAcd({
+      telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }),
+      store: redisAgentStore(redis, `${KEY_PREFIX}:acd:`, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
+    });
+    await acd.start();
+    stack.push({ name: 'acd', stop: () => acd.stop() });
+    registerAcdMetrics(metrics, acd);
+
+    const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => logger.warn({ override: entry }, 'business-hours override changed') });
+    const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
+    const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices: {} });
+    stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
+
+    const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
+    const outcomes = createCallOutcomeChannel(redis);
+    // The dialler waits on the outcome channel; HubSpot and reports consume the queue.
+    const records: CallRecordSink = {
+      async publish(record) {
+        const first = await publisher.publish(record);
+        await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
+        return first;
+      },
+      close: () => publisher.close(),
+    };
+    stack.push({ name: 'records', stop: () => records.close() });
+
+    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids });
+    calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
+    calls.start();
+    stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
+
+    if (opts.workers !== false) {
+      const workers = await startWorkers({ config, logger, redis, redisUrl, telephony, bus, metrics, outcomes });
+      stack.push({ name: 'workers', stop: () => workers.stop() });
     }
 
     const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
+    registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
+    registerAcdRoutes(http, acd);
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });
-    return { httpUrl, redisUrl, stop: stopAll };
+    return { httpUrl, redisUrl, sim, calls, acd, bus, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-export async function runMain(env: Record<string, string | undefined>): Promise<void> {
+async function startRedis(config: Config, logger: Logger, stack: Stack): Promise<string> {
+  if (config.redis.mode === 'external') return config.redis.url;
+  const dir = `${config.dataDir}/redis`;
+  await mkdir(dir, { recursive: true });
+  const redis = await startRedisServer({ dir, appendOnly: true });
+  stack.push({ name: 'redis-server', stop: () => redis.stop() });
+  logger.info({ redisUrl: redis.url, redisPid: redis.pid }, 'started embedded redis-server (no REDIS_URL configured)');
+  return redis.url;
+}
+
+async function startTelephony(config: Config, logger: Logger, stack: Stack, dids: Record<string, string>): Promise<{ telephony: AriTelephony; sim?: RunningApp['sim'] }> {
+  const log = logger;
+  if (config.ari.mode === 'external') {
+    const telephony = await createAriTelephony({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, logger: log, waitForConnectionMs: 5_000 });
+    stack.push({ name: 'ari', stop: () => telephony.close() });
+    return { telephony };
+  }
+  // Embedded default: the simulated PBX in-process, reached over real ARI like Asterisk.
+  const password = randomUUID();
+  const sim = await startSimulator({ host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }) });
+  stack.push({ name: 'simulator', stop: () => sim.close() });
+  logger.info({ simUrl: sim.url }, 'no ARI_URL configured: started the simulated PBX (place calls with POST /_sim/calls)');
+  const telephony = await createAriTelephony({ url: sim.url, user: config.ari.user, password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, logger: log });
+  stack.push({ name: 'ari', stop: () => telephony.close() });
+  return { telephony, sim: { url: sim.url, user: config.ari.user, password } };
+}
+
+async function loadQueues(flowsDir: string): Promise<QueuesConfig> {
+  const mod = (await import(pathToFileURL(resolve(flowsDir, 'queues.ts')).href)) as { queues?: QueuesConfig };
+  if (!mod.queues) throw new ConfigError([{ variable: 'FLOWS_DIR', problem: `${flowsDir}/queues.ts exports no \`queues\``, form: 'a flows folder with queues.ts', example: './flows' }]);
+  return mod.queues;
+}
+
+export async function runMain(env: Record<string, string | undefined>, opts: { workers?: boolean } = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -67,9 +175,9 @@ export async function runMain(env: Record<string, string | undefined>): Promise<
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
   let app: RunningApp;
   try {
-    app = await startCentralita(config, logger);
+    app = await startCentralita(config, logger, opts);
   } catch (err) {
-    if (err instanceof RedisServerMissingError) {
+    if (err instanceof RedisServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError) {
       process.stderr.write(`centralita: ${err.message}\n`);
       process.exit(1);
     }
@@ -77,12 +185,19 @@ export async function runMain(env: Record<string, string | undefined>): Promise<
     logger.flush?.();
     process.exit(1);
   }
-  process.stdout.write(`centralita ${VERSION} running\n  API and dashboard: ${app.httpUrl}/\n  health: ${app.httpUrl}/healthz  readiness: ${app.httpUrl}/readyz  metrics: ${app.httpUrl}/metrics\n  Ctrl-C to stop\n`);
+  process.stdout.write(
+    `centralita ${VERSION} running\n  API and dashboard: ${app.httpUrl}/\n  health: ${app.httpUrl}/healthz  readiness: ${app.httpUrl}/readyz  metrics: ${app.httpUrl}/metrics\n` +
+      (app.sim
+        ? `  simulated PBX (ARI): ${app.sim.url}/ari  user ${app.sim.user}  password ${app.sim.password}\n` +
+          `  place a call: curl -u ${app.sim.user}:${app.sim.password} -XPOST ${app.sim.url}/_sim/calls -H 'content-type: application/json' -d '{"from":"3001234567","to":"6015550100"}'\n`
+        : '') +
+      '  Ctrl-C to stop\n',
+  );
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, 'shutting down: no new calls; live calls get SHUTDOWN_DEADLINE_MS to finish');
     app.stop().then(
       () => { logger.info('stopped cleanly'); logger.flush?.(); process.exit(0); },
       (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exit(1); },
