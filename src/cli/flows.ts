@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { formatIssue, loadFlows, type FlowSource, type LoadResult } from '../flow-dsl/registry.ts';
 import { flowToMermaid } from '../flow-dsl/graph.ts';
+import { loadConfig } from '../config.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
@@ -37,7 +38,8 @@ export function createNodeFlowSource(cwd: string = process.cwd()): FlowSource {
 }
 
 function dirs(opts: { dir?: string; sounds?: string }) {
-  return { dir: opts.dir ?? process.env.FLOWS_DIR ?? './flows', soundsDir: opts.sounds ?? process.env.SOUNDS_DIR ?? './sounds' };
+  const c = loadConfig(process.env);
+  return { dir: opts.dir ?? c.flows.dir, soundsDir: opts.sounds ?? c.soundsDir };
 }
 
 export async function checkFlows(opts: { dir?: string; sounds?: string }, out: (line: string) => void): Promise<{ exitCode: number; result: LoadResult }> {

@@ -4,10 +4,19 @@ import type { Command } from 'commander';
 import { evaluateHours, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
 import { loadFlows } from '../flow-dsl/registry.ts';
 import { createOverrideStore } from '../hours/override-store.ts';
+import { loadConfig } from '../config.ts';
+import { KEY_PREFIX } from '../jobs/names.ts';
 import { createNodeFlowSource } from './flows.ts';
 
+/** Typed config (the only reader of env); a bad environment is reported, not thrown raw. */
+function config() {
+  return loadConfig(process.env);
+}
+const DEFAULT_PREFIX = `${KEY_PREFIX}:`;
+
 async function loadSchedules(dir: string | undefined): Promise<Record<string, Schedule>> {
-  const r = await loadFlows({ dir: dir ?? process.env.FLOWS_DIR ?? './flows', soundsDir: process.env.SOUNDS_DIR ?? './sounds', source: createNodeFlowSource() });
+  const c = config();
+  const r = await loadFlows({ dir: dir ?? c.flows.dir, soundsDir: c.soundsDir, source: createNodeFlowSource() });
   return r.schedules;
 }
 
@@ -26,18 +35,18 @@ export function parseDuration(s: string): number {
 }
 
 function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw Object.assign(new Error('overrides live in Redis: set REDIS_URL (the one the running app uses)'), { code: 'REDIS_URL_REQUIRED' });
-  return url;
+  const r = config().redis;
+  if (r.mode !== 'external') throw Object.assign(new Error('overrides live in Redis: set REDIS_URL (the one the running app uses)'), { code: 'REDIS_URL_REQUIRED' });
+  return r.url;
 }
 
-async function withStore<T>(fn: (store: ReturnType<typeof createOverrideStore>) => Promise<T>): Promise<T> {
+async function withStore<T>(prefix: string | undefined, fn: (store: ReturnType<typeof createOverrideStore>) => Promise<T>): Promise<T> {
   const url = redisUrl();
   // Loaded on demand: `hours at` without overrides needs no Redis client at all.
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    return await fn(createOverrideStore({ redis, prefix: process.env.REDIS_PREFIX ?? 'centralita:' }));
+    return await fn(createOverrideStore({ redis, prefix: prefix ?? DEFAULT_PREFIX }));
   } finally {
     redis.disconnect();
   }
@@ -56,12 +65,13 @@ export function registerHoursCommands(program: Command): void {
     .option('--dir <dir>', 'flows folder (default FLOWS_DIR or ./flows)')
     .option('--with-overrides', 'also apply the live overrides stored in Redis (REDIS_URL)')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, time: string, opts: { dir?: string; withOverrides?: boolean; json?: boolean }) => {
+    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
+    .action(async (name: string, time: string, opts: { dir?: string; withOverrides?: boolean; json?: boolean; keyPrefix?: string }) => {
       try {
         const schedules = await loadSchedules(opts.dir);
         const s = schedules[name];
         if (!s) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
-        const overrides: HoursOverride[] = opts.withOverrides ? await withStore((st) => st.active(name)) : [];
+        const overrides: HoursOverride[] = opts.withOverrides ? await withStore(opts.keyPrefix, (st) => st.active(name)) : [];
         const r = evaluateHours(s, time, overrides);
         console.log(opts.json ? JSON.stringify(r, null, 2) : describeHours(name, r));
       } catch (err) { fail(err); }
@@ -72,9 +82,10 @@ export function registerHoursCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why (shown to whoever checks later)')
     .option('--for <duration>', 'how long: 30m, 2h, 1d')
     .option('--until <time>', 'ISO instant it ends')
-    .option('--by <name>', 'who sets it (default $USER)')
+    .requiredOption('--by <name>', 'who sets it (kept in the audit log)')
     .option('--dir <dir>', 'flows folder')
-    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; by?: string; dir?: string }) => {
+    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
+    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; by?: string; dir?: string; keyPrefix?: string }) => {
       try {
         if (state !== 'open' && state !== 'closed') throw new Error(`state must be open or closed, not '${state}'`);
         const schedules = await loadSchedules(opts.dir);
@@ -83,19 +94,20 @@ export function registerHoursCommands(program: Command): void {
         const now = new Date();
         const expiresAt = opts.for ? new Date(now.getTime() + parseDuration(opts.for)) : new Date(opts.until!);
         if (Number.isNaN(expiresAt.getTime())) throw new Error(`--until "${opts.until}" is not an ISO time`);
-        const by = opts.by ?? process.env.USER ?? '';
-        const ov = await withStore((st) => st.set({ scheduleId: name, state, reason: opts.reason, setBy: by, now, expiresAt }));
+        const by = opts.by ?? '';
+        const ov = await withStore(opts.keyPrefix, (st) => st.set({ scheduleId: name, state, reason: opts.reason, setBy: by, now, expiresAt }));
         console.log(`${name}: forced ${ov.state} until ${ov.expiresAt} by ${ov.setBy} (${ov.reason})`);
       } catch (err) { fail(err); }
     });
   hours
     .command('clear <schedule>')
     .description('remove the override of a schedule')
-    .option('--by <name>', 'who clears it (default $USER)')
+    .requiredOption('--by <name>', 'who clears it (kept in the audit log)')
     .option('--reason <text>', 'why')
-    .action(async (name: string, opts: { by?: string; reason?: string }) => {
+    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
+    .action(async (name: string, opts: { by?: string; reason?: string; keyPrefix?: string }) => {
       try {
-        const removed = await withStore((st) => st.clear(name, opts.by ?? process.env.USER ?? 'unknown', new Date(), opts.reason));
+        const removed = await withStore(opts.keyPrefix, (st) => st.clear(name, opts.by ?? '', new Date(), opts.reason));
         console.log(removed ? `${name}: override cleared` : `${name}: no override was active`);
       } catch (err) { fail(err); }
     });
@@ -103,9 +115,10 @@ export function registerHoursCommands(program: Command): void {
     .command('overrides')
     .description('active overrides and the recent audit log')
     .option('--audit <n>', 'how many audit entries', '20')
-    .action(async (opts: { audit: string }) => {
+    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
+    .action(async (opts: { audit: string; keyPrefix?: string }) => {
       try {
-        await withStore(async (st) => {
+        await withStore(opts.keyPrefix, async (st) => {
           const list = await st.list();
           console.log(list.length ? list.map((o) => `${o.scheduleId}: ${o.state} until ${o.expiresAt} — ${o.reason} (by ${o.setBy} at ${o.setAt})`).join('\n') : 'no active overrides');
           for (const a of await st.audit(Number(opts.audit))) console.log(`  ${a.at} ${a.action} ${a.scheduleId}${a.state ? ` ${a.state}` : ''} by ${a.by}${a.reason ? ` — ${a.reason}` : ''}`);

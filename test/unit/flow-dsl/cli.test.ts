@@ -48,19 +48,20 @@ describe('centralita flows / hours', () => {
   });
 
   it('hours override stores an audited override that hours at --with-overrides applies', async () => {
-    const env = { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `test:hours-cli:${process.pid}:` };
-    const set = await cli(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana'], env);
+    const env = { REDIS_URL: inject('redisUrl') };
+    const p = ['--key-prefix', `test:hours-cli:${process.pid}:`];
+    const set = await cli(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana', ...p], env);
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(/^office: forced closed until .+ by ana \(power cut\)/);
     const now = new Date().toISOString();
-    const at = await cli(['hours', 'at', 'office', now, '--with-overrides', '--json'], env);
+    const at = await cli(['hours', 'at', 'office', now, '--with-overrides', '--json', ...p], env);
     expect(JSON.parse(at.stdout)).toMatchObject({ open: false, reason: 'override', detail: 'power cut (set by ana)' });
-    const list = await cli(['hours', 'overrides'], env);
+    const list = await cli(['hours', 'overrides', ...p], env);
     expect(list.stdout).toContain('office: closed until');
     expect(list.stdout).toMatch(/set office closed by ana — power cut/);
-    const clear = await cli(['hours', 'clear', 'office', '--by', 'luis'], env);
+    const clear = await cli(['hours', 'clear', 'office', '--by', 'luis', ...p], env);
     expect(clear.stdout.trim()).toBe('office: override cleared');
-    const bad = await cli(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x'], env);
+    const bad = await cli(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x', '--by', 'ana', ...p], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe("error: state must be open or closed, not 'maybe'");
   });

@@ -1,0 +1,63 @@
+// Hours HTTP API over Fastify inject, with the real override store on the test redis-server.
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { registerHoursRoutes } from '../../../src/hours/http.ts';
+import { createOverrideStore } from '../../../src/hours/override-store.ts';
+import { createHoursService } from '../../../src/hours/service.ts';
+import { schedules } from '../../../flows/schedules.ts';
+
+let redis: Redis;
+const prefix = `test:hours-http:${process.pid}:`;
+const app = Fastify();
+const NOW = new Date('2026-03-02T15:00:00Z'); // Monday 10:00 Bogotá
+
+beforeAll(async () => {
+  redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+  const overrides = createOverrideStore({ redis, prefix });
+  registerHoursRoutes(app, { hours: createHoursService({ schedules, overrides }), overrides, now: () => NOW });
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('hours API', () => {
+  it('what-if at an instant, and now', async () => {
+    const r = await app.inject({ method: 'GET', url: '/api/hours/office?at=2026-03-23T10:00:00-05:00' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ open: false, reason: 'holiday', detail: 'San José' });
+    expect((await app.inject({ method: 'GET', url: '/api/hours/office' })).json()).toMatchObject({ open: true, reason: 'weekly' });
+  });
+
+  it('override: set (201), applied, listed with audit, cleared', async () => {
+    // Expiry is measured from the injected clock but Redis expires by real time: use a long window.
+    const set = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'closed', reason: 'strike', by: 'ana', until: '2099-01-01T00:00:00Z' } });
+    expect(set.statusCode).toBe(201);
+    expect(set.json()).toMatchObject({ scheduleId: 'office', state: 'closed', setBy: 'ana', setAt: NOW.toISOString(), expiresAt: '2099-01-01T00:00:00.000Z' });
+    expect((await app.inject({ method: 'GET', url: '/api/hours/office' })).json()).toMatchObject({ open: false, reason: 'override', detail: 'strike (set by ana)' });
+    const list = (await app.inject({ method: 'GET', url: '/api/hours/overrides' })).json() as { overrides: unknown[]; audit: { action: string; by: string }[] };
+    expect(list.overrides).toHaveLength(1);
+    expect(list.audit[0]).toMatchObject({ action: 'set', by: 'ana' });
+    const del = await app.inject({ method: 'DELETE', url: '/api/hours/office/override', payload: { by: 'luis' } });
+    expect(del.json()).toEqual({ cleared: true });
+    expect((await app.inject({ method: 'DELETE', url: '/api/hours/office/override', payload: { by: 'luis' } })).statusCode).toBe(404);
+  });
+
+  it('bad input gets 400/404 with a stable code', async () => {
+    const noWho = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'open', reason: 'x', minutes: 30 } });
+    expect(noWho.statusCode).toBe(400);
+    expect(noWho.json()).toMatchObject({ error: 'BAD_REQUEST', message: expect.stringContaining('by') });
+    const both = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'open', reason: 'x', by: 'a', minutes: 30, until: '2099-01-01T00:00:00Z' } });
+    expect(both.json().message).toContain('give exactly one of minutes or until');
+    const past = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'open', reason: 'x', by: 'a', until: '2020-01-01T00:00:00Z' } });
+    expect(past.json()).toMatchObject({ error: 'OVERRIDE_EXPIRY_INVALID' });
+    const unknown = await app.inject({ method: 'GET', url: '/api/hours/ofice' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: 'SCHEDULE_UNKNOWN' });
+    expect((await app.inject({ method: 'GET', url: '/api/hours/office?at=yesterday' })).statusCode).toBe(400);
+  });
+});
