@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../../src/config.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { startCentralita, type RunningApp } from '../../../src/main.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
+import { QUEUES } from '../../../src/jobs/names.ts';
+
+// The composition root as `npm start` builds it (embedded simulator, flows from flows/,
+// ACD, HubSpot outbox), on the test Redis in a database of its own. A call placed through
+// the simulator's /_sim HTTP API runs the main flow; its CallRecord reaches call-records,
+// the dashboard API, and the HubSpot outbox.
+const DB = 9;
+
+async function waitFor<T>(cond: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('centralita app (composition root)', () => {
+  let app: RunningApp;
+  let dataDir: string;
+  const records: CallRecord[] = [];
+
+  beforeAll(async () => {
+    const redisUrl = `${inject('redisUrl')}/${DB}`;
+    const flush = new Redis(redisUrl);
+    await flush.flushdb();
+    flush.disconnect();
+    dataDir = mkdtempSync(join(tmpdir(), 'centralita-app-'));
+    const config = loadConfig({ REDIS_URL: redisUrl, HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '2000', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') });
+    app = await startCentralita(config, createLogger({ level: 'silent' }));
+    app.bus.on('call.record', (r) => records.push(r));
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('answers a simulated call, runs the main flow, and logs one record everywhere', async () => {
+    const sim = app.sim!;
+    const auth = { authorization: `Basic ${Buffer.from(`${sim.user}:${sim.password}`).toString('base64')}`, 'content-type': 'application/json' };
+    const placed = await fetch(`${sim.url}/_sim/calls`, { method: 'POST', headers: auth, body: JSON.stringify({ from: '3001234567', to: '6015550100' }) });
+    expect(placed.status).toBeLessThan(300);
+    const { channelId } = (await placed.json()) as { channelId: string };
+
+    const live = await waitFor(async () => {
+      const r = (await (await fetch(`${app.httpUrl}/api/calls`)).json()) as { calls: { channelId: string; flowId: string }[] };
+      return r.calls.find((c) => c.channelId === channelId);
+    }, 10_000, 'the call on /api/calls');
+    expect(live.flowId).toBe('main');
+
+    await waitFor(async () => {
+      const t = (await (await fetch(`${sim.url}/_sim/channels/${channelId}`, { headers: auth })).json()) as { transcript: { kind: string; media?: string }[] };
+      return t.transcript.some((e) => e.kind === 'prompt' && e.media === 'sound:welcome');
+    }, 10_000, 'the welcome prompt');
+    expect((await fetch(`${sim.url}/_sim/channels/${channelId}/hangup`, { method: 'POST', headers: auth })).status).toBeLessThan(300);
+
+    const rec = await waitFor(() => records.find((r) => r.linkedId === channelId || r.id.endsWith(channelId)), 10_000, 'the call record');
+    expect(rec.direction).toBe('inbound');
+    expect(rec.from).toBe('+573001234567');
+    expect(rec.flow?.id).toBe('main');
+    expect(rec.path[0]?.node).toBe('welcome');
+    expect(records.filter((r) => r.id === rec.id)).toHaveLength(1);
+
+    const queue = new Queue(QUEUES.callRecords, { connection: new Redis(`${inject('redisUrl')}/${DB}`, { maxRetriesPerRequest: null }) });
+    try {
+      const job = await queue.getJob(rec.id);
+      expect(job?.data).toMatchObject({ id: rec.id, from: '+573001234567' });
+    } finally {
+      await queue.close();
+    }
+    const outbox = join(dataDir, 'hubspot-outbox.jsonl');
+    const lines = await waitFor(() => existsSync(outbox) && readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; body: unknown }), 15_000, 'the HubSpot outbox');
+    const create = lines.find((l) => l.path === '/crm/v3/objects/calls/batch/create');
+    expect(JSON.stringify(create?.body)).toContain(rec.id);
+
+    const ready = await fetch(`${app.httpUrl}/readyz`);
+    expect(ready.status).toBe(200);
+  }, 60_000);
+});
