@@ -9,7 +9,7 @@ import { STASIS_ROLES } from '../calls/contract.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { CentralitaError } from '../errors.ts';
-import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
+import type { HangupReason, Telephony, TelephonyEvent } from '../telephony/port.ts';
 import { agentMachine, type AgentStateName } from './agent-machine.ts';
 import type { AgentStateStore, PersistedAgent } from './agent-store.ts';
 import { announcementMedia, estimateWaitSec } from './announce.ts';
@@ -39,6 +39,8 @@ export interface AcdDeps {
   retentionMs?: number;
   /** Played to an agent who answers after the caller left, before hanging up. */
   callerGonePrompt?: string;
+  /** How often endpoint reachability is re-read with endpointState() (s); 0 = only at start. */
+  devicePollSec?: number;
 }
 
 export interface AgentView {
@@ -92,7 +94,16 @@ export interface Acd extends AcdPort {
 type Phase = 'waiting' | 'ringing' | 'retry' | 'bridged' | 'done';
 type LegState = 'dialing' | 'up' | 'failed' | 'cancelled';
 
-interface Leg { legId: string; agentId: string; state: LegState; caller: Caller; attempt: Attempt }
+interface Leg {
+  legId: string;
+  agentId: string;
+  state: LegState;
+  caller: Caller;
+  attempt: Attempt;
+  /** The originate request has not returned yet: a hangup now could reach the PBX before the channel exists. */
+  originating: boolean;
+  hangupWanted?: HangupReason;
+}
 interface Attempt { no: number; legs: Map<string, Leg>; ringTimer?: TimerHandle; winner?: string; closed: boolean }
 
 interface Caller {
@@ -267,7 +278,7 @@ export function createAcd(deps: AcdDeps): Acd {
     legRelease.set(legId, clock.setTimeout(() => {
       legRelease.delete(legId);
       if (isLive(legId)) { counters.staleLegs!++; log.warn({ legId }, 'agent leg never reported gone: releasing its phone'); legReleased(legId); }
-    }, 30_000));
+    }, 120_000));
   }
   const isLive = (legId: string) => [...liveLegs.values()].some((set) => set.has(legId));
 
@@ -335,7 +346,7 @@ export function createAcd(deps: AcdDeps): Acd {
     if (q.strategy === 'rrmemory') mem.rrLastOrder = q.members.findIndex((m) => m.id === agentIds[0]);
     for (const agentId of agentIds) {
       const legId = `${c.callId}-q${attempt.no}-${agentId}`;
-      const leg: Leg = { legId, agentId, state: 'dialing', caller: c, attempt };
+      const leg: Leg = { legId, agentId, state: 'dialing', caller: c, attempt, originating: true };
       const actor = agents.get(agentId)!.actor;
       actor.send({ type: 'OFFER', callId: c.callId, queueId: q.id, wrapUpMs: q.wrapUpSec * 1000 });
       const snap = actor.getSnapshot();
@@ -355,7 +366,7 @@ export function createAcd(deps: AcdDeps): Acd {
     attempt.ringTimer = clock.setTimeout(() => {
       for (const leg of attempt.legs.values()) {
         if (leg.state !== 'dialing') continue;
-        telephony.hangup(leg.legId, 'timeout').catch(swallow('hangup', { legId: leg.legId }));
+        hangupLeg(leg, 'timeout');
         legFailed(leg, 'no-answer');
       }
     }, q.ringTimeoutSec * 1000);
@@ -367,7 +378,11 @@ export function createAcd(deps: AcdDeps): Acd {
         appArgs: [STASIS_ROLES.agentLeg, q.id, c.callId, leg.agentId].join(','),
         timeoutSec: q.ringTimeoutSec,
         variables: { CENTRALITA_QUEUE: q.id, CENTRALITA_CALL_ID: c.callId },
-      }).catch((err: unknown) => {
+      }).then(() => {
+        leg.originating = false;
+        if (leg.hangupWanted) hangupLeg(leg, leg.hangupWanted);
+      }, (err: unknown) => {
+        leg.originating = false;
         counters.originateFailed!++;
         log.warn({ err, agentId: leg.agentId, callId: c.callId }, 'could not ring agent');
         legFailed(leg, 'originate-failed');
@@ -406,6 +421,12 @@ export function createAcd(deps: AcdDeps): Acd {
     a.ringTimer = undefined;
   }
 
+  /** Hangs up an agent leg, after its originate has returned (else the DELETE could 404 and the phone ring on). */
+  function hangupLeg(leg: Leg, reason: HangupReason): void {
+    if (leg.originating) { leg.hangupWanted = reason; return; }
+    telephony.hangup(leg.legId, reason).catch(swallow('hangup', { legId: leg.legId }));
+  }
+
   /** Hangs up every still-ringing leg of the caller's attempt (caller left or someone answered). */
   function cancelLegs(c: Caller, except?: string): void {
     const a = c.attempt;
@@ -414,7 +435,7 @@ export function createAcd(deps: AcdDeps): Acd {
       if (leg.legId === except || leg.state !== 'dialing') continue;
       leg.state = 'cancelled';
       expectLegGone(leg.legId);
-      telephony.hangup(leg.legId, except ? 'answered_elsewhere' : 'normal').catch(swallow('hangup', { legId: leg.legId }));
+      hangupLeg(leg, except ? 'answered_elsewhere' : 'normal');
       agents.get(leg.agentId)!.actor.send({ type: 'RING_END', callId: leg.caller.callId });
     }
     if (!except) closeAttempt(a);
@@ -691,6 +712,27 @@ export function createAcd(deps: AcdDeps): Acd {
     kick();
   }
 
+  let pollTimer: TimerHandle | undefined;
+  /**
+   * Reachability from endpointState(): registered or not. Events may be missing (the app
+   * is not necessarily subscribed to endpoints), so this is re-read periodically; it only
+   * toggles unavailable ↔ available and leaves in-use (from device-state events) alone.
+   */
+  async function pollDevices(): Promise<void> {
+    await Promise.all([...agents.values()].map(async (rt) => {
+      const [tech, ...rest] = rt.entry.endpoint.split('/');
+      try {
+        const s = await telephony.endpointState(tech!, rest.join('/'));
+        if (s === undefined) return;
+        const a = endpointAvailability(s);
+        if (a === 'unavailable' && rt.device !== 'unavailable') setDevice(rt.entry.endpoint, 'unavailable');
+        else if (a === 'available' && (rt.device === 'unavailable' || rt.device === 'unknown')) setDevice(rt.entry.endpoint, 'available');
+      } catch (err) {
+        log.debug({ err, endpoint: rt.entry.endpoint }, 'endpoint state unknown');
+      }
+    }));
+  }
+
   // ---- the port --------------------------------------------------------------------------
   function join(req: { callId: string; channelId: string; queueId: string; language: string; signal: AbortSignal }): Promise<QueueOutcome> {
     const q = queues[req.queueId];
@@ -767,20 +809,18 @@ export function createAcd(deps: AcdDeps): Acd {
         if (p.loggedIn) rt.actor.send({ type: 'LOGIN' });
         if (p.loggedIn && p.paused) rt.actor.send({ type: 'PAUSE', reason: p.reason ?? 'paused' });
       }
-      await Promise.all([...agents.values()].map(async (rt) => {
-        const [tech, ...rest] = rt.entry.endpoint.split('/');
-        try {
-          const s = await telephony.endpointState(tech!, rest.join('/'));
-          if (s !== undefined) rt.device = endpointAvailability(s);
-        } catch (err) {
-          log.debug({ err, endpoint: rt.entry.endpoint }, 'endpoint state unknown');
-        }
-      }));
+      await pollDevices();
       started = true;
       kick();
+      const every = (deps.devicePollSec ?? 30) * 1000;
+      const loop = () => {
+        pollTimer = clock.setTimeout(() => { void pollDevices().finally(() => { if (started) loop(); }); }, every);
+      };
+      if (every > 0) loop();
     },
     async stop() {
       started = false;
+      clock.clearTimeout(pollTimer);
       unsubscribe?.();
       for (const c of [...callers.values()]) {
         if (c.phase === 'bridged') endConversation(c, 'system');

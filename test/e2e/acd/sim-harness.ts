@@ -10,6 +10,7 @@ import { memoryAgentStore } from '../../../src/acd/agent-store.ts';
 import type { Clock, TimerHandle } from '../../../src/acd/clock.ts';
 import { defineQueues, type QueueInput } from '../../../src/acd/queue-config.ts';
 import { STASIS_ROLES, type QueueOutcome } from '../../../src/calls/contract.ts';
+import type { OriginateRequest, Telephony } from '../../../src/telephony/port.ts';
 import { seededRng } from './harness.ts';
 
 export function clockFromSim(sim: SimClock): Clock {
@@ -43,7 +44,7 @@ export interface SimAcd {
   stop(): Promise<void>;
 }
 
-export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; soundLengths?: Record<string, number> }): Promise<SimAcd> {
+export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void }): Promise<SimAcd> {
   const clock = createSimClock({ speed: opts.speed ?? 1 });
   const ids = Object.keys(queues);
   const dids = Object.fromEntries(ids.map((q, i) => [`60155503${String(i).padStart(2, '0')}`, q]));
@@ -60,7 +61,18 @@ export async function startSimAcd(queues: Record<string, QueueInput>, opts: { sp
     url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 5000,
     logger: pino({ level: 'silent' }), backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0, maxSockets: 64,
   });
-  const acd = createAcd({ telephony: tel, queues: defineQueues(queues), clock: clockFromSim(clock), store: memoryAgentStore(), rng: seededRng(opts.seed ?? 5) });
+  // Lets a test pick a phone's behaviour for each ring (random answer delays, no answer…).
+  const before = opts.beforeOriginate;
+  const telForAcd: Telephony = before
+    ? new Proxy(tel, {
+      get(t, p) {
+        if (p === 'originate') return (req: OriginateRequest) => { before(req.endpoint); return t.originate(req); };
+        const v = Reflect.get(t, p) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    })
+    : tel;
+  const acd = createAcd({ telephony: telForAcd, queues: defineQueues(queues), clock: clockFromSim(clock), store: memoryAgentStore(), rng: seededRng(opts.seed ?? 5) });
   const outcomes = new Map<string, QueueOutcome>();
   const errors: unknown[] = [];
   tel.onEvent((e) => {

@@ -136,6 +136,19 @@ describe('strategies end to end', () => {
     expect(h.acd.agent('a2')!.device).toBe('in-use');
   });
 
+  it('endpoint reachability is re-read periodically (no endpoint events needed)', async () => {
+    const h = await setup({ strategy: 'linear' });
+    h.tel.phone('PJSIP/a1', { kind: 'unavailable' });
+    await h.run(31_000);
+    expect(h.acd.agent('a1')!.device).toBe('unavailable');
+    h.tel.phone('PJSIP/a2', { kind: 'answer', afterMs: 1000, talkMs: 5000 });
+    expect(await sequential(h, 1)).toEqual(['a2']);
+    expect(h.tel.originates.map((o) => o.endpoint)).not.toContain('PJSIP/a1');
+    h.tel.phone('PJSIP/a1', { kind: 'answer', afterMs: 1000, talkMs: 5000 });
+    await h.run(30_000);
+    expect(await sequential(h, 1)).toEqual(['a1']);
+  });
+
   it('an agent in two queues is never offered two calls at once', async () => {
     const h = await harness({
       q1: { strategy: 'ringall', members: members(['x', 'b']), wrapUpSec: 0 },
