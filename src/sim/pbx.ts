@@ -107,7 +107,8 @@ interface LiveRecording {
   name: string;
   format: string;
   targetUri: string;
-  channel: Chan;
+  channel: Chan | undefined;
+  bridge: Bridge | undefined;
   state: 'queued' | 'recording' | 'paused' | 'done' | 'failed' | 'canceled';
   startedAt: number;
   pausedTotal: number;
@@ -340,6 +341,7 @@ export function createPbx(opts: PbxOptions) {
     if (c.state === state) return;
     c.state = state;
     chanEvent(c, 'ChannelStateChange');
+    touchEndpoint(c);
   }
   function setVar(c: Chan, name: string, value: string, announce = true): void {
     c.vars.set(name, value);
@@ -398,6 +400,34 @@ export function createPbx(opts: PbxOptions) {
   let blocked = 0;
   const globals = new Map<string, string>();
 
+  // ---------- endpoint and device state (phones in use, ringing, idle) ----------
+  const deviceLast = new Map<string, string>();
+  function endpointJson(e: EndpointConfig): Snapshot {
+    return {
+      technology: e.technology, resource: e.resource, state: e.behavior?.behavior === 'unreachable' ? 'offline' : 'online',
+      channel_ids: [...channels.values()].filter((c) => c.alive && c.tech === e.technology && c.resource === e.resource).map((c) => c.id),
+    };
+  }
+  function touchEndpoint(c: Chan): void {
+    if (c.tech !== 'PJSIP') return;
+    const key = `${c.tech}/${c.resource}`;
+    const e = endpoints.get(key);
+    if (!e) return;
+    const epRec = allApps(new Set<string>());
+    for (const a of apps.values()) if (a.endpoints.has(key) || a.endpoints.has(c.tech)) epRec.add(a.name);
+    deliver(epRec, { type: 'EndpointStateChange', timestamp: ts(), endpoint: endpointJson(e) });
+    const mine = [...channels.values()].filter((x) => x.alive && x.tech === c.tech && x.resource === c.resource);
+    // Asterisk's aggregation of channel states into a device state.
+    const up = mine.some((x) => x.state === 'Up');
+    const ringing = mine.some((x) => x.state === 'Ringing' || x.state === 'Ring');
+    const state = up && ringing ? 'RINGINUSE' : up ? 'INUSE' : ringing ? 'RINGING' : mine.some((x) => x.state === 'Busy') ? 'BUSY' : 'NOT_INUSE';
+    if ((deviceLast.get(key) ?? 'NOT_INUSE') === state) return;
+    deviceLast.set(key, state);
+    const devRec = allApps(new Set<string>());
+    for (const a of apps.values()) if (a.devices.has(key)) devRec.add(a.name);
+    deliver(devRec, { type: 'DeviceStateChanged', timestamp: ts(), device_state: { name: key, state } });
+  }
+
   // ---------- channels ----------
   function newChan(p: { id?: string; name: string; tech: string; resource: string; state: string; caller?: CallerId; context: string; exten: string; priority?: number; appName?: string; appData?: string; language?: string; protocolId?: string }): Chan {
     const c: Chan = {
@@ -412,6 +442,7 @@ export function createPbx(opts: PbxOptions) {
     };
     channels.set(c.id, c);
     deliver(allApps(new Set()), { type: 'ChannelCreated', timestamp: ts(), channel: chanJson(c) });
+    touchEndpoint(c);
     return c;
   }
   function later(c: Chan, ms: number, fn: () => void): void {
@@ -476,6 +507,7 @@ export function createPbx(opts: PbxOptions) {
     if (c.stepTimer) clock.clearTimer(c.stepTimer);
     chanEvent(c, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     channels.delete(c.id);
+    touchEndpoint(c);
     if (c.farEnd) {
       if (!c.farEnd.transcript.some((t) => t.kind === 'hangup')) note(c, { at: now(), kind: 'hangup', side: c.hangupSide ?? 'pbx', cause });
       ended.set(c.id, view(c));
@@ -935,6 +967,10 @@ export function createPbx(opts: PbxOptions) {
       if (p.channel) {
         p.transcriptEntry = { at: now(), kind: 'prompt', media: uri, playbackId: p.id, durationMs: 0, outcome: 'playing' };
         note(p.channel, p.transcriptEntry);
+      } else if (p.bridge) {
+        // Everyone in the bridge hears an announcement played to it.
+        const len = sounds.lengthOf(uri, p.language);
+        for (const o of p.bridge.channels) note(o, { at: now(), kind: 'prompt', media: uri, playbackId: p.id, durationMs: len.kind === 'ms' ? len.ms : 0, outcome: 'playing' });
       }
       if (len.kind === 'missing') return end('failed');
       if (len.kind === 'unsupported') {
@@ -1080,7 +1116,9 @@ export function createPbx(opts: PbxOptions) {
     return !name.includes('..') && !name.startsWith('/') && !name.includes('\\');
   }
 
-  function record(c: Chan, q: { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string }): Snapshot {
+  type RecordQuery = { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string };
+  /** Records a channel (queued behind its running command) or a bridge's mix (at once). */
+  function record(target: { channel?: Chan; bridge?: Bridge }, q: RecordQuery): Snapshot {
     if (!q.name) throw new AriError(500, 'Error parsing request');
     if (!validRecordingName(q.name)) throw new AriError(400, 'Invalid recording name');
     if (!q.format || !RECORDING_FORMATS.has(q.format)) throw new AriError(422, 'specified format is unknown on this system');
@@ -1090,46 +1128,67 @@ export function createPbx(opts: PbxOptions) {
     if (!/^(none|any|[0-9*#]+)$/.test(terminateOn)) throw new AriError(400, `terminateOn invalid: ${terminateOn}`);
     if (liveRecordings.has(q.name)) throw new AriError(409, `Recording '${q.name}' already exists and can not be overwritten`);
     if (ifExists === 'fail' && storedPath(q.name)) throw new AriError(409, `Recording '${q.name}' already exists and can not be overwritten`);
+    const c = target.channel;
+    const b = target.bridge;
+    const recipients = () => (c ? chanRecipients(c) : b ? bridgeRecipients(b) : new Set<string>());
     const r: LiveRecording = {
-      name: q.name, format: q.format, targetUri: `channel:${c.id}`, channel: c, state: 'queued', startedAt: 0, pausedTotal: 0,
+      name: q.name, format: q.format, targetUri: c ? `channel:${c.id}` : `bridge:${b!.id}`, channel: c, bridge: b, state: 'queued', startedAt: 0, pausedTotal: 0,
       terminateOn: terminateOn === 'none' ? '' : terminateOn, muted: false,
     };
     liveRecordings.set(r.name, r);
     const snap = recordingJson(r);
     const maxMs = q.maxDurationSeconds && q.maxDurationSeconds > 0 ? q.maxDurationSeconds * 1000 : Infinity;
-    enqueue(c, {
-      run(done) {
-        let over = false;
-        const finish = (how: 'done' | 'canceled') => {
-          if (over) return;
-          over = true;
-          if (r.maxTimer) clock.clearTimer(r.maxTimer);
-          const paused = r.pausedTotal + (r.pausedAt !== undefined ? now() - r.pausedAt : 0);
-          const ms = Math.max(0, now() - r.startedAt - paused);
-          const seconds = Math.floor(ms / 1000);
-          r.state = how === 'canceled' ? 'canceled' : 'done';
-          liveRecordings.delete(r.name);
-          if (c.recording === r) c.recording = undefined;
-          if (how === 'done') writeRecording(r.name, r.format, ms);
-          note(c, { at: now(), kind: 'recorded', name: r.name });
-          deliver(chanRecipients(c), { type: 'RecordingFinished', timestamp: ts(), recording: recordingJson(r, seconds) });
-          done();
-        };
-        r.finish = finish;
-        r.state = 'recording';
-        r.startedAt = now() + (q.beep ? 300 : 0);
-        c.recording = r;
-        deliver(chanRecipients(c), { type: 'RecordingStarted', timestamp: ts(), recording: recordingJson(r) });
-        if (Number.isFinite(maxMs)) r.maxTimer = clock.setTimer(maxMs + (q.beep ? 300 : 0), () => finish('done'));
-        return () => finish('done');
-      },
-      dead() {
+    const priorMs = ifExists === 'append' ? (storedDurationMs(r.name) ?? 0) : 0;
+    const start = (done: () => void): (() => void) => {
+      let over = false;
+      const finish = (how: 'done' | 'canceled') => {
+        if (over) return;
+        over = true;
+        if (r.maxTimer) clock.clearTimer(r.maxTimer);
+        const paused = r.pausedTotal + (r.pausedAt !== undefined ? now() - r.pausedAt : 0);
+        const ms = Math.max(0, now() - r.startedAt - paused);
+        r.state = how === 'canceled' ? 'canceled' : 'done';
         liveRecordings.delete(r.name);
-        r.state = 'failed';
-        deliver(chanRecipients(c), { type: 'RecordingFailed', timestamp: ts(), recording: { ...recordingJson(r), cause: 'Channel hung up' } });
-      },
-    });
+        if (c?.recording === r) c.recording = undefined;
+        if (b) bridgeRecordings.delete(r);
+        // Cancel discards the file; stop keeps it (append adds to what was there).
+        if (how === 'done') writeRecording(r.name, r.format, priorMs + ms);
+        if (c) note(c, { at: now(), kind: 'recorded', name: r.name });
+        deliver(recipients(), { type: 'RecordingFinished', timestamp: ts(), recording: recordingJson(r, Math.floor(ms / 1000)) });
+        done();
+      };
+      r.finish = finish;
+      r.state = 'recording';
+      r.startedAt = now() + (q.beep ? 300 : 0);
+      if (c) c.recording = r;
+      if (b) bridgeRecordings.add(r);
+      deliver(recipients(), { type: 'RecordingStarted', timestamp: ts(), recording: recordingJson(r) });
+      if (Number.isFinite(maxMs)) r.maxTimer = clock.setTimer(maxMs + (q.beep ? 300 : 0), () => finish('done'));
+      return () => finish('done');
+    };
+    if (c) {
+      enqueue(c, {
+        run: start,
+        dead() {
+          liveRecordings.delete(r.name);
+          r.state = 'failed';
+          deliver(recipients(), { type: 'RecordingFailed', timestamp: ts(), recording: { ...recordingJson(r), cause: 'Channel hung up' } });
+        },
+      });
+    } else start(() => undefined);
     return snap;
+  }
+  const bridgeRecordings = new Set<LiveRecording>();
+  function storedDurationMs(name: string): number | undefined {
+    const f = safeList().find((x) => x.name === name);
+    if (!f) return undefined;
+    const path = join(opts.recordingsDir, `${f.name}.${f.format}`);
+    try {
+      if (f.format.startsWith('wav')) return wavDurationMs(readFileSync(path));
+      return Math.round(statSync(path).size / 8);
+    } catch {
+      return undefined;
+    }
   }
   function writeRecording(name: string, format: string, ms: number): void {
     for (const f of safeList()) if (f.name === name) rmSync(join(opts.recordingsDir, `${f.name}.${f.format}`), { force: true });
@@ -1191,6 +1250,7 @@ export function createPbx(opts: PbxOptions) {
     note(c, { at: now(), kind: 'unbridged', bridgeId: b.id });
   }
   function destroyBridge(b: Bridge): void {
+    for (const r of [...bridgeRecordings]) if (r.bridge === b) r.finish?.('done');
     for (const c of [...b.channels]) bridgeLeave(c, 'destroy');
     b.alive = false;
     bridges.delete(b.id);
@@ -1496,9 +1556,9 @@ export function createPbx(opts: PbxOptions) {
       const c = inStasis(id);
       return play({ channel: c }, media, playbackId, lang);
     },
-    record(id: string, q: Parameters<typeof record>[1]) {
+    record(id: string, q: RecordQuery) {
       const c = inStasis(id);
-      return record(c, q);
+      return record({ channel: c }, q);
     },
     getVar(id: string, name: string | undefined) {
       const c = channels.get(id);
@@ -1598,11 +1658,8 @@ export function createPbx(opts: PbxOptions) {
       b.moh = on ? (mohClass ?? 'default') : undefined;
       for (const c of b.channels) note(c, { at: now(), kind: 'moh', on, ...(on ? { mohClass: b.moh } : {}) });
     },
-    bridgeRecord(id: string, q: Parameters<typeof record>[1]) {
-      const b = getBridge(id);
-      const first = b.channels[0];
-      if (!first) throw new AriError(409, 'Bridge has no channels to record');
-      return { ...record(first, q), target_uri: `bridge:${b.id}` };
+    bridgeRecord(id: string, q: RecordQuery) {
+      return record({ bridge: getBridge(id) }, q);
     },
 
     // playbacks
@@ -1662,34 +1719,18 @@ export function createPbx(opts: PbxOptions) {
       copyFileSync(join(opts.recordingsDir, `${f.name}.${f.format}`), join(opts.recordingsDir, `${dest}.${f.format}`));
       return { name: dest, format: f.format };
     },
-    storedDurationMs(name: string): number | undefined {
-      const f = safeList().find((x) => x.name === name);
-      if (!f) return undefined;
-      const path = join(opts.recordingsDir, `${f.name}.${f.format}`);
-      try {
-        if (f.format.startsWith('wav')) return wavDurationMs(readFileSync(path));
-        return Math.round(statSync(path).size / 8);
-      } catch {
-        return undefined;
-      }
-    },
+    storedDurationMs,
 
     // endpoints / device states
     listEndpoints(tech?: string) {
       const list = [...endpoints.values()].filter((e) => !tech || e.technology === tech);
       if (tech && list.length === 0 && tech !== 'PJSIP') throw new AriError(404, 'No Endpoints found - invalid tech ' + tech);
-      return list.map((e) => ({
-        technology: e.technology, resource: e.resource, state: e.behavior?.behavior === 'unreachable' ? 'offline' : 'online',
-        channel_ids: [...channels.values()].filter((c) => c.tech === e.technology && c.resource === e.resource).map((c) => c.id),
-      }));
+      return list.map(endpointJson);
     },
     getEndpoint(tech: string, resource: string) {
       const e = endpoints.get(`${tech}/${resource}`);
       if (!e) throw new AriError(404, 'Endpoint not found');
-      return {
-        technology: e.technology, resource: e.resource, state: e.behavior?.behavior === 'unreachable' ? 'offline' : 'online',
-        channel_ids: [...channels.values()].filter((c) => c.tech === e.technology && c.resource === e.resource).map((c) => c.id),
-      };
+      return endpointJson(e);
     },
     listDeviceStates: () => [...deviceStates.entries()].map(([name, state]) => ({ name, state })),
     getDeviceState(name: string) {
@@ -1750,7 +1791,13 @@ export function createPbx(opts: PbxOptions) {
     setEndpoint(tech: string, resource: string, behavior: EndpointBehavior | undefined, trunk?: boolean): void {
       const key = `${tech}/${resource}`;
       const e = endpoints.get(key) ?? { technology: tech, resource };
+      const wasOnline = e.behavior?.behavior !== 'unreachable';
       if (behavior) e.behavior = behavior;
+      if (wasOnline !== (e.behavior?.behavior !== 'unreachable')) {
+        const rec = allApps(new Set<string>());
+        for (const a of apps.values()) if (a.endpoints.has(key) || a.endpoints.has(tech)) rec.add(a.name);
+        deliver(rec, { type: 'EndpointStateChange', timestamp: ts(), endpoint: endpointJson(e) });
+      }
       if (trunk !== undefined) e.trunk = trunk;
       endpoints.set(key, e);
     },

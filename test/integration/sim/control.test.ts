@@ -143,6 +143,39 @@ describe('simulated world', () => {
     expect(h.of('leg1').slice(-4)).toEqual(['ChannelHangupRequest', 'ChannelLeftBridge', 'StasisEnd', 'ChannelDestroyed(16)']);
   });
 
+  it('endpoint and device state follow the phone: ringing, in use, idle', async () => {
+    expect((await h.rest('POST', '/ari/applications/centralita/subscription', { eventSource: 'endpoint:PJSIP/1004' })).status).toBe(200);
+    await h.rest('POST', '/ari/applications/centralita/subscription', { eventSource: 'deviceState:PJSIP/1004' });
+    h.sim.control.setEndpointBehavior('PJSIP', '1004', { behavior: 'answer', afterMs: 200, hangupAfterMs: 1000 });
+    await h.rest('POST', '/ari/channels', { endpoint: 'PJSIP/1004', app: 'centralita', channelId: 'e1' });
+    await h.advance(2000);
+    const dev = h.events.filter((e) => e.type === 'DeviceStateChanged').map((e) => (e.device_state as { state: string }).state);
+    expect(dev).toEqual(['RINGING', 'INUSE', 'NOT_INUSE']);
+    const eps = h.events.filter((e) => e.type === 'EndpointStateChange').map((e) => (e.endpoint as { channel_ids: string[] }).channel_ids.length);
+    expect(eps.at(0)).toBe(1);
+    expect(eps.at(-1)).toBe(0);
+    h.sim.control.setEndpointBehavior('PJSIP', '1004', { behavior: 'unreachable' });
+    await h.settle();
+    expect(h.events.at(-1)).toMatchObject({ type: 'EndpointStateChange', endpoint: { resource: '1004', state: 'offline' } });
+  });
+
+  it('records a bridge: events to the bridge subscribers, file kept when the bridge goes', async () => {
+    const caller = h.sim.control.placeCall({ from: '300', to: '600' });
+    await h.advance(0);
+    await h.rest('POST', `/ari/channels/${caller}/answer`);
+    await h.rest('POST', '/ari/bridges/br-rec', { type: 'mixing' });
+    await h.rest('POST', '/ari/bridges/br-rec/addChannel', { channel: caller });
+    const r = await h.rest('POST', '/ari/bridges/br-rec/record', { name: 'call-br', format: 'wav' });
+    expect(r).toMatchObject({ status: 201, body: { name: 'call-br', target_uri: 'bridge:br-rec', state: 'queued' } });
+    await h.advance(2500);
+    await h.rest('DELETE', '/ari/bridges/br-rec');
+    expect(h.events.filter((e) => e.type.startsWith('Recording')).map((e) => [e.type, (e.recording as { target_uri: string }).target_uri])).toEqual([
+      ['RecordingStarted', 'bridge:br-rec'],
+      ['RecordingFinished', 'bridge:br-rec'],
+    ]);
+    expect(wavDurationMs(readFileSync(h.sim.control.recordingPath('call-br')!))).toBe(2500);
+  });
+
   it('numbers dialled through a trunk follow pattern behaviours', async () => {
     h.sim.control.setNumberBehavior('+57300*', { behavior: 'busy' });
     h.sim.control.setNumberBehavior('/^\\+57310/', { behavior: 'answer', afterMs: 100 });
