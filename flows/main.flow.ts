@@ -1,6 +1,6 @@
 // Main inbound line (DID 601 555 0100). Language choice → business hours → main menu.
 // Closed / holiday → message + voicemail. Queues overflow to voicemail.
-import { defineFlow, dial, gather, hangup, hours, lookup, menu, play, queue, setLanguage, voicemail } from '../src/flow-dsl/index.ts';
+import { branch, defineFlow, dial, gather, hangup, hours, lookup, menu, play, queue, setLanguage, voicemail } from '../src/flow-dsl/index.ts';
 
 export default defineFlow({
   id: 'main',
@@ -36,7 +36,11 @@ export default defineFlow({
     }),
 
     // Known customers go straight to their account owner; everyone else to the sales queue.
-    salesOwner: lookup({ fn: 'crmOwner', timeoutSec: 2, found: 'ringOwner', notFound: 'sales' }),
+    salesOwner: lookup({ fn: 'crmOwner', timeoutSec: 2, found: 'hasOwner', notFound: 'sales' }),
+    hasOwner: branch({
+      cases: [{ label: 'owner has an extension', when: (v) => /^\d+$/.test(v.vars.ownerExtension ?? ''), to: 'ringOwner' }],
+      otherwise: 'sales',
+    }),
     ringOwner: dial({ endpoint: 'PJSIP/{{ownerExtension}}', timeoutSec: 20, noAnswer: 'sales', answered: 'goodbye' }),
     sales: queue({ queue: 'sales', timeout: 'overflow', noAgents: 'overflow', exitKey: 'overflowVoicemail' }),
 

@@ -1,24 +1,35 @@
 // Async functions flows call with a `lookup` node. They may do I/O, but only through the
-// services main.ts passes in (CRM, do-not-call list), so tests give them fakes.
+// services main.ts passes in (CRM, owners, do-not-call list), so tests give them fakes.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { defineLookups } from '../../src/flow-dsl/index.ts';
 
+/** E.164 when the number can be understood, else as received. */
+function e164(number: string, country: string | undefined): string {
+  return parsePhoneNumberFromString(number, (country ?? 'CO') as CountryCode)?.number ?? number;
+}
+
 export const lookups = defineLookups({
-  /** Finds the caller in the CRM; found only when the contact has an owner to ring. */
-  async crmOwner({ view, signal }, services) {
+  /**
+   * The caller's CRM contact and, if the contact's owner has an extension, that extension.
+   * Several contacts with the same number: not found (never guess the wrong owner).
+   */
+  async crmOwner({ view }, services) {
     if (!services.crm) return null;
-    const contact = await services.crm.findContactByPhone(view.from, signal);
-    if (!contact) return null;
+    const number = e164(view.from, services.defaultCountry);
+    const contacts = (await services.crm.findContactsByPhone([number])).get(number) ?? [];
+    if (contacts.length !== 1) return null;
+    const contact = contacts[0]!;
     const found: Record<string, string> = { hubspotContactId: contact.id };
     if (contact.name) found.name = contact.name;
-    if (!contact.ownerExtension) return null;
-    found.ownerExtension = contact.ownerExtension;
+    const ext = await services.owners?.extensionFor(contact.id);
+    if (ext) found.ownerExtension = ext;
     return found;
   },
-  /** Adds the called number to the do-not-call list (campaign opt-out). */
+  /** Adds the called number (outbound) or the caller (inbound) to the do-not-call list. */
   async addToDoNotCall({ view }, services) {
     if (!services.dnc) throw new Error('no do-not-call list is configured');
-    const number = view.direction === 'outbound' ? view.to : view.from;
-    await services.dnc.add(number, 'caller pressed 9 in campaign message', view.campaign?.campaignId ?? 'ivr');
-    return { dnc: 'added' };
+    const number = e164(view.direction === 'outbound' ? view.to : view.from, services.defaultCountry);
+    await services.dnc.add(number);
+    return { dnc: 'added', dncNumber: number };
   },
 });

@@ -202,9 +202,15 @@ export type LookupFn = (
   services: LookupServices,
 ) => Promise<Record<string, string> | null>;
 
-/** What lookups may use; main.ts fills in what it has. */
+/** What lookups may use; main.ts fills in what it has (shapes match the CRM port and DncStore). */
 export interface LookupServices {
-  crm?: { findContactByPhone(phone: string, signal: AbortSignal): Promise<{ id: string; ownerId?: string; ownerExtension?: string; name?: string } | null> };
-  dnc?: { add(number: string, reason: string, source: string): Promise<void> };
+  /** Contacts per E.164 number (src/integrations/hubspot/port.ts Crm). */
+  crm?: { findContactsByPhone(e164s: string[]): Promise<Map<string, { id: string; name?: string }[]>> };
+  /** Extension of a contact's owner, when the CRM owner has one. */
+  owners?: { extensionFor(contactId: string): Promise<string | undefined> };
+  /** Do-not-call list (src/campaigns/dnc.ts DncStore). */
+  dnc?: { add(...e164: string[]): Promise<unknown> };
+  /** ISO country for numbers that are not E.164 (config DEFAULT_COUNTRY). */
+  defaultCountry?: string;
   [name: string]: unknown;
 }

@@ -73,7 +73,10 @@ export interface CallOptions {
   /** Wall-clock instant the call arrives, ISO with offset. */
   at: string;
   from?: string;
+  /** Inbound: the DID dialled. */
   did?: string;
+  /** The dialled number (default: `did`); for campaign calls, the number called. */
+  to?: string;
   direction?: 'inbound' | 'outbound';
   variables?: Record<string, string>;
   campaign?: CallInput['campaign'];
@@ -189,13 +192,14 @@ export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: Call
     newId: () => `id-${++pb}`,
   });
 
-  const channelId = fake.placeCall({ from: call.from ?? '+573001112233', to: call.did ?? '6015550100', args: [def.id] });
+  const to = call.to ?? call.did ?? '6015550100';
+  const channelId = fake.placeCall({ from: call.from ?? '+573001112233', to, args: [def.id] });
   const input: CallInput = {
     callId: `call-${channelId}`,
     channelId,
     direction: call.direction ?? 'inbound',
     from: call.from ?? '+573001112233',
-    to: call.did ?? '6015550100',
+    to,
     ...(call.did ? { did: call.did } : {}),
     language: def.language,
     variables: call.variables ?? {},

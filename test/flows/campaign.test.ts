@@ -9,11 +9,12 @@ const campaign = { campaignId: 'cobranza-marzo', rowId: '17', attempt: 1 };
 const payment = { amount: '150000' };
 
 function dnc() {
-  const added: { number: string; source: string }[] = [];
-  return { added, add: async (number: string, _reason: string, source: string) => { added.push({ number, source }); } };
+  const added: string[] = [];
+  return { added, add: async (...n: string[]) => { added.push(...n); return n.length; } };
 }
 const opts = (extra: Partial<HarnessOptions> = {}): HarnessOptions => ({ lookups, ...extra });
-const outbound = (variables: Record<string, string>) => ({ at: AT, direction: 'outbound' as const, from: '6015550100', did: '+573001234567', variables, campaign });
+// Campaign legs: `to` is the number called, as written in the campaign file (local form here).
+const outbound = (variables: Record<string, string>) => ({ at: AT, direction: 'outbound' as const, from: '6015550100', to: '3001234567', variables, campaign });
 
 describe('campaign flow', () => {
   it('plays the personalised payment message (amount read as a number) without answering again', async () => {
@@ -56,7 +57,7 @@ describe('campaign flow', () => {
     await call.listen();
     await call.press('9');
     const out = await call.finish();
-    expect(list.added).toEqual([{ number: '+573001234567', source: 'cobranza-marzo' }]);
+    expect(list.added).toEqual(['+573001234567']);
     expect(call.heard.at(-1)).toBe('es/campaign-optout-done');
     expect(out.variables?.dnc).toBe('added');
   });

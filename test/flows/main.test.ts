@@ -44,15 +44,31 @@ describe('main flow', () => {
   it('1 → rings the contact owner when the CRM knows the caller', async () => {
     const call = await toMainMenuInEnglish(OPEN, {
       ...base,
-      lookupServices: { crm: { findContactByPhone: async () => ({ id: 'hs-42', ownerExtension: '1007' }) } },
+      lookupServices: {
+        crm: { findContactsByPhone: async (n: string[]) => new Map(n[0] === '+573001112233' ? [[n[0], [{ id: 'hs-42' }]]] : []) },
+        owners: { extensionFor: async (id: string) => (id === 'hs-42' ? '1007' : undefined) },
+      },
       dial: { 'PJSIP/1007': { answerAfterSec: 5, talkSec: 120 } },
     });
     await call.press('1');
     const out = await call.finish();
-    expect(call.nodes()).toContain('ringOwner');
+    expect(call.nodes()).toEqual(expect.arrayContaining(['salesOwner', 'hasOwner', 'ringOwner', 'goodbye']));
     expect(call.ops()).toContain('addToBridge');
     expect(out.hubspotContactId).toBe('hs-42');
     expect(call.heard.at(-1)).toBe('en/goodbye');
+  });
+
+  it('1 → known caller whose owner has no extension, or several contacts with the number → sales queue', async () => {
+    const noOwner = await toMainMenuInEnglish(OPEN, { ...base, lookupServices: { crm: { findContactsByPhone: async (n: string[]) => new Map([[n[0]!, [{ id: 'hs-7' }]]]) } } });
+    await noOwner.press('1');
+    const out = await noOwner.finish();
+    expect(noOwner.queue).toBe('sales');
+    expect(out.hubspotContactId).toBe('hs-7');
+    const twins = await toMainMenuInEnglish(OPEN, { ...base, lookupServices: { crm: { findContactsByPhone: async (n: string[]) => new Map([[n[0]!, [{ id: 'a' }, { id: 'b' }]]]) } } });
+    await twins.press('1');
+    const out2 = await twins.finish();
+    expect(out2.hubspotContactId).toBeUndefined();
+    expect(out2.path.find((s) => s.node === 'salesOwner' && s.outcome)?.outcome).toBe('not-found');
   });
 
   it('2 → account number with validation and read-back, then support queue', async () => {
