@@ -1,4 +1,25 @@
+// `centralita hubspot …`: ops commands for the HubSpot call log.
+//   log <record.json>   logs one CallRecord now (ledger-checked; prints the HubSpot call id)
+//   replay [--dlq]      re-posts failed jobs, or dead-lettered records, to call-records
 import type { Command } from 'commander';
 
-// Filled in by the feature that owns these commands.
-export function registerHubspotCommands(_program: Command): void {}
+export function registerHubspotCommands(program: Command): void {
+  const hs = program.command('hubspot').description('HubSpot call logging: log one record, replay failures');
+
+  hs.command('log')
+    .argument('<record.json>', 'a CallRecord as JSON (one object, or an array of them)')
+    .option('--settings <file>', 'HubSpot settings YAML (default: $DATA_DIR/hubspot.yaml when present)')
+    .description('log call record(s) to HubSpot now (or to the outbox without HUBSPOT_TOKEN); safe to repeat')
+    .action(async (file: string, opts: { settings?: string }) => {
+      const { runLog } = await import('../integrations/hubspot/cli-actions.ts');
+      process.exitCode = await runLog(process.env, file, opts.settings);
+    });
+
+  hs.command('replay')
+    .option('--dlq', 're-post dead-lettered records instead of failed jobs')
+    .description('re-post failed call records (needs REDIS_URL of the running instance)')
+    .action(async (opts: { dlq?: boolean }) => {
+      const { runReplay } = await import('../integrations/hubspot/cli-actions.ts');
+      process.exitCode = await runReplay(process.env, !!opts.dlq);
+    });
+}
