@@ -6,6 +6,7 @@
 // digit per second; app CPU% during that window; heap bytes per live call.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { forkSim } from './stasis-sim.ts';
 import { createAriTelephony } from '../../src/telephony/ari/adapter.ts';
@@ -91,12 +92,19 @@ export async function run(args: string[]) {
     samples = [];
     dtmfAt.clear();
     measuring = true;
+    // The floor: how late this process's event loop runs anyway (GC, OS scheduling on a
+    // shared machine), measured over the same window.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const cpu0 = process.cpuUsage();
     const simCpu0 = await sim.cpuMs();
     const t0 = performance.now();
     const sent = await sim.call<number>('dtmfLoad', { ids, durationMs: seconds * 1000 });
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    loop.disable();
+    const loopP99 = loop.percentile(99) / 1e6;
+    const loopP50 = loop.percentile(50) / 1e6;
     const simCpu = (await sim.cpuMs()) - simCpu0;
     measuring = false;
     const lat = samples;
@@ -108,7 +116,7 @@ export async function run(args: string[]) {
     // Let the REST backlog drain so the next phase starts clean.
     await waitUntil(() => telephony.restStats().inFlight === 0, 90_000, 'REST backlog drained');
     return {
-      n, sent, samples: lat.length, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
+      n, sent, samples: lat.length, loopP99, loopP50, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
       p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat),
       cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
       simCpuPct: (simCpu / wall) * 100,
@@ -143,6 +151,8 @@ export async function run(args: string[]) {
       dtmf_sent_2000: p2000.sent, latency_samples_2000: p2000.samples,
       cpu_pct_2000: round(p2000.cpuPct, 1), heap_bytes_per_call_2000: Math.round(p2000.heapPerCall),
       sim_process_cpu_pct_1000: round(p1000.simCpuPct, 1), sim_process_cpu_pct_2000: round(p2000.simCpuPct, 1),
+      event_loop_delay_p99_ms_1000: round(p1000.loopP99), event_loop_delay_p99_ms_2000: round(p2000.loopP99),
+      load_average_at_end: (await import('node:os')).loadavg().map((x) => round(x, 1)),
       rest_in_flight_at_end_of_dtmf_window_1000: p1000.restInFlightAtEnd, rest_timeouts_1000: p1000.restTimedOut,
       rest_in_flight_at_end_of_dtmf_window_2000: p2000.restInFlightAtEnd, rest_timeouts_2000: p2000.restTimedOut,
       rest_cpu_us_per_command_http: peer.http, rest_cpu_us_per_command_ari_client: peer.ariClient,
