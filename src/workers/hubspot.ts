@@ -202,3 +202,24 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
     },
   };
 }
+
+/**
+ * main.ts entry point: settings (env + optional $DATA_DIR/hubspot.yaml), the Crm chosen by
+ * configuration (API with HUBSPOT_TOKEN, JSONL outbox without), and the worker.
+ */
+export async function startHubspotLogging(deps: {
+  config: import('../config.ts').Config;
+  redis: Redis;
+  connection: ConnectionOptions;
+  logger: Logger;
+  settingsFile?: string;
+  recordingUrl?: (record: CallRecord) => Promise<string | undefined>;
+}): Promise<{ worker: HubspotWorker; settings: HubspotSettings; close(): Promise<void> }> {
+  const { loadHubspotSettings, createCrmFromConfig } = await import('../integrations/hubspot/index.ts');
+  const settings = loadHubspotSettings(deps.config, deps.settingsFile);
+  const keys = hubspotKeys();
+  const handle = createCrmFromConfig(deps.config, settings, deps.redis, keys.budget);
+  deps.logger.info({ mode: handle.mode }, `hubspot logging: ${handle.describe}`);
+  const worker = createHubspotWorker({ connection: deps.connection, redis: deps.redis, crm: handle.crm, settings, logger: deps.logger, ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}) });
+  return { worker, settings, async close() { await worker.close(); handle.close(); } };
+}
