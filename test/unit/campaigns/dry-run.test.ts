@@ -31,8 +31,8 @@ describe('campaign dry-run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dry-run-'));
     const file = join(dir, 'lista con espacios.csv');
     writeFileSync(file, 'celular,nombre\n3001234567,Ana\n3001234567,Ana otra vez\n3.1E+9,Roto\n');
-    const env = { ...process.env, REDIS_URL: '', DEFAULT_COUNTRY: 'CO' };
-    delete env.REDIS_URL;
+    const { REDIS_URL: _unset, ...rest } = process.env;
+    const env = { ...rest, DEFAULT_COUNTRY: 'CO' };
     const out = execFileSync(process.execPath, ['src/cli.ts', 'campaign', 'dry-run', file, '--now', '2026-03-10T15:00:00Z'], { env, encoding: 'utf8' });
     const j = JSON.parse(out) as { accepted: number; rejectedByReason: Record<string, number>; settings: string };
     expect(j).toMatchObject({ accepted: 1, rejectedByReason: { duplicate: 1, 'spreadsheet-damage': 1 }, settings: '(defaults)' });

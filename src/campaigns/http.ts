@@ -1,0 +1,56 @@
+// Campaign API: progress, pause / resume / cancel, do-not-call. Registered by main.ts on the
+// shared Fastify instance. Errors carry a stable `error` code.
+import type { FastifyInstance } from 'fastify';
+import type { CampaignStore } from './store.ts';
+import type { DncStore } from './dnc.ts';
+import { normalizeE164 } from '../domain/phone.ts';
+
+export interface CampaignRoutesDeps {
+  store: CampaignStore;
+  dnc?: DncStore;
+  defaultCountry: string;
+}
+
+export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoutesDeps): void {
+  const known = async (id: string) => (await deps.store.list()).includes(id);
+
+  app.get('/api/campaigns', async () => {
+    const ids = await deps.store.list();
+    return { campaigns: await Promise.all(ids.map((id) => deps.store.progress(id))) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/campaigns/:id', async (req, reply) => {
+    const { id } = req.params;
+    if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
+    const [progress, settings] = await Promise.all([deps.store.progress(id), deps.store.getSettings(id)]);
+    return { ...progress, settings };
+  });
+
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    app.post<{ Params: { id: string } }>(`/api/campaigns/:id/${action}`, async (req, reply) => {
+      const { id } = req.params;
+      if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
+      try {
+        await deps.store.setState(id, action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'cancelled');
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'CAMPAIGN_CANCELLED') return reply.code(409).send({ error: code, message: (err as Error).message });
+        throw err;
+      }
+      req.log.info({ campaignId: id, action }, 'campaign state changed');
+      return deps.store.progress(id);
+    });
+  }
+
+  app.post<{ Body: { numbers?: unknown } }>('/api/campaigns/dnc', async (req, reply) => {
+    if (!deps.dnc) return reply.code(501).send({ error: 'DNC_UNAVAILABLE', message: 'no do-not-call store configured' });
+    const numbers = req.body?.numbers;
+    if (!Array.isArray(numbers) || numbers.length === 0 || numbers.some((n) => typeof n !== 'string'))
+      return reply.code(400).send({ error: 'DNC_BAD_REQUEST', message: 'body must be {"numbers": ["+573001234567", ...]}' });
+    const results = (numbers as string[]).map((raw) => ({ raw, r: normalizeE164(raw, deps.defaultCountry) }));
+    const bad = results.filter((x) => !x.r.ok);
+    if (bad.length) return reply.code(400).send({ error: 'DNC_INVALID_NUMBER', message: `not valid numbers: ${bad.map((b) => b.raw).join(', ')}`, invalid: bad.map((b) => ({ number: b.raw, reason: (b.r as { reason: string }).reason })) });
+    const added = await deps.dnc.add(...results.map((x) => (x.r as { e164: string }).e164));
+    return { added };
+  });
+}

@@ -1,0 +1,62 @@
+// AWS Lambda entry point for deployments that trigger Lambda from the bucket's ObjectCreated
+// notifications instead of SQS. Same ingest as the SQS consumer; Redis (REDIS_URL) must be
+// reachable from the function. Permanent failures (bad file or campaign.json) are reported
+// to results/<campaign>/<file>.error.json and not retried; anything else throws so Lambda
+// retries the event and finally sends it to the function's on-failure destination.
+import type { CampaignIngestService, IngestOutcome } from '../campaigns/service.ts';
+import { isPermanentIngestError } from '../campaigns/service.ts';
+import { parseS3Event } from '../integrations/s3/s3.ts';
+import type { Logger } from '../logger.ts';
+
+export interface LambdaResult {
+  processed: { key: string; status: IngestOutcome['status'] | 'failed'; accepted?: number; rejected?: number; error?: string }[];
+}
+
+export function createLambdaHandler(deps: { ingest: CampaignIngestService; logger: Logger }) {
+  return async (event: unknown): Promise<LambdaResult> => {
+    const refs = parseS3Event(event);
+    const processed: LambdaResult['processed'] = [];
+    for (const ref of refs) {
+      if (!ref.eventName.startsWith('ObjectCreated')) continue;
+      try {
+        const r = await deps.ingest.ingestObject(ref.key, { etag: ref.eTag });
+        processed.push(r.status === 'done' ? { key: ref.key, status: 'done', accepted: r.summary.accepted, rejected: r.summary.rejected } : { key: ref.key, status: 'ignored' });
+      } catch (err) {
+        await deps.ingest.reportFailure(ref.key, err, { via: 'lambda' }).catch(() => {});
+        if (!isPermanentIngestError(err)) throw err;
+        deps.logger.error({ err, key: ref.key }, 'campaign file refused');
+        processed.push({ key: ref.key, status: 'failed', error: (err as Error).message });
+      }
+    }
+    return { processed };
+  };
+}
+
+type Handler = ReturnType<typeof createLambdaHandler>;
+// Lambda reuses the process between invocations: clients are built once, on first use.
+let cached: Promise<Handler> | undefined;
+
+export async function handler(event: unknown): Promise<LambdaResult> {
+  cached ??= (async () => {
+    const { loadConfig } = await import('../config.ts');
+    const { createLogger } = await import('../logger.ts');
+    const { Redis } = await import('ioredis');
+    const { Queue } = await import('bullmq');
+    const { createCampaignStore } = await import('../campaigns/store.ts');
+    const { createCampaignIngestService } = await import('../campaigns/service.ts');
+    const { createS3Client, createS3ObjectStore } = await import('../integrations/s3/s3.ts');
+    const { QUEUES } = await import('../jobs/names.ts');
+    const cfg = loadConfig(process.env);
+    if (cfg.redis.mode !== 'external') throw new Error('the Lambda handler needs REDIS_URL (the dialler\'s Redis)');
+    if (cfg.campaigns.mode !== 's3') throw new Error('the Lambda handler needs S3_BUCKET');
+    const logger = createLogger({ level: cfg.logLevel, secrets: cfg.secrets, pretty: false });
+    const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null });
+    const s3 = createS3Client({ region: cfg.aws.region, endpoint: cfg.campaigns.endpoint, forcePathStyle: cfg.campaigns.forcePathStyle, accessKeyId: cfg.aws.accessKeyId, secretAccessKey: cfg.aws.secretAccessKey });
+    const ingest = createCampaignIngestService({
+      store: createCampaignStore(redis), sink: new Queue(QUEUES.originate, { connection: redis }), objects: createS3ObjectStore(s3, cfg.campaigns.bucket),
+      campaignsPrefix: cfg.campaigns.prefix, defaultCountry: cfg.defaultCountry, logger, clock: Date.now,
+    });
+    return createLambdaHandler({ ingest, logger });
+  })();
+  return (await cached)(event);
+}

@@ -1,0 +1,53 @@
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { registerCampaignRoutes } from '../../../src/campaigns/http.ts';
+import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { createDncStore } from '../../../src/campaigns/dnc.ts';
+import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
+
+const P = 'unit-http';
+let redis: Redis;
+const app = Fastify();
+beforeAll(async () => {
+  redis = new Redis(inject('redisUrl'));
+  for (const k of await redis.keys(`${P}*`)) await redis.del(k);
+  const store = createCampaignStore(redis, { prefix: P });
+  await store.saveSettings('marzo', parseCampaignSettings({ maxConcurrentCalls: 4 }));
+  await store.admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }, { phone: '+573001234568', rowId: 'f-3' }]);
+  await store.settle('marzo', 'f-2', 1, 'busy', { final: false });
+  await store.settle('marzo', 'f-2', 2, 'answered', { final: true, outcome: 'answered' });
+  registerCampaignRoutes(app, { store, dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO' });
+  await app.ready();
+});
+afterAll(async () => { await app.close(); redis.disconnect(); });
+
+describe('campaign API', () => {
+  it('reports progress', async () => {
+    const r = await app.inject({ method: 'GET', url: '/api/campaigns/marzo' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ campaignId: 'marzo', state: 'active', queued: 2, busy: 1, answered: 1, retried: 1, done: 1, final: { answered: 1 }, settings: { maxConcurrentCalls: 4 } });
+    expect((await app.inject({ method: 'GET', url: '/api/campaigns' })).json()).toMatchObject({ campaigns: [{ campaignId: 'marzo' }] });
+  });
+  it('pauses, resumes and cancels; cancel is final', async () => {
+    expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/pause' })).json()).toMatchObject({ state: 'paused' });
+    expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' })).json()).toMatchObject({ state: 'active' });
+    expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/cancel' })).json()).toMatchObject({ state: 'cancelled' });
+    const again = await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: 'CAMPAIGN_CANCELLED' });
+  });
+  it('answers 404 with a code for an unknown campaign', async () => {
+    const r = await app.inject({ method: 'GET', url: '/api/campaigns/nope' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toMatchObject({ error: 'CAMPAIGN_NOT_FOUND' });
+  });
+  it('adds numbers to the do-not-call list, refusing invalid ones', async () => {
+    const ok = await app.inject({ method: 'POST', url: '/api/campaigns/dnc', payload: { numbers: ['300 123 4567'] } });
+    expect(ok.json()).toEqual({ added: 1 });
+    expect(await createDncStore(redis, `${P}:dnc`).has('+573001234567')).toBe(true);
+    const bad = await app.inject({ method: 'POST', url: '/api/campaigns/dnc', payload: { numbers: ['12'] } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'DNC_INVALID_NUMBER' });
+  });
+});
