@@ -1,7 +1,7 @@
 // `centralita hours at <schedule> <ISO time>` (what-if: open or closed, why, next change)
 // and audited overrides: `hours override`, `hours clear`, `hours overrides`.
 import type { Command } from 'commander';
-import { evaluateHours, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
+import { evaluateHours, nextScheduleChange, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
 import { loadFlows } from '../flow-dsl/registry.ts';
 import { createOverrideStore } from '../hours/override-store.ts';
 import { loadConfig } from '../config.ts';
@@ -82,17 +82,24 @@ export function registerHoursCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why (shown to whoever checks later)')
     .option('--for <duration>', 'how long: 30m, 2h, 1d')
     .option('--until <time>', 'ISO instant it ends')
+    .option('--until-next-change', 'ends when the schedule itself next changes (e.g. at tomorrow\'s opening)')
     .requiredOption('--by <name>', 'who sets it (kept in the audit log)')
     .option('--dir <dir>', 'flows folder')
     .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
-    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; by?: string; dir?: string; keyPrefix?: string }) => {
+    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; untilNextChange?: boolean; by?: string; dir?: string; keyPrefix?: string }) => {
       try {
         if (state !== 'open' && state !== 'closed') throw new Error(`state must be open or closed, not '${state}'`);
         const schedules = await loadSchedules(opts.dir);
-        if (!schedules[name]) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
-        if (!opts.for === !opts.until) throw new Error('give exactly one of --for <duration> or --until <ISO time>');
+        const schedule = schedules[name];
+        if (!schedule) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
+        if ([opts.for, opts.until, opts.untilNextChange].filter((v) => v !== undefined).length !== 1) throw new Error('give exactly one of --for <duration>, --until <ISO time> or --until-next-change');
         const now = new Date();
-        const expiresAt = opts.for ? new Date(now.getTime() + parseDuration(opts.for)) : new Date(opts.until!);
+        let expiresAt: Date;
+        if (opts.untilNextChange) {
+          const next = nextScheduleChange(schedule, now);
+          if (!next) throw new Error(`schedule '${name}' does not change in the next 14 days; give --for or --until`);
+          expiresAt = next;
+        } else expiresAt = opts.for ? new Date(now.getTime() + parseDuration(opts.for)) : new Date(opts.until!);
         if (Number.isNaN(expiresAt.getTime())) throw new Error(`--until "${opts.until}" is not an ISO time`);
         const by = opts.by ?? '';
         const ov = await withStore(opts.keyPrefix, (st) => st.set({ scheduleId: name, state, reason: opts.reason, setBy: by, now, expiresAt }));

@@ -227,3 +227,13 @@ export function hoursBranch(r: HoursResult): 'open' | 'closed' | 'holiday' | 'ov
   if (r.open) return 'open';
   return r.reason === 'holiday' ? 'holiday' : 'closed';
 }
+
+/**
+ * Expiry for an override "until the next change" (FreePBX's temporary override): the next
+ * instant the schedule itself changes state, so the override ends when it would have
+ * stopped mattering. Undefined when nothing changes in the look-ahead window.
+ */
+export function nextScheduleChange(s: Schedule, instant: Date | string | DateTime): Date | undefined {
+  const next = evaluateHours(s, instant).nextChange;
+  return next ? new Date(next.at) : undefined;
+}

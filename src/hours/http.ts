@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CentralitaError } from '../errors.ts';
 import type { HoursService } from '../flow-dsl/actors.ts';
+import { nextScheduleChange, type Schedule } from '../domain/hours.ts';
 import type { OverrideStore } from './override-store.ts';
 
 const params = z.object({ schedule: z.string().min(1).max(64) });
@@ -15,15 +16,16 @@ const overrideBody = z
     by: z.string().trim().min(1).max(100),
     minutes: z.number().positive().max(60 * 24 * 31).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
+    untilNextChange: z.literal(true).optional(),
   })
   .strict()
-  .refine((b) => (b.minutes === undefined) !== (b.until === undefined), { message: 'give exactly one of minutes or until' });
+  .refine((b) => [b.minutes, b.until, b.untilNextChange].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of minutes, until or untilNextChange' });
 const clearBody = z.object({ by: z.string().trim().min(1).max(100), reason: z.string().max(200).optional() }).strict();
 
 const STATUS: Record<string, number> = { SCHEDULE_UNKNOWN: 404 };
 
 export interface HoursRoutesDeps {
-  hours: HoursService & { schedule(id: string): unknown };
+  hours: HoursService & { schedule(id: string): Schedule };
   overrides: OverrideStore;
   now?: () => Date;
 }
@@ -55,9 +57,14 @@ export function registerHoursRoutes(app: FastifyInstance, d: HoursRoutesDeps): v
     const b = overrideBody.safeParse(req.body ?? {});
     if (!b.success) return bad(reply, b.error.issues);
     try {
-      d.hours.schedule(p.data.schedule); // 404 for an unknown schedule
+      const schedule = d.hours.schedule(p.data.schedule); // 404 for an unknown schedule
       const t = now();
-      const expiresAt = b.data.minutes !== undefined ? new Date(t.getTime() + b.data.minutes * 60_000) : new Date(b.data.until!);
+      let expiresAt: Date;
+      if (b.data.untilNextChange) {
+        const next = nextScheduleChange(schedule, t);
+        if (!next) return reply.code(400).send({ error: 'OVERRIDE_NO_NEXT_CHANGE', message: `schedule ${p.data.schedule} does not change in the next 14 days; give minutes or until` });
+        expiresAt = next;
+      } else expiresAt = b.data.minutes !== undefined ? new Date(t.getTime() + b.data.minutes * 60_000) : new Date(b.data.until!);
       const ov = await d.overrides.set({ scheduleId: p.data.schedule, state: b.data.state, reason: b.data.reason, setBy: b.data.by, now: t, expiresAt });
       return reply.code(201).send(ov);
     } catch (err) { return fail(reply, err); }

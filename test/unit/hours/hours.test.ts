@@ -1,7 +1,7 @@
 // Business hours: pure evaluation at given instants — weekly ranges, midnight crossing,
 // Colombian holidays (moved to Monday), explicit and partial dates, DST, overrides.
 import { describe, expect, it } from 'vitest';
-import { evaluateHours, hoursBranch, validateSchedule, type HoursOverride, type Schedule } from '../../../src/domain/hours.ts';
+import { evaluateHours, hoursBranch, nextScheduleChange, validateSchedule, type HoursOverride, type Schedule } from '../../../src/domain/hours.ts';
 import { schedules } from '../../../flows/schedules.ts';
 
 const office = schedules.office;
@@ -129,6 +129,14 @@ describe('overrides', () => {
     const r = evaluateHours(office, '2026-12-25T15:00:00Z', [open]);
     expect(r).toMatchObject({ open: true, reason: 'override' });
     expect(hoursBranch(r)).toBe('overrideOpen');
+  });
+});
+
+describe('until the next change', () => {
+  it('is the next instant the schedule changes by itself', () => {
+    expect(nextScheduleChange(office, '2026-03-02T10:00:00-05:00')?.toISOString()).toBe('2026-03-02T23:00:00.000Z'); // 18:00 Bogotá
+    expect(nextScheduleChange(office, '2026-03-21T14:00:00-05:00')?.toISOString()).toBe('2026-03-24T13:00:00.000Z'); // skips San José
+    expect(nextScheduleChange({ id: 'never', timezone: 'UTC', weekly: [] }, '2026-03-02T10:00:00Z')).toBeUndefined();
   });
 });
 

@@ -47,12 +47,21 @@ describe('hours API', () => {
     expect((await app.inject({ method: 'DELETE', url: '/api/hours/office/override', payload: { by: 'luis' } })).statusCode).toBe(404);
   });
 
+  it('override until the next change ends when the schedule would change by itself', async () => {
+    // Monday 10:00 Bogotá: the night desk is closed; forcing it open "until the next change"
+    // lasts until Friday 20:00, when it opens by itself.
+    const r = await app.inject({ method: 'PUT', url: '/api/hours/nightDesk/override', payload: { state: 'open', reason: 'storm line', by: 'ana', untilNextChange: true } });
+    expect(r.statusCode).toBe(201);
+    expect(r.json().expiresAt).toBe('2026-03-07T01:00:00.000Z'); // Friday 20:00 Bogotá, when the night desk opens anyway
+    await app.inject({ method: 'DELETE', url: '/api/hours/nightDesk/override', payload: { by: 'ana' } });
+  });
+
   it('bad input gets 400/404 with a stable code', async () => {
     const noWho = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'open', reason: 'x', minutes: 30 } });
     expect(noWho.statusCode).toBe(400);
     expect(noWho.json()).toMatchObject({ error: 'BAD_REQUEST', message: expect.stringContaining('by') });
     const both = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'open', reason: 'x', by: 'a', minutes: 30, until: '2099-01-01T00:00:00Z' } });
-    expect(both.json().message).toContain('give exactly one of minutes or until');
+    expect(both.json().message).toContain('give exactly one of minutes, until or untilNextChange');
     const past = await app.inject({ method: 'PUT', url: '/api/hours/office/override', payload: { state: 'open', reason: 'x', by: 'a', until: '2020-01-01T00:00:00Z' } });
     expect(past.json()).toMatchObject({ error: 'OVERRIDE_EXPIRY_INVALID' });
     const unknown = await app.inject({ method: 'GET', url: '/api/hours/ofice' });
