@@ -54,6 +54,8 @@ export interface PbxOptions {
   /** Delay (simulated ms) for a channel in a dialplan application to notice its peer hung up. */
   dialplanReactMs?: number;
   onWarning?: (msg: string, data?: Record<string, unknown>) => void;
+  /** How many ended calls keep their transcript for GET /_sim/channels/{id} (default 10,000). */
+  keepEndedCalls?: number;
 }
 
 export interface EventSink {
@@ -173,6 +175,8 @@ interface Chan {
   farEnd: FarEnd | undefined;
   snoops: Chan[];
   snoopOf: Chan | undefined;
+  /** The other end of a dialplan Dial() (a native bridge, outside Stasis). */
+  dialPeer: Chan | undefined;
   timers: TimerHandle[];
 }
 
@@ -207,6 +211,8 @@ function appData(step: DialplanStep): string {
       return step.digits;
     case 'Hangup':
       return step.cause === undefined ? '' : String(step.cause);
+    case 'Dial':
+      return `${step.endpoint},${step.timeoutSec ?? ''}`;
     case 'NoOp':
       return step.text ?? '';
     default:
@@ -248,6 +254,7 @@ export function createPbx(opts: PbxOptions) {
   const numberBehaviors: { pattern: RegExp; behavior: EndpointBehavior; source: string }[] = [];
   const deviceStates = new Map<string, string>();
   const ended = new Map<string, SimChannelView>(); // far-end views kept after hangup
+  const maxEnded = opts.keepEndedCalls ?? 10_000;
   let localSeq = 0x30;
   let chanSeq = 0x10;
   let uniqueSeq = 200;
@@ -438,7 +445,7 @@ export function createPbx(opts: PbxOptions) {
       subs: new Map(), peer: undefined, half: undefined, bridge: undefined, queue: [], busy: false, abortCurrent: undefined, playback: undefined,
       recording: undefined, moh: undefined, alive: true, dying: false, answered: false, hangupCause: undefined, propagatedCause: undefined,
       hangupSide: undefined, steps: undefined, stepIdx: 0, stepTimer: undefined, pendingDtmf: [], inDialplanApp: false, originate: undefined,
-      farEnd: undefined, snoops: [], snoopOf: undefined, timers: [],
+      farEnd: undefined, snoops: [], snoopOf: undefined, dialPeer: undefined, timers: [],
     };
     channels.set(c.id, c);
     deliver(allApps(new Set()), { type: 'ChannelCreated', timestamp: ts(), channel: chanJson(c) });
@@ -508,9 +515,20 @@ export function createPbx(opts: PbxOptions) {
     chanEvent(c, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     channels.delete(c.id);
     touchEndpoint(c);
+    const peer = c.dialPeer;
+    c.dialPeer = undefined;
+    if (peer?.alive) {
+      peer.dialPeer = undefined;
+      // The other end of a Dial(): it was ringing (caller gave up) or connected (normal clearing).
+      if (peer.farEnd && !peer.answered) hangup(peer, null, 0);
+      else if (peer.tech === 'Local' && peer.half === 2) hangupLocal2(peer, null, 16);
+      else hangup(peer, { cause: 16 }, 16);
+    }
     if (c.farEnd) {
       if (!c.farEnd.transcript.some((t) => t.kind === 'hangup')) note(c, { at: now(), kind: 'hangup', side: c.hangupSide ?? 'pbx', cause });
       ended.set(c.id, view(c));
+      // Keep the far-end views of the latest calls only: a long-running embedded PBX must not grow.
+      if (ended.size > maxEnded) ended.delete(ended.keys().next().value!);
     }
   }
   /** Hangup of one channel up to (not including) ChannelDestroyed. */
@@ -686,6 +704,8 @@ export function createPbx(opts: PbxOptions) {
         }
         return next(t);
       }
+      case 'Dial':
+        return dialFromDialplan(c, step.endpoint, step.timeoutSec, () => nextStep(c));
       case 'Hangup':
         c.hangupCause = step.cause ?? 16;
         if (c.tech === 'Local' && c.half === 2) return hangupLocal2(c, null, c.hangupCause);
@@ -700,6 +720,56 @@ export function createPbx(opts: PbxOptions) {
         return;
       }
     }
+  }
+
+  /** Dial() in the dialplan: rings a phone; when it answers, caller and phone are connected. */
+  function dialFromDialplan(c: Chan, endpoint: string, timeoutSec: number | undefined, next: () => void): void {
+    c.inDialplanApp = true;
+    const slash = endpoint.indexOf('/');
+    const tech = endpoint.slice(0, slash);
+    const resource = endpoint.slice(slash + 1);
+    const b = slash > 0 ? behaviorFor(tech, resource) : { ok: false as const };
+    const finish = (status: string) => {
+      setVar(c, 'DIALSTATUS', status, false);
+      if (status !== 'ANSWER') next();
+    };
+    if (!b.ok) return finish('CHANUNAVAIL');
+    const epName = resource.includes('@') ? resource.slice(resource.indexOf('@') + 1) : resource;
+    const pc = newChan({ name: `${tech}/${epName}-${(chanSeq++).toString(16).padStart(8, '0')}`, tech, resource: epName, state: 'Down', caller: { ...c.caller }, context: 'from-internal', exten: 's' });
+    pc.connected = b.number ? { name: '', number: b.number } : { name: '', number: resource };
+    pc.farEnd = { transcript: [], behavior: b.behavior, timers: [] };
+    c.dialPeer = pc;
+    pc.dialPeer = c;
+    const beh = b.behavior;
+    const fail = (status: string, cause: number) => {
+      c.dialPeer = undefined;
+      pc.dialPeer = undefined;
+      hangup(pc, null, cause);
+      finish(status);
+    };
+    if (beh.behavior === 'unreachable') return fail('CHANUNAVAIL', 3);
+    if (beh.behavior === 'congestion') return fail('CONGESTION', 34);
+    setState(pc, 'Ringing');
+    note(pc, { at: now(), kind: 'ringing' });
+    note(c, { at: now(), kind: 'ringing' });
+    const timeoutMs = timeoutSec && timeoutSec > 0 ? timeoutSec * 1000 : Infinity;
+    if (Number.isFinite(timeoutMs)) later(pc, timeoutMs, () => {
+      if (!pc.answered) fail('NOANSWER', 19);
+    });
+    if (beh.behavior === 'noanswer') return;
+    later(pc, beh.afterMs ?? 0, () => {
+      if (pc.answered || !c.alive) return;
+      if (beh.behavior === 'busy') return fail('BUSY', 17);
+      if (beh.behavior === 'reject') return fail('BUSY', 21);
+      pc.answered = true;
+      setState(pc, 'Up');
+      note(pc, { at: now(), kind: 'answered' });
+      if (c.state !== 'Up') answer(c);
+      note(c, { at: now(), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [pc.id] });
+      note(pc, { at: now(), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [c.id] });
+      finish('ANSWER');
+      scheduleFarEndScript(pc, beh);
+    });
   }
 
   /** DTMF sent by `from`: received by the other end of the media path. */

@@ -17,6 +17,8 @@ export type DialplanStep =
   | { app: 'Playback'; sound: string }
   | { app: 'SendDTMF'; digits: string; gapMs?: number; durationMs?: number }
   | { app: 'Hangup'; cause?: number }
+  /** FreePBX-style ring of a phone/trunk number; answered = both ends connected; sets DIALSTATUS. */
+  | { app: 'Dial'; endpoint: string; timeoutSec?: number }
   | { app: 'NoOp'; text?: string };
 
 /** context -> extension -> steps. */

@@ -176,6 +176,27 @@ describe('simulated world', () => {
     expect(wavDurationMs(readFileSync(h.sim.control.recordingPath('call-br')!))).toBe(2500);
   });
 
+  it('FreePBX-like destinations: Dial() to a phone connects the caller; busy falls through to the next step', async () => {
+    h.sim.control.setDialplan({
+      'from-internal': {
+        '1005': [{ app: 'Dial', endpoint: 'PJSIP/1005', timeoutSec: 20 }, { app: 'Stasis', appName: 'centralita', args: ['after-dial'] }],
+      },
+    });
+    h.sim.control.setEndpointBehavior('PJSIP', '1005', { behavior: 'answer', afterMs: 500, hangupAfterMs: 2000 });
+    const a = h.sim.control.placeCall({ from: '3001', to: '1005', context: 'from-internal' });
+    await h.advance(3000);
+    const va = h.sim.control.channel(a)!;
+    expect(va.transcript.map((t) => t.kind)).toEqual(['ringing', 'answered', 'bridged', 'hangup']);
+    expect(va).toMatchObject({ alive: false, hangupSide: 'pbx', hangupCause: 16 });
+    expect(h.events.filter((e) => e.type === 'StasisStart')).toEqual([]);
+
+    h.sim.control.setEndpointBehavior('PJSIP', '1005', { behavior: 'busy', afterMs: 300 });
+    const b = h.sim.control.placeCall({ from: '3002', to: '1005', context: 'from-internal' });
+    await h.advance(300);
+    expect(h.events.find((e) => e.type === 'StasisStart')).toMatchObject({ args: ['after-dial'], channel: { id: b } });
+    expect((await h.rest('GET', `/ari/channels/${b}/variable`, { variable: 'DIALSTATUS' })).body).toEqual({ value: 'BUSY' });
+  });
+
   it('numbers dialled through a trunk follow pattern behaviours', async () => {
     h.sim.control.setNumberBehavior('+57300*', { behavior: 'busy' });
     h.sim.control.setNumberBehavior('/^\\+57310/', { behavior: 'answer', afterMs: 100 });
