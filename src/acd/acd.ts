@@ -8,7 +8,7 @@ import type { AcdPort, QueueOutcome, StasisRoleHandler } from '../calls/contract
 import { STASIS_ROLES } from '../calls/contract.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
-import { CentralitaError } from '../errors.ts';
+import { CentralitaError, ChannelGoneError } from '../errors.ts';
 import type { HangupReason, Telephony, TelephonyEvent } from '../telephony/port.ts';
 import { agentMachine, type AgentStateName } from './agent-machine.ts';
 import type { AgentStateStore, PersistedAgent } from './agent-store.ts';
@@ -275,6 +275,9 @@ export function createAcd(deps: AcdDeps): Acd {
   /** We consider the leg over; if the PBX never confirms (lost event), free the phone anyway. */
   function expectLegGone(legId: string): void {
     if (legRelease.has(legId) || !isLive(legId)) return;
+    // While the originate is in flight the PBX has not even seen the channel: the timer
+    // starts when it returns (see startAttempt).
+    if (legs.get(legId)?.originating) return;
     legRelease.set(legId, clock.setTimeout(() => {
       legRelease.delete(legId);
       if (isLive(legId)) { counters.staleLegs!++; log.warn({ legId }, 'agent leg never reported gone: releasing its phone'); legReleased(legId); }
@@ -381,13 +384,20 @@ export function createAcd(deps: AcdDeps): Acd {
       }).then(() => {
         leg.originating = false;
         if (leg.hangupWanted) hangupLeg(leg, leg.hangupWanted);
+        if (leg.state !== 'dialing' && leg.state !== 'up') expectLegGone(leg.legId);
       }, (err: unknown) => {
         leg.originating = false;
         counters.originateFailed!++;
         log.warn({ err, agentId: leg.agentId, callId: c.callId }, 'could not ring agent');
         legFailed(leg, 'originate-failed');
-        legReleased(leg.legId); // no channel exists, so no hangup event will clean it up
-        legs.delete(leg.legId);
+        // A timed-out originate may still be carried out by the PBX: hang the id up and keep
+        // the phone blocked until the PBX says the channel is gone (404 counts as gone).
+        telephony.hangup(leg.legId, 'normal').then(
+          () => expectLegGone(leg.legId),
+          (e: unknown) => {
+            if (e instanceof ChannelGoneError) { legReleased(leg.legId); legs.delete(leg.legId); } else expectLegGone(leg.legId);
+          },
+        );
       });
     }
   }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueInput } from '../../../src/acd/queue-config.ts';
 import { harness, connectedAgent } from './harness.ts';
+import { TelephonyTimeoutError } from '../../../src/errors.ts';
 
 const two = [{ id: 'a1', name: 'Ana', endpoint: 'PJSIP/a1' }, { id: 'a2', endpoint: 'PJSIP/a2' }];
 const base = (q: Partial<QueueInput> = {}): Record<string, QueueInput> => ({ q: { strategy: 'ringall', members: two, ringTimeoutSec: 15, retrySec: 3, wrapUpSec: 5, ...q } });
@@ -148,6 +149,45 @@ describe('leaving the queue', () => {
     expect(h.tel.channels.get(c2.channelId)!.moh).toBe(true);
     await h.run(30_000);
     expect(h.tel.plays.filter((p) => p.channelId === c2.channelId)).toHaveLength(2);
+  });
+});
+
+describe('originate trouble', () => {
+  it('a timed-out originate whose channel exists anyway is hung up, and the phone is not rung again until it is gone', async () => {
+    const h = await harness(base({ strategy: 'linear', members: [two[0]!], retrySec: 1 }));
+    h.tel.phone('PJSIP/a1', (n) => (n === 1 ? { kind: 'noanswer' } : { kind: 'answer', afterMs: 1000, talkMs: 5000 }));
+    await h.loginAll();
+    const realOriginate = h.tel.originate.bind(h.tel);
+    let first = true;
+    // The PBX creates the channel but our request times out.
+    h.tel.originate = async (req) => {
+      await realOriginate(req);
+      if (first) { first = false; throw new TelephonyTimeoutError('originate', 5000); }
+      return { channelId: req.channelId! };
+    };
+    const c = h.call('q');
+    await h.run(10);
+    expect(h.acd.counters.originateFailed).toBe(1);
+    expect(h.tel.liveLegs('PJSIP/a1')).toHaveLength(0); // our hangup reached it
+    await h.run(10_000);
+    expect(c.outcome()).toMatchObject({ outcome: 'answered', agentId: 'a1' });
+    expect(h.tel.violations).toEqual([]);
+  });
+
+  it('an originate that fails outright (no channel) frees the phone at once', async () => {
+    const h = await harness(base({ strategy: 'linear', members: [two[0]!], retrySec: 1 }));
+    h.tel.phone('PJSIP/a1', { kind: 'answer', afterMs: 1000, talkMs: 5000 });
+    await h.loginAll();
+    const realOriginate = h.tel.originate.bind(h.tel);
+    let first = true;
+    h.tel.originate = async (req) => {
+      if (first) { first = false; throw new Error('400 invalid endpoint'); }
+      return realOriginate(req);
+    };
+    const c = h.call('q');
+    await h.run(10_000);
+    expect(c.outcome()).toMatchObject({ outcome: 'answered', agentId: 'a1', waitSeconds: 2 });
+    expect(h.acd.counters.staleLegs).toBe(0);
   });
 });
 

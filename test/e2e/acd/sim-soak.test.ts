@@ -1,5 +1,5 @@
 // Soak through the simulator over real ARI: 200 callers and 20 agents for a simulated hour
-// with the simulator's clock at 240x (about 15 s of real time; ACD_SIM_SOAK_SPEED overrides). Phones answer after random
+// with the simulator's clock at 120x (about 30 s of real time; ACD_SIM_SOAK_SPEED overrides). Phones answer after random
 // delays, talk random times, sometimes do not answer or are busy; callers give up or press
 // the exit key. Checks, from the PBX's own view: no agent phone carried two of our calls at
 // once; every caller who reached the queue got exactly one outcome; stats == records.
@@ -10,7 +10,7 @@ import { startSimAcd, waitFor, type SimAcd } from './sim-harness.ts';
 
 const AGENTS = Array.from({ length: 20 }, (_, i) => String(4001 + i));
 const member = (r: string, penalty = 0) => ({ id: `ag${r}`, endpoint: `PJSIP/${r}`, penalty });
-const SPEED = Number(process.env.ACD_SIM_SOAK_SPEED ?? 240);
+const SPEED = Number(process.env.ACD_SIM_SOAK_SPEED ?? 120);
 const HOUR = 3600_000;
 
 describe('ACD soak through the simulator', () => {
@@ -74,6 +74,7 @@ describe('ACD soak through the simulator', () => {
       list.sort((a, b) => a.from - b.from);
       for (let i = 1; i < list.length; i++) if (list[i]!.from < list[i - 1]!.to) { overlaps++; console.error(`overlap on ${agent}: ${list[i - 1]!.id} / ${list[i]!.id}`, JSON.stringify(sim.sim.control.channel(list[i - 1]!.id)), JSON.stringify(evLog.get(list[i - 1]!.id)), JSON.stringify(list[i]), JSON.stringify(events.filter((e) => (("agentId" in e && e.agentId === agent) || (e.type === "ring" && e.agentIds.includes(agent)) || e.callId === list[i]!.id.replace(/-q\d+-.*$/, "")) && e.at >= list[i - 1]!.from - 60000 && e.at <= list[i]!.to + 1000)), JSON.stringify(sim.acd.log().states.filter((x) => x.agentId === agent && x.at >= list[i - 1]!.from - 60000 && x.at <= list[i]!.to + 1000))); }
     }
+    if (overlaps) console.error(`counters ${JSON.stringify(sim.acd.counters)}`);
     expect(overlaps).toBe(0);
     expect(sim.acd.counters.offerRefused).toBe(0);
 
@@ -97,7 +98,7 @@ describe('ACD soak through the simulator', () => {
     }
     for (const a of sim.acd.getAgentStats({ windowSec })) expect(a.answered).toBe(joined.filter((r) => r.agent?.id === a.agentId).length);
     const outcomes = joined.map((r) => r.queue!.outcome);
-    console.log(`sim soak: ${JSON.stringify(Object.fromEntries(['answered', 'abandoned', 'timeout', 'exit-key', 'full'].map((o) => [o, outcomes.filter((x) => x === o).length])))}`);
+    console.log(`sim soak: ${JSON.stringify(Object.fromEntries(['answered', 'abandoned', 'timeout', 'exit-key', 'full'].map((o) => [o, outcomes.filter((x) => x === o).length])))} counters ${JSON.stringify(sim.acd.counters)}`);
     // Real-time jitter changes the mix from run to run; these two always occur.
     for (const o of ['answered', 'abandoned']) expect(outcomes, o).toContain(o);
   }, 120_000);
