@@ -8,12 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import type { Telephony } from '../telephony/port.ts';
 import type { CallOutcomeChannel } from '../jobs/call-outcome.ts';
-import { KEY_PREFIX } from '../jobs/names.ts';
-import { parseHubspotSettings, budgetLimits } from '../integrations/hubspot/settings.ts';
-import { createRedisBudget } from '../integrations/hubspot/budget.ts';
-import { createHubspotCrm } from '../integrations/hubspot/sdk-crm.ts';
-import { createOutboxCrm } from '../integrations/hubspot/outbox-crm.ts';
-import { createHubspotWorker } from './hubspot.ts';
+import { startHubspotLogging } from './hubspot.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -45,20 +40,6 @@ export async function startWorkers(d: WorkerDeps): Promise<RunningWorkers> {
 }
 
 async function startHubspot(d: WorkerDeps): Promise<() => Promise<void>> {
-  const { config } = d;
-  const settings = parseHubspotSettings({ tier: config.hubspot.tier, createContacts: config.hubspot.createContacts, defaultCountry: config.defaultCountry });
-  const logger = d.logger.child({ component: 'hubspot' });
-  const crm =
-    config.hubspot.mode === 'api'
-      ? createHubspotCrm({
-          baseUrl: config.hubspot.baseUrl, token: config.hubspot.token, recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry, requestTimeoutMs: settings.requestTimeoutMs,
-          budget: createRedisBudget({ redis: d.redis, keyPrefix: `${KEY_PREFIX}:hubspot:budget`, limits: budgetLimits(settings) }),
-        })
-      : createOutboxCrm({ file: config.hubspot.outboxFile, recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry });
-  if (config.hubspot.mode === 'outbox') logger.info({ outbox: config.hubspot.outboxFile }, 'no HUBSPOT_TOKEN: HubSpot requests are written to the local outbox');
-  const worker = createHubspotWorker({ connection: d.redis, redis: d.redis, crm, settings, logger });
-  return async () => {
-    await worker.close();
-    if ('close' in crm && typeof crm.close === 'function') crm.close();
-  };
+  const hubspot = await startHubspotLogging({ config: d.config, redis: d.redis, connection: d.redis, logger: d.logger.child({ component: 'hubspot' }) });
+  return () => hubspot.close();
 }
