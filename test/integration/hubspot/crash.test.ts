@@ -39,4 +39,4 @@ it('worker killed between create and ledger write: no second engagement after re
   expect(h.fake.count('/crm/v3/objects/calls/batch/create')).toBe(1);
   for (const j of await h.queue.getJobs(['completed'])) expect(j.returnvalue).toMatchObject({ callId: createdIds.get(j.data.id), outcome: 'duplicate' });
   expect(h.fake.associations.every((a) => a.toContact === contact)).toBe(true);
-});
+}, 60_000);

@@ -79,4 +79,4 @@ it('`centralita hubspot log` logs a record once, recognises it the second time, 
   expect(refused.status).toBe(1);
   expect(refused.stderr).toContain('HUBSPOT_BAD_RECORD');
   await h.redis.hdel('centralita:hubspot:ledger', rec.id); // the CLI uses the production key prefix
-});
+}, 120_000); // four CLI processes, each loading the SDK: slow on a busy machine
