@@ -456,7 +456,17 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
 
   const markCaller = assign({ out: ({ context }: Args) => ({ ...context.out, hungUpBy: context.out.hungUpBy ?? ('caller' as const) }) });
   states.__answer = {
-    invoke: { src: 'answer', input: ({ context }: Args) => ({ channelId: context.input.channelId }), onDone: go(def.start), onError: [{ guard: isGone, target: go('__gone') }, { target: go('__end') }] },
+    // A failed answer (e.g. the dialplan already answered) must not drop the caller: carry on
+    // and note the error; a gone channel ends the flow.
+    invoke: {
+      src: 'answer',
+      input: ({ context }: Args) => ({ channelId: context.input.channelId }),
+      onDone: go(def.start),
+      onError: [
+        { guard: isGone, target: go('__gone') },
+        { target: go(def.start), actions: assign({ error: ({ event }: ErrArgs) => ({ code: errCode(errOf(event)), message: `answer failed: ${String((errOf(event) as Error | undefined)?.message ?? errOf(event))}` }) }) },
+      ],
+    },
   };
   states.__end = {
     entry: assign({ out: ({ context }: Args) => ({ ...context.out, hungUpBy: context.out.hungUpBy ?? ('app' as const) }) }),

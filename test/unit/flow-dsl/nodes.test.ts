@@ -113,3 +113,25 @@ describe('flow nodes', () => {
     expect(compileFlow(account).version).toBe(compiled.version); // deterministic
   });
 });
+
+describe('answer', () => {
+  it('a failed answer (channel already up, PBX refusal) does not drop the caller', async () => {
+    const { createFlowActors } = await import('../../../src/flow-dsl/actors.ts');
+    const { createFakeTelephony } = await import('../../fakes/fake-telephony.ts');
+    const { createActor } = await import('xstate');
+    const { TelephonyCommandError } = await import('../../../src/errors.ts');
+    const flow = compileFlow(defineFlow({ id: 'a', language: 'es', start: 'hi', nodes: { hi: play('hi', 'bye'), bye: hangup() } }));
+    const tel = createFakeTelephony();
+    const ch = tel.placeCall({});
+    tel.fault('answer', () => new TelephonyCommandError('answer', 409, 'channel already answered'));
+    const actor = createActor(flow.machine.provide({ actors: createFlowActors({ telephony: tel }).actors }), {
+      input: { callId: 'c1', channelId: ch, direction: 'inbound', from: '1', to: '2', language: 'es', variables: {}, startedAt: AT },
+    });
+    actor.start();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(tel.ops(ch)).toEqual(['answer', 'play', 'hangup']); // the flow ran to its end
+    expect((actor.getSnapshot() as { context: { error?: { code: string } } }).context.error?.code).toBe('TELEPHONY_COMMAND_FAILED');
+    actor.stop();
+  });
+});
