@@ -406,9 +406,13 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
       } else if (bodyMode === 'sim') return fail(req, res, url.pathname, 400, { message: 'expected a JSON object body' });
     }
     const path: Record<string, string> = {};
-    hit.r.names.forEach((n, i) => {
-      path[n] = decodeURIComponent(hit.m![i + 1]!);
-    });
+    try {
+      hit.r.names.forEach((n, i) => {
+        path[n] = decodeURIComponent(hit.m![i + 1]!);
+      });
+    } catch {
+      return fail(req, res, url.pathname, 400, { message: 'Invalid URI encoding' });
+    }
     try {
       const out = await hit.r.handler(new Req(params, path));
       if (out && typeof out === 'object' && !Array.isArray(out) && 'status' in out && typeof out.status === 'number' && ('body' in out || 'raw' in out || 'headers' in out)) {
@@ -428,8 +432,16 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
     }
   }
 
+  const parseUrl = (raw: string | undefined): URL | undefined => {
+    try {
+      return new URL(raw ?? '/', 'http://sim.invalid');
+    } catch {
+      return undefined;
+    }
+  };
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const url = parseUrl(req.url);
+    if (!url) return fail(req, res, String(req.url), 400, { message: 'Invalid URI' });
     const p = url.pathname;
     const unauthorized = () =>
       fail(req, res, p, 401, { message: 'Authentication required' }, { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' });
@@ -463,7 +475,8 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    socket.on('error', () => undefined);
+    const url = parseUrl(req.url) ?? new URL('http://sim.invalid/invalid');
     const reject = (status: number, type: string, body: string, extra = '') => {
       bad++;
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);

@@ -90,6 +90,8 @@ export interface Simulator {
   /** Chaos: drops every ARI WebSocket (apps stay registered, events meanwhile are lost). */
   dropWebSockets(): void;
   badRequests(): number;
+  /** Bugs caught inside the simulator (answered 500 or logged from a timer); 0 in a healthy run. */
+  internalErrors(): number;
 }
 
 /** The embedded default: every DID enters Stasis(<app>, <flow>); agents are PJSIP/1001..1010. */
@@ -110,8 +112,30 @@ export function defaultEndpoints(): EndpointConfig[] {
   return eps;
 }
 
+/** A model bug inside a timer must not kill the process hosting the PBX: log it and count it. */
+function guarded(clock: SimClock, onError: (err: unknown) => void): SimClock {
+  return {
+    now: () => clock.now(),
+    setTimer: (ms, fn) =>
+      clock.setTimer(ms, () => {
+        try {
+          fn();
+        } catch (err) {
+          onError(err);
+        }
+      }),
+    clearTimer: (h) => clock.clearTimer(h),
+    dispose: () => clock.dispose(),
+  };
+}
+
 export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
-  const clock = opts.clock ?? createSimClock({ speed: opts.clockSpeed ?? 1 });
+  let internalErrors = 0;
+  const baseClock = opts.clock ?? createSimClock({ speed: opts.clockSpeed ?? 1 });
+  const clock = guarded(baseClock, (err) => {
+    internalErrors++;
+    opts.logger?.error({ err }, 'sim: internal error in a timer');
+  });
   const ownDir = opts.recordingsDir === undefined;
   const recordingsDir = opts.recordingsDir ?? mkdtempSync(join(tmpdir(), 'centralita-sim-rec-'));
   const holder: { pbx?: Pbx } = {};
@@ -133,7 +157,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const http = createSimHttp({
     pbx, user: opts.user, password: opts.password,
     onBadRequest: (info) => log?.debug(info, 'sim: request answered with an error'),
-    onError: (err) => log?.error({ err }, 'sim: internal error'),
+    onError: (err) => {
+      internalErrors++;
+      log?.error({ err }, 'sim: internal error');
+    },
   });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
@@ -154,7 +181,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     eventsSent: (a) => pbx.eventsSent(a),
     isAppConnected: (a) => pbx.isAppActive(a),
     recordingPath: (n) => pbx.recordingPath(n),
-    clock,
+    clock: baseClock,
   };
   log?.info({ url: `${url}/ari`, user: opts.user }, 'simulated PBX listening');
   return {
@@ -166,10 +193,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     pbx,
     dropWebSockets: () => http.dropWebSockets(),
     badRequests: () => http.badRequests(),
+    internalErrors: () => internalErrors,
     async close() {
       pbx.dispose();
       await http.close();
-      if (!opts.clock) clock.dispose();
+      if (!opts.clock) baseClock.dispose();
       if (ownDir) rmSync(recordingsDir, { recursive: true, force: true });
     },
   };

@@ -303,7 +303,10 @@ describe('simulated world', () => {
         if (r.status >= 400) expect(typeof (r.body as { message?: unknown }).message, `${m} ${p}`).toBe('string');
       }
     }
+    const bad = await fetch(`${h.sim.url}/ari/channels/%E0%A4%A?api_key=u:p`);
+    expect({ status: bad.status, body: await bad.json() }).toEqual({ status: 400, body: { message: 'Invalid URI encoding' } });
     expect(h.sim.badRequests()).toBeGreaterThan(40);
+    expect(h.sim.internalErrors()).toBe(0);
     expect((await h.rest('GET', '/ari/asterisk/ping')).body).toMatchObject({ ping: 'pong' });
   });
 });

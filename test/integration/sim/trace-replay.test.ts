@@ -165,7 +165,7 @@ class Client {
   }
 }
 
-async function replay(file: string): Promise<{ restMismatches: string[]; eventMismatches: string[]; requests: number; events: number }> {
+async function replay(file: string): Promise<{ restMismatches: string[]; eventMismatches: string[]; requests: number; events: number; internalErrors: number }> {
   const trace = JSON.parse(readFileSync(join(TRACE_DIR, file), 'utf8')) as { log: TraceEntry[] };
   const log = trace.log;
   const clock = createManualClock();
@@ -244,6 +244,7 @@ async function replay(file: string): Promise<{ restMismatches: string[]; eventMi
     return out;
   };
   let requests = 0;
+  let internalErrors = 0;
   try {
     for (const e of log) {
       if (e.type === 'ws' && e.what === 'open') {
@@ -359,6 +360,7 @@ async function replay(file: string): Promise<{ restMismatches: string[]; eventMi
     await barrier();
   } finally {
     for (const c of clients.values()) await c.close();
+    internalErrors = sim.internalErrors();
     await sim.close();
     rmSync(recDir, { recursive: true, force: true });
   }
@@ -385,7 +387,7 @@ async function replay(file: string): Promise<{ restMismatches: string[]; eventMi
       if (JSON.stringify(w) !== JSON.stringify(g)) eventMismatches.push(`[${label}] ${s}\n  got  ${g.join('\n       ')}\n  want ${w.join('\n       ')}`);
     }
   }
-  return { restMismatches, eventMismatches, requests, events };
+  return { restMismatches, eventMismatches, requests, events, internalErrors };
 }
 
 describe.skipIf(!haveTraces)('trace conformance with a real Asterisk 22 (../shared/ari-traces)', () => {
@@ -399,6 +401,7 @@ describe.skipIf(!haveTraces)('trace conformance with a real Asterisk 22 (../shar
       expect(r.requests + r.events).toBeGreaterThan(0);
       expect(r.restMismatches, r.restMismatches.join('\n')).toEqual([]);
       expect(r.eventMismatches, r.eventMismatches.join('\n')).toEqual([]);
+      expect(r.internalErrors).toBe(0);
     });
   }
 });
