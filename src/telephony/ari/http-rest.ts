@@ -47,6 +47,8 @@ export class AriRequestTimeout extends Error {}
 
 export interface HttpRest {
   call(op: string, params: Record<string, unknown>, timeoutMs: number): Promise<unknown>;
+  /** Commands waiting for a free connection. */
+  queued(): number;
   /** Sockets currently open to ARI (leak checks). */
   sockets(): number;
   close(): void;
@@ -58,6 +60,65 @@ export function createHttpRest(o: { baseUrl: string; user: string; password: str
   const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: o.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: o.maxSockets });
   const auth = 'Basic ' + Buffer.from(`${o.user}:${o.password}`).toString('base64');
   const send = https ? httpsRequest : httpRequest;
+
+  interface Job {
+    spec: { method: string; path: string; body?: string };
+    resolve(v: unknown): void;
+    reject(e: Error): void;
+    done: boolean;
+    timer: ReturnType<typeof setTimeout> | undefined;
+    req?: ReturnType<typeof httpRequest>;
+  }
+  // Our own FIFO in front of the agent (O(1) take, lazy removal of expired jobs): the agent's
+  // pending-request arrays are O(n) per removal and stalled the event loop for seconds with
+  // 10,000 commands queued.
+  const queue: Job[] = [];
+  let head = 0;
+  let active = 0;
+
+  function finish(job: Job, err: Error | undefined, value?: unknown) {
+    if (job.done) return;
+    job.done = true;
+    clearTimeout(job.timer);
+    if (job.req) { active--; setImmediate(pump); }
+    if (err) job.reject(err);
+    else job.resolve(value);
+  }
+
+  function pump() {
+    while (active < o.maxSockets && head < queue.length) {
+      const job = queue[head]!;
+      queue[head++] = undefined as unknown as Job;
+      if (head > 1024 && head * 2 > queue.length) { queue.splice(0, head); head = 0; }
+      if (job.done) continue;
+      active++;
+      start(job);
+    }
+  }
+
+  function start(job: Job) {
+    const { spec } = job;
+    const headers: Record<string, string> = { authorization: auth, accept: 'application/json' };
+    if (spec.body !== undefined) { headers['content-type'] = 'application/json'; headers['content-length'] = String(Buffer.byteLength(spec.body)); }
+    const req = send({ host: base.hostname, port: base.port, method: spec.method, path: spec.path, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => finish(job, err));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        let json: unknown;
+        if (text) { try { json = JSON.parse(text); } catch { json = undefined; } }
+        if (status >= 200 && status < 300) return finish(job, undefined, json);
+        const b = json as { message?: string; error?: string } | undefined;
+        finish(job, new AriHttpError(status, b?.message ?? b?.error ?? (text.slice(0, 200) || `HTTP ${status}`)));
+      });
+    });
+    job.req = req;
+    req.on('error', (err) => finish(job, err));
+    req.on('close', () => finish(job, new Error('ARI connection closed before the response')));
+    req.end(spec.body);
+  }
 
   function build(op: string, params: Record<string, unknown>): { method: string; path: string; body?: string } {
     const route = ARI_ROUTES[op];
@@ -83,32 +144,25 @@ export function createHttpRest(o: { baseUrl: string; user: string; password: str
       return new Promise((resolve, reject) => {
         let spec: ReturnType<typeof build>;
         try { spec = build(op, params); } catch (err) { reject(err as Error); return; }
-        const headers: Record<string, string> = { authorization: auth, accept: 'application/json' };
-        if (spec.body !== undefined) { headers['content-type'] = 'application/json'; headers['content-length'] = String(Buffer.byteLength(spec.body)); }
-        const req = send({ host: base.hostname, port: base.port, method: spec.method, path: spec.path, agent, headers, timeout: timeoutMs }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => reject(err));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            let json: unknown;
-            if (text) { try { json = JSON.parse(text); } catch { json = undefined; } }
-            if (status >= 200 && status < 300) return resolve(json);
-            const b = json as { message?: string; error?: string } | undefined;
-            reject(new AriHttpError(status, b?.message ?? b?.error ?? (text.slice(0, 200) || `HTTP ${status}`)));
-          });
-        });
-        // Time limit for the whole exchange: destroying the request frees its socket.
-        const timer = setTimeout(() => req.destroy(new AriRequestTimeout('ARI request timed out')), timeoutMs);
-        timer.unref?.();
-        req.on('close', () => clearTimeout(timer));
-        req.on('timeout', () => req.destroy(new AriRequestTimeout('ARI socket idle timeout')));
-        req.on('error', (err) => reject(err));
-        req.end(spec.body);
+        const job: Job = { spec, resolve, reject, done: false, timer: undefined };
+        // One deadline for queueing + exchange. A command still queued at its deadline is
+        // dropped unsent: a late "play" is useless and would only deepen an overloaded PBX's backlog.
+        job.timer = setTimeout(() => {
+          if (job.done) return;
+          if (job.req) job.req.destroy(new AriRequestTimeout('ARI request timed out'));
+          else finish(job, new AriRequestTimeout('ARI request timed out while queued (not sent)'));
+        }, timeoutMs);
+        job.timer.unref?.();
+        queue.push(job);
+        pump();
       });
     },
+    queued: () => queue.length - head,
     sockets: () => Object.values(agent.sockets).reduce((n, l) => n + (l?.length ?? 0), 0) + Object.values(agent.freeSockets).reduce((n, l) => n + (l?.length ?? 0), 0),
-    close() { agent.destroy(); },
+    close() {
+      for (let i = head; i < queue.length; i++) { const j = queue[i]; if (j && !j.done) finish(j, new Error('ARI transport closed')); }
+      queue.length = 0; head = 0;
+      agent.destroy();
+    },
   };
 }

@@ -20,6 +20,7 @@ describe.each(['http', 'ari-client'] as const)('Stasis chaos (simulator over rea
     sim = await startSim();
     app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: prefix(`drop-${rest}`), rest });
     const a = app;
+    await waitFor(() => sim!.control.isAppConnected('centralita'), 5000, 'app registered');
     const handlers0 = a.telephony.handlerCount();
     const connEvents: string[] = [];
     a.bus.on('telephony.connection', (e) => connEvents.push(e.state));
@@ -55,6 +56,7 @@ describe.each(['http', 'ari-client'] as const)('Stasis chaos (simulator over rea
     const port = Number(new URL(sim.url).port);
     app = await startApp({ ariUrl: sim.ariUrl, redisUrl: inject('redisUrl'), prefix: prefix(`restart-${rest}`), rest, requestTimeoutMs: 500, backoff: { initialMs: 20, maxMs: 100 } });
     const a = app;
+    await waitFor(() => sim!.control.isAppConnected('centralita'), 5000, 'app registered');
     const readiness = a.telephony.readiness();
     expect(readiness.check().ok).toBe(true);
     const before = sim.control.placeCall({ from: '3001112233', to: '6015550001' });
@@ -89,6 +91,7 @@ describe.each(['http', 'ari-client'] as const)('Stasis chaos (simulator over rea
     proxy = await startAriProxy(sim.url);
     app = await startApp({ ariUrl: proxy.url, redisUrl: inject('redisUrl'), prefix: prefix(`hang-${rest}`), rest, requestTimeoutMs: 300 });
     const a = app;
+    await waitFor(() => sim!.control.isAppConnected('centralita'), 5000, 'app registered');
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
