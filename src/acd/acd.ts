@@ -366,13 +366,21 @@ export function createAcd(deps: AcdDeps): Acd {
     if (attempt.legs.size === 0) { c.attempt = undefined; c.phase = 'waiting'; return; }
     agentIds = [...attempt.legs.values()].map((l) => l.agentId);
     record({ type: 'ring', queueId: q.id, callId: c.callId, at: clock.now(), agentIds });
-    attempt.ringTimer = clock.setTimeout(() => {
-      for (const leg of attempt.legs.values()) {
-        if (leg.state !== 'dialing') continue;
-        hangupLeg(leg, 'timeout');
-        legFailed(leg, 'no-answer');
-      }
-    }, q.ringTimeoutSec * 1000);
+    // The ring timeout counts from when the PBX accepted the first originate (phones ring
+    // from then), so a slow PBX does not eat the agents' ringing time.
+    const startRingTimer = () => {
+      if (attempt.ringTimer !== undefined || attempt.closed) return;
+      attempt.ringTimer = clock.setTimeout(() => {
+        for (const leg of attempt.legs.values()) {
+          if (leg.state !== 'dialing') continue;
+          hangupLeg(leg, 'timeout');
+          legFailed(leg, 'no-answer');
+        }
+      }, q.ringTimeoutSec * 1000);
+    };
+    // Backstop for an originate that never settles (a Telephony without request timeouts).
+    const backstop = clock.setTimeout(startRingTimer, 30_000);
+    const clearBackstop = () => clock.clearTimeout(backstop);
     for (const leg of attempt.legs.values()) {
       const rt = agents.get(leg.agentId)!;
       telephony.originate({
@@ -383,6 +391,8 @@ export function createAcd(deps: AcdDeps): Acd {
         variables: { CENTRALITA_QUEUE: q.id, CENTRALITA_CALL_ID: c.callId },
       }).then(() => {
         leg.originating = false;
+        clearBackstop();
+        startRingTimer();
         if (leg.hangupWanted) hangupLeg(leg, leg.hangupWanted);
         if (leg.state !== 'dialing' && leg.state !== 'up') expectLegGone(leg.legId);
       }, (err: unknown) => {
