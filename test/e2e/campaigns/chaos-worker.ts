@@ -1,0 +1,38 @@
+// A dialler worker process for the chaos test. Its Telephony is a bridge over Redis to a
+// PBX that lives in the test process (so calls survive this process being SIGKILLed, as
+// they survive on a real Asterisk): originate = a request on a list; events come back on a
+// pub/sub channel and are lost while this process is dead, as ARI events are.
+import { Redis } from 'ioredis';
+import { createLogger } from '../../../src/logger.ts';
+import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { createDialLimits } from '../../../src/campaigns/limits.ts';
+import { createCallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
+import { createDialer } from '../../../src/workers/dialer.ts';
+import type { Telephony, TelephonyEvent } from '../../../src/telephony/port.ts';
+
+const [url, P] = [process.argv[2]!, process.argv[3]!];
+const redis = new Redis(url, { maxRetriesPerRequest: null });
+const sub = new Redis(url, { maxRetriesPerRequest: null });
+const handlers = new Set<(e: TelephonyEvent) => void>();
+await sub.subscribe(`${P}:pbx:events`);
+sub.on('message', (_c: string, m: string) => { const e = JSON.parse(m) as TelephonyEvent; for (const h of handlers) h(e); });
+
+const unused = () => Promise.reject(new Error('not used by the dialler'));
+const telephony: Telephony = {
+  async originate(req) {
+    await redis.multi().hincrby(`${P}:pbx:originates`, req.channelId!, 1).rpush(`${P}:pbx:calls`, JSON.stringify(req)).exec();
+    return { channelId: req.channelId! };
+  },
+  onEvent(h) { handlers.add(h); return () => handlers.delete(h); },
+  answer: unused, ring: unused, play: unused, stopPlayback: unused, startMoh: unused, stopMoh: unused, hangup: unused, continueInDialplan: unused, setVariable: unused,
+  getVariable: unused, sendDtmf: unused, record: unused, stopRecording: unused, createBridge: unused, addToBridge: unused, removeFromBridge: unused, destroyBridge: unused,
+  startBridgeMoh: unused, listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,
+};
+
+const outcomes = createCallOutcomeChannel(redis, { prefix: P });
+createDialer({
+  connection: redis, bullPrefix: `${P}-bull`, store: createCampaignStore(redis, { prefix: P }), limits: createDialLimits(redis, { prefix: P, leaseMs: 1500 }),
+  outcomes, telephony, logger: createLogger({ level: 'silent' }), globalMaxCallsPerSecond: 200, globalMaxConcurrentCalls: 30,
+  recordGraceMs: 300, lockDurationMs: 1000, stalledIntervalMs: 500,
+});
+process.stdout.write('ready\n');
