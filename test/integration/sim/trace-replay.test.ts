@@ -244,7 +244,7 @@ async function replay(file: string): Promise<{ restMismatches: string[]; eventMi
     return out;
   };
   let requests = 0;
-  let internalErrors = 0;
+  let internalErrors: number;
   try {
     for (const e of log) {
       if (e.type === 'ws' && e.what === 'open') {
