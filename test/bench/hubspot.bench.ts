@@ -1,4 +1,4 @@
-// `npm run bench -- hubspot [--records=10000] [--shared=0.03]`
+// `npm run bench -- hubspot [--records=10000] [--shared=0.03] [--parallel=3] [--workers=0] [--naive=0]`
 // 10,000 CallRecords → fake HubSpot with Free/Starter limits (100 requests / rolling 10 s,
 // search 5 / s, 250k / day), through the real worker (BullMQ + Redis + SDK), in real time.
 // Compared with (a) the lower bound those limits impose on the fewest requests the documented
@@ -8,6 +8,8 @@
 // the client: real processing time counts 1:1, waits for the rate limit are skipped but added.
 import { Queue } from 'bullmq';
 import { availableParallelism, loadavg } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../../src/infra/redis-server.ts';
 import { startFakeHubspot } from '../fakes/hubspot-server.ts';
@@ -139,9 +141,29 @@ export async function run(args: string[]) {
     baseUrl: fake.url, token: 'test-token', recordIdProperty: settings.recordIdProperty, defaultCountry: 'CO', requestTimeoutMs: 15_000,
     budget: createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings) }),
   });
-  const started = performance.now();
   const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
-  const hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull' });
+  // --workers=N runs N worker processes (the deployment shape: BullMQ and our budget are shared
+  // through Redis); --workers=0 runs one worker inside this process.
+  const workersN = arg(args, 'workers', 0);
+  const children: ChildProcess[] = [];
+  let started = performance.now();
+  let hw: { close(): Promise<void> } | undefined;
+  if (workersN === 0) {
+    hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull' });
+  } else {
+    const firstReady = new Promise<void>((resolve) => {
+      for (let i = 0; i < workersN; i++) {
+        const c = spawn(process.execPath, [fileURLToPath(new URL('../fakes/hubspot-worker-child.ts', import.meta.url))], {
+          env: { ...process.env, REDIS_URL: redisServer.url, HUBSPOT_URL: fake.url, BULL_PREFIX: 'bench-bull', KEY_PREFIX: keyPrefix, LOCK_MS: '30000', STALLED_MS: '30000', SETTINGS_JSON: JSON.stringify({ tier: 'free', parallelBatches: arg(args, 'parallel', 3) }) },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        c.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+        children.push(c);
+      }
+    });
+    await firstReady;
+    started = performance.now(); // from the first worker able to take jobs; module loading excluded as for --workers=0
+  }
   for (;;) {
     const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
     if ((c.wait ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0) break;
@@ -155,7 +177,8 @@ export async function run(args: string[]) {
   const rateLimited = state.requests.filter((r) => r.status === 429).length;
   const searches = state.requests.filter((r) => r.kind === 'search').length;
   const associated = state.associatedCalls;
-  await hw.close();
+  await hw?.close();
+  await Promise.all(children.map((c) => new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); })));
   crm.close();
   await queue.obliterate({ force: true });
   await queue.close();
@@ -216,7 +239,7 @@ export async function run(args: string[]) {
       lower_bound: `fewest requests the documented sizes allow: ${minSearches} contact searches (≤200 numbers and ≤200 results each; ${contacts.length} contacts match) + ${minCreates} batch creates (100 calls each) = ${minSearches + minCreates}, each sent as soon as the rolling windows (5 searches/s, 100 requests/10 s) allow, creates no earlier than the searches for their records, latency and processing counted as zero`,
       load_average_1m_at_end: round(loadavg()[0]!),
       cpu_cores: availableParallelism(),
-      centralita: { requests, searches, creates: requests - searches, rate_limited_429: rateLimited, failed_jobs: failed, calls_associated_to_a_contact: associated },
+      centralita: { worker_processes: workersN || 1, requests, searches, creates: requests - searches, rate_limited_429: rateLimited, failed_jobs: failed, calls_associated_to_a_contact: associated },
       naive: {
         approach: 'one contact search + one call create per record, paced by the same limits, same fake, same SDK adapter',
         requests: naiveRequests, retries: naiveRetries, rate_limited_429: naiveFake.requests.filter((x) => x.status === 429).length, duplicates: naiveAudit.duplicates, lost: naiveAudit.lost,

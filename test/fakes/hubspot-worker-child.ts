@@ -1,6 +1,6 @@
-// A HubSpot worker in its own process for crash tests: with CRASH_AFTER_CREATE=1 it kills
-// itself (SIGKILL, no clean-up) right after HubSpot created the calls and before the ledger
-// write — the window an exactly-once design must survive.
+// A HubSpot worker in its own process, for crash tests and the multi-process benchmark: with
+// CRASH_AFTER_CREATE=1 it kills itself (SIGKILL, no clean-up) right after HubSpot created the
+// calls and before the ledger write — the window an exactly-once design must survive.
 import { Redis } from 'ioredis';
 import { createHubspotWorker, hubspotKeys } from '../../src/workers/hubspot.ts';
 import { createHubspotCrm } from '../../src/integrations/hubspot/sdk-crm.ts';
@@ -16,7 +16,7 @@ const crm = createHubspotCrm({
   baseUrl: env.HUBSPOT_URL!, token: 'test-token', recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry,
   requestTimeoutMs: settings.requestTimeoutMs, budget: createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings) }),
 });
-createHubspotWorker({
+const hw = createHubspotWorker({
   connection: redis.duplicate({ maxRetriesPerRequest: null }), redis, crm, settings, keyPrefix, bullPrefix: env.BULL_PREFIX!,
   logger: createLogger({ level: 'silent', destination: { write: () => undefined } }),
   // Stalled checks are shared across workers (one per interval), so the interval must be short here too.
@@ -25,5 +25,8 @@ createHubspotWorker({
     process.stdout.write(`created ${created.size}\n`);
     if (env.CRASH_AFTER_CREATE === '1') process.kill(process.pid, 'SIGKILL');
   },
+});
+process.on('SIGTERM', () => {
+  void hw.close().then(() => { redis.disconnect(); process.exit(0); });
 });
 process.stdout.write('ready\n');
