@@ -50,17 +50,23 @@ export async function run(args: string[]) {
   const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
   const sim = await forkSim({ soundLengths: { 'hello-world': 200 }, dids: { '6015550002': 'menu' } });
   // DTMF-received → next-command, per channel.
-  const dtmfAt = new Map<string, number>();
+  const dtmfAt = new Map<string, { t: number; sentAt: number }>();
   let samples: number[] = [];
+  let e2e: number[] = [];
   let measuring = false;
   const telephony = await createAriTelephony({
     url: sim.url, user: 'centralita', password: 'bench-secret', app: 'centralita', requestTimeoutMs: 10_000,
     logger: pino({ level: 'warn' }), pingIntervalMs: 0, maxSockets: Number(process.env.BENCH_SOCKETS ?? 32),
-    probe: (kind, name, channelId, t) => {
+    probe: (kind, name, channelId, t, eventAt) => {
       if (!measuring || channelId === undefined) return;
-      if (kind === 'event') { if (name === 'dtmf') dtmfAt.set(channelId, t); return; }
-      const t0 = dtmfAt.get(channelId);
-      if (t0 !== undefined) { dtmfAt.delete(channelId); samples.push(t - t0); }
+      if (kind === 'event') { if (name === 'dtmf') dtmfAt.set(channelId, { t, sentAt: eventAt ? Date.parse(eventAt) : NaN }); return; }
+      const d = dtmfAt.get(channelId);
+      if (d !== undefined) {
+        dtmfAt.delete(channelId);
+        samples.push(t - d.t);
+        // From the PBX's event timestamp (ms, same machine clock): includes time the event waited in socket buffers.
+        if (Number.isFinite(d.sentAt)) e2e.push(performance.timeOrigin + t - d.sentAt);
+      }
     },
   });
   let records = 0;
@@ -93,6 +99,7 @@ export async function run(args: string[]) {
     await new Promise((r) => setTimeout(r, 500));
     const heap1 = heapNow();
     samples = [];
+    e2e = [];
     dtmfAt.clear();
     measuring = true;
     // The floor: how late this process's event loop runs anyway (GC, OS scheduling on a
@@ -112,6 +119,7 @@ export async function run(args: string[]) {
     const simCpu = (await sim.cpuMs()) - simCpu0;
     measuring = false;
     const lat = samples;
+    const lat2 = e2e;
     const rest = telephony.restStats();
     const recordsBefore = records;
     await sim.call('hangup', { ids });
@@ -121,7 +129,8 @@ export async function run(args: string[]) {
     await waitUntil(() => telephony.restStats().inFlight === 0, 90_000, 'REST backlog drained');
     return {
       n, sent, samples: lat.length, loopP99, loopP50, failedToAnswer, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
-      p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat),
+      p50: pct(lat, 50), p99: pct(lat, 99), max: lat.reduce((a, b) => Math.max(a, b), 0),
+      e2eP50: pct(lat2, 50), e2eP99: pct(lat2, 99),
       cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
       simCpuPct: (simCpu / wall) * 100,
       heapPerCall: (heap1 - heap0) / n,
@@ -155,6 +164,8 @@ export async function run(args: string[]) {
       dtmf_sent_2000: p2000.sent, latency_samples_2000: p2000.samples,
       cpu_pct_2000: round(p2000.cpuPct, 1), heap_bytes_per_call_2000: Math.round(p2000.heapPerCall),
       sim_process_cpu_pct_1000: round(p1000.simCpuPct, 1), sim_process_cpu_pct_2000: round(p2000.simCpuPct, 1),
+      pbx_sent_to_command_p50_ms_1000: round(p1000.e2eP50), pbx_sent_to_command_p99_ms_1000: round(p1000.e2eP99),
+      pbx_sent_to_command_p50_ms_2000: round(p2000.e2eP50), pbx_sent_to_command_p99_ms_2000: round(p2000.e2eP99),
       calls_not_answered_in_time_1000: p1000.failedToAnswer, calls_not_answered_in_time_2000: p2000.failedToAnswer,
       event_loop_delay_p99_ms_1000: round(p1000.loopP99), event_loop_delay_p99_ms_2000: round(p2000.loopP99),
       load_average_at_end: (await import('node:os')).loadavg().map((x) => round(x, 1)),

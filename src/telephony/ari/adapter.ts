@@ -49,7 +49,7 @@ export interface AriTelephonyOptions {
    */
   rest?: 'http' | 'ari-client';
   /** Timing hook for benchmarks: called when an event arrives and when a command is sent. */
-  probe?: (kind: 'event' | 'command', name: string, channelId: string | undefined, tMs: number) => void;
+  probe?: (kind: 'event' | 'command', name: string, channelId: string | undefined, tMs: number, eventAt?: string) => void;
 }
 
 export interface AriStatus {
@@ -256,7 +256,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     const ev = translateAriEvent(raw, nowIso);
     if (!ev) return;
     counters.events++;
-    if (probe) probe('event', ev.type, 'channelId' in ev ? ev.channelId : undefined, t);
+    if (probe) probe('event', ev.type, 'channelId' in ev ? ev.channelId : undefined, t, ev.at);
     emit(ev);
   }
 
