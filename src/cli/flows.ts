@@ -76,7 +76,7 @@ export function registerFlowsCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(flowToMermaid(flow));
+      console.log(flowToMermaid(flow).trimEnd());
     });
   flows
     .command('list')

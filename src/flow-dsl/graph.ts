@@ -89,7 +89,7 @@ export function flowToMermaid(flow: CompiledFlowEx): string {
   }
   const hidden = new Set(['__done', '__gone']);
   for (const e of machineEdges(flow.machine)) {
-    if (hidden.has(e.to)) continue;
+    if (hidden.has(e.to) || (def.answer === false && e.from === '__answer')) continue;
     const n = nodes[e.from];
     const implicit = e.to === '__end' && n ? ({ queue: 'answered', dial: 'answered', voicemail: 'recorded' } as Partial<Record<FlowNode['type'], string>>)[n.type] : undefined;
     const label = labels.get(`${e.from}->${e.to}`)?.join(' / ') ?? implicit ?? '';

@@ -1,8 +1,10 @@
 // The ops commands as ops run them: a real `node src/cli.ts` process each.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { Command } from 'commander';
+import { describe, expect, inject, it, vi } from 'vitest';
+import { registerHoursCommands } from '../../../src/cli/hours.ts';
+import { registerFlowsCommands } from '../../../src/cli/flows.ts';
 
 const run = promisify(execFile);
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -12,6 +14,30 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** Runs a sub-command in this process (no Node start-up per call), capturing its output. */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+  const saved = { exitCode: process.exitCode, redis: process.env.REDIS_URL };
+  process.exitCode = 0;
+  process.env.REDIS_URL = inject('redisUrl');
+  try {
+    const program = new Command().exitOverride();
+    registerHoursCommands(program);
+    registerFlowsCommands(program);
+    await program.parseAsync(['node', 'centralita', ...args]);
+    return { code: Number(process.exitCode ?? 0), stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    process.exitCode = saved.exitCode;
+    if (saved.redis === undefined) delete process.env.REDIS_URL;
+    else process.env.REDIS_URL = saved.redis;
   }
 }
 
@@ -32,36 +58,36 @@ describe('centralita flows / hours', () => {
   });
 
   it('flows graph prints Mermaid for a flow and fails for an unknown one', async () => {
-    const r = await cli(['flows', 'graph', 'campaign']);
+    const r = await inProcess(['flows', 'graph', 'campaign']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('flowchart TD');
     expect(r.stdout).toContain('paymentMessage -->|"press 9"| optOut');
     expect(r.stdout).toContain('pickMessage -->|"payment"| paymentMessage');
-    const bad = await cli(['flows', 'graph', 'nope']);
+    expect(r.stdout).toContain('__start(("start")) --> pickMessage');
+    expect(r.stdout).not.toContain('__answer'); // campaign legs are answered already
+    const bad = await inProcess(['flows', 'graph', 'nope']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("flow 'nope' is not loadable (known: main, campaign)");
   });
 
   it('hours at answers open/closed, why and the next change', async () => {
-    const r = await cli(['hours', 'at', 'office', '2026-07-13T10:00:00-05:00']);
+    const r = await inProcess(['hours', 'at', 'office', '2026-07-13T10:00:00-05:00']);
     expect(r.stdout.trim()).toBe('office at 2026-07-13T10:00:00.000-05:00: CLOSED (holiday: La virgen de Chiquinquirá); next change: opens at 2026-07-14T08:00:00.000-05:00');
   });
 
   it('hours override stores an audited override that hours at --with-overrides applies', async () => {
-    const env = { REDIS_URL: inject('redisUrl') };
     const p = ['--key-prefix', `test:hours-cli:${process.pid}:`];
-    const set = await cli(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana', ...p], env);
+    const set = await inProcess(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana', ...p]);
     expect(set.code).toBe(0);
     expect(set.stdout).toMatch(/^office: forced closed until .+ by ana \(power cut\)/);
-    const now = new Date().toISOString();
-    const at = await cli(['hours', 'at', 'office', now, '--with-overrides', '--json', ...p], env);
+    const at = await inProcess(['hours', 'at', 'office', new Date().toISOString(), '--with-overrides', '--json', ...p]);
     expect(JSON.parse(at.stdout)).toMatchObject({ open: false, reason: 'override', detail: 'power cut (set by ana)' });
-    const list = await cli(['hours', 'overrides', ...p], env);
+    const list = await inProcess(['hours', 'overrides', ...p]);
     expect(list.stdout).toContain('office: closed until');
     expect(list.stdout).toMatch(/set office closed by ana — power cut/);
-    const clear = await cli(['hours', 'clear', 'office', '--by', 'luis', ...p], env);
+    const clear = await inProcess(['hours', 'clear', 'office', '--by', 'luis', ...p]);
     expect(clear.stdout.trim()).toBe('office: override cleared');
-    const bad = await cli(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x', '--by', 'ana', ...p], env);
+    const bad = await inProcess(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x', '--by', 'ana', ...p]);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe("error: state must be open or closed, not 'maybe'");
   });
