@@ -158,8 +158,8 @@ function ariRoutes(pbx: Pbx): Route[] {
     add(method, '/channels/{channelId}/moh', (r) => pbx.moh(r.path.channelId!, on, r.str('mohClass')));
     add(method, '/channels/{channelId}/silence', (r) => pbx.simpleOp(r.path.channelId!));
   }
-  add('POST', '/channels/{channelId}/play', (r) => playRes(pbx.play(r.path.channelId!, r.list('media'), r.str('playbackId'), r.str('lang'))));
-  add('POST', '/channels/{channelId}/play/{playbackId}', (r) => playRes(pbx.play(r.path.channelId!, r.list('media'), r.path.playbackId, r.str('lang'))));
+  add('POST', '/channels/{channelId}/play', (r) => playRes(pbx.play(r.path.channelId!, r.list('media'), r.str('playbackId'), r.str('lang'), r.int('offsetms'), r.int('skipms'))));
+  add('POST', '/channels/{channelId}/play/{playbackId}', (r) => playRes(pbx.play(r.path.channelId!, r.list('media'), r.path.playbackId, r.str('lang'), r.int('offsetms'), r.int('skipms'))));
   add('POST', '/channels/{channelId}/record', (r) => {
     const rec = pbx.record(r.path.channelId!, recordQ(r));
     return created(rec, `/recordings/live/${String(rec.name)}`);
@@ -191,8 +191,8 @@ function ariRoutes(pbx: Pbx): Route[] {
   });
   add('POST', '/bridges/{bridgeId}/moh', (r) => pbx.bridgeMoh(r.path.bridgeId!, true, r.str('mohClass')));
   add('DELETE', '/bridges/{bridgeId}/moh', (r) => pbx.bridgeMoh(r.path.bridgeId!, false, undefined));
-  add('POST', '/bridges/{bridgeId}/play', (r) => playRes(pbx.bridgePlay(r.path.bridgeId!, r.list('media'), r.str('playbackId'), r.str('lang'))));
-  add('POST', '/bridges/{bridgeId}/play/{playbackId}', (r) => playRes(pbx.bridgePlay(r.path.bridgeId!, r.list('media'), r.path.playbackId, r.str('lang'))));
+  add('POST', '/bridges/{bridgeId}/play', (r) => playRes(pbx.bridgePlay(r.path.bridgeId!, r.list('media'), r.str('playbackId'), r.str('lang'), r.int('offsetms'), r.int('skipms'))));
+  add('POST', '/bridges/{bridgeId}/play/{playbackId}', (r) => playRes(pbx.bridgePlay(r.path.bridgeId!, r.list('media'), r.path.playbackId, r.str('lang'), r.int('offsetms'), r.int('skipms'))));
   add('POST', '/bridges/{bridgeId}/record', (r) => {
     const rec: Params = pbx.bridgeRecord(r.path.bridgeId!, recordQ(r));
     return created(rec, `/recordings/live/${String(rec.name)}`);

@@ -103,6 +103,9 @@ interface Playback {
   remaining: number;
   finish?: () => void;
   transcriptEntry?: Extract<TranscriptEntry, { kind: 'prompt' }>;
+  /** Start position of the first item (offsetms) and the forward/reverse step (skipms). */
+  offsetMs: number;
+  skipMs: number;
 }
 
 interface LiveRecording {
@@ -1050,7 +1053,7 @@ export function createPbx(opts: PbxOptions) {
         return;
       }
       p.itemLength = len.kind === 'ms' ? len.ms : Infinity;
-      p.remaining = p.itemLength;
+      p.remaining = p.idx === 0 ? Math.max(0, p.itemLength - p.offsetMs) : p.itemLength;
       arm();
     };
     const arm = () => {
@@ -1081,13 +1084,15 @@ export function createPbx(opts: PbxOptions) {
     deliver(rec, { type, timestamp: ts(), playback: playbackJson(p) });
   }
 
-  function play(target: { channel?: Chan; bridge?: Bridge }, media: string[], playbackId: string | undefined, lang: string | undefined): Snapshot {
+  function play(target: { channel?: Chan; bridge?: Bridge }, media: string[], playbackId: string | undefined, lang: string | undefined, offsetMs = 0, skipMs = 3000): Snapshot {
+    if (offsetMs < 0) throw new AriError(400, 'offsetms cannot be negative');
+    if (skipMs < 0) throw new AriError(400, 'skipms cannot be negative');
     if (media.length === 0 || media.some((m) => m === '')) throw new AriError(500, 'Failed to queue media for playback');
     const id = playbackId ?? uuid();
     if (playbacks.has(id)) throw new AriError(409, 'Playback with given id already exists');
     const p: Playback = {
       id, media, idx: 0, language: lang ?? target.channel?.language ?? 'en', targetUri: target.channel ? `channel:${target.channel.id}` : `bridge:${target.bridge!.id}`,
-      channel: target.channel, bridge: target.bridge, state: 'queued', itemStarted: 0, itemLength: 0, remaining: 0,
+      channel: target.channel, bridge: target.bridge, state: 'queued', itemStarted: 0, itemLength: 0, remaining: 0, offsetMs, skipMs,
     };
     playbacks.set(id, p);
     const snap = playbackJson(p);
@@ -1147,7 +1152,7 @@ export function createPbx(opts: PbxOptions) {
       case 'forward':
       case 'reverse': {
         const pos = p.state === 'paused' ? p.itemLength - p.remaining : elapsed();
-        const nextPos = op === 'restart' ? 0 : op === 'forward' ? Math.min(p.itemLength, pos + 3000) : Math.max(0, pos - 3000);
+        const nextPos = op === 'restart' ? 0 : op === 'forward' ? Math.min(p.itemLength, pos + p.skipMs) : Math.max(0, pos - p.skipMs);
         p.remaining = p.itemLength - nextPos;
         if (p.state === 'playing') {
           if (p.timer) clock.clearTimer(p.timer);
@@ -1594,9 +1599,16 @@ export function createPbx(opts: PbxOptions) {
     redirect(id: string, endpoint: string | undefined) {
       const c = inStasis(id);
       if (!endpoint) throw new AriError(400, 'Required parameter endpoint not provided');
-      const tech = endpoint.split('/')[0] ?? '';
+      const slash = endpoint.indexOf('/');
+      const tech = slash < 0 ? endpoint : endpoint.slice(0, slash);
       if (tech.toLowerCase() !== c.tech.toLowerCase()) throw new AriError(422, `Endpoint technology '${tech}' does not match channel technology '${c.tech}'`);
-      throw new AriError(422, 'Redirect is not supported by the simulator for this channel');
+      if (slash < 0 || slash === endpoint.length - 1) throw new AriError(400, 'Invalid endpoint specified');
+      if (c.tech !== 'PJSIP') throw new AriError(422, `Channel technology '${c.tech}' does not support redirect`);
+      // A 302 to the caller: it calls the new target itself, our leg ends normally.
+      return enqueueSync(c, () => {
+        note(c, { at: now(), kind: 'redirected', to: endpoint.slice(slash + 1) });
+        hangup(c, { cause: 16 }, 16);
+      });
     },
     dtmf(id: string, p: { dtmf?: string; before?: number; between?: number; duration?: number; after?: number }) {
       const c = inStasis(id);
@@ -1622,9 +1634,9 @@ export function createPbx(opts: PbxOptions) {
         },
       });
     },
-    play(id: string, media: string[], playbackId: string | undefined, lang: string | undefined) {
+    play(id: string, media: string[], playbackId: string | undefined, lang: string | undefined, offsetMs?: number, skipMs?: number) {
       const c = inStasis(id);
-      return play({ channel: c }, media, playbackId, lang);
+      return play({ channel: c }, media, playbackId, lang, offsetMs, skipMs);
     },
     record(id: string, q: RecordQuery) {
       const c = inStasis(id);
@@ -1719,8 +1731,8 @@ export function createPbx(opts: PbxOptions) {
       for (const c of chans) if (c.bridge !== b) throw new AriError(422, 'Channel not in this bridge');
       for (const c of chans) bridgeLeave(c, 'remove');
     },
-    bridgePlay(id: string, media: string[], playbackId: string | undefined, lang: string | undefined) {
-      return play({ bridge: getBridge(id) }, media, playbackId, lang);
+    bridgePlay(id: string, media: string[], playbackId: string | undefined, lang: string | undefined, offsetMs?: number, skipMs?: number) {
+      return play({ bridge: getBridge(id) }, media, playbackId, lang, offsetMs, skipMs);
     },
     bridgeMoh(id: string, on: boolean, mohClass: string | undefined) {
       const b = getBridge(id);

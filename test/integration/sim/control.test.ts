@@ -238,6 +238,28 @@ describe('simulated world', () => {
     expect((await h.rest('GET', `/_sim/channels/${id}`)).body).toMatchObject({ id, alive: false, hangupSide: 'far' });
   });
 
+  it('playback offsetms/skipms and control, and redirect of a SIP caller', async () => {
+    const id = h.sim.control.placeCall({ from: '1', to: '600' });
+    await h.advance(0);
+    await h.rest('POST', `/ari/channels/${id}/answer`);
+    // bienvenida lasts 1234 ms; start 234 ms in, so it ends after 1000 ms.
+    await h.rest('POST', `/ari/channels/${id}/play`, { media: 'sound:bienvenida', lang: 'es', playbackId: 'o1', offsetms: 234 });
+    await h.advance(999);
+    expect(h.events.some((e) => e.type === 'PlaybackFinished')).toBe(false);
+    await h.advance(1);
+    expect(h.events.filter((e) => e.type === 'PlaybackFinished')).toHaveLength(1);
+    // forward by skipms=1000 right after the start: 234 ms left.
+    await h.rest('POST', `/ari/channels/${id}/play`, { media: 'sound:bienvenida', lang: 'es', playbackId: 'o2', skipms: 1000 });
+    expect((await h.rest('POST', '/ari/playbacks/o2/control', { operation: 'forward' })).status).toBe(204);
+    await h.advance(234);
+    expect(h.events.filter((e) => e.type === 'PlaybackFinished')).toHaveLength(2);
+    expect((await h.rest('POST', '/ari/channels/' + id + '/play', { media: 'sound:bienvenida', offsetms: -1 })).status).toBe(400);
+    expect((await h.rest('POST', `/ari/channels/${id}/redirect`, { endpoint: 'Local/100@x' })).body).toEqual({ message: "Endpoint technology 'Local' does not match channel technology 'PJSIP'" });
+    expect((await h.rest('POST', `/ari/channels/${id}/redirect`, { endpoint: 'PJSIP/1001' })).status).toBe(204);
+    expect(h.sim.control.channel(id)).toMatchObject({ alive: false, hangupCause: 16 });
+    expect(h.sim.control.transcript(id).some((t) => t.kind === 'redirected' && t.to === '1001')).toBe(true);
+  });
+
   it('recordings are real WAV files of the recorded length', async () => {
     const id = h.sim.control.placeCall({ from: '100', to: '200' });
     await h.advance(0);
