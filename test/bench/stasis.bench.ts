@@ -55,7 +55,7 @@ export async function run(args: string[]) {
   let e2e: number[] = [];
   let measuring = false;
   const telephony = await createAriTelephony({
-    url: sim.url, user: 'centralita', password: 'bench-secret', app: 'centralita', requestTimeoutMs: 10_000,
+    url: sim.url, user: 'centralita', password: 'bench-secret', app: 'centralita', requestTimeoutMs: 5_000, // ARI_REQUEST_TIMEOUT_MS default
     logger: pino({ level: 'warn' }), pingIntervalMs: 0, maxSockets: Number(process.env.BENCH_SOCKETS ?? 32),
     probe: (kind, name, channelId, t, eventAt) => {
       if (!measuring || channelId === undefined) return;
