@@ -306,6 +306,11 @@ function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
     pbx.farEndDtmf(r.path.id!, needStr(r, 'digits'), gap ?? 250, r.int('durationMs') ?? 100);
   });
   add('POST', '/channels/{id}/hangup', (r) => pbx.farEndHangup(r.path.id!));
+  add('POST', '/channels/{id}/speak', (r) => {
+    const ms = r.int('ms');
+    if (ms === undefined || ms < 0) throw new AriError(400, 'ms: expected a non-negative integer');
+    pbx.farEndSpeak(r.path.id!, ms);
+  });
   add('PUT', '/endpoints/{tech}/{resource}', (r) => {
     pbx.setEndpoint(r.path.tech!, r.path.resource!, parseBehavior(r.params), r.bool('trunk'));
   });

@@ -62,6 +62,8 @@ export interface SimControl {
   sendDtmf(channelId: string, digits: string, opts?: { gapMs?: number; durationMs?: number }): void;
   /** The far end hangs up (BYE when answered, CANCEL when not). */
   hangup(channelId: string): void;
+  /** The far end talks for `ms` (otherwise it is silent: recordings with maxSilenceSeconds stop). */
+  speak(channelId: string, ms: number): void;
   /** State and transcript of what the far end heard and did; kept after hangup. */
   channel(channelId: string): SimChannelView | undefined;
   transcript(channelId: string): SimChannelView['transcript'];
@@ -173,6 +175,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     placeCall: (o) => pbx.placeCall(o),
     sendDtmf: (id, digits, o) => pbx.farEndDtmf(id, digits, o?.gapMs ?? 250, o?.durationMs ?? 100),
     hangup: (id) => pbx.farEndHangup(id),
+    speak: (id, ms) => pbx.farEndSpeak(id, ms),
     channel: (id) => pbx.channelView(id),
     transcript: (id) => pbx.channelView(id)?.transcript ?? [],
     setEndpointBehavior: (tech, resource, behavior, o) => pbx.setEndpoint(tech, resource, behavior, o?.trunk),

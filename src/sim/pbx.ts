@@ -85,6 +85,8 @@ interface FarEnd {
   behavior?: EndpointBehavior;
   /** What a simulated caller does once the PBX answers. */
   script?: CallerScript;
+  /** The far end is talking until this simulated time (recording silence detection). */
+  speakingUntil?: number;
   timers: TimerHandle[];
 }
 
@@ -1213,15 +1215,20 @@ export function createPbx(opts: PbxOptions) {
     liveRecordings.set(r.name, r);
     const snap = recordingJson(r);
     const maxMs = q.maxDurationSeconds && q.maxDurationSeconds > 0 ? q.maxDurationSeconds * 1000 : Infinity;
+    const silenceMs = q.maxSilenceSeconds && q.maxSilenceSeconds > 0 ? q.maxSilenceSeconds * 1000 : Infinity;
     const priorMs = ifExists === 'append' ? (storedDurationMs(r.name) ?? 0) : 0;
     const start = (done: () => void): (() => void) => {
       let over = false;
+      let silenceTimer: TimerHandle | undefined;
+      let trimMs = 0;
       const finish = (how: 'done' | 'canceled') => {
         if (over) return;
         over = true;
         if (r.maxTimer) clock.clearTimer(r.maxTimer);
+        clock.clearTimer(silenceTimer);
         const paused = r.pausedTotal + (r.pausedAt !== undefined ? now() - r.pausedAt : 0);
-        const ms = Math.max(0, now() - r.startedAt - paused);
+        // Silence that ended the recording is trimmed from it, as Asterisk does.
+        const ms = Math.max(0, now() - r.startedAt - paused - trimMs);
         r.state = how === 'canceled' ? 'canceled' : 'done';
         liveRecordings.delete(r.name);
         if (c?.recording === r) c.recording = undefined;
@@ -1239,6 +1246,24 @@ export function createPbx(opts: PbxOptions) {
       if (b) bridgeRecordings.add(r);
       deliver(recipients(), { type: 'RecordingStarted', timestamp: ts(), recording: recordingJson(r) });
       if (Number.isFinite(maxMs)) r.maxTimer = clock.setTimer(maxMs + (q.beep ? 300 : 0), () => finish('done'));
+      if (c && Number.isFinite(silenceMs)) {
+        // maxSilenceSeconds: the far end is silent unless it speaks (control speak) or, for a
+        // Local half, its peer is playing something.
+        let lastSound = r.startedAt;
+        const check = () => {
+          const t = now();
+          const until = c.farEnd?.speakingUntil ?? 0;
+          if (until > lastSound) lastSound = Math.min(t, until);
+          if (c.peer?.playback?.state === 'playing' || until > t) lastSound = t;
+          if (r.state === 'recording' && t - lastSound >= silenceMs) {
+            trimMs = silenceMs;
+            finish('done');
+            return;
+          }
+          silenceTimer = clock.setTimer(Math.max(1, lastSound + silenceMs - t), check);
+        };
+        silenceTimer = clock.setTimer(silenceMs + (q.beep ? 300 : 0), check);
+      }
       return () => finish('done');
     };
     if (c) {
@@ -1865,6 +1890,14 @@ export function createPbx(opts: PbxOptions) {
     },
     farEndHangup(id: string): void {
       farEndHangup(getChan(id));
+    },
+    /** The far end talks for `ms` from now (a message for a recording with maxSilenceSeconds). */
+    farEndSpeak(id: string, ms: number): void {
+      const c = getChan(id);
+      if (!(ms >= 0)) throw new AriError(400, 'ms: expected a non-negative number');
+      c.farEnd ??= { transcript: [], timers: [] };
+      c.farEnd.speakingUntil = Math.max(c.farEnd.speakingUntil ?? 0, now() + ms);
+      note(c, { at: now(), kind: 'spoke', ms });
     },
     channelView(id: string): SimChannelView | undefined {
       const c = channels.get(id);

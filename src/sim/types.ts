@@ -58,6 +58,7 @@ export type TranscriptEntry =
   | { at: number; kind: 'dtmf-heard'; digit: string }
   | { at: number; kind: 'recorded'; name: string }
   | { at: number; kind: 'redirected'; to: string }
+  | { at: number; kind: 'spoke'; ms: number }
   | { at: number; kind: 'hangup'; side: 'far' | 'pbx'; cause: number };
 
 export interface SimChannelView {

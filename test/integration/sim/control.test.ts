@@ -260,6 +260,19 @@ describe('simulated world', () => {
     expect(h.sim.control.transcript(id).some((t) => t.kind === 'redirected' && t.to === '1001')).toBe(true);
   });
 
+  it('maxSilenceSeconds: a caller who speaks 4 s then stays silent leaves a 4 s message', async () => {
+    const id = h.sim.control.placeCall({ from: '1', to: '700' });
+    await h.advance(0);
+    await h.rest('POST', `/ari/channels/${id}/answer`);
+    await h.rest('POST', `/ari/channels/${id}/record`, { name: 'vm1', format: 'wav', maxSilenceSeconds: 3, maxDurationSeconds: 60 });
+    h.sim.control.speak(id, 4000);
+    await h.advance(6999);
+    expect(h.events.some((e) => e.type === 'RecordingFinished')).toBe(false);
+    await h.advance(1);
+    expect(h.events.find((e) => e.type === 'RecordingFinished')?.recording).toMatchObject({ name: 'vm1', duration: 4 });
+    expect(wavDurationMs(readFileSync(h.sim.control.recordingPath('vm1')!))).toBe(4000);
+  });
+
   it('recordings are real WAV files of the recorded length', async () => {
     const id = h.sim.control.placeCall({ from: '100', to: '200' });
     await h.advance(0);
