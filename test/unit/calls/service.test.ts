@@ -175,3 +175,20 @@ describe('call service (fake telephony)', () => {
     expect(telephony.listenerCount()).toBe(1); // only the actors' waiter, disposed by its owner
   });
 });
+
+describe('call metrics', () => {
+  it('exposes live/started/ended/unknown counts at scrape time', async () => {
+    const { Registry } = await import('prom-client');
+    const { registerCallMetrics } = await import('../../../src/calls/metrics.ts');
+    const { telephony, svc } = setup();
+    const reg = new Registry();
+    registerCallMetrics(reg, { calls: svc });
+    telephony.placeCall({ args: ['hello'] });
+    telephony.placeCall({ args: ['nope'] });
+    await flush();
+    const text = await reg.metrics();
+    expect(text).toMatch(/centralita_calls_live 1/);
+    expect(text).toMatch(/centralita_calls_started_total 1/);
+    expect(text).toMatch(/centralita_calls_unknown_flow_total 1/);
+  });
+});
