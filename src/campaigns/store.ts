@@ -147,19 +147,23 @@ export function createCampaignStore(redis: Redis, opts: { prefix?: string; dncKe
       return r === 1;
     },
     async progress(id) {
-      const [stats, state, dialling, files] = await Promise.all([
+      const [stats, state, dialling, fileSummaries] = await Promise.all([
         redis.hgetall(key(id, 'stats')),
         redis.hget(key(id, 'meta'), 'state'),
         redis.zcard(key(id, 'sem')),
-        redis.hlen(key(id, 'files')),
+        redis.hvals(key(id, 'files')),
       ]);
+      // Rejected rows are counted per file version (a re-ingest overwrites its own entry).
+      let rejectedRows = 0;
+      for (const f of fileSummaries) rejectedRows += Number((JSON.parse(f) as { rejected?: number }).rejected ?? 0);
+      const files = fileSummaries.length;
       const n = (k: string) => Number(stats[k] ?? 0);
       const final: Record<string, number> = {};
       for (const [k, v] of Object.entries(stats)) if (k.startsWith('final:')) final[k.slice(6)] = Number(v);
       return {
         campaignId: id,
         state: (state as CampaignRunState | null) ?? 'active',
-        queued: n('queued'), rejected: n('rejected'), dialling, answered: n('answered'), voicemail: n('voicemail'),
+        queued: n('queued'), rejected: rejectedRows + n('rejected'), dialling, answered: n('answered'), voicemail: n('voicemail'),
         busy: n('busy'), 'no-answer': n('no-answer'), failed: n('failed'), retried: n('retried'), done: n('done'), final, files,
       };
     },

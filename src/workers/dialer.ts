@@ -247,7 +247,8 @@ export function createDialer(deps: DialerDeps): Dialer {
           };
           if (d.name) variables.CENTRALITA_NAME = d.name;
           if (d.contactId) variables.CENTRALITA_CONTACT_ID = d.contactId;
-          for (const [k, v] of Object.entries(d.variables)) variables[`CAMPAIGN_VAR_${k.toUpperCase()}`] = v;
+          // Row variables under their own (normalised) names: the campaign flow reads e.g. `amount`.
+          for (const [k, v] of Object.entries(d.variables)) if (!(k in variables)) variables[k] = v;
           deps.onDial?.({ channelId, campaignId: d.campaignId, rowId: d.rowId, attempt: d.attempt, at: clock() });
           try {
             await deps.telephony.originate({
