@@ -25,10 +25,17 @@ export const lookups = defineLookups({
     if (ext) found.ownerExtension = ext;
     return found;
   },
-  /** Adds the called number (outbound) or the caller (inbound) to the do-not-call list. */
+  /**
+   * Adds the called number (outbound: the dialler's CENTRALITA_PHONE, else the dialled
+   * number) or the caller (inbound) to the do-not-call list. A number that is not a phone
+   * number is an error (the caller hears the failure message), never a wrong entry.
+   */
   async addToDoNotCall({ view }, services) {
     if (!services.dnc) throw new Error('no do-not-call list is configured');
-    const number = e164(view.direction === 'outbound' ? view.to : view.from, services.defaultCountry);
+    const raw = view.direction === 'outbound' ? (view.vars.CENTRALITA_PHONE || view.to) : view.from;
+    const parsed = parsePhoneNumberFromString(raw, (services.defaultCountry ?? 'CO') as CountryCode);
+    if (!parsed?.isPossible()) throw new Error(`cannot opt out: '${raw}' is not a phone number`);
+    const number = parsed.number;
     await services.dnc.add(number);
     return { dnc: 'added', dncNumber: number };
   },

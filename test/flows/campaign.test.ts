@@ -62,6 +62,25 @@ describe('campaign flow', () => {
     expect(out.variables?.dnc).toBe('added');
   });
 
+  it('9 uses the dialler\'s CENTRALITA_PHONE when the channel does not carry the number', async () => {
+    const list = dnc();
+    const call = await dialFlow(campaignFlow, { ...outbound({ ...payment, CENTRALITA_PHONE: '+573009998877' }), to: 's' }, opts({ lookupServices: { dnc: list } }));
+    await call.listen();
+    await call.press('9');
+    await call.finish();
+    expect(list.added).toEqual(['+573009998877']);
+  });
+
+  it('9 with no usable number → failure message, nothing wrong added to the list', async () => {
+    const list = dnc();
+    const call = await dialFlow(campaignFlow, { ...outbound(payment), to: 's' }, opts({ lookupServices: { dnc: list } }));
+    await call.listen();
+    await call.press('9');
+    await call.finish();
+    expect(list.added).toEqual([]);
+    expect(call.heard.at(-1)).toBe('es/campaign-optout-failed');
+  });
+
   it('9 when the do-not-call list fails → says so (never a silent opt-out) and the path shows the error', async () => {
     const call = await dialFlow(campaignFlow, outbound(payment), opts({ lookupServices: { dnc: { add: async () => { throw new Error('db down'); } } } }));
     await call.listen();
