@@ -39,6 +39,20 @@ describe('HubSpot worker: exactly once', () => {
     assertOneEach(h, records.map((r) => r.id));
   });
 
+  it('two workers racing over duplicate deliveries in different batches still create one engagement each', async () => {
+    h = await harness(inject('redisUrl'), { batchSize: 7, batchWaitMs: 5, reconcileAfterMs: 300 }, { searchIndexLagMs: 100 });
+    const records = Array.from({ length: 40 }, () => callRecord());
+    // Adjacent deliveries: the two workers fetch them at the same moment and race for the claim.
+    for (const r of records) for (const n of [1, 2]) await h.add(r, `${r.id}#${n}`);
+    const w1 = h.startWorker();
+    h.startWorker();
+    await h.waitFor((c) => c.completed === 80, 30_000);
+    assertOneEach(h, records.map((r) => r.id));
+    // The second delivery was recognised (ledger done) or held back (claim taken by the other worker).
+    const stats = await w1.stats();
+    expect((stats.duplicate ?? 0) + (stats.wait ?? 0)).toBeGreaterThan(0);
+  });
+
   it('HubSpot answering 500s and then 429s: retried, rate limited (not failed), one engagement each', async () => {
     h = await harness(inject('redisUrl'));
     h.fake.fault({ kind: 'status', status: 500, paths: [CREATE] }, 3);
