@@ -417,26 +417,41 @@ export function createPbx(opts: PbxOptions) {
   function endpointJson(e: EndpointConfig): Snapshot {
     return {
       technology: e.technology, resource: e.resource, state: e.behavior?.behavior === 'unreachable' ? 'offline' : 'online',
-      channel_ids: [...channels.values()].filter((c) => c.alive && c.tech === e.technology && c.resource === e.resource).map((c) => c.id),
+      channel_ids: [...(endpointChans.get(`${e.technology}/${e.resource}`) ?? [])].filter((c) => c.alive).map((c) => c.id),
     };
   }
+  const endpointChans = new Map<string, Set<Chan>>();
   function touchEndpoint(c: Chan): void {
     if (c.tech !== 'PJSIP') return;
     const key = `${c.tech}/${c.resource}`;
     const e = endpoints.get(key);
     if (!e) return;
+    let mine = endpointChans.get(key);
+    if (!mine) endpointChans.set(key, (mine = new Set()));
+    if (c.alive) mine.add(c);
+    else mine.delete(c);
     const epRec = allApps(new Set<string>());
     for (const a of apps.values()) if (a.endpoints.has(key) || a.endpoints.has(c.tech)) epRec.add(a.name);
-    deliver(epRec, { type: 'EndpointStateChange', timestamp: ts(), endpoint: endpointJson(e) });
-    const mine = [...channels.values()].filter((x) => x.alive && x.tech === c.tech && x.resource === c.resource);
-    // Asterisk's aggregation of channel states into a device state.
-    const up = mine.some((x) => x.state === 'Up');
-    const ringing = mine.some((x) => x.state === 'Ringing' || x.state === 'Ring');
-    const state = up && ringing ? 'RINGINUSE' : up ? 'INUSE' : ringing ? 'RINGING' : mine.some((x) => x.state === 'Busy') ? 'BUSY' : 'NOT_INUSE';
-    if ((deviceLast.get(key) ?? 'NOT_INUSE') === state) return;
-    deviceLast.set(key, state);
+    // Snapshots are built only for someone listening: a busy trunk has thousands of channels.
+    if (epRec.size > 0) deliver(epRec, { type: 'EndpointStateChange', timestamp: ts(), endpoint: endpointJson(e) });
     const devRec = allApps(new Set<string>());
     for (const a of apps.values()) if (a.devices.has(key)) devRec.add(a.name);
+    if (devRec.size === 0) {
+      deviceLast.delete(key);
+      return;
+    }
+    // Asterisk's aggregation of channel states into a device state.
+    let up = false;
+    let ringing = false;
+    let busy = false;
+    for (const x of mine) {
+      if (x.state === 'Up') up = true;
+      else if (x.state === 'Ringing' || x.state === 'Ring') ringing = true;
+      else if (x.state === 'Busy') busy = true;
+    }
+    const state = up && ringing ? 'RINGINUSE' : up ? 'INUSE' : ringing ? 'RINGING' : busy ? 'BUSY' : 'NOT_INUSE';
+    if ((deviceLast.get(key) ?? 'NOT_INUSE') === state) return;
+    deviceLast.set(key, state);
     deliver(devRec, { type: 'DeviceStateChanged', timestamp: ts(), device_state: { name: key, state } });
   }
 
