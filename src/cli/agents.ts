@@ -54,7 +54,7 @@ export function registerAgentCommands(program: Command, io: AgentsCliIo = { fetc
     try { await fn(); } catch (err) { io.err(`error: ${(err as Error).message}`); process.exitCode = 1; }
   };
 
-  agents.command('list').description('agents with state, pause reason, device and today\'s numbers').option('--window <sec>', 'statistics window in seconds', '3600')
+  agents.command('list').description('agents with state, pause reason, device and numbers over the window').option('--window <sec>', 'statistics window in seconds', '3600')
     .action((o: { window: string }) => run(async () => {
       const r = (await call(io, base(), 'GET', `/api/agents?windowSec=${encodeURIComponent(o.window)}`)) as { agents: AgentRow[] };
       if (json()) io.out(JSON.stringify(r.agents, null, 2)); else for (const l of formatAgents(r.agents)) io.out(l);

@@ -9,7 +9,8 @@ const m = (r: string, penalty = 0) => ({ id: `p${r}`, endpoint: `PJSIP/${r}`, pe
 const base = { ringTimeoutSec: 8, retrySec: 1, wrapUpSec: 0 };
 const QUEUES: Record<string, QueueInput> = {
   linear: { strategy: 'linear', members: [m('3001'), m('3002'), m('3003')], ...base },
-  wrap: { strategy: 'linear', members: [m('3001'), m('3002'), m('3003')], ...base, wrapUpSec: 6 },
+  // Long enough (1.5 s real at 20x) that a loaded machine cannot outrun it between two calls.
+  wrap: { strategy: 'linear', members: [m('3001'), m('3002'), m('3003')], ...base, wrapUpSec: 30 },
   ringall: { strategy: 'ringall', members: [m('3001'), m('3002'), m('3003', 1)], ...base },
   leastrecent: { strategy: 'leastrecent', members: [m('3001'), m('3002'), m('3003')], ...base },
   fewestcalls: { strategy: 'fewestcalls', members: [m('3001'), m('3002'), m('3003')], ...base },
@@ -52,14 +53,16 @@ describe('strategies through the simulator', () => {
   });
 
   it('linear with wrap-up: the agent in wrap-up is skipped until it ends', async () => {
-    // No wait between calls: 3001 and then 3002 are still wrapping up (6 s) for the next one.
+    // No wait between calls: 3001 and then 3002 are still wrapping up (30 s) for the next one.
     expect(await sequence('wrap', 3)).toEqual(['p3001', 'p3002', 'p3003']);
     await allFree();
     expect(await sequence('wrap', 1)).toEqual(['p3001']);
   });
 
   it('ringall: the lowest-penalty tier rings together, the fastest answers, the penalised agent is not rung', async () => {
-    h.phone('3002', { behavior: 'answer', afterMs: 300, hangupAfterMs: 1000 });
+    // A wide margin (about 0.2 s of real time) so a loaded machine cannot swap the winner.
+    h.phone('3001', { behavior: 'answer', afterMs: 5000, hangupAfterMs: 1000 });
+    h.phone('3002', { behavior: 'answer', afterMs: 500, hangupAfterMs: 1000 });
     const ch = h.call('ringall');
     const o = await waitFor(() => h.outcomes.get(ch), 10_000, 'ringall');
     expect(o).toMatchObject({ outcome: 'answered', agentId: 'p3002' });
