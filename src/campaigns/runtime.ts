@@ -1,0 +1,100 @@
+// Campaign wiring for main.ts in one call: stores, call-outcome channel, ingest (SQS consumer
+// when SQS_QUEUE_URL is set, else the local inbox when S3 is not configured), the dialler
+// (when a Telephony is given) and the HTTP routes. Everything is stopped in reverse order.
+import type { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Telephony } from '../telephony/port.ts';
+import { QUEUES } from '../jobs/names.ts';
+import { createCallOutcomeChannel, type CallOutcomeChannel } from '../jobs/call-outcome.ts';
+import { createCampaignStore, type CampaignStore } from './store.ts';
+import { createDncStore, type DncStore } from './dnc.ts';
+import { createDialLimits } from './limits.ts';
+import { createCampaignMetrics } from './metrics.ts';
+import { createCampaignIngestService, type CampaignIngestService } from './service.ts';
+import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
+import { registerCampaignRoutes } from './http.ts';
+import { createDialer } from '../workers/dialer.ts';
+import { createS3Client, createS3ObjectStore } from '../integrations/s3/s3.ts';
+import { createCampaignEventConsumer, createSqsClient } from '../integrations/sqs/campaign-events.ts';
+import type { CampaignSettingsInput } from '../domain/campaign.ts';
+
+export interface CampaignRuntimeOptions {
+  config: Config;
+  /** A connection usable by BullMQ (maxRetriesPerRequest: null). */
+  redis: Redis;
+  logger: Logger;
+  metrics: Registry;
+  /** Given → this process dials. */
+  telephony?: Telephony;
+  /** Given → GET /api/campaigns/:id etc. are registered on it (call before listen). */
+  http?: FastifyInstance;
+  /** Global caps over all campaigns and worker processes. */
+  dialer?: { maxCallsPerSecond?: number; maxConcurrentCalls?: number };
+  /** Where permanently failing S3 events go (with their reason); unset = the queue's RedrivePolicy. */
+  sqsDeadLetterQueueUrl?: string;
+  defaultSettings?: CampaignSettingsInput;
+  /** Whether to run ingest (SQS consumer / inbox watcher) in this process. Default true. */
+  ingest?: boolean;
+}
+
+export interface CampaignRuntime {
+  store: CampaignStore;
+  dnc: DncStore;
+  /** The record publisher calls outcomes.publish(record) for every CallRecord. */
+  outcomes: CallOutcomeChannel;
+  ingest: CampaignIngestService;
+  stop(): Promise<void>;
+}
+
+export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
+  const { config, redis, logger } = o;
+  const stack: (() => Promise<void>)[] = [];
+  const store = createCampaignStore(redis);
+  const dnc = createDncStore(redis);
+  const outcomes = createCallOutcomeChannel(redis);
+  stack.push(() => outcomes.close());
+  const metrics = createCampaignMetrics(o.metrics, store);
+  const queue = new Queue(QUEUES.originate, { connection: redis });
+  stack.push(() => queue.close());
+  const c = config.campaigns;
+  const objects = c.mode === 's3'
+    ? createS3ObjectStore(createS3Client({ region: config.aws.region, endpoint: c.endpoint, forcePathStyle: c.forcePathStyle, accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey }), c.bucket)
+    : createLocalObjectStore({ inboxDir: c.inboxDir, resultsDir: c.resultsDir, campaignsPrefix: c.prefix });
+  const ingest = createCampaignIngestService({ store, sink: queue, objects, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: Date.now });
+
+  if (o.ingest !== false) {
+    if (c.mode === 's3' && c.sqsQueueUrl) {
+      const sqs = createSqsClient({ region: config.aws.region, endpoint: c.sqsEndpoint, accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey });
+      const consumer = createCampaignEventConsumer({ sqs, queueUrl: c.sqsQueueUrl, deadLetterQueueUrl: o.sqsDeadLetterQueueUrl, ingest, logger, metrics });
+      consumer.start();
+      stack.push(async () => { await consumer.stop(); sqs.destroy(); });
+    } else if (c.mode === 'local') {
+      const watcher = createInboxWatcher({ inboxDir: c.inboxDir, campaignsPrefix: c.prefix, ingest, logger });
+      watcher.start();
+      stack.push(() => watcher.stop());
+    } else {
+      logger.warn('S3_BUCKET is set but SQS_QUEUE_URL is not: campaign files are ingested only by the Lambda handler');
+    }
+  }
+  if (o.telephony) {
+    const d = createDialer({
+      connection: redis, store, limits: createDialLimits(redis), outcomes, telephony: o.telephony, dnc, logger, metrics,
+      globalMaxCallsPerSecond: o.dialer?.maxCallsPerSecond ?? 10, globalMaxConcurrentCalls: o.dialer?.maxConcurrentCalls ?? 30,
+    });
+    stack.push(() => d.close());
+  }
+  if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry });
+  return {
+    store, dnc, outcomes, ingest,
+    async stop() {
+      for (const s of stack.reverse()) {
+        try { await s(); } catch (err) { logger.error({ err }, 'campaigns: error while stopping'); }
+      }
+      stack.length = 0;
+    },
+  };
+}
