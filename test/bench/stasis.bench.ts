@@ -110,7 +110,7 @@ export async function run(args: string[]) {
     const simCpu0 = await sim.cpuMs();
     const t0 = performance.now();
     const live = new Set(calls.liveCalls().map((c) => c.channelId));
-    const sent = await sim.call<number>('dtmfLoad', { ids: ids.filter((id) => live.has(id)), durationMs: seconds * 1000 });
+    const { sent, gone } = await sim.call<{ sent: number; gone: number }>('dtmfLoad', { ids: ids.filter((id) => live.has(id)), durationMs: seconds * 1000 });
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     loop.disable();
@@ -124,11 +124,12 @@ export async function run(args: string[]) {
     const recordsBefore = records;
     await sim.call('hangup', { ids });
     await waitUntil(() => calls.liveCalls().length === 0, 90_000, 'all calls ended');
-    await waitUntil(() => records - recordsBefore >= n - failedToAnswer, 10_000, 'records');
+    // Every call that ended has its record (including calls the app gave up on).
+    await waitUntil(() => records >= calls.stats().ended && records - recordsBefore >= 0, 10_000, 'records');
     // Let the REST backlog drain so the next phase starts clean.
     await waitUntil(() => telephony.restStats().inFlight === 0, 90_000, 'REST backlog drained');
     return {
-      n, sent, samples: lat.length, loopP99, loopP50, failedToAnswer, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
+      n, sent, gone, samples: lat.length, loopP99, loopP50, failedToAnswer, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
       p50: pct(lat, 50), p99: pct(lat, 99), max: lat.reduce((a, b) => Math.max(a, b), 0),
       e2eP50: pct(lat2, 50), e2eP99: pct(lat2, 99),
       cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
@@ -166,6 +167,7 @@ export async function run(args: string[]) {
       sim_process_cpu_pct_1000: round(p1000.simCpuPct, 1), sim_process_cpu_pct_2000: round(p2000.simCpuPct, 1),
       pbx_sent_to_command_p50_ms_1000: round(p1000.e2eP50), pbx_sent_to_command_p99_ms_1000: round(p1000.e2eP99),
       pbx_sent_to_command_p50_ms_2000: round(p2000.e2eP50), pbx_sent_to_command_p99_ms_2000: round(p2000.e2eP99),
+      dtmf_to_gone_calls_1000: p1000.gone, dtmf_to_gone_calls_2000: p2000.gone,
       calls_not_answered_in_time_1000: p1000.failedToAnswer, calls_not_answered_in_time_2000: p2000.failedToAnswer,
       event_loop_delay_p99_ms_1000: round(p1000.loopP99), event_loop_delay_p99_ms_2000: round(p2000.loopP99),
       load_average_at_end: (await import('node:os')).loadavg().map((x) => round(x, 1)),
