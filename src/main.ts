@@ -29,10 +29,15 @@ import { registerAcdMetrics } from './acd/metrics.ts';
 import type { QueuesConfig } from './acd/queue-config.ts';
 import { STASIS_ROLES } from './calls/contract.ts';
 import { createCallRecordPublisher, type CallRecordSink } from './calls/records.ts';
+import { mergeQueueFields } from './calls/acd-merge.ts';
 import { createCallService, type CallService } from './calls/service.ts';
 import { createCallOutcomeChannel } from './jobs/call-outcome.ts';
 import { KEY_PREFIX } from './jobs/names.ts';
 import { startWorkers } from './workers/start.ts';
+import { createCampaignStore } from './campaigns/store.ts';
+import { createDncStore } from './campaigns/dnc.ts';
+import { createCampaignMetrics } from './campaigns/metrics.ts';
+import { registerCampaignRoutes } from './campaigns/http.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -82,7 +87,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
     const queues = await loadQueues(config.flows.dir);
     const acd = createAcd({
       telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }),
-      store: redisAgentStore(redis, `${KEY_PREFIX}:acd:`, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
+      store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
     });
     await acd.start();
     stack.push({ name: 'acd', stop: () => acd.stop() });
@@ -90,14 +95,21 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
 
     const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => logger.warn({ override: entry }, 'business-hours override changed') });
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
-    const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices: {} });
+    const campaignStore = createCampaignStore(redis);
+    const dnc = createDncStore(redis);
+    const campaigns = { store: campaignStore, dnc, metrics: createCampaignMetrics(metrics, campaignStore) };
+    // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
+    // CRM is the local outbox.
+    const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices: { dnc, defaultCountry: config.defaultCountry } });
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
     const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
     const outcomes = createCallOutcomeChannel(redis);
     // The dialler waits on the outcome channel; HubSpot and reports consume the queue.
     const records: CallRecordSink = {
-      async publish(record) {
+      async publish(built) {
+        // The ACD keys callers by call id (= the caller's channel id; record id is `cr-<channel>`).
+        const record = mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, '')));
         const first = await publisher.publish(record);
         await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
         return first;
@@ -112,13 +124,14 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
 
     if (opts.workers !== false) {
-      const workers = await startWorkers({ config, logger, redis, redisUrl, telephony, bus, metrics, outcomes });
+      const workers = await startWorkers({ config, logger, redis, telephony, metrics, outcomes, campaigns });
       stack.push({ name: 'workers', stop: () => workers.stop() });
     }
 
     const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
     registerAcdRoutes(http, acd);
+    registerCampaignRoutes(http, { store: campaignStore, dnc, defaultCountry: config.defaultCountry });
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });
     return { httpUrl, redisUrl, sim, calls, acd, bus, stop: stopAll };

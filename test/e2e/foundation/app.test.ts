@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -86,5 +86,21 @@ describe('centralita app (composition root)', () => {
 
     const ready = await fetch(`${app.httpUrl}/readyz`);
     expect(ready.status).toBe(200);
+  }, 60_000);
+
+  it('ingests a campaign file dropped in the local inbox and reports it (no S3 configured)', async () => {
+    mkdirSync(join(dataDir, 'inbox', 'navidad'), { recursive: true });
+    writeFileSync(join(dataDir, 'inbox', 'navidad', 'lista 1.csv'), 'telefono;nombre\r\n300 123 4567;Ana\r\n(601) 555-0101;Luis\r\n3.00123E+9;Roto\r\n');
+    const progress = await waitFor(async () => {
+      const r = await fetch(`${app.httpUrl}/api/campaigns/navidad`);
+      if (r.status !== 200) return undefined;
+      const p = (await r.json()) as { queued: number; rejected: number; files: number };
+      return p.files >= 1 ? p : undefined;
+    }, 20_000, 'campaign progress');
+    expect(progress.rejected).toBe(1);
+    expect(progress.queued).toBe(2);
+    const results = readdirSync(join(dataDir, 'results', 'navidad'));
+    expect(results.some((f) => f.endsWith('.summary.json'))).toBe(true);
+    expect(results.some((f) => f.endsWith('.rejected.csv'))).toBe(true);
   }, 60_000);
 });

@@ -1,0 +1,22 @@
+// The ACD knows the truth about a queued caller (who answered, how long they waited, the
+// recording); the flow may learn it too late — a caller hanging up during the bridged
+// conversation ends the flow before the queue's result reaches it, and the flow reports
+// `abandoned`. Records are therefore completed from the ACD's own fields before publishing.
+import type { CallRecord } from '../domain/call-record.ts';
+
+export function mergeQueueFields(record: CallRecord, fields: Pick<CallRecord, 'queue' | 'agent' | 'recording'> | undefined): CallRecord {
+  if (!fields) return record;
+  const out: CallRecord = { ...record };
+  if (fields.queue) {
+    out.queue = fields.queue;
+    out.waitSeconds = fields.queue.waitSeconds;
+    if (fields.queue.outcome === 'answered' && record.disposition !== 'voicemail') {
+      out.disposition = 'answered';
+      const span = record.answeredAt ? Math.max(0, Math.round((Date.parse(record.endedAt) - Date.parse(record.answeredAt)) / 1000)) : 0;
+      out.talkSeconds = Math.max(0, span - fields.queue.waitSeconds);
+    }
+  }
+  if (fields.agent) out.agent = { ...record.agent, ...fields.agent };
+  if (fields.recording && !record.recording) out.recording = fields.recording;
+  return out;
+}
