@@ -1,6 +1,7 @@
 // `centralita hubspot …`: ops commands for the HubSpot call log.
 //   log <record.json>   logs one CallRecord now (ledger-checked; prints the HubSpot call id)
 //   replay [--dlq]      re-posts failed jobs, or dead-lettered records, to call-records
+//   unassociated        lists calls logged without a contact (for reconciliation)
 import type { Command } from 'commander';
 
 export function registerHubspotCommands(program: Command): void {
@@ -13,6 +14,13 @@ export function registerHubspotCommands(program: Command): void {
     .action(async (file: string, opts: { settings?: string }) => {
       const { runLog } = await import('../integrations/hubspot/cli-actions.ts');
       process.exitCode = await runLog(process.env, file, opts.settings);
+    });
+
+  hs.command('unassociated')
+    .description('list calls logged without a HubSpot contact, one JSON line each (needs REDIS_URL)')
+    .action(async () => {
+      const { runUnassociated } = await import('../integrations/hubspot/cli-actions.ts');
+      process.exitCode = await runUnassociated(process.env);
     });
 
   hs.command('replay')

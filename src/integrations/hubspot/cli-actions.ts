@@ -83,3 +83,22 @@ export async function runReplay(env: Record<string, string | undefined>, dlq: bo
     redis.disconnect();
   }
 }
+
+export async function runUnassociated(env: Record<string, string | undefined>): Promise<number> {
+  const cfg = config(env);
+  if (!cfg) return 1;
+  if (cfg.redis.mode !== 'external') { err('set REDIS_URL to the Redis of the running instance'); return 1; }
+  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+  try {
+    const key = hubspotKeys(KEY_PREFIX).unassociated;
+    let cursor = '0';
+    do {
+      const [next, kv] = await redis.hscan(key, cursor, 'COUNT', 500);
+      for (let i = 1; i < kv.length; i += 2) out(kv[i]!);
+      cursor = next;
+    } while (cursor !== '0');
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}

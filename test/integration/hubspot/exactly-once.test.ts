@@ -68,6 +68,9 @@ describe('HubSpot worker: exactly once', () => {
     expect(stats.unavailable).toBeGreaterThan(0);
     expect(stats['rate-limited']).toBeGreaterThan(0);
     expect((await h.queue.getJobCounts('failed')).failed).toBe(0);
+    // No contact has these numbers: each call is kept for reconciliation (`centralita hubspot unassociated`).
+    expect(await h.redis.hlen(h.keys.unassociated)).toBe(20);
+    expect(JSON.parse((await h.redis.hget(h.keys.unassociated, records[0]!.id))!)).toMatchObject({ number: records[0]!.from, callId: h.fake.callsByMarker().get(records[0]!.id)![0] });
     // Rate limiting and backoff never spend BullMQ attempts: the only attempt counted is the successful one.
     for (const j of await h.queue.getJobs(['completed'])) expect(j.attemptsMade).toBe(1);
   });
