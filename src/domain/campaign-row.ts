@@ -1,6 +1,5 @@
 // One campaign CSV row: header aliases, validation and the reason a row is refused.
 // Pure: the caller streams the file and does dedupe / do-not-call lookups.
-import Holidays from 'date-holidays';
 import { normalizeE164, type PhoneRejection } from './phone.ts';
 import { isValidZone } from './campaign.ts';
 
@@ -102,12 +101,14 @@ export function checkRow(cells: string[], rowNumber: number, rowId: string, m: H
 }
 
 const zoneCache = new Map<string, string[]>();
-/** The IANA zones of a country (date-holidays' data), cached. Empty when unknown. */
+/** The IANA zones of a country from the runtime's ICU data (Intl.Locale#getTimeZones), cached. Empty when unknown. */
 export function zonesForCountry(country: string): string[] {
   let z = zoneCache.get(country);
   if (!z) {
     try {
-      z = new Holidays(country).getTimezones().filter(isValidZone);
+      // Not in TypeScript's ES2024 lib yet; V8 ships it (older engines had a `timeZones` getter).
+      const loc = new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[]; timeZones?: string[] };
+      z = (loc.getTimeZones?.() ?? loc.timeZones ?? []).filter(isValidZone);
     } catch {
       z = [];
     }
