@@ -21,6 +21,10 @@ import { createFlowRegistry, FlowCheckError } from './flow-dsl/registry.ts';
 import { createFlowActors } from './flow-dsl/actors.ts';
 import { createHoursService } from './hours/service.ts';
 import { createOverrideStore } from './hours/override-store.ts';
+import { registerHoursRoutes } from './hours/http.ts';
+import type { LookupServices } from './flow-dsl/types.ts';
+import { createCrmFromConfig, loadHubspotSettings } from './integrations/hubspot/index.ts';
+import { hubspotKeys } from './workers/hubspot.ts';
 import { createAcd, type Acd } from './acd/acd.ts';
 import { redisAgentStore } from './acd/agent-store.ts';
 import { realClock } from './acd/clock.ts';
@@ -100,7 +104,14 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
     const campaigns = { store: campaignStore, dnc, metrics: createCampaignMetrics(metrics, campaignStore) };
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
-    const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices: { dnc, defaultCountry: config.defaultCountry } });
+    const lookupServices: LookupServices = { dnc, defaultCountry: config.defaultCountry };
+    if (config.hubspot.mode === 'api') {
+      // Flow lookups (route to the contact's owner) share the HubSpot request budget in Redis.
+      const crm = createCrmFromConfig(config, loadHubspotSettings(config), redis, hubspotKeys().budget);
+      stack.push({ name: 'lookup-crm', stop: () => crm.close() });
+      lookupServices.crm = crm.crm;
+    }
+    const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices });
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
     const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
@@ -131,6 +142,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
     const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
     registerAcdRoutes(http, acd);
+    registerHoursRoutes(http, { hours, overrides });
     registerCampaignRoutes(http, { store: campaignStore, dnc, defaultCountry: config.defaultCountry });
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });
