@@ -128,64 +128,67 @@ export async function run(args: string[]) {
 
   // ---- centralita: real worker, real time ----
   const redisServer = await startRedisServer({});
-  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  // The fake runs in its own process, as HubSpot does, so its work is not billed to the worker.
-  const fake = await startFakeHubspotProcess({ limits: FREE, searchIndexLagMs: 1_000 }, contacts.map((c) => ({ props: c, createdAt: Date.parse('2025-01-01'), lastActivityAt: Date.parse('2026-01-01') + Number(c.firstname!.replace(/\D/g, '')) })));
-  const settings = parseHubspotSettings({ tier: 'free', parallelBatches: arg(args, 'parallel', 3) });
-  const keyPrefix = 'bench';
-  const queue = new Queue(QUEUES.callRecords, { connection: redis, prefix: 'bench-bull' });
-  for (let i = 0; i < records.length; i += 1000) {
-    await queue.addBulk(records.slice(i, i + 1000).map((r) => ({ name: 'call-record', data: r, opts: { jobId: r.id, removeOnComplete: true } })));
-  }
-  const crm = createHubspotCrm({
-    baseUrl: fake.url, token: 'test-token', recordIdProperty: settings.recordIdProperty, defaultCountry: 'CO', requestTimeoutMs: 15_000,
-    budget: createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings) }),
-  });
-  const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
-  // --workers=N runs N worker processes (the deployment shape: BullMQ and our budget are shared
-  // through Redis); --workers=0 runs one worker inside this process.
-  const workersN = arg(args, 'workers', 0);
-  const children: ChildProcess[] = [];
-  let started = performance.now();
-  let hw: { close(): Promise<void> } | undefined;
-  if (workersN === 0) {
-    hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull' });
-  } else {
-    const firstReady = new Promise<void>((resolve) => {
-      for (let i = 0; i < workersN; i++) {
-        const c = spawn(process.execPath, [fileURLToPath(new URL('../fakes/hubspot-worker-child.ts', import.meta.url))], {
-          env: { ...process.env, REDIS_URL: redisServer.url, HUBSPOT_URL: fake.url, BULL_PREFIX: 'bench-bull', KEY_PREFIX: keyPrefix, LOCK_MS: '30000', STALLED_MS: '30000', SETTINGS_JSON: JSON.stringify({ tier: 'free', parallelBatches: arg(args, 'parallel', 3) }) },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        c.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-        children.push(c);
-      }
+  const measured = await (async () => {
+    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+    // The fake runs in its own process, as HubSpot does, so its work is not billed to the worker.
+    const fake = await startFakeHubspotProcess({ limits: FREE, searchIndexLagMs: 1_000 }, contacts.map((c) => ({ props: c, createdAt: Date.parse('2025-01-01'), lastActivityAt: Date.parse('2026-01-01') + Number(c.firstname!.replace(/\D/g, '')) })));
+    const settings = parseHubspotSettings({ tier: 'free', parallelBatches: arg(args, 'parallel', 3) });
+    const keyPrefix = 'bench';
+    const queue = new Queue(QUEUES.callRecords, { connection: redis, prefix: 'bench-bull' });
+    for (let i = 0; i < records.length; i += 1000) {
+      await queue.addBulk(records.slice(i, i + 1000).map((r) => ({ name: 'call-record', data: r, opts: { jobId: r.id, removeOnComplete: true } })));
+    }
+    const crm = createHubspotCrm({
+      baseUrl: fake.url, token: 'test-token', recordIdProperty: settings.recordIdProperty, defaultCountry: 'CO', requestTimeoutMs: 15_000,
+      budget: createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings) }),
     });
-    await firstReady;
-    started = performance.now(); // from the first worker able to take jobs; module loading excluded as for --workers=0
-  }
-  for (;;) {
-    const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
-    if ((c.wait ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const failed = (await queue.getJobCounts('failed')).failed ?? 0;
-  const state = await fake.audit();
-  const { duplicates, lost } = audit(new Map(Object.entries(state.markers)), records);
-  const requests = state.requests.length;
-  const rateLimited = state.requests.filter((r) => r.status === 429).length;
-  const searches = state.requests.filter((r) => r.kind === 'search').length;
-  const associated = state.associatedCalls;
-  await hw?.close();
-  await Promise.all(children.map((c) => new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); })));
-  crm.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  workerConnection.disconnect();
-  redis.disconnect();
-  await redisServer.stop();
-  await fake.close();
+    const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
+    // --workers=N runs N worker processes (the deployment shape: BullMQ and our budget are shared
+    // through Redis); --workers=0 runs one worker inside this process.
+    const workersN = arg(args, 'workers', 0);
+    const children: ChildProcess[] = [];
+    let started = performance.now();
+    let hw: { close(): Promise<void> } | undefined;
+    if (workersN === 0) {
+      hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull' });
+    } else {
+      const firstReady = new Promise<void>((resolve) => {
+        for (let i = 0; i < workersN; i++) {
+          const c = spawn(process.execPath, [fileURLToPath(new URL('../fakes/hubspot-worker-child.ts', import.meta.url))], {
+            env: { ...process.env, REDIS_URL: redisServer.url, HUBSPOT_URL: fake.url, BULL_PREFIX: 'bench-bull', KEY_PREFIX: keyPrefix, LOCK_MS: '30000', STALLED_MS: '30000', SETTINGS_JSON: JSON.stringify({ tier: 'free', parallelBatches: arg(args, 'parallel', 3) }) },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          c.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+          children.push(c);
+        }
+      });
+      await firstReady;
+      started = performance.now(); // from the first worker able to take jobs; module loading excluded as for --workers=0
+    }
+    for (;;) {
+      const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
+      if ((c.wait ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const failed = (await queue.getJobCounts('failed')).failed ?? 0;
+    const state = await fake.audit();
+    const { duplicates, lost } = audit(new Map(Object.entries(state.markers)), records);
+    const requests = state.requests.length;
+    const rateLimited = state.requests.filter((r) => r.status === 429).length;
+    const searches = state.requests.filter((r) => r.kind === 'search').length;
+    const associated = state.associatedCalls;
+    await hw?.close();
+    await Promise.all(children.map((c) => new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); })));
+    crm.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    workerConnection.disconnect();
+    redis.disconnect();
+    await fake.close();
+    return { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN };
+  })().finally(() => redisServer.stop());
+  const { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN } = measured;
 
   // ---- one request per step, on a skip-ahead clock ----
   const skipNaive = arg(args, 'naive', 1) === 0;
