@@ -186,7 +186,43 @@ async function loadQueues(flowsDir: string): Promise<QueuesConfig> {
   return mod.queues;
 }
 
-export async function runMain(env: Record<string, string | undefined>, opts: { workers?: boolean } = {}): Promise<void> {
+/**
+ * Workers only (`centralita worker`): HubSpot logging, campaign ingest and the dialler, for
+ * scaling them out beside the app. They must share the app's Redis and Asterisk.
+ */
+export async function startWorkerProcess(config: Config, logger: Logger): Promise<{ httpUrl: string; stop(): Promise<void> }> {
+  if (config.redis.mode !== 'external' || config.ari.mode !== 'external') {
+    throw new ConfigError([{ variable: config.redis.mode !== 'external' ? 'REDIS_URL' : 'ARI_URL', problem: 'is required by `centralita worker` (it must share the app\'s Redis and Asterisk; with embedded defaults `centralita start` already runs the workers)', form: 'see .env.example', example: config.redis.mode !== 'external' ? 'redis://127.0.0.1:6379/0' : 'http://127.0.0.1:8088' }]);
+  }
+  const stack: Stack = [];
+  const stopAll = async () => {
+    for (const r of stack.reverse()) {
+      try { await r.stop(); } catch (err) { logger.error({ err, resource: r.name }, 'error while stopping'); }
+    }
+    stack.length = 0;
+  };
+  try {
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: 'centralita_worker_' });
+    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
+    const { telephony } = await startTelephony(config, logger, stack, {});
+    const store = createCampaignStore(redis);
+    const campaigns = { store, dnc: createDncStore(redis), metrics: createCampaignMetrics(metrics, store) };
+    const workers = await startWorkers({ config, logger, redis, telephony, metrics, outcomes: createCallOutcomeChannel(redis), campaigns });
+    stack.push({ name: 'workers', stop: () => workers.stop() });
+    const http = createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION });
+    const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+    stack.push({ name: 'http', stop: () => http.close() });
+    return { httpUrl, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export async function runMain(env: Record<string, string | undefined>, opts: { workersOnly?: boolean } = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -198,12 +234,12 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
-  let app: RunningApp;
+  let app: Pick<RunningApp, 'httpUrl' | 'stop' | 'sim'>;
   try {
-    app = await startCentralita(config, logger, opts);
+    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger);
   } catch (err) {
     if (err instanceof RedisServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError) {
-      process.stderr.write(`centralita: ${err.message}\n`);
+      process.stderr.write(`${err instanceof ConfigError ? '' : 'centralita: '}${err.message}\n`);
       process.exit(1);
     }
     logger.fatal({ err }, 'start-up failed');
@@ -211,7 +247,7 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
     process.exit(1);
   }
   process.stdout.write(
-    `centralita ${VERSION} running\n  API and dashboard: ${app.httpUrl}/\n  health: ${app.httpUrl}/healthz  readiness: ${app.httpUrl}/readyz  metrics: ${app.httpUrl}/metrics\n` +
+    `centralita ${VERSION} ${opts.workersOnly ? 'worker ' : ''}running\n  API and dashboard: ${app.httpUrl}/\n  health: ${app.httpUrl}/healthz  readiness: ${app.httpUrl}/readyz  metrics: ${app.httpUrl}/metrics\n` +
       (app.sim
         ? `  simulated PBX (ARI): ${app.sim.url}/ari  user ${app.sim.user}  password ${app.sim.password}\n` +
           `  place a call: curl -u ${app.sim.user}:${app.sim.password} -XPOST ${app.sim.url}/_sim/calls -H 'content-type: application/json' -d '{"from":"3001234567","to":"6015550100"}'\n`

@@ -8,4 +8,11 @@ export function registerStartCommands(program: Command): void {
       const { runMain } = await import('../main.ts');
       await runMain(process.env);
     });
+  program
+    .command('worker')
+    .description('run only the background workers (HubSpot logging, campaign ingest, dialler); needs REDIS_URL and ARI_URL')
+    .action(async () => {
+      const { runMain } = await import('../main.ts');
+      await runMain(process.env, { workersOnly: true });
+    });
 }
