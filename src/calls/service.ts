@@ -58,6 +58,8 @@ export interface CallService {
 }
 
 const ROLE_VALUES = new Set<string>(Object.values(STASIS_ROLES));
+/** Variables the dialler sets on campaign originations (see dialplan/ari_general_custom.conf). */
+const CAMPAIGN_VARS = ['CENTRALITA_PHONE', 'CENTRALITA_CONTACT_ID'] as const;
 
 /** The DID: set by dialplan/extensions_custom.conf (CENTRALITA_DID channelvar), else a numeric exten. */
 function didOf(ch: ChannelInfo): string | undefined {
@@ -144,6 +146,26 @@ export function createCallService(o: CallServiceOptions): CallService {
       reject(ev, `no handler registered for role ${first}`);
       return;
     }
+    if (first === STASIS_ROLES.campaign && !ch.variables?.[CAMPAIGN_VARS[0]]) {
+      // Originate variables reach the StasisStart snapshot only if ari.conf lists them in
+      // `channelvars`; otherwise read them once, buffering this channel's events meanwhile.
+      enriching.set(ch.id, []);
+      void Promise.all(CAMPAIGN_VARS.map((v) => telephony.getVariable(ch.id, v).catch(() => undefined))).then((values) => {
+        const buffered = enriching.get(ch.id) ?? [];
+        enriching.delete(ch.id);
+        const vars: Record<string, string> = { ...(ch.variables ?? {}) };
+        CAMPAIGN_VARS.forEach((name, i) => { const v = values[i]; if (v) vars[name] = v; });
+        startRouted({ ...ev, channel: { ...ch, variables: vars } });
+        const s = sessions.get(ch.id);
+        for (const b of buffered) s?.handle(b);
+      });
+      return;
+    }
+    startRouted(ev);
+  }
+
+  function startRouted(ev: CallStarted) {
+    const ch = ev.channel;
     const r = route(ev);
     if (!r.flow) { reject(ev, r.reason ?? 'no flow'); return; }
     const input = callInput(ev, r.direction, r.campaign);
@@ -166,6 +188,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     o.bus.emit('call.started', { callId: input.callId, channelId: ch.id, flowId: flow.id, from: input.from, to: input.to, at: ev.at });
   }
   const endedEarly = new Set<string>();
+  /** Campaign channels whose variables are being read: their events wait here. */
+  const enriching = new Map<string, TelephonyEvent[]>();
 
   function callInput(ev: CallStarted, direction: CallInput['direction'], campaign: CallInput['campaign']): CallInput {
     const ch: ChannelInfo = ev.channel;
@@ -173,7 +197,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     // Stasis args after the flow id are kept as arg1..argN for the flow.
     ev.args.slice(1).forEach((a, i) => { variables[`arg${i + 1}`] = a; });
     const did = direction === 'inbound' ? didOf(ch) : undefined;
-    const to = did ?? ch.dialplan.exten;
+    // Outbound: the number the dialler called (CENTRALITA_PHONE), not the dialplan exten ("s").
+    const to = did ?? (direction === 'outbound' ? ch.variables?.CENTRALITA_PHONE : undefined) ?? ch.dialplan.exten;
     const input: CallInput = {
       callId: ch.id,
       channelId: ch.id,
@@ -244,6 +269,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     }
     const id = channelOf(ev);
     if (id === undefined) return;
+    const wait = enriching.get(id);
+    if (wait) { wait.push(ev); return; }
     const s = sessions.get(id);
     if (s) s.handle(ev);
   }

@@ -29,7 +29,8 @@ export interface FakeTelephony extends Telephony {
   /** Playbacks started and not yet finished: playbackId → channelId. */
   readonly activePlaybacks: Map<string, string>;
   /** A call arrives in the app: emits call.started with these Stasis args. */
-  placeCall(opts: { channelId?: string; from?: string; to?: string; args?: string[]; variables?: Record<string, string>; state?: ChannelInfo['state'] }): string;
+  /** `variables` appear in the StasisStart snapshot (ari.conf channelvars); `channelVars` only via getVariable. */
+  placeCall(opts: { channelId?: string; from?: string; to?: string; args?: string[]; variables?: Record<string, string>; channelVars?: Record<string, string>; state?: ChannelInfo['state'] }): string;
   dtmf(channelId: string, digits: string): void;
   /** The caller hangs up (cause 16): hangupRequested → call.ended (→ destroyed if asked). */
   callerHangup(channelId: string, opts?: { cause?: number; destroyed?: boolean }): void;
@@ -96,13 +97,13 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
     listenerCount: () => handlers.size,
     ops: (channelId) => commands.filter((c) => channelId === undefined || c.channelId === channelId).map((c) => c.op),
 
-    placeCall({ channelId, from = '+573001112233', to = '6015551234', args = ['main'], variables = {}, state = 'Ring' }) {
+    placeCall({ channelId, from = '+573001112233', to = '6015551234', args = ['main'], variables = {}, channelVars = {}, state = 'Ring' }) {
       const id = channelId ?? `fake-${++seq}`;
       const info: ChannelInfo = {
         id, name: `PJSIP/trunk-${id}`, state, caller: { number: from, name: '' }, connected: { number: '', name: '' },
         dialplan: { context: 'from-trunk', exten: to, priority: 1 }, language: 'es', creationTime: now(), variables,
       };
-      channels.set(id, { ...info, vars: { ...variables } });
+      channels.set(id, { ...info, vars: { ...channelVars, ...variables } });
       emit({ type: 'call.started', channel: info, args, at: now() });
       return id;
     },

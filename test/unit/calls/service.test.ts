@@ -71,12 +71,27 @@ describe('call service (fake telephony)', () => {
 
   it('routes a campaign origination to the flow named in its args, with campaign data in the record', async () => {
     const { telephony, records } = setup();
-    const ch = telephony.placeCall({ args: ['campaign', 'c-42', 'row-7', '2', 'hello'], state: 'Up', variables: { CENTRALITA_CONTACT_ID: '901' } });
+    const ch = telephony.placeCall({ args: ['campaign', 'c-42', 'row-7', '2', 'hello'], state: 'Up', to: 's', variables: { CENTRALITA_CONTACT_ID: '901', CENTRALITA_PHONE: '3004445566' } });
     await flush();
     expect(telephony.ops(ch)).toEqual(['answer', 'play']);
     telephony.callerHangup(ch);
     await flush();
-    expect(records[0]).toMatchObject({ direction: 'outbound', hangupSide: 'far-end', campaign: { campaignId: 'c-42', rowId: 'row-7', attempt: 2, contactId: '901' } });
+    expect(records[0]).toMatchObject({ direction: 'outbound', to: '+573004445566', hangupSide: 'far-end', campaign: { campaignId: 'c-42', rowId: 'row-7', attempt: 2, contactId: '901' } });
+  });
+
+  it('campaign variables missing from the snapshot are read once; events meanwhile are buffered, not lost', async () => {
+    const { telephony, records, svc } = setup();
+    const ch = telephony.placeCall({ args: ['campaign', 'c-1', 'r-1', '1', 'menu'], state: 'Up', to: 's', channelVars: { CENTRALITA_PHONE: '3007778899', CENTRALITA_CONTACT_ID: '77' } });
+    // The far end hangs up while the variables are being read (the reads still succeed).
+    telephony.emit({ type: 'channel.hangupRequested', channelId: ch, at: '2026-01-05T15:00:05.000Z' });
+    telephony.emit({ type: 'call.ended', channelId: ch, at: '2026-01-05T15:00:05.001Z' });
+    expect(svc.liveCalls()).toHaveLength(0);
+    await flush();
+    expect(telephony.ops(ch).slice(0, 2)).toEqual(['getVariable', 'getVariable']);
+    // Without the buffer the hangup would be lost and the session would never end.
+    expect(svc.liveCalls()).toHaveLength(0);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ to: '+573007778899', hangupSide: 'far-end', campaign: { campaignId: 'c-1', contactId: '77' }, variables: expect.objectContaining({ CENTRALITA_PHONE: '3007778899' }) as object });
   });
 
   it('hands role channels to registered handlers and unhandled roles back to the dialplan', async () => {
