@@ -258,6 +258,8 @@ export function createDialer(deps: DialerDeps): Dialer {
           } catch (err) {
             deps.metrics?.originateErrors.inc({ code: errorCode(err) });
             log.warn({ err, channelId }, 'originate refused');
+            clearInterval(renew);
+            await deps.limits.release(d.campaignId, channelId);
             return await finish(d, s, 'failed', 'originate-error');
           }
         }
@@ -271,6 +273,9 @@ export function createDialer(deps: DialerDeps): Dialer {
         await job.moveToDelayed(Date.now() + 100, token);
         throw new DelayedError();
       }
+      // The call is over: free its slot before the bookkeeping, so "dialling" never lags "done".
+      clearInterval(renew);
+      await deps.limits.release(d.campaignId, channelId);
       return await finish(d, s, r.outcome, r.via);
     } finally {
       clearInterval(renew);

@@ -124,7 +124,7 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     await s3.put('campaigns/Cobranza Nov/campaign.json', JSON.stringify({
       flowId: 'campaign', callerId: '+576015550000', maxCallsPerSecond: 5, maxConcurrentCalls: 4, ringTimeoutSec: 2, maxCallSec: 60,
       window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] },
-      retry: { busy: { delaySec: 1, maxAttempts: 3 }, 'no-answer': { delaySec: 1, maxAttempts: 2 } },
+      retry: { busy: { delaySec: 2, maxAttempts: 3 }, 'no-answer': { delaySec: 1, maxAttempts: 2 } },
     }));
     const csv = [
       'Teléfono;Nombre;monto',
