@@ -56,7 +56,7 @@ async function child(mode: string, redisUrl: string, file: string, acceptedArg: 
       const t0 = performance.now();
       const summary = await ingestCampaignFile({
         campaignId: 'bench', file, fileId: 'bench1', source: createReadStream(file, { highWaterMark: 256 * 1024 }), settings: settings(), defaultCountry: 'CO', nowMs: Date.now(),
-        gate: store, sink: queue, rejected: () => {}, chunkSize: 1000,
+        gate: store, sink: queue, rejected: () => {}, chunkSize: Number(process.env.BENCH_CHUNK ?? 1000),
       });
       const ms = performance.now() - t0;
       const queued = await queue.count();
@@ -65,7 +65,7 @@ async function child(mode: string, redisUrl: string, file: string, acceptedArg: 
     }
     // Raw addBulk of the same number of jobs, same job shape, ids and chunk size.
     const raw = new Queue('originate', { connection: redis, prefix: 'bench-raw' });
-    const chunk = 1000;
+    const chunk = Number(process.env.BENCH_CHUNK ?? 1000);
     const t1 = performance.now();
     for (let i = 0; i < acceptedArg; i += chunk) {
       const jobs: OriginateJobSpec[] = [];
