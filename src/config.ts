@@ -22,6 +22,7 @@ export const VARIABLES = {
   ARI_USER: { schema: nonEmpty('ARI user').default('centralita'), form: 'the ARI user from ari_additional_custom.conf', example: 'centralita' },
   ARI_PASSWORD: { schema: nonEmpty('ARI password').optional(), form: 'the ARI password; required when ARI_URL is set', example: 's3cret' },
   ARI_APP: { schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('centralita'), form: 'the Stasis application name', example: 'centralita' },
+  ARI_REST_TRANSPORT: { schema: z.enum(['ari-client', 'http']).default('ari-client'), form: "ari-client (the official client) or http (leaner built-in client, less CPU per command)", example: 'ari-client' },
   ARI_REQUEST_TIMEOUT_MS: { schema: positiveInt.default(5000), form: 'milliseconds before an ARI request is abandoned', example: '5000' },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), form: 'a Redis URL; unset = start a local redis-server', example: 'redis://127.0.0.1:6379/0' },
   S3_BUCKET: { schema: nonEmpty('bucket name').optional(), form: 'the campaigns bucket; unset = local inbox folder', example: 'acme-campaigns' },
@@ -55,7 +56,7 @@ export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
   http: { host: string; port: number };
   dataDir: string;
-  ari: { mode: 'external'; url: string; user: string; password: string; app: string; requestTimeoutMs: number } | { mode: 'embedded'; app: string; user: string; requestTimeoutMs: number };
+  ari: ({ mode: 'external'; url: string; password: string } | { mode: 'embedded' }) & { user: string; app: string; requestTimeoutMs: number; restTransport: 'ari-client' | 'http' };
   redis: { mode: 'external'; url: string } | { mode: 'embedded' };
   aws: { region: string; accessKeyId?: string; secretAccessKey?: string };
   campaigns:
@@ -110,8 +111,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
     dataDir: v.DATA_DIR,
     ari: v.ARI_URL
-      ? { mode: 'external', url: v.ARI_URL, user: v.ARI_USER, password: v.ARI_PASSWORD!, app: v.ARI_APP, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS }
-      : { mode: 'embedded', app: v.ARI_APP, user: v.ARI_USER, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS },
+      ? { mode: 'external', url: v.ARI_URL, user: v.ARI_USER, password: v.ARI_PASSWORD!, app: v.ARI_APP, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS, restTransport: v.ARI_REST_TRANSPORT }
+      : { mode: 'embedded', app: v.ARI_APP, user: v.ARI_USER, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS, restTransport: v.ARI_REST_TRANSPORT },
     redis: v.REDIS_URL ? { mode: 'external', url: v.REDIS_URL } : { mode: 'embedded' },
     aws: { region: v.AWS_REGION, accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY },
     campaigns: v.S3_BUCKET

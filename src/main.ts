@@ -166,7 +166,7 @@ async function startRedis(config: Config, logger: Logger, stack: Stack): Promise
 async function startTelephony(config: Config, logger: Logger, stack: Stack, dids: Record<string, string>): Promise<{ telephony: AriTelephony; sim?: RunningApp['sim'] }> {
   const log = logger;
   if (config.ari.mode === 'external') {
-    const telephony = await createAriTelephony({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, logger: log, waitForConnectionMs: 5_000 });
+    const telephony = await createAriTelephony({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log, waitForConnectionMs: 5_000 });
     stack.push({ name: 'ari', stop: () => telephony.close() });
     return { telephony };
   }
@@ -175,7 +175,7 @@ async function startTelephony(config: Config, logger: Logger, stack: Stack, dids
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }) });
   stack.push({ name: 'simulator', stop: () => sim.close() });
   logger.info({ simUrl: sim.url }, 'no ARI_URL configured: started the simulated PBX (place calls with POST /_sim/calls)');
-  const telephony = await createAriTelephony({ url: sim.url, user: config.ari.user, password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, logger: log });
+  const telephony = await createAriTelephony({ url: sim.url, user: config.ari.user, password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log });
   stack.push({ name: 'ari', stop: () => telephony.close() });
   return { telephony, sim: { url: sim.url, user: config.ari.user, password } };
 }

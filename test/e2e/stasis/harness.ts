@@ -36,7 +36,7 @@ export async function startApp(opts: { ariUrl: string; redisUrl: string; prefix:
   const logger: Logger = pino({ level: 'debug' }, { write: (l: string) => { logs.push(JSON.parse(l) as Record<string, unknown>); } });
   const telephony = await createAriTelephony({
     url: opts.ariUrl.replace(/\/ari$/, ''), user: 'centralita', password: 'sim-secret', app: 'centralita',
-    requestTimeoutMs: opts.requestTimeoutMs ?? 2000, logger, backoff: opts.backoff ?? { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0, rest: opts.rest ?? 'http',
+    requestTimeoutMs: opts.requestTimeoutMs ?? 2000, logger, backoff: opts.backoff ?? { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0, rest: opts.rest ?? 'ari-client',
   });
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   const bus = createEventBus();
