@@ -155,12 +155,15 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
       answered: 4, busy: 2, 'no-answer': 4, retried: 4, done: 6,
       final: { answered: 4, 'no-answer': 2 },
     });
-    // The campaign flow ran on the answered calls; the two that pressed 9 went through the
-    // opt-out (the do-not-call lookup). NOTE: the Stasis core currently gives originated calls
-    // `to` = the dialplan exten ("s"), so the lookup adds "s", not the number: reported to the lead.
+    // The campaign flow ran on the answered calls: the two that pressed 9 are on the do-not-call list.
+    const dnc = createDncStore(redis, `${P}:dnc`);
+    expect(await dnc.has('+573001110001')).toBe(true);
+    expect(await dnc.has('+573001110002')).toBe(true);
+    expect(await dnc.size()).toBe(2);
     const campaignRecords = records.filter((r) => r.campaign?.campaignId === 'Cobranza-Nov');
     expect(campaignRecords.length).toBe(4);
     expect(campaignRecords.every((r) => r.flow?.id === 'campaign' && r.direction === 'outbound')).toBe(true);
+    expect(campaignRecords.map((r) => r.to).sort()).toEqual(['+573001110001', '+573001110002', '+573002220001', '+573002220002']);
     const optedOut = campaignRecords.filter((r) => r.path.some((s) => s.node === 'optOut' && s.outcome === 'found'));
     expect(optedOut.map((r) => r.campaign?.attempt)).toEqual([1, 1]);
     // Retried rows were answered on their second attempt (busy first).
