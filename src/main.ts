@@ -24,7 +24,7 @@ import { createOverrideStore } from './hours/override-store.ts';
 import { registerHoursRoutes } from './hours/http.ts';
 import type { LookupServices } from './flow-dsl/types.ts';
 import { createCrmFromConfig, loadHubspotSettings } from './integrations/hubspot/index.ts';
-import { hubspotKeys } from './workers/hubspot.ts';
+import { hubspotKeys, startHubspotLogging } from './workers/hubspot.ts';
 import { createAcd, type Acd } from './acd/acd.ts';
 import { redisAgentStore } from './acd/agent-store.ts';
 import { realClock } from './acd/clock.ts';
@@ -35,13 +35,8 @@ import { STASIS_ROLES } from './calls/contract.ts';
 import { createCallRecordPublisher, type CallRecordSink } from './calls/records.ts';
 import { mergeQueueFields } from './calls/acd-merge.ts';
 import { createCallService, type CallService } from './calls/service.ts';
-import { createCallOutcomeChannel } from './jobs/call-outcome.ts';
 import { KEY_PREFIX } from './jobs/names.ts';
-import { startWorkers } from './workers/start.ts';
-import { createCampaignStore } from './campaigns/store.ts';
-import { createDncStore } from './campaigns/dnc.ts';
-import { createCampaignMetrics } from './campaigns/metrics.ts';
-import { registerCampaignRoutes } from './campaigns/http.ts';
+import { startCampaigns } from './campaigns/runtime.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -59,7 +54,7 @@ export interface RunningApp {
 type Stack = { name: string; stop: () => Promise<void> | void }[];
 
 /** Builds and starts everything for one process. */
-export async function startCentralita(config: Config, logger: Logger, opts: { workers?: boolean } = {}): Promise<RunningApp> {
+export async function startCentralita(config: Config, logger: Logger): Promise<RunningApp> {
   const stack: Stack = [];
   const stopAll = async () => {
     for (const r of stack.reverse()) {
@@ -99,9 +94,12 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
 
     const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => logger.warn({ override: entry }, 'business-hours override changed') });
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
-    const campaignStore = createCampaignStore(redis);
-    const dnc = createDncStore(redis);
-    const campaigns = { store: campaignStore, dnc, metrics: createCampaignMetrics(metrics, campaignStore) };
+    // Routes are registered as features start; the server listens last.
+    const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
+    // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
+    const campaigns = startCampaigns({ config, redis, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
+    const { dnc, outcomes } = campaigns;
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
     const lookupServices: LookupServices = { dnc, defaultCountry: config.defaultCountry };
@@ -115,7 +113,6 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
     const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
-    const outcomes = createCallOutcomeChannel(redis);
     // The dialler waits on the outcome channel; HubSpot and reports consume the queue.
     const records: CallRecordSink = {
       async publish(built) {
@@ -134,16 +131,12 @@ export async function startCentralita(config: Config, logger: Logger, opts: { wo
     calls.start();
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
 
-    if (opts.workers !== false) {
-      const workers = await startWorkers({ config, logger, redis, telephony, metrics, outcomes, campaigns });
-      stack.push({ name: 'workers', stop: () => workers.stop() });
-    }
+    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }) });
+    stack.push({ name: 'hubspot', stop: () => hubspot.close() });
 
-    const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
     registerAcdRoutes(http, acd);
     registerHoursRoutes(http, { hours, overrides });
-    registerCampaignRoutes(http, { store: campaignStore, dnc, defaultCountry: config.defaultCountry });
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });
     return { httpUrl, redisUrl, sim, calls, acd, bus, stop: stopAll };
@@ -208,11 +201,11 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
     const { telephony } = await startTelephony(config, logger, stack, {});
-    const store = createCampaignStore(redis);
-    const campaigns = { store, dnc: createDncStore(redis), metrics: createCampaignMetrics(metrics, store) };
-    const workers = await startWorkers({ config, logger, redis, telephony, metrics, outcomes: createCallOutcomeChannel(redis), campaigns });
-    stack.push({ name: 'workers', stop: () => workers.stop() });
     const http = createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION });
+    const campaigns = startCampaigns({ config, redis, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
+    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }) });
+    stack.push({ name: 'hubspot', stop: () => hubspot.close() });
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });
     return { httpUrl, stop: stopAll };
