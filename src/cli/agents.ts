@@ -2,6 +2,7 @@
 // running app's HTTP API (the app owns the live agent state machines; writing Redis behind
 // its back would not reach them).
 import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
 
 export interface AgentsCliIo {
   fetch: typeof fetch;
@@ -44,11 +45,17 @@ async function call(io: AgentsCliIo, base: string, method: 'GET' | 'POST', path:
   return json;
 }
 
+function defaultUrl(): string {
+  const { http } = loadConfig(process.env);
+  return `http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}`;
+}
+
 export function registerAgentCommands(program: Command, io: AgentsCliIo = { fetch, out: (l) => console.log(l), err: (l) => console.error(l) }): void {
   const agents = program.command('agents').description('ACD agents and queues of the running app (HTTP API)')
-    .option('--url <url>', 'base URL of the running app', `http://${process.env.HTTP_HOST ?? '127.0.0.1'}:${process.env.HTTP_PORT ?? '8080'}`)
+    .option('--url <url>', 'base URL of the running app (default: from HTTP_HOST/HTTP_PORT)')
     .option('--json', 'print JSON');
-  const base = () => (agents.opts() as { url: string }).url;
+  // Resolved only when a sub-command runs, through the one validated config reader.
+  const base = () => (agents.opts() as { url?: string }).url ?? defaultUrl();
   const json = () => (agents.opts() as { json?: boolean }).json === true;
   const run = (fn: () => Promise<void>) => async () => {
     try { await fn(); } catch (err) { io.err(`error: ${(err as Error).message}`); process.exitCode = 1; }
