@@ -53,15 +53,20 @@ export interface RunningApp {
 
 type Stack = { name: string; stop: () => Promise<void> | void }[];
 
-/** Builds and starts everything for one process. */
-export async function startCentralita(config: Config, logger: Logger): Promise<RunningApp> {
-  const stack: Stack = [];
-  const stopAll = async () => {
+/** Stops what was started, newest first; one failing stop never skips the others. */
+function stopInReverse(stack: Stack, logger: Logger): () => Promise<void> {
+  return async () => {
     for (const r of stack.reverse()) {
       try { await r.stop(); } catch (err) { logger.error({ err, resource: r.name }, 'error while stopping'); }
     }
     stack.length = 0;
   };
+}
+
+/** Builds and starts everything for one process. */
+export async function startCentralita(config: Config, logger: Logger): Promise<RunningApp> {
+  const stack: Stack = [];
+  const stopAll = stopInReverse(stack, logger);
   try {
     await mkdir(config.dataDir, { recursive: true });
     const metrics = new Registry();
@@ -188,12 +193,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     throw new ConfigError([{ variable: config.redis.mode !== 'external' ? 'REDIS_URL' : 'ARI_URL', problem: 'is required by `centralita worker` (it must share the app\'s Redis and Asterisk; with embedded defaults `centralita start` already runs the workers)', form: 'see .env.example', example: config.redis.mode !== 'external' ? 'redis://127.0.0.1:6379/0' : 'http://127.0.0.1:8088' }]);
   }
   const stack: Stack = [];
-  const stopAll = async () => {
-    for (const r of stack.reverse()) {
-      try { await r.stop(); } catch (err) { logger.error({ err, resource: r.name }, 'error while stopping'); }
-    }
-    stack.length = 0;
-  };
+  const stopAll = stopInReverse(stack, logger);
   try {
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'centralita_worker_' });
