@@ -12,6 +12,8 @@ import { defineQueues, type QueueInput } from '../../../src/acd/queue-config.ts'
 import { STASIS_ROLES, type QueueOutcome } from '../../../src/calls/contract.ts';
 import type { OriginateRequest, Telephony } from '../../../src/telephony/port.ts';
 import { seededRng } from './harness.ts';
+export { waitFor } from '../../helpers/wait.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 export function clockFromSim(sim: SimClock): Clock {
   return {
@@ -21,15 +23,6 @@ export function clockFromSim(sim: SimClock): Clock {
   };
 }
 
-export async function waitFor<T>(cond: () => T, timeoutMs = 8000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export interface SimAcd {
   sim: Simulator;

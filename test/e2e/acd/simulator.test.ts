@@ -12,6 +12,7 @@ import { memoryAgentStore } from '../../../src/acd/agent-store.ts';
 import { realClock } from '../../../src/acd/clock.ts';
 import { defineQueues } from '../../../src/acd/queue-config.ts';
 import { STASIS_ROLES, type QueueOutcome } from '../../../src/calls/contract.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const agentsOf = (ids: string[]) => ids.map((r) => ({ id: `a${r}`, endpoint: `PJSIP/${r}` }));
 const QUEUES = defineQueues({
@@ -20,15 +21,6 @@ const QUEUES = defineQueues({
   exit: { strategy: 'linear', members: agentsOf(['2004']), ringTimeoutSec: 2, retrySec: 0.2, wrapUpSec: 0, exitKey: '0' },
 });
 
-async function waitFor<T>(cond: () => T, timeoutMs = 8000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('ACD through the simulator over real ARI', () => {
   let sim: Simulator;

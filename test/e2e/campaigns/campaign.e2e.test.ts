@@ -30,19 +30,11 @@ import { createCallOutcomeChannel, type CallOutcomeChannel } from '../../../src/
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
 import { startSqsServer, type SqsServer } from '../../fakes/sqs-server.ts';
 import { startLocalS3, type LocalS3 } from '../../fakes/s3-local.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const P = 'e2e-campaign';
 const logger = pino({ level: process.env.E2E_DEBUG ? 'info' : 'silent' });
 
-async function waitFor<T>(cond: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('campaign end to end through S3, SQS and the simulated PBX (must-show)', () => {
   let sim: Simulator;

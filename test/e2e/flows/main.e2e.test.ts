@@ -20,19 +20,11 @@ import { createFlowRegistry, type FlowRegistryHandle } from '../../../src/flow-d
 import { createHoursService } from '../../../src/hours/service.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 // The call happens on Monday 2 March 2026 at 10:00 in Bogotá (office open), whatever the real date.
 const OPEN = Date.parse('2026-03-02T10:00:00-05:00');
 
-async function waitFor<T>(cond: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('main flow through the simulator (must-show)', () => {
   let sim: Simulator;

@@ -9,6 +9,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { startCentralita, type RunningApp } from '../../../src/main.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { QUEUES } from '../../../src/jobs/names.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 // The composition root as `npm start` builds it (embedded simulator, flows from flows/,
 // ACD, HubSpot outbox), on the test Redis in a database of its own. A call placed through
@@ -16,15 +17,6 @@ import { QUEUES } from '../../../src/jobs/names.ts';
 // the dashboard API, and the HubSpot outbox.
 const DB = 9;
 
-async function waitFor<T>(cond: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('centralita app (composition root)', () => {
   let app: RunningApp;
@@ -80,8 +72,8 @@ describe('centralita app (composition root)', () => {
       await queue.close();
     }
     const outbox = join(dataDir, 'hubspot-outbox.jsonl');
-    const lines = await waitFor(() => existsSync(outbox) && readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; body: unknown }), 15_000, 'the HubSpot outbox');
-    const create = lines.find((l) => l.path === '/crm/v3/objects/calls/batch/create');
+    // The search line is written before the create line: wait for the create itself.
+    const create = await waitFor(() => existsSync(outbox) && readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; body: unknown }).find((l) => l.path === '/crm/v3/objects/calls/batch/create'), 15_000, 'the HubSpot create in the outbox');
     expect(JSON.stringify(create?.body)).toContain(rec.id);
 
     const ready = await fetch(`${app.httpUrl}/readyz`);

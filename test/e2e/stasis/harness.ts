@@ -12,6 +12,7 @@ import { createEventBus, type EventBus } from '../../../src/domain/event-bus.ts'
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { QUEUES } from '../../../src/jobs/names.ts';
 import { testFlows } from '../../fakes/test-flows.ts';
+export { waitFor } from '../../helpers/wait.ts';
 
 export const SOUNDS = { 'hello-world': 200, 'long-prompt': 60_000 };
 
@@ -60,13 +61,3 @@ export async function startApp(opts: { ariUrl: string; redisUrl: string; prefix:
   };
 }
 
-/** Polls until cond() is truthy (no fixed sleeps in tests). */
-export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
