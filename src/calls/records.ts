@@ -5,7 +5,7 @@
 // process) is never published twice.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { normalizeE164 } from '../domain/phone.ts';
 import type { CallDirection, CallDisposition, CallRecord, HangupSide } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { KEY_PREFIX, QUEUES } from '../jobs/names.ts';
@@ -34,11 +34,10 @@ export function callRecordId(channelId: string): string {
   return `cr-${channelId.replace(/:/g, '_')}`;
 }
 
+/** E.164 when the number is valid, else the number as received (records keep what the PBX said). */
 export function toE164(number: string, defaultCountry: string): string {
-  const trimmed = number.trim();
-  if (!trimmed) return trimmed;
-  const p = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode);
-  return p && p.isValid() ? p.number : trimmed;
+  const r = normalizeE164(number, defaultCountry);
+  return r.ok ? r.e164 : number.trim();
 }
 
 const seconds = (fromIso: string | undefined, toIso: string | undefined): number => {
