@@ -10,7 +10,7 @@ import type { CallRecord } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { CentralitaError, ChannelGoneError } from '../errors.ts';
 import type { HangupReason, Telephony, TelephonyEvent } from '../telephony/port.ts';
-import { agentMachine, type AgentStateName } from './agent-machine.ts';
+import { agentMachine, type AgentEvent, type AgentStateName } from './agent-machine.ts';
 import type { AgentStateStore, PersistedAgent } from './agent-store.ts';
 import { announcementMedia, estimateWaitSec } from './announce.ts';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -250,6 +250,14 @@ export function createAcd(deps: AcdDeps): Acd {
     const rt = agents.get(agentId);
     if (!rt) throw new AcdError('ACD_UNKNOWN_AGENT', `agent ${agentId} is not a member of any queue`);
     return rt;
+  }
+
+  /** Login/logout/pause/unpause: send to the agent's machine, then re-dispatch. */
+  async function command(agentId: string, event: Extract<AgentEvent, { type: 'LOGIN' | 'LOGOUT' | 'PAUSE' | 'UNPAUSE' }>): Promise<AgentView> {
+    const rt = mustAgent(agentId);
+    rt.actor.send(event);
+    kick(); // a pending logout/pause changes who is staffed without a state change
+    return view(rt);
   }
 
   /** Logged in, not paused, phone not unavailable: could take a call now or after this one. */
@@ -849,32 +857,15 @@ export function createAcd(deps: AcdDeps): Acd {
       for (const rt of agents.values()) rt.actor.stop();
       for (const [legId] of politeHangups) finishPolite(legId);
     },
-    async login(agentId) {
-      const rt = mustAgent(agentId);
-      rt.actor.send({ type: 'LOGIN' });
-      kick(); // a pending logout/pause changes who is staffed without a state change
-      return view(rt);
-    },
-    async logout(agentId) {
-      const rt = mustAgent(agentId);
-      rt.actor.send({ type: 'LOGOUT' });
-      kick(); // a pending logout/pause changes who is staffed without a state change
-      return view(rt);
-    },
+    login: (agentId) => command(agentId, { type: 'LOGIN' }),
+    logout: (agentId) => command(agentId, { type: 'LOGOUT' }),
     async pause(agentId, reason) {
-      const rt = mustAgent(agentId);
+      mustAgent(agentId);
       const s = agentState(agentId);
       if (s === 'loggedOut') throw new AcdError('ACD_AGENT_LOGGED_OUT', `agent ${agentId} is logged out: log in before pausing`);
-      rt.actor.send({ type: 'PAUSE', reason: reason || 'paused' });
-      kick(); // a pending logout/pause changes who is staffed without a state change
-      return view(rt);
+      return command(agentId, { type: 'PAUSE', reason: reason || 'paused' });
     },
-    async unpause(agentId) {
-      const rt = mustAgent(agentId);
-      rt.actor.send({ type: 'UNPAUSE' });
-      kick(); // a pending logout/pause changes who is staffed without a state change
-      return view(rt);
-    },
+    unpause: (agentId) => command(agentId, { type: 'UNPAUSE' }),
     agents: () => [...agents.values()].map(view),
     agent: (id) => { const rt = agents.get(id); return rt ? view(rt) : undefined; },
     getQueueStats(query) {
