@@ -36,6 +36,7 @@ export const VARIABLES = {
   CAMPAIGNS_PREFIX: { schema: z.string().default('campaigns/'), form: 'S3 key prefix of campaign files', example: 'campaigns/' },
   CAMPAIGN_INBOX_DIR: { schema: z.string().default('./campaigns/inbox'), form: 'local inbox folder used when S3_BUCKET is unset', example: './campaigns/inbox' },
   CAMPAIGN_RESULTS_DIR: { schema: z.string().default('./campaigns/results'), form: 'local results folder used when S3_BUCKET is unset', example: './campaigns/results' },
+  INGEST_HEAP_MB: { schema: positiveInt.min(32, 'at least 32').default(96), form: 'heap (MB, old generation) of the thread that ingests one campaign file', example: '96' },
   DIALER_MAX_CPS: { schema: positiveInt.default(5), form: 'calls per second across every dialler process (BullMQ limiter)', example: '5' },
   DIALER_MAX_CONCURRENT: { schema: positiveInt.default(20), form: 'live campaign calls at once across every dialler process', example: '20' },
   DEFAULT_COUNTRY: { schema: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code').default('CO'), form: 'ISO country for numbers written locally', example: 'CO' },
@@ -64,6 +65,7 @@ export interface Config {
     | { mode: 'local'; inboxDir: string; resultsDir: string; prefix: string };
   defaultCountry: string;
   dialer: { maxCallsPerSecond: number; maxConcurrentCalls: number };
+  ingest: { maxHeapMb: number };
   hubspot: { mode: 'api'; token: string; baseUrl: string; tier: RawConfig['HUBSPOT_TIER']; createContacts: boolean } | { mode: 'outbox'; outboxFile: string; tier: RawConfig['HUBSPOT_TIER']; createContacts: boolean };
   flows: { dir: string; hotReload: boolean };
   soundsDir: string;
@@ -120,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : { mode: 'local', inboxDir: v.CAMPAIGN_INBOX_DIR, resultsDir: v.CAMPAIGN_RESULTS_DIR, prefix: v.CAMPAIGNS_PREFIX },
     defaultCountry: v.DEFAULT_COUNTRY,
     dialer: { maxCallsPerSecond: v.DIALER_MAX_CPS, maxConcurrentCalls: v.DIALER_MAX_CONCURRENT },
+    ingest: { maxHeapMb: v.INGEST_HEAP_MB },
     hubspot: v.HUBSPOT_TOKEN
       ? { mode: 'api', token: v.HUBSPOT_TOKEN, baseUrl: v.HUBSPOT_BASE_URL, tier: v.HUBSPOT_TIER, createContacts: v.HUBSPOT_CREATE_CONTACTS }
       : { mode: 'outbox', outboxFile: `${v.DATA_DIR}/hubspot-outbox.jsonl`, tier: v.HUBSPOT_TIER, createContacts: v.HUBSPOT_CREATE_CONTACTS },

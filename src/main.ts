@@ -102,7 +102,7 @@ export async function startCentralita(config: Config, logger: Logger): Promise<R
     // Routes are registered as features start; the server listens last.
     const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
-    const campaigns = startCampaigns({ config, redis, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     const { dnc, outcomes } = campaigns;
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
@@ -202,7 +202,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
     const { telephony } = await startTelephony(config, logger, stack, {});
     const http = createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION });
-    const campaigns = startCampaigns({ config, redis, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }) });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });

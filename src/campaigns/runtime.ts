@@ -15,6 +15,7 @@ import { createDncStore, type DncStore } from './dnc.ts';
 import { createDialLimits } from './limits.ts';
 import { createCampaignMetrics } from './metrics.ts';
 import { createCampaignIngestService, type CampaignIngestService } from './service.ts';
+import { createThreadedIngestRunner } from './ingest-thread.ts';
 import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
 import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
@@ -26,6 +27,8 @@ export interface CampaignRuntimeOptions {
   config: Config;
   /** A connection usable by BullMQ (maxRetriesPerRequest: null). */
   redis: Redis;
+  /** The same Redis as a URL: the ingest thread opens its own connection. */
+  redisUrl: string;
   logger: Logger;
   metrics: Registry;
   /** Given → this process dials. */
@@ -64,7 +67,9 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   const objects = c.mode === 's3'
     ? createS3ObjectStore(createS3Client({ region: config.aws.region, endpoint: c.endpoint, forcePathStyle: c.forcePathStyle, accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey }), c.bucket)
     : createLocalObjectStore({ inboxDir: c.inboxDir, resultsDir: c.resultsDir, campaignsPrefix: c.prefix });
-  const ingest = createCampaignIngestService({ store, sink: queue, objects, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: Date.now });
+  // Files are parsed in a worker thread with a bounded heap: big files never grow this process.
+  const runner = createThreadedIngestRunner({ redisUrl: o.redisUrl, queue: { name: QUEUES.originate }, maxHeapMb: config.ingest.maxHeapMb });
+  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: Date.now });
 
   if (o.ingest !== false) {
     if (c.mode === 's3' && c.sqsQueueUrl) {
@@ -80,6 +85,8 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
       logger.warn('S3_BUCKET is set but SQS_QUEUE_URL is not: campaign files are ingested only by the Lambda handler');
     }
   }
+  // Pushed after the consumer: on stop, running ingests end first and the consumer does not wait on them.
+  stack.push(() => runner.close());
   if (o.telephony) {
     const d = createDialer({
       connection: redis, store, limits: createDialLimits(redis), outcomes, telephony: o.telephony, dnc, logger, metrics,

@@ -10,7 +10,8 @@ import { once } from 'node:events';
 import type { Logger } from '../logger.ts';
 import { parseCampaignSettings, sanitizeId, CampaignSettingsError, type CampaignSettingsInput } from '../domain/campaign.ts';
 import { CampaignFileError } from '../domain/campaign-row.ts';
-import { ingestCampaignFile, type IngestSummary, type JobSink } from './ingest.ts';
+import type { IngestSummary, JobSink } from './ingest.ts';
+import { createInlineIngestRunner, type IngestRunner } from './ingest-thread.ts';
 import type { ObjectStore } from './ports.ts';
 import type { CampaignStore } from './store.ts';
 import type { CampaignMetrics } from './metrics.ts';
@@ -18,6 +19,8 @@ import type { CampaignMetrics } from './metrics.ts';
 export interface IngestServiceDeps {
   store: CampaignStore;
   sink: JobSink;
+  /** Where rows are parsed and queued; default: this thread, with `store` and `sink`. */
+  runner?: IngestRunner;
   objects: ObjectStore;
   /** Key prefix of campaign files, e.g. `campaigns/`. */
   campaignsPrefix: string;
@@ -68,6 +71,7 @@ export interface CampaignIngestService {
 export function createCampaignIngestService(deps: IngestServiceDeps): CampaignIngestService {
   const resultsPrefix = deps.resultsPrefix ?? 'results/';
   const log = deps.logger.child({ component: 'campaign-ingest' });
+  const runner = deps.runner ?? createInlineIngestRunner({ gate: deps.store, sink: deps.sink });
 
   async function loadSettings(dir: string) {
     const text = await deps.objects.getText(`${dir}campaign.json`);
@@ -101,9 +105,9 @@ export function createCampaignIngestService(deps: IngestServiceDeps): CampaignIn
         const write = async (line: string) => { if (!out.write(line)) await once(out, 'drain'); };
         let summary: IngestSummary;
         try {
-          summary = await ingestCampaignFile({
+          summary = await runner.run({
             campaignId: ck.campaignId, file: key, fileId, source: obj.body, settings, defaultCountry: deps.defaultCountry, nowMs: deps.clock(),
-            gate: deps.store, sink: deps.sink, rejected: write, onProgress: opts.onProgress, chunkSize: deps.chunkSize,
+            rejected: write, onProgress: opts.onProgress, chunkSize: deps.chunkSize,
           });
         } finally {
           out.end();

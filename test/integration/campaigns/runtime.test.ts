@@ -25,7 +25,7 @@ describe('campaign runtime (embedded default)', () => {
     const metrics = new Registry();
     let publish: (r: Parameters<CampaignRuntime['outcomes']['publish']>[0]) => Promise<void> = async () => {};
     const telephony = createCampaignFakeTelephony({ behaviour: () => 'answer', publishRecord: (r) => publish(r) });
-    rt = startCampaigns({ config, redis, logger: createLogger({ level: 'silent' }), metrics, telephony, http, dialer: { maxCallsPerSecond: 50, maxConcurrentCalls: 5 } });
+    rt = startCampaigns({ config, redis, redisUrl: inject('redisUrl'), logger: createLogger({ level: 'silent' }), metrics, telephony, http, dialer: { maxCallsPerSecond: 50, maxConcurrentCalls: 5 } });
     publish = (r) => rt!.outcomes.publish(r);
     await http.ready();
     mkdirSync(join(root, 'inbox', id), { recursive: true });

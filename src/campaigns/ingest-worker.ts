@@ -1,0 +1,61 @@
+// Entry point of the ingest worker thread (started by ingest-thread.ts): the file's bytes come
+// in over the port, rows go to Redis through this thread's own connection, the rejected-rows
+// report and the summary go back. Same ingestCampaignFile as the inline runner.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { createCampaignStore } from './store.ts';
+import { ingestCampaignFile } from './ingest.ts';
+import type { MainMessage, ThreadMessage, ThreadStart } from './ingest-thread.ts';
+
+const port = parentPort!;
+const start = workerData as ThreadStart;
+const send = (m: ThreadMessage) => port.postMessage(m);
+
+// Bytes from the main thread, consumed in order; each consumed chunk is acknowledged so the
+// main thread sends more (at most a few chunks wait here).
+const chunks: Uint8Array[] = [];
+let ended = false;
+let wake: (() => void) | undefined;
+port.on('message', (m: MainMessage) => {
+  if (m.t === 'data') chunks.push(m.bytes);
+  else ended = true;
+  wake?.();
+});
+async function* source(): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const c = chunks.shift();
+    if (c) { send({ t: 'ack' }); yield c; continue; }
+    if (ended) return;
+    await new Promise<void>((r) => { wake = r; });
+  }
+}
+
+// A producer connection: commands fail after a few reconnects instead of waiting forever, so a
+// Redis outage fails this file (the S3 event is retried later) rather than stalling the thread.
+const redis = new Redis(start.redisUrl, { maxRetriesPerRequest: 5 });
+redis.on('error', () => {}); // commands fail with the cause; the ingest reports it
+const queue = new Queue(start.queue.name, { connection: redis, ...(start.queue.prefix ? { prefix: start.queue.prefix } : {}) });
+queue.on('error', () => {});
+// Rejected lines go back per chunk of rows, not one message per line.
+let buffered = '';
+const flushRejected = () => { if (buffered) { send({ t: 'rejected', lines: buffered }); buffered = ''; } };
+try {
+  const summary = await ingestCampaignFile({
+    ...start.input,
+    source: source(),
+    gate: createCampaignStore(redis, start.store),
+    sink: queue,
+    rejected: (line) => { buffered += line; if (buffered.length > 64 * 1024) flushRejected(); },
+    onProgress: (rows) => { flushRejected(); send({ t: 'progress', rows }); },
+  });
+  flushRejected();
+  send({ t: 'done', summary });
+} catch (err) {
+  const e = err as Error & { code?: string; problems?: string[] };
+  send({ t: 'error', error: { name: e.constructor?.name ?? 'Error', code: e.code, message: e.message, problems: e.problems } });
+} finally {
+  await queue.close().catch(() => {});
+  redis.disconnect();
+  port.close();
+}
