@@ -9,6 +9,8 @@ export interface CampaignRoutesDeps {
   store: CampaignStore;
   dnc?: DncStore;
   defaultCountry: string;
+  /** Called after a campaign is cancelled: clears its queued jobs in the background. */
+  onCancelled?: (campaignId: string) => void;
 }
 
 export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoutesDeps): void {
@@ -38,6 +40,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoute
         throw err;
       }
       req.log.info({ campaignId: id, action }, 'campaign state changed');
+      if (action === 'cancel') deps.onCancelled?.(id);
       return deps.store.progress(id);
     });
   }

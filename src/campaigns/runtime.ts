@@ -16,6 +16,7 @@ import { createDialLimits } from './limits.ts';
 import { createCampaignMetrics } from './metrics.ts';
 import { createCampaignIngestService, type CampaignIngestService } from './service.ts';
 import { createThreadedIngestRunner } from './ingest-thread.ts';
+import { sweepCancelledCampaign } from './cancel.ts';
 import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
 import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
@@ -94,7 +95,18 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     });
     stack.push(() => d.close());
   }
-  if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry });
+  // Cancel clears the campaign's queued jobs in the background; shutdown stops the sweep after its page.
+  const sweeps = new Set<Promise<void>>();
+  const stopSweeps = new AbortController();
+  const onCancelled = (campaignId: string) => {
+    const p = sweepCancelledCampaign({ queue, store, campaignId, signal: stopSweeps.signal })
+      .then((r) => logger.info({ sweep: r }, 'cancelled campaign: queued jobs settled and removed'))
+      .catch((err: unknown) => logger.error({ err, campaignId }, 'cancel sweep failed; remaining jobs are cancelled by the dialler one by one'))
+      .finally(() => sweeps.delete(p));
+    sweeps.add(p);
+  };
+  stack.push(async () => { stopSweeps.abort(); await Promise.all(sweeps); });
+  if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry, onCancelled });
   return {
     store, dnc, outcomes, ingest,
     async stop() {

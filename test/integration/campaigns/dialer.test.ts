@@ -12,6 +12,7 @@ import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
 import { createCallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
+import { sweepCancelledCampaign } from '../../../src/campaigns/cancel.ts';
 import { parseCampaignSettings, type CampaignSettingsInput } from '../../../src/domain/campaign.ts';
 import { createCampaignFakeTelephony, type FakeBehaviour } from '../../fakes/campaign-fake-telephony.ts';
 
@@ -33,11 +34,11 @@ afterAll(async () => { await queue.close(); redis.disconnect(); });
 const ALWAYS_OPEN = { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] };
 const store = () => createCampaignStore(redis, { prefix: P });
 
-async function campaign(id: string, phones: string[], s: CampaignSettingsInput, nowMs = Date.now()) {
+async function campaign(id: string, phones: string[], s: CampaignSettingsInput, nowMs = Date.now(), fileId = 'f') {
   const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 2, maxCallSec: 5, maxCallsPerSecond: 100, ...s });
   await store().saveSettings(id, settings);
   const csv = 'telefono,nombre\n' + phones.map((p, i) => `${p},n${i}`).join('\n') + '\n';
-  return ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: 'f', source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs, gate: store(), sink: queue, rejected: () => {} });
+  return ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId, source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs, gate: store(), sink: queue, rejected: () => {} });
 }
 
 function dialer(tel: ReturnType<typeof createCampaignFakeTelephony>, opts: Partial<Parameters<typeof createDialer>[0]> = {}) {
@@ -149,6 +150,33 @@ describe('dialler', () => {
     expect(p.final.cancelled).toBeGreaterThan(0);
     expect(tel.originated.length).toBe(p.final.answered);
     await expect(store().setState('ctl', 'active')).rejects.toMatchObject({ code: 'CAMPAIGN_CANCELLED' });
+  });
+
+  it('cancelling a campaign with a backlog settles and removes its queued jobs in bulk, leaving other campaigns alone', async () => {
+    const tel = fake(() => 'answer');
+    // 300 rows due now and 200 delayed to a window opening later, plus another campaign.
+    const later = DateTime.fromISO('2026-03-10T06:00', { zone: 'America/Bogota' }).toMillis();
+    await campaign('bulk', Array.from({ length: 300 }, (_, i) => phone(2000 + i)), {});
+    await campaign('bulk', Array.from({ length: 200 }, (_, i) => phone(3000 + i)), { window: { start: '09:00', end: '19:00', days: [1, 2, 3, 4, 5, 6, 7] } }, later, 'g');
+    await campaign('keep', Array.from({ length: 20 }, (_, i) => phone(4000 + i)), {});
+    const count = async (id: string) => (await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1)).filter((j) => j?.data.campaignId === id).length;
+    expect(await count('bulk')).toBe(500);
+    await expect(sweepCancelledCampaign({ queue, store: store(), campaignId: 'bulk' })).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_CANCELLED' });
+    await store().setState('bulk', 'cancelled');
+    const r = await sweepCancelledCampaign({ queue, store: store(), campaignId: 'bulk', pageSize: 64 });
+    expect(r).toMatchObject({ cancelled: 500, removed: 500, busy: 0 });
+    expect(await count('bulk')).toBe(0);
+    expect(await count('keep')).toBe(20);
+    const p = await store().progress('bulk');
+    expect(p).toMatchObject({ done: 500, final: { cancelled: 500 } });
+    // Idempotent: a second sweep (another process, a retried API call) changes nothing.
+    expect(await sweepCancelledCampaign({ queue, store: store(), campaignId: 'bulk' })).toMatchObject({ cancelled: 0, removed: 0 });
+    expect((await store().progress('bulk')).done).toBe(500);
+    // The other campaign still dials normally.
+    dialer(tel);
+    await until(async () => (await store().progress('keep')).done === 20);
+    expect(tel.originated.length).toBe(20);
+    expect(tel.originated.every((o) => o.req.channelId?.includes('keep'))).toBe(true);
   });
 
   it('delays a job outside the recipient window to the opening instead of dialling it, and skips do-not-call numbers', async () => {

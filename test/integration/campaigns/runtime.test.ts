@@ -43,4 +43,34 @@ describe('campaign runtime (embedded default)', () => {
     expect(existsSync(join(root, 'results', id, 'lista.summary.json'))).toBe(true);
     expect(await metrics.getSingleMetricAsString('centralita_campaign_progress')).toContain(`campaign="${id}",status="answered"} 2`);
   });
+
+  it('cancel through the API clears the queued jobs at once (not one by one through the dialler)', async () => {
+    const id = `rt-cancel-${Date.now()}`;
+    const root = mkdtempSync(join(tmpdir(), 'rt-'));
+    mkdirSync(join(root, 'inbox', id), { recursive: true });
+    // Rows wait for a start date far ahead: all 40 jobs sit in the delayed set.
+    writeFileSync(join(root, 'inbox', id, 'campaign.json'), JSON.stringify({ startDate: '2099-01-05', window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] } }));
+    writeFileSync(join(root, 'inbox', id, 'lista.csv'), 'phone\n' + Array.from({ length: 40 }, (_, i) => `30012346${String(i).padStart(2, '0')}`).join('\n') + '\n');
+    const config = loadConfig({ REDIS_URL: inject('redisUrl'), CAMPAIGN_INBOX_DIR: join(root, 'inbox'), CAMPAIGN_RESULTS_DIR: join(root, 'results') });
+    const app = Fastify();
+    const telephony = createCampaignFakeTelephony({ behaviour: () => 'answer', publishRecord: async () => {} });
+    const rt2 = startCampaigns({ config, redis, redisUrl: inject('redisUrl'), logger: createLogger({ level: 'silent' }), metrics: new Registry(), telephony, http: app });
+    try {
+      await app.ready();
+      const progress = async () => (await app.inject({ url: `/api/campaigns/${id}` })).json() as { queued: number; done: number; final: Record<string, number> };
+      const until = async (ok: (p: Awaited<ReturnType<typeof progress>>) => boolean) => {
+        const end = Date.now() + 20_000;
+        while (Date.now() < end) { if ((await app.inject({ url: `/api/campaigns/${id}` })).statusCode === 200 && ok(await progress())) return; await new Promise((r) => setTimeout(r, 100)); }
+        throw new Error(`not reached: ${JSON.stringify(await progress())}`);
+      };
+      await until((p) => p.queued === 40);
+      expect((await app.inject({ method: 'POST', url: `/api/campaigns/${id}/cancel` })).statusCode).toBe(200);
+      await until((p) => p.done === 40);
+      expect((await progress()).final).toEqual({ cancelled: 40 });
+      expect(telephony.originated).toHaveLength(0);
+    } finally {
+      await rt2.stop();
+      await app.close();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
 const P = 'unit-http';
 let redis: Redis;
 const app = Fastify();
+const cancelled: string[] = [];
 beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
   for (const k of await redis.keys(`${P}*`)) await redis.del(k);
@@ -17,7 +18,7 @@ beforeAll(async () => {
   await store.admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }, { phone: '+573001234568', rowId: 'f-3' }]);
   await store.settle('marzo', 'f-2', 1, 'busy', { final: false });
   await store.settle('marzo', 'f-2', 2, 'answered', { final: true, outcome: 'answered' });
-  registerCampaignRoutes(app, { store, dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO' });
+  registerCampaignRoutes(app, { store, dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO', onCancelled: (id) => cancelled.push(id) });
   await app.ready();
 });
 afterAll(async () => { await app.close(); redis.disconnect(); });
@@ -32,7 +33,9 @@ describe('campaign API', () => {
   it('pauses, resumes and cancels; cancel is final', async () => {
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/pause' })).json()).toMatchObject({ state: 'paused' });
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' })).json()).toMatchObject({ state: 'active' });
+    expect(cancelled).toEqual([]);
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/cancel' })).json()).toMatchObject({ state: 'cancelled' });
+    expect(cancelled).toEqual(['marzo']); // the queued-jobs sweep is started
     const again = await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: 'CAMPAIGN_CANCELLED' });

@@ -1,0 +1,65 @@
+// Cancelling a campaign with a large backlog: its queued jobs are settled as `cancelled` and
+// removed in pages, instead of each one waking a dialler (and passing the BullMQ rate limiter,
+// which would hold up every other campaign) only to find the campaign cancelled.
+// Best effort by design: a job a dialler holds right now (active, locked) is left to it, and
+// the dialler's own state check cancels it; a sweep that dies half way leaves the rest to the
+// same slow path. Settling before removing keeps every row counted exactly once.
+import type { Job, Queue } from 'bullmq';
+import type { CampaignStore } from './store.ts';
+import type { OriginateJobData } from './ingest.ts';
+
+export interface CancelSweepResult {
+  campaignId: string;
+  /** Queued attempts settled as cancelled by this sweep (0 for rows already final). */
+  cancelled: number;
+  removed: number;
+  /** Jobs a dialler took while the sweep ran: they end as cancelled through the dialler. */
+  busy: number;
+  scanned: number;
+  ms: number;
+}
+
+const STATES = ['delayed', 'waiting', 'prioritized'] as const;
+
+export async function sweepCancelledCampaign(o: {
+  queue: Pick<Queue, 'getJobs'>;
+  store: CampaignStore;
+  campaignId: string;
+  pageSize?: number;
+  clock?: () => number;
+  /** Shutdown: stop after the current page (the rest takes the slow path). */
+  signal?: AbortSignal;
+}): Promise<CancelSweepResult> {
+  const clock = o.clock ?? Date.now;
+  const started = clock();
+  const pageSize = o.pageSize ?? 500;
+  const r: CancelSweepResult = { campaignId: o.campaignId, cancelled: 0, removed: 0, busy: 0, scanned: 0, ms: 0 };
+  if ((await o.store.getState(o.campaignId)) !== 'cancelled') throw Object.assign(new Error(`campaign ${o.campaignId} is not cancelled`), { code: 'CAMPAIGN_NOT_CANCELLED' });
+  for (const state of STATES) {
+    let start = 0;
+    while (!o.signal?.aborted) {
+      const page = (await o.queue.getJobs([state], start, start + pageSize - 1, true)) as Job<OriginateJobData>[];
+      if (page.length === 0) break;
+      let gone = 0;
+      for (const job of page) {
+        if (!job) continue; // removed between the id listing and the read
+        r.scanned += 1;
+        const d = job.data;
+        if (d?.campaignId !== o.campaignId) continue;
+        if (await o.store.settle(d.campaignId, d.rowId, d.attempt, '', { final: true, outcome: 'cancelled' })) r.cancelled += 1;
+        try {
+          await job.remove();
+          r.removed += 1;
+          gone += 1;
+        } catch {
+          r.busy += 1; // locked by a dialler: it sees the ledger entry and stops
+        }
+      }
+      // Removed jobs shift the rest of the list down; jobs other processes move meanwhile may
+      // be skipped, which only means they take the slow path.
+      start += page.length - gone;
+    }
+  }
+  r.ms = clock() - started;
+  return r;
+}
