@@ -534,7 +534,8 @@ export function createAcd(deps: AcdDeps): Acd {
       await telephony.addToBridge(bridgeId, [c.channelId, legId]);
       if (q.record && c.phase === 'bridged') {
         const name = `queue-${q.id}-${c.callId}`;
-        const r = await telephony.record(c.channelId, { name, format: 'wav', beep: false, ifExists: 'overwrite', terminateOn: 'none' });
+        // The bridge, not a channel: both sides of the conversation are in the file.
+        const r = await telephony.recordBridge(bridgeId, { name, format: 'wav', beep: false, ifExists: 'overwrite', terminateOn: 'none' });
         c.recordingName = r.name;
       }
     } catch (err) {

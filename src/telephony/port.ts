@@ -84,6 +84,8 @@ export interface Telephony {
   getVariable(channelId: string, name: string): Promise<string | undefined>;
   sendDtmf(channelId: string, dtmf: string, opts?: { betweenMs?: number }): Promise<void>;
   record(channelId: string, req: RecordRequest): Promise<{ name: string }>;
+  /** Records everything said in a bridge (both sides of a conversation). */
+  recordBridge(bridgeId: string, req: RecordRequest): Promise<{ name: string }>;
   stopRecording(name: string): Promise<void>;
   originate(req: OriginateRequest): Promise<{ channelId: string }>;
   createBridge(opts?: { type?: 'mixing' | 'holding'; bridgeId?: string; name?: string }): Promise<{ bridgeId: string }>;

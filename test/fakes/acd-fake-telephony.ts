@@ -32,6 +32,8 @@ export interface AcdFakeTelephony extends Telephony {
   readonly originates: OriginateRequest[];
   readonly plays: { channelId: string; media: string[] }[];
   readonly hangups: { channelId: string; reason?: HangupReason }[];
+  /** Recordings started: target URI, name, and for a bridge the channels in it at that moment. */
+  readonly recordings: { target: string; name: string; channels?: string[] }[];
   /** Behaviour of an endpoint for its next rings (a function gets the ring number). */
   phone(endpoint: string, b: PhoneBehaviour | ((ringNo: number) => PhoneBehaviour)): void;
   placeCaller(channelId: string): string;
@@ -54,6 +56,7 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
   const plays: { channelId: string; media: string[] }[] = [];
   const hangups: { channelId: string; reason?: HangupReason }[] = [];
   const playbacks = new Map<string, string>();
+  const recordings: { target: string; name: string; channels?: string[] }[] = [];
   const playbackMs = opts.playbackMs ?? 4000;
   let seq = 0;
   const at = () => new Date(clock.now()).toISOString();
@@ -84,7 +87,7 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
   });
 
   const tel: AcdFakeTelephony = {
-    channels, bridges, violations, originates, plays, hangups, emit,
+    channels, bridges, violations, originates, plays, hangups, recordings, emit,
     phone(endpoint, b) { behaviours.set(endpoint, typeof b === 'function' ? b : () => b); },
     liveLegs: (endpoint) => [...channels.values()].filter((c) => c.kind === 'agent' && c.endpoint === endpoint),
     placeCaller(channelId) {
@@ -156,7 +159,13 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
     async setVariable(channelId) { need(channelId); },
     async getVariable(channelId) { need(channelId); return undefined; },
     async sendDtmf(channelId) { need(channelId); },
-    async record(channelId, req) { need(channelId); return { name: req.name }; },
+    async record(channelId, req) { need(channelId); recordings.push({ target: `channel:${channelId}`, name: req.name }); return { name: req.name }; },
+    async recordBridge(bridgeId, req) {
+      const b = bridges.get(bridgeId);
+      if (!b) throw new Error(`bridge ${bridgeId} not found`);
+      recordings.push({ target: `bridge:${bridgeId}`, name: req.name, channels: [...b] });
+      return { name: req.name };
+    },
     async stopRecording() {},
     async createBridge(o) {
       const id = o?.bridgeId ?? `br-${++seq}`;

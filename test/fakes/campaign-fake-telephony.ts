@@ -89,7 +89,7 @@ export function createCampaignFakeTelephony(o: FakeOptions): CampaignFakeTelepho
     },
     answer: notImplemented('answer'), ring: notImplemented('ring'), play: notImplemented('play'), stopPlayback: notImplemented('stopPlayback'),
     startMoh: notImplemented('startMoh'), stopMoh: notImplemented('stopMoh'), hangup: async () => {}, continueInDialplan: notImplemented('continueInDialplan'),
-    setVariable: notImplemented('setVariable'), getVariable: async () => undefined, sendDtmf: notImplemented('sendDtmf'), record: notImplemented('record'),
+    setVariable: notImplemented('setVariable'), getVariable: async () => undefined, sendDtmf: notImplemented('sendDtmf'), record: notImplemented('record'), recordBridge: notImplemented('recordBridge'),
     stopRecording: notImplemented('stopRecording'), createBridge: notImplemented('createBridge'), addToBridge: notImplemented('addToBridge'),
     removeFromBridge: notImplemented('removeFromBridge'), destroyBridge: notImplemented('destroyBridge'), startBridgeMoh: notImplemented('startBridgeMoh'),
     listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,

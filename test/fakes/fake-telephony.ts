@@ -168,6 +168,11 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
       emit({ type: 'recording.started', name: req.name, targetUri: `channel:${channelId}`, at: now() });
       return { name: req.name };
     },
+    async recordBridge(bridgeId, req: RecordRequest) {
+      await command('recordBridge', undefined, [bridgeId, req], false);
+      emit({ type: 'recording.started', name: req.name, targetUri: `bridge:${bridgeId}`, at: now() });
+      return { name: req.name };
+    },
     async stopRecording(name) {
       await command('stopRecording', undefined, [name], false);
       emit({ type: 'recording.finished', name, targetUri: '', durationSec: 1, at: now() });

@@ -23,7 +23,7 @@ import {
   ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
 } from '../../errors.ts';
 import type {
-  BridgeInfo, ChannelInfo, HangupReason, Telephony, TelephonyEvent, TelephonyEventHandler,
+  BridgeInfo, ChannelInfo, HangupReason, RecordRequest, Telephony, TelephonyEvent, TelephonyEventHandler,
 } from '../port.ts';
 import { AriRequestTimeout, createHttpRest } from './http-rest.ts';
 import { toChannelInfo, translateAriEvent, type RawAriChannel, type RawAriEvent } from './translate.ts';
@@ -116,6 +116,18 @@ function describeAriError(err: unknown): { message: string; notFound: boolean; s
   } catch {}
   const status = (err as { status?: number; statusCode?: number } | undefined)?.status ?? (err as { statusCode?: number } | undefined)?.statusCode;
   return { message, notFound: status === 404 || /not found/i.test(message), ...(typeof status === 'number' ? { status } : {}) };
+}
+
+/** ARI query parameters of a channel or bridge recording. */
+function recordParams(req: RecordRequest): Record<string, unknown> {
+  return {
+    name: req.name, format: req.format ?? 'wav',
+    ...(req.maxDurationSec !== undefined ? { maxDurationSeconds: req.maxDurationSec } : {}),
+    ...(req.maxSilenceSec !== undefined ? { maxSilenceSeconds: req.maxSilenceSec } : {}),
+    ...(req.beep !== undefined ? { beep: req.beep } : {}),
+    ...(req.terminateOn ? { terminateOn: req.terminateOn } : {}),
+    ...(req.ifExists ? { ifExists: req.ifExists } : {}),
+  };
 }
 
 export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTelephony> {
@@ -345,14 +357,11 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     },
     async sendDtmf(channelId, dtmf, opts) { await call('channels', 'sendDTMF', { channelId, dtmf, ...(opts?.betweenMs ? { between: opts.betweenMs } : {}) }, channelId); },
     async record(channelId, req) {
-      await call('channels', 'record', {
-        channelId, name: req.name, format: req.format ?? 'wav',
-        ...(req.maxDurationSec !== undefined ? { maxDurationSeconds: req.maxDurationSec } : {}),
-        ...(req.maxSilenceSec !== undefined ? { maxSilenceSeconds: req.maxSilenceSec } : {}),
-        ...(req.beep !== undefined ? { beep: req.beep } : {}),
-        ...(req.terminateOn ? { terminateOn: req.terminateOn } : {}),
-        ...(req.ifExists ? { ifExists: req.ifExists } : {}),
-      }, channelId);
+      await call('channels', 'record', { channelId, ...recordParams(req) }, channelId);
+      return { name: req.name };
+    },
+    async recordBridge(bridgeId, req) {
+      await call('bridges', 'record', { bridgeId, ...recordParams(req) });
       return { name: req.name };
     },
     async stopRecording(name) { await call('recordings', 'stop', { recordingName: name }); },

@@ -28,6 +28,7 @@ export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'DELETE'; pat
   'bridges.removeChannel': { method: 'POST', path: '/bridges/{bridgeId}/removeChannel' },
   'bridges.destroy': { method: 'DELETE', path: '/bridges/{bridgeId}' },
   'bridges.startMoh': { method: 'POST', path: '/bridges/{bridgeId}/moh' },
+  'bridges.record': { method: 'POST', path: '/bridges/{bridgeId}/record' },
   'channels.list': { method: 'GET', path: '/channels' },
   'bridges.list': { method: 'GET', path: '/bridges' },
   'endpoints.get': { method: 'GET', path: '/endpoints/{tech}/{resource}' },

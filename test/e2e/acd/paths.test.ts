@@ -212,6 +212,8 @@ describe('the conversation', () => {
       agent: { id: 'a1', name: 'Ana', endpoint: 'PJSIP/a1' },
       recording: { name: `queue-q-${c.id}` },
     });
+    // The bridge is recorded (both voices), not just the caller's channel.
+    expect(h.tel.recordings).toEqual([{ target: `bridge:acd-${c.id}`, name: `queue-q-${c.id}`, channels: [c.channelId, expect.any(String)] }]);
     const st = h.acd.getQueueStats()[0]!;
     expect(st).toMatchObject({ answered: 1, completed: 1, asaSec: 2, avgTalkSec: 60.5, ahtSec: 80.5, serviceLevelPct: 100 });
     const ag = h.acd.getAgentStats().find((a) => a.agentId === 'a1')!;

@@ -25,7 +25,7 @@ const telephony: Telephony = {
   },
   onEvent(h) { handlers.add(h); return () => handlers.delete(h); },
   answer: unused, ring: unused, play: unused, stopPlayback: unused, startMoh: unused, stopMoh: unused, hangup: unused, continueInDialplan: unused, setVariable: unused,
-  getVariable: unused, sendDtmf: unused, record: unused, stopRecording: unused, createBridge: unused, addToBridge: unused, removeFromBridge: unused, destroyBridge: unused,
+  getVariable: unused, sendDtmf: unused, record: unused, recordBridge: unused, stopRecording: unused, createBridge: unused, addToBridge: unused, removeFromBridge: unused, destroyBridge: unused,
   startBridgeMoh: unused, listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,
 };
 
