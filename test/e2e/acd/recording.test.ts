@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimAcd, waitFor, type SimAcd } from './sim-harness.ts';
 import type { TelephonyEvent } from '../../../src/telephony/port.ts';
 
-describe('queue recording through the simulator', () => {
+describe.each(['ari-client', 'http'] as const)('queue recording through the simulator (%s REST transport)', (rest) => {
   let h: SimAcd;
   const events: TelephonyEvent[] = [];
   beforeAll(async () => {
     h = await startSimAcd(
       { rec: { strategy: 'linear', members: [{ id: 'ana', endpoint: 'PJSIP/4001' }], ringTimeoutSec: 10, retrySec: 1, wrapUpSec: 0, record: true } },
       // The agent answers after 1 s and hangs up after 30 s of conversation (sim clock at 20×).
-      { speed: 20, phones: { 4001: { behavior: 'answer', afterMs: 1000, hangupAfterMs: 30_000 } } },
+      { speed: 20, rest, phones: { 4001: { behavior: 'answer', afterMs: 1000, hangupAfterMs: 30_000 } } },
     );
     h.tel.onEvent((e) => { if (e.type.startsWith('recording.')) events.push(e); });
   });

@@ -37,7 +37,7 @@ export interface SimAcd {
   stop(): Promise<void>;
 }
 
-export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void }): Promise<SimAcd> {
+export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; rest?: 'http' | 'ari-client'; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void }): Promise<SimAcd> {
   const clock = createSimClock({ speed: opts.speed ?? 1 });
   const ids = Object.keys(queues);
   const dids = Object.fromEntries(ids.map((q, i) => [`60155503${String(i).padStart(2, '0')}`, q]));
@@ -53,6 +53,7 @@ export async function startSimAcd(queues: Record<string, QueueInput>, opts: { sp
   const tel = await createAriTelephony({
     url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 5000,
     logger: pino({ level: 'silent' }), backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0, maxSockets: 64,
+    ...(opts.rest ? { rest: opts.rest } : {}),
   });
   // Lets a test pick a phone's behaviour for each ring (random answer delays, no answer…).
   const before = opts.beforeOriginate;
