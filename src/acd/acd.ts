@@ -119,6 +119,9 @@ interface Caller {
   lastRung: Set<string>;
   tried: Set<string>;
   maxWaitTimer?: TimerHandle;
+  /** Skills the answering agent must have; dropped when relaxTimer fires (queue's skillsRelaxSec). */
+  skills: string[];
+  relaxTimer?: TimerHandle;
   announceTimer?: TimerHandle;
   retryTimer?: TimerHandle;
   announcing?: string; // playbackId
@@ -332,16 +335,18 @@ export function createAcd(deps: AcdDeps): Acd {
       const rt = agents.get(id)!;
       return agentState(id) === 'available' && rt.device !== 'unavailable' && rt.device !== 'in-use' && !liveLegs.get(id)?.size;
     };
-    let members = q.members.map((m, order) => ({ m, order })).filter(({ m }) => free(m.id));
+    // Only members with every skill the caller requires (until the requirement is relaxed).
+    const pool = c.skills.length ? q.members.filter((m) => c.skills.every((s) => m.skills.includes(s))) : q.members;
+    let members = q.members.map((m, order) => ({ m, order })).filter(({ m }) => pool.includes(m) && free(m.id));
     // Agents this caller has not tried yet come first, so one who does not answer is not
     // retried while others were never rung; the round restarts once everyone was tried.
-    if (q.members.every((m) => c.tried.has(m.id) || !staffed(agents.get(m.id)!))) c.tried = new Set();
+    if (pool.every((m) => c.tried.has(m.id) || !staffed(agents.get(m.id)!))) c.tried = new Set();
     const untried = members.filter(({ m }) => !c.tried.has(m.id));
     if (untried.length) members = untried;
     // Never the same agent twice in a row for this caller, unless nobody else in the
     // queue could ever take the call (a one-agent queue would otherwise starve).
     const others = members.filter(({ m }) => !c.lastRung.has(m.id));
-    const someoneElseStaffed = q.members.some((m) => !c.lastRung.has(m.id) && staffed(agents.get(m.id)!));
+    const someoneElseStaffed = pool.some((m) => !c.lastRung.has(m.id) && staffed(agents.get(m.id)!));
     if (others.length || someoneElseStaffed) members = others;
     const candidates: Candidate[] = members.map(({ m, order }) => ({ agentId: m.id, penalty: m.penalty, order }));
     const mem = memory.get(q.id)!;
@@ -567,9 +572,10 @@ export function createAcd(deps: AcdDeps): Acd {
   // ---- leaving ---------------------------------------------------------------------------
   function clearWaitTimers(c: Caller): void {
     clock.clearTimeout(c.maxWaitTimer);
+    clock.clearTimeout(c.relaxTimer);
     clock.clearTimeout(c.announceTimer);
     clock.clearTimeout(c.retryTimer);
-    c.maxWaitTimer = c.announceTimer = c.retryTimer = undefined;
+    c.maxWaitTimer = c.relaxTimer = c.announceTimer = c.retryTimer = undefined;
   }
 
   /** The caller leaves the queue without an agent. */
@@ -763,7 +769,7 @@ export function createAcd(deps: AcdDeps): Acd {
   }
 
   // ---- the port --------------------------------------------------------------------------
-  function join(req: { callId: string; channelId: string; queueId: string; language: string; signal: AbortSignal }): Promise<QueueOutcome> {
+  function join(req: { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; signal: AbortSignal }): Promise<QueueOutcome> {
     const q = queues[req.queueId];
     if (!q) {
       counters.unknownQueueJoins!++;
@@ -785,7 +791,7 @@ export function createAcd(deps: AcdDeps): Acd {
     if (!q.joinWhenEmpty && staffedCount(q) === 0) return reject('no-agents');
     return new Promise<QueueOutcome>((resolve) => {
       const c: Caller = {
-        callId: req.callId, channelId: req.channelId, queue: q, language: req.language, seq: ++seq, joinedAt: now, phase: 'waiting',
+        callId: req.callId, channelId: req.channelId, queue: q, language: req.language, seq: ++seq, joinedAt: now, phase: 'waiting', skills: [...new Set(req.skills ?? [])],
         attemptNo: 0, lastRung: new Set(), tried: new Set(), resolve, detachSignal: () => {},
       };
       const onAbort = () => callerGone(c);
@@ -795,6 +801,10 @@ export function createAcd(deps: AcdDeps): Acd {
       byChannel.set(c.channelId, c);
       record({ type: 'join', queueId: q.id, callId: c.callId, at: now, position: waitingHere + 1 });
       telephony.startMoh(c.channelId, q.mohClass).catch(swallow('startMoh', { callId: c.callId }));
+      if (c.skills.length && q.skillsRelaxSec !== undefined) {
+        // Waited long enough for a specialist: any member may take the call now.
+        c.relaxTimer = clock.setTimeout(() => { c.relaxTimer = undefined; c.skills = []; kick(); }, q.skillsRelaxSec * 1000);
+      }
       if (q.maxWaitSec !== undefined) {
         c.maxWaitTimer = clock.setTimeout(() => { c.maxWaitTimer = undefined; leave(c, 'timeout', { channelAlive: true }); }, q.maxWaitSec * 1000);
       }

@@ -17,6 +17,7 @@ export const memberSchema = z.object({
   endpoint,
   /** Lower rings first; higher penalties only when nobody of a lower penalty is free. */
   penalty: z.number().int().min(0).max(1000).default(0),
+  /** What the agent can handle (e.g. `en`, `billing-disputes`); callers may require skills. */
   skills: z.array(z.string().min(1)).default([]),
 }).strict();
 
@@ -46,6 +47,8 @@ export const queueSchema = z.object({
   /** Abandons quicker than this are "short" (counted separately, excluded from SL). */
   shortAbandonSec: seconds.default(5),
   record: z.boolean().default(false),
+  /** A caller who required skills and waited this long is offered to any member (unset: never). */
+  skillsRelaxSec: z.number().positive().max(24 * 3600).optional(),
 }).strict();
 
 export const QUEUE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -65,7 +65,8 @@ export type QueueOutcome =
 /** The ACD as the flows see it (implemented by src/acd). */
 export interface AcdPort {
   /** Puts the caller's channel in a queue; resolves when the caller leaves the queue (any outcome). */
-  join(req: { callId: string; channelId: string; queueId: string; language: string; signal: AbortSignal }): Promise<QueueOutcome>;
+  /** `skills`: the answering agent must have all of them (until the queue's skillsRelaxSec). */
+  join(req: { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; signal: AbortSignal }): Promise<QueueOutcome>;
   /** DTMF pressed by a waiting caller (exit key), forwarded by the session. */
   dtmf?(channelId: string, digit: string): void;
   hasQueue(queueId: string): boolean;

@@ -306,7 +306,10 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
           on: { 'call.hangup': { target: go('__gone'), actions: [abandoned, outcome(id, 'caller-hangup')] } },
           invoke: {
             src: 'queue',
-            input: ({ context }: Args) => ({ callId: context.input.callId, channelId: context.input.channelId, queueId: n.queue, language: context.language }),
+            input: ({ context }: Args) => {
+              const skills = [...(n.skills ?? []), ...(n.languageSkill ? [context.language] : [])];
+              return { callId: context.input.callId, channelId: context.input.channelId, queueId: n.queue, language: context.language, ...(skills.length ? { skills } : {}) };
+            },
             onDone: Object.entries(byOutcome).map(([o, t]) => ({
               guard: ({ event }: DoneArgs) => outOf<QueueOutcome>(event).outcome === o,
               target: go(t),

@@ -30,6 +30,8 @@ export interface LoadResult {
   schedules: Record<string, Schedule>;
   lookups: Record<string, LookupFn>;
   queueIds?: Set<string>;
+  /** Skills of each queue's members (from flows/queues.ts). */
+  queueSkills?: Map<string, Set<string>>;
   /** Prompt files found: `<lang>/<id>`. */
   prompts: Set<string>;
 }
@@ -153,7 +155,10 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
   else if (index.queues && existsSync(resolve(dir, index.queues))) {
     const mod = await loadModule(resolve(dir, index.queues));
     const q = (mod?.queues ?? mod?.default) as Record<string, unknown> | undefined;
-    if (q && typeof q === 'object') result.queueIds = new Set(Object.keys(q));
+    if (q && typeof q === 'object') {
+      result.queueIds = new Set(Object.keys(q));
+      result.queueSkills = new Map(Object.entries(q).map(([id, cfg]) => [id, new Set(((cfg as { members?: { skills?: string[] }[] }).members ?? []).flatMap((m) => m.skills ?? []))]));
+    }
   } else if (index.queues) {
     add(indexFile, 'FLOW_QUEUE_UNKNOWN', `${index.queues} does not exist: queue ids are not checked`, { token: index.queues, severity: 'warning' });
   }
@@ -162,6 +167,7 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     schedules: new Set(Object.keys(result.schedules)),
     lookups: new Set(Object.keys(result.lookups)),
     ...(result.queueIds ? { queues: result.queueIds } : {}),
+    ...(result.queueSkills ? { queueSkills: result.queueSkills } : {}),
     hasPrompt: (lang: string, id: string) => result.prompts.has(`${lang}/${id}`),
     soundsDir: rel(resolve(o.soundsDir)),
   };

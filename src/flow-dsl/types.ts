@@ -94,6 +94,10 @@ export interface QueueNode<T extends string> {
   exitKey?: T;
   /** Queue at capacity. Defaults to `noAgents`, then `timeout`. */
   full?: T;
+  /** Skills the answering agent must have (members' `skills` in flows/queues.ts). */
+  skills?: string[];
+  /** Also require the caller's current language as a skill (`es`, `en`…). */
+  languageSkill?: boolean;
 }
 
 export interface DialNode<T extends string> {

@@ -13,6 +13,7 @@ export type IssueCode =
   | 'FLOW_NODE_UNREACHABLE'
   | 'FLOW_NODE_INVALID'
   | 'FLOW_QUEUE_UNKNOWN'
+  | 'FLOW_QUEUE_SKILL_UNKNOWN'
   | 'FLOW_SCHEDULE_UNKNOWN'
   | 'FLOW_LOOKUP_UNKNOWN'
   | 'FLOW_PROMPT_MISSING'
@@ -34,6 +35,8 @@ export interface FlowCatalogs {
   lookups: ReadonlySet<string>;
   /** Undefined when no queue configuration exists: queue ids are then not checked. */
   queues?: ReadonlySet<string>;
+  /** Skills of each queue's members, when known: a required skill nobody has is a typo. */
+  queueSkills?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Whether sounds/<lang>/<id>.wav exists. Undefined: prompts not checked. */
   hasPrompt?: (language: string, id: string) => boolean;
   soundsDir?: string;
@@ -125,6 +128,9 @@ function nodeShape(id: string, n: FlowNode): string[] {
     case 'lookup':
       positive(n.timeoutSec, 'timeoutSec');
       break;
+    case 'queue':
+      if (n.skills !== undefined && (!Array.isArray(n.skills) || n.skills.some((s) => typeof s !== 'string' || s === ''))) bad.push('skills must be a list of non-empty skill names');
+      break;
     case 'transfer':
       if (!n.context || !n.extension) bad.push('transfer needs a context and an extension');
       break;
@@ -166,6 +172,10 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
       if (!ids.has(edge.to)) err('FLOW_TARGET_UNKNOWN', `node '${id}' (${edge.label}) goes to '${edge.to}', which is not a node of flow '${def.id}'`, id, edge.to);
     }
     if (n.type === 'queue' && cat.queues && !cat.queues.has(n.queue)) err('FLOW_QUEUE_UNKNOWN', `node '${id}' uses queue '${n.queue}', which is not in flows/queues.ts (known: ${[...cat.queues].sort().join(', ') || 'none'})`, id, n.queue);
+    if (n.type === 'queue' && n.skills && cat.queueSkills?.has(n.queue)) {
+      const has = cat.queueSkills.get(n.queue)!;
+      for (const s of n.skills) if (!has.has(s)) err('FLOW_QUEUE_SKILL_UNKNOWN', `node '${id}' requires skill '${s}', which no member of queue '${n.queue}' has (skills there: ${[...has].sort().join(', ') || 'none'})`, id, s);
+    }
     if (n.type === 'hours' && !cat.schedules.has(n.schedule)) err('FLOW_SCHEDULE_UNKNOWN', `node '${id}' uses schedule '${n.schedule}', which is not in flows/schedules.ts (known: ${[...cat.schedules].sort().join(', ') || 'none'})`, id, n.schedule);
     if (n.type === 'lookup' && !cat.lookups.has(n.fn)) err('FLOW_LOOKUP_UNKNOWN', `node '${id}' calls lookup '${n.fn}', which flows/lookups does not export (known: ${[...cat.lookups].sort().join(', ') || 'none'})`, id, n.fn);
   }

@@ -102,6 +102,8 @@ export interface ScriptedCall {
   /** Node ids in the order they were entered. */
   nodes(): string[];
   readonly queue: string | undefined;
+  /** Skills the last queue join required. */
+  readonly queueSkills: string[] | undefined;
   readonly elapsedSec: number;
   /** Commands the flow sent to the PBX (answer, play, record, originate, continueInDialplan…). */
   ops(): string[];
@@ -164,11 +166,13 @@ export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: Call
   };
   const recordings = new Map<string, { timer: number; end: () => void }>();
 
-  const acd: AcdPort & { joined: string[] } = {
+  const acd: AcdPort & { joined: string[]; skills: (string[] | undefined)[] } = {
     joined: [],
+    skills: [],
     hasQueue: (id) => o.queues === undefined || id in o.queues,
     join(req) {
       acd.joined.push(req.queueId);
+      acd.skills.push(req.skills);
       const s: QueueScript = o.queues?.[req.queueId] ?? { outcome: 'answered', afterSec: 20, talkSec: 60 };
       const began = clock.now();
       const wait = () => Math.round((clock.now() - began) / 1000);
@@ -265,6 +269,7 @@ export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: Call
     get node() { const v = snap().value; return typeof v === 'string' ? v : Object.keys(v as object)[0] ?? ''; },
     nodes() { return snap().context.path.map((p) => p.node).filter((n, i, a) => i === 0 || a[i - 1] !== n); },
     get queue() { return acd.joined.at(-1); },
+    get queueSkills() { return acd.skills.at(-1); },
     get elapsedSec() { return clock.now() / 1000; },
     ops: () => fake.ops(channelId),
   };

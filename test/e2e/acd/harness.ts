@@ -34,7 +34,7 @@ export interface Harness {
   bus: EventBus;
   store: AgentStateStore;
   busEvents: { topic: keyof BusEvents; payload: unknown }[];
-  call(queueId: string, id?: string): TestCall;
+  call(queueId: string, id?: string, opts?: { skills?: string[] }): TestCall;
   /** Advances virtual time in steps (so long runs stay responsive). */
   run(ms: number): Promise<void>;
   loginAll(): Promise<void>;
@@ -59,14 +59,14 @@ export async function harness(queues: Record<string, QueueInput>, opts: { seed?:
   let n = 0;
   return {
     clock, tel, acd, bus, store, busEvents,
-    call(queueId, id) {
+    call(queueId, id, opts) {
       const callId = id ?? `call${++n}`;
       const channelId = `ch-${callId}`;
       tel.placeCaller(channelId);
       const ac = new AbortController();
       aborts.set(channelId, ac);
       let result: QueueOutcome | undefined;
-      const promise = acd.join({ callId, channelId, queueId, language: 'es', signal: ac.signal });
+      const promise = acd.join({ callId, channelId, queueId, language: 'es', signal: ac.signal, ...(opts?.skills ? { skills: opts.skills } : {}) });
       promise.then((r) => { result = r; }, () => {});
       return { id: callId, channelId, promise, outcome: () => result };
     },

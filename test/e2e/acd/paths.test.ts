@@ -191,6 +191,40 @@ describe('originate trouble', () => {
   });
 });
 
+describe('skills', () => {
+  const skilled = [{ id: 'a1', endpoint: 'PJSIP/a1', skills: ['es'] }, { id: 'a2', endpoint: 'PJSIP/a2', skills: ['en', 'es'] }];
+  it('a caller needing a skill rings only agents who have it, then anyone after skillsRelaxSec', async () => {
+    const h = await harness({ q: { strategy: 'linear', members: skilled, ringTimeoutSec: 15, retrySec: 3, wrapUpSec: 0, skillsRelaxSec: 30 } });
+    h.tel.phone('PJSIP/a1', { kind: 'answer', afterMs: 1000 });
+    h.tel.phone('PJSIP/a2', { kind: 'answer', afterMs: 1000 });
+    await h.loginAll();
+    // Linear would pick a1 first; the caller needs English, which only a2 has.
+    const first = h.call('q', 'c1', { skills: ['en'] });
+    await h.run(2000);
+    expect(connectedAgent(h, first.id)).toBe('a2');
+    // a2 is busy now: the next English caller waits even though a1 is free...
+    const second = h.call('q', 'c2', { skills: ['en'] });
+    await h.run(25_000);
+    expect(h.tel.originates.filter((o) => o.endpoint === 'PJSIP/a1')).toHaveLength(0);
+    expect(connectedAgent(h, second.id)).toBeUndefined();
+    // ...until 30 s have passed: then any member may answer.
+    await h.run(7000);
+    expect(connectedAgent(h, second.id)).toBe('a1');
+    expect(h.acd.agent('a1')!.state).toBe('onCall');
+  });
+
+  it('a skill nobody staffed has, and no relax time: the caller waits until max wait', async () => {
+    const h = await harness({ q: { strategy: 'ringall', members: skilled, ringTimeoutSec: 15, retrySec: 3, wrapUpSec: 0, maxWaitSec: 60 } });
+    h.tel.phone('PJSIP/a1', { kind: 'answer', afterMs: 1000 });
+    h.tel.phone('PJSIP/a2', { kind: 'answer', afterMs: 1000 });
+    await h.loginAll();
+    const c = h.call('q', 'c1', { skills: ['fr'] });
+    await h.run(61_000);
+    expect(c.outcome()).toMatchObject({ outcome: 'timeout' });
+    expect(h.tel.originates).toHaveLength(0);
+  });
+});
+
 describe('the conversation', () => {
   it('caller hangs up during the talk: agent leg hung up, outcome answered, agent wraps up then is available', async () => {
     const h = await harness(base({ members: [two[0]!], wrapUpSec: 20, record: true }));

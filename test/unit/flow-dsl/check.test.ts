@@ -5,7 +5,9 @@ import { createNodeFlowSource } from '../../../src/cli/flows.ts';
 
 const FIX = 'test/fixtures/flows';
 const check = async (name: string) => {
-  const r = await loadFlows({ dir: `${FIX}/${name}`, soundsDir: `${FIX}/sounds`, source: createNodeFlowSource(), queueIds: ['sales'] });
+  // A fixture with its own queues.ts is checked against it; the others against a queue 'sales'.
+  const ownQueues = name === 'unknown-skill';
+  const r = await loadFlows({ dir: `${FIX}/${name}`, soundsDir: `${FIX}/sounds`, source: createNodeFlowSource(), ...(ownQueues ? {} : { queueIds: ['sales'] }) });
   return { ...r, errors: r.issues.filter((i) => i.severity === 'error').map(formatIssue) };
 };
 
@@ -26,6 +28,7 @@ describe('flows check', () => {
     ]],
     ['unreachable', [`${FIX}/unreachable/demo.flow.ts:11:5: error FLOW_NODE_UNREACHABLE: node 'orphan' cannot be reached from start 'hello'`]],
     ['unknown-queue', [`${FIX}/unknown-queue/demo.flow.ts:11:28: error FLOW_QUEUE_UNKNOWN: node 'sales' uses queue 'salse', which is not in flows/queues.ts (known: sales)`]],
+    ['unknown-skill', [`${FIX}/unknown-skill/demo.flow.ts:10:62: error FLOW_QUEUE_SKILL_UNKNOWN: node 'sales' requires skill 'englsh', which no member of queue 'sales' has (skills there: english, spanish)`]],
     ['unknown-schedule', [`${FIX}/unknown-schedule/demo.flow.ts:10:31: error FLOW_SCHEDULE_UNKNOWN: node 'hello' uses schedule 'ofice', which is not in flows/schedules.ts (known: office)`]],
     ['unknown-lookup', [`${FIX}/unknown-lookup/demo.flow.ts:10:26: error FLOW_LOOKUP_UNKNOWN: node 'hello' calls lookup 'crmOwnr', which flows/lookups does not export (known: crmOwner)`]],
     ['missing-prompt', [`${FIX}/missing-prompt/demo.flow.ts:10:18: error FLOW_PROMPT_MISSING: node 'hello' plays prompt 'only-es', which has no recording for language 'en' (${FIX}/sounds/en/only-es.wav; add it to sounds/prompts.yaml and run npm run sounds)`]],

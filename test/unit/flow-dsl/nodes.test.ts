@@ -3,7 +3,7 @@
 // missing ACD, and the compiled machine's contract (named actors and delays only).
 import { describe, expect, it } from 'vitest';
 import { compileFlow } from '../../../src/flow-dsl/compile.ts';
-import { branch, defineFlow, dial, gather, hangup, play, queue, setVar, transfer } from '../../../src/flow-dsl/index.ts';
+import { branch, defineFlow, dial, gather, hangup, play, queue, setLanguage, setVar, transfer } from '../../../src/flow-dsl/index.ts';
 import { FLOW_ACTOR_NAMES } from '../../../src/flow-dsl/actor-types.ts';
 import { dialFlow } from '../../fakes/flow-harness.ts';
 
@@ -84,6 +84,20 @@ describe('flow nodes', () => {
     const out = await call.finish();
     expect(call.heard.at(-1)).toBe('en/fail');
     expect(out.path.filter((s) => s.node === 'ask' && s.outcome).map((s) => `${s.outcome}:${s.digits ?? ''}`)).toEqual(['timeout:', 'invalid:0000', 'max-attempts:']);
+  });
+
+  it('a queue node asks the ACD for its skills, plus the caller\'s language when languageSkill is set', async () => {
+    const flow = defineFlow({
+      id: 'sk', language: 'es', languages: ['es', 'en'], start: 'lang',
+      nodes: { lang: setLanguage('en', 'q'), q: queue({ queue: 'billing', skills: ['billing-disputes'], languageSkill: true, timeout: 'bye' }), bye: hangup() },
+    });
+    const call = await dialFlow(flow, { at: AT });
+    await call.finish();
+    expect(call.queue).toBe('billing');
+    expect(call.queueSkills).toEqual(['billing-disputes', 'en']);
+    const plain = await dialFlow(defineFlow({ id: 'p', language: 'es', start: 'q', nodes: { q: queue({ queue: 'sales', timeout: 'bye' }), bye: hangup() } }), { at: AT });
+    await plain.finish();
+    expect(plain.queueSkills).toBeUndefined();
   });
 
   it('a queue node without an ACD takes its timeout branch and notes the error', async () => {
