@@ -2,6 +2,7 @@
 //   log <record.json>   logs one CallRecord now (ledger-checked; prints the HubSpot call id)
 //   replay [--dlq]      re-posts failed jobs, or dead-lettered records, to call-records
 //   unassociated        lists calls logged without a contact (for reconciliation)
+//   reconcile           associates those calls to contacts added since
 import type { Command } from 'commander';
 
 export function registerHubspotCommands(program: Command): void {
@@ -21,6 +22,14 @@ export function registerHubspotCommands(program: Command): void {
     .action(async () => {
       const { runUnassociated } = await import('../integrations/hubspot/cli-actions.ts');
       process.exitCode = await runUnassociated(process.env);
+    });
+
+  hs.command('reconcile')
+    .option('--settings <file>', 'HubSpot settings YAML (default: $DATA_DIR/hubspot.yaml when present)')
+    .description('associate calls logged without a contact to contacts added since (needs REDIS_URL); safe to repeat')
+    .action(async (opts: { settings?: string }) => {
+      const { runReconcile } = await import('../integrations/hubspot/cli-actions.ts');
+      process.exitCode = await runReconcile(process.env, opts.settings);
     });
 
   hs.command('replay')

@@ -334,11 +334,37 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
     return { status: 'COMPLETE', results, startedAt: new Date(now).toISOString(), completedAt: new Date(now).toISOString() };
   }
 
+  // ---- associations v4: batch create (existing call → existing contact) ----
+  function associateBatch(body: Record<string, unknown>, now: number) {
+    const inputs = body.inputs as { from?: { id?: string }; to?: { id?: string }; types?: { associationCategory?: string; associationTypeId?: number }[] }[] | undefined;
+    if (!Array.isArray(inputs) || inputs.length === 0) throw validation('inputs must be a non-empty array');
+    if (inputs.length > 100) throw validation(`Batch input is limited to 100 inputs (got ${inputs.length}).`);
+    const errs: { message: string; code: string; context: Record<string, unknown> }[] = [];
+    inputs.forEach((a, i) => {
+      if (!a.types?.length) errs.push({ message: `input ${i}: association without types`, code: 'INVALID_ASSOCIATION_TYPE', context: { index: [String(i)] } });
+      for (const t of a.types ?? []) {
+        if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== 194) errs.push({ message: `input ${i}: invalid association type ${t.associationCategory}/${t.associationTypeId} from calls to contacts (expected HUBSPOT_DEFINED/194)`, code: 'INVALID_ASSOCIATION_TYPE', context: { index: [String(i)] } });
+      }
+      if (!a.from?.id || !calls.has(String(a.from.id))) errs.push({ message: `input ${i}: call ${a.from?.id} does not exist`, code: 'INVALID_OBJECT_IDS', context: { ids: [String(a.from?.id)] } });
+      if (!a.to?.id || !contacts.has(String(a.to.id))) errs.push({ message: `input ${i}: contact ${a.to?.id} does not exist`, code: 'INVALID_OBJECT_IDS', context: { ids: [String(a.to?.id)] } });
+    });
+    if (errs.length) throw validation(`Association inputs were not valid: ${errs.map((e) => e.message).join('; ')}`, errs);
+    const results = inputs.map((a) => {
+      const from = String(a.from!.id);
+      const to = String(a.to!.id);
+      // Associating twice is a no-op in HubSpot: one association per (call, contact, type).
+      if (!associations.some((x) => x.fromCall === from && x.toContact === to && x.typeId === 194)) associations.push({ fromCall: from, toContact: to, category: 'HUBSPOT_DEFINED', typeId: 194 });
+      return { fromObjectTypeId: '0-48', fromObjectId: Number(from), toObjectTypeId: '0-1', toObjectId: Number(to), labels: [] };
+    });
+    return { status: 'COMPLETE', results, startedAt: new Date(now).toISOString(), completedAt: new Date(now).toISOString() };
+  }
+
   const ROUTES: Record<string, { kind: 'search' | 'general'; run: (body: Record<string, unknown>, now: number) => unknown; status: number }> = {
     '/crm/v3/objects/contacts/search': { kind: 'search', status: 200, run: (b, now) => doSearch(contacts, contactProps, b, now) },
     '/crm/v3/objects/calls/search': { kind: 'search', status: 200, run: (b, now) => doSearch(calls, callProps, b, now) },
     '/crm/v3/objects/calls/batch/create': { kind: 'general', status: 201, run: (b, now) => batchCreate('calls', b, now) },
     '/crm/v3/objects/contacts/batch/create': { kind: 'general', status: 201, run: (b, now) => batchCreate('contacts', b, now) },
+    '/crm/v4/associations/calls/contacts/batch/create': { kind: 'general', status: 201, run: (b, now) => associateBatch(b, now) },
   };
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

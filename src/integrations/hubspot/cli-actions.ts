@@ -10,6 +10,7 @@ import { loadHubspotSettings, createCrmFromConfig } from './index.ts';
 import { createCallLogger } from './call-logger.ts';
 import { createMemoryLedger, createRedisLedger } from './ledger.ts';
 import { replayDeadLetters, replayFailed } from './replay.ts';
+import { reconcileUnassociated } from './reconcile.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(`centralita hubspot: ${line}\n`);
@@ -99,6 +100,29 @@ export async function runUnassociated(env: Record<string, string | undefined>): 
     } while (cursor !== '0');
     return 0;
   } finally {
+    redis.disconnect();
+  }
+}
+
+/** Associates calls logged without a contact to contacts that exist now (same matching and rule as logging). */
+export async function runReconcile(env: Record<string, string | undefined>, settingsFile?: string): Promise<number> {
+  const cfg = config(env);
+  if (!cfg) return 1;
+  if (cfg.redis.mode !== 'external') { err('set REDIS_URL to the Redis of the running instance'); return 1; }
+  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+  const keys = hubspotKeys(KEY_PREFIX);
+  const settings = loadHubspotSettings(cfg, settingsFile);
+  const handle = createCrmFromConfig(cfg, settings, redis, keys.budget);
+  try {
+    out(handle.describe);
+    const r = await reconcileUnassociated({ redis, key: keys.unassociated, crm: handle.crm, matchRule: settings.matchRule, onAssociated: (c) => out(JSON.stringify({ recordId: c.recordId, callId: c.callId, contactId: c.contactId, kind: 'associated' })) });
+    out(JSON.stringify({ summary: r }));
+    return 0;
+  } catch (e) {
+    err(`reconcile stopped (${(e as { code?: string }).code ?? 'ERROR'}): ${(e as Error).message}; associated entries are already removed, run it again later`);
+    return 2;
+  } finally {
+    handle.close();
     redis.disconnect();
   }
 }

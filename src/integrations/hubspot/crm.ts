@@ -3,7 +3,7 @@
 import type { Crm, CrmContact, NewCallEngagement } from './port.ts';
 import { contactNumbers, nationalDigits } from './phone-match.ts';
 import {
-  BATCH_CREATE_MAX, NUMBERS_PER_SEARCH, SEARCH_LIMITS, callBatchCreateBody, callSearchBody, chunk, contactBatchCreateBody, contactSearchBody,
+  ASSOCIATE_MAX, BATCH_CREATE_MAX, NUMBERS_PER_SEARCH, callContactAssociationBody, SEARCH_LIMITS, callBatchCreateBody, callSearchBody, chunk, contactBatchCreateBody, contactSearchBody,
   fallbackChunks, fallbackSearchBody, type SearchBody,
 } from './requests.ts';
 
@@ -13,6 +13,8 @@ export interface SearchPage { total?: number; results: CrmObject[]; paging?: { n
 export interface CrmTransport {
   search(object: 'contacts' | 'calls', body: SearchBody): Promise<SearchPage>;
   batchCreate(object: 'contacts' | 'calls', body: { inputs: unknown[] }): Promise<{ results: CrmObject[] }>;
+  /** Associations v4 batch create, calls → contacts. */
+  associate(body: { inputs: unknown[] }): Promise<void>;
 }
 
 export interface CrmOptions {
@@ -119,6 +121,10 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
         }
       }
       return out;
+    },
+
+    async associateCalls(pairs) {
+      for (const part of chunk(pairs, ASSOCIATE_MAX)) await t.associate(callContactAssociationBody(part));
     },
   };
 }

@@ -36,6 +36,9 @@ export function createOutboxCrm(opts: OutboxCrmOptions): Crm & { readonly writte
       write(object === 'contacts' ? PATHS.contactBatchCreate : PATHS.callBatchCreate, body);
       return { results: (body.inputs as { properties: Record<string, string> }[]).map((i) => ({ id: `outbox-${clock.now()}-${++seq}`, properties: i.properties })) };
     },
+    async associate(body) {
+      write(PATHS.callContactAssociate, body);
+    },
   };
   const crm = createCrmOverTransport(transport, { recordIdProperty: opts.recordIdProperty, defaultCountry: opts.defaultCountry, fallbackSearch: false });
   return {

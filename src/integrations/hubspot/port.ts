@@ -29,6 +29,8 @@ export interface Crm {
   findCallsByRecordId(recordIds: string[]): Promise<Map<string, string>>;
   /** Creates one contact per number; returns E.164 → contact id. */
   createContacts(e164s: string[]): Promise<Map<string, string>>;
+  /** Associates existing call engagements to contacts (reconciling calls logged without one). */
+  associateCalls(pairs: { callId: string; contactId: string }[]): Promise<void>;
 }
 
 /** HubSpot said "too many requests" (or our own budget is spent): try again after `retryAfterMs`, not a failure. */

@@ -84,6 +84,15 @@ export function callBatchCreateBody(calls: NewCallEngagement[]) {
   };
 }
 
+/** Batch size of association creates (kept at the CRM's usual batch size of 100). */
+export const ASSOCIATE_MAX = 100;
+
+/** Associations v4 batch create: existing call → existing contact, HubSpot-defined type 194. */
+export function callContactAssociationBody(pairs: { callId: string; contactId: string }[]) {
+  if (pairs.length > ASSOCIATE_MAX) throw new RangeError(`at most ${ASSOCIATE_MAX} inputs per association batch`);
+  return { inputs: pairs.map((p) => ({ from: { id: p.callId }, to: { id: p.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: CALL_TO_CONTACT }] })) };
+}
+
 export function contactBatchCreateBody(e164s: string[]) {
   return { inputs: e164s.map((e) => ({ properties: { phone: e }, associations: [] as never[] })) };
 }
@@ -93,6 +102,7 @@ export const PATHS = {
   callSearch: '/crm/v3/objects/calls/search',
   callBatchCreate: '/crm/v3/objects/calls/batch/create',
   contactBatchCreate: '/crm/v3/objects/contacts/batch/create',
+  callContactAssociate: '/crm/v4/associations/calls/contacts/batch/create',
 } as const;
 
 export function chunk<T>(xs: T[], n: number): T[][] {

@@ -103,6 +103,9 @@ export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void
       const path = object === 'contacts' ? PATHS.contactBatchCreate : PATHS.callBatchCreate;
       return send('general', path, () => post<{ results: CrmObject[] }>(path, body));
     },
+    async associate(body) {
+      await send('general', PATHS.callContactAssociate, () => post<unknown>(PATHS.callContactAssociate, body));
+    },
   };
   const crm = createCrmOverTransport(transport, { recordIdProperty: opts.recordIdProperty, defaultCountry: opts.defaultCountry, fallbackSearch: opts.fallbackSearch });
   return { ...crm, close: () => undefined };
