@@ -136,7 +136,7 @@ export async function startCentralita(config: Config, logger: Logger): Promise<R
     calls.start();
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
 
-    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }) });
+    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
 
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
@@ -204,7 +204,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const http = createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION });
     const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
-    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }) });
+    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });

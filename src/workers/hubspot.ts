@@ -9,6 +9,7 @@
 import { Queue, Worker, DelayedError, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import { QUEUES, KEY_PREFIX } from '../jobs/names.ts';
@@ -214,6 +215,8 @@ export async function startHubspotLogging(deps: {
   logger: Logger;
   settingsFile?: string;
   recordingUrl?: (record: CallRecord) => Promise<string | undefined>;
+  /** Given → HubSpot gauges (outcomes, unassociated, dead letters, backlog) are registered on it. */
+  metrics?: Registry;
 }): Promise<{ worker: HubspotWorker; settings: HubspotSettings; close(): Promise<void> }> {
   const { loadHubspotSettings, createCrmFromConfig } = await import('../integrations/hubspot/index.ts');
   const settings = loadHubspotSettings(deps.config, deps.settingsFile);
@@ -221,5 +224,11 @@ export async function startHubspotLogging(deps: {
   const handle = createCrmFromConfig(deps.config, settings, deps.redis, keys.budget);
   deps.logger.info({ mode: handle.mode }, `hubspot logging: ${handle.describe}`);
   const worker = createHubspotWorker({ connection: deps.connection, redis: deps.redis, crm: handle.crm, settings, logger: deps.logger, ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}) });
-  return { worker, settings, async close() { await worker.close(); handle.close(); } };
+  let callRecords: Queue | undefined;
+  if (deps.metrics) {
+    const { registerHubspotMetrics } = await import('./hubspot-metrics.ts');
+    callRecords = new Queue(QUEUES.callRecords, { connection: deps.connection });
+    registerHubspotMetrics(deps.metrics, { worker, redis: deps.redis, unassociatedKey: keys.unassociated, callRecords });
+  }
+  return { worker, settings, async close() { await worker.close(); await callRecords?.close(); handle.close(); } };
 }

@@ -8,6 +8,8 @@ import { createHubspotCrm } from '../../../src/integrations/hubspot/sdk-crm.ts';
 import { createRedisBudget } from '../../../src/integrations/hubspot/budget.ts';
 import { budgetLimits } from '../../../src/integrations/hubspot/settings.ts';
 import { reconcileUnassociated } from '../../../src/integrations/hubspot/reconcile.ts';
+import { registerHubspotMetrics } from '../../../src/workers/hubspot-metrics.ts';
+import { Registry } from 'prom-client';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -20,9 +22,17 @@ describe('HubSpot: reconciling calls logged without a contact', () => {
     const hh = h;
     const records = Array.from({ length: 6 }, (_, i) => callRecord({ from: `+5731000000${String(i).padStart(2, '0')}` }));
     for (const r of records) await hh.add(r);
-    hh.startWorker();
+    const w = hh.startWorker();
     await hh.waitFor((c) => c.completed === 6);
     expect(await hh.redis.hlen(hh.keys.unassociated)).toBe(6);
+    // The same numbers as Prometheus gauges (read from Redis at scrape time).
+    const registry = new Registry();
+    registerHubspotMetrics(registry, { worker: w, redis: hh.redis, unassociatedKey: hh.keys.unassociated, callRecords: hh.queue });
+    const gauge = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.map((v) => `${JSON.stringify(v.labels)}=${v.value}`);
+    expect(await gauge('centralita_hubspot_unassociated_calls')).toEqual(['{}=6']);
+    expect(await gauge('centralita_hubspot_record_outcomes')).toEqual(['{"outcome":"logged"}=6']);
+    expect(await gauge('centralita_hubspot_dead_letters')).toEqual(['{}=0']);
+    expect(await gauge('centralita_hubspot_backlog')).toContain('{"state":"waiting"}=0');
     const callOf = (i: number) => hh.fake.callsByMarker().get(records[i]!.id)![0]!;
 
     // Sales adds contacts afterwards, typed the way people type numbers.
@@ -36,6 +46,7 @@ describe('HubSpot: reconciling calls logged without a contact', () => {
     try {
       const run = () => reconcileUnassociated({ redis: hh.redis, key: hh.keys.unassociated, crm, matchRule: hh.settings.matchRule });
       expect(await run()).toEqual({ checked: 6, associated: 3, remaining: 3, unusable: 0 });
+      expect(await gauge('centralita_hubspot_unassociated_calls')).toEqual(['{}=3']);
       const assoc = (callId: string) => hh.fake.associations.filter((a) => a.fromCall === callId).map((a) => `${a.toContact}/${a.typeId}`);
       expect(assoc(callOf(0))).toEqual([`${c0}/194`]);
       expect(assoc(callOf(1))).toEqual([`${c1}/194`]);
