@@ -11,6 +11,8 @@ export interface CampaignRoutesDeps {
   defaultCountry: string;
   /** Called after a campaign is cancelled: clears its queued jobs in the background. */
   onCancelled?: (campaignId: string) => void;
+  /** Called after a campaign is resumed: makes the jobs that waited out the pause due now. */
+  onResumed?: (campaignId: string) => void;
 }
 
 export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoutesDeps): void {
@@ -41,6 +43,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoute
       }
       req.log.info({ campaignId: id, action }, 'campaign state changed');
       if (action === 'cancel') deps.onCancelled?.(id);
+      if (action === 'resume') deps.onResumed?.(id);
       return deps.store.progress(id);
     });
   }

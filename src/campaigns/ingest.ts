@@ -21,6 +21,8 @@ export interface OriginateJobData {
   timezone?: string;
   variables: Record<string, string>;
   file: string;
+  /** How many times this job found its campaign paused (its re-check delay doubles each time). */
+  pausedChecks?: number;
 }
 
 export interface OriginateJobSpec {

@@ -16,7 +16,7 @@ import { createDialLimits } from './limits.ts';
 import { createCampaignMetrics } from './metrics.ts';
 import { createCampaignIngestService, type CampaignIngestService } from './service.ts';
 import { createThreadedIngestRunner } from './ingest-thread.ts';
-import { sweepCancelledCampaign } from './cancel.ts';
+import { promotePausedJobs, sweepCancelledCampaign } from './sweep.ts';
 import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
 import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
@@ -95,18 +95,21 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     });
     stack.push(() => d.close());
   }
-  // Cancel clears the campaign's queued jobs in the background; shutdown stops the sweep after its page.
+  // Cancel clears the campaign's queued jobs, resume wakes the ones that waited out the pause;
+  // both in the background. Shutdown stops a sweep after its current page.
   const sweeps = new Set<Promise<void>>();
   const stopSweeps = new AbortController();
-  const onCancelled = (campaignId: string) => {
-    const p = sweepCancelledCampaign({ queue, store, campaignId, signal: stopSweeps.signal })
-      .then((r) => logger.info({ sweep: r }, 'cancelled campaign: queued jobs settled and removed'))
-      .catch((err: unknown) => logger.error({ err, campaignId }, 'cancel sweep failed; remaining jobs are cancelled by the dialler one by one'))
+  const background = (what: string, campaignId: string, run: () => Promise<unknown>) => {
+    const p = run()
+      .then((r) => logger.info({ campaignId, sweep: r }, `${what}: done`))
+      .catch((err: unknown) => logger.error({ err, campaignId }, `${what} failed; the dialler handles the remaining jobs one by one`))
       .finally(() => sweeps.delete(p));
     sweeps.add(p);
   };
+  const onCancelled = (campaignId: string) => background('cancelled campaign: settling and removing queued jobs', campaignId, () => sweepCancelledCampaign({ queue, store, campaignId, signal: stopSweeps.signal }));
+  const onResumed = (campaignId: string) => background('resumed campaign: promoting paused jobs', campaignId, () => promotePausedJobs({ queue, campaignId, signal: stopSweeps.signal }));
   stack.push(async () => { stopSweeps.abort(); await Promise.all(sweeps); });
-  if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry, onCancelled });
+  if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry, onCancelled, onResumed });
   return {
     store, dnc, outcomes, ingest,
     async stop() {

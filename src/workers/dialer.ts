@@ -42,8 +42,10 @@ export interface DialerDeps {
   globalMaxConcurrentCalls: number;
   /** Jobs this process works on at once (live calls + jobs waiting for a slot); default globalMaxConcurrentCalls + 10. */
   concurrency?: number;
-  /** How long a paused campaign's job waits before looking again. */
+  /** How long a paused campaign's job first waits before looking again (doubles each time). */
   pauseRecheckMs?: number;
+  /** Longest wait between two looks of a paused job (resume promotes them at once anyway). */
+  maxPauseRecheckMs?: number;
   /** After the channel is gone, how long to wait for the CallRecord before judging from events alone. */
   recordGraceMs?: number;
   lockDurationMs?: number;
@@ -178,6 +180,16 @@ export function createDialer(deps: DialerDeps): Dialer {
     }
   }
 
+  /** A paused campaign's job looks again later, less and less often: a large paused backlog must
+   *  not keep passing the global rate limiter (resume promotes these jobs, see campaigns/sweep.ts). */
+  async function waitWhilePaused(job: Job<OriginateJobData, AttemptResult>, token: string | undefined): Promise<never> {
+    const n = (job.data.pausedChecks ?? 0) + 1;
+    await job.updateData({ ...job.data, pausedChecks: n });
+    const base = deps.pauseRecheckMs ?? 5000;
+    await job.moveToDelayed(Date.now() + Math.min(base * 2 ** (n - 1), Math.max(base, deps.maxPauseRecheckMs ?? 120_000)), token);
+    throw new DelayedError();
+  }
+
   async function process(job: Job<OriginateJobData, AttemptResult>, token?: string): Promise<AttemptResult> {
     const d = job.data;
     const s = await settings(d.campaignId);
@@ -193,10 +205,7 @@ export function createDialer(deps: DialerDeps): Dialer {
     const channelId = campaignChannelId(d.campaignId, d.rowId, d.attempt);
     const alreadyDialled = (await deps.store.dialledAt(d.campaignId, channelId)) !== undefined;
     if (!alreadyDialled) {
-      if (state === 'paused') {
-        await job.moveToDelayed(Date.now() + (deps.pauseRecheckMs ?? 5000), token);
-        throw new DelayedError();
-      }
+      if (state === 'paused') return waitWhilePaused(job, token);
       if (deps.dnc && (await deps.dnc.has(d.phone))) return stop(d, 'do-not-call', 'state');
       const w = windowDecision(clock(), zonesForRow(d, s.fallbackTimezone), s);
       if (w.kind === 'expired') return stop(d, 'expired', 'state');
@@ -233,10 +242,7 @@ export function createDialer(deps: DialerDeps): Dialer {
         // The wait for a slot can be long: a pause or cancel issued meanwhile wins over dialling.
         const now = await deps.store.getState(d.campaignId);
         if (now === 'cancelled') return await stop(d, 'cancelled', 'state');
-        if (now === 'paused') {
-          await job.moveToDelayed(Date.now() + (deps.pauseRecheckMs ?? 5000), token);
-          throw new DelayedError();
-        }
+        if (now === 'paused') return await waitWhilePaused(job, token);
         if (!(await deps.store.markDialled(d.campaignId, d.rowId, channelId, clock()))) {
           log.warn({ channelId }, 'attempt already dialled by another worker; waiting for its outcome');
         } else {

@@ -12,7 +12,7 @@ import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
 import { createCallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
-import { sweepCancelledCampaign } from '../../../src/campaigns/cancel.ts';
+import { promotePausedJobs, sweepCancelledCampaign } from '../../../src/campaigns/sweep.ts';
 import { parseCampaignSettings, type CampaignSettingsInput } from '../../../src/domain/campaign.ts';
 import { createCampaignFakeTelephony, type FakeBehaviour } from '../../fakes/campaign-fake-telephony.ts';
 
@@ -150,6 +150,31 @@ describe('dialler', () => {
     expect(p.final.cancelled).toBeGreaterThan(0);
     expect(tel.originated.length).toBe(p.final.answered);
     await expect(store().setState('ctl', 'active')).rejects.toMatchObject({ code: 'CAMPAIGN_CANCELLED' });
+  });
+
+  it('a paused campaign\'s jobs look again less and less often, and resume makes them due at once', async () => {
+    const tel = fake(() => 'answer', { talkMs: 5 });
+    await store().saveSettings('backoff', parseCampaignSettings({ window: ALWAYS_OPEN }));
+    await store().setState('backoff', 'paused');
+    await campaign('backoff', Array.from({ length: 8 }, (_, i) => phone(700 + i)), { maxCallsPerSecond: 50 });
+    // 20 ms first, doubling: 20+40+…+1280 = 2540 ms → about 7 looks in 2.6 s (a fixed 20 ms
+    // re-check would be about 130); the next look is then some 2.5 s away.
+    dialer(tel, { pauseRecheckMs: 20, maxPauseRecheckMs: 5000 });
+    await new Promise((r) => setTimeout(r, 2600));
+    const jobs = (await queue.getJobs(['delayed'], 0, -1)).filter((j) => j?.data.campaignId === 'backoff');
+    expect(jobs).toHaveLength(8);
+    for (const j of jobs) {
+      expect(j.data.pausedChecks).toBeGreaterThanOrEqual(5);
+      expect(j.data.pausedChecks).toBeLessThanOrEqual(9);
+    }
+    expect(tel.originated).toHaveLength(0);
+    // Resume: the jobs are promoted, not left to their next look (up to seconds away).
+    await store().setState('backoff', 'active');
+    const resumedAt = Date.now();
+    expect(await promotePausedJobs({ queue, campaignId: 'backoff' })).toMatchObject({ promoted: 8 });
+    await until(async () => (await store().progress('backoff')).done === 8);
+    expect(Date.now() - resumedAt).toBeLessThan(1500);
+    expect(tel.originated).toHaveLength(8);
   });
 
   it('cancelling a campaign with a backlog settles and removes its queued jobs in bulk, leaving other campaigns alone', async () => {

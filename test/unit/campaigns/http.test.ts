@@ -10,6 +10,7 @@ const P = 'unit-http';
 let redis: Redis;
 const app = Fastify();
 const cancelled: string[] = [];
+const resumed: string[] = [];
 beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
   for (const k of await redis.keys(`${P}*`)) await redis.del(k);
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await store.admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }, { phone: '+573001234568', rowId: 'f-3' }]);
   await store.settle('marzo', 'f-2', 1, 'busy', { final: false });
   await store.settle('marzo', 'f-2', 2, 'answered', { final: true, outcome: 'answered' });
-  registerCampaignRoutes(app, { store, dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO', onCancelled: (id) => cancelled.push(id) });
+  registerCampaignRoutes(app, { store, dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO', onCancelled: (id) => cancelled.push(id), onResumed: (id) => resumed.push(id) });
   await app.ready();
 });
 afterAll(async () => { await app.close(); redis.disconnect(); });
@@ -34,6 +35,7 @@ describe('campaign API', () => {
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/pause' })).json()).toMatchObject({ state: 'paused' });
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' })).json()).toMatchObject({ state: 'active' });
     expect(cancelled).toEqual([]);
+    expect(resumed).toEqual(['marzo']); // paused jobs are promoted
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/cancel' })).json()).toMatchObject({ state: 'cancelled' });
     expect(cancelled).toEqual(['marzo']); // the queued-jobs sweep is started
     const again = await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' });

@@ -1,3 +1,5 @@
+// Bulk operations on a campaign's queued jobs, run in the background by the API.
+//
 // Cancelling a campaign with a large backlog: its queued jobs are settled as `cancelled` and
 // removed in pages, instead of each one waking a dialler (and passing the BullMQ rate limiter,
 // which would hold up every other campaign) only to find the campaign cancelled.
@@ -63,3 +65,30 @@ export async function sweepCancelledCampaign(o: {
   r.ms = clock() - started;
   return r;
 }
+
+/** Resume: jobs that were waiting out the pause (backing off, up to minutes) are made due now,
+ *  instead of each waiting for its next look. Jobs delayed for a calling window or a retry are
+ *  left alone (they never saw the pause). */
+export async function promotePausedJobs(o: { queue: Pick<Queue, 'getJobs'>; campaignId: string; pageSize?: number; signal?: AbortSignal }): Promise<{ promoted: number; scanned: number }> {
+  const r = { promoted: 0, scanned: 0 };
+  const pageSize = o.pageSize ?? 500;
+  let start = 0;
+  while (!o.signal?.aborted) {
+    const page = (await o.queue.getJobs(['delayed'], start, start + pageSize - 1, true)) as Job<OriginateJobData>[];
+    if (page.length === 0) break;
+    let gone = 0;
+    for (const job of page) {
+      if (!job) continue;
+      r.scanned += 1;
+      if (job.data?.campaignId !== o.campaignId || !job.data.pausedChecks) continue;
+      try {
+        await job.promote();
+        r.promoted += 1;
+        gone += 1;
+      } catch { /* taken or moved meanwhile: it looks again by itself */ }
+    }
+    start += page.length - gone;
+  }
+  return r;
+}
+
