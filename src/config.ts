@@ -36,7 +36,7 @@ export const VARIABLES = {
   CAMPAIGNS_PREFIX: { schema: z.string().default('campaigns/'), form: 'S3 key prefix of campaign files', example: 'campaigns/' },
   CAMPAIGN_INBOX_DIR: { schema: z.string().default('./campaigns/inbox'), form: 'local inbox folder used when S3_BUCKET is unset', example: './campaigns/inbox' },
   CAMPAIGN_RESULTS_DIR: { schema: z.string().default('./campaigns/results'), form: 'local results folder used when S3_BUCKET is unset', example: './campaigns/results' },
-  INGEST_HEAP_MB: { schema: positiveInt.min(32, 'at least 32').default(96), form: 'heap (MB, old generation) of the thread that ingests one campaign file', example: '96' },
+  INGEST_HEAP_MB: { schema: positiveInt.min(64, 'at least 64 (the thread needs ~25 MB for its modules)').default(96), form: 'heap (MB, old generation) of the thread that ingests one campaign file', example: '96' },
   DIALER_MAX_CPS: { schema: positiveInt.default(5), form: 'calls per second across every dialler process (BullMQ limiter)', example: '5' },
   DIALER_MAX_CONCURRENT: { schema: positiveInt.default(20), form: 'live campaign calls at once across every dialler process', example: '20' },
   DEFAULT_COUNTRY: { schema: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code').default('CO'), form: 'ISO country for numbers written locally', example: 'CO' },

@@ -106,6 +106,15 @@ describe('threaded ingest runner', () => {
     expect(isPermanentIngestError(err)).toBe(false);
   }, 20_000);
 
+  it('a thread that runs out of heap fails its file with CAMPAIGN_INGEST_OUT_OF_MEMORY (retried later); the process carries on', async () => {
+    const tiny = createThreadedIngestRunner({ redisUrl: inject('redisUrl'), store: { prefix: `${PREFIX}-o` }, queue: { name: 'originate', prefix: `${PREFIX}-o` }, maxHeapMb: 16, youngGenerationMb: 2 });
+    const err = await tiny.run(run(campaignCsv(200), 'oom').input).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CAMPAIGN_INGEST_OUT_OF_MEMORY' });
+    expect(isPermanentIngestError(err)).toBe(false);
+    const ok = createThreadedIngestRunner({ redisUrl: inject('redisUrl'), store: { prefix: `${PREFIX}-o` }, queue: { name: 'originate', prefix: `${PREFIX}-o` }, maxHeapMb: 64 });
+    expect(await ok.run(run(campaignCsv(200), 'oom').input)).toMatchObject({ rows: 200 });
+  });
+
   it('close() ends a running ingest (shutdown) and its run fails with CAMPAIGN_INGEST_STOPPED', async () => {
     const threaded = createThreadedIngestRunner({ redisUrl: inject('redisUrl'), store: { prefix: `${PREFIX}-c` }, queue: { name: 'originate', prefix: `${PREFIX}-c` }, maxHeapMb: 48 });
     let release!: () => void;
