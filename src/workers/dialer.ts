@@ -141,7 +141,8 @@ export function createDialer(deps: DialerDeps): Dialer {
   async function finish(d: OriginateJobData, s: CampaignSettings, outcome: AttemptOutcome, via: AttemptResult['via']): Promise<AttemptResult> {
     const next = decideAfterAttempt(s, outcome, d.attempt);
     if (!next.final) {
-      await queue.add(ORIGINATE_JOB, { ...d, attempt: next.nextAttempt }, { jobId: originateJobId(d.campaignId, d.rowId, next.nextAttempt), delay: next.retryInMs, ...originateJobOptions(keep) });
+      const { pausedChecks: _pausedChecks, ...row } = d; // a new attempt starts with no pause history
+      await queue.add(ORIGINATE_JOB, { ...row, attempt: next.nextAttempt }, { jobId: originateJobId(d.campaignId, d.rowId, next.nextAttempt), delay: next.retryInMs, ...originateJobOptions(keep) });
     }
     const first = await deps.store.settle(d.campaignId, d.rowId, d.attempt, outcome, next.final ? { final: true, outcome: next.outcome } : { final: false });
     if (first) deps.metrics?.originations.inc({ outcome });
