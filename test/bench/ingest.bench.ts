@@ -132,6 +132,11 @@ export async function run(args: string[]) {
     const r0 = await redisCpuS();
     const ing = await runChild(['ingest', redisServer.url, file]);
     const r1 = await redisCpuS();
+    // What really landed in Redis, counted by BullMQ itself (not the ingest's own summary).
+    const { Queue } = await import('bullmq');
+    const ingested = new Queue(ORIGINATE_QUEUE, { connection: redis, prefix: 'bench-ingest' });
+    const jobsInRedis = await ingested.count();
+    await ingested.close();
     await redis.flushall();
     const r2 = await redisCpuS();
     const raw = await runChild(['addbulk', redisServer.url, file, String(ing.accepted)]);
@@ -147,7 +152,7 @@ export async function run(args: string[]) {
       metrics: { rows_per_s: rowsPerS, addbulk_rows_per_s: addbulkPerS, peak_rss_mb: ing.maxRssMb },
       goal: { rows_per_s: '>= 50000', peak_rss_mb: '< 250', addbulk_rows_per_s: 'peer: raw BullMQ addBulk of the same jobs on the same Redis (upper bound for ingest)' },
       notes: {
-        rows: ing.rows, accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason, queued_jobs: ing.queued, file_mb: Math.round(size / 1048576),
+        rows: ing.rows, accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason, queued_jobs: ing.queued, jobs_in_redis: jobsInRedis, file_mb: Math.round(size / 1048576),
         ingest_s: +(ing.ms / 1000).toFixed(2), addbulk_s: +(raw.ms / 1000).toFixed(2), ingest_vs_addbulk: +(rowsPerS / addbulkPerS).toFixed(2),
         ingest_rss_before_mb: ing.startRssMb, ingest_added_rss_mb: ing.maxRssMb - ing.startRssMb, ingest_main_thread_peak_heap_mb: ing.peakHeapMb, addbulk_peak_rss_mb: raw.maxRssMb,
         // CPU per row: Node (all threads of the child) and redis-server, for each side.
