@@ -5,7 +5,7 @@
 // event loop that answers calls. An ingest that runs out of memory kills its thread, not the app.
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { IngestInput, IngestSummary, JobSink, RowGate } from './ingest.ts';
+import { ingestCampaignFile, type IngestInput, type IngestSummary, type JobSink, type RowGate } from './ingest.ts';
 import { CampaignFileError } from '../domain/campaign-row.ts';
 import { CampaignSettingsError } from '../domain/campaign.ts';
 
@@ -21,10 +21,7 @@ export interface IngestRunner {
 /** Runs the ingest in the calling thread with the given gate and sink. */
 export function createInlineIngestRunner(deps: { gate: RowGate; sink?: JobSink }): IngestRunner {
   return {
-    async run(input) {
-      const { ingestCampaignFile } = await import('./ingest.ts');
-      return ingestCampaignFile({ ...input, gate: deps.gate, sink: deps.sink });
-    },
+    run: (input) => ingestCampaignFile({ ...input, gate: deps.gate, sink: deps.sink }),
     async close() {},
   };
 }

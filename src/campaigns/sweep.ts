@@ -37,31 +37,20 @@ export async function sweepCancelledCampaign(o: {
   const pageSize = o.pageSize ?? 500;
   const r: CancelSweepResult = { campaignId: o.campaignId, cancelled: 0, removed: 0, busy: 0, scanned: 0, ms: 0 };
   if ((await o.store.getState(o.campaignId)) !== 'cancelled') throw Object.assign(new Error(`campaign ${o.campaignId} is not cancelled`), { code: 'CAMPAIGN_NOT_CANCELLED' });
-  for (const state of STATES) {
-    let start = 0;
-    while (!o.signal?.aborted) {
-      const page = (await o.queue.getJobs([state], start, start + pageSize - 1, true)) as Job<OriginateJobData>[];
-      if (page.length === 0) break;
-      let gone = 0;
-      for (const job of page) {
-        if (!job) continue; // removed between the id listing and the read
-        r.scanned += 1;
-        const d = job.data;
-        if (d?.campaignId !== o.campaignId) continue;
-        if (await o.store.settle(d.campaignId, d.rowId, d.attempt, '', { final: true, outcome: 'cancelled' })) r.cancelled += 1;
-        try {
-          await job.remove();
-          r.removed += 1;
-          gone += 1;
-        } catch {
-          r.busy += 1; // locked by a dialler: it sees the ledger entry and stops
-        }
-      }
-      // Removed jobs shift the rest of the list down; jobs other processes move meanwhile may
-      // be skipped, which only means they take the slow path.
-      start += page.length - gone;
+  await walkQueued(o.queue, STATES, pageSize, o.signal, async (job) => {
+    r.scanned += 1;
+    const d = job.data;
+    if (d.campaignId !== o.campaignId) return false;
+    if (await o.store.settle(d.campaignId, d.rowId, d.attempt, '', { final: true, outcome: 'cancelled' })) r.cancelled += 1;
+    try {
+      await job.remove();
+      r.removed += 1;
+      return true;
+    } catch {
+      r.busy += 1; // locked by a dialler: it sees the ledger entry and stops
+      return false;
     }
-  }
+  });
   r.ms = clock() - started;
   return r;
 }
@@ -71,24 +60,36 @@ export async function sweepCancelledCampaign(o: {
  *  left alone (they never saw the pause). */
 export async function promotePausedJobs(o: { queue: Pick<Queue, 'getJobs'>; campaignId: string; pageSize?: number; signal?: AbortSignal }): Promise<{ promoted: number; scanned: number }> {
   const r = { promoted: 0, scanned: 0 };
-  const pageSize = o.pageSize ?? 500;
-  let start = 0;
-  while (!o.signal?.aborted) {
-    const page = (await o.queue.getJobs(['delayed'], start, start + pageSize - 1, true)) as Job<OriginateJobData>[];
-    if (page.length === 0) break;
-    let gone = 0;
-    for (const job of page) {
-      if (!job) continue;
-      r.scanned += 1;
-      if (job.data?.campaignId !== o.campaignId || !job.data.pausedChecks) continue;
-      try {
-        await job.promote();
-        r.promoted += 1;
-        gone += 1;
-      } catch { /* taken or moved meanwhile: it looks again by itself */ }
+  await walkQueued(o.queue, ['delayed'], o.pageSize ?? 500, o.signal, async (job) => {
+    r.scanned += 1;
+    if (job.data.campaignId !== o.campaignId || !job.data.pausedChecks) return false;
+    try {
+      await job.promote();
+      r.promoted += 1;
+      return true;
+    } catch {
+      return false; // taken or moved meanwhile: it looks again by itself
     }
-    start += page.length - gone;
-  }
+  });
   return r;
+}
+
+/** Visits the jobs in `states`, page by page; `visit` returns true when the job left the list.
+ *  Jobs that left shift the rest down; jobs other processes move meanwhile may be skipped,
+ *  which only means they take the slow path. */
+async function walkQueued(queue: Pick<Queue, 'getJobs'>, states: readonly ('delayed' | 'waiting' | 'prioritized')[], pageSize: number, signal: AbortSignal | undefined, visit: (job: Job<OriginateJobData>) => Promise<boolean>): Promise<void> {
+  for (const state of states) {
+    let start = 0;
+    while (!signal?.aborted) {
+      const page = (await queue.getJobs([state], start, start + pageSize - 1, true)) as (Job<OriginateJobData> | undefined)[];
+      if (page.length === 0) break;
+      let gone = 0;
+      for (const job of page) {
+        // A job removed between the id listing and the read comes back empty.
+        if (job?.data && (await visit(job))) gone += 1;
+      }
+      start += page.length - gone;
+    }
+  }
 }
 
