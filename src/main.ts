@@ -57,14 +57,21 @@ type Stack = { name: string; stop: () => Promise<void> | void }[];
 function stopInReverse(stack: Stack, logger: Logger): () => Promise<void> {
   return async () => {
     for (const r of stack.reverse()) {
+      const t0 = Date.now();
       try { await r.stop(); } catch (err) { logger.error({ err, resource: r.name }, 'error while stopping'); }
+      logger.debug({ resource: r.name, ms: Date.now() - t0 }, 'stopped');
     }
     stack.length = 0;
   };
 }
 
+export interface StartOptions {
+  /** The wall clock for calling windows (tests put it inside or outside every window). */
+  now?: () => number;
+}
+
 /** Builds and starts everything for one process. */
-export async function startCentralita(config: Config, logger: Logger): Promise<RunningApp> {
+export async function startCentralita(config: Config, logger: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   const stack: Stack = [];
   const stopAll = stopInReverse(stack, logger);
   try {
@@ -102,7 +109,7 @@ export async function startCentralita(config: Config, logger: Logger): Promise<R
     // Routes are registered as features start; the server listens last.
     const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
-    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     const { dnc, outcomes } = campaigns;
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
@@ -135,6 +142,8 @@ export async function startCentralita(config: Config, logger: Logger): Promise<R
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
     calls.start();
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
+    // Stopped before the call drain: nothing is ingested or dialled while calls finish.
+    stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake() });
 
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });

@@ -69,7 +69,11 @@ export function startCallSession(d: CallSessionDeps): CallSession {
     handle,
     end(reason, at) {
       if (reason === 'vanished') hangupSide = hangupSide === 'unknown' ? 'system' : hangupSide;
-      if (reason === 'shutdown') hangupSide = 'system';
+      if (reason === 'shutdown') {
+        hangupSide = 'system';
+        // The flow did not finish: say so, so a campaign attempt is retried, not counted answered.
+        error ??= { code: 'CALL_INTERRUPTED_BY_SHUTDOWN', message: 'the app shut down before the flow finished; the call went back to the dialplan' };
+      }
       finish(at, reason === 'vanished' && status !== 'done');
     },
     async handBack() {

@@ -43,6 +43,8 @@ export interface CampaignRuntimeOptions {
   defaultSettings?: CampaignSettingsInput;
   /** Whether to run ingest (SQS consumer / inbox watcher) in this process. Default true. */
   ingest?: boolean;
+  /** Wall clock for calling windows and reports (tests inject one). */
+  now?: () => number;
 }
 
 export interface CampaignRuntime {
@@ -51,12 +53,17 @@ export interface CampaignRuntime {
   /** The record publisher calls outcomes.publish(record) for every CallRecord. */
   outcomes: CallOutcomeChannel;
   ingest: CampaignIngestService;
+  /** Shutdown, first step: no new file is ingested and nothing new is dialled (live campaign
+   *  calls are left to the call drain; their attempts are settled when their records come). */
+  stopIntake(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   const { config, redis, logger } = o;
   const stack: (() => Promise<void>)[] = [];
+  // Stopped before the call drain (ingest, dialler, sweeps), newest first.
+  const intake: (() => Promise<void>)[] = [];
   const store = createCampaignStore(redis);
   const dnc = createDncStore(redis);
   const outcomes = createCallOutcomeChannel(redis);
@@ -70,30 +77,30 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     : createLocalObjectStore({ inboxDir: c.inboxDir, resultsDir: c.resultsDir, campaignsPrefix: c.prefix });
   // Files are parsed in a worker thread with a bounded heap: big files never grow this process.
   const runner = createThreadedIngestRunner({ redisUrl: o.redisUrl, queue: { name: QUEUES.originate }, maxHeapMb: config.ingest.maxHeapMb });
-  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: Date.now });
+  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now });
 
   if (o.ingest !== false) {
     if (c.mode === 's3' && c.sqsQueueUrl) {
       const sqs = createSqsClient({ region: config.aws.region, endpoint: c.sqsEndpoint, accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey });
       const consumer = createCampaignEventConsumer({ sqs, queueUrl: c.sqsQueueUrl, deadLetterQueueUrl: o.sqsDeadLetterQueueUrl, ingest, logger, metrics });
       consumer.start();
-      stack.push(async () => { await consumer.stop(); sqs.destroy(); });
+      intake.push(async () => { await consumer.stop(); sqs.destroy(); });
     } else if (c.mode === 'local') {
       const watcher = createInboxWatcher({ inboxDir: c.inboxDir, campaignsPrefix: c.prefix, ingest, logger });
       watcher.start();
-      stack.push(() => watcher.stop());
+      intake.push(() => watcher.stop());
     } else {
       logger.warn('S3_BUCKET is set but SQS_QUEUE_URL is not: campaign files are ingested only by the Lambda handler');
     }
   }
   // Pushed after the consumer: on stop, running ingests end first and the consumer does not wait on them.
-  stack.push(() => runner.close());
+  intake.push(() => runner.close());
   if (o.telephony) {
     const d = createDialer({
-      connection: redis, store, limits: createDialLimits(redis), outcomes, telephony: o.telephony, dnc, logger, metrics,
+      connection: redis, store, limits: createDialLimits(redis), outcomes, telephony: o.telephony, dnc, logger, metrics, clock: o.now ?? Date.now,
       globalMaxCallsPerSecond: o.dialer?.maxCallsPerSecond ?? 10, globalMaxConcurrentCalls: o.dialer?.maxConcurrentCalls ?? 30,
     });
-    stack.push(() => d.close());
+    intake.push(() => d.close());
   }
   // Cancel clears the campaign's queued jobs, resume wakes the ones that waited out the pause;
   // both in the background. Shutdown stops a sweep after its current page.
@@ -108,15 +115,20 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   };
   const onCancelled = (campaignId: string) => background('cancelled campaign: settling and removing queued jobs', campaignId, () => sweepCancelledCampaign({ queue, store, campaignId, signal: stopSweeps.signal }));
   const onResumed = (campaignId: string) => background('resumed campaign: promoting paused jobs', campaignId, () => promotePausedJobs({ queue, campaignId, signal: stopSweeps.signal }));
-  stack.push(async () => { stopSweeps.abort(); await Promise.all(sweeps); });
+  intake.push(async () => { stopSweeps.abort(); await Promise.all(sweeps); });
   if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry, onCancelled, onResumed });
+  const drain = async (list: (() => Promise<void>)[]) => {
+    for (const s of list.reverse()) {
+      try { await s(); } catch (err) { logger.error({ err }, 'campaigns: error while stopping'); }
+    }
+    list.length = 0;
+  };
   return {
     store, dnc, outcomes, ingest,
+    stopIntake: () => drain(intake),
     async stop() {
-      for (const s of stack.reverse()) {
-        try { await s(); } catch (err) { logger.error({ err }, 'campaigns: error while stopping'); }
-      }
-      stack.length = 0;
+      await drain(intake);
+      await drain(stack);
     },
   };
 }

@@ -85,6 +85,8 @@ export function classifyUnanswered(dialStatus: string | undefined, cause: number
 }
 
 export function outcomeFromRecord(r: CallRecord): AttemptOutcome {
+  // The app stopped mid-flow: the callee never heard the whole message — try again.
+  if (r.error?.code === 'CALL_INTERRUPTED_BY_SHUTDOWN') return 'failed';
   switch (r.disposition) {
     case 'voicemail': return 'voicemail';
     case 'busy': return 'busy';
@@ -155,6 +157,8 @@ export function createDialer(deps: DialerDeps): Dialer {
   }
 
   async function waitOutcome(channelId: string, s: CampaignSettings, o: Observed | undefined): Promise<{ outcome: AttemptOutcome; via: AttemptResult['via'] }> {
+    // Already closing (the dial raced the shutdown): hand over at once rather than wait out the call.
+    if (closing.signal.aborted) throw new ClosingError('dialer closing');
     const ctl = new AbortController();
     const onClose = () => ctl.abort();
     closing.signal.addEventListener('abort', onClose, { once: true });
@@ -238,7 +242,12 @@ export function createDialer(deps: DialerDeps): Dialer {
       let o: Observed | undefined;
       if (!alreadyDialled) {
         const wait = await deps.limits.reservePace(d.campaignId, { campaign: s.maxCallsPerSecond, global: deps.globalMaxCallsPerSecond });
-        await sleep(wait);
+        await sleep(wait, closing.signal);
+        // Shutting down: nothing new is dialled; the job goes back unused for the next worker.
+        if (closing.signal.aborted) {
+          await job.moveToDelayed(Date.now() + 100, token);
+          throw new DelayedError();
+        }
         deps.metrics?.dialWaitMs.observe(clock() - waitStart);
         // The wait for a slot can be long: a pause or cancel issued meanwhile wins over dialling.
         const now = await deps.store.getState(d.campaignId);

@@ -15,10 +15,15 @@ import { waitFor } from '../../helpers/wait.ts';
 // ACD, HubSpot outbox), on the test Redis in a database of its own. A call placed through
 // the simulator's /_sim HTTP API runs the main flow; its CallRecord reaches call-records,
 // the dashboard API, and the HubSpot outbox.
-const DB = 9;
+// The app's wall clock is injected: once inside every calling window (the campaign rows are
+// dialled and live when the app stops), once outside all of them (nothing is dialled). Neither
+// may depend on the real time of day.
+const CLOCKS = [
+  { when: 'inside the calling window', db: 9, at: Date.parse('2026-12-01T15:00:00Z'), dials: true }, // Tue 10:00 Bogotá
+  { when: 'outside every calling window', db: 10, at: Date.parse('2026-12-02T03:30:00Z'), dials: false }, // Tue 22:30 Bogotá
+];
 
-
-describe('centralita app (composition root)', () => {
+describe.each(CLOCKS)('centralita app (composition root), $when', ({ db: DB, at, dials }) => {
   let app: RunningApp;
   let dataDir: string;
   const records: CallRecord[] = [];
@@ -30,12 +35,16 @@ describe('centralita app (composition root)', () => {
     flush.disconnect();
     dataDir = mkdtempSync(join(tmpdir(), 'centralita-app-'));
     const config = loadConfig({ REDIS_URL: redisUrl, HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '2000', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') });
-    app = await startCentralita(config, createLogger({ level: 'silent' }));
+    const t0 = Date.now();
+    app = await startCentralita(config, createLogger({ level: 'silent' }), { now: () => at + (Date.now() - t0) });
     app.bus.on('call.record', (r) => records.push(r));
   }, 60_000);
 
   afterAll(async () => {
+    // Stopping never waits on the campaign calls beyond the drain deadline (2 s here).
+    const t = Date.now();
     await app?.stop();
+    expect(Date.now() - t).toBeLessThan(8_000);
   });
 
   it('answers a simulated call, runs the main flow, and logs one record everywhere', async () => {
@@ -94,5 +103,15 @@ describe('centralita app (composition root)', () => {
     const results = readdirSync(join(dataDir, 'results', 'navidad'));
     expect(results.some((f) => f.endsWith('.summary.json'))).toBe(true);
     expect(results.some((f) => f.endsWith('.rejected.csv'))).toBe(true);
+    const sim = app.sim!;
+    const auth = { authorization: `Basic ${Buffer.from(`${sim.user}:${sim.password}`).toString('base64')}` };
+    const campaignChannels = async () => ((await (await fetch(`${sim.url}/ari/channels`, { headers: auth })).json()) as { id: string }[]).filter((c) => c.id.startsWith('cmp-'));
+    if (dials) {
+      // Inside the window the rows are dialled; the test then stops the app with them live.
+      await waitFor(async () => ((await campaignChannels()).length > 0 ? true : undefined), 15_000, 'a campaign call on the simulated PBX');
+    } else {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await campaignChannels()).toHaveLength(0);
+    }
   }, 60_000);
 });
