@@ -34,6 +34,8 @@ export interface CallSessionInfo {
   to: string;
   startedAt: string;
   answeredAt?: string;
+  /** The flow node the call is in now (the machine's top-level state). */
+  node?: string;
   status: 'running' | 'done' | 'error' | 'handing-back';
 }
 
@@ -85,8 +87,17 @@ export function startCallSession(d: CallSessionDeps): CallSession {
         if (!(err instanceof ChannelGoneError)) logger.warn({ err }, 'hand-back to dialplan failed');
       }
     },
-    info: () => ({ callId: input.callId, channelId, flowId: d.flow.id, from: input.from, to: input.to, startedAt: input.startedAt, ...(answeredAt ? { answeredAt } : {}), status }),
+    info: () => {
+      const node = currentNode();
+      return { callId: input.callId, channelId, flowId: d.flow.id, from: input.from, to: input.to, startedAt: input.startedAt, ...(answeredAt ? { answeredAt } : {}), ...(node ? { node } : {}), status };
+    },
   };
+
+  function currentNode(): string | undefined {
+    const v: unknown = actor?.getSnapshot().value;
+    if (typeof v === 'string') return v;
+    return v && typeof v === 'object' ? Object.keys(v)[0] : undefined;
+  }
 
   function send(ev: CallEvent) {
     if (actor && status === 'running') actor.send(ev);

@@ -20,6 +20,8 @@ describe.each(['http', 'ari-client'] as const)('Stasis end to end (simulator ove
     await waitFor(() => sim.control.transcript(ch).some((e) => e.kind === 'prompt' && e.outcome === 'done'), 5000, 'prompt played');
     expect(sim.control.transcript(ch).some((e) => e.kind === 'answered')).toBe(true);
     await waitFor(() => app.calls.liveCalls().find((c) => c.channelId === ch)?.answeredAt, 2000, 'answer seen');
+    // The PBX finished the prompt; wait until the app has seen it too (the flow moved on).
+    await waitFor(() => app.calls.liveCalls().find((c) => c.channelId === ch)?.node === 'waiting', 5000, 'flow past the prompt');
     sim.control.hangup(ch);
     await waitFor(() => app.records.length === 1, 5000, 'record');
     const jobs = await waitFor(async () => { const j = await app.queue.getJobs(['waiting', 'active', 'completed']); return j.length ? j : undefined; }, 3000, 'job');
