@@ -11,6 +11,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/flows/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      // deploy/aws has its own node_modules (aws-cdk-lib); its tests skip with a line without them.
+      { extends: true, test: { name: 'deploy', include: ['deploy/**/test/**/*.test.ts', 'test/deploy/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'], testTimeout: 120_000 } },
     ],
   },
