@@ -1,6 +1,7 @@
 // The only reader of process.env. Validated once at start; everything else receives
 // the typed `Config` object. On bad input the caller prints ONE message listing every
 // offending variable with its expected form and an example, and exits 1.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -48,7 +49,32 @@ export const VARIABLES = {
   SOUNDS_DIR: { schema: z.string().default('./sounds'), form: 'folder with <lang>/<prompt>.wav', example: './sounds' },
   FLOWS_HOT_RELOAD: { schema: bool.default(false), form: 'true|false: reload flows on file change (development)', example: 'true' },
   SHUTDOWN_DEADLINE_MS: { schema: positiveInt.default(30_000), form: 'ms live calls may take to finish at shutdown', example: '30000' },
+  ALERTS_ENABLED: { schema: bool.default(true), form: 'true|false: the built-in alerter (evaluates deploy/prometheus/centralita.rules.yml over the app\'s own metrics)', example: 'true' },
+  ALERT_RULES_FILE: { schema: z.string().optional(), form: 'a Prometheus rule file for the built-in alerter; unset = the shipped deploy/prometheus/centralita.rules.yml', example: './my-rules.yml' },
+  ALERT_EVAL_INTERVAL_MS: { schema: positiveInt.min(1000, 'at least 1000').default(15_000), form: 'ms between two evaluations of the alert rules', example: '15000' },
+  ALERT_WEBHOOK_URL: { schema: url(['https:', 'http:']).optional(), form: 'a Slack or Teams incoming-webhook URL for alerts (a secret); unset = alerts go to the log only', example: 'https://hooks.slack.com/services/T000/B000/XXXX' },
+  ALERT_WEBHOOK_FORMAT: { schema: z.enum(['slack', 'teams', 'generic']).default('slack'), form: 'slack|teams|generic (Alertmanager-like JSON)', example: 'slack' },
+  ALERT_SNS_TOPIC_ARN: { schema: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'an SNS topic ARN').optional(), form: 'an SNS topic for alerts (the CloudWatch alarm topic on AWS)', example: 'arn:aws:sns:us-east-1:123456789012:centralita-alarms' },
 } as const;
+
+/**
+ * Secrets that may come from a file instead (`<NAME>_FILE=/run/secrets/…`: Docker/compose
+ * secrets, systemd credentials): the value never sits in the process environment listing.
+ * DATABASE_URL is read by the PostgreSQL work; it is listed so its file form works too.
+ */
+export const FILE_VARIABLES = ['ARI_PASSWORD', 'HUBSPOT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'REDIS_URL', 'DATABASE_URL', 'ALERT_WEBHOOK_URL'] as const;
+
+function withSecretFiles(env: Record<string, string | undefined>, problems: { variable: string; problem: string; form: string; example: string }[]): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    const problem = (p: string) => problems.push({ variable: `${name}_FILE`, problem: p, form: `a readable file holding ${name}`, example: `/run/secrets/${name.toLowerCase()}` });
+    if (env[name] !== undefined && env[name] !== '') { problem(`is set together with ${name}; set one of them`); continue; }
+    try { out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, ''); } catch (err) { problem(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`); }
+  }
+  return out;
+}
 
 type Vars = typeof VARIABLES;
 export type RawConfig = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
@@ -70,6 +96,7 @@ export interface Config {
   flows: { dir: string; hotReload: boolean };
   soundsDir: string;
   shutdownDeadlineMs: number;
+  alerts: { enabled: boolean; rulesFile?: string; intervalMs: number; webhookUrl?: string; webhookFormat: RawConfig['ALERT_WEBHOOK_FORMAT']; snsTopicArn?: string };
   /** Values that must never appear in logs. */
   secrets: string[];
 }
@@ -88,8 +115,9 @@ export class ConfigError extends Error {
 }
 
 /** Validates the environment once. Throws ConfigError listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const problems: ConstructorParameters<typeof ConfigError>[0] = [];
+  const env = withSecretFiles(rawEnv, problems);
   const raw: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(VARIABLES)) {
     const r = (spec.schema as z.ZodType).safeParse(env[name]);
@@ -103,7 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push({ variable: 'S3_BUCKET', problem: 'is required when SQS_QUEUE_URL is set', form: VARIABLES.S3_BUCKET.form, example: VARIABLES.S3_BUCKET.example });
   if (problems.length) throw new ConfigError(problems);
 
-  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID].filter((s): s is string => !!s && s.length >= 4);
+  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL].filter((s): s is string => !!s && s.length >= 4);
   for (const u of [v.REDIS_URL]) {
     const pw = u ? safePassword(u) : undefined;
     if (pw) secrets.push(pw);
@@ -129,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     flows: { dir: v.FLOWS_DIR, hotReload: v.FLOWS_HOT_RELOAD },
     soundsDir: v.SOUNDS_DIR,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    alerts: { enabled: v.ALERTS_ENABLED, rulesFile: v.ALERT_RULES_FILE, intervalMs: v.ALERT_EVAL_INTERVAL_MS, webhookUrl: v.ALERT_WEBHOOK_URL, webhookFormat: v.ALERT_WEBHOOK_FORMAT, snsTopicArn: v.ALERT_SNS_TOPIC_ARN },
     secrets,
   };
 }

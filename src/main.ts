@@ -37,6 +37,7 @@ import { mergeQueueFields } from './calls/acd-merge.ts';
 import { createCallService, type CallService } from './calls/service.ts';
 import { KEY_PREFIX } from './jobs/names.ts';
 import { startCampaigns } from './campaigns/runtime.ts';
+import { startObservability } from './ops/start.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -147,6 +148,9 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
+
+    const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
+    stack.push({ name: 'observability', stop: () => ops.stop() });
 
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
     registerAcdRoutes(http, acd);

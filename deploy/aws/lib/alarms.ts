@@ -16,7 +16,7 @@ import type { Params } from './params.ts';
 import { METRICS_NAMESPACE } from './pbx.ts';
 
 /** App metrics the alarms use: a test checks each is exported by the app. */
-export const APP_ALARM_METRICS = ['centralita_ready', 'centralita_ari_connected', 'centralita_calls_ended_total', 'centralita_calls_failed_total', 'centralita_hubspot_dead_letters'] as const;
+export const APP_ALARM_METRICS = ['centralita_ready', 'centralita_ari_connected', 'centralita_call_records_total', 'centralita_calls_failed_total', 'centralita_hubspot_dead_letters'] as const;
 
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
@@ -67,7 +67,7 @@ export function addAlarms(scope: Construct, o: { p: Params; topic: sns.ITopic; i
   // The counters are cumulative: DIFF of the 15-min maxima is the increase over the window.
   add('failed-call-ratio', {
     alarmDescription: `Over ${p.failedCallRatio * 100}% of calls failed in 15 min (at least 10 calls)`,
-    metric: new cw.MathExpression({ expression: 'IF(DIFF(ended) >= 10, DIFF(failed) / DIFF(ended), 0)', usingMetrics: { ended: app('centralita_calls_ended_total', 'Maximum', window), failed: app('centralita_calls_failed_total', 'Maximum', window) }, period: window, label: 'failed-call ratio' }),
+    metric: new cw.MathExpression({ expression: 'IF(DIFF(ended) >= 10, DIFF(failed) / DIFF(ended), 0)', usingMetrics: { ended: app('centralita_call_records_total', 'Maximum', window), failed: app('centralita_calls_failed_total', 'Maximum', window) }, period: window, label: 'failed-call ratio' }),
     threshold: p.failedCallRatio, comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 1, treatMissingData: cw.TreatMissingData.NOT_BREACHING,
   });
   add('hubspot-dead-letters', { alarmDescription: 'HubSpot refused call records for good (centralita hubspot replay --dlq after fixing the cause)', metric: app('centralita_hubspot_dead_letters', 'Maximum', Duration.minutes(5)), threshold: 0, comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 1, treatMissingData: cw.TreatMissingData.NOT_BREACHING });
