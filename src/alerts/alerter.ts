@@ -36,7 +36,8 @@ export interface AlerterOptions {
   onError?: (err: unknown, where: string) => void;
 }
 
-interface State { rule: AlertRule; labels: Record<string, string>; activeSince: number; firing: boolean; value: number; lastSent?: number; pendingSend: boolean; annotations: Record<string, string> }
+/** `unsent`: notifiers that still owe this alert's current message (each retried on its own). */
+interface State { rule: AlertRule; labels: Record<string, string>; activeSince: number; firing: boolean; value: number; lastSent?: number; unsent: Set<string>; annotations: Record<string, string> }
 
 export interface Alerter {
   /** One evaluation round (tests call it directly; start() calls it every interval). */
@@ -53,7 +54,9 @@ export function createAlerter(o: AlerterOptions): Alerter {
   const history: History[] = [];
   const keep = Math.max(...o.rules.map((r) => r.lookbackMs), 300_000) + o.intervalMs;
   const states = new Map<string, State>();
-  const resolvedQueue: Alert[] = [];
+  /** Resolved messages each notifier still owes. */
+  const resolvedQueue = new Map<string, Alert[]>(o.notifiers.map((n) => [n.name, []]));
+  const all = () => new Set(o.notifiers.map((n) => n.name));
   const counters = { evaluations: 0, notificationsSent: 0, notificationsFailed: 0, evalErrors: 0 };
   const repeat = o.repeatIntervalMs ?? 4 * 3600_000;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -64,13 +67,23 @@ export function createAlerter(o: AlerterOptions): Alerter {
     name: s.rule.name, status, labels: s.labels, annotations: s.annotations, value: s.value, startsAt: iso(s.activeSince), fingerprint: fingerprintOf(s.rule.name, s.labels), ...(status === 'resolved' ? { endsAt: iso(at) } : {}),
   });
 
-  async function notify(batch: Alert[]): Promise<boolean> {
-    if (batch.length === 0) return true;
-    let ok = true;
+  /** Sends each notifier what it owes; what fails stays owed for the next round. */
+  async function notify(at: number): Promise<Alert[]> {
+    const sentAll: Alert[] = [];
     for (const n of o.notifiers) {
-      try { await n.send(batch); counters.notificationsSent++; } catch (err) { ok = false; counters.notificationsFailed++; o.onError?.(err, `notifier ${n.name}`); }
+      const firing = [...states.values()].filter((s) => s.unsent.has(n.name));
+      const resolved = resolvedQueue.get(n.name)!;
+      const batch = [...firing.map((s) => toAlert(s, 'firing', at)), ...resolved];
+      if (batch.length === 0) continue;
+      try {
+        await n.send(batch);
+        counters.notificationsSent++;
+        for (const s of firing) { s.unsent.delete(n.name); s.lastSent = at; }
+        resolved.length = 0;
+        if (sentAll.length === 0) sentAll.push(...batch);
+      } catch (err) { counters.notificationsFailed++; o.onError?.(err, `notifier ${n.name}`); }
     }
-    return ok;
+    return sentAll;
   }
 
   async function tick(): Promise<Alert[]> {
@@ -94,26 +107,23 @@ export function createAlerter(o: AlerterOptions): Alerter {
         const fp = fingerprintOf(rule.name, labels);
         seen.add(fp);
         let st = states.get(fp);
-        if (!st) states.set(fp, (st = { rule, labels, activeSince: at, firing: false, value: s.value, pendingSend: false, annotations: {} }));
+        if (!st) states.set(fp, (st = { rule, labels, activeSince: at, firing: false, value: s.value, unsent: new Set(), annotations: {} }));
         st.value = s.value;
         st.annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, renderTemplate(v, labels, s.value)]));
-        if (!st.firing && at - st.activeSince >= rule.forMs) { st.firing = true; st.pendingSend = true; }
-        else if (st.firing && st.lastSent !== undefined && at - st.lastSent >= repeat) st.pendingSend = true;
+        if (!st.firing && at - st.activeSince >= rule.forMs) { st.firing = true; st.unsent = all(); }
+        else if (st.firing && st.lastSent !== undefined && st.unsent.size === 0 && at - st.lastSent >= repeat) st.unsent = all();
       }
     }
     for (const [fp, st] of states) {
       if (seen.has(fp)) continue;
       states.delete(fp);
-      // Resolved: only alerts that had fired are announced (a pending one just goes away).
-      if (st.firing && st.lastSent !== undefined) resolvedQueue.push(toAlert(st, 'resolved', at));
+      // Resolved: announced to each notifier that was told it fired (a pending alert, or
+      // one a notifier never received, just goes away for that notifier).
+      if (!st.firing) continue;
+      const resolved = toAlert(st, 'resolved', at);
+      for (const n of o.notifiers) if (!st.unsent.has(n.name)) resolvedQueue.get(n.name)!.push(resolved);
     }
-    const firing = [...states.values()].filter((s) => s.pendingSend);
-    const batch = [...firing.map((s) => toAlert(s, 'firing', at)), ...resolvedQueue];
-    if (batch.length && (await notify(batch))) {
-      for (const s of firing) { s.pendingSend = false; s.lastSent = at; }
-      resolvedQueue.length = 0;
-    }
-    return batch;
+    return notify(at);
   }
 
   return {
