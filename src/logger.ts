@@ -51,6 +51,6 @@ function prettyStream(): DestinationStream {
 }
 
 /** Child logger for one call: every line carries its ids. */
-export function callLogger(parent: Logger, ids: { callId: string; channelId: string; flowId?: string }): Logger {
+export function callLogger(parent: Logger, ids: { callId: string; channelId: string; flowId?: string; campaignId?: string }): Logger {
   return parent.child(ids);
 }

@@ -170,7 +170,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     if (!r.flow) { reject(ev, r.reason ?? 'no flow'); return; }
     const input = callInput(ev, r.direction, r.campaign);
     const flow = r.flow;
-    const callLog = log.child({ callId: input.callId, channelId: ch.id, flowId: flow.id });
+    // campaignId ties a call's lines to its campaign (and to the dialler's lines for it).
+    const callLog = log.child({ callId: input.callId, channelId: ch.id, flowId: flow.id, ...(input.campaign ? { campaignId: input.campaign.campaignId, rowId: input.campaign.rowId } : {}) });
     stats.started++;
     const session = startCallSession({
       flow: { id: flow.id, version: flow.version },

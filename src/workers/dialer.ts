@@ -254,7 +254,7 @@ export function createDialer(deps: DialerDeps): Dialer {
         if (now === 'cancelled') return await stop(d, 'cancelled', 'state');
         if (now === 'paused') return await waitWhilePaused(job, token);
         if (!(await deps.store.markDialled(d.campaignId, d.rowId, channelId, clock()))) {
-          log.warn({ channelId }, 'attempt already dialled by another worker; waiting for its outcome');
+          log.warn({ channelId, campaignId: d.campaignId, rowId: d.rowId }, 'attempt already dialled by another worker; waiting for its outcome');
         } else {
           o = { started: false, destroyed: false, wake: () => {} };
           observed.set(channelId, o);
@@ -273,7 +273,7 @@ export function createDialer(deps: DialerDeps): Dialer {
             });
           } catch (err) {
             deps.metrics?.originateErrors.inc({ code: errorCode(err) });
-            log.warn({ err, channelId }, 'originate refused');
+            log.warn({ err, channelId, campaignId: d.campaignId, rowId: d.rowId }, 'originate refused');
             clearInterval(renew);
             await deps.limits.release(d.campaignId, channelId);
             return await finish(d, s, 'failed', 'originate-error');
@@ -312,7 +312,7 @@ export function createDialer(deps: DialerDeps): Dialer {
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    log.error({ err, jobId: job.id, attemptsMade: job.attemptsMade }, 'originate job failed');
+    log.error({ err, jobId: job.id, campaignId: job.data.campaignId, rowId: job.data.rowId, attemptsMade: job.attemptsMade }, 'originate job failed');
     // Out of BullMQ attempts (Redis or PBX trouble): the row still gets exactly one final outcome.
     if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
       deps.store.settle(job.data.campaignId, job.data.rowId, job.data.attempt, 'failed', { final: true, outcome: 'failed' }).catch((e: unknown) => log.error({ err: e }, 'could not record the final outcome'));

@@ -38,6 +38,8 @@ export class Pbx extends Construct {
   readonly role: iam.Role;
   readonly eip: ec2.CfnEIP;
   readonly logGroups: Record<keyof typeof LOG_GROUPS, logs.LogGroup>;
+  /** s3:// URL of this deployment's source archive (updates re-run the bootstrap from it). */
+  readonly sourceUrl: string;
 
   constructor(scope: Construct, id: string, o: { p: Params; vpc: ec2.IVpc; storage: Storage; data: Data; alarmTopicArn: string }) {
     super(scope, id);
@@ -99,6 +101,7 @@ export class Pbx extends Construct {
       exclude: ['.git', '.git/**', 'node_modules', '**/node_modules', '.tools', '.data', '**/cdk.out', 'campaigns', 'coverage', '*.log', 'tmp'],
     });
     source.grantRead(this.role);
+    this.sourceUrl = source.s3ObjectUrl;
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: 'CDK asset grant (read-only) on the one source archive of this stack, in the CDK assets bucket.' });
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'CDK asset grant (read-only) on the CDK assets bucket, needed by aws s3 cp.' });
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: 'CDK asset grant (read-only) on the CDK assets bucket, needed by aws s3 cp.' });

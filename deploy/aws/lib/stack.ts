@@ -65,6 +65,7 @@ export class CentralitaStack extends Stack {
     new CfnOutput(this, 'CampaignsBucket', { value: this.storage.campaigns.bucketName, description: 'Upload campaign CSV files under campaigns/<campaignId>/' });
     new CfnOutput(this, 'RecordingsBucket', { value: this.storage.recordings.bucketName });
     new CfnOutput(this, 'CampaignQueueUrl', { value: this.storage.queue.queueUrl });
+    new CfnOutput(this, 'SourceArchive', { value: this.pbx.sourceUrl, description: 'This version of centralita; docs/deploy-aws.md "Updating" installs it on the instance' });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topic.topicArn });
     new CfnOutput(this, 'HubspotTokenSecret', { value: data.hubspotToken.secretName, description: 'aws secretsmanager put-secret-value --secret-id <name> --secret-string \'{"token":"pat-..."}\'' });
   }
