@@ -27,7 +27,8 @@ export async function startSnsServer(o: { topics: string[] }): Promise<{ url: st
       if (!topicArn || !message) return error(res, 400, 'InvalidParameter', 'TopicArn and Message are required');
       if (!o.topics.includes(topicArn)) return error(res, 404, 'NotFound', 'Topic does not exist');
       const subject = p.get('Subject') ?? undefined;
-      if (subject !== undefined && (subject.length > 100 || !/^[\x20-\x7e]*$/.test(subject.replace(/[^\x00-\x7f]/g, '?')))) return error(res, 400, 'InvalidParameter', 'Subject must be ASCII text of at most 100 characters');
+      // Subject: at most 100 characters, no line breaks (the API reference's constraints).
+      if (subject !== undefined && (subject.length > 100 || /[\r\n]/.test(subject))) return error(res, 400, 'InvalidParameter', 'Subject must be at most 100 characters on one line');
       const attributes: Record<string, string> = {};
       for (let i = 1; p.has(`MessageAttributes.entry.${i}.Name`); i++) attributes[p.get(`MessageAttributes.entry.${i}.Name`)!] = p.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
       published.push({ topicArn, message, attributes, ...(subject !== undefined ? { subject } : {}) });

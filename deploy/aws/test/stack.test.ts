@@ -11,7 +11,10 @@ if (!installed) {
   console.log('SKIPPED deploy/aws stack tests: run `npm ci --prefix deploy/aws` to install aws-cdk-lib');
 }
 
+// CloudFormation JSON is untyped; the assertions below read it structurally.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resource = { Type: string; Properties?: Record<string, any>; DependsOn?: string[] };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: Record<string, Record<string, unknown>>; Sid?: string };
 type TemplateJson = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
 const ofType = (t: TemplateJson, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const SENSITIVE_PORTS = [8088, 8089, 5038, 6379, 6380, 5432, 5433, 3306, 22, 8080];
@@ -95,7 +98,7 @@ describe.skipIf(!installed)('deploy/aws CDK stack', () => {
     expect(data).toHaveLength(2);
     for (const [, b] of data) expect(b.Properties!.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     for (const [, p] of ofType(defaults, 'AWS::S3::BucketPolicy')) {
-      const deny = p.Properties!.PolicyDocument.Statement.find((s: any) => s.Effect === 'Deny');
+      const deny = p.Properties!.PolicyDocument.Statement.find((s: Statement) => s.Effect === 'Deny');
       expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
       for (const s of p.Properties!.PolicyDocument.Statement) if (s.Effect === 'Allow') expect(s.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
     }
@@ -111,7 +114,7 @@ describe.skipIf(!installed)('deploy/aws CDK stack', () => {
     const main = queues.find(([, q]) => q.Properties!.RedrivePolicy)![1];
     expect(main.Properties!.RedrivePolicy.maxReceiveCount).toBe(5);
     for (const [, q] of queues) expect(q.Properties!.SqsManagedSseEnabled).toBe(true);
-    const allow = ofType(defaults, 'AWS::SQS::QueuePolicy').flatMap(([, p]) => p.Properties!.PolicyDocument.Statement).filter((s: any) => s.Effect === 'Allow');
+    const allow = ofType(defaults, 'AWS::SQS::QueuePolicy').flatMap(([, p]) => p.Properties!.PolicyDocument.Statement).filter((s: Statement) => s.Effect === 'Allow');
     expect(allow).toHaveLength(1);
     expect(allow[0].Principal).toEqual({ Service: 's3.amazonaws.com' });
     expect(allow[0].Condition.ArnLike['aws:SourceArn']).toBeDefined();
@@ -137,7 +140,7 @@ describe.skipIf(!installed)('deploy/aws CDK stack', () => {
     }
     // The PBX reads campaign files and writes only under results/ and pbx/ (recordings).
     const pbx = ofType(defaults, 'AWS::IAM::Policy').find(([id]) => id.startsWith('PbxRole'))![1];
-    const bySid = Object.fromEntries(pbx.Properties!.PolicyDocument.Statement.filter((s: any) => s.Sid).map((s: any) => [s.Sid, s]));
+    const bySid = Object.fromEntries(pbx.Properties!.PolicyDocument.Statement.filter((s: Statement) => s.Sid).map((s: Statement) => [s.Sid, s]));
     expect(bySid.ReadCampaignFiles.Action).toBe('s3:GetObject');
     expect(JSON.stringify(bySid.ReadCampaignFiles.Resource)).toContain('/campaigns/*');
     expect(JSON.stringify(bySid.WriteCampaignResults.Resource)).toContain('/results/*');
