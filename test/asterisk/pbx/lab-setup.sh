@@ -7,7 +7,7 @@ set -eu
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 : "${LAB_HOME:=${XDG_CACHE_HOME:-$HOME/.cache}/centralita-lab}"; : "${AST_PREFIX:=$LAB_HOME/asterisk}"
 ETC=$AST_PREFIX/etc/asterisk
-: "${CENTRALITA_ARI_PASSWORD:=lab-centralita}"
+: "${TEST_ASTERISK_APP_PASSWORD:=centralita-test-secret}"
 cat >> "$ETC/extensions.conf" <<EOT
 
 ; --- centralita (test/asterisk/pbx/lab-setup.sh)
@@ -25,10 +25,10 @@ cat >> "$ETC/pjsip.conf" <<EOT
 EOT
 # ari.conf: channelvars etc. inside [general], then the app's own user.
 sed -i "s#^\[general\]\$#[general]\n\#include $REPO/dialplan/ari_general_custom.conf#" "$ETC/ari.conf"
-{ echo; sed "s/CHANGE-ME-long-random-secret/$CENTRALITA_ARI_PASSWORD/" "$REPO/dialplan/ari_additional_custom.conf"; } >> "$ETC/ari.conf"
+{ echo; sed "s/CHANGE-ME-long-random-secret/$TEST_ASTERISK_APP_PASSWORD/" "$REPO/dialplan/ari_additional_custom.conf"; } >> "$ETC/ari.conf"
 cp "$REPO/deploy/pbx/logger.conf" "$ETC/logger.conf"
 for lang in "$REPO"/sounds/*/; do
   l=$(basename "$lang"); mkdir -p "$AST_PREFIX/var/lib/asterisk/sounds/$l"
   cp "$lang"*.wav "$AST_PREFIX/var/lib/asterisk/sounds/$l/"
 done
-echo "centralita PBX config added to $ETC (ARI user centralita / $CENTRALITA_ARI_PASSWORD)"
+echo "centralita PBX config added to $ETC (ARI user centralita / $TEST_ASTERISK_APP_PASSWORD)"

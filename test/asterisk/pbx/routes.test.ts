@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const ARI = process.env.TEST_ASTERISK_ARI_URL;
+const ARI = process.env.TEST_ASTERISK_ARI_URL?.replace(/\/+$/, '').replace(/\/ari$/, '');
 const ADMIN = { user: process.env.TEST_ASTERISK_ARI_USER ?? 'lab', password: process.env.TEST_ASTERISK_ARI_PASSWORD ?? 'lab' };
-const APP_ARI = { user: process.env.TEST_ASTERISK_CENTRALITA_USER ?? 'centralita', password: process.env.TEST_ASTERISK_CENTRALITA_PASSWORD ?? 'lab-centralita' };
+// Same settings names and defaults as test/asterisk/settings.ts (the shared test:asterisk project).
+const APP_ARI = { user: 'centralita', password: process.env.TEST_ASTERISK_APP_PASSWORD ?? 'centralita-test-secret' };
 const SIP = process.env.TEST_ASTERISK_SIP ?? '127.0.0.1:5060';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
