@@ -67,7 +67,9 @@ export function machineEdges(machine: AnyStateMachine): { from: string; to: stri
     const all = [...[...s.transitions.values()].flat(), ...(s.always ?? [])];
     for (const t of all) for (const target of t.target ?? []) {
       const to = topLevel(target, root);
-      if (to.key !== top.key) out.set(`${top.key}->${to.key}`, { from: top.key, to: to.key });
+      // A transition into one of the node's own sub-states (a menu's retry) is not an edge;
+      // one that targets the node itself (a "repeat menu" key) is a loop and is drawn.
+      if (to.key !== top.key || target === top) out.set(`${top.key}->${to.key}`, { from: top.key, to: to.key });
     }
     for (const child of Object.values(s.states)) visit(top, child);
   };
