@@ -20,6 +20,7 @@ import { createFlowRegistry, type FlowRegistryHandle } from '../../../src/flow-d
 import { createHoursService } from '../../../src/hours/service.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
+import { FLOWS_DIR } from '../../helpers/flows-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 // The call happens on Monday 2 March 2026 at 10:00 in Bogotá (office open), whatever the real date.
@@ -42,7 +43,9 @@ describe('main flow through the simulator (must-show)', () => {
     telephony = await createAriTelephony({ url: sim.ariUrl.replace(/\/ari$/, ''), user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0 });
     const t0 = Date.now();
     const now = () => new Date(OPEN + (Date.now() - t0));
-    registry = await createFlowRegistry({ dir: 'flows', soundsDir: 'sounds', source: createNodeFlowSource(), queueIds: ['sales', 'support', 'billing'], now });
+    // The real flows folder checked against its own flows/queues.ts (as at start-up), so a
+    // flow or queue ops add does not break this test; the ACD below staffs the shipped queues.
+    registry = await createFlowRegistry({ dir: FLOWS_DIR, soundsDir: 'sounds', source: createNodeFlowSource(), now });
     const queues = defineQueues({
       sales: { strategy: 'ringall', members: [{ id: 'sofia', endpoint: 'PJSIP/1001' }] },
       support: { strategy: 'ringall', members: [{ id: 'tomas', endpoint: 'PJSIP/1002' }] },

@@ -42,10 +42,14 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
 }
 
 describe('centralita flows / hours', () => {
+  // The flows folder is FLOWS_DIR (default ./flows): ops may add flows, so only the shipped
+  // ones are asserted, never the whole list or its order.
   it('flows check passes on the shipped flows', async () => {
     const r = await cli(['flows', 'check']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/flows check: OK — main@[0-9a-f]{16}, campaign@[0-9a-f]{16}/);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^flows check: OK — /m);
+    expect(r.stdout).toMatch(/[—,] main@[0-9a-f]{16}[,;]/);
+    expect(r.stdout).toMatch(/[—,] campaign@[0-9a-f]{16}[,;]/);
   });
 
   it('flows check exits 1 with file:line:col messages on a broken folder', async () => {
@@ -67,7 +71,8 @@ describe('centralita flows / hours', () => {
     expect(r.stdout).not.toContain('__answer'); // campaign legs are answered already
     const bad = await inProcess(['flows', 'graph', 'nope']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("flow 'nope' is not loadable (known: main, campaign)");
+    const known = /flow 'nope' is not loadable \(known: (.*)\)/.exec(bad.stderr)?.[1]?.split(', ');
+    expect(known).toEqual(expect.arrayContaining(['main', 'campaign']));
   });
 
   it('hours at answers open/closed, why and the next change', async () => {
