@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { formatIssue, loadFlows, type FlowSource, type LoadResult } from '../flow-dsl/registry.ts';
 import { flowToMermaid } from '../flow-dsl/graph.ts';
 import { loadConfig } from '../config.ts';
+import { locateLoadError, typecheckFlows } from './flows-typescript.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
@@ -18,7 +19,14 @@ export function createNodeFlowSource(cwd: string = process.cwd()): FlowSource {
     display: (f) => relative(cwd, f) || f,
     exists: (f) => existsSync(f),
     read: (f) => readFileSync(f, 'utf8'),
-    importModule: async (f, text) => (await import(`${pathToFileURL(f).href}?rev=${sha(text)}`)) as Record<string, unknown>,
+    async importModule(f, text) {
+      try {
+        return (await import(`${pathToFileURL(f).href}?rev=${sha(text)}`)) as Record<string, unknown>;
+      } catch (err) {
+        const location = await locateLoadError(err, f, (x) => readFileSync(x, 'utf8')).catch(() => undefined);
+        throw location && err instanceof Error ? Object.assign(err, { location }) : err;
+      }
+    },
     listPrompts(soundsDir) {
       const out = new Set<string>();
       const root = resolve(cwd, soundsDir);
@@ -42,10 +50,25 @@ function dirs(opts: { dir?: string; sounds?: string }) {
   return { dir: opts.dir ?? c.flows.dir, soundsDir: opts.sounds ?? c.soundsDir };
 }
 
-export async function checkFlows(opts: { dir?: string; sounds?: string }, out: (line: string) => void): Promise<{ exitCode: number; result: LoadResult }> {
-  const result = await loadFlows({ ...dirs(opts), source: createNodeFlowSource() });
-  for (const i of result.issues) out(formatIssue(i));
-  const errors = result.issues.filter((i) => i.severity === 'error').length;
+export async function checkFlows(opts: { dir?: string; sounds?: string; types?: boolean }, out: (line: string) => void): Promise<{ exitCode: number; result: LoadResult }> {
+  const source = createNodeFlowSource();
+  const d = dirs(opts);
+  const result = await loadFlows({ ...d, source });
+  const issues = [...result.issues];
+  if (opts.types !== false) {
+    // The compiler sees what the editor sees; a line the loader already reported is not repeated.
+    const typed = await typecheckFlows(d.dir, source.display);
+    if (typed.skipped) out(`flows check: ${typed.skipped}`);
+    const seen = new Set(issues.map((i) => `${i.file}:${i.line}`));
+    issues.push(...typed.issues.filter((i) => !seen.has(`${i.file}:${i.line}`)));
+    result.issues = issues;
+    result.ok &&= !typed.issues.length;
+  }
+  // In file order, then top to bottom, as an editor lists them.
+  const files = [...new Set(issues.map((i) => i.file))];
+  issues.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.column - b.column);
+  for (const i of issues) out(formatIssue(i));
+  const errors = issues.filter((i) => i.severity === 'error').length;
   if (errors) out(`flows check: ${errors} error${errors === 1 ? '' : 's'}`);
   else out(`flows check: OK — ${[...result.flows.values()].map((f) => `${f.id}@${f.version}`).join(', ')}; DIDs: ${Object.entries(result.dids).map(([d, f]) => `${d}→${f}`).join(', ') || 'none'}`);
   return { exitCode: errors ? 1 : 0, result };
@@ -55,10 +78,11 @@ export function registerFlowsCommands(program: Command): void {
   const flows = program.command('flows').description('check, draw and list the IVR flows in flows/');
   flows
     .command('check')
-    .description('validate every flow (targets, reachability, queues, schedules, lookups, prompts); exit 1 on errors')
+    .description('validate every flow (types, options, targets, reachability, queues, schedules, lookups, prompts); exit 1 on errors')
     .option('--dir <dir>', 'flows folder (default FLOWS_DIR or ./flows)')
     .option('--sounds <dir>', 'sounds folder (default SOUNDS_DIR or ./sounds)')
-    .action(async (opts: { dir?: string; sounds?: string }) => {
+    .option('--no-types', 'skip the TypeScript type check (the loader\'s strict option check still runs)')
+    .action(async (opts: { dir?: string; sounds?: string; types?: boolean }) => {
       const { exitCode } = await checkFlows(opts, (l) => console.log(l));
       process.exitCode = exitCode;
     });

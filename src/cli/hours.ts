@@ -1,6 +1,7 @@
 // `centralita hours at <schedule> <ISO time>` (what-if: open or closed, why, next change)
 // and audited overrides: `hours override`, `hours clear`, `hours overrides`.
 import type { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { evaluateHours, nextScheduleChange, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
 import { loadFlows } from '../flow-dsl/registry.ts';
 import { createOverrideStore } from '../hours/override-store.ts';
@@ -18,6 +19,26 @@ async function loadSchedules(dir: string | undefined): Promise<Record<string, Sc
   const c = config();
   const r = await loadFlows({ dir: dir ?? c.flows.dir, soundsDir: c.soundsDir, source: createNodeFlowSource() });
   return r.schedules;
+}
+
+/** The schedule with that id; anything else (a typo, `toString`) is refused with the known ids. */
+export function scheduleNamed(schedules: Record<string, Schedule>, name: string): Schedule {
+  if (!Object.hasOwn(schedules, name)) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
+  return schedules[name]!;
+}
+
+/**
+ * The instant a what-if asks about. With an offset (or Z) it is exact; without one it is wall
+ * time in the schedule's zone ("10:00" at the office means 10:00 in Bogotá, whatever this
+ * machine's zone is). A bare date is refused: midnight UTC is never what was meant.
+ */
+export function whatIfInstant(time: string, timezone: string): DateTime {
+  const t = time.trim();
+  if (!/T\d{2}:\d{2}/.test(t)) throw new Error(`"${time}" has no time of day: give e.g. ${t.slice(0, 10) || '2026-03-02'}T10:00 (read in ${timezone}) or an ISO instant with an offset`);
+  const withOffset = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(t);
+  const dt = withOffset ? DateTime.fromISO(t, { setZone: true }) : DateTime.fromISO(t, { zone: timezone });
+  if (!dt.isValid) throw new Error(`"${time}" is not an ISO time such as 2026-03-02T10:00 or 2026-03-02T10:00:00-05:00`);
+  return dt;
 }
 
 export function describeHours(name: string, r: HoursResult): string {
@@ -61,18 +82,17 @@ export function registerHoursCommands(program: Command): void {
   const hours = program.command('hours').description('business hours: what-if and overrides');
   hours
     .command('at <schedule> <time>')
-    .description('open or closed at an ISO instant (e.g. 2026-03-23T10:00:00-05:00), why, and the next change')
+    .description('open or closed at an ISO instant (2026-03-23T10:00:00-05:00; without an offset, wall time in the schedule\'s zone), why, and the next change')
     .option('--dir <dir>', 'flows folder (default FLOWS_DIR or ./flows)')
     .option('--with-overrides', 'also apply the live overrides stored in Redis (REDIS_URL)')
     .option('--json', 'print the result as JSON')
     .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
     .action(async (name: string, time: string, opts: { dir?: string; withOverrides?: boolean; json?: boolean; keyPrefix?: string }) => {
       try {
-        const schedules = await loadSchedules(opts.dir);
-        const s = schedules[name];
-        if (!s) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
+        const s = scheduleNamed(await loadSchedules(opts.dir), name);
+        const at = whatIfInstant(time, s.timezone);
         const overrides: HoursOverride[] = opts.withOverrides ? await withStore(opts.keyPrefix, (st) => st.active(name)) : [];
-        const r = evaluateHours(s, time, overrides);
+        const r = evaluateHours(s, at, overrides);
         console.log(opts.json ? JSON.stringify(r, null, 2) : describeHours(name, r));
       } catch (err) { fail(err); }
     });
@@ -89,9 +109,7 @@ export function registerHoursCommands(program: Command): void {
     .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; untilNextChange?: boolean; by?: string; dir?: string; keyPrefix?: string }) => {
       try {
         if (state !== 'open' && state !== 'closed') throw new Error(`state must be open or closed, not '${state}'`);
-        const schedules = await loadSchedules(opts.dir);
-        const schedule = schedules[name];
-        if (!schedule) throw new Error(`unknown schedule '${name}' (known: ${Object.keys(schedules).join(', ') || 'none'})`);
+        const schedule = scheduleNamed(await loadSchedules(opts.dir), name);
         if ([opts.for, opts.until, opts.untilNextChange].filter((v) => v !== undefined).length !== 1) throw new Error('give exactly one of --for <duration>, --until <ISO time> or --until-next-change');
         const now = new Date();
         let expiresAt: Date;

@@ -9,6 +9,7 @@ import { validateSchedule, type Schedule } from '../domain/hours.ts';
 import { CentralitaError } from '../errors.ts';
 import { compileFlow, type CompiledFlowEx } from './compile.ts';
 import type { RegistryDefinition } from './registry-def.ts';
+import { suggestOption } from './schema.ts';
 import type { FlowDefinition, LookupFn } from './types.ts';
 import { validateFlow, type FlowIssue, type IssueCode } from './validate.ts';
 
@@ -43,13 +44,25 @@ export interface FlowSource {
   display(file: string): string;
   exists(file: string): boolean;
   read(file: string): string;
-  /** Imports a module; a changed `text` must give a fresh module (hot reload). */
+  /**
+   * Imports a module; a changed `text` must give a fresh module (hot reload). A rejection may
+   * carry `location` (LoadErrorLocation): where the syntax error or the throw is.
+   */
   importModule(file: string, text: string): Promise<Record<string, unknown>>;
   /** Prompt files under soundsDir as `<lang>/<id>`. */
   listPrompts(soundsDir: string): Set<string>;
   hash(text: string): string;
   /** Calls onChange on any change under dir; returns the stop function. */
   watch?(dir: string, onChange: () => void): () => void;
+}
+
+/** Where a module failed to load; `file` (absolute) when it is not the module imported. */
+export interface LoadErrorLocation {
+  file?: string;
+  line: number;
+  column: number;
+  /** A better message than the error's own (e.g. the parser's). */
+  message?: string;
 }
 
 export interface LoadOptions {
@@ -63,6 +76,8 @@ export interface LoadOptions {
   /** See CompileOptions.soundPrefix. */
   soundPrefix?: string;
 }
+
+const REGISTRY_KEYS: readonly string[] = ['flows', 'dids', 'schedules', 'lookups', 'queues'];
 
 export class FlowCheckError extends CentralitaError {
   readonly issues: LocatedIssue[];
@@ -78,10 +93,12 @@ export function formatIssue(i: LocatedIssue): string {
   return `${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}`;
 }
 
-function locate(text: string, node: string | undefined, token: string | undefined): { line: number; column: number } {
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function locate(text: string, node: string | undefined, token: string | undefined, key?: string): { line: number; column: number } {
   let from = 0;
   if (node !== undefined) {
-    const re = new RegExp(`^[ \\t]*['"]?${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*:`, 'm');
+    const re = new RegExp(`^[ \\t]*['"]?${escapeRe(node)}['"]?\\s*:`, 'm');
     const m = re.exec(text);
     if (m) from = m.index + (m[0].length - m[0].trimStart().length);
   }
@@ -89,6 +106,12 @@ function locate(text: string, node: string | undefined, token: string | undefine
   if (token !== undefined) {
     const quoted = [`'${token}'`, `"${token}"`, `\`${token}\``].map((q) => text.indexOf(q, from)).filter((i) => i >= 0);
     if (quoted.length) at = Math.min(...quoted) + 1;
+  } else if (key !== undefined) {
+    // An option name as written in an object literal: `maxAtempts: 3` or `'maxAtempts': 3`.
+    const re = new RegExp(`(?<![\\w$])(['"]?)${escapeRe(key)}\\1\\s*:`, 'g');
+    re.lastIndex = from;
+    const m = re.exec(text);
+    if (m) at = m.index + m[1]!.length;
   }
   const before = text.slice(0, at);
   const line = before.split('\n').length;
@@ -111,28 +134,40 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     if (t === undefined) { t = existsSync(f) ? src.read(f) : ''; texts.set(f, t); }
     return t;
   };
-  const add = (file: string, code: IssueCode, message: string, where: { node?: string; token?: string; flowId?: string; severity?: 'error' | 'warning' } = {}) => {
-    const { line, column } = locate(read(file), where.node, where.token);
-    issues.push({ code, severity: where.severity ?? 'error', message, file: rel(file), line, column, ...(where.flowId ? { flowId: where.flowId } : {}), ...(where.node ? { node: where.node } : {}), ...(where.token ? { token: where.token } : {}) });
+  const add = (file: string, code: IssueCode, message: string, where: { node?: string; token?: string; key?: string; flowId?: string; severity?: 'error' | 'warning'; at?: { line: number; column: number } } = {}) => {
+    const { line, column } = where.at ?? locate(read(file), where.node, where.token, where.key);
+    issues.push({ code, severity: where.severity ?? 'error', message, file: rel(file), line, column, ...(where.flowId ? { flowId: where.flowId } : {}), ...(where.node ? { node: where.node } : {}), ...(where.token ? { token: where.token } : {}), ...(where.key ? { key: where.key } : {}) });
   };
   const loadModule = async (file: string): Promise<Record<string, unknown> | undefined> => {
     if (!existsSync(file)) { add(file, 'FLOW_LOAD_FAILED', `file not found`); return undefined; }
     try {
       return await src.importModule(file, read(file));
     } catch (err) {
-      add(file, 'FLOW_LOAD_FAILED', `cannot load: ${(err as Error).message.split('\n')[0]}`);
+      // The source says where it broke when it can (a syntax error's line, the throwing line),
+      // possibly in a file this one imports.
+      const loc = (err as { location?: LoadErrorLocation }).location;
+      const message = `cannot load: ${loc?.message ?? (err as Error).message.split('\n')[0]}${loc?.file && loc.file !== file ? ` (imported by ${rel(file)})` : ''}`;
+      add(loc?.file ?? file, 'FLOW_LOAD_FAILED', message, loc ? { at: loc } : {});
       return undefined;
     }
   };
 
   const result: LoadResult = { ok: false, issues, flows: new Map(), dids: {}, schedules: {}, lookups: {}, prompts: src.listPrompts(o.soundsDir) };
   const indexFile = resolve(dir, 'index.ts');
-  const index = (await loadModule(indexFile))?.default as RegistryDefinition | undefined;
+  const indexModule = await loadModule(indexFile);
+  const index = indexModule?.default as RegistryDefinition | undefined;
   if (!index || typeof index.flows !== 'object') {
-    if (index !== undefined || existsSync(indexFile)) add(indexFile, 'FLOW_LOAD_FAILED', 'flows/index.ts must `export default defineRegistry({ flows: {...} })`');
+    // A file that did not load is reported once, above.
+    if (indexModule) add(indexFile, 'FLOW_LOAD_FAILED', 'flows/index.ts must `export default defineRegistry({ flows: {...} })`');
     return result;
   }
 
+  for (const key of Object.keys(index)) {
+    if (!REGISTRY_KEYS.includes(key)) {
+      const hint = suggestOption(key, REGISTRY_KEYS);
+      add(indexFile, 'FLOW_OPTION_UNKNOWN', `unknown registry option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${REGISTRY_KEYS.join(', ')}`, { key });
+    }
+  }
   if (index.schedules) {
     const file = resolve(dir, index.schedules);
     const mod = await loadModule(file);
@@ -183,7 +218,7 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     }
     if (def.id !== flowId) add(file, 'FLOW_ID_MISMATCH', `flow id '${def.id}' does not match its key '${flowId}' in flows/index.ts`, { token: def.id, flowId });
     const found = validateFlow(def, cat);
-    for (const i of found) add(file, i.code, i.message, { ...(i.node ? { node: i.node } : {}), ...(i.token ? { token: i.token } : {}), flowId, severity: i.severity });
+    for (const i of found) add(file, i.code, i.message, { ...(i.node ? { node: i.node } : {}), ...(i.token ? { token: i.token } : {}), ...(i.key ? { key: i.key } : {}), flowId, severity: i.severity });
     if (found.some((i) => i.severity === 'error')) continue;
     const compiled = compileFlow(def, { version: sha(read(file)), ...(o.now ? { now: o.now } : {}), ...(o.soundPrefix !== undefined ? { soundPrefix: o.soundPrefix } : {}) });
     result.flows.set(flowId, { ...compiled, file: rel(file) });

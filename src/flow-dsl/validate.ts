@@ -2,6 +2,7 @@
 // system cannot see (or that a JavaScript edit slipped past it). Pure: the catalogs of
 // schedules, queues, lookups and recorded prompts come in as arguments.
 import { promptIds } from './compile.ts';
+import { flowShapeProblems, nodeShapeProblems } from './schema.ts';
 import type { Digit, FlowDefinition, FlowNode, Prompts } from './types.ts';
 
 export type IssueCode =
@@ -12,6 +13,8 @@ export type IssueCode =
   | 'FLOW_TARGET_UNKNOWN'
   | 'FLOW_NODE_UNREACHABLE'
   | 'FLOW_NODE_INVALID'
+  | 'FLOW_OPTION_UNKNOWN'
+  | 'FLOW_TYPE_ERROR'
   | 'FLOW_QUEUE_UNKNOWN'
   | 'FLOW_QUEUE_SKILL_UNKNOWN'
   | 'FLOW_SCHEDULE_UNKNOWN'
@@ -28,6 +31,8 @@ export interface FlowIssue {
   /** Where to point in the source: the node's key, then this token inside it. */
   node?: string;
   token?: string;
+  /** An option name (`maxAtempts: 3`) inside the node, when that is what is wrong. */
+  key?: string;
 }
 
 export interface FlowCatalogs {
@@ -148,12 +153,17 @@ const KNOWN_TYPES = new Set(['play', 'menu', 'gather', 'hours', 'queue', 'dial',
 /** All problems of one flow definition, most useful first. */
 export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[] {
   const issues: FlowIssue[] = [];
-  const err = (code: IssueCode, message: string, node?: string, token?: string) =>
-    issues.push({ code, severity: 'error', message, flowId: def.id, ...(node !== undefined ? { node } : {}), ...(token !== undefined ? { token } : {}) });
+  const err = (code: IssueCode, message: string, node?: string, token?: string, key?: string) =>
+    issues.push({ code, severity: 'error', message, flowId: def.id, ...(node !== undefined ? { node } : {}), ...(token !== undefined ? { token } : {}), ...(key !== undefined ? { key } : {}) });
   if (!def || typeof def !== 'object' || typeof def.nodes !== 'object' || def.nodes === null) {
     err('FLOW_LOAD_FAILED', 'the default export is not a flow (use `export default defineFlow({...})`)');
     return issues;
   }
+  const shapeCode = (m: string): IssueCode => (m.startsWith('unknown option') ? 'FLOW_OPTION_UNKNOWN' : 'FLOW_NODE_INVALID');
+  for (const p of flowShapeProblems(def)) err(shapeCode(p.message), `flow '${def.id}': ${p.message}`, undefined, undefined, p.key);
+  // A node that does not have its type's shape is reported as such and not checked further;
+  // its arrows are unknown, so reachability is not judged either.
+  const malformed = new Set<string>();
   const nodes = def.nodes as Record<string, FlowNode>;
   const ids = new Set(Object.keys(nodes));
 
@@ -167,6 +177,9 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
       err('FLOW_NODE_INVALID', `node '${id}' has unknown type '${String((n as { type?: unknown })?.type)}'`, id);
       continue;
     }
+    const shape = nodeShapeProblems(n.type, n);
+    for (const p of shape) err(shapeCode(p.message), `node '${id}': ${p.message}`, id, undefined, p.key);
+    if (shape.length) { malformed.add(id); continue; }
     for (const m of nodeShape(id, n)) err('FLOW_NODE_INVALID', m, id);
     for (const edge of nodeEdges(id, n)) {
       if (!ids.has(edge.to)) err('FLOW_TARGET_UNKNOWN', `node '${id}' (${edge.label}) goes to '${edge.to}', which is not a node of flow '${def.id}'`, id, edge.to);
@@ -181,7 +194,7 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
   }
 
   // Reachability from start, over the same edges the graph draws.
-  if (ids.has(def.start)) {
+  if (ids.has(def.start) && malformed.size === 0) {
     const seen = new Set<string>([def.start]);
     const todo = [def.start];
     while (todo.length) {
@@ -196,7 +209,7 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
   if (cat.hasPrompt) {
     const langs = flowLanguages(def);
     for (const [id, n] of Object.entries(nodes)) {
-      if (!n || !KNOWN_TYPES.has(n.type)) continue;
+      if (!n || !KNOWN_TYPES.has(n.type) || malformed.has(id)) continue;
       for (const p of nodePrompts(n)) for (const pid of promptIds(p)) for (const lang of langs) {
         if (!cat.hasPrompt(lang, pid)) err('FLOW_PROMPT_MISSING', `node '${id}' plays prompt '${pid}', which has no recording for language '${lang}' (${cat.soundsDir ?? 'sounds'}/${lang}/${pid}.wav; add it to sounds/prompts.yaml and run npm run sounds)`, id, pid);
       }

@@ -22,9 +22,10 @@ export function createHoursService(o: {
 }): HoursService & { schedule(id: string): Schedule } {
   const all = () => (typeof o.schedules === 'function' ? o.schedules() : o.schedules);
   const schedule = (id: string) => {
-    const s = all()[id];
-    if (!s) throw new UnknownScheduleError(id, Object.keys(all()));
-    return s;
+    const schedules = all();
+    // Own keys only: `toString` or `__proto__` is an unknown schedule, not Object's.
+    if (!Object.hasOwn(schedules, id)) throw new UnknownScheduleError(id, Object.keys(schedules));
+    return schedules[id]!;
   };
   return {
     schedule,

@@ -111,7 +111,39 @@ export interface ScriptedCall {
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
+const CALL_KEYS = ['at', 'from', 'did', 'to', 'direction', 'variables', 'campaign'];
+const OPTION_KEYS = ['schedules', 'overrides', 'queues', 'lookups', 'lookupServices', 'dial', 'promptSeconds', 'voicemailSeconds'];
+const DIAL_SHAPES = '{ answerAfterSec, talkSec }, { busy: true }, { noAnswer: true } or { failed: true }';
+const QUEUE_OUTCOMES = ['answered', 'timeout', 'no-agents', 'full', 'exit-key'];
+
+/**
+ * A misplaced or misspelled harness argument would silently change the scripted call (a dial
+ * script the harness does not understand used to mean "no answer"): refuse it, saying where it goes.
+ */
+function checkArguments(call: CallOptions, o: HarnessOptions): void {
+  const fail = (m: string) => { throw new Error(`dialFlow(flow, call, options): ${m}`); };
+  for (const k of Object.keys(call)) {
+    if (OPTION_KEYS.includes(k)) fail(`'${k}' is a harness option: pass it in the third argument, e.g. dialFlow(flow, { at }, { ${k} })`);
+    if (!CALL_KEYS.includes(k)) fail(`unknown call option '${k}' (the second argument takes ${CALL_KEYS.join(', ')})`);
+  }
+  for (const k of Object.keys(o)) {
+    if (CALL_KEYS.includes(k)) fail(`'${k}' describes the call: pass it in the second argument, e.g. dialFlow(flow, { at, ${k} }, options)`);
+    if (!OPTION_KEYS.includes(k)) fail(`unknown harness option '${k}' (the third argument takes ${OPTION_KEYS.join(', ')})`);
+  }
+  for (const [endpoint, d] of Object.entries(o.dial ?? {})) {
+    const keys = Object.keys(d ?? {}).sort().join(',');
+    const ok = (keys === 'answerAfterSec,talkSec' && Object.values(d).every((v) => typeof v === 'number' && v >= 0))
+      || (['busy', 'noAnswer', 'failed'].includes(keys) && Object.values(d)[0] === true);
+    if (!ok) fail(`dial['${endpoint}'] is ${JSON.stringify(d)}; a dial script is ${DIAL_SHAPES}`);
+  }
+  for (const [queue, q] of Object.entries(o.queues ?? {})) {
+    const extra = Object.keys(q ?? {}).filter((k) => !['outcome', 'afterSec', 'agentId', 'agentName', 'talkSec', 'digit'].includes(k));
+    if (!QUEUE_OUTCOMES.includes(q?.outcome) || extra.length) fail(`queues['${queue}'] is ${JSON.stringify(q)}; a queue script is { outcome: ${QUEUE_OUTCOMES.map((x) => `'${x}'`).join(' | ')}, afterSec?, talkSec?, agentId?, agentName?, digit? }`);
+  }
+}
+
 export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: CallOptions, o: HarnessOptions = {}): Promise<ScriptedCall> {
+  checkArguments(call, o);
   const def = 'definition' in flow ? flow.definition : flow;
   const clock = new ManualClock();
   const start = Date.parse(call.at);

@@ -38,7 +38,14 @@ describe('flows check', () => {
     ['id-mismatch', [`${FIX}/id-mismatch/demo.flow.ts:5:8: error FLOW_ID_MISMATCH: flow id 'demo2' does not match its key 'demo' in flows/index.ts`]],
     ['bad-node', [`${FIX}/bad-node/demo.flow.ts:10:5: error FLOW_NODE_INVALID: node 'hello': minDigits (8) is more than maxDigits (6)`]],
     ['bad-did', [`${FIX}/bad-did/index.ts:6:26: error FLOW_DID_UNKNOWN_FLOW: DID 6015550199 goes to flow 'sales', which is not in the registry`]],
-    ['load-error', [`${FIX}/load-error/demo.flow.ts:1:1: error FLOW_LOAD_FAILED: cannot load: boom: half-saved edit`]],
+    // The line that threw, not 1:1.
+    ['load-error', [`${FIX}/load-error/demo.flow.ts:4:7: error FLOW_LOAD_FAILED: cannot load: boom: half-saved edit`]],
+    // Options the node type does not have are refused at load (no TypeScript needed), with a guess.
+    ['misspelled-option', [`${FIX}/misspelled-option/demo.flow.ts:10:60: error FLOW_OPTION_UNKNOWN: node 'menu': unknown option 'maxAtempts' (did you mean 'maxAttempts'?)`]],
+    ['bad-dial', [
+      `${FIX}/bad-dial/demo.flow.ts:10:59: error FLOW_NODE_INVALID: node 'operator': callerId: expected a string`,
+      `${FIX}/bad-dial/demo.flow.ts:10:46: error FLOW_OPTION_UNKNOWN: node 'operator': unknown option 'timeout' (did you mean 'timeoutSec'?)`,
+    ]],
     ['bad-schedule', [
       `${FIX}/bad-schedule/schedules.ts:3:3: error SCHEDULE_INVALID: schedule 'office': unknown time zone 'America/Bogata'`,
       `${FIX}/bad-schedule/schedules.ts:3:3: error SCHEDULE_INVALID: schedule 'office' weekly[0]: "25:00" is not a HH:mm time`,

@@ -80,6 +80,23 @@ describe('centralita flows / hours', () => {
     expect(r.stdout.trim()).toBe('office at 2026-07-13T10:00:00.000-05:00: CLOSED (holiday: La virgen de Chiquinquirá); next change: opens at 2026-07-14T08:00:00.000-05:00');
   });
 
+  it('hours at refuses an unknown schedule and a time it would have to guess', async () => {
+    for (const name of ['ofice', 'toString']) {
+      const r = await inProcess(['hours', 'at', name, '2026-07-13T10:00:00-05:00']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^error: unknown schedule '${name}' \\(known: .*\\boffice\\b.*\\)$`));
+    }
+    // A bare date used to be read as midnight UTC and printed CLOSED for the evening before.
+    const day = await inProcess(['hours', 'at', 'office', '2026-03-02']);
+    expect(day.code).toBe(1);
+    expect(day.stdout).toBe('');
+    expect(day.stderr).toBe('error: "2026-03-02" has no time of day: give e.g. 2026-03-02T10:00 (read in America/Bogota) or an ISO instant with an offset');
+    // Without an offset, the time is wall time at the schedule, whatever this machine's zone is.
+    const local = await inProcess(['hours', 'at', 'office', '2026-03-02T10:00']);
+    expect(local.stdout.trim()).toBe('office at 2026-03-02T10:00:00.000-05:00: OPEN (weekly hours mon 08:00-18:00); next change: closes at 2026-03-02T18:00:00.000-05:00');
+  });
+
   it('hours override stores an audited override that hours at --with-overrides applies', async () => {
     const p = ['--key-prefix', `test:hours-cli:${process.pid}:`];
     const set = await inProcess(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana', ...p]);

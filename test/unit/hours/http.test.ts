@@ -67,6 +67,12 @@ describe('hours API', () => {
     const unknown = await app.inject({ method: 'GET', url: '/api/hours/ofice' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: 'SCHEDULE_UNKNOWN' });
+    // Object's own properties are not schedules.
+    for (const name of ['toString', 'constructor']) {
+      const r = await app.inject({ method: 'GET', url: `/api/hours/${name}` });
+      expect(r.statusCode, name).toBe(404);
+      expect(r.json()).toMatchObject({ error: 'SCHEDULE_UNKNOWN' });
+    }
     expect((await app.inject({ method: 'GET', url: '/api/hours/office?at=yesterday' })).statusCode).toBe(400);
   });
 });
