@@ -13,6 +13,7 @@ import type { HangupReason, Telephony, TelephonyEvent } from '../telephony/port.
 import { agentMachine, type AgentEvent, type AgentStateName } from './agent-machine.ts';
 import type { AgentStateStore, PersistedAgent } from './agent-store.ts';
 import { announcementMedia, estimateWaitSec } from './announce.ts';
+import { CALLER_GONE_PROMPT } from './prompts.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { agentDirectory, type AgentDirectoryEntry, type QueueConfig, type QueuesConfig } from './queue-config.ts';
 import { computeAgentStats, computeQueueStats, pruneLogs, type AcdEvent, type AgentStateEvent, type AgentStats, type LeaveOutcome, type QueueStats } from './stats.ts';
@@ -155,7 +156,7 @@ export function createAcd(deps: AcdDeps): Acd {
   const log = deps.logger ?? noopLogger;
   const rng = deps.rng ?? Math.random;
   const retentionMs = deps.retentionMs ?? 24 * 3600_000;
-  const callerGonePrompt = deps.callerGonePrompt ?? 'sound:vm-goodbye';
+  const callerGonePrompt = deps.callerGonePrompt ?? `sound:${CALLER_GONE_PROMPT}`;
   const counters: Record<string, number> = {
     badAgentLegArgs: 0, unexpectedAgentLeg: 0, lateAgentAnswer: 0, originateFailed: 0, telephonyErrors: 0,
     storeErrors: 0, storeUnknownAgents: 0, offerRefused: 0, staleLegs: 0, unknownQueueJoins: 0, duplicateJoins: 0,

@@ -31,10 +31,14 @@ export function createNodeFlowSource(cwd: string = process.cwd()): FlowSource {
       const out = new Set<string>();
       const root = resolve(cwd, soundsDir);
       if (!existsSync(root)) return out;
-      for (const lang of readdirSync(root, { withFileTypes: true })) {
-        if (!lang.isDirectory()) continue;
-        for (const f of readdirSync(resolve(root, lang.name))) if (f.endsWith('.wav')) out.add(`${lang.name}/${f.slice(0, -4)}`);
-      }
+      // Asterisk's layout: <lang>/<id>.wav, with folders inside a language (digits/7.wav).
+      const walk = (dir: string, prefix: string) => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) walk(resolve(dir, e.name), `${prefix}${e.name}/`);
+          else if (e.name.endsWith('.wav')) out.add(`${prefix}${e.name.slice(0, -4)}`);
+        }
+      };
+      for (const lang of readdirSync(root, { withFileTypes: true })) if (lang.isDirectory()) walk(resolve(root, lang.name), `${lang.name}/`);
       return out;
     },
     hash: sha,

@@ -5,6 +5,7 @@
 // (the source keys modules by content hash), swaps the whole set only when every check
 // passes, and never touches live calls (a session keeps the machine it started with).
 import type { CompiledFlow, FlowRegistry } from '../calls/contract.ts';
+import { queuePrompts, type QueuePrompts } from '../acd/prompts.ts';
 import { validateSchedule, type Schedule } from '../domain/hours.ts';
 import { CentralitaError } from '../errors.ts';
 import { compileFlow, type CompiledFlowEx } from './compile.ts';
@@ -33,7 +34,9 @@ export interface LoadResult {
   queueIds?: Set<string>;
   /** Skills of each queue's members (from flows/queues.ts). */
   queueSkills?: Map<string, Set<string>>;
-  /** Prompt files found: `<lang>/<id>`. */
+  /** What the ACD can play in each queue (from flows/queues.ts). */
+  queuePrompts?: Map<string, QueuePrompts>;
+  /** Prompt files found: `<lang>/<id>` (`<id>` may have a folder: `digits/7`). */
   prompts: Set<string>;
 }
 
@@ -49,7 +52,7 @@ export interface FlowSource {
    * carry `location` (LoadErrorLocation): where the syntax error or the throw is.
    */
   importModule(file: string, text: string): Promise<Record<string, unknown>>;
-  /** Prompt files under soundsDir as `<lang>/<id>`. */
+  /** Prompt files under soundsDir as `<lang>/<id>`, sub-folders included (`es/digits/7`). */
   listPrompts(soundsDir: string): Set<string>;
   hash(text: string): string;
   /** Calls onChange on any change under dir; returns the stop function. */
@@ -193,6 +196,7 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     if (q && typeof q === 'object') {
       result.queueIds = new Set(Object.keys(q));
       result.queueSkills = new Map(Object.entries(q).map(([id, cfg]) => [id, new Set(((cfg as { members?: { skills?: string[] }[] }).members ?? []).flatMap((m) => m.skills ?? []))]));
+      result.queuePrompts = new Map(Object.entries(q).map(([id, cfg]) => [id, queuePrompts(cfg as Parameters<typeof queuePrompts>[0])]));
     }
   } else if (index.queues) {
     add(indexFile, 'FLOW_QUEUE_UNKNOWN', `${index.queues} does not exist: queue ids are not checked`, { token: index.queues, severity: 'warning' });
@@ -203,6 +207,7 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     lookups: new Set(Object.keys(result.lookups)),
     ...(result.queueIds ? { queues: result.queueIds } : {}),
     ...(result.queueSkills ? { queueSkills: result.queueSkills } : {}),
+    ...(result.queuePrompts ? { queuePrompts: result.queuePrompts } : {}),
     hasPrompt: (lang: string, id: string) => result.prompts.has(`${lang}/${id}`),
     soundsDir: rel(resolve(o.soundsDir)),
   };

@@ -2,8 +2,10 @@
 // system cannot see (or that a JavaScript edit slipped past it). Pure: the catalogs of
 // schedules, queues, lookups and recorded prompts come in as arguments.
 import { promptIds } from './compile.ts';
+import type { QueuePrompts } from '../acd/prompts.ts';
+import { missingPrompts, nodePrompts } from './playable.ts';
 import { flowShapeProblems, nodeShapeProblems } from './schema.ts';
-import type { Digit, FlowDefinition, FlowNode, Prompts } from './types.ts';
+import type { Digit, FlowDefinition, FlowNode } from './types.ts';
 
 export type IssueCode =
   | 'FLOW_LOAD_FAILED'
@@ -45,6 +47,8 @@ export interface FlowCatalogs {
   /** Whether sounds/<lang>/<id>.wav exists. Undefined: prompts not checked. */
   hasPrompt?: (language: string, id: string) => boolean;
   soundsDir?: string;
+  /** What the ACD plays in each queue (flows/queues.ts), checked in the flow's languages. */
+  queuePrompts?: ReadonlyMap<string, QueuePrompts>;
 }
 
 export interface Edge {
@@ -74,17 +78,6 @@ export function nodeEdges(id: string, n: FlowNode): Edge[] {
     case 'transfer':
     case 'hangup':
       return [];
-  }
-}
-
-function nodePrompts(n: FlowNode): Prompts[] {
-  switch (n.type) {
-    case 'play': return [n.prompts];
-    case 'menu': return [n.prompt, n.invalidPrompt, n.timeoutPrompt].filter((p): p is Prompts => p !== undefined);
-    case 'gather': return [n.prompt, n.invalidPrompt, n.timeoutPrompt, n.readBack?.prompt].filter((p): p is Prompts => p !== undefined);
-    case 'voicemail': return n.prompt === undefined ? [] : [n.prompt];
-    case 'hangup': return n.prompt === undefined ? [] : [n.prompt];
-    default: return [];
   }
 }
 
@@ -207,12 +200,9 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
   }
 
   if (cat.hasPrompt) {
-    const langs = flowLanguages(def);
-    for (const [id, n] of Object.entries(nodes)) {
-      if (!n || !KNOWN_TYPES.has(n.type) || malformed.has(id)) continue;
-      for (const p of nodePrompts(n)) for (const pid of promptIds(p)) for (const lang of langs) {
-        if (!cat.hasPrompt(lang, pid)) err('FLOW_PROMPT_MISSING', `node '${id}' plays prompt '${pid}', which has no recording for language '${lang}' (${cat.soundsDir ?? 'sounds'}/${lang}/${pid}.wav; add it to sounds/prompts.yaml and run npm run sounds)`, id, pid);
-      }
+    const checkable = Object.entries(nodes).filter(([id, n]) => n && KNOWN_TYPES.has(n.type) && !malformed.has(id));
+    for (const p of missingPrompts(checkable, flowLanguages(def), { hasPrompt: cat.hasPrompt, ...(cat.soundsDir ? { soundsDir: cat.soundsDir } : {}), ...(cat.queuePrompts ? { queuePrompts: cat.queuePrompts } : {}) })) {
+      err('FLOW_PROMPT_MISSING', p.message, p.node, p.token);
     }
   }
   return issues;

@@ -7,17 +7,37 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 export interface PromptManifest {
   voices: Record<string, string>;
   prompts: Record<string, Record<string, string>>;
+  /** Sounds that are not speech (the voicemail beep), made in every language of `voices`. */
+  tones: Record<string, { hz: number; seconds: number }>;
 }
 
 export function readManifest(soundsDir: string): PromptManifest {
   const raw = parse(readFileSync(join(soundsDir, 'prompts.yaml'), 'utf8')) as Partial<PromptManifest>;
-  return { voices: raw.voices ?? {}, prompts: raw.prompts ?? {} };
+  return { voices: raw.voices ?? {}, prompts: raw.prompts ?? {}, tones: raw.tones ?? {} };
+}
+
+/** Prompt ids as Asterisk names sound files: `welcome`, or one folder deep (`digits/1M`). */
+export const PROMPT_ID = /^[a-z0-9][a-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9-]*)?$/;
+
+/** A program `npm run sounds` needs is not installed. */
+class ToolMissing extends Error {}
+
+const INSTALL = 'sudo apt-get install espeak-ng sox (Debian/Ubuntu), brew install espeak-ng sox (macOS)';
+
+function tool(cmd: string, args: string[]): void {
+  try {
+    execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') throw new ToolMissing(cmd);
+    const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0];
+    throw new Error(`${cmd} ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`);
+  }
 }
 
 /** Format from the WAV header's fmt chunk (no process per file). */
@@ -37,6 +57,8 @@ export function wavFormat(file: string): { rate: number; channels: number; bits:
 
 const okFormat = (f: ReturnType<typeof wavFormat>) => f.rate === 8000 && f.channels === 1 && f.bits === 16 && f.encoding === 'Signed Integer PCM';
 
+type Job = { out: string; make: (tmp: string) => void };
+
 function main(argv: string[]): number {
   const force = argv.includes('--force');
   const check = argv.includes('--check');
@@ -44,39 +66,53 @@ function main(argv: string[]): number {
   const dirArg = argv.find((a) => a.startsWith('--dir='));
   const soundsDir = resolve(dirArg ? dirArg.slice(6) : 'sounds');
   const m = readManifest(soundsDir);
-  const tmp = mkdtempSync(join(tmpdir(), 'centralita-sounds-'));
   let made = 0, kept = 0, problems = 0;
-  try {
-    for (const [id, texts] of Object.entries(m.prompts)) {
-      if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) { console.error(`prompt id '${id}': use lowercase letters, digits and -`); problems++; continue; }
-      for (const [lang, text] of Object.entries(texts)) {
-        const out = join(soundsDir, lang, `${id}.wav`);
-        if (existsSync(out) && !force) {
-          const f = wavFormat(out);
-          if (okFormat(f)) { kept++; continue; }
-          if (convert && !check) {
-            const tmpOut = join(tmp, `${lang}-${id}.wav`);
-            execFileSync('sox', [out, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmpOut]);
-            copyFileSync(tmpOut, out);
-            console.log(`converted ${out}`);
-            made++;
-            continue;
-          }
-          console.error(`${out}: ${f.rate} Hz, ${f.channels} ch, ${f.bits} bit ${f.encoding}; Asterisk wants 8000 Hz mono 16-bit (run with --convert)`);
-          problems++;
-          continue;
-        }
-        if (check) { console.error(`${out}: missing`); problems++; continue; }
-        const voice = m.voices[lang] ?? lang;
-        const raw = join(tmp, `${lang}-${id}-raw.wav`);
-        mkdirSync(join(soundsDir, lang), { recursive: true });
-        execFileSync('espeak-ng', ['-v', voice, '-s', '150', '-w', raw, text]);
-        // Trim leading silence, resample to 8 kHz mono 16-bit signed PCM.
-        execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', out, 'silence', '1', '0.05', '0.5%', 'norm', '-3']);
-        console.log(`made ${out}`);
-        made++;
-      }
+  const jobs: Job[] = [];
+  const wanted: { id: string; lang: string; out: string; make: (tmp: string, out: string) => void }[] = [];
+  for (const [id, texts] of Object.entries(m.prompts)) {
+    if (!PROMPT_ID.test(id)) { console.error(`prompt id '${id}': use lowercase letters, digits and -, optionally in one folder (digits/7)`); problems++; continue; }
+    for (const [lang, text] of Object.entries(texts)) {
+      wanted.push({ id, lang, out: join(soundsDir, lang, `${id}.wav`), make: (tmp, out) => {
+        const raw = join(tmp, 'raw.wav');
+        tool('espeak-ng', ['-v', m.voices[lang] ?? lang, '-s', '150', '-w', raw, String(text)]);
+        // Trim silence at both ends (read-outs join several files), resample to 8 kHz mono 16-bit signed PCM.
+        tool('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', out, 'silence', '1', '0.05', '0.5%', 'reverse', 'silence', '1', '0.05', '0.5%', 'reverse', 'pad', '0', '0.1', 'norm', '-3']);
+      } });
     }
+  }
+  for (const [id, t] of Object.entries(m.tones)) {
+    if (!PROMPT_ID.test(id) || !(t.hz > 0) || !(t.seconds > 0)) { console.error(`tone '${id}': needs an id like beep, hz > 0 and seconds > 0`); problems++; continue; }
+    for (const lang of Object.keys(m.voices)) {
+      wanted.push({ id, lang, out: join(soundsDir, lang, `${id}.wav`), make: (_tmp, out) => tool('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', out, 'synth', String(t.seconds), 'sine', String(t.hz), 'vol', '0.5']) });
+    }
+  }
+  for (const w of wanted) {
+    if (existsSync(w.out) && !force) {
+      const f = wavFormat(w.out);
+      if (okFormat(f)) { kept++; continue; }
+      if (convert && !check) {
+        jobs.push({ out: w.out, make: (tmp) => {
+          const tmpOut = join(tmp, 'converted.wav');
+          tool('sox', [w.out, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmpOut]);
+          copyFileSync(tmpOut, w.out);
+          console.log(`converted ${w.out}`);
+        } });
+        continue;
+      }
+      console.error(`${w.out}: ${f.rate} Hz, ${f.channels} ch, ${f.bits} bit ${f.encoding}; Asterisk wants 8000 Hz mono 16-bit (run with --convert)`);
+      problems++;
+      continue;
+    }
+    if (check) { console.error(`${w.out}: missing`); problems++; continue; }
+    jobs.push({ out: w.out, make: (tmp) => { mkdirSync(dirname(w.out), { recursive: true }); w.make(tmp, w.out); console.log(`made ${w.out}`); } });
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'centralita-sounds-'));
+  try {
+    for (const j of jobs) { j.make(tmp); made++; }
+  } catch (err) {
+    if (!(err instanceof ToolMissing)) throw err;
+    console.error(`npm run sounds: ${err.message} is not installed; it is needed to make ${jobs.length - made} missing prompt file(s). Install espeak-ng and sox: ${INSTALL}`);
+    return 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -84,4 +120,14 @@ function main(argv: string[]): number {
   return problems ? 1 : 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exit(main(process.argv.slice(2)));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let code: number;
+  try {
+    code = main(process.argv.slice(2));
+  } catch (err) {
+    // One line, not a stack trace: a broken prompts.yaml, a voice espeak-ng does not have…
+    console.error(`npm run sounds: ${(err as Error).message.split('\n')[0]}`);
+    code = 1;
+  }
+  process.exit(code);
+}

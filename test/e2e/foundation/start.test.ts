@@ -36,6 +36,22 @@ describe('npm start (the CLI `start` command)', () => {
     expect(isAlive(redisPid)).toBe(false); // no orphan redis-server
   });
 
+  it('refuses to start when a prompt a caller could hear is not recorded, naming file:line:col', async () => {
+    // The fixture's queue announces positions and waits; its sounds folder has none of those prompts.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, HTTP_PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'centralita-start-')), FLOWS_DIR: 'test/fixtures/flows/acd-prompts', SOUNDS_DIR: 'test/fixtures/flows/sounds' };
+    const child = spawn(process.execPath, [cli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((resolve) => {
+      const t = setTimeout(() => { child.kill('SIGINT'); }, 20_000); // started after all: the test fails below
+      child.once('exit', (c) => { clearTimeout(t); resolve(c); });
+    });
+    expect(code, out).toBe(1);
+    expect(out).toContain("test/fixtures/flows/acd-prompts/demo.flow.ts:11:28: error FLOW_PROMPT_MISSING: node 'sales' puts callers in queue 'sales', whose announcements (or agent prompts) need prompts queue-youarenext");
+    expect(out).not.toContain('API and dashboard');
+  });
+
   it('rejects bad configuration with one message listing the variables, exit 1', async () => {
     const child = spawn(process.execPath, [cli, 'start'], { env: { PATH: process.env.PATH, ARI_URL: 'notaurl', HUBSPOT_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';

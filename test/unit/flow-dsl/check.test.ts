@@ -6,7 +6,7 @@ import { createNodeFlowSource } from '../../../src/cli/flows.ts';
 const FIX = 'test/fixtures/flows';
 const check = async (name: string) => {
   // A fixture with its own queues.ts is checked against it; the others against a queue 'sales'.
-  const ownQueues = name === 'unknown-skill';
+  const ownQueues = name === 'unknown-skill' || name === 'acd-prompts';
   const r = await loadFlows({ dir: `${FIX}/${name}`, soundsDir: `${FIX}/sounds`, source: createNodeFlowSource(), ...(ownQueues ? {} : { queueIds: ['sales'] }) });
   return { ...r, errors: r.issues.filter((i) => i.severity === 'error').map(formatIssue) };
 };
@@ -32,6 +32,17 @@ describe('flows check', () => {
     ['unknown-schedule', [`${FIX}/unknown-schedule/demo.flow.ts:10:31: error FLOW_SCHEDULE_UNKNOWN: node 'hello' uses schedule 'ofice', which is not in flows/schedules.ts (known: office)`]],
     ['unknown-lookup', [`${FIX}/unknown-lookup/demo.flow.ts:10:26: error FLOW_LOOKUP_UNKNOWN: node 'hello' calls lookup 'crmOwnr', which flows/lookups does not export (known: crmOwner)`]],
     ['missing-prompt', [`${FIX}/missing-prompt/demo.flow.ts:10:18: error FLOW_PROMPT_MISSING: node 'hello' plays prompt 'only-es', which has no recording for language 'en' (${FIX}/sounds/en/only-es.wav; add it to sounds/prompts.yaml and run npm run sounds)`]],
+    // What the ACD plays in a queue the flow uses, in every language the flow offers.
+    ['acd-prompts', [
+      `${FIX}/acd-prompts/demo.flow.ts:11:28: error FLOW_PROMPT_MISSING: node 'sales' puts callers in queue 'sales', whose announcements (or agent prompts) need prompts queue-youarenext, queue-thankyou, queue-holdtime, queue-less-than, queue-minutes, queue-thereare, queue-callswaiting, digits/0 and 52 more, which have no recording for language 'es' (${FIX}/sounds/es/queue-youarenext.wav, …; add them to sounds/prompts.yaml and run npm run sounds)`,
+      `${FIX}/acd-prompts/demo.flow.ts:11:28: error FLOW_PROMPT_MISSING: node 'sales' puts callers in queue 'sales', whose announcements (or agent prompts) need prompts queue-youarenext, queue-thankyou, queue-holdtime, queue-less-than, queue-minutes, queue-thereare, queue-callswaiting, digits/0 and 32 more, which have no recording for language 'en' (${FIX}/sounds/en/queue-youarenext.wav, …; add them to sounds/prompts.yaml and run npm run sounds)`,
+    ]],
+    // Read-outs need Asterisk's digit and number files; recording needs its beep.
+    ['read-outs', [
+      `${FIX}/read-outs/demo.flow.ts:9:39: error FLOW_PROMPT_MISSING: node 'amount' reads 'amount' as a number, which needs prompts digits/0, digits/1, digits/10, digits/100, digits/100-and, digits/11, digits/12, digits/13 and 45 more, which have no recording for language 'es' (${FIX}/sounds/es/digits/0.wav, …; add them to sounds/prompts.yaml and run npm run sounds)`,
+      `${FIX}/read-outs/demo.flow.ts:10:47: error FLOW_PROMPT_MISSING: node 'account' reads 'account' digit by digit, which needs prompts digits/0, digits/1, digits/2, digits/3, digits/4, digits/5, digits/6, digits/7 and 4 more, which have no recording for language 'es' (${FIX}/sounds/es/digits/0.wav, …; add them to sounds/prompts.yaml and run npm run sounds)`,
+      `${FIX}/read-outs/demo.flow.ts:11:5: error FLOW_PROMPT_MISSING: node 'message' records after a beep, which plays prompt 'beep', which has no recording for language 'es' (${FIX}/sounds/es/beep.wav; add it to sounds/prompts.yaml and run npm run sounds)`,
+    ]],
     ['bad-start', [
       `${FIX}/bad-start/demo.flow.ts:8:11: error FLOW_START_UNKNOWN: start 'helo' is not a node of flow 'demo'`,
     ]],

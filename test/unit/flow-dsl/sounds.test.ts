@@ -1,7 +1,7 @@
-// Prompts: every prompt the shipped flows use exists in es and en, every committed file is
+// Prompts: every prompt the shipped flows, the ACD and Asterisk's read-outs use exists in es and en, every committed file is
 // what Asterisk plays natively (8 kHz mono 16-bit PCM), and `npm run sounds` makes missing ones.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import mainFlow from '../../../flows/main.flow.ts';
 import campaignFlow from '../../../flows/campaign.flow.ts';
+import { announcementMedia } from '../../../src/acd/announce.ts';
+import { queuePrompts } from '../../../src/acd/prompts.ts';
+import { BEEP_PROMPT } from '../../../src/flow-dsl/playable.ts';
+import { DIGIT_PROMPTS, numberPrompts } from '../../../src/flow-dsl/say.ts';
 import { flowLanguages, flowPrompts } from '../../../src/flow-dsl/validate.ts';
+import { createSoundLibrary } from '../../../src/sim/sounds.ts';
 
 const run = promisify(execFile);
 
@@ -38,10 +43,27 @@ describe('shipped prompts', () => {
     }
   });
 
-  it('every committed file is 8 kHz mono 16-bit PCM', () => {
-    for (const lang of ['es', 'en']) for (const f of readdirSync(`sounds/${lang}`).filter((x) => x.endsWith('.wav'))) {
-      expect(wavFormat(readFileSync(`sounds/${lang}/${f}`)), `${lang}/${f}`).toEqual({ format: 1, channels: 1, rate: 8000, bits: 16 });
+  it('everything the ACD and Asterisk\'s read-outs can play is shipped in es and en, and the simulated PBX plays it', () => {
+    const manifestAll = manifest as typeof manifest & { tones?: Record<string, unknown> };
+    const acd = queuePrompts({ announce: { position: true, estimatedWait: true } });
+    const lib = createSoundLibrary({ soundsDir: 'sounds' });
+    for (const lang of ['es', 'en']) {
+      for (const id of [...acd.prompts, ...numberPrompts(lang), ...DIGIT_PROMPTS, BEEP_PROMPT]) {
+        expect(existsSync(`sounds/${lang}/${id}.wav`), `sounds/${lang}/${id}.wav`).toBe(true);
+        expect(manifest.prompts[id]?.[lang] ?? manifestAll.tones?.[id], `${id} (${lang}) in prompts.yaml`).toBeDefined();
+      }
+      // The announcements a caller hears play for their length instead of failing (dead air).
+      for (const position of [1, 4]) for (const media of announcementMedia({ position, estimatedWaitSec: 30, sayPosition: true, sayEstimatedWait: true })) {
+        if (media.startsWith('sound:')) expect(lib.lengthOf(media, lang).kind, `${media} in ${lang}`).toBe('ms');
+      }
     }
+  });
+
+  it('every committed file is 8 kHz mono 16-bit PCM', () => {
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.wav') ? [join(d, e.name)] : []));
+    const files = ['es', 'en'].flatMap((lang) => walk(`sounds/${lang}`));
+    expect(files.length).toBeGreaterThan(100);
+    for (const f of files) expect(wavFormat(readFileSync(f)), f).toEqual({ format: 1, channels: 1, rate: 8000, bits: 16 });
   });
 });
 
@@ -80,5 +102,21 @@ describe('npm run sounds', () => {
     expect(wrong.out).toContain('44100 Hz, 2 ch');
     expect((await sounds('--convert')).code).toBe(0);
     expect(wavFormat(readFileSync(join(dir, 'en', 'hi.wav')))).toEqual({ format: 1, channels: 1, rate: 8000, bits: 16 });
+  });
+
+  it('makes ids with a folder (digits/7) and tones (the beep) in every language', async () => {
+    writeFileSync(join(dir, 'prompts.yaml'), 'voices:\n  es: es-419\n  en: en-us\nprompts:\n  digits/1M:\n    es: un\ntones:\n  beep: { hz: 1000, seconds: 0.25 }\n');
+    const r = await sounds();
+    expect(r.out).toContain('3 made');
+    expect(wavFormat(readFileSync(join(dir, 'es', 'digits', '1M.wav')))).toEqual({ format: 1, channels: 1, rate: 8000, bits: 16 });
+    for (const lang of ['es', 'en']) expect(wavFormat(readFileSync(join(dir, lang, 'beep.wav')))).toEqual({ format: 1, channels: 1, rate: 8000, bits: 16 });
+  });
+
+  it('says in one line how to install espeak-ng and sox when they are missing, without a stack trace', async () => {
+    writeFileSync(join(dir, 'prompts.yaml'), 'voices:\n  es: es-419\nprompts:\n  not-made-yet:\n    es: Hola.\n');
+    const r = await run(process.execPath, ['src/tools/sounds.ts', `--dir=${dir}`], { env: { PATH: '/nonexistent' } }).then(
+      (x) => ({ code: 0, out: x.stdout + x.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+    expect(r.code).toBe(1);
+    expect(r.out.trim()).toBe('npm run sounds: espeak-ng is not installed; it is needed to make 1 missing prompt file(s). Install espeak-ng and sox: sudo apt-get install espeak-ng sox (Debian/Ubuntu), brew install espeak-ng sox (macOS)');
   });
 });
