@@ -34,9 +34,9 @@ function tool(cmd: string, args: string[]): void {
   try {
     execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') throw new ToolMissing(cmd);
+    if ((err as { code?: string }).code === 'ENOENT') throw new ToolMissing(cmd, { cause: err });
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n')[0];
-    throw new Error(`${cmd} ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`, { cause: err });
   }
 }
 
