@@ -90,7 +90,10 @@ export interface ScriptedCall {
   readonly telephony: FakeTelephony;
   press(digits: string, opts?: { gapSec?: number }): Promise<void>;
   wait(seconds: number): Promise<void>;
-  /** Waits until nothing is playing (the prompt(s) ended) — max 5 simulated minutes. */
+  /**
+   * Waits until nothing is playing (the prompt(s) ended) — max 5 simulated minutes. Stops at
+   * silence: menu and gather timeouts do not run (use `wait(seconds)` or `finish()`).
+   */
   listen(): Promise<void>;
   hangUp(): Promise<void>;
   /** Advances time until the flow ends (max `maxSec`, default 1 h simulated). */
