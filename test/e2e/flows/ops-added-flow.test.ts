@@ -49,7 +49,7 @@ export default defineFlow({
 
     // …and the tests of the shipped flows pass against it.
     const files = ['test/unit/flow-dsl/cli.test.ts', 'test/e2e/flows/main.e2e.test.ts', 'test/flows/'];
-    const child = spawn('npx', ['vitest', 'run', '--project', 'unit', '--project', 'e2e', ...files], { env: { ...process.env, FLOWS_DIR: copy }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['vitest', 'run', '--project', 'unit', '--project', 'e2e', '--no-file-parallelism', ...files], { env: { ...process.env, FLOWS_DIR: copy }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
