@@ -3,8 +3,18 @@
 // test/e2e/flows/ops-added-flow.test.ts does exactly that with a copy plus a new flow and queue.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { createNodeFlowSource } from '../../src/cli/flows.ts';
+import { createFlowRegistry, type FlowRegistryHandle } from '../../src/flow-dsl/registry.ts';
 
 export const FLOWS_DIR = process.env.FLOWS_DIR || 'flows';
+
+/**
+ * The registry of the flows folder as the e2e tests load it: checked against its own
+ * flows/queues.ts (as at start-up, never a fixture list of queue ids) and the shipped sounds.
+ */
+export function shippedFlowRegistry(o: { now?: () => Date; dir?: string } = {}): Promise<FlowRegistryHandle> {
+  return createFlowRegistry({ dir: o.dir ?? FLOWS_DIR, soundsDir: 'sounds', source: createNodeFlowSource(), ...(o.now ? { now: o.now } : {}) });
+}
 
 /**
  * Copies a flows folder to a fresh dir under .data/ (git-ignored, inside the checkout so

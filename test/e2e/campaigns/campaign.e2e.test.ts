@@ -13,11 +13,10 @@ import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
 import { createCallService, type CallService } from '../../../src/calls/service.ts';
 import type { CallRecordSink } from '../../../src/calls/records.ts';
-import { createNodeFlowSource } from '../../../src/cli/flows.ts';
 import { createEventBus } from '../../../src/domain/event-bus.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createFlowActors } from '../../../src/flow-dsl/actors.ts';
-import { createFlowRegistry, type FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
+import type { FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
 import { createHoursService } from '../../../src/hours/service.ts';
 import { createCampaignStore } from '../../../src/campaigns/store.ts';
 import { createDncStore } from '../../../src/campaigns/dnc.ts';
@@ -30,7 +29,7 @@ import { createCallOutcomeChannel, type CallOutcomeChannel } from '../../../src/
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
 import { startSqsServer, type SqsServer } from '../../fakes/sqs-server.ts';
 import { startLocalS3, type LocalS3 } from '../../fakes/s3-local.ts';
-import { FLOWS_DIR } from '../../helpers/flows-dir.ts';
+import { shippedFlowRegistry } from '../../helpers/flows-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const P = 'e2e-campaign';
@@ -64,7 +63,7 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     // PBX + Stasis core with the shipped flows (the campaign flow answers originated calls).
     sim = await startSimulator({ host: '127.0.0.1', port: 0, user: 'centralita', password: 'sim-secret', soundsDir: 'sounds', clockSpeed: 20 });
     telephony = await createAriTelephony({ url: sim.ariUrl.replace(/\/ari$/, ''), user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0 });
-    registry = await createFlowRegistry({ dir: FLOWS_DIR, soundsDir: 'sounds', source: createNodeFlowSource(), now: () => new Date() });
+    registry = await shippedFlowRegistry({ now: () => new Date() });
     const flowActors = createFlowActors({ telephony, hours: createHoursService({ schedules: () => registry.current().schedules }), lookups: () => registry.current().lookups, lookupServices: { dnc } });
     disposeActors = flowActors.dispose;
     // The record publisher as the lead wires it: every CallRecord also goes to the call-outcome channel.

@@ -12,15 +12,14 @@ import { defineQueues } from '../../../src/acd/queue-config.ts';
 import { STASIS_ROLES } from '../../../src/calls/contract.ts';
 import type { CallRecordSink } from '../../../src/calls/records.ts';
 import { createCallService, type CallService } from '../../../src/calls/service.ts';
-import { createNodeFlowSource } from '../../../src/cli/flows.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createEventBus } from '../../../src/domain/event-bus.ts';
 import { createFlowActors } from '../../../src/flow-dsl/actors.ts';
-import { createFlowRegistry, type FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
+import type { FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
 import { createHoursService } from '../../../src/hours/service.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
-import { FLOWS_DIR } from '../../helpers/flows-dir.ts';
+import { shippedFlowRegistry } from '../../helpers/flows-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 // The call happens on Monday 2 March 2026 at 10:00 in Bogotá (office open), whatever the real date.
@@ -45,7 +44,7 @@ describe('main flow through the simulator (must-show)', () => {
     const now = () => new Date(OPEN + (Date.now() - t0));
     // The real flows folder checked against its own flows/queues.ts (as at start-up), so a
     // flow or queue ops add does not break this test; the ACD below staffs the shipped queues.
-    registry = await createFlowRegistry({ dir: FLOWS_DIR, soundsDir: 'sounds', source: createNodeFlowSource(), now });
+    registry = await shippedFlowRegistry({ now });
     const queues = defineQueues({
       sales: { strategy: 'ringall', members: [{ id: 'sofia', endpoint: 'PJSIP/1001' }] },
       support: { strategy: 'ringall', members: [{ id: 'tomas', endpoint: 'PJSIP/1002' }] },
