@@ -84,7 +84,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     // Flows first: a broken flow must stop start-up before anything answers a call.
     const source = createNodeFlowSource();
-    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }) });
+    let flowsReloaded = () => {}; // campaigns re-publish the flow ids (set once they start)
+    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }), onReload: (r) => { if (r.ok) flowsReloaded(); } });
     stack.push({ name: 'flows', stop: () => flows.close() });
 
     const redisUrl = await startRedis(config, logger, stack);
@@ -110,8 +111,9 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Routes are registered as features start; the server listens last.
     const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
-    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
+    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
+    flowsReloaded = () => void campaigns.flowsChanged();
     const { dnc, outcomes } = campaigns;
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.

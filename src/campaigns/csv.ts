@@ -1,30 +1,52 @@
-// Streaming reader for campaign CSVs as spreadsheets really export them: UTF-8 with or
-// without BOM, UTF-16 (Excel "Unicode text"), or Windows-1252 (Excel in Spanish locales);
-// `,` `;` tab or `|` delimiters; CRLF or LF; quoted fields. Never loads the whole file:
-// only the first 64 KiB are sniffed for encoding and delimiter.
-import { pipeline, Readable, type Transform } from 'node:stream';
-import { parse } from 'csv-parse';
+// Streaming reader for campaign CSVs as spreadsheets really export them: UTF-8 with or without
+// BOM, UTF-16 (Excel "Unicode text", transcoded first), Windows-1252 (Excel in Spanish locales);
+// `,` `;` tab or `|` delimiters; CRLF, LF or CR; quoted fields with delimiters and line breaks.
+//
+// Nothing is lost: every physical line of the file ends up in exactly one item (header, row or
+// malformed), numbered by this reader itself. A malformed record (unclosed quote, text after a
+// closing quote, a quoted field spanning too many lines or bytes) costs only the physical line it
+// started on: the reader rejects that line and parses again from the next one. A record longer
+// than the byte limit is skipped to the end of its line and reported. Memory is bounded by the
+// record limit, never by the file.
+//
+// Encoding is decided per record, not guessed from a sample: bytes that are valid UTF-8 are UTF-8,
+// anything else is Windows-1252 (the only other single-byte encoding spreadsheets here produce);
+// the `end` item counts the records decoded each way, so a mixed file is reported, not garbled.
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
-export type CsvEncoding = 'utf8' | 'utf16le' | 'win1252';
+export type CsvEncoding = 'utf8' | 'utf16le' | 'utf16be' | 'win1252';
+
+export interface CsvLimits {
+  /** Bytes one record may take (its quoted fields included) before it is refused. */
+  maxRecordBytes: number;
+  /** Physical lines one quoted field may span; more means a quote was never closed. */
+  maxRecordLines: number;
+  /** Cells kept per record; the rest are counted (the record is refused by the caller). */
+  maxColumns: number;
+}
+
+export const DEFAULT_CSV_LIMITS: CsvLimits = { maxRecordBytes: 256 * 1024, maxRecordLines: 32, maxColumns: 1000 };
+
+export type MalformedCode = 'unclosed-quote' | 'text-after-quote' | 'record-too-large';
 
 export type CsvItem =
-  | { kind: 'header'; headers: string[]; encoding: CsvEncoding; delimiter: string }
-  | { kind: 'row'; rowNumber: number; cells: string[] }
-  | { kind: 'malformed'; rowNumber: number; raw: string; message: string };
+  /** `container`: how the bytes were stored (UTF-16 is transcoded; utf8 = per-record UTF-8 / Windows-1252). */
+  | { kind: 'header'; rowNumber: 1; line: 1; lines: number; headers: string[]; columns: number; container: CsvEncoding; delimiter: string }
+  | { kind: 'row'; rowNumber: number; line: number; lines: number; cells: string[]; columns: number; encoding: 'utf8' | 'win1252' }
+  | { kind: 'malformed'; rowNumber: number; line: number; lines: 1; code: MalformedCode; raw: string; message: string }
+  /** Totals: `lines` counted from the bytes, independently of the records. */
+  | { kind: 'end'; lines: number; records: number; recordLines: number; decoded: { utf8: number; win1252: number }; container: CsvEncoding };
 
-const SNIFF_BYTES = 64 * 1024;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const RAW_KEEP = 2048; // characters of a malformed line kept for the report
 
-export function detectEncoding(sample: Uint8Array): CsvEncoding {
-  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf8';
-  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf16le';
-  try {
-    // stream:true keeps a multi-byte sequence cut by the sample boundary from counting as invalid.
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    return 'utf8';
-  } catch {
-    return 'win1252';
-  }
+export function detectContainer(head: Uint8Array): CsvEncoding {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
+  return 'utf8';
 }
 
 /** Delimiter = the most frequent of , ; \t | in the first line, outside quotes. */
@@ -41,68 +63,236 @@ export function detectDelimiter(firstText: string): string {
   return best;
 }
 
-/** Reads `source` (bytes) as CSV; the first record is the header. Malformed records are reported, not thrown. */
-export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<CsvItem> {
+/** Physical lines of a byte stream (LF, CRLF or CR end a line; a last line without one counts). */
+export function createLineCounter() {
+  let lines = 0;
+  let lastCR = false;
+  let last = -1;
+  return {
+    add(b: Uint8Array) {
+      for (let i = 0; i < b.length; i++) {
+        const c = b[i]!;
+        if (c === LF) { if (!lastCR) lines++; lastCR = false; } else if (c === CR) { lines++; lastCR = true; } else lastCR = false;
+      }
+      if (b.length) last = b[b.length - 1]!;
+    },
+    total: () => lines + (last !== -1 && last !== LF && last !== CR ? 1 : 0),
+  };
+}
+
+type Parsed =
+  | { s: 'row'; end: number; cells: [number, number, boolean][]; columns: number; lines: number; high: boolean }
+  | { s: 'more' }
+  | { s: 'bad'; code: MalformedCode; message: string }
+  | { s: 'huge' }; // an unquoted line longer than the limit: skip to its end
+
+/** Parses one record at `start`; `final` = no more bytes will come. Cells are byte ranges (+ "has escaped quotes"). */
+function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, lim: CsvLimits): Parsed {
+  const len = buf.length;
+  const cells: [number, number, boolean][] = [];
+  let columns = 0;
+  let lines = 1;
+  let high = false;
+  let i = start;
+  const push = (a: number, b: number, esc: boolean) => { columns++; if (cells.length < lim.maxColumns) cells.push([a, b, esc]); };
+  for (;;) {
+    if (i < len && buf[i] === QUOTE) {
+      const from = i + 1;
+      let esc = false;
+      let j = from;
+      for (;;) {
+        if (j >= len) {
+          if (final) return { s: 'bad', code: 'unclosed-quote', message: 'a quoted field is never closed (unclosed ")' };
+          if (len - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes (a quote never closed?)` };
+          return { s: 'more' };
+        }
+        const c = buf[j]!;
+        if (c === QUOTE) {
+          if (j + 1 >= len && !final) return { s: 'more' };
+          if (buf[j + 1] === QUOTE) { esc = true; j += 2; continue; }
+          break;
+        }
+        if (c === LF || c === CR) {
+          if (c === CR && buf[j + 1] === LF) j++;
+          if (++lines > lim.maxRecordLines) return { s: 'bad', code: 'unclosed-quote', message: `a quoted field spans more than ${lim.maxRecordLines} lines (unclosed "?)` };
+        } else if (c >= 0x80) high = true;
+        j++;
+      }
+      if (j - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes` };
+      push(from, j, esc);
+      i = j + 1;
+      if (i < len && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) {
+        // A "closing" quote lines below the opening one: the opening quote was never closed.
+        return lines > 1
+          ? { s: 'bad', code: 'unclosed-quote', message: `a quote opened on this line is not closed on it (it only pairs with a quote ${lines - 1} line(s) below)` }
+          : { s: 'bad', code: 'text-after-quote', message: 'text after the closing quote of a field' };
+      }
+    } else {
+      const from = i;
+      for (; i < len; i++) {
+        const c = buf[i]!;
+        if (c === delim || c === LF || c === CR) break;
+        if (c >= 0x80) high = true;
+      }
+      if (i - start > lim.maxRecordBytes) return { s: 'huge' };
+      if (i >= len && !final) return { s: 'more' };
+      push(from, i, false);
+    }
+    if (i >= len) return final ? { s: 'row', end: len, cells, columns, lines, high } : { s: 'more' };
+    const c = buf[i]!;
+    if (c === delim) { i++; continue; }
+    if (c === CR) {
+      if (i + 1 >= len && !final) return { s: 'more' };
+      return { s: 'row', end: buf[i + 1] === LF ? i + 2 : i + 1, cells, columns, lines, high };
+    }
+    return { s: 'row', end: i + 1, cells, columns, lines, high }; // LF
+  }
+}
+
+/** End of the physical line starting at `start` (after its newline), or -1 when not in `buf` yet. */
+function lineEnd(buf: Buffer, start: number, final: boolean): number {
+  for (let i = start; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === LF) return i + 1;
+    if (c === CR) {
+      if (i + 1 >= buf.length) return final ? i + 1 : -1;
+      return buf[i + 1] === LF ? i + 2 : i + 1;
+    }
+  }
+  return final ? buf.length : -1;
+}
+
+const win1252 = (b: Buffer) => iconv.decode(b, 'win1252');
+
+function decodeCells(buf: Buffer, cells: [number, number, boolean][], utf8: boolean): string[] {
+  const out: string[] = new Array(cells.length);
+  for (let k = 0; k < cells.length; k++) {
+    const [a, b, esc] = cells[k]!;
+    const v = utf8 ? buf.toString('utf8', a, b) : win1252(buf.subarray(a, b));
+    out[k] = esc ? v.replaceAll('""', '"') : v;
+  }
+  return out;
+}
+
+function rawText(buf: Buffer, a: number, b: number): string {
+  const slice = buf.subarray(a, Math.min(b, a + RAW_KEEP * 2));
+  let t = isUtf8(slice) ? slice.toString('utf8') : win1252(slice);
+  t = t.replace(/\r?\n$|\r$/, '');
+  return t.length > RAW_KEEP ? `${t.slice(0, RAW_KEEP)}…` : t;
+}
+
+/** Bytes as UTF-8 (UTF-16 transcoded), BOM removed. */
+async function* utf8Bytes(it: AsyncIterator<Uint8Array>, head: Buffer, container: CsvEncoding, done: boolean): AsyncGenerator<Buffer> {
+  if (container === 'utf8') {
+    if (head.length) yield head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+    while (!done) {
+      const n = await it.next();
+      if (n.done) return;
+      yield Buffer.from(n.value.buffer, n.value.byteOffset, n.value.byteLength);
+    }
+    return;
+  }
+  const dec = iconv.getDecoder(container === 'utf16le' ? 'utf16le' : 'utf16be', { stripBOM: true });
+  const out = (s: string) => Buffer.from(s, 'utf8');
+  if (head.length) yield out(dec.write(head));
+  while (!done) {
+    const n = await it.next();
+    if (n.done) break;
+    yield out(dec.write(Buffer.from(n.value)));
+  }
+  const rest = dec.end();
+  if (rest) yield out(rest);
+}
+
+/**
+ * Reads `source` (bytes) as CSV. The first record is the header; every later physical line ends
+ * in a `row` or a `malformed` item; the last item is `end` with the totals. Never throws for
+ * content; a source error is rethrown (the file is not taken as shorter than it is).
+ */
+export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: Partial<CsvLimits> = {}): AsyncGenerator<CsvItem> {
+  const lim: CsvLimits = { ...DEFAULT_CSV_LIMITS, ...limits };
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (async function* () { yield* source; })();
-  const head: Buffer[] = [];
-  let headBytes = 0;
+  // The first bytes decide the container (BOM) and, once a line is in, the delimiter.
+  const headParts: Buffer[] = [];
+  let headLen = 0;
   let done = false;
-  while (headBytes < SNIFF_BYTES) {
+  while (headLen < 64 * 1024) {
     const n = await it.next();
     if (n.done) { done = true; break; }
     const b = Buffer.from(n.value);
-    head.push(b);
-    headBytes += b.length;
+    headParts.push(b);
+    headLen += b.length;
+    if (headLen >= 4 && b.includes(LF)) break;
   }
-  const sample = Buffer.concat(head);
-  const encoding = detectEncoding(sample);
-  const sampleText = iconv.decode(sample.subarray(0, 4096), encoding === 'utf8' ? 'utf8' : encoding);
-  const delimiter = detectDelimiter(sampleText.replace(/^\uFEFF/, ''));
+  const head = Buffer.concat(headParts);
+  const container = detectContainer(head);
 
-  async function* bytes(): AsyncGenerator<Buffer> {
-    if (sample.length) yield sample;
-    if (done) return;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      yield Buffer.from(n.value);
-    }
-  }
-  const skipped: { raw: string; message: string; record: number }[] = [];
-  let records = 0;
-  const parser = parse({
-    delimiter,
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    max_record_size: 64 * 1024,
-    on_skip: (err, raw) => {
-      records += 1;
-      skipped.push({ raw: raw ?? '', message: err?.message ?? 'unparseable record', record: records });
-      return undefined;
-    },
-  });
-  const stages: (Readable | Transform | NodeJS.ReadWriteStream)[] = [Readable.from(bytes())];
-  if (encoding !== 'utf8') stages.push(iconv.decodeStream(encoding));
-  stages.push(parser);
-  // pipeline (not pipe) so a source error destroys the parser and ends the loop below with it.
-  const out = (pipeline as unknown as (...s: unknown[]) => Readable)(...stages, () => {});
+  const counter = createLineCounter();
+  let buf: Buffer = Buffer.alloc(0);
+  let start = 0;
+  let delim = -1;
+  let delimiter = ',';
+  let rowNumber = 0;
+  let line = 1;
+  let recordLines = 0;
+  const decoded = { utf8: 0, win1252: 0 };
+  // A line being dropped to its end (malformed or too long), reported once its end is seen.
+  let skip: { rowNumber: number; line: number; raw: string; code: MalformedCode; message: string } | undefined;
 
-  let header = true;
-  for await (const rec of out as AsyncIterable<string[]>) {
-    while (skipped.length) {
-      const s = skipped.shift()!;
-      yield { kind: 'malformed', rowNumber: s.record, raw: s.raw, message: s.message };
+  const bytes = utf8Bytes(it, head, container, done);
+  let final = false;
+  for (;;) {
+    const n = await bytes.next();
+    if (n.done) final = true;
+    else {
+      counter.add(n.value);
+      buf = start < buf.length ? Buffer.concat([buf.subarray(start), n.value]) : n.value;
+      start = 0;
     }
-    records += 1;
-    if (header) {
-      header = false;
-      yield { kind: 'header', headers: rec, encoding, delimiter };
-      continue;
+    if (delim < 0) {
+      if (!final && buf.length < 64 * 1024 && !buf.includes(LF) && !buf.includes(CR)) continue;
+      delimiter = detectDelimiter(buf.subarray(0, 64 * 1024).toString('latin1'));
+      delim = delimiter.charCodeAt(0);
     }
-    yield { kind: 'row', rowNumber: records, cells: rec };
+    while (start < buf.length) {
+      if (skip) {
+        const e = lineEnd(buf, start, final);
+        if (e < 0) { start = buf.length; break; } // the rest of the line is not here yet: drop what is
+        if (!skip.raw) skip.raw = rawText(buf, start, e);
+        yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: skip.raw, message: skip.message };
+        recordLines += 1;
+        line += 1;
+        start = e;
+        skip = undefined;
+        continue;
+      }
+      const p = parseRecord(buf, start, final, delim, lim);
+      if (p.s === 'more') break;
+      rowNumber += 1;
+      if (p.s === 'row') {
+        const utf8 = !p.high || isUtf8(buf.subarray(start, p.end));
+        if (p.high) decoded[utf8 ? 'utf8' : 'win1252'] += 1;
+        const cells = decodeCells(buf, p.cells, utf8);
+        if (rowNumber === 1) yield { kind: 'header', rowNumber: 1, line: 1, lines: p.lines, headers: cells, columns: p.columns, container, delimiter };
+        else yield { kind: 'row', rowNumber, line, lines: p.lines, cells, columns: p.columns, encoding: utf8 ? 'utf8' : 'win1252' };
+        recordLines += p.lines;
+        line += p.lines;
+        start = p.end;
+        continue;
+      }
+      // Malformed or too long: only the first physical line of the record is lost; parsing
+      // starts again on the next line.
+      const e = lineEnd(buf, start, final);
+      skip = p.s === 'huge'
+        ? { rowNumber, line, raw: '', code: 'record-too-large', message: `the line is longer than ${lim.maxRecordBytes} bytes` }
+        : { rowNumber, line, raw: '', code: p.code, message: p.message };
+      if (e < 0) skip.raw = rawText(buf, start, buf.length);
+    }
+    if (final) break;
   }
-  for (const s of skipped) yield { kind: 'malformed', rowNumber: s.record, raw: s.raw, message: s.message };
+  if (skip) { // the source ended inside the line being dropped
+    yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: skip.raw, message: skip.message };
+    recordLines += 1;
+  }
+  yield { kind: 'end', lines: counter.total(), records: rowNumber, recordLines, decoded, container };
 }

@@ -1,6 +1,6 @@
 // `centralita campaign dry-run`: the whole ingest path (parse, validate, dedupe, DNC, windows)
 // with nothing written and nothing dialled, plus when dialling would start and end.
-import { finishWithinWindows, type CampaignSettings } from '../domain/campaign.ts';
+import { finishWithinWindows, type CampaignCatalog, type CampaignSettings } from '../domain/campaign.ts';
 import { zonesForRow } from '../domain/campaign-row.ts';
 import { ingestCampaignFile, createMemoryGate, type IngestSummary, type OriginateJobSpec } from './ingest.ts';
 
@@ -9,9 +9,12 @@ export interface DryRunResult {
   accepted: number;
   rejected: number;
   rejectedByReason: Record<string, number>;
+  lines: number;
   rows: number;
   encoding?: string;
+  encodingRows?: { utf8: number; win1252: number };
   delimiter?: string;
+  reportDelimiter?: string;
   variables?: string[];
   firstDialAt?: string;
   estimatedDurationSec: number;
@@ -27,6 +30,8 @@ export async function dryRunCampaign(o: {
   file: string;
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   settings: CampaignSettings;
+  /** The flow ids the settings are checked against (a typo'd flowId fails the dry-run). */
+  catalog: CampaignCatalog;
   defaultCountry: string;
   nowMs: number;
   isDnc: (phone: string) => boolean | Promise<boolean>;
@@ -44,7 +49,7 @@ export async function dryRunCampaign(o: {
   };
   let lines = 0;
   const summary = await ingestCampaignFile({
-    campaignId: 'dry-run', file: o.file, fileId: 'dry', source: o.source, settings: o.settings, defaultCountry: o.defaultCountry, nowMs: o.nowMs,
+    campaignId: 'dry-run', file: o.file, fileId: 'dry', source: o.source, settings: o.settings, catalog: o.catalog, defaultCountry: o.defaultCountry, nowMs: o.nowMs,
     gate: createMemoryGate(o.isDnc), sink, rejected: (l) => { if (lines++ > 0 && sample.length < (o.sampleSize ?? 20)) sample.push(l.trimEnd()); },
   });
   const seconds = summary.accepted / o.settings.maxCallsPerSecond;
@@ -52,8 +57,8 @@ export async function dryRunCampaign(o: {
   const start = summary.firstDialAt ? Date.parse(summary.firstDialAt) : undefined;
   const finish = start !== undefined ? finishWithinWindows(start, seconds, dominant, o.settings) : undefined;
   return {
-    file: o.file, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, rejectedByReason: summary.rejectedByReason,
-    encoding: summary.encoding, delimiter: summary.delimiter, variables: summary.variables,
+    file: o.file, lines: summary.lines, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, rejectedByReason: summary.rejectedByReason,
+    encoding: summary.encoding, ...(summary.encodingRows ? { encodingRows: summary.encodingRows } : {}), delimiter: summary.delimiter, reportDelimiter: summary.reportDelimiter, variables: summary.variables,
     firstDialAt: summary.firstDialAt, estimatedDurationSec: Math.ceil(seconds), estimatedFinishAt: finish !== undefined ? new Date(finish).toISOString() : undefined,
     pace: { maxCallsPerSecond: o.settings.maxCallsPerSecond, maxConcurrentCalls: o.settings.maxConcurrentCalls },
     window: { ...o.settings.window, startDate: o.settings.startDate, endDate: o.settings.endDate },

@@ -4,11 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import type { CampaignStore } from './store.ts';
 import type { DncStore } from './dnc.ts';
 import { normalizeE164 } from '../domain/phone.ts';
+import { Readable } from 'node:stream';
+import { campaignResultsCsv, type CampaignResults } from './results.ts';
 
 export interface CampaignRoutesDeps {
   store: CampaignStore;
   dnc?: DncStore;
   defaultCountry: string;
+  /** Per-row results (GET /api/campaigns/:id/results, CSV) and how to format them. */
+  results?: CampaignResults;
+  resultsFormat?: (campaignId: string) => Promise<{ delimiter: string; timezone: string }>;
   /** Called after a campaign is cancelled: clears its queued jobs in the background. */
   onCancelled?: (campaignId: string) => void;
   /** Called after a campaign is resumed: makes the jobs that waited out the pause due now. */
@@ -28,6 +33,17 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoute
     if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
     const [progress, settings] = await Promise.all([deps.store.progress(id), deps.store.getSettings(id)]);
     return { ...progress, settings };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/campaigns/:id/results', async (req, reply) => {
+    const { id } = req.params;
+    if (!deps.results || !deps.resultsFormat) return reply.code(501).send({ error: 'RESULTS_UNAVAILABLE', message: 'no results store configured' });
+    if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
+    const f = await deps.resultsFormat(id);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${id}.results.csv"`)
+      .send(Readable.from(campaignResultsCsv(deps.results, id, f)));
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {

@@ -23,6 +23,9 @@ import { createDialer } from '../workers/dialer.ts';
 import { createS3Client, createS3ObjectStore } from '../integrations/s3/s3.ts';
 import { createCampaignEventConsumer, createSqsClient } from '../integrations/sqs/campaign-events.ts';
 import type { CampaignSettingsInput } from '../domain/campaign.ts';
+import { liveCatalog, publishCatalog, publishedCatalog } from './catalog.ts';
+import { createRedisCampaignResults, writeResultsReports } from './results.ts';
+import { reportDelimiter } from './reports.ts';
 
 export interface CampaignRuntimeOptions {
   config: Config;
@@ -41,6 +44,9 @@ export interface CampaignRuntimeOptions {
   /** Where permanently failing S3 events go (with their reason); unset = the queue's RedrivePolicy. */
   sqsDeadLetterQueueUrl?: string;
   defaultSettings?: CampaignSettingsInput;
+  /** The app's flow registry: campaign files are checked against it, and its ids are published
+   *  in Redis for processes without one (`centralita worker`, Lambda), which read them instead. */
+  flows?: { ids(): readonly string[] };
   /** Whether to run ingest (SQS consumer / inbox watcher) in this process. Default true. */
   ingest?: boolean;
   /** Wall clock for calling windows and reports (tests inject one). */
@@ -53,6 +59,10 @@ export interface CampaignRuntime {
   /** The record publisher calls outcomes.publish(record) for every CallRecord. */
   outcomes: CallOutcomeChannel;
   ingest: CampaignIngestService;
+  /** Re-publishes the flow ids after the registry reloaded (the app only). */
+  flowsChanged(): Promise<void>;
+  /** Writes results/<campaign>/<file>.results.csv for every file of the campaign now. */
+  writeResults(campaignId: string): Promise<string[]>;
   /** Shutdown, first step: no new file is ingested and nothing new is dialled (live campaign
    *  calls are left to the call drain; their attempts are settled when their records come). */
   stopIntake(): Promise<void>;
@@ -64,7 +74,15 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   const stack: (() => Promise<void>)[] = [];
   // Stopped before the call drain (ingest, dialler, sweeps), newest first.
   const intake: (() => Promise<void>)[] = [];
-  const store = createCampaignStore(redis);
+  // Completion is noticed by whichever process settles the last row; it writes the results.
+  let onCompleted: (campaignId: string) => void = () => {};
+  const store = createCampaignStore(redis, { onCompleted: (id) => onCompleted(id) });
+  const results = createRedisCampaignResults(redis, store);
+  const catalog = o.flows ? liveCatalog(() => o.flows!.ids()) : publishedCatalog(redis);
+  const flowsChanged = async () => {
+    if (o.flows) await publishCatalog(redis, { flowIds: o.flows.ids() }).catch((err: unknown) => logger.warn({ err }, 'flow ids not published to Redis; workers check campaign files against the previous list'));
+  };
+  void flowsChanged();
   const dnc = createDncStore(redis);
   const outcomes = createCallOutcomeChannel(redis);
   stack.push(() => outcomes.close());
@@ -77,7 +95,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     : createLocalObjectStore({ inboxDir: c.inboxDir, resultsDir: c.resultsDir, campaignsPrefix: c.prefix });
   // Files are parsed in a worker thread with a bounded heap: big files never grow this process.
   const runner = createThreadedIngestRunner({ redisUrl: o.redisUrl, queue: { name: QUEUES.originate }, maxHeapMb: config.ingest.maxHeapMb });
-  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now });
+  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, catalog, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now });
 
   if (o.ingest !== false) {
     if (c.mode === 's3' && c.sqsQueueUrl) {
@@ -116,7 +134,24 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   const onCancelled = (campaignId: string) => background('cancelled campaign: settling and removing queued jobs', campaignId, () => sweepCancelledCampaign({ queue, store, campaignId, signal: stopSweeps.signal }));
   const onResumed = (campaignId: string) => background('resumed campaign: promoting paused jobs', campaignId, () => promotePausedJobs({ queue, campaignId, signal: stopSweeps.signal }));
   intake.push(async () => { stopSweeps.abort(); await Promise.all(sweeps); });
-  if (o.http) registerCampaignRoutes(o.http, { store, dnc, defaultCountry: config.defaultCountry, onCancelled, onResumed });
+  const resultsFormat = async (campaignId: string) => {
+    const settings = await store.getSettings(campaignId);
+    const first = (await results.files(campaignId))[0];
+    return {
+      timezone: settings?.fallbackTimezone ?? 'America/Bogota',
+      delimiter: first?.reportDelimiter ?? (settings ? reportDelimiter(settings, config.defaultCountry) : ';'),
+    };
+  };
+  const writeResults = async (campaignId: string) => {
+    const f = await resultsFormat(campaignId);
+    const keys = await writeResultsReports({ results, objects, campaignId, resultsPrefix: 'results/', timezone: f.timezone, defaultDelimiter: f.delimiter });
+    await results.markWritten(campaignId);
+    return keys;
+  };
+  onCompleted = (campaignId) => background('completed campaign: writing per-row results', campaignId, () => writeResults(campaignId));
+  // Completions no process was there to report (a Lambda ingest, a crash in between).
+  background('results of completed campaigns', '*', async () => { for (const id of await results.reportsDue()) await writeResults(id); });
+  if (o.http) registerCampaignRoutes(o.http, { store, dnc, results, resultsFormat, defaultCountry: config.defaultCountry, onCancelled, onResumed });
   const drain = async (list: (() => Promise<void>)[]) => {
     for (const s of list.reverse()) {
       try { await s(); } catch (err) { logger.error({ err }, 'campaigns: error while stopping'); }
@@ -124,7 +159,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     list.length = 0;
   };
   return {
-    store, dnc, outcomes, ingest,
+    store, dnc, outcomes, ingest, flowsChanged, writeResults,
     stopIntake: () => drain(intake),
     async stop() {
       await drain(intake);

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { once } from 'node:events';
 import type { Logger } from '../logger.ts';
-import { parseCampaignSettings, sanitizeId, CampaignSettingsError, type CampaignSettingsInput } from '../domain/campaign.ts';
+import { assertCampaignReferences, parseCampaignSettings, sanitizeId, CampaignSettingsError, type CampaignSettingsInput } from '../domain/campaign.ts';
 import { CampaignFileError } from '../domain/campaign-row.ts';
 import type { IngestSummary, JobSink } from './ingest.ts';
 import { createInlineIngestRunner, type IngestRunner } from './ingest-thread.ts';
 import type { ObjectStore } from './ports.ts';
 import type { CampaignStore } from './store.ts';
 import type { CampaignMetrics } from './metrics.ts';
+import type { CatalogSource } from './catalog.ts';
 
 export interface IngestServiceDeps {
   store: CampaignStore;
@@ -22,6 +23,8 @@ export interface IngestServiceDeps {
   /** Where rows are parsed and queued; default: this thread, with `store` and `sink`. */
   runner?: IngestRunner;
   objects: ObjectStore;
+  /** The ids campaign.json may refer to (flow registry): checked before anything is saved or queued. */
+  catalog: CatalogSource;
   /** Key prefix of campaign files, e.g. `campaigns/`. */
   campaignsPrefix: string;
   /** Where reports go, e.g. `results/` → results/<campaign>/<file>.summary.json. */
@@ -37,6 +40,8 @@ export interface IngestServiceDeps {
 export type IngestOutcome =
   | { status: 'ignored'; key: string; reason: string }
   | { status: 'done'; key: string; campaignId: string; summary: IngestSummary; reports: { summary: string; rejected: string } };
+
+const INGEST_LEASE_MS = 10 * 60_000;
 
 /** Errors that will fail the same way however often they are retried (bad file, bad settings). */
 export function isPermanentIngestError(err: unknown): boolean {
@@ -92,22 +97,34 @@ export function createCampaignIngestService(deps: IngestServiceDeps): CampaignIn
         return { status: 'ignored', key, reason: ck.ignored };
       }
       const settings = await loadSettings(ck.dir);
+      const catalog = await deps.catalog();
+      // A typo'd flowId refuses the file before its settings are saved or a row is queued.
+      assertCampaignReferences(settings, catalog);
       const obj = await deps.objects.get(key);
       if (!obj) throw new CampaignFileError('CAMPAIGN_FILE_MISSING', `${deps.objects.describe(key)} does not exist (deleted after the event was sent?)`);
       await deps.store.saveSettings(ck.campaignId, settings);
       const etag = opts.etag ?? obj.etag;
       const fileId = createHash('sha1').update(`${key}\0${etag}`).digest('hex').slice(0, 10);
       const tmp = await mkdtemp(join(tmpdir(), 'centralita-ingest-'));
+      // While the file is read the campaign cannot become `completed` (its rows so far may all be
+      // final already); the lease is renewed as rows come and expires if this process dies.
+      await deps.store.holdIngest(ck.campaignId, fileId, INGEST_LEASE_MS);
+      let ingested = false;
       try {
         const rejectedPath = join(tmp, 'rejected.csv');
         const out = createWriteStream(rejectedPath);
         out.write('\uFEFF'); // Excel opens UTF-8 reports correctly only with a BOM
         const write = async (line: string) => { if (!out.write(line)) await once(out, 'drain'); };
+        let renewedAt = deps.clock();
+        const onProgress = async (rows: number) => {
+          if (deps.clock() - renewedAt > INGEST_LEASE_MS / 4) { renewedAt = deps.clock(); await deps.store.holdIngest(ck.campaignId, fileId, INGEST_LEASE_MS); }
+          await opts.onProgress?.(rows);
+        };
         let summary: IngestSummary;
         try {
           summary = await runner.run({
-            campaignId: ck.campaignId, file: key, fileId, source: obj.body, settings, defaultCountry: deps.defaultCountry, nowMs: deps.clock(),
-            rejected: write, onProgress: opts.onProgress, chunkSize: deps.chunkSize,
+            campaignId: ck.campaignId, file: key, fileId, source: obj.body, settings, catalog, defaultCountry: deps.defaultCountry, nowMs: deps.clock(),
+            rejected: write, onProgress, chunkSize: deps.chunkSize,
           });
         } finally {
           out.end();
@@ -118,13 +135,17 @@ export function createCampaignIngestService(deps: IngestServiceDeps): CampaignIn
         await deps.objects.putFile(reports.rejected, rejectedPath, 'text/csv; charset=utf-8');
         const full = { ...summary, settings, reports: { summary: deps.objects.describe(reports.summary), rejected: deps.objects.describe(reports.rejected) } };
         await deps.objects.put(reports.summary, JSON.stringify(full, null, 2) + '\n', 'application/json');
-        await deps.store.noteFile(ck.campaignId, fileId, { file: key, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, at: summary.finishedAt });
+        await deps.store.noteFile(ck.campaignId, fileId, { file: key, lines: summary.lines, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, at: summary.finishedAt, reportDelimiter: summary.reportDelimiter });
+        ingested = true;
         deps.metrics?.ingestRows.inc({ result: 'accepted' }, summary.accepted);
         for (const [reason, n] of Object.entries(summary.rejectedByReason)) deps.metrics?.ingestRows.inc({ result: reason }, n);
         deps.metrics?.ingestFiles.inc({ status: 'done' });
-        log.info({ key, campaignId: ck.campaignId, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, ms: summary.durationMs }, 'campaign file ingested');
+        log.info({ key, campaignId: ck.campaignId, lines: summary.lines, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, ms: summary.durationMs }, 'campaign file ingested');
         return { status: 'done', key, campaignId: ck.campaignId, summary, reports };
       } finally {
+        await deps.store.releaseIngest(ck.campaignId, fileId).catch((err: unknown) => log.warn({ err, key }, 'ingest lease not released; it expires by itself'));
+        // A file whose rows were all rejected (or already final) leaves nothing to dial.
+        if (ingested) await deps.store.checkCompleted(ck.campaignId).catch((err: unknown) => log.warn({ err, key }, 'completion check failed; the next settled row checks again'));
         await rm(tmp, { recursive: true, force: true });
       }
     },

@@ -1,5 +1,5 @@
 // `centralita campaign …`: dry-run a file (no Redis, nothing dialled), and operate running
-// campaigns (status, pause, resume, cancel, do-not-call) through the HTTP API or Redis.
+// campaigns (status, results, pause, resume, cancel, do-not-call) through the HTTP API or Redis.
 import type { Command } from 'commander';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +16,21 @@ async function config() {
     }
     throw err;
   }
+}
+
+/** The flow ids a dry-run checks flowId against: a folder given, else what the running app
+ *  published in Redis, else FLOWS_DIR. */
+async function flowCatalog(dir: string | undefined, defaultDir: string, soundsDir: string, redis: import('ioredis').Redis | undefined) {
+  if (!dir && redis) {
+    const { publishedCatalog, CATALOG_KEY } = await import('../campaigns/catalog.ts');
+    const c = await publishedCatalog(redis)().catch(() => undefined);
+    if (c) return { catalog: c, from: `redis ${CATALOG_KEY}` };
+  }
+  const { loadFlows } = await import('../flow-dsl/registry.ts');
+  const { createNodeFlowSource } = await import('./flows.ts');
+  const r = await loadFlows({ dir: dir ?? defaultDir, soundsDir, source: createNodeFlowSource() });
+  if (!r.ok) process.stderr.write(`centralita campaign: warning: ${dir ?? defaultDir} has flow errors (run \`centralita flows check\`); only flows without errors count\n`);
+  return { catalog: { flowIds: [...r.flows.keys()] }, from: dir ?? defaultDir };
 }
 
 function fail(message: string, code = 2): never {
@@ -64,7 +79,8 @@ export function registerCampaignCommands(program: Command): void {
     .option('--country <CC>', 'default country for numbers written locally (default: DEFAULT_COUNTRY)')
     .option('--now <iso>', 'pretend it is this instant (what-if on the calling windows)')
     .option('--dnc <file>', 'a do-not-call list, one number per line (also read from Redis when REDIS_URL is set)')
-    .action(async (file: string, opts: { settings?: string; country?: string; now?: string; dnc?: string }) => {
+    .option('--flows <dir>', 'check flowId against this flows folder (default: the ids the running app published in REDIS_URL, else FLOWS_DIR)')
+    .action(async (file: string, opts: { settings?: string; country?: string; now?: string; dnc?: string; flows?: string }) => {
       const cfg = await config();
       const { parseCampaignSettings } = await import('../domain/campaign.ts');
       const { normalizeE164 } = await import('../domain/phone.ts');
@@ -97,13 +113,49 @@ export function registerCampaignCommands(program: Command): void {
         isDnc = async (p) => dnc.has(p) || (await store.has(p));
       }
       try {
-        const r = await dryRunCampaign({ file, source: createReadStream(file), settings, defaultCountry: country, nowMs, isDnc });
+        const flows = await flowCatalog(opts.flows, cfg.flows.dir, cfg.soundsDir, redis);
+        const r = await dryRunCampaign({ file, source: createReadStream(file), settings, catalog: flows.catalog, defaultCountry: country, nowMs, isDnc });
         const { summary: _s, ...out } = r;
-        process.stdout.write(JSON.stringify({ ...out, settings: settingsPath && existsSync(settingsPath) ? settingsPath : '(defaults)', country, now: new Date(nowMs).toISOString() }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ ...out, settings: settingsPath && existsSync(settingsPath) ? settingsPath : '(defaults)', flows: { from: flows.from, ids: flows.catalog.flowIds }, country, now: new Date(nowMs).toISOString() }, null, 2) + '\n');
       } catch (err) {
+        const problems = (err as { problems?: string[] }).problems;
+        if (problems) fail(`${settingsPath}: ${problems.join('; ')}`, 1);
         fail(`${file}: ${(err as Error).message}`, 1);
       } finally {
         redis?.disconnect();
+      }
+    });
+
+  campaign
+    .command('results <campaignId>')
+    .description('per-row results as CSV (row, phone, attempts, final outcome, times), in file order, for every file of the campaign')
+    .option('--api <url>', 'use the HTTP API of a running centralita instead of REDIS_URL')
+    .action(async (id: string, opts: { api?: string }) => {
+      if (opts.api) {
+        const res = await fetch(`${opts.api.replace(/\/$/, '')}/api/campaigns/${encodeURIComponent(id)}/results`).catch((err: unknown) => fail(`${opts.api} is not reachable: ${(err as Error).message}`, 1));
+        if (!res.ok) fail(`${res.status}: ${await res.text()}`, 1);
+        process.stdout.write(await res.text());
+        return;
+      }
+      const cfg = await config();
+      if (cfg.redis.mode !== 'external') fail('set REDIS_URL to the running app\'s Redis, or pass --api http://host:port');
+      const { Redis } = await import('ioredis');
+      const { createCampaignStore } = await import('../campaigns/store.ts');
+      const { createRedisCampaignResults, campaignResultsCsv } = await import('../campaigns/results.ts');
+      const { reportDelimiter } = await import('../campaigns/reports.ts');
+      const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+      try {
+        const store = createCampaignStore(redis);
+        if (!(await store.list()).includes(id)) fail(`no campaign ${JSON.stringify(id)}`, 1);
+        const results = createRedisCampaignResults(redis, store);
+        const settings = await store.getSettings(id);
+        const first = (await results.files(id))[0];
+        const delimiter = first?.reportDelimiter ?? (settings ? reportDelimiter(settings, cfg.defaultCountry) : ';');
+        for await (const chunk of campaignResultsCsv(results, id, { delimiter, timezone: settings?.fallbackTimezone ?? 'America/Bogota' })) {
+          if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+        }
+      } finally {
+        redis.disconnect();
       }
     });
 

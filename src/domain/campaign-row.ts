@@ -3,11 +3,21 @@
 import { normalizeE164, type PhoneRejection } from './phone.ts';
 import { isValidZone } from './campaign.ts';
 
-export type RowRejection = PhoneRejection | 'duplicate' | 'do-not-call' | 'invalid-timezone' | 'malformed-row';
+export type RowRejection =
+  | PhoneRejection | 'duplicate' | 'do-not-call' | 'invalid-timezone' | 'malformed-row' | 'empty-row'
+  | 'row-too-large' | 'too-many-columns' | 'too-many-variables' | 'cell-too-large';
+
+/** Limits of one row: every variable becomes a channel variable of the call, so both are bounded. */
+export const ROW_LIMITS = {
+  /** Variables (columns other than phone, name, contact id, time zone) one row may carry. */
+  maxVariables: 64,
+  /** Characters of any one cell. */
+  maxCellChars: 1024,
+};
 
 export interface CampaignRow {
   rowId: string;
-  rowNumber: number; // 1-based data row number as the operator sees it in the file (header = row 1 → first data row = 2)
+  rowNumber: number; // 1-based record number, the row a spreadsheet shows (header = row 1 → first data row = 2)
   phone: string; // E.164
   country?: string;
   name?: string;
@@ -55,6 +65,7 @@ export function mapHeader(headers: string[]): HeaderMapping {
     }
     return undefined;
   };
+  if (headers.length > 1000) throw new CampaignFileError('CAMPAIGN_TOO_MANY_COLUMNS', `the header has ${headers.length} columns; at most 1000`);
   const phone = find('phone');
   if (phone === undefined)
     throw new CampaignFileError('CAMPAIGN_NO_PHONE_COLUMN', `no phone column in header [${headers.join(', ')}]; expected one of: ${ALIASES.phone.join(', ')}`);
@@ -71,14 +82,25 @@ export function mapHeader(headers: string[]): HeaderMapping {
     seen.add(v);
     variables.push({ index, name: v });
   });
+  const named = variables.filter((v) => headers[v.index]!.trim() !== '').length;
+  if (named > ROW_LIMITS.maxVariables)
+    throw new CampaignFileError('CAMPAIGN_TOO_MANY_COLUMNS', `the header has ${named} variable columns (besides phone, name, contact id and time zone); at most ${ROW_LIMITS.maxVariables}: each one becomes a channel variable of every call. Remove the columns the campaign flow does not use`);
   return { phone, name, contactId, timezone, variables, headers };
 }
 
 export type RowCheck = { ok: true; row: CampaignRow } | { ok: false; reason: RowRejection; detail?: string };
 
 /** Validates one data row (number, zone). Duplicates and do-not-call are decided by the caller. */
-export function checkRow(cells: string[], rowNumber: number, rowId: string, m: HeaderMapping, defaultCountry: string): RowCheck {
-  if (cells.length === 0 || cells.every((c) => c.trim() === '')) return { ok: false, reason: 'malformed-row', detail: 'empty row' };
+export function checkRow(cells: string[], rowNumber: number, rowId: string, m: HeaderMapping, defaultCountry: string, columns = cells.length): RowCheck {
+  if (cells.every((c) => c.trim() === '') && columns <= cells.length) return { ok: false, reason: 'empty-row', detail: cells.length <= 1 ? 'blank line' : 'every cell is empty' };
+  if (columns > m.headers.length) {
+    const extra = columns > cells.length || cells.slice(m.headers.length).some((c) => c.trim() !== '');
+    if (extra) return { ok: false, reason: 'too-many-columns', detail: `${columns} cells, but the header has ${m.headers.length} columns (an unquoted delimiter inside a value?)` };
+  }
+  for (let i = 0; i < cells.length; i++) {
+    const len = cells[i]!.length;
+    if (len > ROW_LIMITS.maxCellChars) return { ok: false, reason: 'cell-too-large', detail: `column ${JSON.stringify(m.headers[i] ?? `#${i + 1}`)} has ${len} characters; at most ${ROW_LIMITS.maxCellChars}` };
+  }
   const raw = cells[m.phone] ?? '';
   const p = normalizeE164(raw, defaultCountry);
   if (!p.ok) return { ok: false, reason: p.reason, detail: p.detail };
@@ -86,10 +108,12 @@ export function checkRow(cells: string[], rowNumber: number, rowId: string, m: H
   const timezone = cell(m.timezone);
   if (timezone !== undefined && !isValidZone(timezone)) return { ok: false, reason: 'invalid-timezone', detail: `"${timezone}" is not an IANA time zone (e.g. America/Bogota)` };
   const variables: Record<string, string> = {};
+  let nvars = 0;
   for (const v of m.variables) {
     const c = cells[v.index];
-    if (c !== undefined && c !== '') variables[v.name] = c;
+    if (c !== undefined && c !== '') { variables[v.name] = c; nvars++; }
   }
+  if (nvars > ROW_LIMITS.maxVariables) return { ok: false, reason: 'too-many-variables', detail: `${nvars} variables; at most ${ROW_LIMITS.maxVariables}` };
   const row: CampaignRow = { rowId, rowNumber, phone: p.e164, variables };
   if (p.country) row.country = p.country;
   const name = cell(m.name);
@@ -124,7 +148,11 @@ export function zonesForRow(row: Pick<CampaignRow, 'timezone' | 'country'>, fall
   return z.length ? z : [fallbackZone];
 }
 
-/** Spreadsheet formula injection: cells starting with = + - @ (or tab/CR) are prefixed with '. */
+// Spreadsheet formula injection (OWASP "CSV injection"): a cell a spreadsheet would evaluate —
+// starting with = + - @, tab or CR, also after leading spaces (Excel and LibreOffice skip them),
+// or with their full-width forms — is prefixed with ' so it is shown as text. The writer must
+// also quote every cell holding any delimiter (reports.ts): a cell is only safe if it stays one cell.
+const FORMULA_START = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
 export function neutralizeCell(v: string): string {
-  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return FORMULA_START.test(v) ? `'${v}` : v;
 }

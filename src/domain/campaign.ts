@@ -43,8 +43,22 @@ export const CampaignSettingsSchema = z
       .object({ busy: retryRule.optional(), 'no-answer': retryRule.optional(), failed: retryRule.optional(), voicemail: retryRule.optional() })
       .strict()
       .default({}),
+    /** How the CSV reports are written (see reportFormat in src/campaigns/reports.ts). */
+    reports: z
+      .object({
+        /** Locale of the people opening the reports, e.g. es-CO: its decimal comma means `;`. Default: the language of `defaultCountry`. */
+        locale: z.string().refine(isLocale, 'a BCP 47 locale such as es-CO').optional(),
+        /** Forces the delimiter; otherwise `;` for decimal-comma locales, else the input's. */
+        delimiter: z.enum([',', ';', '\t', '|']).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
+
+function isLocale(v: string): boolean {
+  try { return Intl.getCanonicalLocales(v).length === 1; } catch { return false; }
+}
 
 export type CampaignSettings = z.output<typeof CampaignSettingsSchema>;
 export type CampaignSettingsInput = z.input<typeof CampaignSettingsSchema>;
@@ -74,6 +88,61 @@ export function parseCampaignSettings(input: unknown, defaults: CampaignSettings
   if (minutes(s.window.end) <= minutes(s.window.start)) throw new CampaignSettingsError([`window: end ${s.window.end} must be after start ${s.window.start}`]);
   if (s.startDate && s.endDate && s.endDate < s.startDate) throw new CampaignSettingsError([`endDate ${s.endDate} is before startDate ${s.startDate}`]);
   return s;
+}
+
+/** What campaign settings refer to, as the running app knows it: the flow registry's ids. */
+export interface CampaignCatalog {
+  flowIds: readonly string[];
+}
+
+/**
+ * Checks the ids campaign settings refer to (today: `flowId`) against the catalog, so a typo
+ * refuses the file before anyone is dialled instead of calls being answered by no flow.
+ * (Queues, schedules and prompts are referenced by flows, not by campaign.json: `flows check`
+ * checks those.)
+ */
+export function checkCampaignReferences(s: Pick<CampaignSettings, 'flowId'>, catalog: CampaignCatalog): string[] {
+  const problems: string[] = [];
+  if (!catalog.flowIds.includes(s.flowId)) {
+    const near = closest(s.flowId, catalog.flowIds);
+    problems.push(
+      `flowId: "${s.flowId}" is not a flow of the registry (flows/index.ts)` +
+        (near ? `; did you mean "${near}"?` : '') +
+        ` Known flows: ${catalog.flowIds.length ? catalog.flowIds.join(', ') : '(none)'}`,
+    );
+  }
+  return problems;
+}
+
+/** Throws CampaignSettingsError when the settings refer to something the catalog does not have. */
+export function assertCampaignReferences(s: Pick<CampaignSettings, 'flowId'>, catalog: CampaignCatalog): void {
+  const p = checkCampaignReferences(s, catalog);
+  if (p.length) throw new CampaignSettingsError(p);
+}
+
+/** The nearest id within 2 edits (a typo), if any. */
+function closest(id: string, ids: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const c of ids) {
+    const d = editDistance(id.toLowerCase(), c.toLowerCase(), bestD);
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance: a swapped pair ("campaing") counts as one edit. */
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) >= cap) return cap;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 export function retryRuleFor(settings: CampaignSettings, outcome: Exclude<AttemptOutcome, 'answered'>): { delaySec: number; maxAttempts: number } {

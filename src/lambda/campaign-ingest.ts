@@ -44,6 +44,7 @@ export async function handler(event: unknown): Promise<LambdaResult> {
     const { Queue } = await import('bullmq');
     const { createCampaignStore } = await import('../campaigns/store.ts');
     const { createCampaignIngestService } = await import('../campaigns/service.ts');
+    const { publishedCatalog } = await import('../campaigns/catalog.ts');
     const { createS3Client, createS3ObjectStore } = await import('../integrations/s3/s3.ts');
     const { QUEUES } = await import('../jobs/names.ts');
     const cfg = loadConfig(process.env);
@@ -53,7 +54,8 @@ export async function handler(event: unknown): Promise<LambdaResult> {
     const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null });
     const s3 = createS3Client({ region: cfg.aws.region, endpoint: cfg.campaigns.endpoint, forcePathStyle: cfg.campaigns.forcePathStyle, accessKeyId: cfg.aws.accessKeyId, secretAccessKey: cfg.aws.secretAccessKey });
     const ingest = createCampaignIngestService({
-      store: createCampaignStore(redis), sink: new Queue(QUEUES.originate, { connection: redis }), objects: createS3ObjectStore(s3, cfg.campaigns.bucket),
+      // The Lambda has no flow registry: it checks campaign.json against the ids the app published.
+      store: createCampaignStore(redis), sink: new Queue(QUEUES.originate, { connection: redis }), objects: createS3ObjectStore(s3, cfg.campaigns.bucket), catalog: publishedCatalog(redis),
       campaignsPrefix: cfg.campaigns.prefix, defaultCountry: cfg.defaultCountry, logger, clock: Date.now,
     });
     return createLambdaHandler({ ingest, logger });

@@ -36,7 +36,7 @@ export async function run(args: string[]) {
       await store.saveSettings(c.id, settings);
       const csv = 'phone\n' + Array.from({ length: c.rows }, (_, i) => phone(base + i)).join('\n');
       base += c.rows;
-      await ingestCampaignFile({ campaignId: c.id, file: c.id, fileId: 'f', source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs: Date.now(), gate: store, sink: queue, rejected: () => {} });
+      await ingestCampaignFile({ campaignId: c.id, file: c.id, fileId: 'f', source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), gate: store, sink: queue, rejected: () => {} });
     }
     await queue.close();
     return store;

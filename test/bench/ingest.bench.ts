@@ -65,7 +65,7 @@ async function child(mode: string, redisUrl: string, file: string, acceptedArg: 
       const runner = createThreadedIngestRunner({ redisUrl, store: { prefix: 'bench' }, queue: { name: ORIGINATE_QUEUE, prefix: 'bench-ingest' }, maxHeapMb: loadConfig({}).ingest.maxHeapMb });
       const t0 = begin();
       const summary = await runner.run({
-        campaignId: 'bench', file, fileId: 'bench1', source: createReadStream(file, { highWaterMark: 256 * 1024 }), settings: settings(), defaultCountry: 'CO', nowMs: Date.now(),
+        campaignId: 'bench', file, fileId: 'bench1', source: createReadStream(file, { highWaterMark: 256 * 1024 }), settings: settings(), catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(),
         rejected: () => {}, chunkSize: Number(process.env.BENCH_CHUNK ?? 1000),
       });
       const ms = performance.now() - t0;

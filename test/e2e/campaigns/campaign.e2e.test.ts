@@ -79,7 +79,7 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     s3 = await startLocalS3('centralita-e2e');
     s3.notifyTo(sqs, queueUrl);
     queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
-    const ingest = createCampaignIngestService({ store, sink: queue, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', defaultCountry: 'CO', logger, clock: Date.now });
+    const ingest = createCampaignIngestService({ store, sink: queue, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: registry.ids() }), defaultCountry: 'CO', logger, clock: Date.now });
     consumer = createCampaignEventConsumer({ sqs, queueUrl, ingest, logger, waitTimeSeconds: 1, visibilityTimeoutSec: 30, heartbeatIntervalSec: 10 });
     consumer.start();
 

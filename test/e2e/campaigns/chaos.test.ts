@@ -78,7 +78,7 @@ describe('chaos: dialler workers SIGKILLed during a 1,000-row campaign', () => {
     await store.saveSettings('chaos', settings);
     const queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
     const csv = 'phone\n' + Array.from({ length: ROWS }, (_, i) => `+5731${String(10_000_000 + i)}`).join('\n');
-    await ingestCampaignFile({ campaignId: 'chaos', file: 'chaos.csv', fileId: 'f', source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs: Date.now(), gate: store, sink: queue, rejected: () => {} });
+    await ingestCampaignFile({ campaignId: 'chaos', file: 'chaos.csv', fileId: 'f', source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), gate: store, sink: queue, rejected: () => {} });
     const pbx = runPbx();
     const workers = [await startWorker(), await startWorker()];
     let kills = 0;

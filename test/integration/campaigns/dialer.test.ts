@@ -38,7 +38,7 @@ async function campaign(id: string, phones: string[], s: CampaignSettingsInput, 
   const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 2, maxCallSec: 5, maxCallsPerSecond: 100, ...s });
   await store().saveSettings(id, settings);
   const csv = 'telefono,nombre\n' + phones.map((p, i) => `${p},n${i}`).join('\n') + '\n';
-  return ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId, source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs, gate: store(), sink: queue, rejected: () => {} });
+  return ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId, source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs, gate: store(), sink: queue, rejected: () => {} });
 }
 
 function dialer(tel: ReturnType<typeof createCampaignFakeTelephony>, opts: Partial<Parameters<typeof createDialer>[0]> = {}) {

@@ -26,7 +26,7 @@ describe('local inbox', () => {
     const logger = createLogger({ level: 'silent' });
     const ingest = createCampaignIngestService({
       store: createCampaignStore(redis, { prefix: P }), sink: queue, objects: createLocalObjectStore({ inboxDir, resultsDir, campaignsPrefix: 'campaigns/' }),
-      campaignsPrefix: 'campaigns/', defaultCountry: 'CO', logger, clock: Date.now,
+      campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: ['campaign'] }), defaultCountry: 'CO', logger, clock: Date.now,
     });
     const w = createInboxWatcher({ inboxDir, campaignsPrefix: 'campaigns/', ingest, logger });
     await w.scan(); // first look: remembered, not taken (it may still be being written)

@@ -36,7 +36,7 @@ function run(csv: string, campaignId: string) {
   const progress: number[] = [];
   const bytes = Buffer.from(csv, 'utf8');
   const source = (async function* () { for (let i = 0; i < bytes.length; i += 997) yield bytes.subarray(i, i + 997); })();
-  const input: IngestRun = { campaignId, file: `${campaignId}.csv`, fileId: 'f1', source, settings, defaultCountry: 'CO', nowMs, rejected: (l) => { lines.push(l); }, onProgress: (r) => { progress.push(r); }, chunkSize: 100 };
+  const input: IngestRun = { campaignId, file: `${campaignId}.csv`, fileId: 'f1', source, settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs, rejected: (l) => { lines.push(l); }, onProgress: (r) => { progress.push(r); }, chunkSize: 100 };
   return { input, lines, progress };
 }
 

@@ -53,7 +53,7 @@ beforeAll(async () => {
   // A sink slow enough that the 4000-row file outlives the 2 s visibility timeout.
   const sink: JobSink = { addBulk: async (jobs) => { if (jobs[0]?.data.file.includes('grande')) { slowChunks += 1; await new Promise((r) => setTimeout(r, 700)); } return queue.addBulk(jobs); } };
   const ingest = createCampaignIngestService({
-    store: store(), sink, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', defaultCountry: 'CO',
+    store: store(), sink, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: ['campaign'] }), defaultCountry: 'CO',
     logger: createLogger({ level: 'silent' }), metrics, clock: () => Date.UTC(2026, 2, 10, 15, 0),
   });
   consumer = createCampaignEventConsumer({ sqs, queueUrl, deadLetterQueueUrl: dlqUrl, maxReceiveCount: 3, ingest, logger: createLogger({ level: 'silent' }), metrics, waitTimeSeconds: 1, visibilityTimeoutSec: 2, heartbeatIntervalSec: 1, retryBackoffSec: 0 });

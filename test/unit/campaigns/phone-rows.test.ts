@@ -45,7 +45,20 @@ describe('campaign rows', () => {
     const ok = checkRow(['300 123 4567', ' Ana ', 'America/Bogota', 'gold'], 2, 'f-2', m, 'CO');
     expect(ok).toEqual({ ok: true, row: { rowId: 'f-2', rowNumber: 2, phone: '+573001234567', country: 'CO', name: 'Ana', timezone: 'America/Bogota', variables: { plan: 'gold' } } });
     expect(checkRow(['3001234567', 'x', 'Mars/Olympus', ''], 3, 'f-3', m, 'CO')).toMatchObject({ ok: false, reason: 'invalid-timezone' });
-    expect(checkRow(['', '', '', ''], 4, 'f-4', m, 'CO')).toMatchObject({ ok: false, reason: 'malformed-row' });
+    expect(checkRow(['', '', '', ''], 4, 'f-4', m, 'CO')).toMatchObject({ ok: false, reason: 'empty-row' });
+    expect(checkRow([''], 5, 'f-5', m, 'CO')).toMatchObject({ ok: false, reason: 'empty-row', detail: 'blank line' });
+  });
+  it('column and cell limits are reasons: extra cells, huge cells, too many variables', () => {
+    const m = mapHeader(['phone', 'name']);
+    // Trailing empty cells (Excel's ;;;) are harmless; data beyond the header is not silently dropped.
+    expect(checkRow(['3001234567', 'Ana', '', ''], 2, 'f-2', m, 'CO')).toMatchObject({ ok: true });
+    expect(checkRow(['3001234567', 'Pérez', ' José'], 2, 'f-2', m, 'CO')).toMatchObject({ ok: false, reason: 'too-many-columns' });
+    expect(checkRow(['3001234567', 'Ana'], 2, 'f-2', m, 'CO', 30_000)).toMatchObject({ ok: false, reason: 'too-many-columns' });
+    expect(checkRow(['3001234567', 'x'.repeat(70_000)], 2, 'f-2', m, 'CO')).toMatchObject({ ok: false, reason: 'cell-too-large', detail: expect.stringContaining('"name" has 70000 characters') });
+    const wide = mapHeader(['phone', ...Array.from({ length: 70 }, () => '')]);
+    expect(checkRow(['3001234567', ...Array.from({ length: 70 }, () => 'v')], 2, 'f-2', wide, 'CO')).toMatchObject({ ok: false, reason: 'too-many-variables' });
+    expect(() => mapHeader(['phone', ...Array.from({ length: 65 }, (_, i) => `c${i}`)])).toThrow(expect.objectContaining({ code: 'CAMPAIGN_TOO_MANY_COLUMNS' }));
+    expect(() => mapHeader(['phone', ...Array.from({ length: 30_000 }, (_, i) => `c${i}`)])).toThrow(expect.objectContaining({ code: 'CAMPAIGN_TOO_MANY_COLUMNS' }));
   });
   it('finds zones from the row, else the country (all zones of a multi-zone country)', () => {
     expect(zonesForRow({ country: 'CO' }, 'UTC')).toEqual(['America/Bogota']);
@@ -53,7 +66,8 @@ describe('campaign rows', () => {
     expect(zonesForRow({ timezone: 'Europe/Madrid', country: 'CO' }, 'UTC')).toEqual(['Europe/Madrid']);
     expect(zonesForRow({}, 'America/Lima')).toEqual(['America/Lima']);
   });
-  it('neutralises formula cells', () => {
-    expect(['=1+1', '+57300', '-2', '@SUM(A1)', 'ok'].map(neutralizeCell)).toEqual(["'=1+1", "'+57300", "'-2", "'@SUM(A1)", 'ok']);
+  it('neutralises formula cells, also after leading blanks and in full-width form', () => {
+    expect(['=1+1', '+57300', '-2', '@SUM(A1)', 'ok', ' =cmd|x', '\t=1', '\u00a0+1', '\uff1dSUM(A1)', '\tx', 'a=b'].map(neutralizeCell))
+      .toEqual(["'=1+1", "'+57300", "'-2", "'@SUM(A1)", 'ok', "' =cmd|x", "'\t=1", "'\u00a0+1", "'\uff1dSUM(A1)", "'\tx", 'a=b']);
   });
 });
