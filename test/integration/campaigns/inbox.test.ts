@@ -34,7 +34,7 @@ describe('local inbox', () => {
     await w.scan();
     const summary = JSON.parse(readFileSync(join(resultsDir, 'abril', 'lista de abril.summary.json'), 'utf8')) as { accepted: number; rejected: number; settings: { maxCallsPerSecond: number } };
     expect(summary).toMatchObject({ accepted: 1, rejected: 1, settings: { maxCallsPerSecond: 3 } });
-    expect(readFileSync(join(resultsDir, 'abril', 'lista de abril.rejected.csv'), 'utf8')).toContain('3,invalid-number');
+    expect(readFileSync(join(resultsDir, 'abril', 'lista de abril.rejected.csv'), 'utf8')).toContain('\r\n3;3;invalid-number;');
     expect(readdirSync(join(inboxDir, 'abril'))).toEqual(['campaign.json']);
     expect(readdirSync(join(inboxDir, '.processed', 'abril'))[0]).toMatch(/^lista de abril\.csv\./);
     expect(await queue.getJobCountByTypes('waiting', 'delayed')).toBe(1);

@@ -96,6 +96,11 @@ describe('threaded ingest runner', () => {
     const err2 = await threaded.run(noPhone.input).catch((e: unknown) => e);
     expect(isPermanentIngestError(err2)).toBe(true);
     expect((err2 as Error).message).toMatch(/phone/i);
+    // The flow ids reach the thread: a typo'd flowId is refused there too, before any row.
+    const typo = run(campaignCsv(10), 'typo');
+    const err3 = await threaded.run({ ...typo.input, settings: parseCampaignSettings({ flowId: 'campaing' }) }).catch((e: unknown) => e);
+    expect(err3).toMatchObject({ code: 'CAMPAIGN_SETTINGS_INVALID', problems: [expect.stringContaining('did you mean "campaign"')] });
+    expect(isPermanentIngestError(err3)).toBe(true);
   });
 
   it('a Redis it cannot reach fails the run with a transient error (the S3 event is retried), not a hang or a crash', async () => {

@@ -79,12 +79,15 @@ describe('S3 → SQS → ingest → BullMQ', () => {
     await s3.put(KEY, fixture);
     const summaryText = await until(() => s3.getText('results/Campana-Marzo/clientes marzo ñ.summary.json'));
     const summary = JSON.parse(summaryText) as { rows: number; accepted: number; rejected: number; rejectedByReason: Record<string, number>; settings: { maxConcurrentCalls: number } };
-    expect(summary).toMatchObject({ rows: 8, accepted: 4, rejected: 4, settings: { maxConcurrentCalls: 3 } });
+    // 9 rows: the blank line 9 is a row of its own (rejected as empty-row), as a spreadsheet shows it.
+    expect(summary).toMatchObject({ lines: 10, rows: 9, accepted: 4, rejected: 5, settings: { maxConcurrentCalls: 3 } });
     const rejected = (await s3.getText('results/Campana-Marzo/clientes marzo ñ.rejected.csv'))!;
-    expect(rejected.split('\r\n').filter(Boolean)).toHaveLength(5);
-    expect(rejected.startsWith('\uFEFFrow,reason,detail,Teléfono')).toBe(true);
-    expect(rejected).toContain('4,spreadsheet-damage');
-    expect(rejected).toContain(",'+57 300-123-4567,Duplicado"); // cell starting with + neutralised in the report
+    expect(rejected.split('\r\n').filter(Boolean)).toHaveLength(6);
+    // The input's `;` (and es-CO's list separator), rows in file order.
+    expect(rejected.startsWith('\uFEFFrow;line;reason;detail;Teléfono')).toBe(true);
+    expect(rejected.split('\r\n').slice(1, -1).map((l) => Number(l.split(';')[0]))).toEqual([4, 5, 6, 7, 9]);
+    expect(rejected).toContain('\r\n4;4;spreadsheet-damage;');
+    expect(rejected).toContain(";'+57 300-123-4567;Duplicado"); // cell starting with + neutralised in the report
     const ids = (await queue.getJobs(['waiting', 'delayed'])).map((j) => j.id).sort();
     expect(ids).toHaveLength(4);
     expect(ids.every((id) => /^Campana-Marzo__[0-9a-f]{10}-\d+__a1$/.test(id!))).toBe(true);
@@ -117,6 +120,20 @@ describe('S3 → SQS → ingest → BullMQ', () => {
     const dead = await until(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }))).Messages?.[0]);
     expect(JSON.parse(dead.Body!)).toMatchObject({ code: 'CAMPAIGN_NO_PHONE_COLUMN', reason: expect.stringContaining('no phone column') });
     expect(await registry.getSingleMetricAsString('centralita_campaign_ingest_dead_letters_total')).toContain('code="CAMPAIGN_NO_PHONE_COLUMN"} 1');
+  });
+
+  it('refuses a campaign.json whose flowId is not a flow (typo) before saving it or queueing a row', async () => {
+    // Before: {"flowId":"campaing"} was ingested; its calls were answered, handed back to the
+    // dialplan and counted as answered.
+    const jobsBefore = await queue.count();
+    await s3.put('campaigns/errata/campaign.json', JSON.stringify({ flowId: 'campaing' }));
+    await s3.put('campaigns/errata/lista.csv', 'phone\n3001234567\n');
+    const err = JSON.parse(await until(() => s3.getText('results/errata/lista.error.json'))) as { code: string; problems: string[] };
+    expect(err).toMatchObject({ code: 'CAMPAIGN_SETTINGS_INVALID', problems: [expect.stringMatching(/flowId: "campaing" is not a flow.*did you mean "campaign"/)] });
+    const dead = await until(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }))).Messages?.find((m) => m.Body!.includes('campaing')));
+    expect(JSON.parse(dead.Body!)).toMatchObject({ code: 'CAMPAIGN_SETTINGS_INVALID' });
+    expect(await store().getSettings('errata')).toBeUndefined();
+    expect(await queue.count()).toBe(jobsBefore);
   });
 
   it('keeps a large file invisible while it is still being read (heartbeat), so it is processed once', async () => {
