@@ -19,6 +19,7 @@ import { createFlowActors } from '../../../src/flow-dsl/actors.ts';
 import type { FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
 import { createHoursService } from '../../../src/hours/service.ts';
 import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { createRedisCampaignResults, type RowResult } from '../../../src/campaigns/results.ts';
 import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { createDialLimits } from '../../../src/campaigns/limits.ts';
 import { createCampaignIngestService } from '../../../src/campaigns/service.ts';
@@ -143,7 +144,8 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     if (process.env.E2E_DEBUG) console.log(JSON.stringify({ stats: calls.stats(), rejected: calls.rejected(), events: sim.control.eventsSent('centralita') }).slice(0, 3000));
     if (process.env.E2E_DEBUG) console.log(JSON.stringify(records.map((r) => ({ to: r.to, d: r.disposition, c: r.campaign, path: r.path.map((x) => `${x.node}:${x.digits ?? ''}:${x.outcome ?? ''}`), err: r.error, vars: r.variables }))));
     expect(progress).toMatchObject({
-      campaignId: 'Cobranza-Nov', state: 'active', queued: 6, rejected: 3, dialling: 0, files: 1,
+      // Every row has its final outcome: the campaign is completed.
+      campaignId: 'Cobranza-Nov', state: 'completed', queued: 6, rejected: 3, dialling: 0, files: 1,
       answered: 4, busy: 2, 'no-answer': 4, retried: 4, done: 6,
       final: { answered: 4, 'no-answer': 2 },
     });
@@ -160,5 +162,15 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     expect(optedOut.map((r) => r.campaign?.attempt)).toEqual([1, 1]);
     // Retried rows were answered on their second attempt (busy first).
     expect(campaignRecords.filter((r) => r.campaign?.attempt === 2)).toHaveLength(2);
+    // Per-row results, in file order: the busy rows took two attempts.
+    const results = createRedisCampaignResults(redis, createCampaignStore(redis, { prefix: P }));
+    const [file] = await results.files('Cobranza-Nov');
+    const rows: RowResult[] = [];
+    for await (const page of results.rows('Cobranza-Nov', file!.fileId)) rows.push(...page);
+    expect(rows.map((r) => [r.rowNumber, r.phone, r.attempts, r.finalOutcome])).toEqual([
+      [2, '+573001110001', 1, 'answered'], [3, '+573001110002', 1, 'answered'],
+      [4, '+573002220001', 2, 'answered'], [5, '+573002220002', 2, 'answered'],
+      [6, '+573003330001', 2, 'no-answer'], [7, '+573003330002', 2, 'no-answer'],
+    ]);
   }, 180_000);
 });
