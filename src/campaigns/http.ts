@@ -1,4 +1,4 @@
-// Campaign API: progress, pause / resume / cancel, do-not-call. Registered by main.ts on the
+// Campaign API: progress, per-row results (CSV), pause / resume / cancel, do-not-call. Registered by main.ts on the
 // shared Fastify instance. Errors carry a stable `error` code.
 import type { FastifyInstance } from 'fastify';
 import type { CampaignStore } from './store.ts';

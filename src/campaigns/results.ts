@@ -142,6 +142,8 @@ export async function writeResultsReports(o: {
   timezone: string;
   /** Delimiter for a file whose ingest recorded none. */
   defaultDelimiter: string;
+  /** Shutdown: stop between pages (the reports are written again at the next start). */
+  signal?: AbortSignal;
 }): Promise<string[]> {
   const tmp = await mkdtemp(join(tmpdir(), 'centralita-results-'));
   const written: string[] = [];
@@ -153,7 +155,10 @@ export async function writeResultsReports(o: {
       const write = async (s: string) => { if (!out.write(s)) await once(out, 'drain'); };
       try {
         await write(BOM + csvRow(RESULTS_HEADER, delimiter));
-        for await (const chunk of resultsCsv(o.results, o.campaignId, f.fileId, { delimiter, timezone: o.timezone })) await write(chunk);
+        for await (const chunk of resultsCsv(o.results, o.campaignId, f.fileId, { delimiter, timezone: o.timezone })) {
+          o.signal?.throwIfAborted();
+          await write(chunk);
+        }
       } finally {
         out.end();
         await once(out, 'close');

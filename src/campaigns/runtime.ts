@@ -124,10 +124,10 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   // both in the background. Shutdown stops a sweep after its current page.
   const sweeps = new Set<Promise<void>>();
   const stopSweeps = new AbortController();
-  const background = (what: string, campaignId: string, run: () => Promise<unknown>) => {
+  const background = (what: string, campaignId: string, run: () => Promise<unknown>, ifFailed = 'the dialler handles the remaining jobs one by one') => {
     const p = run()
       .then((r) => logger.info({ campaignId, sweep: r }, `${what}: done`))
-      .catch((err: unknown) => logger.error({ err, campaignId }, `${what} failed; the dialler handles the remaining jobs one by one`))
+      .catch((err: unknown) => logger.error({ err, campaignId }, `${what} failed; ${ifFailed}`))
       .finally(() => sweeps.delete(p));
     sweeps.add(p);
   };
@@ -144,13 +144,14 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   };
   const writeResults = async (campaignId: string) => {
     const f = await resultsFormat(campaignId);
-    const keys = await writeResultsReports({ results, objects, campaignId, resultsPrefix: 'results/', timezone: f.timezone, defaultDelimiter: f.delimiter });
+    const keys = await writeResultsReports({ results, objects, campaignId, resultsPrefix: 'results/', timezone: f.timezone, defaultDelimiter: f.delimiter, signal: stopSweeps.signal });
     await results.markWritten(campaignId);
     return keys;
   };
-  onCompleted = (campaignId) => background('completed campaign: writing per-row results', campaignId, () => writeResults(campaignId));
+  const retryResults = 'written at the next start, or on demand (GET /api/campaigns/<id>/results)';
+  onCompleted = (campaignId) => background('completed campaign: writing per-row results', campaignId, () => writeResults(campaignId), retryResults);
   // Completions no process was there to report (a Lambda ingest, a crash in between).
-  background('results of completed campaigns', '*', async () => { for (const id of await results.reportsDue()) await writeResults(id); });
+  background('results of completed campaigns', '*', async () => { for (const id of await results.reportsDue()) await writeResults(id); }, retryResults);
   if (o.http) registerCampaignRoutes(o.http, { store, dnc, results, resultsFormat, defaultCountry: config.defaultCountry, onCancelled, onResumed });
   const drain = async (list: (() => Promise<void>)[]) => {
     for (const s of list.reverse()) {
