@@ -51,16 +51,21 @@ export function detectContainer(head: Uint8Array): CsvEncoding {
 
 /** Delimiter = the most frequent of , ; \t | in the first line, outside quotes. */
 export function detectDelimiter(firstText: string): string {
+  return scanFirstLine(firstText).delimiter;
+}
+
+function scanFirstLine(text: string): { delimiter: string; ended: boolean } {
   const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0, '|': 0 };
   let quoted = false;
-  for (const ch of firstText) {
+  let ended = false;
+  for (const ch of text) {
     if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && (ch === '\n' || ch === '\r')) { ended = true; break; }
     else if (!quoted && ch in counts) counts[ch]! += 1;
   }
   let best = ',';
   for (const [d, n] of Object.entries(counts)) if (n > counts[best]!) best = d;
-  return best;
+  return { delimiter: best, ended };
 }
 
 /** Physical lines of a byte stream (LF, CRLF or CR end a line; a last line without one counts). */
@@ -101,9 +106,10 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
       let esc = false;
       let j = from;
       for (;;) {
+        // Limits are checked byte by byte, so the verdict never depends on how the file was chunked.
+        if (j - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes (a quote never closed?)` };
         if (j >= len) {
           if (final) return { s: 'bad', code: 'unclosed-quote', message: 'a quoted field is never closed (unclosed ")' };
-          if (len - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes (a quote never closed?)` };
           return { s: 'more' };
         }
         const c = buf[j]!;
@@ -118,7 +124,7 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
         } else if (c >= 0x80) high = true;
         j++;
       }
-      if (j - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes` };
+      if (j - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes (a quote never closed?)` };
       push(from, j, esc);
       i = j + 1;
       if (i < len && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) {
@@ -130,11 +136,11 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
     } else {
       const from = i;
       for (; i < len; i++) {
+        if (i - start > lim.maxRecordBytes) return { s: 'huge' };
         const c = buf[i]!;
         if (c === delim || c === LF || c === CR) break;
         if (c >= 0x80) high = true;
       }
-      if (i - start > lim.maxRecordBytes) return { s: 'huge' };
       if (i >= len && !final) return { s: 'more' };
       push(from, i, false);
     }
@@ -237,7 +243,8 @@ export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint
   let recordLines = 0;
   const decoded = { utf8: 0, win1252: 0 };
   // A line being dropped to its end (malformed or too long), reported once its end is seen.
-  let skip: { rowNumber: number; line: number; raw: string; code: MalformedCode; message: string } | undefined;
+  let skip: { rowNumber: number; line: number; raw: Buffer[]; kept: number; code: MalformedCode; message: string } | undefined;
+  const rawOf = (k: NonNullable<typeof skip>) => { const b = Buffer.concat(k.raw); return rawText(b, 0, b.length); };
 
   const bytes = utf8Bytes(it, head, container, done);
   let final = false;
@@ -250,19 +257,24 @@ export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint
       start = 0;
     }
     if (delim < 0) {
-      if (!final && buf.length < 64 * 1024 && !buf.includes(LF) && !buf.includes(CR)) continue;
-      delimiter = detectDelimiter(buf.subarray(0, 64 * 1024).toString('latin1'));
+      // The header line decides, whatever the chunking: wait for its end (outside quotes), 64 KiB or EOF.
+      const first = scanFirstLine(buf.subarray(0, 64 * 1024).toString('latin1'));
+      if (!first.ended && !final && buf.length < 64 * 1024) continue;
+      delimiter = first.delimiter;
       delim = delimiter.charCodeAt(0);
     }
     while (start < buf.length) {
       if (skip) {
         const e = lineEnd(buf, start, final);
-        if (e < 0) { start = buf.length; break; } // the rest of the line is not here yet: drop what is
-        if (!skip.raw) skip.raw = rawText(buf, start, e);
-        yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: skip.raw, message: skip.message };
+        // The rest of the line may not be here yet: drop what is (keeping the start for the
+        // report), but keep a last CR (its LF may follow).
+        const upto = e >= 0 ? e : buf[buf.length - 1] === CR ? buf.length - 1 : buf.length;
+        if (skip.kept < RAW_KEEP * 2) { const part = buf.subarray(start, Math.min(upto, start + RAW_KEEP * 2 - skip.kept)); skip.raw.push(Buffer.from(part)); skip.kept += part.length; }
+        start = upto;
+        if (e < 0) break;
+        yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: rawOf(skip), message: skip.message };
         recordLines += 1;
         line += 1;
-        start = e;
         skip = undefined;
         continue;
       }
@@ -282,16 +294,14 @@ export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint
       }
       // Malformed or too long: only the first physical line of the record is lost; parsing
       // starts again on the next line.
-      const e = lineEnd(buf, start, final);
       skip = p.s === 'huge'
-        ? { rowNumber, line, raw: '', code: 'record-too-large', message: `the line is longer than ${lim.maxRecordBytes} bytes` }
-        : { rowNumber, line, raw: '', code: p.code, message: p.message };
-      if (e < 0) skip.raw = rawText(buf, start, buf.length);
+        ? { rowNumber, line, raw: [], kept: 0, code: 'record-too-large', message: `the line is longer than ${lim.maxRecordBytes} bytes` }
+        : { rowNumber, line, raw: [], kept: 0, code: p.code, message: p.message };
     }
     if (final) break;
   }
   if (skip) { // the source ended inside the line being dropped
-    yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: skip.raw, message: skip.message };
+    yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: rawOf(skip), message: skip.message };
     recordLines += 1;
   }
   yield { kind: 'end', lines: counter.total(), records: rowNumber, recordLines, decoded, container };

@@ -75,6 +75,10 @@ describe('campaign runtime (embedded default)', () => {
         throw new Error(`not reached: ${JSON.stringify(await progress())}`);
       };
       await until((p) => p.queued === 40);
+      // The ingest is over (its jobs are in the queue, not only counted), then cancel: a sweep
+      // started while the last addBulk is in flight would not see those jobs.
+      const summary = join(root, 'results', id, 'lista.summary.json');
+      for (const end = Date.now() + 20_000; !existsSync(summary) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
       expect((await app.inject({ method: 'POST', url: `/api/campaigns/${id}/cancel` })).statusCode).toBe(200);
       await until((p) => p.done === 40);
       expect((await progress()).final).toEqual({ cancelled: 40 });

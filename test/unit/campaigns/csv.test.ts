@@ -148,7 +148,15 @@ describe('CSV reader fuzz', () => {
     expect(end.kind).toBe('end');
     expect(end.recordLines).toBe(end.lines);
     expect(end.records).toBe(items.length - 1);
+    // The chunking (S3 and fs streams cut anywhere) never changes the result.
+    expect(items).toEqual(await collect(Buffer.from(bytes), 1 << 20, limits));
   };
+  it('regressions found by the fuzz: a CR at a chunk end while a line is dropped, limits checked per byte', async () => {
+    await check(Buffer.from([34, 34, 13, 10, 34, 34, 124, 13, 34]), 1);
+    await check(Buffer.from([10, 34, 34, 51, 48, 48, 49, 50, 51, 52, 53, 54, 55]), 4);
+    await check(Buffer.from([34, 233, 13, 10, 34, 59]), 1);
+    await check(Buffer.from('\r\n"30012345673001234567\r\r\n'), 4, { maxRecordBytes: 16, maxRecordLines: 2 });
+  });
   it('random bytes: never throws, never hangs, lines always add up', async () => {
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), fc.integer({ min: 1, max: 64 }), (b, c) => check(b, c, { maxRecordBytes: 64, maxRecordLines: 3, maxColumns: 5 })), { numRuns: 500 });
   });
