@@ -617,7 +617,7 @@ export function createAcd(deps: AcdDeps): Acd {
     }
     agents.get(agentId)!.actor.send({ type: 'CALL_END', callId: c.callId });
     const rt = agents.get(agentId)!;
-    finish(c, { outcome: 'answered', agentId, agentName: rt.entry.name, waitSeconds: waitSec });
+    finish(c, { outcome: 'answered', agentId, agentName: rt.entry.name, waitSeconds: waitSec, talkSeconds: talkSec });
   }
 
   function finish(c: Caller, outcome: QueueOutcome): void {
@@ -626,7 +626,7 @@ export function createAcd(deps: AcdDeps): Acd {
     c.detachSignal();
     const rt = c.agentId ? agents.get(c.agentId) : undefined;
     finished.set(c.callId, {
-      queue: { id: c.queue.id, waitSeconds: outcome.waitSeconds, outcome: outcome.outcome },
+      queue: { id: c.queue.id, waitSeconds: outcome.waitSeconds, outcome: outcome.outcome, ...(outcome.outcome === 'answered' && outcome.talkSeconds !== undefined ? { talkSeconds: outcome.talkSeconds } : {}) },
       ...(rt ? { agent: { id: rt.entry.id, name: rt.entry.name, endpoint: rt.entry.endpoint } } : {}),
       ...(c.recordingName ? { recording: { name: c.recordingName } } : {}),
     });

@@ -36,6 +36,8 @@ export interface CallOutput {
   agent?: CallRecord['agent'];
   voicemail?: CallRecord['voicemail'];
   recording?: CallRecord['recording'];
+  /** Seconds bridged to a dialled party by dial nodes (queue conversations are measured by the ACD). */
+  talkSeconds?: number;
   hubspotContactId?: string;
   /** The machine handed the channel back to the dialplan (transfer node / fallback). */
   handedBack?: { context?: string; extension?: string };
@@ -59,7 +61,7 @@ export interface FlowRegistry {
 
 /** Outcome of waiting in an ACD queue, as seen by the flow. */
 export type QueueOutcome =
-  | { outcome: 'answered'; agentId: string; agentName?: string; waitSeconds: number } // after the bridged conversation ended
+  | { outcome: 'answered'; agentId: string; agentName?: string; waitSeconds: number; talkSeconds?: number } // after the bridged conversation ended
   | { outcome: 'timeout' | 'no-agents' | 'full' | 'exit-key' | 'abandoned'; waitSeconds: number; digit?: string };
 
 /** The ACD as the flows see it (implemented by src/acd). */

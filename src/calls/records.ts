@@ -54,6 +54,15 @@ function unansweredDisposition(direction: CallDirection, cause: number | undefin
   return 'failed';
 }
 
+/**
+ * Seconds bridged to a person: the queue's conversation as the ACD measured it (older ACD
+ * results without it: answered span minus the queue wait), plus dial-node bridges.
+ */
+export function bridgedSeconds(queue: CallRecord['queue'], dialled: number | undefined, answeredSpan: number): number {
+  const inQueue = queue?.outcome === 'answered' ? (queue.talkSeconds ?? Math.max(0, answeredSpan - queue.waitSeconds)) : 0;
+  return Math.min(answeredSpan, inQueue + (dialled ?? 0));
+}
+
 export function buildCallRecord(f: CallFacts, opts: { defaultCountry: string }): CallRecord {
   const { input, output } = f;
   const startedAt = input.startedAt;
@@ -66,10 +75,12 @@ export function buildCallRecord(f: CallFacts, opts: { defaultCountry: string }):
   else disposition = unansweredDisposition(input.direction, f.hangupCause);
 
   // Wait = time the caller waited for a person: the queue wait when queued, else ringing
-  // before the app answered. Talk = answered time minus any queue wait.
+  // before the app answered. Talk = time bridged to a person only (the ACD's conversation and
+  // dial-node bridges). IVR = the rest of the answered time (prompts, menus).
   const answeredSpan = seconds(f.answeredAt, f.endedAt);
   const waitSeconds = queue ? queue.waitSeconds : seconds(startedAt, f.answeredAt ?? f.endedAt);
-  const talkSeconds = queue ? (queue.outcome === 'answered' ? Math.max(0, answeredSpan - queue.waitSeconds) : 0) : answeredSpan;
+  const talkSeconds = bridgedSeconds(queue, output?.talkSeconds, answeredSpan);
+  const ivrSeconds = Math.max(0, answeredSpan - (queue ? queue.waitSeconds : 0) - talkSeconds);
 
   const hangupSide: HangupSide = output?.hungUpBy === 'app' ? 'app' : f.hangupSide;
   const variables = { ...input.variables, ...(output?.variables ?? {}) };
@@ -83,6 +94,7 @@ export function buildCallRecord(f: CallFacts, opts: { defaultCountry: string }):
     endedAt: f.endedAt,
     talkSeconds,
     waitSeconds,
+    ivrSeconds,
     disposition,
     hangupSide,
     path: output?.path ?? [],

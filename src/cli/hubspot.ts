@@ -3,10 +3,20 @@
 //   replay [--dlq]      re-posts failed jobs, or dead-lettered records, to call-records
 //   unassociated        lists calls logged without a contact (for reconciliation)
 //   reconcile           associates those calls to contacts added since
+//   setup [--check]     checks the portal (scopes, record-id property, outcomes, statuses)
 import type { Command } from 'commander';
 
 export function registerHubspotCommands(program: Command): void {
-  const hs = program.command('hubspot').description('HubSpot call logging: log one record, replay failures');
+  const hs = program.command('hubspot').description('HubSpot call logging: set up the portal, log one record, replay failures');
+
+  hs.command('setup')
+    .option('--check', 'only check; do not create the record-id property')
+    .option('--settings <file>', 'HubSpot settings YAML (default: $DATA_DIR/hubspot.yaml when present)')
+    .description('check the portal before logging: token scopes, the record-id property (created when missing), call outcomes and statuses; prints what is missing')
+    .action(async (opts: { check?: boolean; settings?: string }) => {
+      const { runSetup } = await import('../integrations/hubspot/cli-actions.ts');
+      process.exitCode = await runSetup(process.env, { ...(opts.settings ? { settingsFile: opts.settings } : {}), ...(opts.check ? { check: true } : {}) });
+    });
 
   hs.command('log')
     .argument('<record.json>', 'a CallRecord as JSON (one object, or an array of them)')
@@ -18,7 +28,7 @@ export function registerHubspotCommands(program: Command): void {
     });
 
   hs.command('unassociated')
-    .description('list calls logged without a HubSpot contact, one JSON line each (needs REDIS_URL)')
+    .description('list calls logged without a HubSpot contact, one JSON line each (REDIS_URL: the app\'s; else those `hubspot log` kept in DATA_DIR)')
     .action(async () => {
       const { runUnassociated } = await import('../integrations/hubspot/cli-actions.ts');
       process.exitCode = await runUnassociated(process.env);
@@ -26,7 +36,7 @@ export function registerHubspotCommands(program: Command): void {
 
   hs.command('reconcile')
     .option('--settings <file>', 'HubSpot settings YAML (default: $DATA_DIR/hubspot.yaml when present)')
-    .description('associate calls logged without a contact to contacts added since (needs REDIS_URL); safe to repeat')
+    .description('associate calls logged without a contact to contacts added since, and rewrite their bodies; safe to repeat')
     .action(async (opts: { settings?: string }) => {
       const { runReconcile } = await import('../integrations/hubspot/cli-actions.ts');
       process.exitCode = await runReconcile(process.env, opts.settings);

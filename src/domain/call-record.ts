@@ -22,17 +22,22 @@ export interface CallRecord {
   startedAt: string;
   answeredAt?: string;
   endedAt: string;
+  /** Seconds bridged to a person (agent, or a dialled party): what HubSpot shows as the call's duration. */
   talkSeconds: number;
+  /** Seconds waiting for a person: the queue wait when queued, else ringing before the app answered. */
   waitSeconds: number;
+  /** Seconds answered but with neither a person nor a queue (prompts, menus). Absent in older records. */
+  ivrSeconds?: number;
   disposition: CallDisposition;
   hangupCause?: number;
   hangupCauseText?: string;
   hangupSide: HangupSide;
   path: IvrStep[];
-  queue?: { id: string; waitSeconds: number; outcome: 'answered' | 'abandoned' | 'timeout' | 'exit-key' | 'no-agents' | 'full' };
+  queue?: { id: string; waitSeconds: number; outcome: 'answered' | 'abandoned' | 'timeout' | 'exit-key' | 'no-agents' | 'full'; talkSeconds?: number };
   agent?: { id: string; name?: string; endpoint?: string };
-  recording?: { name: string; uri?: string; durationSec?: number };
-  voicemail?: { name: string; durationSec?: number };
+  /** `url`: a stable, authorised HTTPS link to the audio (the recording store's), used by HubSpot. */
+  recording?: { name: string; uri?: string; durationSec?: number; url?: string };
+  voicemail?: { name: string; durationSec?: number; url?: string };
   campaign?: { campaignId: string; contactId?: string; rowId?: string; attempt?: number };
   hubspotContactId?: string;
   flow?: { id: string; version: string };

@@ -287,7 +287,7 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
             const o = outOf<QueueOutcome>(event);
             return {
               ...context.out,
-              queue: { id: n.queue, waitSeconds: o.waitSeconds, outcome: o.outcome },
+              queue: { id: n.queue, waitSeconds: o.waitSeconds, outcome: o.outcome, ...(o.outcome === 'answered' && o.talkSeconds !== undefined ? { talkSeconds: o.talkSeconds } : {}) },
               ...(o.outcome === 'answered' ? { agent: { id: o.agentId, ...(o.agentName ? { name: o.agentName } : {}) } } : {}),
             };
           },
@@ -340,7 +340,8 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
               guard: ({ event }: DoneArgs) => outOf<DialOutput>(event).status === s,
               target: go(target),
               reenter: true,
-              actions: outcome(id, s),
+              // Time bridged to the dialled party counts as talk time in the call record.
+              actions: [outcome(id, s), assign({ out: ({ context, event }: DoneArgs) => ({ ...context.out, talkSeconds: (context.out.talkSeconds ?? 0) + (outOf<DialOutput>(event).talkSeconds ?? 0) }) })],
             })),
             onError: [{ guard: isGone, target: go('__gone') }, { target: go(t.failed), reenter: true, actions: outcome(id, 'failed') }],
           },

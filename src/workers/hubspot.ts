@@ -3,6 +3,8 @@
 //   logged / duplicate  → completed, result = HubSpot call id
 //   rate limited (429)  → queue-wide rate limit + Worker.RateLimitError (not a failure)
 //   401/403             → same, for authPauseMs (records kept; fix the token)
+//   portal set-up wrong → same, for configPauseMs, one clear error (a missing property…)
+//   daily limit         → same, until the portal's midnight (its time zone)
 //   5xx / network       → delayed with exponential backoff, no attempt used, never given up
 //   pending create      → delayed until the search index can confirm it (exactly-once)
 //   permanent 4xx / bad record → copied to the dead-letter queue with the body, UnrecoverableError
@@ -13,11 +15,12 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import { QUEUES, KEY_PREFIX } from '../jobs/names.ts';
-import type { Crm } from '../integrations/hubspot/port.ts';
+import type { Crm, PortalDetails } from '../integrations/hubspot/port.ts';
 import type { HubspotSettings } from '../integrations/hubspot/settings.ts';
 import { createRedisLedger } from '../integrations/hubspot/ledger.ts';
 import { createCallLogger, type LogOutcome, type UnassociatedCall } from '../integrations/hubspot/call-logger.ts';
 import { createBatcher } from '../integrations/hubspot/batcher.ts';
+import { createRedisUnassociatedStore } from '../integrations/hubspot/unassociated.ts';
 
 export const CallRecordSchema = z.looseObject({
   id: z.string().min(1),
@@ -29,6 +32,7 @@ export const CallRecordSchema = z.looseObject({
   endedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant'),
   talkSeconds: z.number().min(0),
   waitSeconds: z.number().min(0),
+  ivrSeconds: z.number().min(0).optional(),
   disposition: z.enum(['answered', 'busy', 'no-answer', 'failed', 'abandoned', 'voicemail']),
   hangupSide: z.string(),
   path: z.array(z.looseObject({ node: z.string(), at: z.string() })),
@@ -56,6 +60,8 @@ export interface HubspotWorkerDeps {
   dlqName?: string;
   now?: () => number;
   recordingUrl?: (record: CallRecord) => Promise<string | undefined>;
+  /** The portal's id and UI domain (links in call bodies), when known. */
+  portal?: () => PortalDetails | undefined;
   /** Test hook between HubSpot's create and the ledger write (crash injection). */
   afterCreate?: (created: Map<string, string>) => Promise<void> | void;
   worker?: { stalledInterval?: number; lockDuration?: number; maxStalledCount?: number; autorun?: boolean };
@@ -76,6 +82,7 @@ export function hubspotKeys(keyPrefix = KEY_PREFIX) {
     stats: `${keyPrefix}:hubspot:stats`,
     tries: `${keyPrefix}:hubspot:tries`,
     budget: `${keyPrefix}:hubspot`,
+    portal: `${keyPrefix}:hubspot:portal`,
   };
 }
 
@@ -93,6 +100,7 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
   const prefix = deps.bullPrefix ? { prefix: deps.bullPrefix } : {};
   const dlq = new Queue<DeadLetter>(deps.dlqName ?? QUEUES.hubspotDlq, { connection: deps.connection, ...prefix });
   const log = logger.child({ component: 'hubspot-worker' });
+  const unassociated = createRedisUnassociatedStore(redis, keys.unassociated);
 
   const callLogger = createCallLogger({
     crm: deps.crm,
@@ -101,10 +109,11 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
     settings,
     ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     ...(deps.afterCreate ? { afterCreate: deps.afterCreate } : {}),
-    onUnassociated: async (calls: UnassociatedCall[]) => {
-      await redis.hset(keys.unassociated, Object.fromEntries(calls.map((c) => [c.recordId, JSON.stringify(c)])));
-    },
+    ...(deps.portal ? { portal: deps.portal } : {}),
+    onUnassociated: (calls: UnassociatedCall[]) => unassociated.put(calls),
   });
+  // A set-up error is logged once per pause, not once per record.
+  let configLoggedAt = -Infinity;
 
   const batcher = createBatcher<CallRecord, LogOutcome>(
     { maxSize: settings.batchSize, maxWaitMs: settings.batchWaitMs, maxParallel: settings.parallelBatches },
@@ -157,8 +166,15 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
           await job.moveToDelayed(o.untilMs, token);
           throw new DelayedError(o.reason);
         case 'rate-limited':
-          log.info({ retryAfterMs: o.retryAfterMs }, 'hubspot rate limited; pausing the queue');
+          if (o.policy === 'daily') log.warn({ retryAfterMs: o.retryAfterMs }, `hubspot daily limit reached; logging resumes after the portal's midnight: ${o.message}`);
+          else log.info({ retryAfterMs: o.retryAfterMs, policy: o.policy }, 'hubspot rate limited; pausing the queue');
           return rateLimit(o.retryAfterMs);
+        case 'config':
+          if (now() - configLoggedAt >= settings.configPauseMs) {
+            configLoggedAt = now();
+            log.error({ code: 'HUBSPOT_CONFIG', property: o.property, pauseMs: settings.configPauseMs }, o.message);
+          }
+          return rateLimit(settings.configPauseMs);
         case 'auth':
           log.error({ status: o.status, pauseMs: settings.authPauseMs }, `hubspot refused the token: ${o.message}`);
           return rateLimit(settings.authPauseMs);
@@ -218,12 +234,15 @@ export async function startHubspotLogging(deps: {
   /** Given → HubSpot gauges (outcomes, unassociated, dead letters, backlog) are registered on it. */
   metrics?: Registry;
 }): Promise<{ worker: HubspotWorker; settings: HubspotSettings; close(): Promise<void> }> {
-  const { loadHubspotSettings, createCrmFromConfig } = await import('../integrations/hubspot/index.ts');
+  const { loadHubspotSettings, createCrmFromConfig, resolvePortal } = await import('../integrations/hubspot/index.ts');
   const settings = loadHubspotSettings(deps.config, deps.settingsFile);
   const keys = hubspotKeys();
   const handle = createCrmFromConfig(deps.config, settings, deps.redis, keys.budget);
   deps.logger.info({ mode: handle.mode }, `hubspot logging: ${handle.describe}`);
-  const worker = createHubspotWorker({ connection: deps.connection, redis: deps.redis, crm: handle.crm, settings, logger: deps.logger, ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}) });
+  // The portal's time zone (daily limit) and id (links); read once, shared through Redis.
+  const portal = await resolvePortal({ settings, crm: handle.crm, redis: deps.redis, key: keys.portal, logger: deps.logger });
+  handle.setTimeZone(portal?.timeZone);
+  const worker = createHubspotWorker({ connection: deps.connection, redis: deps.redis, crm: handle.crm, settings, logger: deps.logger, portal: () => portal, ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}) });
   let callRecords: Queue | undefined;
   if (deps.metrics) {
     const { registerHubspotMetrics } = await import('./hubspot-metrics.ts');

@@ -1,76 +1,66 @@
-// A fake HubSpot CRM v3 API (node:http on 127.0.0.1:0) that behaves as HubSpot documents the
-// parts centralita uses: bearer-token auth (401), contacts/calls search (filter-group and
-// filter limits, IN lists, limit ≤ 200, paging capped at 10,000 results, eventual indexing),
-// batch create of calls and contacts (≤ 100 inputs, unknown properties / bad enum values /
-// bad association types → 400 in HubSpot's error shape, results in no particular order),
-// calculated phone properties, the per-app rolling 10-second limit, the per-second search
-// limit and the daily limit (429 with X-HubSpot-RateLimit-* headers), and switches that inject
-// 5xx, 429, hangs (before or after the write is applied) and a full outage.
+// A fake HubSpot API (node:http on 127.0.0.1:0) that behaves as HubSpot documents and specifies
+// the parts centralita uses (src/integrations/hubspot/api-facts.ts holds the facts taken from the
+// public OpenAPI specs; `npm run hubspot:spec-check` validates what this fake receives and answers
+// against those specs):
+//  - bearer auth (401), the token's scopes per operation (403 MISSING_SCOPES), token info;
+//  - contacts/calls search (hubspot-search.ts): 3,000-character bodies, 5/6/18 filter limits, all
+//    13 operators, lower-case-only IN, paging to 10,000, objects invisible until indexed;
+//  - batch create/update of calls and contacts (≤ 100; whole-batch 400 in HubSpot's message shape:
+//    unknown or read-only properties, bad options, owners, over-long text), results in no order;
+//  - v4 association batch create (≤ 2,000; 207 when some inputs are refused);
+//  - properties API (the objects' real default properties, custom properties, outcomes, statuses)
+//    and account details (portal id, time zone, UI domain);
+//  - limits: rolling 10 s per app (searches and v4 association batches exempt, as the spec says),
+//    search per second, daily count reset at midnight in the portal's time zone; 429 bodies with
+//    `policyName` and no Retry-After; no rate-limit headers on search responses;
+//  - faults on demand: any status before or after applying (207, 423, 477 + Retry-After, 502, 504…),
+//    hangs, forced 429s, a full outage.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { appendFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { DateTime } from 'luxon';
+import { BATCH_LIMITS, OPERATIONS, exemptFromTenSecondly, type OperationKey } from '../../src/integrations/hubspot/api-facts.ts';
+import { DEFAULT_CALL_STATUSES, DEFAULT_OUTCOMES, defaultCallProperties, defaultContactProperties, type FakeProperty } from './hubspot-properties.ts';
+import { SearchError, runSearch, validateSearch } from './hubspot-search.ts';
+import { HttpError, ObjectStore, calculatePhones, checkValues, standardError, validationError, type FakeObject, type PropertyProblem } from './hubspot-objects.ts';
 
+export type { FakeObject };
+export { DEFAULT_OUTCOMES };
 export interface FakeClock { now(): number }
 
 export interface FakeHubspotOptions {
   token?: string;
+  /** Scopes granted to the token; default every scope centralita's operations accept. */
+  scopes?: string[];
   /** Portal default country used to calculate phone properties of numbers stored without +CC. */
   defaultCountry?: string;
+  portal?: { portalId?: number; timeZone?: string; uiDomain?: string };
   limits?: { general: { max: number; windowMs: number }; search: { max: number; windowMs: number }; daily: number };
   /** New/created objects become visible to search this long after creation (HubSpot indexes asynchronously). */
   searchIndexLagMs?: number;
   clock?: FakeClock;
-  /** Custom call properties defined in the portal (our record-id marker). */
+  /** Custom call properties defined in the portal; default our record-id marker. [] = none. */
   customCallProperties?: string[];
   /** Valid hubspot_owner_id values; undefined = any numeric id. */
   owners?: string[];
-  /** Call outcome GUIDs defined in the portal; default HubSpot's six. */
-  outcomes?: string[];
-  maxInValues?: number;
-  maxFiltersPerGroup?: number;
-  maxFilters?: number;
-  maxGroups?: number;
+  /** Call outcomes (hs_call_disposition options, custom ones included); default HubSpot's six. */
+  outcomes?: [value: string, label: string][];
+  /** hs_call_status options; default HubSpot's, MISSED included. */
+  callStatuses?: [value: string, label: string][];
   shuffleBatchResults?: boolean;
 }
 
-export interface FakeObject { id: string; properties: Record<string, string>; createdAt: number; updatedAt: number; indexedAt: number }
 export interface FakeAssociation { fromCall: string; toContact: string; category: string; typeId: number }
-export interface FakeRequestLog { at: number; path: string; status: number; kind: 'search' | 'general' }
+export interface FakeRequestLog { at: number; method: string; path: string; status: number; kind: 'search' | 'general' | 'exempt'; bodyChars: number }
 
-type Fault =
-  | { kind: 'status'; status: number; paths?: string[] }
-  | { kind: 'hang'; when: 'before' | 'after'; paths?: string[] }
+export type Fault =
+  | { kind: 'status'; status: number; paths?: string[]; retryAfterSec?: number }
   | { kind: 'status-after'; status: number; paths?: string[] }
-  | { kind: 'rate-limit'; paths?: string[] };
-
-export const DEFAULT_OUTCOMES = [
-  '9d9162e7-6cf3-4944-bf63-4dff82258764', 'f240bbac-87c9-4f6e-bf70-924b57d47db7', 'a4c4c377-d246-4b32-a13b-75a56a4cd0ff',
-  'b2cf5968-551e-4856-9783-52b3da59a7d0', '73a0d17f-1163-4015-bdd5-ec830791da20', '17b47fee-58de-441e-a44c-c6300d46f273',
-];
-const CALL_STATUSES = ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING'];
-const CALL_PROPERTIES = [
-  'hs_timestamp', 'hs_call_title', 'hs_call_body', 'hs_call_direction', 'hs_call_disposition', 'hs_call_status', 'hs_call_duration',
-  'hs_call_from_number', 'hs_call_to_number', 'hs_call_recording_url', 'hubspot_owner_id', 'hs_call_callee_object_id',
-  'hs_call_callee_object_type', 'hs_activity_type', 'hs_attachment_ids', 'hs_object_id', 'hs_createdate', 'hs_lastmodifieddate',
-];
-const CONTACT_PROPERTIES = [
-  'email', 'firstname', 'lastname', 'phone', 'mobilephone', 'company', 'lifecyclestage', 'hubspot_owner_id',
-  'hs_calculated_phone_number', 'hs_calculated_mobile_number', 'hs_searchable_calculated_phone_number', 'hs_searchable_calculated_mobile_number',
-  'createdate', 'lastmodifieddate', 'notes_last_contacted', 'hs_last_sales_activity_timestamp', 'hs_object_id',
-];
-const CALCULATED = new Set(['hs_calculated_phone_number', 'hs_calculated_mobile_number', 'hs_searchable_calculated_phone_number', 'hs_searchable_calculated_mobile_number', 'createdate', 'lastmodifieddate', 'hs_object_id']);
-
-class HttpError extends Error {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-  constructor(status: number, category: string, message: string, errors?: unknown[]) {
-    super(message);
-    this.status = status;
-    this.body = { status: 'error', message, correlationId: randomUUID(), category, ...(errors ? { errors } : {}) };
-  }
-}
-const validation = (message: string, errors?: unknown[]) => new HttpError(400, 'VALIDATION_ERROR', message, errors);
+  | { kind: 'hang'; when: 'before' | 'after'; paths?: string[] }
+  | { kind: 'rate-limit'; policy?: 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY'; paths?: string[] }
+  /** 207: inputs for which `refuse` is true are refused (with a StandardError), the others applied. */
+  | { kind: 'partial'; paths?: string[]; refuse: (input: Record<string, unknown>, index: number) => boolean };
 
 export interface FakeHubspot {
   url: string;
@@ -78,6 +68,7 @@ export interface FakeHubspot {
   readonly calls: Map<string, FakeObject>;
   readonly associations: FakeAssociation[];
   readonly requests: FakeRequestLog[];
+  readonly callProperties: Map<string, FakeProperty>;
   addContact(properties: Record<string, string>, opts?: { createdAt?: number; lastActivityAt?: number }): string;
   /** Record-id marker → call ids (more than one = a duplicate engagement). */
   callsByMarker(property?: string): Map<string, string[]>;
@@ -88,68 +79,48 @@ export interface FakeHubspot {
   close(): Promise<void>;
 }
 
+const ALL_SCOPES = [...new Set(Object.values(OPERATIONS).flatMap((o) => o.scopes as readonly string[]))];
+const STATUS_TEXT: Record<number, { category: string; message: string }> = {
+  423: { category: 'LOCKED', message: 'The account is locked while a large volume of data is being synced; try again in a few seconds.' },
+  477: { category: 'MIGRATION_IN_PROGRESS', message: 'This account is being migrated between data centers; try again after the Retry-After delay.' },
+};
+
 export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<FakeHubspot> {
   const token = opts.token ?? 'test-token';
+  const scopes = new Set(opts.scopes ?? ALL_SCOPES);
   const clock = opts.clock ?? { now: () => Date.now() };
-  const country = (opts.defaultCountry ?? 'CO') as CountryCode;
+  const country = opts.defaultCountry ?? 'CO';
+  const portal = { portalId: opts.portal?.portalId ?? 4_242_42, timeZone: opts.portal?.timeZone ?? 'America/Bogota', uiDomain: opts.portal?.uiDomain ?? 'app.hubspot.com' };
   const limits = opts.limits ?? { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 250_000 };
   const lag = opts.searchIndexLagMs ?? 0;
-  const callProps = new Set([...CALL_PROPERTIES, ...(opts.customCallProperties ?? ['centralita_record_id'])]);
-  const contactProps = new Set(CONTACT_PROPERTIES);
-  const outcomes = new Set(opts.outcomes ?? DEFAULT_OUTCOMES);
-  const maxIn = opts.maxInValues ?? 100;
-  const maxGroups = opts.maxGroups ?? 5;
-  const maxPerGroup = opts.maxFiltersPerGroup ?? 10;
-  const maxFilters = opts.maxFilters ?? 25;
+  // Read live: a test may add an owner to the portal while the fake runs.
+  const owners = opts.owners ? { has: (v: string) => opts.owners!.includes(v) } : undefined;
   const shuffle = opts.shuffleBatchResults ?? true;
+  const record = process.env.HUBSPOT_SPEC_RECORD;
 
-  const contacts = new Map<string, FakeObject>();
-  const calls = new Map<string, FakeObject>();
-  // Per-object-type index property → lower-cased value → objects, so EQ/IN searches stay fast
-  // with tens of thousands of records (benchmarks) without changing what matches.
-  const indexes = new Map<Map<string, FakeObject>, Map<string, Map<string, Set<FakeObject>>>>([[contacts, new Map()], [calls, new Map()]]);
-  function indexObject(map: Map<string, FakeObject>, o: FakeObject) {
-    const idx = indexes.get(map)!;
-    for (const [k, v] of Object.entries(o.properties)) {
-      // Long free text (bodies, titles) is never an EQ/IN key in practice; those still match by scan.
-      if (v === undefined || v === null || String(v).length > 64) continue;
-      let byValue = idx.get(k);
-      if (!byValue) { byValue = new Map(); idx.set(k, byValue); }
-      const key = String(v).toLowerCase();
-      let set = byValue.get(key);
-      if (!set) { set = new Set(); byValue.set(key, set); }
-      set.add(o);
-    }
-  }
+  const callStore = new ObjectStore(defaultCallProperties(opts.outcomes ?? DEFAULT_OUTCOMES, opts.callStatuses ?? DEFAULT_CALL_STATUSES));
+  const contactStore = new ObjectStore(defaultContactProperties());
+  const custom = (name: string, type: FakeProperty['type'] = 'string', fieldType = 'text'): FakeProperty => ({ name, label: name, type, fieldType, groupName: 'callinformation', description: '', options: [], custom: true, createdAt: new Date(clock.now()).toISOString() });
+  for (const name of opts.customCallProperties ?? ['centralita_record_id']) callStore.props.set(name, custom(name));
+  const stores = { calls: callStore, contacts: contactStore } as const;
+
   const associations: FakeAssociation[] = [];
   const requests: FakeRequestLog[] = [];
   let nextId = 1000;
   let general: number[] = [];
   let search: number[] = [];
+  let day = '';
   let dayCount = 0;
   const faults: { f: Fault; left: number }[] = [];
   let outage = false;
   const sockets = new Set<Socket>();
   const hung = new Set<ServerResponse>();
 
-  function calculate(p: Record<string, string>) {
-    for (const [raw, calc, searchable] of [['phone', 'hs_calculated_phone_number', 'hs_searchable_calculated_phone_number'], ['mobilephone', 'hs_calculated_mobile_number', 'hs_searchable_calculated_mobile_number']] as const) {
-      delete p[calc];
-      delete p[searchable];
-      const v = p[raw];
-      if (!v) continue;
-      const parsed = parsePhoneNumberFromString(v, country);
-      if (!parsed || !parsed.isPossible()) continue; // HubSpot leaves the calculated values empty when it cannot parse
-      p[calc] = parsed.number;
-      p[searchable] = parsed.nationalNumber;
-    }
-  }
-
-  function makeObject(map: Map<string, FakeObject>, properties: Record<string, string>, createdAt: number): FakeObject {
+  function makeObject(store: ObjectStore, properties: Record<string, string>, createdAt: number): FakeObject {
     const id = String(nextId++);
     const o: FakeObject = { id, properties: { ...properties, hs_object_id: id }, createdAt, updatedAt: createdAt, indexedAt: createdAt + lag };
-    map.set(id, o);
-    indexObject(map, o);
+    if (store === callStore) { o.properties.hs_createdate = new Date(createdAt).toISOString(); o.properties.hs_lastmodifieddate = o.properties.hs_createdate; }
+    store.put(o);
     return o;
   }
 
@@ -157,45 +128,41 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
     const now = o.createdAt ?? clock.now();
     const p: Record<string, string> = { ...properties, createdate: new Date(now).toISOString(), lastmodifieddate: new Date(o.lastActivityAt ?? now).toISOString() };
     if (o.lastActivityAt) p.notes_last_contacted = new Date(o.lastActivityAt).toISOString();
-    calculate(p);
-    const obj = makeObject(contacts, p, now);
+    calculatePhones(p, country);
+    const obj = makeObject(contactStore, p, now);
     obj.indexedAt = now; // seeded contacts are already indexed
     return obj.id;
   }
 
-  function rateHeaders(now: number, isSearch: boolean): Record<string, string> {
+  // ---- limits ----
+  function rollDay(now: number) {
+    const d = DateTime.fromMillis(now, { zone: portal.timeZone }).toISODate()!;
+    if (d !== day) { day = d; dayCount = 0; }
+  }
+  function rateHeaders(now: number): Record<string, string> {
     general = general.filter((t) => t > now - limits.general.windowMs);
-    search = search.filter((t) => t > now - limits.search.windowMs);
-    const h: Record<string, string> = {
+    return {
       'X-HubSpot-RateLimit-Max': String(limits.general.max),
       'X-HubSpot-RateLimit-Remaining': String(Math.max(0, limits.general.max - general.length)),
       'X-HubSpot-RateLimit-Interval-Milliseconds': String(limits.general.windowMs),
       'X-HubSpot-RateLimit-Daily': String(limits.daily),
       'X-HubSpot-RateLimit-Daily-Remaining': String(Math.max(0, limits.daily - dayCount)),
     };
-    if (isSearch) {
-      h['X-HubSpot-RateLimit-Secondly'] = String(limits.search.max);
-      h['X-HubSpot-RateLimit-Secondly-Remaining'] = String(Math.max(0, limits.search.max - search.length));
-    }
-    return h;
   }
+  const limitedBody = (policyName: string, message: string) => ({ status: 'error', message, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName, groupName: `publicapi:app-api-${portal.portalId}`, category: 'RATE_LIMITS' });
+  const POLICY_MESSAGES = { DAILY: 'You have reached your daily limit.', TEN_SECONDLY_ROLLING: 'You have reached your ten_secondly_rolling limit.', SECONDLY: 'You have reached your secondly limit.' } as const;
 
-  /** Returns a 429 body + headers when over a limit; otherwise counts the request. */
-  function admit(now: number, isSearch: boolean): { status: 429; body: unknown; headers: Record<string, string> } | undefined {
-    const h = rateHeaders(now, isSearch);
-    const limited = (policy: string, message: string, retryMs: number, interval: number) => ({
-      status: 429 as const,
-      body: { status: 'error', message, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: policy, category: 'RATE_LIMITS' },
-      headers: { ...h, 'X-HubSpot-RateLimit-Interval-Milliseconds': String(interval), ...(retryMs > 0 ? { 'Retry-After': String(Math.max(1, Math.ceil(retryMs / 1000))) } : {}) },
-    });
-    if (dayCount >= limits.daily) return limited('DAILY', 'You have reached your daily limit.', 0, 86_400_000);
-    if (general.length >= limits.general.max) {
-      const retry = general[general.length - limits.general.max]! + limits.general.windowMs - now;
-      return limited('TEN_SECONDLY_ROLLING', 'You have reached your ten_secondly_rolling limit.', retry, limits.general.windowMs);
-    }
-    if (isSearch && search.length >= limits.search.max) return limited('SECONDLY', 'You have reached your secondly limit.', 0, limits.search.windowMs);
-    general.push(now);
-    if (isSearch) search.push(now);
+  /** A 429 (no Retry-After, as HubSpot) when over a limit; otherwise the request is counted. */
+  function admit(now: number, kind: FakeRequestLog['kind']): { body: unknown; headers: Record<string, string> } | undefined {
+    rollDay(now);
+    general = general.filter((t) => t > now - limits.general.windowMs);
+    search = search.filter((t) => t > now - limits.search.windowMs);
+    const headers = kind === 'search' ? {} : rateHeaders(now);
+    if (dayCount >= limits.daily) return { body: limitedBody('DAILY', POLICY_MESSAGES.DAILY), headers };
+    if (kind === 'general' && general.length >= limits.general.max) return { body: limitedBody('TEN_SECONDLY_ROLLING', POLICY_MESSAGES.TEN_SECONDLY_ROLLING), headers };
+    if (kind === 'search' && search.length >= limits.search.max) return { body: limitedBody('SECONDLY', POLICY_MESSAGES.SECONDLY), headers };
+    if (kind === 'general') general.push(now);
+    if (kind === 'search') search.push(now);
     dayCount++;
     return undefined;
   }
@@ -208,223 +175,224 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
     return x.f;
   }
 
-  // ---- search ----
-  function doSearch(map: Map<string, FakeObject>, known: Set<string>, body: Record<string, unknown>, now: number) {
-    const groups = (body.filterGroups ?? []) as { filters?: { propertyName?: string; operator?: string; value?: unknown; values?: unknown[] }[] }[];
-    if (!Array.isArray(groups)) throw validation('filterGroups must be an array');
-    if (groups.length > maxGroups) throw validation(`Too many filter groups (${groups.length}). The maximum number of filter groups is ${maxGroups}.`);
-    const total = groups.reduce((n, g) => n + (g.filters?.length ?? 0), 0);
-    if (total > maxFilters) throw validation(`Too many filters (${total}). The maximum number of filters is ${maxFilters}.`);
-    for (const g of groups) {
-      if ((g.filters?.length ?? 0) > maxPerGroup) throw validation(`Too many filters in a filter group. The maximum is ${maxPerGroup}.`);
-      for (const f of g.filters ?? []) {
-        if (!f.propertyName || !known.has(f.propertyName)) throw validation(`There was a problem with the request. Property "${f.propertyName}" does not exist.`);
-        if (!['EQ', 'NEQ', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY'].includes(f.operator ?? '')) throw validation(`Invalid operator "${f.operator}" (fake supports EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY).`);
-        if ((f.operator === 'IN' || f.operator === 'NOT_IN') && (!Array.isArray(f.values) || f.values.length === 0)) throw validation(`Operator ${f.operator} requires a non-empty "values" list.`);
-        if ((f.operator === 'IN' || f.operator === 'NOT_IN') && f.values!.length > maxIn) throw validation(`Too many values for operator ${f.operator} (${f.values!.length}). The maximum is ${maxIn}.`);
-      }
-    }
-    const limit = body.limit === undefined ? 10 : Number(body.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw validation(`limit must be between 1 and 200 (was ${String(body.limit)}).`);
-    const after = body.after === undefined ? 0 : Number(body.after);
-    if (!Number.isInteger(after) || after < 0) throw validation('after must be a non-negative integer offset.');
-    if (after + limit > 10_000) throw validation('The search API returns at most 10,000 results for a query; page beyond that is not allowed.');
-    const eq = (a: string | undefined, b: unknown) => a !== undefined && a.toLowerCase() === String(b).toLowerCase();
-    const matches = (o: FakeObject) =>
-      groups.length === 0 ||
-      groups.some((g) => (g.filters ?? []).every((f) => {
-        const v = o.properties[f.propertyName!];
-        switch (f.operator) {
-          case 'EQ': return eq(v, f.value);
-          case 'NEQ': return !eq(v, f.value);
-          case 'IN': return f.values!.some((x) => eq(v, x));
-          case 'NOT_IN': return !f.values!.some((x) => eq(v, x));
-          case 'HAS_PROPERTY': return v !== undefined && v !== '';
-          default: return v === undefined || v === '';
-        }
-      }));
-    // Candidates: for each group, objects reachable through one of its EQ/IN filters (or all).
-    const idx = indexes.get(map)!;
-    let candidates: Iterable<FakeObject> = map.values();
-    const indexable = (f: { operator?: string; value?: unknown; values?: unknown[] }) => (f.operator === 'EQ' && String(f.value).length <= 64) || (f.operator === 'IN' && f.values!.every((v) => String(v).length <= 64));
-    if (groups.length && groups.every((g) => (g.filters ?? []).some(indexable))) {
-      const set = new Set<FakeObject>();
-      for (const g of groups) {
-        const f = (g.filters ?? []).find(indexable)!;
-        const byValue = idx.get(f.propertyName!);
-        for (const v of f.operator === 'EQ' ? [f.value] : f.values!) for (const o of byValue?.get(String(v).toLowerCase()) ?? []) set.add(o);
-      }
-      candidates = set;
-    }
-    const hits = [...candidates].filter((o) => o.indexedAt <= now && matches(o)).sort((a, b) => Number(a.id) - Number(b.id));
-    const props = Array.isArray(body.properties) && body.properties.length ? (body.properties as string[]) : ['hs_object_id', 'createdate', 'lastmodifieddate'];
-    const page = hits.slice(after, after + limit);
-    const next = after + limit;
-    return {
-      total: hits.length,
-      results: page.map((o) => ({
-        id: o.id,
-        properties: Object.fromEntries(props.map((p) => [p, o.properties[p] ?? null])),
-        createdAt: new Date(o.createdAt).toISOString(),
-        updatedAt: new Date(o.updatedAt).toISOString(),
-        archived: false,
-      })),
-      ...(next < hits.length && next < 10_000 ? { paging: { next: { after: String(next), link: '' } } } : {}),
-    };
-  }
+  // ---- batch writes ----
+  type Input = { id?: string; properties?: Record<string, unknown>; associations?: { to?: { id?: string }; types?: { associationCategory?: string; associationTypeId?: number }[] }[] };
+  const asInputs = (body: Record<string, unknown>, max: number): Input[] => {
+    const inputs = body.inputs as Input[] | undefined;
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new HttpError(400, 'VALIDATION_ERROR', 'inputs must be a non-empty array');
+    if (inputs.length > max) throw new HttpError(400, 'VALIDATION_ERROR', `Batch input is limited to ${max} inputs (got ${inputs.length}).`);
+    return inputs;
+  };
+  const toPublic = (o: FakeObject) => ({ id: o.id, properties: { ...o.properties }, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString(), archived: false });
+  const batchResponse = (now: number, results: unknown[], errors: unknown[]) => ({
+    status: 'COMPLETE', results, startedAt: new Date(now).toISOString(), completedAt: new Date(now).toISOString(),
+    ...(errors.length ? { numErrors: errors.length, errors } : {}),
+  });
 
-  // ---- batch create ----
-  function validateCallInput(input: { properties?: Record<string, unknown>; associations?: unknown[] }, index: number): void {
-    const p = input.properties ?? {};
-    const errs: { message: string; code: string; context: Record<string, unknown> }[] = [];
-    for (const [k, v] of Object.entries(p)) {
-      if (!callProps.has(k)) { errs.push({ message: `Property "${k}" does not exist`, code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: [k] } }); continue; }
-      if (typeof v !== 'string' && typeof v !== 'number') errs.push({ message: `${k} must be a string`, code: 'INVALID_TYPE', context: { propertyName: [k] } });
-    }
-    const enumCheck = (k: string, allowed: Iterable<string>) => {
-      if (p[k] !== undefined && ![...allowed].includes(String(p[k]))) errs.push({ message: `${String(p[k])} was not one of the allowed options for ${k}`, code: 'INVALID_OPTION', context: { propertyName: [k] } });
-    };
-    enumCheck('hs_call_direction', ['INBOUND', 'OUTBOUND']);
-    enumCheck('hs_call_status', CALL_STATUSES);
-    enumCheck('hs_call_disposition', outcomes);
-    if (opts.owners) enumCheck('hubspot_owner_id', opts.owners);
-    else if (p.hubspot_owner_id !== undefined && !/^\d+$/.test(String(p.hubspot_owner_id))) errs.push({ message: `${String(p.hubspot_owner_id)} is not a valid owner id`, code: 'INVALID_OWNER_ID', context: { propertyName: ['hubspot_owner_id'] } });
-    if (p.hs_timestamp === undefined) errs.push({ message: 'hs_timestamp is required', code: 'REQUIRED_PROPERTY', context: { propertyName: ['hs_timestamp'] } });
-    else if (!/^\d+$/.test(String(p.hs_timestamp)) && Number.isNaN(Date.parse(String(p.hs_timestamp)))) errs.push({ message: `${String(p.hs_timestamp)} is not a valid datetime`, code: 'INVALID_DATE', context: { propertyName: ['hs_timestamp'] } });
-    if (p.hs_call_duration !== undefined && !/^\d+$/.test(String(p.hs_call_duration))) errs.push({ message: `${String(p.hs_call_duration)} is not a valid number`, code: 'INVALID_INTEGER', context: { propertyName: ['hs_call_duration'] } });
-    if (p.hs_call_recording_url !== undefined && !/^https:\/\//.test(String(p.hs_call_recording_url))) errs.push({ message: 'hs_call_recording_url must be an HTTPS URL', code: 'INVALID_URL', context: { propertyName: ['hs_call_recording_url'] } });
-    for (const a of (input.associations ?? []) as { to?: { id?: string }; types?: { associationCategory?: string; associationTypeId?: number }[] }[]) {
+  function associationProblems(input: Input): PropertyProblem[] {
+    const out: PropertyProblem[] = [];
+    for (const a of input.associations ?? []) {
+      if (!a.types?.length) out.push({ isValid: false, name: 'associations', error: 'INVALID_ASSOCIATION_TYPE', message: 'association without types' });
       for (const t of a.types ?? []) {
-        if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== 194) {
-          errs.push({ message: `invalid association type ${t.associationCategory}/${t.associationTypeId} from calls to contacts (expected HUBSPOT_DEFINED/194)`, code: 'INVALID_ASSOCIATION_TYPE', context: { index: [String(index)] } });
-        }
+        if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== 194) out.push({ isValid: false, name: 'associations', error: 'INVALID_ASSOCIATION_TYPE', message: `invalid association type ${t.associationCategory}/${t.associationTypeId} from calls to contacts (expected HUBSPOT_DEFINED/194)` });
       }
-      if (!a.types?.length) errs.push({ message: 'association without types', code: 'INVALID_ASSOCIATION_TYPE', context: { index: [String(index)] } });
-      if (!a.to?.id || !contacts.has(String(a.to.id))) errs.push({ message: `contact ${a.to?.id} does not exist`, code: 'INVALID_OBJECT_IDS', context: { ids: [String(a.to?.id)] } });
+      if (!a.to?.id || !contactStore.all.has(String(a.to.id))) out.push({ isValid: false, name: 'associations', error: 'INVALID_OBJECT_IDS', message: `contact ${a.to?.id} does not exist` });
     }
-    if (errs.length) throw validation(`Property values were not valid (input ${index}): ${errs.map((e) => e.message).join('; ')}`, errs);
+    return out;
   }
 
-  function batchCreate(object: 'calls' | 'contacts', body: Record<string, unknown>, now: number) {
-    const inputs = body.inputs as { properties?: Record<string, unknown>; associations?: unknown[] }[] | undefined;
-    if (!Array.isArray(inputs) || inputs.length === 0) throw validation('inputs must be a non-empty array');
-    if (inputs.length > 100) throw validation(`Batch input is limited to 100 inputs (got ${inputs.length}).`);
-    // All-or-nothing: every input is validated before any object is created.
-    inputs.forEach((input, i) => {
-      if (object === 'calls') validateCallInput(input, i);
-      else for (const k of Object.keys(input.properties ?? {})) if (!contactProps.has(k) || CALCULATED.has(k)) throw validation(`Property values were not valid: Property "${k}" does not exist or is read-only`, [{ message: `Property "${k}" does not exist`, code: 'PROPERTY_DOESNT_EXIST' }]);
-    });
-    const created = inputs.map((input) => {
+  function batchCreate(object: 'calls' | 'contacts', body: Record<string, unknown>, now: number, partial?: Extract<Fault, { kind: 'partial' }>) {
+    const store = stores[object];
+    const inputs = asInputs(body, BATCH_LIMITS.objectsCreate);
+    const refused = new Set(partial ? inputs.flatMap((x, i) => (partial.refuse(x as Record<string, unknown>, i) ? [i] : [])) : []);
+    // All or nothing: every input is checked before any object is created.
+    const problems = inputs.flatMap((input, i) => (refused.has(i) ? [] : [...checkValues(store, input.properties ?? {}, { owners }), ...(object === 'calls' ? associationProblems(input) : [])]));
+    if (object === 'calls') for (const [i, input] of inputs.entries()) if (!refused.has(i) && !input.properties?.hs_timestamp) problems.push({ isValid: false, name: 'hs_timestamp', error: 'REQUIRED_PROPERTY', message: 'hs_timestamp is required' });
+    if (problems.length) throw validationError(problems);
+    const created = inputs.flatMap((input, i) => {
+      if (refused.has(i)) return [];
       const props = Object.fromEntries(Object.entries(input.properties ?? {}).map(([k, v]) => [k, String(v)]));
       if (object === 'contacts') {
         props.createdate = new Date(now).toISOString();
         props.lastmodifieddate = props.createdate;
-        calculate(props);
-        return makeObject(contacts, props, now);
+        calculatePhones(props, country);
+        return [makeObject(contactStore, props, now)];
       }
-      const o = makeObject(calls, props, now);
-      for (const a of (input.associations ?? []) as { to: { id: string }; types: { associationCategory: string; associationTypeId: number }[] }[]) {
-        for (const t of a.types) associations.push({ fromCall: o.id, toContact: String(a.to.id), category: t.associationCategory, typeId: t.associationTypeId });
-      }
-      return o;
+      const o = makeObject(callStore, props, now);
+      for (const a of input.associations ?? []) for (const t of a.types ?? []) associations.push({ fromCall: o.id, toContact: String(a.to!.id), category: t.associationCategory!, typeId: t.associationTypeId! });
+      return [o];
     });
-    const results = created.map((o) => ({ id: o.id, properties: { ...o.properties }, createdAt: new Date(o.createdAt).toISOString(), updatedAt: new Date(o.updatedAt).toISOString(), archived: false }));
-    // HubSpot does not promise input order in batch results; neither do we.
-    if (shuffle) results.reverse();
-    return { status: 'COMPLETE', results, startedAt: new Date(now).toISOString(), completedAt: new Date(now).toISOString() };
+    const results = created.map(toPublic);
+    if (shuffle) results.reverse(); // HubSpot does not promise input order in batch results
+    const errors = [...refused].map((i) => standardError(`input ${i} was refused`, 'VALIDATION_ERROR', { index: [String(i)] }));
+    return { status: refused.size ? 207 : 201, body: batchResponse(now, results, errors) };
   }
 
-  // ---- associations v4: batch create (existing call → existing contact) ----
-  function associateBatch(body: Record<string, unknown>, now: number) {
-    const inputs = body.inputs as { from?: { id?: string }; to?: { id?: string }; types?: { associationCategory?: string; associationTypeId?: number }[] }[] | undefined;
-    if (!Array.isArray(inputs) || inputs.length === 0) throw validation('inputs must be a non-empty array');
-    if (inputs.length > 100) throw validation(`Batch input is limited to 100 inputs (got ${inputs.length}).`);
-    const errs: { message: string; code: string; context: Record<string, unknown> }[] = [];
+  function batchUpdate(body: Record<string, unknown>, now: number, partial?: Extract<Fault, { kind: 'partial' }>) {
+    const inputs = asInputs(body, BATCH_LIMITS.objectsUpdate);
+    const problems = inputs.flatMap((input) => checkValues(callStore, input.properties ?? {}, { owners }));
+    if (problems.length) throw validationError(problems);
+    const errors: unknown[] = [];
+    const results: unknown[] = [];
+    inputs.forEach((input, i) => {
+      const o = callStore.all.get(String(input.id));
+      if (!o || partial?.refuse(input as Record<string, unknown>, i)) { errors.push(standardError(`Object ${String(input.id)} could not be updated`, o ? 'VALIDATION_ERROR' : 'OBJECT_NOT_FOUND', { ids: [String(input.id)] }, o ? '400' : '404')); return; }
+      callStore.update(o, Object.fromEntries(Object.entries(input.properties ?? {}).map(([k, v]) => [k, String(v)])), now);
+      results.push(toPublic(o));
+    });
+    if (!results.length) throw new HttpError(400, 'VALIDATION_ERROR', 'No input could be updated', { errors });
+    return { status: errors.length ? 207 : 200, body: batchResponse(now, results, errors) };
+  }
+
+  function associateBatch(body: Record<string, unknown>, now: number, partial?: Extract<Fault, { kind: 'partial' }>) {
+    const inputs = asInputs(body, BATCH_LIMITS.associationsCreate) as { from?: { id?: string }; to?: { id?: string }; types?: { associationCategory?: string; associationTypeId?: number }[] }[];
+    const results: unknown[] = [];
+    const errors: unknown[] = [];
     inputs.forEach((a, i) => {
-      if (!a.types?.length) errs.push({ message: `input ${i}: association without types`, code: 'INVALID_ASSOCIATION_TYPE', context: { index: [String(i)] } });
-      for (const t of a.types ?? []) {
-        if (t.associationCategory !== 'HUBSPOT_DEFINED' || t.associationTypeId !== 194) errs.push({ message: `input ${i}: invalid association type ${t.associationCategory}/${t.associationTypeId} from calls to contacts (expected HUBSPOT_DEFINED/194)`, code: 'INVALID_ASSOCIATION_TYPE', context: { index: [String(i)] } });
-      }
-      if (!a.from?.id || !calls.has(String(a.from.id))) errs.push({ message: `input ${i}: call ${a.from?.id} does not exist`, code: 'INVALID_OBJECT_IDS', context: { ids: [String(a.from?.id)] } });
-      if (!a.to?.id || !contacts.has(String(a.to.id))) errs.push({ message: `input ${i}: contact ${a.to?.id} does not exist`, code: 'INVALID_OBJECT_IDS', context: { ids: [String(a.to?.id)] } });
-    });
-    if (errs.length) throw validation(`Association inputs were not valid: ${errs.map((e) => e.message).join('; ')}`, errs);
-    const results = inputs.map((a) => {
-      const from = String(a.from!.id);
-      const to = String(a.to!.id);
-      // Associating twice is a no-op in HubSpot: one association per (call, contact, type).
+      const from = String(a.from?.id);
+      const to = String(a.to?.id);
+      const typeOk = !!a.types?.length && a.types.every((t) => t.associationCategory === 'HUBSPOT_DEFINED' && t.associationTypeId === 194);
+      if (!typeOk) { errors.push(standardError(`input ${i}: invalid association type (calls to contacts is HUBSPOT_DEFINED/194)`, 'VALIDATION_ERROR', { fromObjectId: [from], toObjectId: [to] })); return; }
+      if (!callStore.all.has(from) || !contactStore.all.has(to) || partial?.refuse(a as Record<string, unknown>, i)) { errors.push(standardError(`input ${i}: object does not exist or cannot be associated`, 'VALIDATION_ERROR', { fromObjectId: [from], toObjectId: [to] })); return; }
+      // Associating twice is a no-op: one association per (call, contact, type).
       if (!associations.some((x) => x.fromCall === from && x.toContact === to && x.typeId === 194)) associations.push({ fromCall: from, toContact: to, category: 'HUBSPOT_DEFINED', typeId: 194 });
-      return { fromObjectTypeId: '0-48', fromObjectId: Number(from), toObjectTypeId: '0-1', toObjectId: Number(to), labels: [] };
+      results.push({ fromObjectTypeId: '0-48', fromObjectId: from, toObjectTypeId: '0-1', toObjectId: to, labels: [] });
     });
-    return { status: 'COMPLETE', results, startedAt: new Date(now).toISOString(), completedAt: new Date(now).toISOString() };
+    if (!results.length) throw new HttpError(400, 'VALIDATION_ERROR', `Association inputs were not valid (${errors.length} refused)`, { errors: errors.map((e) => (e as { errors: unknown[] }).errors[0]) });
+    return { status: errors.length ? 207 : 201, body: batchResponse(now, results, errors) };
   }
 
-  const ROUTES: Record<string, { kind: 'search' | 'general'; run: (body: Record<string, unknown>, now: number) => unknown; status: number }> = {
-    '/crm/v3/objects/contacts/search': { kind: 'search', status: 200, run: (b, now) => doSearch(contacts, contactProps, b, now) },
-    '/crm/v3/objects/calls/search': { kind: 'search', status: 200, run: (b, now) => doSearch(calls, callProps, b, now) },
-    '/crm/v3/objects/calls/batch/create': { kind: 'general', status: 201, run: (b, now) => batchCreate('calls', b, now) },
-    '/crm/v3/objects/contacts/batch/create': { kind: 'general', status: 201, run: (b, now) => batchCreate('contacts', b, now) },
-    '/crm/v4/associations/calls/contacts/batch/create': { kind: 'general', status: 201, run: (b, now) => associateBatch(b, now) },
-  };
+  // ---- properties, account ----
+  const propertyOut = (p: FakeProperty) => ({
+    name: p.name, label: p.label, type: p.type, fieldType: p.fieldType, groupName: p.groupName, description: p.description, options: p.options,
+    displayOrder: -1, calculated: !!p.calculated, externalOptions: !!p.externalOptions, hasUniqueValue: !!p.hasUniqueValue, hidden: !!p.hidden, formField: false, archived: false,
+    hubspotDefined: !p.custom, ...(p.createdAt ? { createdAt: p.createdAt } : {}),
+    modificationMetadata: { archivable: !!p.custom, readOnlyDefinition: !p.custom, readOnlyValue: !!(p.readOnly || p.calculated) },
+  });
+  const objectStore = (t: string) => (t === 'calls' || t === '0-48' ? callStore : t === 'contacts' || t === '0-1' ? contactStore : undefined);
+  function createProperty(t: string, body: Record<string, unknown>) {
+    const store = objectStore(t);
+    if (!store) throw new HttpError(400, 'VALIDATION_ERROR', `Unknown object type ${t}`);
+    const name = String(body.name ?? '');
+    for (const k of ['name', 'label', 'type', 'fieldType', 'groupName']) if (!body[k]) throw new HttpError(400, 'VALIDATION_ERROR', `${k} is required`);
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new HttpError(400, 'VALIDATION_ERROR', `Invalid property name ${name}`);
+    if (store.props.has(name)) throw new HttpError(409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`);
+    if (!['string', 'number', 'datetime', 'date', 'enumeration', 'bool'].includes(String(body.type))) throw new HttpError(400, 'VALIDATION_ERROR', `Invalid type ${String(body.type)}`);
+    if (body.groupName !== 'callinformation' && store === callStore) throw new HttpError(400, 'VALIDATION_ERROR', `Property group ${String(body.groupName)} does not exist`);
+    const p: FakeProperty = { name, label: String(body.label), type: body.type as FakeProperty['type'], fieldType: String(body.fieldType), groupName: String(body.groupName), description: String(body.description ?? ''), options: (body.options as FakeProperty['options'] | undefined) ?? [], hasUniqueValue: !!body.hasUniqueValue, custom: true, createdAt: new Date(clock.now()).toISOString() };
+    store.props.set(name, p);
+    return propertyOut(p);
+  }
 
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  type Route = { op: OperationKey | 'POST /oauth/v2/private-apps/get/access-token-info'; kind: FakeRequestLog['kind']; run: (m: RegExpMatchArray, body: Record<string, unknown>, raw: string, now: number, f?: Fault) => { status: number; body: unknown } };
+  const ROUTES: [string, RegExp, Route][] = [
+    ['POST', /^\/crm\/v3\/objects\/(contacts|calls)\/search$/, { op: 'POST /crm/v3/objects/contacts/search', kind: 'search', run: (m, b, raw, now) => {
+      const store = stores[m[1] as 'calls' | 'contacts'];
+      try { validateSearch(raw, b, store.props); } catch (e) { if (e instanceof SearchError) throw new HttpError(400, 'VALIDATION_ERROR', e.message, e.errors.length ? { errors: e.errors } : {}); throw e; }
+      return { status: 200, body: runSearch(store.all, store.index, b, store.props, now) };
+    } }],
+    ['POST', /^\/crm\/v3\/objects\/(contacts|calls)\/batch\/create$/, { op: 'POST /crm/v3/objects/calls/batch/create', kind: 'general', run: (m, b, _r, now, f) => batchCreate(m[1] as 'calls' | 'contacts', b, now, f?.kind === 'partial' ? f : undefined) }],
+    ['POST', /^\/crm\/v3\/objects\/calls\/batch\/update$/, { op: 'POST /crm/v3/objects/calls/batch/update', kind: 'general', run: (_m, b, _r, now, f) => batchUpdate(b, now, f?.kind === 'partial' ? f : undefined) }],
+    ['POST', /^\/crm\/v4\/associations\/calls\/contacts\/batch\/create$/, { op: 'POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create', kind: 'exempt', run: (_m, b, _r, now, f) => associateBatch(b, now, f?.kind === 'partial' ? f : undefined) }],
+    ['GET', /^\/crm\/v3\/properties\/([^/]+)\/groups$/, { op: 'GET /crm/v3/properties/{objectType}/groups', kind: 'general', run: (m) => {
+      if (!objectStore(m[1]!)) throw new HttpError(400, 'VALIDATION_ERROR', `Unknown object type ${m[1]}`);
+      return { status: 200, body: { results: [{ name: m[1] === 'calls' ? 'callinformation' : 'contactinformation', label: 'Information', displayOrder: 0, archived: false }] } };
+    } }],
+    ['GET', /^\/crm\/v3\/properties\/([^/]+)$/, { op: 'GET /crm/v3/properties/{objectType}', kind: 'general', run: (m) => {
+      const store = objectStore(m[1]!);
+      if (!store) throw new HttpError(400, 'VALIDATION_ERROR', `Unknown object type ${m[1]}`);
+      return { status: 200, body: { results: [...store.props.values()].map(propertyOut) } };
+    } }],
+    ['GET', /^\/crm\/v3\/properties\/([^/]+)\/([^/]+)$/, { op: 'GET /crm/v3/properties/{objectType}/{propertyName}', kind: 'general', run: (m) => {
+      const p = objectStore(m[1]!)?.props.get(m[2]!);
+      if (!p) throw new HttpError(404, 'OBJECT_NOT_FOUND', `Unable to find property ${m[2]} for object type ${m[1]}`);
+      return { status: 200, body: propertyOut(p) };
+    } }],
+    ['POST', /^\/crm\/v3\/properties\/([^/]+)$/, { op: 'POST /crm/v3/properties/{objectType}', kind: 'general', run: (m, b) => ({ status: 201, body: createProperty(m[1]!, b) }) }],
+    ['GET', /^\/account-info\/v3\/details$/, { op: 'GET /account-info/v3/details', kind: 'general', run: (_m, _b, _r, now) => {
+      const offset = DateTime.fromMillis(now, { zone: portal.timeZone }).offset;
+      return { status: 200, body: { portalId: portal.portalId, accountType: 'STANDARD', timeZone: portal.timeZone, companyCurrency: 'COP', additionalCurrencies: [], utcOffset: DateTime.fromMillis(now, { zone: portal.timeZone }).toFormat('ZZ'), utcOffsetMilliseconds: offset * 60_000, uiDomain: portal.uiDomain, dataHostingLocation: 'na1' } };
+    } }],
+    // Not in the spec collection; documented on HubSpot's private apps page.
+    ['POST', /^\/oauth\/v2\/private-apps\/get\/access-token-info$/, { op: 'POST /oauth/v2/private-apps/get/access-token-info', kind: 'general', run: (_m, b) => {
+      if (b.tokenKey !== token) throw new HttpError(400, 'BAD_REQUEST', 'Invalid token key');
+      return { status: 200, body: { userId: 1, hubId: portal.portalId, appId: 2, scopes: [...scopes].sort() } };
+    } }],
+  ];
+
+  function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, reqBody?: unknown) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    if (record) appendFileSync(record, JSON.stringify({ method: req.method, path: (req.url ?? '').split('?')[0], body: reqBody, status, response: typeof body === 'string' ? undefined : body }) + '\n');
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html' : 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text);
   }
+  const error = (status: number, category: string, message: string) => ({ status: 'error', message, correlationId: randomUUID(), category });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (outage) { req.socket.destroy(); return; }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '').split('?')[0]!;
     const now = clock.now();
-    const route = ROUTES[path];
-    const log = (status: number) => { requests.push({ at: now, path, status, kind: route?.kind ?? 'general' }); };
-    if (req.headers.authorization !== `Bearer ${token}`) {
-      log(401);
-      return send(res, 401, { status: 'error', message: 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview', correlationId: randomUUID(), category: 'INVALID_AUTHENTICATION' });
+    const hit = ROUTES.find(([method, re]) => method === req.method && re.test(path));
+    const route = hit?.[2];
+    const match = hit ? path.match(hit[1])! : undefined;
+    const log = (status: number) => { requests.push({ at: now, method: req.method ?? 'GET', path, status, kind: route?.kind ?? 'general', bodyChars: raw.length }); };
+    let body: Record<string, unknown> = {};
+    let parsed = true;
+    try { body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}; } catch { parsed = false; }
+    const reply = (status: number, b: unknown, headers: Record<string, string> = {}) => { log(status); send(req, res, status, b, headers, parsed ? (raw ? body : undefined) : raw); };
+    const tokenInfo = route?.op === 'POST /oauth/v2/private-apps/get/access-token-info';
+    if (!tokenInfo && req.headers.authorization !== `Bearer ${token}`) {
+      return reply(401, error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'));
     }
-    if (!route || req.method !== 'POST') { log(404); return send(res, 404, { status: 'error', message: `Unable to route ${req.method} ${path} (fake HubSpot)`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }); }
+    if (!route || !match) return reply(404, error(404, 'OBJECT_NOT_FOUND', `Unable to route ${req.method} ${path} (fake HubSpot)`));
+    if (!tokenInfo) {
+      const need = OPERATIONS[route.op as OperationKey].scopes as readonly string[];
+      if (!need.some((s) => scopes.has(s))) {
+        return reply(403, { ...error(403, 'MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes."), errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [...need] } }], links: { scopes: 'https://developers.hubspot.com/scopes' } });
+      }
+    }
     const fault = takeFault(path);
-    if (fault?.kind === 'status') { log(fault.status); return send(res, fault.status, { status: 'error', message: 'internal error', correlationId: randomUUID(), category: 'INTERNAL_ERROR' }); }
+    if (fault?.kind === 'status') {
+      const known = STATUS_TEXT[fault.status];
+      const retry = fault.retryAfterSec ?? (fault.status === 477 ? 30 : undefined);
+      if (fault.status === 502 || fault.status === 504) return reply(fault.status, `<html><body><h1>${fault.status} ${fault.status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}</h1></body></html>`);
+      return reply(fault.status, error(fault.status, known?.category ?? 'INTERNAL_ERROR', known?.message ?? 'internal error'), retry !== undefined ? { 'Retry-After': String(retry) } : {});
+    }
     if (fault?.kind === 'hang' && fault.when === 'before') { log(0); hung.add(res); return; }
-    const limited = fault?.kind === 'rate-limit' ? admitForced(now, route.kind === 'search') : admit(now, route.kind === 'search');
-    if (limited) { log(429); return send(res, 429, limited.body, limited.headers); }
-    let body: Record<string, unknown>;
-    try { body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {}; } catch {
-      log(400); return send(res, 400, new HttpError(400, 'VALIDATION_ERROR', 'Invalid input JSON').body);
+    const kind = route.kind === 'general' && !tokenInfo && exemptFromTenSecondly(route.op as OperationKey) ? 'exempt' : route.kind;
+    if (fault?.kind === 'rate-limit') {
+      const policy = fault.policy ?? 'TEN_SECONDLY_ROLLING';
+      return reply(429, limitedBody(policy, POLICY_MESSAGES[policy]), kind === 'search' ? {} : rateHeaders(now));
     }
+    const limited = admit(now, kind);
+    if (limited) return reply(429, limited.body, limited.headers);
+    if (!parsed) return reply(400, error(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1'));
     try {
-      const out = route.run(body, now);
+      const out = route.run(match, body, raw, now, fault);
       if (fault?.kind === 'hang') { log(0); hung.add(res); return; } // applied, but the client never hears back
-      if (fault?.kind === 'status-after') { log(fault.status); return send(res, fault.status, { status: 'error', message: 'internal error', correlationId: randomUUID(), category: 'INTERNAL_ERROR' }); }
-      log(route.status);
-      send(res, route.status, out, rateHeaders(now, route.kind === 'search'));
+      if (fault?.kind === 'status-after') return reply(fault.status, error(fault.status, 'INTERNAL_ERROR', 'internal error'));
+      reply(out.status, out.body, kind === 'search' ? {} : rateHeaders(now));
     } catch (err) {
-      if (err instanceof HttpError) { log(err.status); return send(res, err.status, err.body, rateHeaders(now, route.kind === 'search')); }
-      log(500);
-      send(res, 500, { status: 'error', message: String(err), correlationId: randomUUID(), category: 'INTERNAL_ERROR' });
+      if (err instanceof HttpError) return reply(err.status, err.body, kind === 'search' ? {} : rateHeaders(now));
+      reply(500, error(500, 'INTERNAL_ERROR', String(err)));
     }
   }
 
-  function admitForced(now: number, isSearch: boolean) {
-    const h = rateHeaders(now, isSearch);
-    return { status: 429 as const, body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'TEN_SECONDLY_ROLLING', category: 'RATE_LIMITS' }, headers: { ...h, 'Retry-After': '1' } };
-  }
-
-  const server = createServer((req, res) => { handle(req, res).catch((err) => { try { send(res, 500, { status: 'error', message: String(err) }); } catch { /* socket gone */ } }); });
+  const server = createServer((req, res) => { handle(req, res).catch((err) => { try { res.writeHead(500); res.end(String(err)); } catch { /* socket gone */ } }); });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
 
   return {
     url: `http://127.0.0.1:${port}`,
-    contacts, calls, associations, requests,
+    contacts: contactStore.all, calls: callStore.all, associations, requests, callProperties: callStore.props,
     addContact,
     callsByMarker(property = 'centralita_record_id') {
       const m = new Map<string, string[]>();
-      for (const c of calls.values()) {
+      for (const c of callStore.all.values()) {
         const k = c.properties[property];
         if (k) m.set(k, [...(m.get(k) ?? []), c.id]);
       }

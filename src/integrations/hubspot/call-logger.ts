@@ -2,35 +2,43 @@
 //   ledger done                → duplicate (return the existing call id, send nothing)
 //   ledger pending, recent     → wait (HubSpot's search index may not show it yet)
 //   ledger pending, old        → search calls by record id; found → done, else create again
-//   absent                     → find contacts (one batched search per 100 numbers), claim
+//   absent                     → find contacts (searches sized to HubSpot's body limit), claim
 //                                 (pending), batch-create calls with associations, mark done
-// Errors become per-record outcomes; the worker turns them into BullMQ actions.
+// Refusals are narrowed to the records at fault: a refusal of the portal's set-up (a missing
+// property) stops the batch with one error; a refused value (an owner, an outcome) fails only
+// the records carrying it; anything else is found by halving. Errors become per-record
+// outcomes; the worker turns them into BullMQ actions.
 import type { CallRecord } from '../../domain/call-record.ts';
 import type { Crm, CrmContact, NewCallEngagement } from './port.ts';
-import { CrmAuthError, CrmRateLimitedError, CrmRejectedError, CrmUnavailableError } from './port.ts';
+import { CrmAuthError, CrmConfigError, CrmRateLimitedError, CrmRejectedError, CrmUnavailableError } from './port.ts';
 import type { Ledger } from './ledger.ts';
 import type { HubspotSettings } from './settings.ts';
-import { buildCallProperties, chooseContact, customerNumber, type ContactChoice } from './call-properties.ts';
+import { alwaysWritten, buildCallProperties, chooseContact, customerNumber, type ContactChoice, type PortalLinks } from './call-properties.ts';
 import { BATCH_CREATE_MAX, chunk } from './requests.ts';
+import { propertyProblems, refusedValue, setupError } from './problems.ts';
 
 export type LogOutcome =
   | { kind: 'logged'; callId: string; contactId?: string; otherContacts: number; contactCreated?: boolean }
   | { kind: 'duplicate'; callId: string; reconciled: boolean }
   | { kind: 'wait'; untilMs: number; reason: string }
-  | { kind: 'rate-limited'; retryAfterMs: number; message: string }
+  | { kind: 'rate-limited'; retryAfterMs: number; message: string; policy?: CrmRateLimitedError['policy'] }
   | { kind: 'unavailable'; message: string; status?: number }
   | { kind: 'auth'; message: string; status: number }
+  | { kind: 'config'; message: string; status: number; property?: string }
   | { kind: 'rejected'; code: string; message: string; status?: number; body?: unknown };
 
-export interface UnassociatedCall { recordId: string; callId: string; number: string; at: number }
+/** A call logged without a contact, kept for `hubspot reconcile` (with its record, to rewrite the body then). */
+export interface UnassociatedCall { recordId: string; callId: string; number: string; at: number; record?: CallRecord; associatedTo?: string }
 
 export interface CallLoggerDeps {
   crm: Crm;
   calls: Ledger;
   contacts: Ledger;
   settings: HubspotSettings;
-  /** HTTPS URL for a record's recording (e.g. presigned S3); undefined = no recording link. */
+  /** HTTPS URL for a record's recording; undefined = the record's own `recording.url` (or none). */
   recordingUrl?: (record: CallRecord) => Promise<string | undefined>;
+  /** Portal id and UI domain for links to contacts sharing a number. */
+  portal?: () => PortalLinks | undefined;
   /** Calls logged without a contact, kept for later reconciliation. */
   onUnassociated?: (calls: UnassociatedCall[]) => Promise<void>;
   /** Test hook: runs after HubSpot created calls and before the ledger records them. */
@@ -42,13 +50,31 @@ export interface CallLogger {
 }
 
 export function outcomeFromError(err: unknown): LogOutcome {
-  if (err instanceof CrmRateLimitedError) return { kind: 'rate-limited', retryAfterMs: err.retryAfterMs, message: err.message };
+  if (err instanceof CrmRateLimitedError) return { kind: 'rate-limited', retryAfterMs: err.retryAfterMs, message: err.message, policy: err.policy };
   if (err instanceof CrmAuthError) return { kind: 'auth', message: err.message, status: err.status };
+  if (err instanceof CrmConfigError) return { kind: 'config', message: err.message, status: err.status, ...(err.property ? { property: err.property } : {}) };
   if (err instanceof CrmRejectedError) return { kind: 'rejected', code: err.code, message: err.message, status: err.status, body: err.body };
   if (err instanceof CrmUnavailableError) return { kind: 'unavailable', message: err.message, ...(err.status ? { status: err.status } : {}) };
   // Unknown failures (a bug, Redis down) are retried with backoff rather than dead-lettered.
   return { kind: 'unavailable', message: err instanceof Error ? err.message : String(err) };
 }
+
+/** What the unassociated entry keeps of a record: enough to rewrite the body, bounded in size. */
+export function keptRecord(r: CallRecord): CallRecord {
+  return r.path.length > 200 ? { ...r, path: r.path.filter((s) => s.digits).slice(0, 50) } : r;
+}
+
+/** The inputs a 400 is about, when its answer names them: a refused value, or a property only they carry. */
+function atFault(body: unknown, inputs: NewCallEngagement[]): { records: NewCallEngagement[]; reason: string } | undefined {
+  const hit = refusedValue(body, (name) => inputs.map((i) => i.properties[name] ?? ''));
+  if (hit) return { records: inputs.filter((i) => i.properties[hit.name] === hit.value), reason: `${hit.name}: ${hit.problem.message}` };
+  const p = propertyProblems(body).find((x) => x.error === 'PROPERTY_DOESNT_EXIST' || x.error === 'READ_ONLY_VALUE');
+  const carrying = p ? inputs.filter((i) => p.name in i.properties) : [];
+  if (p && carrying.length && carrying.length < inputs.length) return { records: carrying, reason: `${p.name}: ${p.message} (run \`centralita hubspot setup\`)` };
+  return undefined;
+}
+
+type Meta = Map<string, { choice: ContactChoice; number?: string; record: CallRecord }>;
 
 export function createCallLogger(deps: CallLoggerDeps): CallLogger {
   const { crm, settings } = deps;
@@ -93,36 +119,61 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
     return choices;
   }
 
-  async function create(inputs: NewCallEngagement[], now: number, out: Map<string, LogOutcome>, meta: Map<string, { choice: ContactChoice; number?: string }>) {
+  async function settle(made: Map<string, string>, inputs: NewCallEngagement[], now: number, out: Map<string, LogOutcome>, meta: Meta) {
+    await deps.afterCreate?.(made);
+    await deps.calls.markDone([...made].map(([key, id]) => ({ key, id })), now);
+    const unassociated: UnassociatedCall[] = [];
+    for (const i of inputs) {
+      const callId = made.get(i.recordId);
+      if (!callId) continue;
+      const m = meta.get(i.recordId);
+      out.set(i.recordId, { kind: 'logged', callId, ...(i.contactIds[0] ? { contactId: i.contactIds[0] } : {}), otherContacts: m?.choice.others.length ?? 0, ...(m?.choice.created ? { contactCreated: true } : {}) });
+      if (!i.contactIds.length) unassociated.push({ recordId: i.recordId, callId, number: m?.number ?? '', at: now, ...(m ? { record: keptRecord(m.record) } : {}) });
+    }
+    if (unassociated.length) await deps.onUnassociated?.(unassociated);
+  }
+
+  /** One batch create; returns a set-up error that must stop the rest of the batch, if any. */
+  async function create(inputs: NewCallEngagement[], now: number, out: Map<string, LogOutcome>, meta: Meta): Promise<CrmConfigError | undefined> {
     try {
-      const made = await crm.createCalls(inputs);
-      await deps.afterCreate?.(made);
-      await deps.calls.markDone([...made].map(([key, id]) => ({ key, id })), now);
-      const unassociated: UnassociatedCall[] = [];
+      const res = await crm.createCalls(inputs);
+      await settle(res.created, inputs, now, out, meta);
+      if (res.refused.size) await deps.calls.clear([...res.refused.keys()]);
       for (const i of inputs) {
-        const callId = made.get(i.recordId);
+        const refused = res.refused.get(i.recordId);
+        if (refused) out.set(i.recordId, outcomeFromError(refused));
         // Not in the response: unknown whether it exists. Stay pending; the next try reconciles.
-        if (!callId) { out.set(i.recordId, { kind: 'unavailable', message: 'HubSpot did not return this call in the batch result' }); continue; }
-        const m = meta.get(i.recordId);
-        out.set(i.recordId, { kind: 'logged', callId, ...(i.contactIds[0] ? { contactId: i.contactIds[0] } : {}), otherContacts: m?.choice.others.length ?? 0, ...(m?.choice.created ? { contactCreated: true } : {}) });
-        if (!i.contactIds.length) unassociated.push({ recordId: i.recordId, callId, number: m?.number ?? '', at: now });
+        else if (!res.created.has(i.recordId)) out.set(i.recordId, { kind: 'unavailable', message: 'HubSpot did not return this call in the batch result' });
       }
-      if (unassociated.length) await deps.onUnassociated?.(unassociated);
+      return undefined;
     } catch (err) {
-      if (err instanceof CrmRejectedError) {
-        // A rejected batch created nothing. Split it to find the record(s) HubSpot refuses,
-        // so one bad record does not dead-letter ninety-nine good ones.
-        if (inputs.length > 1) {
-          const mid = Math.ceil(inputs.length / 2);
-          await create(inputs.slice(0, mid), now, out, meta);
-          await create(inputs.slice(mid), now, out, meta);
-          return;
+      if (err instanceof CrmRejectedError && err.status === 400) {
+        // Refusals of a property every call carries (our marker missing…): the portal's set-up.
+        const setup = setupError(err.status, err.body, alwaysWritten(settings), settings.recordIdProperty);
+        if (setup) {
+          await deps.calls.clear(inputs.map((i) => i.recordId));
+          for (const i of inputs) out.set(i.recordId, outcomeFromError(setup));
+          return setup;
         }
-        await deps.calls.clear(inputs.map((i) => i.recordId));
+        // A refused value or a property only some calls carry: fail the records at fault, resend the rest.
+        const bad = inputs.length > 1 ? atFault(err.body, inputs) : undefined;
+        if (bad) {
+          await deps.calls.clear(bad.records.map((i) => i.recordId));
+          const reason = new CrmRejectedError(400, { ...(err.body as object), message: bad.reason });
+          for (const i of bad.records) out.set(i.recordId, outcomeFromError(reason));
+          const good = inputs.filter((i) => !bad.records.includes(i));
+          return good.length ? create(good, now, out, meta) : undefined;
+        }
+        if (inputs.length > 1) {
+          // Unknown cause: halve to find the record(s) HubSpot refuses, so one bad record does not dead-letter the rest.
+          const mid = Math.ceil(inputs.length / 2);
+          return (await create(inputs.slice(0, mid), now, out, meta)) ?? create(inputs.slice(mid), now, out, meta);
+        }
       }
-      // 429 also means nothing was applied: release the claim so the retry need not reconcile.
-      if (err instanceof CrmRateLimitedError) await deps.calls.clear(inputs.map((i) => i.recordId));
+      // A 4xx, a 429, 423 or 477 means nothing was applied: release the claims so a retry need not reconcile.
+      if (err instanceof CrmRejectedError || err instanceof CrmRateLimitedError || err instanceof CrmConfigError) await deps.calls.clear(inputs.map((i) => i.recordId));
       for (const i of inputs) out.set(i.recordId, outcomeFromError(err));
+      return err instanceof CrmConfigError ? err : undefined;
     }
   }
 
@@ -154,16 +205,17 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
         if (!todo.length) return out;
         const choices = await resolveContacts(todo, now, out);
         todo = todo.filter((r) => !out.has(r.id));
-        const meta = new Map<string, { choice: ContactChoice; number?: string }>();
+        const meta: Meta = new Map();
         const inputs: NewCallEngagement[] = [];
+        const portal = deps.portal?.();
         for (const r of todo) {
           const choice = choices.get(r.id) ?? { others: [] };
           let recordingUrl: string | undefined;
-          try { recordingUrl = r.recording ? await deps.recordingUrl?.(r) ?? r.recording.uri : undefined; } catch { recordingUrl = undefined; }
-          meta.set(r.id, { choice, number: customerNumber(r, settings.defaultCountry).e164 });
+          try { recordingUrl = r.recording || r.voicemail ? await deps.recordingUrl?.(r) : undefined; } catch { recordingUrl = undefined; }
+          meta.set(r.id, { choice, number: customerNumber(r, settings.defaultCountry).e164, record: r });
           inputs.push({
             recordId: r.id,
-            properties: buildCallProperties({ record: r, settings, choice, ...(recordingUrl ? { recordingUrl } : {}) }),
+            properties: buildCallProperties({ record: r, settings, choice, ...(recordingUrl ? { recordingUrl } : {}), ...(portal ? { portal } : {}) }),
             contactIds: choice.chosen ? [choice.chosen.id] : [],
           });
         }
@@ -171,8 +223,17 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
         for (const i of inputs) if (!claimed.has(i.recordId)) out.set(i.recordId, { kind: 'wait', untilMs: now + Math.min(lag, 5_000), reason: 'another worker is creating this call' });
         const mine = inputs.filter((i) => claimed.has(i.recordId));
         // One batch create per 100 (HubSpot's limit), each recorded on its own so a failure in
-        // the second does not hide what the first created.
-        for (const part of chunk(mine, BATCH_CREATE_MAX)) await create(part, now, out, meta);
+        // the second does not hide what the first created. A set-up refusal stops the rest.
+        const parts = chunk(mine, BATCH_CREATE_MAX);
+        for (const [n, part] of parts.entries()) {
+          const setup = await create(part, now, out, meta);
+          if (setup) {
+            const rest = parts.slice(n + 1).flat();
+            await deps.calls.clear(rest.map((i) => i.recordId));
+            for (const i of rest) out.set(i.recordId, outcomeFromError(setup));
+            break;
+          }
+        }
       } catch (err) {
         const o = outcomeFromError(err);
         for (const id of byId.keys()) if (!out.has(id)) out.set(id, o);

@@ -1,20 +1,28 @@
-// The Crm port over a small transport (search / batch create). Chunking, paging, match
-// confirmation and the raw-number fallback live here, once, for every transport.
-import type { Crm, CrmContact, NewCallEngagement } from './port.ts';
-import { contactNumbers, nationalDigits } from './phone-match.ts';
+// The Crm port over a small transport (search / batch writes). Search sizing, paging, splitting
+// refused searches, match confirmation, record-id markers and 207 handling live here, once,
+// for every transport.
+import type { CallPair, Crm, CrmContact, CreateCallsResult } from './port.ts';
+import { CrmRejectedError, bodyMessage } from './port.ts';
+import { contactNumbers } from './phone-match.ts';
 import {
-  ASSOCIATE_MAX, BATCH_CREATE_MAX, NUMBERS_PER_SEARCH, callContactAssociationBody, SEARCH_LIMITS, callBatchCreateBody, callSearchBody, chunk, contactBatchCreateBody, contactSearchBody,
-  fallbackChunks, fallbackSearchBody, type SearchBody,
+  ASSOCIATE_MAX, BATCH_CREATE_MAX, BATCH_UPDATE_MAX, SEARCH_LIMITS, callBatchCreateBody, callBatchUpdateBody, callContactAssociationBody, callSearches, chunk,
+  contactBatchCreateBody, contactSearches, fallbackSearches, type PlannedSearch, type SearchBody,
 } from './requests.ts';
+import { markerIndex, recordMarker } from './record-marker.ts';
+import { setupError } from './problems.ts';
 
 export interface CrmObject { id: string; properties: Record<string, string | null | undefined>; createdAt?: string | Date; updatedAt?: string | Date }
 export interface SearchPage { total?: number; results: CrmObject[]; paging?: { next?: { after?: string } } }
+/** A batch answer: 201/200, or 207 with `errors` for the inputs HubSpot refused. */
+export interface BatchAnswer<R> { status: number; results: R[]; errors?: { message?: string; context?: Record<string, string[]>; category?: string }[] }
+export interface AssociationResult { fromObjectId: string | number; toObjectId: string | number }
 
 export interface CrmTransport {
   search(object: 'contacts' | 'calls', body: SearchBody): Promise<SearchPage>;
-  batchCreate(object: 'contacts' | 'calls', body: { inputs: unknown[] }): Promise<{ results: CrmObject[] }>;
+  batchCreate(object: 'contacts' | 'calls', body: { inputs: unknown[] }): Promise<BatchAnswer<CrmObject>>;
+  batchUpdate(body: { inputs: unknown[] }): Promise<BatchAnswer<CrmObject>>;
   /** Associations v4 batch create, calls → contacts. */
-  associate(body: { inputs: unknown[] }): Promise<void>;
+  associate(body: { inputs: unknown[] }): Promise<BatchAnswer<AssociationResult>>;
 }
 
 export interface CrmOptions {
@@ -22,6 +30,8 @@ export interface CrmOptions {
   defaultCountry: string;
   /** Second search with raw spellings for numbers the calculated properties did not find. */
   fallbackSearch?: boolean;
+  /** Called with numbers HubSpot refused to search even one at a time (they count as not found). */
+  onUnsearchable?: (numbers: string[], err: unknown) => void;
 }
 
 const toMs = (v: string | Date | null | undefined): number | undefined => {
@@ -40,20 +50,46 @@ function toContact(o: CrmObject, defaultCountry: string): CrmContact {
     createdAt: toMs(p.createdate) ?? toMs(o.createdAt),
     lastActivityAt: activity.length ? Math.max(...activity) : toMs(o.updatedAt),
     ...(name ? { name } : {}),
+    ...(p.hubspot_owner_id ? { ownerId: String(p.hubspot_owner_id) } : {}),
   };
 }
 
+const refusal = (e: { message?: string } | undefined, fallback: string) => e?.message ?? fallback;
+
 export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
-  async function searchAll(object: 'contacts' | 'calls', body: (after?: string) => SearchBody): Promise<CrmObject[]> {
+  async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>): Promise<CrmObject[]> {
     const out: CrmObject[] = [];
     let after: string | undefined;
     do {
-      const page = await t.search(object, body(after));
+      const page = await t.search(object, plan.body(after));
       out.push(...page.results);
       after = page.paging?.next?.after;
       // HubSpot stops paging at 10,000 results; our queries are far below that, so stop rather than loop.
       if (after && Number(after) >= SEARCH_LIMITS.maxResults) break;
     } while (after);
+    return out;
+  }
+
+  /**
+   * Runs planned searches; a search HubSpot refuses with 400 is split in halves (a body it
+   * measures differently, an odd value), unless the refusal is about the portal (a property it
+   * does not have), which splitting cannot fix. Items refused alone go to `unsearchable`.
+   */
+  async function searchAll(object: 'contacts' | 'calls', plans: PlannedSearch<string>[], replan: (items: string[]) => PlannedSearch<string>[], unsearchable: string[]): Promise<CrmObject[]> {
+    const out: CrmObject[] = [];
+    for (const plan of plans) {
+      try {
+        out.push(...await pages(object, plan));
+      } catch (err) {
+        if (!(err instanceof CrmRejectedError) || err.status !== 400) throw err;
+        const props = new Set(plan.body().filterGroups.flatMap((g) => g.filters.map((f) => f.propertyName)));
+        const setup = setupError(err.status, err.body, props, opts.recordIdProperty);
+        if (setup) throw setup;
+        if (plan.items.length === 1) { unsearchable.push(...plan.items); continue; }
+        const mid = Math.ceil(plan.items.length / 2);
+        for (const half of [plan.items.slice(0, mid), plan.items.slice(mid)]) out.push(...await searchAll(object, replan(half), replan, unsearchable));
+      }
+    }
     return out;
   }
 
@@ -73,41 +109,48 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     async findContactsByPhone(e164s) {
       const numbers = [...new Set(e164s)];
       const found = new Map<string, CrmContact[]>();
-      for (const part of chunk(numbers.filter((n) => nationalDigits(n)), NUMBERS_PER_SEARCH)) {
-        collect(found, new Set(part), await searchAll('contacts', (after) => contactSearchBody(part, after)));
-      }
+      const unsearchable: string[] = [];
+      collect(found, new Set(numbers), await searchAll('contacts', contactSearches(numbers), (part) => contactSearches(part), unsearchable));
       // Numbers HubSpot could not calculate (odd spellings) are only found by their raw text.
       if (opts.fallbackSearch !== false) {
         const missing = numbers.filter((n) => !found.has(n));
-        for (const part of fallbackChunks(missing)) {
-          collect(found, new Set(part), await searchAll('contacts', (after) => fallbackSearchBody(part, after)));
-        }
+        collect(found, new Set(missing), await searchAll('contacts', fallbackSearches(missing), (part) => fallbackSearches(part), unsearchable));
       }
+      if (unsearchable.length) opts.onUnsearchable?.([...new Set(unsearchable)], 'HubSpot refused the search');
       return found;
     },
 
-    async createCalls(calls: NewCallEngagement[]) {
-      const out = new Map<string, string>();
-      for (const part of chunk(calls, BATCH_CREATE_MAX)) {
-        const res = await t.batchCreate('calls', callBatchCreateBody(part));
-        // Batch results are not guaranteed to come back in input order: map them by our marker.
-        for (const r of res.results) {
-          const id = r.properties[opts.recordIdProperty];
-          if (id) out.set(id, r.id);
-        }
+    async createCalls(calls) {
+      if (calls.length > BATCH_CREATE_MAX) throw new RangeError(`at most ${BATCH_CREATE_MAX} calls per batch`);
+      const res = await t.batchCreate('calls', callBatchCreateBody(calls));
+      const byMarker = markerIndex(calls.map((c) => c.recordId));
+      const out: CreateCallsResult = { created: new Map(), refused: new Map() };
+      // Batch results are not guaranteed to come back in input order: map them by our marker.
+      for (const r of res.results) {
+        const id = byMarker.get(String(r.properties[opts.recordIdProperty] ?? ''));
+        if (id) out.created.set(id, r.id);
+      }
+      if (res.status === 207) {
+        // A multi-status answer is definitive: what is not among the results was refused.
+        const reason = (res.errors ?? []).map((e) => refusal(e, 'refused')).join('; ') || 'refused in a multi-status answer';
+        for (const c of calls) if (!out.created.has(c.recordId)) out.refused.set(c.recordId, new CrmRejectedError(207, { message: reason, errors: res.errors }));
       }
       return out;
     },
 
     async findCallsByRecordId(recordIds) {
+      const ids = [...new Set(recordIds)];
+      const byMarker = markerIndex(ids);
       const out = new Map<string, string>();
-      for (const part of chunk([...new Set(recordIds)], SEARCH_LIMITS.maxInValues)) {
-        for (const r of await searchAll('calls', (after) => callSearchBody(part, opts.recordIdProperty, after))) {
-          const id = r.properties[opts.recordIdProperty];
-          // Oldest wins if a duplicate ever slipped in, so every retry converges on the same engagement.
-          if (id && (!out.has(id) || Number(r.id) < Number(out.get(id)))) out.set(id, r.id);
-        }
+      const plan = (part: string[]) => callSearches(part, opts.recordIdProperty);
+      const refused: string[] = [];
+      for (const r of await searchAll('calls', plan(ids.map(recordMarker)), plan, refused)) {
+        const id = byMarker.get(String(r.properties[opts.recordIdProperty] ?? ''));
+        // Oldest wins if a duplicate ever slipped in, so every retry converges on the same engagement.
+        if (id && (!out.has(id) || Number(r.id) < Number(out.get(id)))) out.set(id, r.id);
       }
+      // Not knowing whether a call exists must never read as "it does not": refuse to answer.
+      if (refused.length) throw new CrmRejectedError(400, { message: `HubSpot refused the record-id search for ${refused.join(', ')}` });
       return out;
     },
 
@@ -124,7 +167,37 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     },
 
     async associateCalls(pairs) {
-      for (const part of chunk(pairs, ASSOCIATE_MAX)) await t.associate(callContactAssociationBody(part));
+      const associated: CallPair[] = [];
+      const refused: { pair: CallPair; reason: string }[] = [];
+      for (const part of chunk(pairs, ASSOCIATE_MAX)) {
+        const res = await t.associate(callContactAssociationBody(part));
+        const ok = new Set(res.results.map((r) => `${String(r.fromObjectId)}>${String(r.toObjectId)}`));
+        for (const p of part) {
+          if (ok.has(`${p.callId}>${p.contactId}`)) { associated.push(p); continue; }
+          const e = (res.errors ?? []).find((x) => x.context?.fromObjectId?.includes(p.callId));
+          refused.push({ pair: p, reason: refusal(e, res.status === 207 ? 'refused in a multi-status answer' : `not in HubSpot's answer (HTTP ${res.status})`) });
+        }
+      }
+      return { associated, refused };
+    },
+
+    async updateCalls(updates) {
+      const updated: string[] = [];
+      const refused: { callId: string; reason: string }[] = [];
+      for (const part of chunk(updates, BATCH_UPDATE_MAX)) {
+        try {
+          const res = await t.batchUpdate(callBatchUpdateBody(part));
+          const ok = new Set(res.results.map((r) => r.id));
+          for (const u of part) {
+            if (ok.has(u.callId)) updated.push(u.callId);
+            else refused.push({ callId: u.callId, reason: refusal((res.errors ?? []).find((e) => e.context?.ids?.includes(u.callId)), 'refused in a multi-status answer') });
+          }
+        } catch (err) {
+          if (!(err instanceof CrmRejectedError)) throw err;
+          for (const u of part) refused.push({ callId: u.callId, reason: bodyMessage(err.body) });
+        }
+      }
+      return { updated, refused };
     },
   };
 }

@@ -27,6 +27,7 @@ export function createOutboxCrm(opts: OutboxCrmOptions): Crm & { readonly writte
     appendFileSync(opts.file, JSON.stringify({ at: new Date(clock.now()).toISOString(), method: 'POST', path, body }) + '\n');
     written++;
   };
+  const now = () => new Date(clock.now()).toISOString();
   const transport: CrmTransport = {
     async search(object, body) {
       write(object === 'contacts' ? PATHS.contactSearch : PATHS.callSearch, body);
@@ -34,10 +35,15 @@ export function createOutboxCrm(opts: OutboxCrmOptions): Crm & { readonly writte
     },
     async batchCreate(object, body) {
       write(object === 'contacts' ? PATHS.contactBatchCreate : PATHS.callBatchCreate, body);
-      return { results: (body.inputs as { properties: Record<string, string> }[]).map((i) => ({ id: `outbox-${clock.now()}-${++seq}`, properties: i.properties })) };
+      return { status: 201, results: (body.inputs as { properties: Record<string, string> }[]).map((i) => ({ id: `outbox-${clock.now()}-${++seq}`, properties: i.properties, createdAt: now(), updatedAt: now() })) };
+    },
+    async batchUpdate(body) {
+      write(PATHS.callBatchUpdate, body);
+      return { status: 200, results: (body.inputs as { id: string; properties: Record<string, string> }[]).map((i) => ({ id: i.id, properties: i.properties })) };
     },
     async associate(body) {
       write(PATHS.callContactAssociate, body);
+      return { status: 201, results: (body.inputs as { from: { id: string }; to: { id: string } }[]).map((i) => ({ fromObjectId: i.from.id, toObjectId: i.to.id })) };
     },
   };
   const crm = createCrmOverTransport(transport, { recordIdProperty: opts.recordIdProperty, defaultCountry: opts.defaultCountry, fallbackSearch: false });

@@ -12,10 +12,14 @@ export const SEARCHABLE_MOBILE = 'hs_searchable_calculated_mobile_number';
 export const CALCULATED_PHONE = 'hs_calculated_phone_number';
 export const CALCULATED_MOBILE = 'hs_calculated_mobile_number';
 
-/** Properties requested with every contact search (match confirmation + match rule). */
+/**
+ * Properties requested with every contact search: match confirmation (E.164 and raw values),
+ * match rule (dates), the call body (name) and the owner rule (contact owner). Every name costs
+ * search-body characters, so nothing else is asked for.
+ */
 export const CONTACT_SEARCH_PROPERTIES = [
-  'phone', 'mobilephone', SEARCHABLE_PHONE, SEARCHABLE_MOBILE, CALCULATED_PHONE, CALCULATED_MOBILE,
-  'firstname', 'lastname', 'createdate', 'lastmodifieddate', 'notes_last_contacted', 'hs_last_sales_activity_timestamp',
+  'phone', 'mobilephone', CALCULATED_PHONE, CALCULATED_MOBILE,
+  'firstname', 'lastname', 'createdate', 'lastmodifieddate', 'notes_last_contacted', 'hs_last_sales_activity_timestamp', 'hubspot_owner_id',
 ];
 
 // Parsing with full metadata is the costliest step per record and the same numbers recur in
@@ -75,4 +79,10 @@ export function contactNumbers(props: Record<string, string | null | undefined>,
     if (e) out.add(e);
   }
   return [...out];
+}
+
+/** A number as people read it ("+57 300 1234567"); what was received when it is not a number. */
+export function prettyNumber(e164OrRaw: string): string {
+  const p = parsePhoneNumberFromString(e164OrRaw);
+  return p ? p.formatInternational() : e164OrRaw;
 }

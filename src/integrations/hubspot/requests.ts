@@ -1,77 +1,97 @@
-// The exact request bodies centralita sends to HubSpot's CRM v3 API. Shared by the SDK
-// adapter and the outbox so "what would be sent" is what is sent. Pure.
+// The exact request bodies centralita sends to HubSpot. Shared by the SDK adapter and the outbox
+// so "what would be sent" is what is sent. Pure.
+//
+// Searches are sized by their serialized body, not by a count: HubSpot refuses a search body
+// over 3,000 characters, and every value in an IN list costs its JSON length plus a comma in
+// each list it appears in. Every search carries all the fields the spec marks required.
 import type { NewCallEngagement } from './port.ts';
+import { BATCH_LIMITS, SEARCH_LIMITS } from './api-facts.ts';
 import { CONTACT_SEARCH_PROPERTIES, SEARCHABLE_MOBILE, SEARCHABLE_PHONE, nationalDigits, rawVariants } from './phone-match.ts';
 
-/** Search limits as documented (2024+): 5 filter groups, 25 filters in all; we also cap IN lists at 100 values. */
-export const SEARCH_LIMITS = { maxGroups: 5, maxFiltersPerGroup: 10, maxFilters: 25, maxInValues: 100, maxPageSize: 200, maxResults: 10_000 } as const;
-export const BATCH_CREATE_MAX = 100;
+export { SEARCH_LIMITS };
+export const BATCH_CREATE_MAX = BATCH_LIMITS.objectsCreate;
+export const BATCH_UPDATE_MAX = BATCH_LIMITS.objectsUpdate;
+/** Association batch size (v4 batch create takes up to 2,000 inputs). */
+export const ASSOCIATE_MAX = BATCH_LIMITS.associationsCreate;
 /** HUBSPOT_DEFINED association type id for call → contact. */
 export const CALL_TO_CONTACT = 194;
+/** Room kept in every search body for the paging cursor growing from "0" to at most "10000". */
+const AFTER_RESERVE = 4;
 
 export interface SearchFilter { propertyName: string; operator: 'IN' | 'EQ'; values?: string[]; value?: string }
-export interface SearchBody { filterGroups: { filters: SearchFilter[] }[]; properties: string[]; limit: number; after?: string; sorts?: string[] }
-
-export interface HubspotRequest { method: 'POST'; path: string; body: unknown }
+export interface SearchBody { filterGroups: { filters: SearchFilter[] }[]; properties: string[]; limit: number; after: string; sorts: string[] }
+/** A search to send: `body(after)` gives the page's body; `items` are what it covers (numbers, record ids). */
+export interface PlannedSearch<T> { items: T[]; body(after?: string): SearchBody }
 
 const uniq = <T,>(xs: T[]) => [...new Set(xs)];
 
+/** One OR-group per property, each filtering `property IN values` with the same values. */
+function inSearch(props: readonly string[], values: string[], returned: string[], after = '0'): SearchBody {
+  return {
+    filterGroups: props.map((propertyName) => ({ filters: [{ propertyName, operator: 'IN' as const, values }] })),
+    properties: returned,
+    limit: SEARCH_LIMITS.maxPageSize,
+    after,
+    sorts: [],
+  };
+}
+
 /**
- * Numbers per primary search: each number needs a value in a phone list and a mobile list,
- * lists hold 100 values and we have 5 OR-groups, so two lists per property: 200 numbers.
- * (A page holds 200 results too, so more numbers per request would only add pages.)
+ * Splits items into searches whose bodies stay within HubSpot's 3,000 characters. Each item
+ * brings one or more values; the body's length is computed exactly (JSON of an array is its
+ * values joined by commas in brackets), so the largest body is as close to the limit as it can be.
  */
-export const NUMBERS_PER_SEARCH = Math.floor(SEARCH_LIMITS.maxGroups / 2) * SEARCH_LIMITS.maxInValues;
-
-/** Primary search: the searchable calculated properties HubSpot maintains for phone matching. */
-export function contactSearchBody(e164s: string[], after?: string): SearchBody {
-  const nats = uniq(e164s.map((e) => nationalDigits(e)).filter((d): d is string => !!d));
-  if (nats.length > NUMBERS_PER_SEARCH) throw new RangeError(`at most ${NUMBERS_PER_SEARCH} numbers per search`);
-  const groups: SearchBody['filterGroups'] = [];
-  for (const list of chunk(nats, SEARCH_LIMITS.maxInValues)) {
-    groups.push({ filters: [{ propertyName: SEARCHABLE_PHONE, operator: 'IN', values: list }] });
-    groups.push({ filters: [{ propertyName: SEARCHABLE_MOBILE, operator: 'IN', values: list }] });
-  }
-  return { filterGroups: groups, properties: CONTACT_SEARCH_PROPERTIES, limit: SEARCH_LIMITS.maxPageSize, ...(after ? { after } : {}) };
-}
-
-/** How many numbers fit in one fallback search (every raw spelling of a number goes in the IN list). */
-export function fallbackChunks(e164s: string[]): string[][] {
-  const chunks: string[][] = [];
-  let cur: string[] = [];
-  let size = 0;
-  for (const e of e164s) {
-    const n = rawVariants(e).length;
-    if (size + n > SEARCH_LIMITS.maxInValues && cur.length) { chunks.push(cur); cur = []; size = 0; }
-    cur.push(e);
-    size += n;
-  }
-  if (cur.length) chunks.push(cur);
-  return chunks;
-}
-
-/** Fallback search: raw phone/mobilephone as people type them, for contacts HubSpot could not calculate. */
-export function fallbackSearchBody(e164s: string[], after?: string): SearchBody {
-  const values = uniq(e164s.flatMap(rawVariants));
-  return {
-    filterGroups: [
-      { filters: [{ propertyName: 'phone', operator: 'IN', values }] },
-      { filters: [{ propertyName: 'mobilephone', operator: 'IN', values }] },
-    ],
-    properties: CONTACT_SEARCH_PROPERTIES,
-    limit: SEARCH_LIMITS.maxPageSize,
-    ...(after ? { after } : {}),
+export function planInSearches<T>(items: T[], valuesOf: (item: T) => string[], props: readonly string[], returned: string[], maxChars: number = SEARCH_LIMITS.maxBodyChars): PlannedSearch<T>[] {
+  const base = JSON.stringify(inSearch(props, [], returned)).length + AFTER_RESERVE;
+  const plans: PlannedSearch<T>[] = [];
+  let cur: T[] = [];
+  let seen = new Set<string>();
+  let chars = 0; // Σ JSON length of the values + commas, per list
+  const flush = () => {
+    if (!cur.length) return;
+    const part = cur;
+    const values = [...seen];
+    plans.push({ items: part, body: (after) => inSearch(props, values, returned, after ?? '0') });
+    cur = [];
+    seen = new Set();
+    chars = 0;
   };
+  for (const item of items) {
+    const fresh = uniq(valuesOf(item)).filter((v) => !seen.has(v));
+    const add = fresh.reduce((n, v) => n + JSON.stringify(v).length + 1, 0) - (seen.size === 0 && fresh.length ? 1 : 0);
+    if (cur.length && base + props.length * (chars + add) > maxChars) {
+      flush();
+      const again = uniq(valuesOf(item));
+      const size = again.reduce((n, v) => n + JSON.stringify(v).length + 1, 0) - 1;
+      if (base + props.length * size > maxChars) throw new RangeError(`one item needs a ${base + props.length * size}-character search body`);
+      cur.push(item);
+      for (const v of again) seen.add(v);
+      chars = size;
+      continue;
+    }
+    if (!cur.length && base + props.length * add > maxChars) throw new RangeError(`one item needs a ${base + props.length * add}-character search body`);
+    cur.push(item);
+    for (const v of fresh) seen.add(v);
+    chars += add;
+  }
+  flush();
+  return plans;
 }
 
-/** Finds calls already created for these record ids (≤100). */
-export function callSearchBody(recordIds: string[], recordIdProperty: string, after?: string): SearchBody {
-  return {
-    filterGroups: [{ filters: [{ propertyName: recordIdProperty, operator: 'IN', values: uniq(recordIds) }] }],
-    properties: [recordIdProperty],
-    limit: SEARCH_LIMITS.maxPageSize,
-    ...(after ? { after } : {}),
-  };
+/** Primary contact searches: the searchable calculated properties HubSpot maintains for phone matching. */
+export function contactSearches(e164s: string[], maxChars?: number): PlannedSearch<string>[] {
+  const withDigits = e164s.filter((e) => nationalDigits(e));
+  return planInSearches(withDigits, (e) => [nationalDigits(e)!], [SEARCHABLE_PHONE, SEARCHABLE_MOBILE], CONTACT_SEARCH_PROPERTIES, maxChars);
+}
+
+/** Fallback searches: raw phone/mobilephone as people type them, for contacts HubSpot could not calculate. */
+export function fallbackSearches(e164s: string[], maxChars?: number): PlannedSearch<string>[] {
+  return planInSearches(e164s, rawVariants, ['phone', 'mobilephone'], CONTACT_SEARCH_PROPERTIES, maxChars);
+}
+
+/** Calls already created for these record-id markers (lower-case, see record-marker.ts). */
+export function callSearches(markers: string[], recordIdProperty: string, maxChars?: number): PlannedSearch<string>[] {
+  return planInSearches(uniq(markers), (m) => [m], [recordIdProperty], [recordIdProperty], maxChars);
 }
 
 export function callBatchCreateBody(calls: NewCallEngagement[]) {
@@ -84,8 +104,11 @@ export function callBatchCreateBody(calls: NewCallEngagement[]) {
   };
 }
 
-/** Batch size of association creates (kept at the CRM's usual batch size of 100). */
-export const ASSOCIATE_MAX = 100;
+/** Batch update of existing calls (body, title, owner after reconciliation). */
+export function callBatchUpdateBody(updates: { callId: string; properties: Record<string, string> }[]) {
+  if (updates.length > BATCH_UPDATE_MAX) throw new RangeError(`at most ${BATCH_UPDATE_MAX} inputs per batch update`);
+  return { inputs: updates.map((u) => ({ id: u.callId, properties: u.properties })) };
+}
 
 /** Associations v4 batch create: existing call → existing contact, HubSpot-defined type 194. */
 export function callContactAssociationBody(pairs: { callId: string; contactId: string }[]) {
@@ -101,8 +124,13 @@ export const PATHS = {
   contactSearch: '/crm/v3/objects/contacts/search',
   callSearch: '/crm/v3/objects/calls/search',
   callBatchCreate: '/crm/v3/objects/calls/batch/create',
+  callBatchUpdate: '/crm/v3/objects/calls/batch/update',
   contactBatchCreate: '/crm/v3/objects/contacts/batch/create',
   callContactAssociate: '/crm/v4/associations/calls/contacts/batch/create',
+  accountDetails: '/account-info/v3/details',
+  tokenInfo: '/oauth/v2/private-apps/get/access-token-info',
+  callProperties: '/crm/v3/properties/calls',
+  callPropertyGroups: '/crm/v3/properties/calls/groups',
 } as const;
 
 export function chunk<T>(xs: T[], n: number): T[][] {

@@ -1,15 +1,13 @@
-// HubSpot through @hubspot/api-client (the only module that imports it). The SDK's own
-// retry and limiter decorators are left off: budgets, 429s and backoff are handled by
-// centralita (budget.ts, the worker) so they are shared across processes and observable.
-// Requests go through the SDK's generic `apiRequest` (auth, base path, user agent) with the
-// bodies from requests.ts: the generated model classes re-serialise every property of every
-// object, which profiling showed as the largest CPU cost per batch.
-import { Client } from '@hubspot/api-client';
-import type { Crm } from './port.ts';
-import { CrmAuthError, CrmRateLimitedError, CrmRejectedError, CrmUnavailableError } from './port.ts';
-import { createCrmOverTransport, type CrmObject, type CrmTransport, type SearchPage } from './crm.ts';
+// The Crm port over HubSpot's API (sdk-http.ts: the SDK's transport, centralita's budget and
+// error mapping). Which budget each request uses comes from the spec: searches have their own
+// per-second limit and v4 association batches are exempt from the 10-second window.
+import type { Crm, PortalDetails } from './port.ts';
+import { createCrmOverTransport, type AssociationResult, type BatchAnswer, type CrmObject, type CrmTransport, type SearchPage } from './crm.ts';
 import type { RequestBudget } from './budget.ts';
 import { PATHS, type SearchBody } from './requests.ts';
+import { createHubspotHttp, mapHubspotError, type HubspotHttp } from './sdk-http.ts';
+
+export { mapHubspotError };
 
 export interface HubspotCrmOptions {
   baseUrl: string;
@@ -18,97 +16,53 @@ export interface HubspotCrmOptions {
   recordIdProperty: string;
   defaultCountry: string;
   requestTimeoutMs: number;
-  /** Longest a request waits for budget before the caller is told to back off. */
   maxBudgetWaitMs?: number;
   fallbackSearch?: boolean;
-  /** Called once per HTTP request sent (metrics, benchmarks). */
-  onRequest?: (r: { method: string; path: string; status: number | 'error'; ms: number }) => void;
+  /** The portal's time zone for the daily limit (from settings or account details). */
+  timeZone?: () => string;
+  onRequest?: (r: { method: string; path: string; status: number | 'error'; ms: number; bodyChars: number }) => void;
+  onUnsearchable?: (numbers: string[], err: unknown) => void;
 }
 
-interface SdkError { code?: number; body?: unknown; headers?: Record<string, string> }
-
-/** Maps an SDK/network failure to the port's errors (429 → rate limit, 401/403 → auth, 5xx/network → unavailable, other 4xx → rejected). */
-export function mapHubspotError(err: unknown): Error {
-  const e = err as SdkError;
-  if (typeof e?.code === 'number' && e.code >= 100) {
-    const status = e.code;
-    const h = lower(e.headers ?? {});
-    if (status === 429) {
-      const retryAfter = Number(h['retry-after']);
-      const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
-      const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Number.isFinite(interval) && interval > 0 ? interval : 1_000;
-      return new CrmRateLimitedError(ms, 'HTTP 429', e.body);
-    }
-    if (status === 401 || status === 403) return new CrmAuthError(status, e.body);
-    if (status >= 500) return new CrmUnavailableError('server error', status, e.body);
-    if (status === 408) return new CrmUnavailableError('request timeout', status, e.body);
-    return new CrmRejectedError(status, e.body);
-  }
-  if (err instanceof CrmUnavailableError || err instanceof CrmRateLimitedError) return err;
-  return new CrmUnavailableError(err instanceof Error ? `${err.message}${(err as { cause?: { code?: string } }).cause?.code ? ` (${(err as { cause?: { code?: string } }).cause?.code})` : ''}` : String(err), undefined, undefined, { cause: err });
-}
-
-function lower(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
-  return out;
-}
-
-export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void } {
-  const client = new Client({ accessToken: opts.token, basePath: opts.baseUrl.replace(/\/$/, ''), numberOfApiCallRetries: 0 });
-
-  /** POST through the SDK; non-2xx answers become the same error shape the generated APIs throw. */
-  async function post<T>(path: string, body: unknown): Promise<T> {
-    const res = await client.apiRequest({ method: 'POST', path, body });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep the raw text (HTML error pages) */ }
-    if (!res.ok) {
-      const headers: Record<string, string> = {};
-      res.headers.forEach((v, k) => { headers[k] = v; });
-      throw Object.assign(new Error(`HTTP ${res.status}`), { code: res.status, body: parsed, headers });
-    }
-    return parsed as T;
-  }
-
-  async function send<T>(kind: 'general' | 'search', path: string, call: () => Promise<T>): Promise<T> {
-    const release = await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
-    const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // The SDK has no abort signal: an abandoned request may still be applied by HubSpot,
-      // which is exactly the case the pending ledger + record-id search exist for.
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CrmUnavailableError(`no response within ${opts.requestTimeoutMs} ms`)), opts.requestTimeoutMs);
-      });
-      const r = await Promise.race([call(), timeout]);
-      opts.onRequest?.({ method: 'POST', path, status: 200, ms: Date.now() - started });
-      return r;
-    } catch (err) {
-      const code = (err as SdkError)?.code;
-      opts.onRequest?.({ method: 'POST', path, status: typeof code === 'number' ? code : 'error', ms: Date.now() - started });
-      throw mapHubspotError(err);
-    } finally {
-      clearTimeout(timer);
-      release();
-    }
-  }
-
+export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void; http: HubspotHttp } {
+  const http = createHubspotHttp({
+    baseUrl: opts.baseUrl, token: opts.token, budget: opts.budget, requestTimeoutMs: opts.requestTimeoutMs,
+    ...(opts.maxBudgetWaitMs !== undefined ? { maxBudgetWaitMs: opts.maxBudgetWaitMs } : {}),
+    ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+  });
+  const post = async <T,>(path: string, body: unknown, kind: 'general' | 'search' | 'exempt') => (await http.request<T>('POST', path, body, kind));
   const transport: CrmTransport = {
-    search(object, body) {
-      const path = object === 'contacts' ? PATHS.contactSearch : PATHS.callSearch;
-      return send('search', path, () => post<SearchPage>(path, body));
+    async search(object, body) {
+      return (await post<SearchPage>(object === 'contacts' ? PATHS.contactSearch : PATHS.callSearch, body, 'search')).body;
     },
-    batchCreate(object, body) {
-      const path = object === 'contacts' ? PATHS.contactBatchCreate : PATHS.callBatchCreate;
-      return send('general', path, () => post<{ results: CrmObject[] }>(path, body));
+    async batchCreate(object, body) {
+      const r = await post<BatchAnswer<CrmObject>>(object === 'contacts' ? PATHS.contactBatchCreate : PATHS.callBatchCreate, body, 'general');
+      return { ...r.body, status: r.status };
+    },
+    async batchUpdate(body) {
+      const r = await post<BatchAnswer<CrmObject>>(PATHS.callBatchUpdate, body, 'general');
+      return { ...r.body, status: r.status };
     },
     async associate(body) {
-      await send('general', PATHS.callContactAssociate, () => post<unknown>(PATHS.callContactAssociate, body));
+      const r = await post<BatchAnswer<AssociationResult>>(PATHS.callContactAssociate, body, 'exempt');
+      return { ...r.body, status: r.status };
     },
   };
-  const crm = createCrmOverTransport(transport, { recordIdProperty: opts.recordIdProperty, defaultCountry: opts.defaultCountry, fallbackSearch: opts.fallbackSearch });
-  return { ...crm, close: () => undefined };
+  const crm = createCrmOverTransport(transport, {
+    recordIdProperty: opts.recordIdProperty, defaultCountry: opts.defaultCountry,
+    ...(opts.fallbackSearch !== undefined ? { fallbackSearch: opts.fallbackSearch } : {}),
+    ...(opts.onUnsearchable ? { onUnsearchable: opts.onUnsearchable } : {}),
+  });
+  return {
+    ...crm,
+    http,
+    async portalDetails(): Promise<PortalDetails> {
+      const r = await http.request<{ portalId?: number; timeZone: string; uiDomain?: string }>('GET', PATHS.accountDetails, undefined, 'general');
+      return { timeZone: r.body.timeZone, ...(r.body.portalId ? { portalId: r.body.portalId } : {}), ...(r.body.uiDomain ? { uiDomain: r.body.uiDomain } : {}) };
+    },
+    close: () => undefined,
+  };
 }
 
 export type { SearchBody };

@@ -3,6 +3,9 @@
 // YAML file (see docs/hubspot.md). Pure data + validation, no I/O.
 import { z } from 'zod';
 import type { CallDisposition } from '../../domain/call-record.ts';
+import { SEARCH_LIMITS, TIER_LIMITS } from './api-facts.ts';
+
+export { TIER_LIMITS };
 
 /** HubSpot's default call outcome ids (hs_call_disposition), from the calls API docs. */
 export const HUBSPOT_OUTCOMES = {
@@ -17,25 +20,29 @@ export const HUBSPOT_OUTCOMES = {
 export const CALL_STATUSES = ['BUSY', 'CALLING_CRM_USER', 'CANCELED', 'COMPLETED', 'CONNECTING', 'FAILED', 'IN_PROGRESS', 'MISSED', 'NO_ANSWER', 'QUEUED', 'RINGING'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
-/** Published per-app budgets (requests per rolling 10 s and per day) by account tier. */
-export const TIER_LIMITS = {
-  free: { perTenSeconds: 100, daily: 250_000 },
-  starter: { perTenSeconds: 100, daily: 250_000 },
-  professional: { perTenSeconds: 190, daily: 650_000 },
-  enterprise: { perTenSeconds: 190, daily: 1_000_000 },
-} as const;
 export type HubspotTier = keyof typeof TIER_LIMITS;
 
 export const MATCH_RULES = ['most-recently-active', 'oldest', 'newest'] as const;
 export type MatchRule = (typeof MATCH_RULES)[number];
 
 const DISPOSITIONS = ['answered', 'busy', 'no-answer', 'failed', 'abandoned', 'voicemail'] as const satisfies readonly CallDisposition[];
+/**
+ * Keys of the outcome/status tables: our dispositions, plus `inbound-voicemail` — a caller who
+ * left a message is, in HubSpot's terms, a missed call with a voicemail (`voicemail` is the
+ * outbound case: we reached the customer's voicemail).
+ */
+export const OUTCOME_KEYS = [...DISPOSITIONS, 'inbound-voicemail'] as const;
+export type OutcomeKey = (typeof OUTCOME_KEYS)[number];
+
+/** Who gets a call no agent took, tried in order: the contact's owner, the queue's, the campaign's. */
+export const OWNER_SOURCES = ['contact', 'queue', 'campaign'] as const;
+const ownerId = z.string().regex(/^\d+$/, 'a numeric HubSpot owner id');
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a HubSpot outcome GUID');
 
 export const HubspotSettingsSchema = z.object({
   /** our disposition → hs_call_disposition GUID; a missing key leaves the outcome empty. */
-  outcomes: z.partialRecord(z.enum(DISPOSITIONS), guid).default({
+  outcomes: z.partialRecord(z.enum(OUTCOME_KEYS), guid).default({
     answered: HUBSPOT_OUTCOMES.connected,
     busy: HUBSPOT_OUTCOMES.busy,
     'no-answer': HUBSPOT_OUTCOMES.noAnswer,
@@ -43,16 +50,32 @@ export const HubspotSettingsSchema = z.object({
     voicemail: HUBSPOT_OUTCOMES.leftVoicemail,
   }),
   /** our disposition → hs_call_status. */
-  statuses: z.partialRecord(z.enum(DISPOSITIONS), z.enum(CALL_STATUSES)).default({
+  statuses: z.partialRecord(z.enum(OUTCOME_KEYS), z.enum(CALL_STATUSES)).default({
     answered: 'COMPLETED',
     busy: 'BUSY',
     'no-answer': 'NO_ANSWER',
     failed: 'FAILED',
     abandoned: 'MISSED',
     voicemail: 'COMPLETED',
+    'inbound-voicemail': 'MISSED',
   }),
-  /** agent id → HubSpot owner id (hubspot_owner_id). Agents not listed log without an owner. */
-  owners: z.record(z.string(), z.string().regex(/^\d+$/, 'a numeric HubSpot owner id')).default({}),
+  /** agent id → HubSpot owner id (hubspot_owner_id). */
+  owners: z.record(z.string(), ownerId).default({}),
+  /** Calls without an (owned) agent: where their owner comes from, in order; [] = no owner. */
+  ownerRule: z.array(z.enum(OWNER_SOURCES)).default(['contact', 'queue', 'campaign']),
+  /** queue id → owner id (e.g. the team lead who calls back missed callers). */
+  queueOwners: z.record(z.string(), ownerId).default({}),
+  /** campaign id → owner id. */
+  campaignOwners: z.record(z.string(), ownerId).default({}),
+  /** Language of titles and bodies, the portal's: `es` or `en`. */
+  language: z.enum(['es', 'en']).default('es'),
+  /** The portal's time zone (IANA); unset = read from HubSpot's account details at start. */
+  timeZone: z.string().refine((z) => { try { new Intl.DateTimeFormat('en', { timeZone: z }); return true; } catch { return false; } }, 'an IANA time zone').optional(),
+  /** Portal id and UI domain for links to contacts; unset = read from the account details. */
+  portalId: z.number().int().positive().optional(),
+  uiDomain: z.string().regex(/^[a-z0-9.-]+$/).optional(),
+  /** How long logging pauses when HubSpot refuses every call for a set-up reason (a missing property). */
+  configPauseMs: z.number().int().positive().default(300_000),
   /** Which contact gets the call when several share the number; the others are listed in the body. */
   matchRule: z.enum(MATCH_RULES).default('most-recently-active'),
   /** Create a contact when no contact has the number (never twice for one number). */
@@ -63,12 +86,11 @@ export const HubspotSettingsSchema = z.object({
   /** Overrides of the tier budgets (e.g. an API add-on). */
   perTenSeconds: z.number().int().positive().optional(),
   daily: z.number().int().positive().optional(),
-  /** Search endpoints have their own, stricter per-second limit. */
-  searchPerSecond: z.number().int().positive().default(5),
+  /** Search endpoints have their own per-second limit (and do not count in the 10-second window). */
+  searchPerSecond: z.number().int().positive().default(SEARCH_LIMITS.perSecond),
   /**
-   * Records per batch: one contact search covers up to 200 numbers and a page holds 200
-   * results, batch create takes 100 calls. 190 leaves room for numbers shared by two
-   * contacts so the search usually fits one page; the creates go out as 100 + 90.
+   * Records per batch: batch create takes 100 calls, so 190 go out as 100 + 90; the contact
+   * searches are sized by body (about 95 numbers per 3,000 characters), two per batch.
    */
   batchSize: z.number().int().min(1).max(200).default(190),
   /** Longest a record waits for its batch to fill. */

@@ -236,13 +236,13 @@ describe('the conversation', () => {
     await h.run(60_000);
     h.tel.callerHangup(c.channelId);
     await h.run(10);
-    expect(c.outcome()).toEqual({ outcome: 'answered', agentId: 'a1', agentName: 'Ana', waitSeconds: 2 });
+    expect(c.outcome()).toEqual({ outcome: 'answered', agentId: 'a1', agentName: 'Ana', waitSeconds: 2, talkSeconds: 60.5 });
     expect(h.tel.liveLegs('PJSIP/a1')).toHaveLength(0);
     expect(h.acd.agent('a1')!.state).toBe('wrapUp');
     await h.run(20_000);
     expect(h.acd.agent('a1')!.state).toBe('available');
     expect(h.acd.recordFields(c.id)).toEqual({
-      queue: { id: 'q', waitSeconds: 2, outcome: 'answered' },
+      queue: { id: 'q', waitSeconds: 2, outcome: 'answered', talkSeconds: 60.5 },
       agent: { id: 'a1', name: 'Ana', endpoint: 'PJSIP/a1' },
       recording: { name: `queue-q-${c.id}` },
     });

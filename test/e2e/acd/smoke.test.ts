@@ -14,7 +14,7 @@ describe('acd smoke', () => {
     expect(h.acd.agent('a1')!.state).toBe('onCall');
     expect(h.tel.bridges.get(`acd-${c.id}`)?.size).toBe(2);
     await h.run(31_000);
-    expect(c.outcome()).toEqual({ outcome: 'answered', agentId: 'a1', agentName: undefined, waitSeconds: 2 });
+    expect(c.outcome()).toEqual({ outcome: 'answered', agentId: 'a1', agentName: undefined, waitSeconds: 2, talkSeconds: 30 });
     expect(h.acd.agent('a1')!.state).toBe('available');
     expect(h.tel.violations).toEqual([]);
   });

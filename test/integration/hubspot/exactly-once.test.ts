@@ -56,7 +56,8 @@ describe('HubSpot worker: exactly once', () => {
   it('HubSpot answering 500s and then 429s: retried, rate limited (not failed), one engagement each', async () => {
     h = await harness(inject('redisUrl'));
     h.fake.fault({ kind: 'status', status: 500, paths: [CREATE] }, 3);
-    h.fake.fault({ kind: 'rate-limit', paths: [CREATE] }, 2);
+    // HubSpot's 429 has no Retry-After; the policy says which limit (the secondly one: a 1 s pause).
+    h.fake.fault({ kind: 'rate-limit', policy: 'SECONDLY', paths: [CREATE] }, 2);
     const records = Array.from({ length: 20 }, (_, i) => callRecord({ from: `+5731000000${String(i).padStart(2, '0')}` }));
     for (const r of records) await h.add(r);
     const w = h.startWorker();

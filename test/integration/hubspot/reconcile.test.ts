@@ -8,6 +8,7 @@ import { createHubspotCrm } from '../../../src/integrations/hubspot/sdk-crm.ts';
 import { createRedisBudget } from '../../../src/integrations/hubspot/budget.ts';
 import { budgetLimits } from '../../../src/integrations/hubspot/settings.ts';
 import { reconcileUnassociated } from '../../../src/integrations/hubspot/reconcile.ts';
+import { createRedisUnassociatedStore } from '../../../src/integrations/hubspot/unassociated.ts';
 import { registerHubspotMetrics } from '../../../src/workers/hubspot-metrics.ts';
 import { Registry } from 'prom-client';
 
@@ -44,8 +45,9 @@ describe('HubSpot: reconciling calls logged without a contact', () => {
     const budget = createRedisBudget({ redis: hh.redis, keyPrefix: hh.keys.budget, limits: budgetLimits(hh.settings), defaultMaxWaitMs: 2_000 });
     const crm = createHubspotCrm({ baseUrl: hh.fake.url, token: 'test-token', budget, recordIdProperty: hh.settings.recordIdProperty, defaultCountry: hh.settings.defaultCountry, requestTimeoutMs: 2_000 });
     try {
-      const run = () => reconcileUnassociated({ redis: hh.redis, key: hh.keys.unassociated, crm, matchRule: hh.settings.matchRule });
-      expect(await run()).toEqual({ checked: 6, associated: 3, remaining: 3, unusable: 0 });
+      const store = createRedisUnassociatedStore(hh.redis, hh.keys.unassociated);
+      const run = () => reconcileUnassociated({ store, crm, settings: hh.settings, portal: { portalId: 424242 } });
+      expect(await run()).toEqual({ checked: 6, associated: 3, remaining: 3, unusable: 0, refused: 0, updated: 3 });
       expect(await gauge('centralita_hubspot_unassociated_calls')).toEqual(['{}=3']);
       const assoc = (callId: string) => hh.fake.associations.filter((a) => a.fromCall === callId).map((a) => `${a.toContact}/${a.typeId}`);
       expect(assoc(callOf(0))).toEqual([`${c0}/194`]);
@@ -54,9 +56,14 @@ describe('HubSpot: reconciling calls logged without a contact', () => {
       expect(assoc(callOf(3))).toEqual([]);
       expect(await hh.redis.hlen(hh.keys.unassociated)).toBe(3);
       expect(hh.fake.requests.filter((r) => r.path === ASSOCIATE).map((r) => r.status)).toEqual([201]);
+      // The body no longer says no contact matched: it was rewritten for the contact found.
+      const body = (i: number) => hh.fake.calls.get(callOf(i))!.properties.hs_call_body!;
+      expect(body(0)).not.toContain('Ningún contacto');
+      expect(body(0)).toContain('Asociada después de registrarla');
+      expect(body(3)).toContain('Ningún contacto de HubSpot tiene el número +57 310 0000003');
 
       // Again: nothing new to associate, no association request, the rest is kept.
-      expect(await run()).toEqual({ checked: 3, associated: 0, remaining: 3, unusable: 0 });
+      expect(await run()).toEqual({ checked: 3, associated: 0, remaining: 3, unusable: 0, refused: 0, updated: 0 });
       expect(hh.fake.requests.filter((r) => r.path === ASSOCIATE)).toHaveLength(1);
 
       // A damaged entry is counted and kept, never a crash.
@@ -65,6 +72,17 @@ describe('HubSpot: reconciling calls logged without a contact', () => {
 
       // HubSpot refuses an association to a call that does not exist (400): a permanent error.
       await expect(crm.associateCalls([{ callId: '424242', contactId: c0 }])).rejects.toMatchObject({ code: 'HUBSPOT_REJECTED' });
+
+      // A 207: HubSpot accepts one association and refuses the other. Only the accepted entry
+      // goes; the refused one stays for the next run (it used to be removed as well).
+      hh.fake.addContact({ phone: '310 000 0003' });
+      hh.fake.addContact({ phone: '310 000 0004' });
+      hh.fake.fault({ kind: 'partial', paths: [ASSOCIATE], refuse: (input) => (input as { from: { id: string } }).from.id === callOf(4) });
+      expect(await run()).toMatchObject({ associated: 1, refused: 1, remaining: 1, updated: 1 });
+      expect(await hh.redis.hexists(hh.keys.unassociated, records[4]!.id)).toBe(1);
+      expect(await hh.redis.hexists(hh.keys.unassociated, records[3]!.id)).toBe(0);
+      expect(await run()).toMatchObject({ associated: 1, refused: 0, remaining: 1 });
+      expect(await hh.redis.hexists(hh.keys.unassociated, records[4]!.id)).toBe(0);
     } finally {
       crm.close();
     }

@@ -19,6 +19,12 @@ describe('mergeQueueFields', () => {
     expect(r.agent).toEqual({ id: 'ana', endpoint: 'PJSIP/1001' });
   });
 
+  it("uses the ACD's own bridged time: the IVR before the queue is not talk", () => {
+    // Answered at 15:00:01, ended 15:02:01 (120 s): 20 s waiting, 26 s talking, the rest in the IVR.
+    const r = mergeQueueFields(base, { queue: { id: 'billing', waitSeconds: 20, outcome: 'answered', talkSeconds: 26 }, agent: { id: 'ana' } });
+    expect(r).toMatchObject({ disposition: 'answered', waitSeconds: 20, talkSeconds: 26, ivrSeconds: 74 });
+  });
+
   it('keeps a real abandon and leaves records without queue fields alone', () => {
     expect(mergeQueueFields(base, { queue: { id: 'billing', waitSeconds: 30, outcome: 'abandoned' } }).disposition).toBe('abandoned');
     expect(mergeQueueFields(base, undefined)).toBe(base);

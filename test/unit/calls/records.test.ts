@@ -13,10 +13,23 @@ const input = {
 };
 
 describe('buildCallRecord', () => {
-  it('answered IVR call: E.164 numbers, talk and wait seconds, path', () => {
+  it('answered IVR call: E.164 numbers, IVR and wait seconds (no talk: nobody was bridged), path', () => {
     const f: CallFacts = { input, flow: { id: 'main', version: 'abc' }, answeredAt: '2026-01-05T15:00:03.000Z', endedAt: '2026-01-05T15:01:03.000Z', hangupSide: 'caller', hangupCause: 16, output: { path: [{ node: 'menu', at: 'x', digits: '1' }] } };
     const r = buildCallRecord(f, { defaultCountry: 'CO' });
-    expect(r).toMatchObject({ id: 'cr-1700000000.12', from: '+573001112233', to: '+576015551234', disposition: 'answered', talkSeconds: 60, waitSeconds: 3, path: [{ node: 'menu', digits: '1' }], flow: { id: 'main', version: 'abc' } });
+    expect(r).toMatchObject({ id: 'cr-1700000000.12', from: '+573001112233', to: '+576015551234', disposition: 'answered', talkSeconds: 0, ivrSeconds: 60, waitSeconds: 3, path: [{ node: 'menu', digits: '1' }], flow: { id: 'main', version: 'abc' } });
+  });
+
+  it('talk time is the bridged time only: 60 s of IVR, 10 s in the queue and 26 s with the agent log 26 s, not 96 s', () => {
+    const f: CallFacts = {
+      input, answeredAt: '2026-01-05T15:00:00.000Z', endedAt: '2026-01-05T15:01:36.000Z', hangupSide: 'caller',
+      output: { path: [], queue: { id: 'ventas', waitSeconds: 10, outcome: 'answered', talkSeconds: 26 }, agent: { id: 'a1', name: 'Ana' } },
+    };
+    expect(buildCallRecord(f, { defaultCountry: 'CO' })).toMatchObject({ disposition: 'answered', ivrSeconds: 60, waitSeconds: 10, talkSeconds: 26 });
+  });
+
+  it('a dial node bridge counts as talk; the rest of the answered time is IVR', () => {
+    const f: CallFacts = { input, answeredAt: '2026-01-05T15:00:00.000Z', endedAt: '2026-01-05T15:02:00.000Z', hangupSide: 'caller', output: { path: [], talkSeconds: 90 } };
+    expect(buildCallRecord(f, { defaultCountry: 'CO' })).toMatchObject({ talkSeconds: 90, ivrSeconds: 30 });
   });
 
   it('queue outcomes drive disposition and wait/talk', () => {

@@ -19,9 +19,37 @@ describe('request budget', () => {
       (await b.acquire(kind as 'search' | 'general'))();
       times.push({ t: clock.now(), kind });
     }
-    for (const { t } of times) expect(times.filter((x) => x.t > t - 10_000 && x.t <= t).length).toBeLessThanOrEqual(100);
+    const general = times.filter((x) => x.kind === 'general');
+    for (const { t } of general) expect(general.filter((x) => x.t > t - 10_000 && x.t <= t).length).toBeLessThanOrEqual(100);
     const searches = times.filter((x) => x.kind === 'search');
     for (const { t } of searches) expect(searches.filter((x) => x.t > t - 1_000 && x.t <= t).length).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps searches and v4 association batches out of the 10-second window, as the spec exempts them', async () => {
+    const clock = virtualClock();
+    const b = createMemoryBudget({ limits: { general: { max: 10, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 1e6 }, clock, marginMs: { general: 0, search: 0 }, defaultMaxWaitMs: 1e9 });
+    for (let i = 0; i < 10; i++) (await b.acquire('general'))();
+    const t0 = clock.now();
+    // The general window is full, yet 5 searches and 50 association batches go at once.
+    for (let i = 0; i < 5; i++) (await b.acquire('search'))();
+    for (let i = 0; i < 50; i++) (await b.acquire('exempt'))();
+    expect(clock.now()).toBe(t0);
+    (await b.acquire('general'))();
+    expect(clock.now() - t0).toBeGreaterThan(9_000);
+  });
+
+  it("starts a new daily budget at the portal's midnight, not UTC's", async () => {
+    // 23:00 in Bogotá (UTC-5) is 04:00 UTC the next day: the UTC day has already changed.
+    const clock = virtualClock(Date.parse('2026-11-21T04:00:00Z'));
+    const b = createMemoryBudget({ limits: { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 2 }, clock, marginMs: { general: 0, search: 0 }, defaultMaxWaitMs: 1e9, timeZone: () => 'America/Bogota' });
+    (await b.acquire('general'))(); (await b.acquire('exempt'))();
+    const err = await b.acquire('general').catch((e: unknown) => e) as CrmRateLimitedError;
+    expect(err).toBeInstanceOf(CrmRateLimitedError);
+    expect(err.policy).toBe('daily');
+    // Until 00:00 Bogotá = 05:00 UTC (plus a second's margin), not 24:00 UTC.
+    expect(err.retryAfterMs).toBe(3_600_000 + 1_000);
+    clock.t = Date.parse('2026-11-21T05:00:01Z');
+    (await b.acquire('general'))();
   });
 
   it('is not slower than the limit: 300 requests at 100 per rolling 10 s take just over 20 s', async () => {

@@ -14,10 +14,11 @@ afterEach(async () => { await fake?.close(); fake = undefined; });
 
 async function setup(settingsOver: Record<string, unknown> = {}, searchIndexLagMs = 0) {
   fake = await startFakeHubspot({ defaultCountry: 'CO', searchIndexLagMs });
-  const settings = parseHubspotSettings({ reconcileAfterMs: 0, ...settingsOver });
+  const settings = parseHubspotSettings({ reconcileAfterMs: 0, language: 'en', ...settingsOver });
   const crm = createHubspotCrm({ baseUrl: fake.url, token: 'test-token', budget: createMemoryBudget({ limits: budgetLimits(settings) }), recordIdProperty: settings.recordIdProperty, defaultCountry: 'CO', requestTimeoutMs: 5_000 });
   const unassociated: UnassociatedCall[] = [];
-  const logger = createCallLogger({ crm, calls: createMemoryLedger(), contacts: createMemoryLedger(), settings, onUnassociated: async (u) => { unassociated.push(...u); } });
+  const portal = { portalId: 424242, uiDomain: 'app.hubspot.com' };
+  const logger = createCallLogger({ crm, calls: createMemoryLedger(), contacts: createMemoryLedger(), settings, portal: () => portal, onUnassociated: async (u) => { unassociated.push(...u); } });
   return { fake, logger, unassociated };
 }
 
@@ -47,7 +48,7 @@ describe('HubSpot contact matching', () => {
     });
   }
 
-  it('puts a call on the most recently active of two contacts sharing a number and names the other in the body', async () => {
+  it('puts a call on the most recently active of two contacts sharing a number and links the other in the body', async () => {
     const { fake, logger } = await setup();
     const stale = fake.addContact({ phone: '3001234567', firstname: 'Old' }, { createdAt: Date.parse('2020-01-01'), lastActivityAt: Date.parse('2021-01-01') });
     const active = fake.addContact({ mobilephone: '+57 300 123 4567', firstname: 'New' }, { createdAt: Date.parse('2022-01-01'), lastActivityAt: Date.parse('2026-11-01') });
@@ -56,7 +57,8 @@ describe('HubSpot contact matching', () => {
     expect(o).toMatchObject({ kind: 'logged', contactId: active, otherContacts: 1 });
     if (o.kind !== 'logged') return;
     expect(contactsOf(fake, o.callId)).toEqual([active]);
-    expect(fake.calls.get(o.callId)!.properties.hs_call_body).toContain(`#${stale}`);
+    // The other contact is a link to its record, not plain text.
+    expect(fake.calls.get(o.callId)!.properties.hs_call_body).toContain(`Other contacts with +57 300 1234567: <a href="https://app.hubspot.com/contacts/424242/record/0-1/${stale}">Old</a>`);
   });
 
   it('follows the configured rule (oldest) when several contacts share a number', async () => {
@@ -77,7 +79,7 @@ describe('HubSpot contact matching', () => {
     expect(o.contactId).toBeUndefined();
     expect(contactsOf(fake, o.callId)).toEqual([]);
     expect(unassociated).toEqual([expect.objectContaining({ recordId: r.id, callId: o.callId, number: '+576011234567' })]);
-    expect(fake.calls.get(o.callId)!.properties.hs_call_body).toContain('No HubSpot contact has +576011234567');
+    expect(fake.calls.get(o.callId)!.properties.hs_call_body).toContain('No HubSpot contact has +57 601 1234567');
   });
 
   it('matches the callee for outbound calls and many numbers with one search request', async () => {
