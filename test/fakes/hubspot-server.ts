@@ -87,7 +87,8 @@ const STATUS_TEXT: Record<number, { category: string; message: string }> = {
 
 export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<FakeHubspot> {
   const token = opts.token ?? 'test-token';
-  const scopes = new Set(opts.scopes ?? ALL_SCOPES);
+  // `oauth` (account details) comes with every app token; the others are the ones an admin ticks.
+  const scopes = new Set([...(opts.scopes ?? ALL_SCOPES), 'oauth']);
   const clock = opts.clock ?? { now: () => Date.now() };
   const country = opts.defaultCountry ?? 'CO';
   const portal = { portalId: opts.portal?.portalId ?? 4_242_42, timeZone: opts.portal?.timeZone ?? 'America/Bogota', uiDomain: opts.portal?.uiDomain ?? 'app.hubspot.com' };

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { harness, type Harness } from './harness.ts';
 import { callRecord } from '../../unit/hubspot/records.ts';
+import { recordMarker } from '../../../src/integrations/hubspot/record-marker.ts';
 
 let h: Harness | undefined;
 afterEach(async () => { await h?.close(); h = undefined; });
@@ -13,7 +14,8 @@ afterEach(async () => { await h?.close(); h = undefined; });
 it('worker killed between create and ledger write: no second engagement after recovery', async () => {
   h = await harness(inject('redisUrl'), { reconcileAfterMs: 400 }, { searchIndexLagMs: 200 });
   const contact = h.fake.addContact({ phone: '3001234567' });
-  const records = Array.from({ length: 25 }, () => callRecord());
+  // Campaign record ids keep the folder's case: the record-id search must still find them (IN needs lower case).
+  const records = Array.from({ length: 25 }, (_, i) => callRecord({ id: `cr-cmp-Cobranza-Nov-${process.pid}-${i}_1`, campaign: { campaignId: 'Cobranza-Nov', rowId: String(i), attempt: 1 } }));
   for (const r of records) await h.add(r);
 
   const child = spawn(process.execPath, [fileURLToPath(new URL('../../fakes/hubspot-worker-child.ts', import.meta.url))], {
@@ -29,12 +31,12 @@ it('worker killed between create and ledger write: no second engagement after re
   expect(h.fake.calls.size).toBe(25);
   const pending = await h.redis.hvals(h.keys.ledger);
   expect(pending.every((v) => v.startsWith('pending|'))).toBe(true);
-  const createdIds = new Map([...h.fake.callsByMarker()].map(([k, v]) => [k, v[0]]));
+  const createdIds = new Map(records.map((r) => [r.id, h!.fake.callsByMarker().get(recordMarker(r.id))![0]]));
 
   h.startWorker({ worker: { stalledInterval: 300, lockDuration: 1000 } });
   await h.waitFor((c) => c.completed === 25, 30_000);
   const byMarker = h.fake.callsByMarker();
-  for (const r of records) expect(byMarker.get(r.id)).toEqual([createdIds.get(r.id)]);
+  for (const r of records) expect(byMarker.get(recordMarker(r.id))).toEqual([createdIds.get(r.id)]);
   expect(h.fake.calls.size).toBe(25);
   expect(h.fake.count('/crm/v3/objects/calls/batch/create')).toBe(1);
   for (const j of await h.queue.getJobs(['completed'])) expect(j.returnvalue).toMatchObject({ callId: createdIds.get(j.data.id), outcome: 'duplicate' });

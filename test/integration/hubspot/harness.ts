@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { startFakeHubspot, type FakeHubspot, type FakeHubspotOptions } from '../../fakes/hubspot-server.ts';
 import { createHubspotWorker, hubspotKeys, type HubspotWorker, type HubspotWorkerDeps } from '../../../src/workers/hubspot.ts';
-import { createHubspotCrm } from '../../../src/integrations/hubspot/sdk-crm.ts';
+import { createHubspotCrm, type HubspotCrmOptions } from '../../../src/integrations/hubspot/sdk-crm.ts';
 import { createRedisBudget } from '../../../src/integrations/hubspot/budget.ts';
 import { budgetLimits, parseHubspotSettings, type HubspotSettings } from '../../../src/integrations/hubspot/settings.ts';
 import { createLogger } from '../../../src/logger.ts';
@@ -20,7 +20,7 @@ export interface Harness {
   bullPrefix: string;
   keyPrefix: string;
   keys: ReturnType<typeof hubspotKeys>;
-  startWorker(over?: Partial<HubspotWorkerDeps>): HubspotWorker;
+  startWorker(over?: Partial<HubspotWorkerDeps>, crmOver?: Partial<HubspotCrmOptions>): HubspotWorker;
   add(record: CallRecord | unknown, jobId?: string): Promise<void>;
   waitFor(pred: (c: Record<string, number>) => boolean, timeoutMs?: number): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -40,9 +40,11 @@ export async function harness(redisUrl: string, settingsOver: Record<string, unk
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', destination: { write: () => undefined } });
   return {
     fake, redis, queue, settings, bullPrefix, keyPrefix, keys: hubspotKeys(keyPrefix),
-    startWorker(over = {}) {
-      const budget = createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings), defaultMaxWaitMs: 2_000 });
-      const crm = createHubspotCrm({ baseUrl: fake.url, token: 'test-token', budget, recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry, requestTimeoutMs: settings.requestTimeoutMs, maxBudgetWaitMs: 2_000 });
+    startWorker(over = {}, crmOver = {}) {
+      // The fake portal's time zone, as the app reads it from the account details.
+      const timeZone = () => fakeOpts.portal?.timeZone ?? 'America/Bogota';
+      const budget = createRedisBudget({ redis, keyPrefix: hubspotKeys(keyPrefix).budget, limits: budgetLimits(settings), defaultMaxWaitMs: 2_000, timeZone });
+      const crm = createHubspotCrm({ baseUrl: fake.url, token: 'test-token', budget, recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry, requestTimeoutMs: settings.requestTimeoutMs, maxBudgetWaitMs: 2_000, timeZone, ...crmOver });
       crms.push(crm);
       const connection = redis.duplicate({ maxRetriesPerRequest: null });
       connections.push(connection);

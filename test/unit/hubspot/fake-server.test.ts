@@ -37,7 +37,7 @@ describe('fake HubSpot: auth and scopes', () => {
     const r = await post(CREATE, { inputs: [call()] });
     expect(r.status).toBe(403);
     expect(r.body).toMatchObject({ category: 'MISSING_SCOPES', errors: [{ context: { requiredGranularScopes: ['crm.objects.contacts.write'] } }] });
-    expect((await post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: 'test-token' })).body).toMatchObject({ hubId: expect.any(Number), scopes: ['crm.objects.contacts.read'] });
+    expect((await post('/oauth/v2/private-apps/get/access-token-info', { tokenKey: 'test-token' })).body).toMatchObject({ hubId: expect.any(Number), scopes: ['crm.objects.contacts.read', 'oauth'] });
   });
 });
 
