@@ -18,6 +18,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { BATCH_LIMITS, OPERATIONS, exemptFromTenSecondly, type OperationKey } from '../../src/integrations/hubspot/api-facts.ts';
@@ -97,7 +98,8 @@ export async function startFakeHubspot(opts: FakeHubspotOptions = {}): Promise<F
   // Read live: a test may add an owner to the portal while the fake runs.
   const owners = opts.owners ? { has: (v: string) => opts.owners!.includes(v) } : undefined;
   const shuffle = opts.shuffleBatchResults ?? true;
-  const record = process.env.HUBSPOT_SPEC_RECORD;
+  // The spec check (test/tools/hubspot-spec-check.ts) points this at a folder: one file per process.
+  const record = process.env.HUBSPOT_SPEC_RECORD ? join(process.env.HUBSPOT_SPEC_RECORD, `fake-${process.pid}.jsonl`) : undefined;
 
   const callStore = new ObjectStore(defaultCallProperties(opts.outcomes ?? DEFAULT_OUTCOMES, opts.callStatuses ?? DEFAULT_CALL_STATUSES));
   const contactStore = new ObjectStore(defaultContactProperties());

@@ -123,7 +123,9 @@ export function createValidator(specs: SpecSet) {
     if (!v) { v = ajv.compile({ $ref: id }); cache.set(id, v); }
     return v;
   };
-  const ops = OPERATIONS.map((op) => ({ ...op, re: pathRegex(op.path), o: operation(specs, op) }));
+  // Literal paths win over templated ones (`…/calls/groups` is not `…/calls/{propertyName}`).
+  const params = (p: string) => (p.match(/\{/g) ?? []).length;
+  const ops = OPERATIONS.map((op) => ({ ...op, re: pathRegex(op.path), o: operation(specs, op) })).sort((a, b) => params(a.path) - params(b.path));
   const schemaRef = (content: Json | undefined): string | undefined => {
     const media = content ? (Object.values(content)[0] as { schema?: { $ref?: string } } | undefined) : undefined;
     return media?.schema?.$ref;
