@@ -1,6 +1,10 @@
-// `npm run bench -- hubspot [--records=10000] [--shared=0.03] [--parallel=3] [--workers=0] [--naive=0]`
+// `npm run bench -- hubspot [--records=10000] [--shared=0.03] [--parallel=3] [--workers=0] [--naive=0] [--mixed-case=1] [--crash=1]`
 // 10,000 CallRecords → fake HubSpot with Free/Starter limits (100 requests / rolling 10 s,
-// search 5 / s, 250k / day), through the real worker (BullMQ + Redis + SDK), in real time.
+// search 5 / s and exempt from the 10 s window, 250k / day, search bodies ≤ 3,000 characters),
+// through the real worker (BullMQ + Redis + SDK), in real time. --mixed-case=1 gives the records
+// campaign ids with capitals (`cr-cmp-Cobranza-Nov-…`); --crash=1 first runs a worker process
+// that SIGKILLs itself right after its first batch create and before the ledger write, then
+// finishes with a fresh worker (the crashed batch is found again by record-id search).
 // Compared with (a) the lower bound those limits impose on the fewest requests the documented
 // batch sizes allow, and (b) the one-request-per-step approach (one search + one create per
 // record), measured in the same run against the same fake code and limits. (b) would take
@@ -23,11 +27,14 @@ import { createMemoryLedger } from '../../src/integrations/hubspot/ledger.ts';
 import { createLogger } from '../../src/logger.ts';
 import { QUEUES } from '../../src/jobs/names.ts';
 import type { CallRecord } from '../../src/domain/call-record.ts';
+import { recordMarker } from '../../src/integrations/hubspot/record-marker.ts';
+import { planInSearches } from '../../src/integrations/hubspot/requests.ts';
+import { CALCULATED_MOBILE, CALCULATED_PHONE, SEARCHABLE_MOBILE, SEARCHABLE_PHONE, nationalDigits } from '../../src/integrations/hubspot/phone-match.ts';
+import { BATCH_LIMITS, SEARCH_LIMITS } from '../../src/integrations/hubspot/api-facts.ts';
 
 const FREE = { general: { max: 100, windowMs: 10_000 }, search: { max: 5, windowMs: 1_000 }, daily: 250_000 };
-const CREATE_BATCH = 100; // batch create inputs (documented)
-const PAGE = 200; // search results per request (documented)
-const NUMBERS_PER_SEARCH = 200; // 5 OR-groups, IN lists of 100, a phone and a mobile list per number
+const CREATE_BATCH = BATCH_LIMITS.objectsCreate; // batch create inputs (documented)
+const PAGE = SEARCH_LIMITS.maxPageSize; // search results per request (documented)
 
 function arg(args: string[], name: string, def: number): number {
   const a = args.find((x) => x.startsWith(`--${name}=`));
@@ -35,7 +42,7 @@ function arg(args: string[], name: string, def: number): number {
 }
 
 /** Deterministic data: distinct customer numbers, stored in the formats people use. */
-function dataset(n: number, sharedRatio: number) {
+function dataset(n: number, sharedRatio: number, mixedCase: boolean) {
   const formats = [
     (nat: string) => ({ phone: `+57 ${nat.slice(0, 3)} ${nat.slice(3, 6)} ${nat.slice(6)}` }),
     (nat: string) => ({ phone: `(${nat.slice(0, 3)}) ${nat.slice(3, 6)}-${nat.slice(6)}` }),
@@ -51,7 +58,8 @@ function dataset(n: number, sharedRatio: number) {
     if (i < n * sharedRatio) contacts.push({ phone: nat, firstname: `Twin${i}` });
     const inbound = i % 3 !== 0;
     records.push({
-      id: `bench-${i}`, linkedId: `bench-${i}`, direction: inbound ? 'inbound' : 'outbound',
+      id: mixedCase ? `cr-cmp-Cobranza-Nov-${i}_1` : `bench-${i}`, linkedId: `bench-${i}`, direction: inbound ? 'inbound' : 'outbound',
+      ...(mixedCase ? { campaign: { campaignId: 'Cobranza-Nov', rowId: String(i), attempt: 1 } } : {}),
       from: inbound ? `+57${nat}` : '+5716001234', to: inbound ? '+5716001234' : `+57${nat}`,
       startedAt: new Date(Date.parse('2026-11-20T08:00:00Z') + i * 1000).toISOString(), endedAt: new Date(Date.parse('2026-11-20T08:03:00Z') + i * 1000).toISOString(),
       talkSeconds: 120 + (i % 60), waitSeconds: i % 30, disposition: (['answered', 'busy', 'no-answer', 'abandoned', 'voicemail'] as const)[i % 5]!,
@@ -66,7 +74,7 @@ function audit(markers: Map<string, number>, records: CallRecord[]) {
   let duplicates = 0;
   let lost = 0;
   for (const r of records) {
-    const n = markers.get(r.id) ?? 0;
+    const n = markers.get(recordMarker(r.id)) ?? 0;
     if (n === 0) lost++;
     else duplicates += n - 1;
   }
@@ -75,9 +83,10 @@ function audit(markers: Map<string, number>, records: CallRecord[]) {
 
 /**
  * Earliest time the last of `searches` + `creates` requests can be sent when every request
- * takes zero time and is sent as soon as both rolling windows allow (as-soon-as-possible is
- * optimal for rolling-window limits), and the k-th create waits for the searches covering
- * its records (creates cannot outrun the contact look-ups they need).
+ * takes zero time and is sent as soon as its windows allow (as-soon-as-possible is optimal for
+ * rolling-window limits): searches in the per-second search window only (HubSpot exempts them
+ * from the 10-second one), creates in the 10-second window; the k-th create waits for the
+ * searches covering its records (creates cannot outrun the contact look-ups they need).
  */
 export function scheduleBound(searches: number, creates: number, limits: typeof FREE): number {
   const sent: number[] = [];
@@ -100,12 +109,7 @@ export function scheduleBound(searches: number, creates: number, limits: typeof 
       sent.push(t);
       c++;
     } else {
-      let u = earliest(t, sentSearch, limits.search.max, limits.search.windowMs);
-      u = earliest(u, sent, limits.general.max, limits.general.windowMs);
-      // Search may need the search window AND the general window; iterate to a fixed point.
-      while (earliest(u, sentSearch, limits.search.max, limits.search.windowMs) !== u) u = earliest(earliest(u, sentSearch, limits.search.max, limits.search.windowMs), sent, limits.general.max, limits.general.windowMs);
-      t = u;
-      sent.push(t);
+      t = earliest(t, sentSearch, limits.search.max, limits.search.windowMs);
       sentSearch.push(t);
       s++;
     }
@@ -116,13 +120,19 @@ export function scheduleBound(searches: number, creates: number, limits: typeof 
 export async function run(args: string[]) {
   const n = arg(args, 'records', 10_000);
   const shared = arg(args, 'shared', 0.03);
-  const { contacts, records } = dataset(n, shared);
+  const mixedCase = arg(args, 'mixed-case', 0) === 1;
+  const crash = arg(args, 'crash', 0) === 1;
+  const { contacts, records } = dataset(n, shared, mixedCase);
   const distinctNumbers = new Set(records.map((r) => (r.direction === 'inbound' ? r.from : r.to))).size;
   const quiet = process.env.BENCH_DEBUG ? createLogger({ level: 'debug', destination: { write: (l: string) => process.stderr.write(l) } }) : createLogger({ level: 'silent', destination: { write: () => undefined } });
 
   // ---- lower bound from the limits ----
-  // Each search returns at most 200 contacts and can ask for at most 200 numbers.
-  const minSearches = Math.max(Math.ceil(distinctNumbers / NUMBERS_PER_SEARCH), Math.ceil(contacts.length / PAGE));
+  // A search returns at most 200 contacts, and its body holds at most 3,000 characters: the
+  // fewest searches any design needs put each number in the two searchable phone lists of the
+  // smallest body HubSpot accepts (required fields, and only the two E.164 properties a hit
+  // must be confirmed with), packed to the last character.
+  const numbersPerBody = planInSearches([...new Set(records.map((r) => nationalDigits(r.direction === 'inbound' ? r.from : r.to)!))], (d) => [d], [SEARCHABLE_PHONE, SEARCHABLE_MOBILE], [CALCULATED_PHONE, CALCULATED_MOBILE]);
+  const minSearches = Math.max(numbersPerBody.length, Math.ceil(contacts.length / PAGE));
   const minCreates = Math.ceil(n / CREATE_BATCH);
   const lowerBoundMs = scheduleBound(minSearches, minCreates, FREE);
 
@@ -132,7 +142,9 @@ export async function run(args: string[]) {
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
     // The fake runs in its own process, as HubSpot does, so its work is not billed to the worker.
     const fake = await startFakeHubspotProcess({ limits: FREE, searchIndexLagMs: 1_000 }, contacts.map((c) => ({ props: c, createdAt: Date.parse('2025-01-01'), lastActivityAt: Date.parse('2026-01-01') + Number(c.firstname!.replace(/\D/g, '')) })));
-    const settings = parseHubspotSettings({ tier: 'free', parallelBatches: arg(args, 'parallel', 3) });
+    // The fake indexes new calls within 1 s, so a pending create is trusted to search after 2 s (production: 60 s).
+    const benchSettings = { tier: 'free', parallelBatches: arg(args, 'parallel', 3), reconcileAfterMs: 2_000 };
+    const settings = parseHubspotSettings(benchSettings);
     const keyPrefix = 'bench';
     const queue = new Queue(QUEUES.callRecords, { connection: redis, prefix: 'bench-bull' });
     for (let i = 0; i < records.length; i += 1000) {
@@ -149,8 +161,26 @@ export async function run(args: string[]) {
     const children: ChildProcess[] = [];
     let started = performance.now();
     let hw: { close(): Promise<void> } | undefined;
+    let crashed: { signal: string | null; created: number } | undefined;
+    if (crash) {
+      // A worker process dies (SIGKILL) between HubSpot's create and the ledger write.
+      const c = spawn(process.execPath, [fileURLToPath(new URL('../fakes/hubspot-worker-child.ts', import.meta.url))], {
+        // Short locks so the crash is noticed in seconds (production: 30 s); on a loaded machine a late lock
+        // renewal can look like a stall too, so a job may stall more than once before it is logged.
+        env: { ...process.env, REDIS_URL: redisServer.url, HUBSPOT_URL: fake.url, BULL_PREFIX: 'bench-bull', KEY_PREFIX: keyPrefix, CRASH_AFTER_CREATE: '1', LOCK_MS: '2000', STALLED_MS: '500', MAX_STALLED: '5', SETTINGS_JSON: JSON.stringify(benchSettings) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      let ready = false;
+      c.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!ready && out.includes('ready')) { ready = true; started = performance.now(); } // module loading excluded, as for the other runs
+      });
+      const signal = await new Promise<string | null>((r) => c.once('exit', (_code, sig) => r(sig)));
+      crashed = { signal, created: Number(/created (\d+)/.exec(out)?.[1] ?? 0) };
+    }
     if (workersN === 0) {
-      hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull' });
+      hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull', ...(crash ? { worker: { stalledInterval: 500, lockDuration: 2_000, maxStalledCount: 5 } } : {}) });
     } else {
       const firstReady = new Promise<void>((resolve) => {
         for (let i = 0; i < workersN; i++) {
@@ -163,7 +193,7 @@ export async function run(args: string[]) {
         }
       });
       await firstReady;
-      started = performance.now(); // from the first worker able to take jobs; module loading excluded as for --workers=0
+      if (!crash) started = performance.now(); // from the first worker able to take jobs; module loading excluded as for --workers=0
     }
     for (;;) {
       const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
@@ -176,7 +206,10 @@ export async function run(args: string[]) {
     const { duplicates, lost } = audit(new Map(Object.entries(state.markers)), records);
     const requests = state.requests.length;
     const rateLimited = state.requests.filter((r) => r.status === 429).length;
-    const searches = state.requests.filter((r) => r.kind === 'search').length;
+    const searchRequests = state.requests.filter((r) => r.kind === 'search');
+    const searches = searchRequests.length;
+    const largestSearchBody = Math.max(0, ...searchRequests.map((r) => r.bodyChars));
+    const searchesRefused = searchRequests.filter((r) => r.status === 400).length;
     const associated = state.associatedCalls;
     await hw?.close();
     await Promise.all(children.map((c) => new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); })));
@@ -186,12 +219,12 @@ export async function run(args: string[]) {
     workerConnection.disconnect();
     redis.disconnect();
     await fake.close();
-    return { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN };
+    return { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN, largestSearchBody, searchesRefused, crashed };
   })().finally(() => redisServer.stop());
-  const { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN } = measured;
+  const { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN, largestSearchBody, searchesRefused, crashed } = measured;
 
   // ---- one request per step, on a skip-ahead clock ----
-  const skipNaive = arg(args, 'naive', 1) === 0;
+  const skipNaive = arg(args, 'naive', 1) === 0 || mixedCase || crash;
   const realStart = performance.now();
   let skipped = 0;
   const base = Date.parse('2026-11-20T12:00:00Z');
@@ -231,18 +264,24 @@ export async function run(args: string[]) {
       requests,
       duplicates,
       lost: lost + failed,
+      largest_search_body_chars: largestSearchBody,
     },
-    goal: { seconds_within_x_of_lower_bound: 1.2, met: seconds <= 1.2 * lower && duplicates === 0 && lost + failed === 0, ratio: round(seconds / lower), duplicates: 0, lost: 0 },
+    goal: {
+      seconds_within_x_of_lower_bound: 1.2, search_body_max_chars: SEARCH_LIMITS.maxBodyChars,
+      met: seconds <= 1.2 * lower && duplicates === 0 && lost + failed === 0 && largestSearchBody <= SEARCH_LIMITS.maxBodyChars && searchesRefused === 0,
+      ratio: round(seconds / lower), duplicates: 0, lost: 0,
+    },
     notes: {
       records: n,
       distinct_numbers: distinctNumbers,
       contacts: contacts.length,
       shared_number_contacts: contacts.length - n,
-      limits: 'Free/Starter: 100 requests per rolling 10 s per app, search 5 requests/s, 250,000/day (search requests also count toward the 10 s window)',
-      lower_bound: `fewest requests the documented sizes allow: ${minSearches} contact searches (≤200 numbers and ≤200 results each; ${contacts.length} contacts match) + ${minCreates} batch creates (100 calls each) = ${minSearches + minCreates}, each sent as soon as the rolling windows (5 searches/s, 100 requests/10 s) allow, creates no earlier than the searches for their records, latency and processing counted as zero`,
+      run: { mixed_case_ids: mixedCase, crash_between_create_and_ledger: crashed ?? false },
+      limits: 'Free/Starter: 100 requests per rolling 10 s per app, search 5 requests/s (exempt from the 10 s window), 250,000/day, search bodies ≤ 3,000 characters',
+      lower_bound: `fewest requests the documented sizes allow: ${minSearches} contact searches (≤200 results each, each body ≤3,000 characters holding at most ${numbersPerBody[0]?.items.length ?? 0} numbers in the smallest body HubSpot accepts; ${contacts.length} contacts match) + ${minCreates} batch creates (100 calls each) = ${minSearches + minCreates}, each sent as soon as its window (5 searches/s; 100 requests/10 s for creates) allows, creates no earlier than the searches for their records, latency and processing counted as zero`,
       load_average_1m_at_end: round(loadavg()[0]!),
       cpu_cores: availableParallelism(),
-      centralita: { worker_processes: workersN || 1, requests, searches, creates: requests - searches, rate_limited_429: rateLimited, failed_jobs: failed, calls_associated_to_a_contact: associated },
+      centralita: { worker_processes: workersN || 1, requests, searches, creates: requests - searches, rate_limited_429: rateLimited, searches_refused_400: searchesRefused, largest_search_body_chars: largestSearchBody, failed_jobs: failed, calls_associated_to_a_contact: associated },
       naive: {
         approach: 'one contact search + one call create per record, paced by the same limits, same fake, same SDK adapter',
         requests: naiveRequests, retries: naiveRetries, rate_limited_429: naiveFake.requests.filter((x) => x.status === 429).length, duplicates: naiveAudit.duplicates, lost: naiveAudit.lost,

@@ -20,7 +20,7 @@ const hw = createHubspotWorker({
   connection: redis.duplicate({ maxRetriesPerRequest: null }), redis, crm, settings, keyPrefix, bullPrefix: env.BULL_PREFIX!,
   logger: createLogger({ level: 'silent', destination: { write: () => undefined } }),
   // Stalled checks are shared across workers (one per interval), so the interval must be short here too.
-  worker: { lockDuration: Number(env.LOCK_MS ?? 1000), stalledInterval: Number(env.STALLED_MS ?? 300) },
+  worker: { lockDuration: Number(env.LOCK_MS ?? 1000), stalledInterval: Number(env.STALLED_MS ?? 300), ...(env.MAX_STALLED ? { maxStalledCount: Number(env.MAX_STALLED) } : {}) },
   afterCreate: (created) => {
     process.stdout.write(`created ${created.size}\n`);
     if (env.CRASH_AFTER_CREATE === '1') process.kill(process.pid, 'SIGKILL');

@@ -3,7 +3,7 @@
 // for every transport.
 import type { CallPair, Crm, CrmContact, CreateCallsResult } from './port.ts';
 import { CrmRejectedError, bodyMessage } from './port.ts';
-import { contactNumbers } from './phone-match.ts';
+import { contactNumbers, contactSearchProperties } from './phone-match.ts';
 import {
   ASSOCIATE_MAX, BATCH_CREATE_MAX, BATCH_UPDATE_MAX, SEARCH_LIMITS, callBatchCreateBody, callBatchUpdateBody, callContactAssociationBody, callSearches, chunk,
   contactBatchCreateBody, contactSearches, fallbackSearches, type PlannedSearch, type SearchBody,
@@ -32,6 +32,9 @@ export interface CrmOptions {
   fallbackSearch?: boolean;
   /** Called with numbers HubSpot refused to search even one at a time (they count as not found). */
   onUnsearchable?: (numbers: string[], err: unknown) => void;
+  /** What the match and owner rules need from contacts (fewer properties, more numbers per search). */
+  matchRule?: 'most-recently-active' | 'oldest' | 'newest';
+  contactOwner?: boolean;
 }
 
 const toMs = (v: string | Date | null | undefined): number | undefined => {
@@ -57,6 +60,9 @@ function toContact(o: CrmObject, defaultCountry: string): CrmContact {
 const refusal = (e: { message?: string } | undefined, fallback: string) => e?.message ?? fallback;
 
 export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
+  const rules = { ...(opts.matchRule ? { matchRule: opts.matchRule } : {}), ...(opts.contactOwner !== undefined ? { contactOwner: opts.contactOwner } : {}) };
+  const primaryProps = contactSearchProperties(rules);
+  const fallbackProps = contactSearchProperties({ ...rules, raw: true });
   async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>): Promise<CrmObject[]> {
     const out: CrmObject[] = [];
     let after: string | undefined;
@@ -110,11 +116,11 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
       const numbers = [...new Set(e164s)];
       const found = new Map<string, CrmContact[]>();
       const unsearchable: string[] = [];
-      collect(found, new Set(numbers), await searchAll('contacts', contactSearches(numbers), (part) => contactSearches(part), unsearchable));
+      collect(found, new Set(numbers), await searchAll('contacts', contactSearches(numbers, primaryProps), (part) => contactSearches(part, primaryProps), unsearchable));
       // Numbers HubSpot could not calculate (odd spellings) are only found by their raw text.
       if (opts.fallbackSearch !== false) {
         const missing = numbers.filter((n) => !found.has(n));
-        collect(found, new Set(missing), await searchAll('contacts', fallbackSearches(missing), (part) => fallbackSearches(part), unsearchable));
+        collect(found, new Set(missing), await searchAll('contacts', fallbackSearches(missing, fallbackProps), (part) => fallbackSearches(part, fallbackProps), unsearchable));
       }
       if (unsearchable.length) opts.onUnsearchable?.([...new Set(unsearchable)], 'HubSpot refused the search');
       return found;

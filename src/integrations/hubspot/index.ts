@@ -48,6 +48,7 @@ export function createCrmFromConfig(config: Config, settings: HubspotSettings, r
   const crm = createHubspotCrm({
     baseUrl: config.hubspot.baseUrl, token: config.hubspot.token, budget, recordIdProperty: settings.recordIdProperty,
     defaultCountry: settings.defaultCountry, requestTimeoutMs: settings.requestTimeoutMs, timeZone,
+    matchRule: settings.matchRule, contactOwner: settings.ownerRule.includes('contact'),
   });
   return {
     crm, mode: 'api', describe: `HubSpot API at ${config.hubspot.baseUrl} (${settings.tier} limits)`,

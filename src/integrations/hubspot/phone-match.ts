@@ -13,14 +13,18 @@ export const CALCULATED_PHONE = 'hs_calculated_phone_number';
 export const CALCULATED_MOBILE = 'hs_calculated_mobile_number';
 
 /**
- * Properties requested with every contact search: match confirmation (E.164 and raw values),
- * match rule (dates), the call body (name) and the owner rule (contact owner). Every name costs
- * search-body characters, so nothing else is asked for.
+ * Properties requested with contact searches. Every name costs search-body characters (HubSpot
+ * refuses bodies over 3,000), so only what is used is asked for: E.164 values to confirm a hit
+ * (raw values too for the raw-spelling fallback, whose hits may have no calculated value), the
+ * name for the body, the dates the match rule compares, the owner when the owner rule uses it.
  */
-export const CONTACT_SEARCH_PROPERTIES = [
-  'phone', 'mobilephone', CALCULATED_PHONE, CALCULATED_MOBILE,
-  'firstname', 'lastname', 'createdate', 'lastmodifieddate', 'notes_last_contacted', 'hs_last_sales_activity_timestamp', 'hubspot_owner_id',
-];
+export function contactSearchProperties(o: { matchRule?: 'most-recently-active' | 'oldest' | 'newest'; contactOwner?: boolean; raw?: boolean } = {}): string[] {
+  return [
+    CALCULATED_PHONE, CALCULATED_MOBILE, ...(o.raw ? ['phone', 'mobilephone'] : []), 'firstname', 'lastname',
+    ...((o.matchRule ?? 'most-recently-active') === 'most-recently-active' ? ['notes_last_contacted', 'hs_last_sales_activity_timestamp', 'lastmodifieddate'] : ['createdate']),
+    ...(o.contactOwner === false ? [] : ['hubspot_owner_id']),
+  ];
+}
 
 // Parsing with full metadata is the costliest step per record and the same numbers recur in
 // every batch (record, search result, body), so results are memoised in a bounded map.

@@ -6,7 +6,7 @@
 // each list it appears in. Every search carries all the fields the spec marks required.
 import type { NewCallEngagement } from './port.ts';
 import { BATCH_LIMITS, SEARCH_LIMITS } from './api-facts.ts';
-import { CONTACT_SEARCH_PROPERTIES, SEARCHABLE_MOBILE, SEARCHABLE_PHONE, nationalDigits, rawVariants } from './phone-match.ts';
+import { SEARCHABLE_MOBILE, SEARCHABLE_PHONE, contactSearchProperties, nationalDigits, rawVariants } from './phone-match.ts';
 
 export { SEARCH_LIMITS };
 export const BATCH_CREATE_MAX = BATCH_LIMITS.objectsCreate;
@@ -79,14 +79,14 @@ export function planInSearches<T>(items: T[], valuesOf: (item: T) => string[], p
 }
 
 /** Primary contact searches: the searchable calculated properties HubSpot maintains for phone matching. */
-export function contactSearches(e164s: string[], maxChars?: number): PlannedSearch<string>[] {
+export function contactSearches(e164s: string[], properties: string[] = contactSearchProperties(), maxChars?: number): PlannedSearch<string>[] {
   const withDigits = e164s.filter((e) => nationalDigits(e));
-  return planInSearches(withDigits, (e) => [nationalDigits(e)!], [SEARCHABLE_PHONE, SEARCHABLE_MOBILE], CONTACT_SEARCH_PROPERTIES, maxChars);
+  return planInSearches(withDigits, (e) => [nationalDigits(e)!], [SEARCHABLE_PHONE, SEARCHABLE_MOBILE], properties, maxChars);
 }
 
 /** Fallback searches: raw phone/mobilephone as people type them, for contacts HubSpot could not calculate. */
-export function fallbackSearches(e164s: string[], maxChars?: number): PlannedSearch<string>[] {
-  return planInSearches(e164s, rawVariants, ['phone', 'mobilephone'], CONTACT_SEARCH_PROPERTIES, maxChars);
+export function fallbackSearches(e164s: string[], properties: string[] = contactSearchProperties({ raw: true }), maxChars?: number): PlannedSearch<string>[] {
+  return planInSearches(e164s, rawVariants, ['phone', 'mobilephone'], properties, maxChars);
 }
 
 /** Calls already created for these record-id markers (lower-case, see record-marker.ts). */

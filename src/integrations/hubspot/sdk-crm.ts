@@ -22,6 +22,9 @@ export interface HubspotCrmOptions {
   timeZone?: () => string;
   onRequest?: (r: { method: string; path: string; status: number | 'error'; ms: number; bodyChars: number }) => void;
   onUnsearchable?: (numbers: string[], err: unknown) => void;
+  matchRule?: 'most-recently-active' | 'oldest' | 'newest';
+  /** false when the owner rule never uses the contact's owner (one property less per search). */
+  contactOwner?: boolean;
 }
 
 export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void; http: HubspotHttp } {
@@ -53,6 +56,8 @@ export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void
     recordIdProperty: opts.recordIdProperty, defaultCountry: opts.defaultCountry,
     ...(opts.fallbackSearch !== undefined ? { fallbackSearch: opts.fallbackSearch } : {}),
     ...(opts.onUnsearchable ? { onUnsearchable: opts.onUnsearchable } : {}),
+    ...(opts.matchRule ? { matchRule: opts.matchRule } : {}),
+    ...(opts.contactOwner !== undefined ? { contactOwner: opts.contactOwner } : {}),
   });
   return {
     ...crm,
