@@ -239,9 +239,17 @@ export async function startHubspotLogging(deps: {
   const keys = hubspotKeys();
   const handle = createCrmFromConfig(deps.config, settings, deps.redis, keys.budget);
   deps.logger.info({ mode: handle.mode }, `hubspot logging: ${handle.describe}`);
-  // The portal's time zone (daily limit) and id (links); read once, shared through Redis.
-  const portal = await resolvePortal({ settings, crm: handle.crm, redis: deps.redis, key: keys.portal, logger: deps.logger });
-  handle.setTimeZone(portal?.timeZone);
+  // The portal's time zone (daily limit) and id (links): read once (at most 3 s at start-up),
+  // shared through Redis; when HubSpot cannot say yet, asked again every 5 minutes.
+  let portal: PortalDetails | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const learn = async () => {
+    const timeout = new Promise<undefined>((r) => { const t = setTimeout(() => r(undefined), 3_000); t.unref(); });
+    const p = await Promise.race([resolvePortal({ settings, crm: handle.crm, redis: deps.redis, key: keys.portal, logger: deps.logger }), timeout]);
+    if (p) { portal = p; handle.setTimeZone(p.timeZone); }
+    if (handle.mode === 'api' && !p?.portalId && !settings.portalId) { retry = setTimeout(() => void learn(), 300_000); retry.unref(); }
+  };
+  await learn();
   const worker = createHubspotWorker({ connection: deps.connection, redis: deps.redis, crm: handle.crm, settings, logger: deps.logger, portal: () => portal, ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}) });
   let callRecords: Queue | undefined;
   if (deps.metrics) {
@@ -249,5 +257,5 @@ export async function startHubspotLogging(deps: {
     callRecords = new Queue(QUEUES.callRecords, { connection: deps.connection });
     registerHubspotMetrics(deps.metrics, { worker, redis: deps.redis, unassociatedKey: keys.unassociated, callRecords });
   }
-  return { worker, settings, async close() { await worker.close(); await callRecords?.close(); handle.close(); } };
+  return { worker, settings, async close() { clearTimeout(retry); await worker.close(); await callRecords?.close(); handle.close(); } };
 }
