@@ -19,11 +19,13 @@ function captureLogger() {
   const lines: Record<string, unknown>[] = [];
   return { lines, logger: createLogger({ level: 'warn', destination: { write: (l: string) => { lines.push(JSON.parse(l) as Record<string, unknown>); } } }) };
 }
+// Every job of the test joins the first batch, however slowly a loaded machine fetches them.
+const ONE_BATCH = { batchWaitMs: 1_000 };
 const creates = (hh: Harness) => hh.fake.requests.filter((r) => r.path === CREATE);
 
 describe('HubSpot worker: error answers', () => {
   it('423 Locked: nothing is dead-lettered; the create is retried no sooner than 2 s later, once each', async () => {
-    h = await harness(inject('redisUrl'));
+    h = await harness(inject('redisUrl'), ONE_BATCH);
     h.fake.fault({ kind: 'status', status: 423, paths: [CREATE] });
     const records = numbers(5);
     for (const r of records) await h.add(r);
@@ -38,7 +40,7 @@ describe('HubSpot worker: error answers', () => {
   });
 
   it('477 Migration in Progress: waits the Retry-After, then logs; nothing dead-lettered', async () => {
-    h = await harness(inject('redisUrl'));
+    h = await harness(inject('redisUrl'), ONE_BATCH);
     h.fake.fault({ kind: 'status', status: 477, paths: [CREATE], retryAfterSec: 3 });
     const records = numbers(3);
     for (const r of records) await h.add(r);
@@ -58,9 +60,13 @@ describe('HubSpot worker: error answers', () => {
     const { lines, logger } = captureLogger();
     const w = h.startWorker({ logger });
     for (let i = 0; i < 100 && creates(h).length === 0; i++) await sleep(50);
-    await sleep(1_500);
-    // One refused create, then silence: the queue is paused, not polling HubSpot.
-    expect(creates(h).map((r) => r.status)).toEqual([429]);
+    await sleep(500);
+    // The creates already in flight (at most one per parallel batch) are refused, then silence:
+    // the queue is paused, not polling HubSpot.
+    const refused = creates(h).length;
+    expect(refused).toBeLessThanOrEqual(h.settings.parallelBatches);
+    await sleep(2_000);
+    expect(creates(h).map((r) => r.status)).toEqual(Array.from({ length: refused }, () => 429));
     const ttl = await h.queue.getRateLimitTtl();
     const untilMidnight = DateTime.now().setZone('America/Bogota').plus({ days: 1 }).startOf('day').toMillis() - Date.now();
     expect(ttl).toBeGreaterThan(untilMidnight - 10_000);
@@ -71,7 +77,7 @@ describe('HubSpot worker: error answers', () => {
   });
 
   it('a 207 from the calls batch create: only the refused record is dead-lettered, the rest logged once', async () => {
-    h = await harness(inject('redisUrl'));
+    h = await harness(inject('redisUrl'), ONE_BATCH);
     const records = numbers(6);
     const refusedMarker = recordMarker(records[2]!.id);
     h.fake.fault({ kind: 'partial', paths: [CREATE], refuse: (input) => (input as { properties: Record<string, string> }).properties.centralita_record_id === refusedMarker });
@@ -87,7 +93,7 @@ describe('HubSpot worker: error answers', () => {
   });
 
   it('a portal without the record-id property: one clear error, one request for 190 records (not 378), nothing lost', async () => {
-    h = await harness(inject('redisUrl'), { configPauseMs: 1_500 }, { customCallProperties: [] });
+    h = await harness(inject('redisUrl'), { ...ONE_BATCH, configPauseMs: 1_500 }, { customCallProperties: [] });
     const records = numbers(190);
     for (const r of records) await h.add(r);
     const { lines, logger } = captureLogger();
@@ -109,7 +115,7 @@ describe('HubSpot worker: error answers', () => {
   });
 
   it('a refused owner id fails only the records carrying it, in one extra request (no halving)', async () => {
-    h = await harness(inject('redisUrl'), { owners: { 'agent-7': '111', 'agent-9': '999' } }, { owners: ['111'] });
+    h = await harness(inject('redisUrl'), { ...ONE_BATCH, owners: { 'agent-7': '111', 'agent-9': '999' } }, { owners: ['111'] });
     const records = numbers(40).map((r, i) => (i % 10 === 3 ? { ...r, agent: { id: 'agent-9', name: 'Nueve' } } : r));
     for (const r of records) await h.add(r);
     const w = h.startWorker();

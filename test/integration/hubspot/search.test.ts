@@ -15,7 +15,7 @@ const CREATE = '/crm/v3/objects/calls/batch/create';
 
 describe('HubSpot worker: search requests', () => {
   it('a full batch of 190 unknown numbers (calculated + raw fallback searches) keeps every body within 3,000 characters', async () => {
-    h = await harness(inject('redisUrl'), { batchSize: 190, batchWaitMs: 200 });
+    h = await harness(inject('redisUrl'), { batchSize: 190, batchWaitMs: 1_000 });
     const records = Array.from({ length: 190 }, (_, i) => callRecord({ from: `+5731${String(20_000_000 + i * 7)}` }));
     for (const r of records) await h.add(r);
     const w = h.startWorker();
@@ -43,7 +43,8 @@ describe('HubSpot worker: search requests', () => {
   });
 
   it('mixed-case campaign record ids: a create applied but unanswered is found again, no duplicate', async () => {
-    h = await harness(inject('redisUrl'), { reconcileAfterMs: 300 }, { searchIndexLagMs: 100 });
+    // One batch (a slow machine must not split the jobs), hence one create.
+    h = await harness(inject('redisUrl'), { reconcileAfterMs: 300, batchWaitMs: 1_000 }, { searchIndexLagMs: 100 });
     h.fake.fault({ kind: 'status-after', status: 500, paths: [CREATE] });
     const records = Array.from({ length: 12 }, (_, i) => callRecord({ id: `cr-cmp-Cobranza-Nov-${i}_1`, campaign: { campaignId: 'Cobranza-Nov', rowId: String(i), attempt: 1 } }));
     for (const r of records) await h.add(r);
