@@ -209,6 +209,12 @@ export async function run(args: string[]) {
     const searchRequests = state.requests.filter((r) => r.kind === 'search');
     const searches = searchRequests.length;
     const largestSearchBody = Math.max(0, ...searchRequests.map((r) => r.bodyChars));
+    // When requests reached the fake, from the start (the fake's clock is this machine's Date.now()).
+    const t0 = Date.now() - (performance.now() - started);
+    const at = (xs: { at: number }[]) => xs.map((r) => round((r.at - t0) / 1000));
+    const searchTimes = at(searchRequests);
+    const createTimes = at(state.requests.filter((r) => r.kind !== 'search'));
+    const timeline = { first_search_s: searchTimes[0] ?? 0, last_search_s: searchTimes.at(-1) ?? 0, last_create_s: Math.max(0, ...createTimes), searches_per_s: round((searchTimes.length - 1) / Math.max(0.001, (searchTimes.at(-1) ?? 0) - (searchTimes[0] ?? 0))) };
     const searchesRefused = searchRequests.filter((r) => r.status === 400).length;
     const associated = state.associatedCalls;
     await hw?.close();
@@ -219,9 +225,9 @@ export async function run(args: string[]) {
     workerConnection.disconnect();
     redis.disconnect();
     await fake.close();
-    return { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN, largestSearchBody, searchesRefused, crashed };
+    return { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN, largestSearchBody, searchesRefused, crashed, timeline };
   })().finally(() => redisServer.stop());
-  const { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN, largestSearchBody, searchesRefused, crashed } = measured;
+  const { seconds, failed, duplicates, lost, requests, rateLimited, searches, associated, workersN, largestSearchBody, searchesRefused, crashed, timeline } = measured;
 
   // ---- one request per step, on a skip-ahead clock ----
   const skipNaive = arg(args, 'naive', 1) === 0 || mixedCase || crash;
@@ -281,7 +287,7 @@ export async function run(args: string[]) {
       lower_bound: `fewest requests the documented sizes allow: ${minSearches} contact searches (≤200 results each, each body ≤3,000 characters holding at most ${numbersPerBody[0]?.items.length ?? 0} numbers in the smallest body HubSpot accepts; ${contacts.length} contacts match) + ${minCreates} batch creates (100 calls each) = ${minSearches + minCreates}, each sent as soon as its window (5 searches/s; 100 requests/10 s for creates) allows, creates no earlier than the searches for their records, latency and processing counted as zero`,
       load_average_1m_at_end: round(loadavg()[0]!),
       cpu_cores: availableParallelism(),
-      centralita: { worker_processes: workersN || 1, requests, searches, creates: requests - searches, rate_limited_429: rateLimited, searches_refused_400: searchesRefused, largest_search_body_chars: largestSearchBody, failed_jobs: failed, calls_associated_to_a_contact: associated },
+      centralita: { worker_processes: workersN || 1, requests, searches, creates: requests - searches, rate_limited_429: rateLimited, searches_refused_400: searchesRefused, largest_search_body_chars: largestSearchBody, failed_jobs: failed, calls_associated_to_a_contact: associated, timeline },
       naive: {
         approach: 'one contact search + one call create per record, paced by the same limits, same fake, same SDK adapter',
         requests: naiveRequests, retries: naiveRetries, rate_limited_429: naiveFake.requests.filter((x) => x.status === 429).length, duplicates: naiveAudit.duplicates, lost: naiveAudit.lost,
