@@ -8,13 +8,14 @@ const IO_IMPORTS = {
   patterns: [
     { group: ['node:*'], message: 'Pure code may not use Node built-ins; take what you need as an argument.' },
     { group: ['fs', 'fs/*', 'path', 'os', 'net', 'http', 'https', 'child_process', 'crypto', 'stream', 'events', 'timers', 'timers/*'], message: 'Pure code may not use Node built-ins.' },
-    { group: ['ari-client', 'bullmq', 'ioredis', 'pino', 'pino-*', '@hubspot/*', '@aws-sdk/*', 'fastify', 'ws', 'sqs-consumer'], message: 'Pure code may not import I/O libraries; depend on a port instead.' },
+    { group: ['ari-client', 'bullmq', 'ioredis', 'pino', 'pino-*', '@hubspot/*', '@aws-sdk/*', 'fastify', 'ws', 'sqs-consumer', 'pg', 'pg-*', 'kysely', 'kysely/*', 'exceljs'], message: 'Pure code may not import I/O libraries; depend on a port instead.' },
     { group: ['**/telephony/ari/**', '**/integrations/**', '**/workers/**', '**/infra/**', '**/sim/**', '**/logger.ts', '**/config.ts', '**/main.ts'], message: 'Pure code may not import adapters.' },
   ],
 };
 
 const ARI_ONLY = { name: 'ari-client', message: 'Only src/telephony/ari/* may import ari-client.' };
 const HUBSPOT_ONLY = { group: ['@hubspot/api-client', '@hubspot/api-client/*'], message: 'Only src/integrations/hubspot/* may import @hubspot/api-client.' };
+const SQL_ONLY = { group: ['pg', 'pg-*', 'kysely', 'kysely/*', 'postgres', '@electric-sql/*'], message: 'Only src/store/* may import the SQL driver; depend on a repository interface (CallHistory, Reports, AuditLog…) instead.' };
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**'] },
@@ -37,15 +38,19 @@ export default tseslint.config(
   // block below carries the full set of restrictions for its files.
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'flows/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [HUBSPOT_ONLY] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [HUBSPOT_ONLY, SQL_ONLY] }] },
   },
   {
     files: ['src/telephony/ari/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [HUBSPOT_ONLY] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [HUBSPOT_ONLY, SQL_ONLY] }] },
   },
   {
     files: ['src/integrations/hubspot/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [SQL_ONLY] }] },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [HUBSPOT_ONLY] }] },
   },
   {
     // Flows and the pure domain: behaviour only, time and I/O come in as arguments.

@@ -55,6 +55,18 @@ export const VARIABLES = {
   ALERT_WEBHOOK_URL: { schema: url(['https:', 'http:']).optional(), form: 'a Slack or Teams incoming-webhook URL for alerts (a secret); unset = alerts go to the log only', example: 'https://hooks.slack.com/services/T000/B000/XXXX' },
   ALERT_WEBHOOK_FORMAT: { schema: z.enum(['slack', 'teams', 'generic']).default('slack'), form: 'slack|teams|generic (Alertmanager-like JSON)', example: 'slack' },
   ALERT_SNS_TOPIC_ARN: { schema: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'an SNS topic ARN').optional(), form: 'an SNS topic for alerts (the CloudWatch alarm topic on AWS)', example: 'arn:aws:sns:us-east-1:123456789012:centralita-alarms' },
+  DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), form: 'a PostgreSQL URL (system of record); unset = start a private PostgreSQL in DATA_DIR', example: 'postgres://centralita:s3cret@db.internal:5432/centralita' },
+  DATABASE_POOL_MAX: { schema: positiveInt.max(200).default(10), form: 'connections in the app\'s PostgreSQL pool', example: '10' },
+  REPORT_TIME_ZONE: { schema: z.string().refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'an IANA time zone').default('UTC'), form: 'IANA time zone of "today" and report intervals', example: 'America/Bogota' },
+  PUBLIC_BASE_URL: { schema: url(['https:', 'http:']).optional(), form: 'the HTTPS URL the app is reached at from outside (stable recording links in HubSpot); unset = no links', example: 'https://centralita.example.com' },
+  RECORDINGS_BUCKET: { schema: nonEmpty('bucket name').optional(), form: 'S3 bucket for call recordings; unset = DATA_DIR/recordings', example: 'acme-call-recordings' },
+  RECORDINGS_PREFIX: { schema: z.string().default('recordings/'), form: 'S3 key prefix of recordings', example: 'recordings/' },
+  RECORDINGS_SSE: { schema: z.enum(['AES256', 'aws:kms']).default('AES256'), form: 'S3 server-side encryption of recordings: AES256 or aws:kms', example: 'AES256' },
+  RECORDINGS_KMS_KEY_ID: { schema: nonEmpty('KMS key').optional(), form: 'KMS key id/ARN when RECORDINGS_SSE=aws:kms', example: 'arn:aws:kms:us-east-1:123456789012:key/…' },
+  RECORDING_LINK_SECRET: { schema: z.string().min(32, 'at least 32 characters').optional(), form: 'secret that signs recording links; unset = generated once into DATA_DIR', example: 'a-long-random-string-of-32-or-more-chars' },
+  RETENTION_RECORDS_DAYS: { schema: positiveInt.default(730), form: 'days call records, queue events and agent states are kept', example: '730' },
+  RETENTION_RECORDINGS_DAYS: { schema: positiveInt.default(90), form: 'days recordings are kept (also set as the S3 lifecycle rule)', example: '90' },
+  RETENTION_AUDIT_DAYS: { schema: positiveInt.default(2555), form: 'days audit-log entries are kept', example: '2555' },
 } as const;
 
 /**
@@ -97,6 +109,11 @@ export interface Config {
   soundsDir: string;
   shutdownDeadlineMs: number;
   alerts: { enabled: boolean; rulesFile?: string; intervalMs: number; webhookUrl?: string; webhookFormat: RawConfig['ALERT_WEBHOOK_FORMAT']; snsTopicArn?: string };
+  database: ({ mode: 'external'; url: string } | { mode: 'embedded' }) & { poolMax: number };
+  reports: { timeZone: string };
+  publicBaseUrl?: string;
+  recordings: ({ mode: 's3'; bucket: string; prefix: string; sse: 'AES256' | 'aws:kms'; kmsKeyId?: string } | { mode: 'local'; dir: string }) & { linkSecret?: string };
+  retention: { recordsDays: number; recordingsDays: number; auditDays: number };
   /** Values that must never appear in logs. */
   secrets: string[];
 }
@@ -132,7 +149,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   if (problems.length) throw new ConfigError(problems);
 
   const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL].filter((s): s is string => !!s && s.length >= 4);
-  for (const u of [v.REDIS_URL]) {
+  if (v.RECORDING_LINK_SECRET) secrets.push(v.RECORDING_LINK_SECRET);
+  for (const u of [v.REDIS_URL, v.DATABASE_URL]) {
     const pw = u ? safePassword(u) : undefined;
     if (pw) secrets.push(pw);
   }
@@ -158,6 +176,16 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     soundsDir: v.SOUNDS_DIR,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
     alerts: { enabled: v.ALERTS_ENABLED, rulesFile: v.ALERT_RULES_FILE, intervalMs: v.ALERT_EVAL_INTERVAL_MS, webhookUrl: v.ALERT_WEBHOOK_URL, webhookFormat: v.ALERT_WEBHOOK_FORMAT, snsTopicArn: v.ALERT_SNS_TOPIC_ARN },
+    database: v.DATABASE_URL ? { mode: 'external', url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX } : { mode: 'embedded', poolMax: v.DATABASE_POOL_MAX },
+    reports: { timeZone: v.REPORT_TIME_ZONE },
+    ...(v.PUBLIC_BASE_URL ? { publicBaseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
+    recordings: {
+      ...(v.RECORDINGS_BUCKET
+        ? { mode: 's3' as const, bucket: v.RECORDINGS_BUCKET, prefix: v.RECORDINGS_PREFIX, sse: v.RECORDINGS_SSE, ...(v.RECORDINGS_KMS_KEY_ID ? { kmsKeyId: v.RECORDINGS_KMS_KEY_ID } : {}) }
+        : { mode: 'local' as const, dir: `${v.DATA_DIR}/recordings` }),
+      ...(v.RECORDING_LINK_SECRET ? { linkSecret: v.RECORDING_LINK_SECRET } : {}),
+    },
+    retention: { recordsDays: v.RETENTION_RECORDS_DAYS, recordingsDays: v.RETENTION_RECORDINGS_DAYS, auditDays: v.RETENTION_AUDIT_DAYS },
     secrets,
   };
 }

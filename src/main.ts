@@ -38,6 +38,8 @@ import { createCallService, type CallService } from './calls/service.ts';
 import { KEY_PREFIX } from './jobs/names.ts';
 import { startCampaigns } from './campaigns/runtime.ts';
 import { startObservability } from './ops/start.ts';
+import { startHistory, type HistoryRuntime } from './history/runtime.ts';
+import { PostgresServerMissingError } from './infra/postgres-server.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -49,6 +51,7 @@ export interface RunningApp {
   calls: CallService;
   acd: Acd;
   bus: EventBus;
+  history: HistoryRuntime;
   stop(): Promise<void>;
 }
 
@@ -84,9 +87,16 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     // Flows first: a broken flow must stop start-up before anything answers a call.
     const source = createNodeFlowSource();
-    let flowsReloaded = () => {}; // campaigns re-publish the flow ids (set once they start)
-    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }), onReload: (r) => { if (r.ok) flowsReloaded(); } });
+    // On a good reload: the history records the deployment, campaigns re-publish the flow ids.
+    const onFlowsReloaded: (() => void)[] = [];
+    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }), onReload: (r) => { if (r.ok) for (const f of onFlowsReloaded) f(); } });
     stack.push({ name: 'flows', stop: () => flows.close() });
+
+    // The system of record (PostgreSQL) before anything produces history.
+    const history = await startHistory({ config, logger, bus, metrics });
+    stack.push({ name: 'history', stop: () => history.stop() });
+    await recordFlowDeployments(history, flows.current().flows.values(), 'startup', logger);
+    onFlowsReloaded.push(() => { void recordFlowDeployments(history, flows.current().flows.values(), 'hot-reload', logger); });
 
     const redisUrl = await startRedis(config, logger, stack);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -113,7 +123,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
-    flowsReloaded = () => void campaigns.flowsChanged();
+    onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc, outcomes } = campaigns;
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
@@ -133,6 +143,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       async publish(built) {
         // The ACD keys callers by call id (= the caller's channel id; record id is `cr-<channel>`).
         const record = mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, '')));
+        // Durable on local disk first: the call history never depends on Redis being up.
+        await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call record not spooled for the history'));
         const first = await publisher.publish(record);
         await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
         return first;
@@ -150,6 +162,10 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
+    hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
+      const recordId = (job.data as { id?: unknown } | undefined)?.id;
+      if (typeof recordId === 'string' && result?.callId) history.capture.hubspotLogged(recordId, result.callId);
+    });
 
     const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'observability', stop: () => ops.stop() });
@@ -159,11 +175,18 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     registerHoursRoutes(http, { hours, overrides });
     const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
     stack.push({ name: 'http', stop: () => http.close() });
-    return { httpUrl, redisUrl, sim, calls, acd, bus, stop: stopAll };
+    return { httpUrl, redisUrl, sim, calls, acd, bus, history, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** Flow deployments (id, version = content hash, who, when); idempotent per flow version. */
+async function recordFlowDeployments(history: HistoryRuntime, flows: Iterable<{ id: string; version: string }>, by: string, logger: Logger): Promise<void> {
+  const at = new Date().toISOString();
+  const ds = [...flows].map((f) => ({ flowId: f.id, version: f.version, hash: f.version, by, at }));
+  await history.store.history.saveFlowDeployments(ds).catch((err: unknown) => logger.warn({ err }, 'flow deployments not recorded'));
 }
 
 async function startRedis(config: Config, logger: Logger, stack: Stack): Promise<string> {
@@ -246,7 +269,7 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
   try {
     app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger);
   } catch (err) {
-    if (err instanceof RedisServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError) {
+    if (err instanceof RedisServerMissingError || err instanceof PostgresServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError) {
       process.stderr.write(`${err instanceof ConfigError ? '' : 'centralita: '}${err.message}\n`);
       process.exit(1);
     }

@@ -1,21 +1,29 @@
 import type { TestProject } from 'vitest/node';
 import { startRedisServer, type RedisServerHandle } from '../../src/infra/redis-server.ts';
+import { startPostgresServer, type PostgresServerHandle } from '../../src/infra/postgres-server.ts';
+import { waitForDatabase } from '../../src/store/db.ts';
 
-// A REAL redis-server (Debian package) on a free loopback port, in a temp dir, for the
-// whole run. Tests use `inject('redisUrl')` and a unique key prefix / db of their own.
+// A REAL redis-server and a REAL PostgreSQL (Debian packages) on free loopback ports, in
+// temp dirs, for the whole run. Tests use `inject('redisUrl')` with a key prefix / db of
+// their own, and `createTestDatabase()` (test/helpers/db.ts) for a database of their own.
 let redis: RedisServerHandle | undefined;
+let postgres: PostgresServerHandle | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  redis = await startRedisServer({});
+  [redis, postgres] = await Promise.all([startRedisServer({}), startPostgresServer({ durable: false })]);
+  await waitForDatabase(postgres.adminUrl);
   project.provide('redisUrl', redis.url);
+  project.provide('pgAdminUrl', postgres.adminUrl);
 }
 
 export async function teardown(): Promise<void> {
-  await redis?.stop();
+  await Promise.all([redis?.stop(), postgres?.stop()]);
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
+    /** Superuser URL of the test PostgreSQL's maintenance database. */
+    pgAdminUrl: string;
   }
 }

@@ -10,6 +10,7 @@ import { startCentralita, type RunningApp } from '../../../src/main.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { QUEUES } from '../../../src/jobs/names.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { createTestDatabase } from '../../helpers/db.ts';
 
 // The composition root as `npm start` builds it (embedded simulator, flows from flows/,
 // ACD, HubSpot outbox), on the test Redis in a database of its own. A call placed through
@@ -34,7 +35,7 @@ describe.each(CLOCKS)('centralita app (composition root), $when', ({ db: DB, at,
     await flush.flushdb();
     flush.disconnect();
     dataDir = mkdtempSync(join(tmpdir(), 'centralita-app-'));
-    const config = loadConfig({ REDIS_URL: redisUrl, HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '2000', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') });
+    const config = loadConfig({ REDIS_URL: redisUrl, DATABASE_URL: await createTestDatabase('app'), HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '2000', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') });
     const t0 = Date.now();
     app = await startCentralita(config, createLogger({ level: 'silent' }), { now: () => at + (Date.now() - t0) });
     app.bus.on('call.record', (r) => records.push(r));
@@ -84,6 +85,9 @@ describe.each(CLOCKS)('centralita app (composition root), $when', ({ db: DB, at,
     // The search line is written before the create line: wait for the create itself.
     const create = await waitFor(() => existsSync(outbox) && readFileSync(outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; body: unknown }).find((l) => l.path === '/crm/v3/objects/calls/batch/create'), 15_000, 'the HubSpot create in the outbox');
     expect(JSON.stringify(create?.body)).toContain(rec.id);
+    // The system of record has the record, and the HubSpot engagement id once it was logged.
+    const stored = await waitFor(async () => { const s = await app.history.store.history.get(rec.id); return s?.hubspotCallId ? s : undefined; }, 15_000, 'the stored record with its HubSpot id');
+    expect(stored).toMatchObject({ ...rec, hubspotCallId: expect.any(String) });
 
     const ready = await fetch(`${app.httpUrl}/readyz`);
     expect(ready.status).toBe(200);

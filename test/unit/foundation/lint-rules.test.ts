@@ -33,6 +33,15 @@ describe('lint architecture rules', () => {
     expect(await lint('src/telephony/ari/probe.ts', "import Ari from 'ari-client';\nexport const x = Ari;\n")).toEqual([]);
   });
 
+  it('rejects the SQL driver outside src/store but allows it inside', async () => {
+    for (const file of ['src/calls/probe.ts', 'src/history/probe.ts', 'test/integration/probe.test.ts']) {
+      const msgs = await lint(file, "import pg from 'pg';\nimport { Kysely } from 'kysely';\nexport const x = [pg, Kysely];\n");
+      expect(msgs, file).toHaveLength(2);
+      expect(msgs[0]).toMatch(/Only src\/store/);
+    }
+    expect(await lint('src/store/probe.ts', "import pg from 'pg';\nimport { Kysely } from 'kysely';\nexport const x = [pg, Kysely];\n")).toEqual([]);
+  });
+
   it('allows the flow language in flows/', async () => {
     expect(await lint('flows/probe.flow.ts', "import { z } from 'zod';\nexport const x = z;\n")).toEqual([]);
   });

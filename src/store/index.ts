@@ -1,0 +1,43 @@
+// The system of record, assembled: one pool, migrations applied, repositories in domain
+// terms. main.ts (and the worker process) build it once and pass the repositories down.
+import { openDatabase, redactUrl, type Database } from './db.ts';
+import { pgCallHistory } from './call-history.ts';
+import { pgAuditLog } from './audit-log.ts';
+import type { CallHistory } from '../history/ports.ts';
+import type { AuditLog } from '../audit/port.ts';
+
+export interface Store {
+  database: Database;
+  history: CallHistory;
+  audit: AuditLog;
+  /** Migrations applied by this start (empty when the schema was current). */
+  migrated: string[];
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  url: string;
+  defaultCountry: string;
+  poolMax?: number;
+  onError?: (err: Error) => void;
+}
+
+export async function openStore(o: StoreOptions): Promise<Store> {
+  const database = openDatabase({ url: o.url, ...(o.poolMax ? { max: o.poolMax } : {}), ...(o.onError ? { onError: o.onError } : {}) });
+  try {
+    const migrated = await database.migrate();
+    return {
+      database,
+      history: pgCallHistory(database.db, { defaultCountry: o.defaultCountry }),
+      audit: pgAuditLog(database.db),
+      migrated,
+      close: () => database.close(),
+    };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+export { redactUrl };
+export { ensureDatabase, waitForDatabase } from './db.ts';

@@ -1,0 +1,8 @@
+// Every migration, by name. Names start with a date so branches that add migrations in
+// parallel merge without renumbering; the migrator accepts them out of order.
+import type { Migration } from 'kysely/migration';
+import * as history from './2026-01-05-001-history.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026-01-05-001-history': history,
+};
