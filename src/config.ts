@@ -11,6 +11,7 @@ const url = (protocols: string[]) =>
     try { return protocols.includes(new URL(v).protocol); } catch { return false; }
   }, { message: `must be a URL (${protocols.join(' or ')})` });
 const port = z.coerce.number().int().min(0).max(65535);
+const list = z.string().default('').transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean));
 const positiveInt = z.coerce.number().int().positive();
 
 /** Every variable: schema, expected form and an example (used for the error message and .env.example). */
@@ -18,6 +19,12 @@ export const VARIABLES = {
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'), form: 'one of trace|debug|info|warn|error|fatal|silent', example: 'info' },
   HTTP_HOST: { schema: z.string().default('127.0.0.1'), form: 'an address to listen on', example: '127.0.0.1' },
   HTTP_PORT: { schema: port.default(8080), form: 'a TCP port (0 = any free port)', example: '8080' },
+  HTTP_ALLOWED_HOSTS: { schema: list, form: 'comma-separated host names the API answers to (required beyond loopback; default localhost,127.0.0.1,::1)', example: 'centralita.example.com' },
+  HTTP_ALLOWED_ORIGINS: { schema: list, form: 'comma-separated extra origins allowed to send state-changing requests (the page\'s own origin always is)', example: 'https://ops.example.com' },
+  HTTP_TLS_CERT: { schema: nonEmpty('certificate file').optional(), form: 'PEM certificate file: the API serves HTTPS itself (with HTTP_TLS_KEY)', example: '/etc/centralita/tls/cert.pem' },
+  HTTP_TLS_KEY: { schema: nonEmpty('key file').optional(), form: 'PEM private key file for HTTP_TLS_CERT', example: '/etc/centralita/tls/key.pem' },
+  HTTP_TRUSTED_PROXY: { schema: list, form: 'comma-separated addresses/CIDRs of the TLS reverse proxy in front of the API (its X-Forwarded-* headers are trusted)', example: '10.0.0.10' },
+  SESSION_SECRET: { schema: z.string().min(32, 'at least 32 characters').optional(), form: 'signs browser session cookies (≥ 32 chars; shared by every app instance); unset = generated once in DATA_DIR', example: 'a-long-random-string-of-at-least-32-chars' },
   DATA_DIR: { schema: z.string().default('./.data'), form: 'a writable directory', example: './.data' },
   ARI_URL: { schema: url(['http:', 'https:']).optional(), form: 'the Asterisk HTTP base URL; unset = built-in simulated PBX', example: 'http://127.0.0.1:8088' },
   ARI_USER: { schema: nonEmpty('ARI user').default('centralita'), form: 'the ARI user from ari_additional_custom.conf', example: 'centralita' },
@@ -93,7 +100,16 @@ export type RawConfig = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
 
 export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
-  http: { host: string; port: number };
+  http: {
+    host: string; port: number;
+    /** Host names (lowercase) and extra origins the security layer accepts. */
+    allowedHosts: string[]; allowedOrigins: string[];
+    tls?: { certFile: string; keyFile: string };
+    trustedProxy: string[];
+    /** Browsers reach the API over HTTPS (own TLS or a trusted TLS proxy): Secure cookies. */
+    https: boolean;
+  };
+  sessionSecret?: string;
   dataDir: string;
   ari: ({ mode: 'external'; url: string; password: string } | { mode: 'embedded' }) & { user: string; app: string; requestTimeoutMs: number; restTransport: 'ari-client' | 'http' };
   redis: { mode: 'external'; url: string } | { mode: 'embedded' };
@@ -146,9 +162,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     problems.push({ variable: 'ARI_PASSWORD', problem: 'is required when ARI_URL is set', form: VARIABLES.ARI_PASSWORD.form, example: VARIABLES.ARI_PASSWORD.example });
   if (problems.length === 0 && v.SQS_QUEUE_URL && !v.S3_BUCKET)
     problems.push({ variable: 'S3_BUCKET', problem: 'is required when SQS_QUEUE_URL is set', form: VARIABLES.S3_BUCKET.form, example: VARIABLES.S3_BUCKET.example });
+  if (problems.length === 0) problems.push(...exposureProblems(v), ...weakSecretProblems(v));
   if (problems.length) throw new ConfigError(problems);
 
-  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL].filter((s): s is string => !!s && s.length >= 4);
+  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL, v.SESSION_SECRET].filter((s): s is string => !!s && s.length >= 4);
   if (v.RECORDING_LINK_SECRET) secrets.push(v.RECORDING_LINK_SECRET);
   for (const u of [v.REDIS_URL, v.DATABASE_URL]) {
     const pw = u ? safePassword(u) : undefined;
@@ -156,7 +173,15 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   }
   return {
     logLevel: v.LOG_LEVEL,
-    http: { host: v.HTTP_HOST, port: v.HTTP_PORT },
+    http: {
+      host: v.HTTP_HOST, port: v.HTTP_PORT,
+      allowedHosts: v.HTTP_ALLOWED_HOSTS.length ? v.HTTP_ALLOWED_HOSTS.map((h) => h.toLowerCase()) : [...new Set(['localhost', '127.0.0.1', '::1', v.HTTP_HOST.toLowerCase()])],
+      allowedOrigins: v.HTTP_ALLOWED_ORIGINS,
+      ...(v.HTTP_TLS_CERT && v.HTTP_TLS_KEY ? { tls: { certFile: v.HTTP_TLS_CERT, keyFile: v.HTTP_TLS_KEY } } : {}),
+      trustedProxy: v.HTTP_TRUSTED_PROXY,
+      https: !!(v.HTTP_TLS_CERT && v.HTTP_TLS_KEY) || v.HTTP_TRUSTED_PROXY.length > 0,
+    },
+    ...(v.SESSION_SECRET ? { sessionSecret: v.SESSION_SECRET } : {}),
     dataDir: v.DATA_DIR,
     ari: v.ARI_URL
       ? { mode: 'external', url: v.ARI_URL, user: v.ARI_USER, password: v.ARI_PASSWORD!, app: v.ARI_APP, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS, restTransport: v.ARI_REST_TRANSPORT }
@@ -188,6 +213,50 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     retention: { recordsDays: v.RETENTION_RECORDS_DAYS, recordingsDays: v.RETENTION_RECORDINGS_DAYS, auditDays: v.RETENTION_AUDIT_DAYS },
     secrets,
   };
+}
+
+type Problem = ConstructorParameters<typeof ConfigError>[0][number];
+const problem = (variable: keyof Vars, text: string): Problem => ({ variable, problem: text, form: VARIABLES[variable].form, example: VARIABLES[variable].example });
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Listening beyond loopback needs TLS (own or a trusted proxy's) and an explicit Host allow-list. */
+function exposureProblems(v: RawConfig): Problem[] {
+  const out: Problem[] = [];
+  if (!!v.HTTP_TLS_CERT !== !!v.HTTP_TLS_KEY) out.push(problem(v.HTTP_TLS_CERT ? 'HTTP_TLS_KEY' : 'HTTP_TLS_CERT', 'is required with its pair (HTTP_TLS_CERT and HTTP_TLS_KEY go together)'));
+  if (isLoopbackHost(v.HTTP_HOST)) return out;
+  const where = `HTTP_HOST=${v.HTTP_HOST} listens beyond loopback`;
+  if (!(v.HTTP_TLS_CERT && v.HTTP_TLS_KEY) && v.HTTP_TRUSTED_PROXY.length === 0)
+    out.push(problem('HTTP_TRUSTED_PROXY', `${where}: serve TLS (HTTP_TLS_CERT + HTTP_TLS_KEY) or name the TLS reverse proxy in front of it (HTTP_TRUSTED_PROXY); refusing to expose sign-in and API tokens over plain HTTP`));
+  if (v.HTTP_ALLOWED_HOSTS.length === 0) out.push(problem('HTTP_ALLOWED_HOSTS', `${where}: list the host names clients use (DNS-rebinding defence)`));
+  if (v.HTTP_ALLOWED_HOSTS.includes('*')) out.push(problem('HTTP_ALLOWED_HOSTS', '"*" is not allowed: list the host names'));
+  return out;
+}
+
+/** Values copied from docs and examples, never real secrets. */
+const PLACEHOLDERS = new Set(['changeme', 'change-me', 'password', 'secret', 's3cret', 'admin', 'asterisk', 'centralita', 'example', 'test', 'xxx', 'todo', 'replace-me']);
+const MIN_SECRET = 12;
+
+/** Placeholder or short secrets are refused at start-up (a short ARI password only warns when Asterisk is on loopback). */
+function weakSecretProblems(v: RawConfig): Problem[] {
+  const out: Problem[] = [];
+  const looksPlaceholder = (name: keyof Vars, s: string) => PLACEHOLDERS.has(s.toLowerCase()) || s === VARIABLES[name].example || /^(.)\1+$/.test(s) || /\.\.\.$|…$/.test(s);
+  const check = (name: keyof Vars, s: string | undefined, minLength: number) => {
+    if (!s) return;
+    if (looksPlaceholder(name, s)) out.push(problem(name, 'is a placeholder value, not a secret'));
+    else if (s.length < minLength) out.push(problem(name, `is too short for a secret (${s.length} characters; at least ${minLength})`));
+  };
+  const ariLoopback = v.ARI_URL ? isLoopbackHost(new URL(v.ARI_URL).hostname) : true;
+  check('ARI_PASSWORD', v.ARI_PASSWORD, ariLoopback ? 1 : MIN_SECRET);
+  check('HUBSPOT_TOKEN', v.HUBSPOT_TOKEN, 20);
+  check('AWS_SECRET_ACCESS_KEY', v.AWS_SECRET_ACCESS_KEY, 20);
+  check('SESSION_SECRET', v.SESSION_SECRET, 32);
+  const redisPw = v.REDIS_URL ? safePassword(v.REDIS_URL) : undefined;
+  if (redisPw) check('REDIS_URL', redisPw, 1);
+  return out;
 }
 
 function safePassword(u: string): string | undefined {

@@ -1,7 +1,6 @@
 // Composition root: config → logger → adapters → services → start/stop.
 // Everything is built here and passed down; no module keeps a singleton. Resources are
 // pushed on a stack as they start and stopped in reverse order.
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,9 +8,18 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig, ConfigError, type Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, createSecretSet, type Logger, type SecretSet } from './logger.ts';
 import { startRedisServer, RedisServerMissingError } from './infra/redis-server.ts';
 import { createHttpServer, type ReadinessCheck } from './http/server.ts';
+import { listenOrExplain } from './http/listen.ts';
+import { CentralitaError } from './errors.ts';
+import { loadOrCreateSecret, removeRuntimeInfo, writeRuntimeInfo } from './infra/local-state.ts';
+import { openAuthStores } from './auth/stores.ts';
+import { prepareAuth } from './auth/runtime.ts';
+import { registerAdminRoutes } from './auth/http.ts';
+import { registerFlowsAdminRoutes } from './http/flows-admin.ts';
+import type { AuthService } from './auth/service.ts';
+import type { RouteInfo } from './http/security.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
 import { startSimulator } from './sim/index.ts';
@@ -48,6 +56,13 @@ export interface RunningApp {
   redisUrl: string;
   /** Only in embedded mode: the simulated PBX (for `/_sim` calls). */
   sim?: { url: string; user: string; password: string };
+  /** The local CLI token (also in DATA_DIR/running.json, owner-only). */
+  token: string;
+  /** First start only: the generated admin password, to be printed once. */
+  firstAdmin?: { username: string; password: string };
+  auth: AuthService;
+  /** Every route with the access it declares (the route × role matrix test walks it). */
+  routes: readonly RouteInfo[];
   calls: CallService;
   acd: Acd;
   bus: EventBus;
@@ -72,6 +87,8 @@ function stopInReverse(stack: Stack, logger: Logger): () => Promise<void> {
 export interface StartOptions {
   /** The wall clock for calling windows (tests put it inside or outside every window). */
   now?: () => number;
+  /** Passwords generated at start (embedded Redis, simulator) are added here for log scrubbing. */
+  secrets?: SecretSet;
 }
 
 /** Builds and starts everything for one process. */
@@ -98,12 +115,13 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     await recordFlowDeployments(history, flows.current().flows.values(), 'startup', logger);
     onFlowsReloaded.push(() => { void recordFlowDeployments(history, flows.current().flows.values(), 'hot-reload', logger); });
 
-    const redisUrl = await startRedis(config, logger, stack);
+    const secrets = opts.secrets ?? createSecretSet();
+    const redisUrl = await startRedis(config, logger, stack, secrets);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
 
-    const { telephony, sim } = await startTelephony(config, logger, stack, flows.current().dids);
+    const { telephony, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
     readiness.push(telephony.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
@@ -118,8 +136,12 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => logger.warn({ override: entry }, 'business-hours override changed') });
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
-    // Routes are registered as features start; the server listens last.
-    const http = createHttpServer({ logger, metrics, readiness, version: VERSION });
+    // Routes are registered as features start; the server listens last. Users, tokens and the
+    // audit log come first: every route goes through the security layer.
+    const authStores = await openAuthStores(config);
+    stack.push({ name: 'auth-stores', stop: () => authStores.close() });
+    const { auth, stores, http: httpSecurity } = await prepareAuth(config, authStores.stores);
+    const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
@@ -173,9 +195,18 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
     registerAcdRoutes(http, acd);
     registerHoursRoutes(http, { hours, overrides });
-    const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+    registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
+    registerFlowsAdminRoutes(http, { flows });
+    const httpUrl = await listenOrExplain(http, config.http, ` (is centralita already running? see ${config.dataDir}/running.json)`);
     stack.push({ name: 'http', stop: () => http.close() });
-    return { httpUrl, redisUrl, sim, calls, acd, bus, history, stop: stopAll };
+    // Zero-config first start: an admin with a random password (printed once by runMain), and
+    // a fresh token for the CLI on this machine, written with where everything listens.
+    const firstAdmin = await auth.ensureFirstAdmin();
+    const token = await auth.issueLocalCliToken();
+    await writeRuntimeInfo(config.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, api: { url: httpUrl, token }, redis: { url: redisUrl }, ...(sim ? { sim } : {}) });
+    stack.push({ name: 'runtime-file', stop: () => removeRuntimeInfo(config.dataDir) });
+    secrets.add(token);
+    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), calls, acd, bus, history, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -189,25 +220,29 @@ async function recordFlowDeployments(history: HistoryRuntime, flows: Iterable<{ 
   await history.store.history.saveFlowDeployments(ds).catch((err: unknown) => logger.warn({ err }, 'flow deployments not recorded'));
 }
 
-async function startRedis(config: Config, logger: Logger, stack: Stack): Promise<string> {
+async function startRedis(config: Config, logger: Logger, stack: Stack, secrets: SecretSet): Promise<string> {
   if (config.redis.mode === 'external') return config.redis.url;
   const dir = `${config.dataDir}/redis`;
   await mkdir(dir, { recursive: true });
-  const redis = await startRedisServer({ dir, appendOnly: true });
+  const password = await loadOrCreateSecret(config.dataDir, 'redis-password', 24);
+  secrets.add(password);
+  const redis = await startRedisServer({ dir, appendOnly: true, password });
   stack.push({ name: 'redis-server', stop: () => redis.stop() });
-  logger.info({ redisUrl: redis.url, redisPid: redis.pid }, 'started embedded redis-server (no REDIS_URL configured)');
+  logger.info({ redisPort: redis.port, redisPid: redis.pid }, 'started embedded redis-server with a password (no REDIS_URL configured)');
   return redis.url;
 }
 
-async function startTelephony(config: Config, logger: Logger, stack: Stack, dids: Record<string, string>): Promise<{ telephony: AriTelephony; sim?: RunningApp['sim'] }> {
+async function startTelephony(config: Config, logger: Logger, stack: Stack, dids: Record<string, string>, secrets?: SecretSet): Promise<{ telephony: AriTelephony; sim?: RunningApp['sim'] }> {
   const log = logger;
   if (config.ari.mode === 'external') {
     const telephony = await createAriTelephony({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log, waitForConnectionMs: 5_000 });
     stack.push({ name: 'ari', stop: () => telephony.close() });
     return { telephony };
   }
-  // Embedded default: the simulated PBX in-process, reached over real ARI like Asterisk.
-  const password = randomUUID();
+  // Embedded default: the simulated PBX in-process, reached over real ARI like Asterisk. Its
+  // password is kept in DATA_DIR, so it stays the same from one start to the next.
+  const password = await loadOrCreateSecret(config.dataDir, 'sim-password', 18);
+  secrets?.add(password);
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }) });
   stack.push({ name: 'simulator', stop: () => sim.close() });
   logger.info({ simUrl: sim.url }, 'no ARI_URL configured: started the simulated PBX (place calls with POST /_sim/calls)');
@@ -239,12 +274,15 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
     const { telephony } = await startTelephony(config, logger, stack, {});
-    const http = createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION });
+    const authStores = await openAuthStores(config);
+    stack.push({ name: 'auth-stores', stop: () => authStores.close() });
+    const { http: httpSecurity } = await prepareAuth(config, authStores.stores);
+    const http = await createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION, ...httpSecurity });
     const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
-    const httpUrl = await http.listen({ host: config.http.host, port: config.http.port });
+    const httpUrl = await listenOrExplain(http, config.http);
     stack.push({ name: 'http', stop: () => http.close() });
     return { httpUrl, stop: stopAll };
   } catch (err) {
@@ -264,12 +302,13 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel, secrets: config.secrets });
-  let app: Pick<RunningApp, 'httpUrl' | 'stop' | 'sim'>;
+  const secrets = createSecretSet(config.secrets);
+  const logger = createLogger({ level: config.logLevel, secrets });
+  let app: Pick<RunningApp, 'httpUrl' | 'stop' | 'sim' | 'firstAdmin'>;
   try {
-    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger);
+    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger, { secrets });
   } catch (err) {
-    if (err instanceof RedisServerMissingError || err instanceof PostgresServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError) {
+    if (err instanceof RedisServerMissingError || err instanceof PostgresServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError || err instanceof CentralitaError) {
       process.stderr.write(`${err instanceof ConfigError ? '' : 'centralita: '}${err.message}\n`);
       process.exit(1);
     }
@@ -278,7 +317,10 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
     process.exit(1);
   }
   process.stdout.write(
-    `centralita ${VERSION} ${opts.workersOnly ? 'worker ' : ''}running\n  API and dashboard: ${app.httpUrl}/\n  health: ${app.httpUrl}/healthz  readiness: ${app.httpUrl}/readyz  metrics: ${app.httpUrl}/metrics\n` +
+    `centralita ${VERSION} ${opts.workersOnly ? 'worker ' : ''}running\n  API and dashboard: ${app.httpUrl}/  (sign in at ${app.httpUrl}/login)\n  health: ${app.httpUrl}/healthz  readiness: ${app.httpUrl}/readyz  metrics: ${app.httpUrl}/metrics (API token)\n` +
+      // Printed here once, never logged: only the argon2 hash is stored.
+      (app.firstAdmin ? `  first start: created user '${app.firstAdmin.username}' with password ${app.firstAdmin.password}\n    (shown only this once; sign in and keep it, or create your own users: npx centralita users add)\n` : '') +
+      (opts.workersOnly ? '' : `  the CLI on this machine finds this app through ${config.dataDir}/running.json (owner-only)\n`) +
       (app.sim
         ? `  simulated PBX (ARI): ${app.sim.url}/ari  user ${app.sim.user}  password ${app.sim.password}\n` +
           `  place a call: curl -u ${app.sim.user}:${app.sim.password} -XPOST ${app.sim.url}/_sim/calls -H 'content-type: application/json' -d '{"from":"3001234567","to":"6015550100"}'\n`

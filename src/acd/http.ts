@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Acd } from './acd.ts';
 import { CentralitaError } from '../errors.ts';
+import { requires, ROLES_FOR } from '../http/access.ts';
+import { mayActOnAgent } from '../auth/roles.ts';
 
 const windowQuery = z.object({ windowSec: z.coerce.number().int().positive().max(31 * 24 * 3600).optional() }).strict();
 const agentParams = z.object({ id: z.string().min(1).max(64) });
@@ -19,13 +21,13 @@ export function registerAcdRoutes(app: FastifyInstance, acd: Acd): void {
     throw err;
   };
 
-  app.get('/api/queues', async (req, reply) => {
+  app.get('/api/queues', { config: requires(ROLES_FOR.acdRead) }, async (req, reply) => {
     const q = windowQuery.safeParse(req.query ?? {});
     if (!q.success) return bad(reply, q.error.issues);
     return { at: new Date().toISOString(), queues: acd.getQueueStats(q.data) };
   });
 
-  app.get('/api/queues/:id', async (req, reply) => {
+  app.get('/api/queues/:id', { config: requires(ROLES_FOR.acdRead) }, async (req, reply) => {
     const q = windowQuery.safeParse(req.query ?? {});
     if (!q.success) return bad(reply, q.error.issues);
     const { id } = req.params as { id: string };
@@ -34,7 +36,7 @@ export function registerAcdRoutes(app: FastifyInstance, acd: Acd): void {
     return found;
   });
 
-  app.get('/api/agents', async (req, reply) => {
+  app.get('/api/agents', { config: requires(ROLES_FOR.acdRead) }, async (req, reply) => {
     const q = windowQuery.safeParse(req.query ?? {});
     if (!q.success) return bad(reply, q.error.issues);
     const views = new Map(acd.agents().map((a) => [a.id, a]));
@@ -44,8 +46,16 @@ export function registerAcdRoutes(app: FastifyInstance, acd: Acd): void {
     };
   });
 
+  // An agent acts only on themselves, a supervisor on the agents of their queues.
+  const agentId = (req: { params: unknown }) => String((req.params as { id?: unknown }).id ?? '');
+  const stateOf = (id: string) => { const a = acd.agent(id); return a ? { state: a.state, pauseReason: a.pauseReason } : undefined; };
   const action = (name: 'login' | 'logout' | 'pause' | 'unpause') =>
-    app.post(`/api/agents/:id/${name}`, async (req, reply) => {
+    app.post(`/api/agents/:id/${name}`, {
+      config: requires(ROLES_FOR.agentState, {
+        allow: (req, who) => mayActOnAgent(who, agentId(req), acd.agent(agentId(req))?.queues ?? []),
+        audit: { action: `agent.${name}`, target: (req) => `agent:${agentId(req)}`, snapshot: (req) => stateOf(agentId(req)) },
+      }),
+    }, async (req, reply) => {
       const p = agentParams.safeParse(req.params);
       if (!p.success) return bad(reply, p.error.issues);
       try {

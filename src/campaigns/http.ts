@@ -6,6 +6,11 @@ import type { DncStore } from './dnc.ts';
 import { normalizeE164 } from '../domain/phone.ts';
 import { Readable } from 'node:stream';
 import { campaignResultsCsv, type CampaignResults } from './results.ts';
+import { requires, ROLES_FOR } from '../http/access.ts';
+
+/** Numbers per do-not-call request: larger lists are sent in batches (the CLI does), so one
+ *  request never holds the event loop that call control runs on. */
+export const DNC_MAX_BATCH = 1000;
 
 export interface CampaignRoutesDeps {
   store: CampaignStore;
@@ -23,19 +28,21 @@ export interface CampaignRoutesDeps {
 export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoutesDeps): void {
   const known = async (id: string) => (await deps.store.list()).includes(id);
 
-  app.get('/api/campaigns', async () => {
+  const campaignId = (req: { params: unknown }) => String((req.params as { id?: unknown }).id ?? '');
+  const stateOf = async (req: { params: unknown }) => { const id = campaignId(req); return (await known(id)) ? { state: (await deps.store.progress(id)).state } : null; };
+  app.get('/api/campaigns', { config: requires(ROLES_FOR.campaignsRead) }, async () => {
     const ids = await deps.store.list();
     return { campaigns: await Promise.all(ids.map((id) => deps.store.progress(id))) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/campaigns/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/campaigns/:id', { config: requires(ROLES_FOR.campaignsRead) }, async (req, reply) => {
     const { id } = req.params;
     if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
     const [progress, settings] = await Promise.all([deps.store.progress(id), deps.store.getSettings(id)]);
     return { ...progress, settings };
   });
 
-  app.get<{ Params: { id: string } }>('/api/campaigns/:id/results', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/campaigns/:id/results', { config: requires(ROLES_FOR.campaignsRead) }, async (req, reply) => {
     const { id } = req.params;
     if (!deps.results || !deps.resultsFormat) return reply.code(501).send({ error: 'RESULTS_UNAVAILABLE', message: 'no results store configured' });
     if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
@@ -47,7 +54,9 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoute
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    app.post<{ Params: { id: string } }>(`/api/campaigns/:id/${action}`, async (req, reply) => {
+    app.post<{ Params: { id: string } }>(`/api/campaigns/:id/${action}`, {
+      config: requires(action === 'cancel' ? ROLES_FOR.campaignsCancel : ROLES_FOR.campaignsPauseResume, { audit: { action: `campaign.${action}`, target: (req) => `campaign:${campaignId(req)}`, snapshot: stateOf } }),
+    }, async (req, reply) => {
       const { id } = req.params;
       if (!(await known(id))) return reply.code(404).send({ error: 'CAMPAIGN_NOT_FOUND', message: `no campaign ${id}` });
       try {
@@ -64,11 +73,13 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: CampaignRoute
     });
   }
 
-  app.post<{ Body: { numbers?: unknown } }>('/api/campaigns/dnc', async (req, reply) => {
+  app.post<{ Body: { numbers?: unknown } }>('/api/campaigns/dnc', { config: requires(ROLES_FOR.dnc, { audit: { action: 'dnc.add' } }) }, async (req, reply) => {
     if (!deps.dnc) return reply.code(501).send({ error: 'DNC_UNAVAILABLE', message: 'no do-not-call store configured' });
     const numbers = req.body?.numbers;
     if (!Array.isArray(numbers) || numbers.length === 0 || numbers.some((n) => typeof n !== 'string'))
       return reply.code(400).send({ error: 'DNC_BAD_REQUEST', message: 'body must be {"numbers": ["+573001234567", ...]}' });
+    if (numbers.length > DNC_MAX_BATCH)
+      return reply.code(413).send({ error: 'DNC_BATCH_TOO_LARGE', message: `at most ${DNC_MAX_BATCH} numbers per request (got ${numbers.length}); send larger lists in batches (centralita campaign dnc-add --file does)` });
     const results = (numbers as string[]).map((raw) => ({ raw, r: normalizeE164(raw, deps.defaultCountry) }));
     const bad = results.filter((x) => !x.r.ok);
     if (bad.length) return reply.code(400).send({ error: 'DNC_INVALID_NUMBER', message: `not valid numbers: ${bad.map((b) => b.raw).join(', ')}`, invalid: bad.map((b) => ({ number: b.raw, reason: (b.r as { reason: string }).reason })) });

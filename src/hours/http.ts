@@ -6,6 +6,7 @@ import { CentralitaError } from '../errors.ts';
 import type { HoursService } from '../flow-dsl/actors.ts';
 import { nextScheduleChange, type Schedule } from '../domain/hours.ts';
 import type { OverrideStore } from './override-store.ts';
+import { actorOf, requires, ROLES_FOR } from '../http/access.ts';
 
 const params = z.object({ schedule: z.string().min(1).max(64) });
 const atQuery = z.object({ at: z.iso.datetime({ offset: true }).optional() }).strict();
@@ -13,14 +14,14 @@ const overrideBody = z
   .object({
     state: z.enum(['open', 'closed']),
     reason: z.string().trim().min(1).max(200),
-    by: z.string().trim().min(1).max(100),
     minutes: z.number().positive().max(60 * 24 * 31).optional(),
     until: z.iso.datetime({ offset: true }).optional(),
     untilNextChange: z.literal(true).optional(),
   })
   .strict()
   .refine((b) => [b.minutes, b.until, b.untilNextChange].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of minutes, until or untilNextChange' });
-const clearBody = z.object({ by: z.string().trim().min(1).max(100), reason: z.string().max(200).optional() }).strict();
+// No `by` field: who did it is the authenticated identity, never a claim in the body.
+const clearBody = z.object({ reason: z.string().max(200).optional() }).strict();
 
 const STATUS: Record<string, number> = { SCHEDULE_UNKNOWN: 404 };
 
@@ -39,9 +40,11 @@ export function registerHoursRoutes(app: FastifyInstance, d: HoursRoutesDeps): v
     throw err;
   };
 
-  app.get('/api/hours/overrides', async () => ({ overrides: await d.overrides.list(), audit: await d.overrides.audit(50) }));
+  const schedule = (req: { params: unknown }) => String((req.params as { schedule?: unknown }).schedule ?? '');
+  const audit = (action: string) => ({ action, target: (req: { params: unknown }) => `schedule:${schedule(req)}`, snapshot: async (req: { params: unknown }) => (await d.overrides.active(schedule(req)))[0] ?? null });
+  app.get('/api/hours/overrides', { config: requires(ROLES_FOR.hours) }, async () => ({ overrides: await d.overrides.list(), audit: await d.overrides.audit(50) }));
 
-  app.get('/api/hours/:schedule', async (req, reply) => {
+  app.get('/api/hours/:schedule', { config: requires(ROLES_FOR.hours) }, async (req, reply) => {
     const p = params.safeParse(req.params);
     if (!p.success) return bad(reply, p.error.issues);
     const q = atQuery.safeParse(req.query ?? {});
@@ -51,7 +54,7 @@ export function registerHoursRoutes(app: FastifyInstance, d: HoursRoutesDeps): v
     } catch (err) { return fail(reply, err); }
   });
 
-  app.put('/api/hours/:schedule/override', async (req, reply) => {
+  app.put('/api/hours/:schedule/override', { config: requires(ROLES_FOR.hours, { audit: audit('hours.override.set') }) }, async (req, reply) => {
     const p = params.safeParse(req.params);
     if (!p.success) return bad(reply, p.error.issues);
     const b = overrideBody.safeParse(req.body ?? {});
@@ -65,17 +68,17 @@ export function registerHoursRoutes(app: FastifyInstance, d: HoursRoutesDeps): v
         if (!next) return reply.code(400).send({ error: 'OVERRIDE_NO_NEXT_CHANGE', message: `schedule ${p.data.schedule} does not change in the next 14 days; give minutes or until` });
         expiresAt = next;
       } else expiresAt = b.data.minutes !== undefined ? new Date(t.getTime() + b.data.minutes * 60_000) : new Date(b.data.until!);
-      const ov = await d.overrides.set({ scheduleId: p.data.schedule, state: b.data.state, reason: b.data.reason, setBy: b.data.by, now: t, expiresAt });
+      const ov = await d.overrides.set({ scheduleId: p.data.schedule, state: b.data.state, reason: b.data.reason, setBy: actorOf(req), now: t, expiresAt });
       return reply.code(201).send(ov);
     } catch (err) { return fail(reply, err); }
   });
 
-  app.delete('/api/hours/:schedule/override', async (req, reply) => {
+  app.delete('/api/hours/:schedule/override', { config: requires(ROLES_FOR.hours, { audit: audit('hours.override.clear') }) }, async (req, reply) => {
     const p = params.safeParse(req.params);
     if (!p.success) return bad(reply, p.error.issues);
     const b = clearBody.safeParse(req.body ?? {});
     if (!b.success) return bad(reply, b.error.issues);
-    const removed = await d.overrides.clear(p.data.schedule, b.data.by, now(), b.data.reason);
+    const removed = await d.overrides.clear(p.data.schedule, actorOf(req), now(), b.data.reason);
     return removed ? { cleared: true } : reply.code(404).send({ error: 'OVERRIDE_NOT_FOUND', message: `no active override for ${p.data.schedule}` });
   });
 }

@@ -2,6 +2,8 @@
 // follows the event bus over Server-Sent Events. Served by the app on `/`.
 import type { FastifyInstance } from 'fastify';
 import type { BusEvents, EventBus } from '../domain/event-bus.ts';
+import { requires, ROLES_FOR } from './access.ts';
+import { maskPii, seesPii } from './pii.ts';
 
 export interface DashboardDeps {
   bus: EventBus;
@@ -11,6 +13,9 @@ export interface DashboardDeps {
   topics?: (keyof BusEvents)[];
   /** Cap on buffered events per SSE client; a slow client is cut off rather than grow memory. */
   maxBuffered?: number;
+  /** Live-stream clients at once (all identities) and per identity; more get 503 SSE_LIMIT. */
+  maxStreams?: number;
+  maxStreamsPerIdentity?: number;
 }
 
 const DEFAULT_TOPICS: (keyof BusEvents)[] = ['call.started', 'call.record', 'queue.event', 'agent.state', 'campaign.progress', 'telephony.connection'];
@@ -18,9 +23,23 @@ const DEFAULT_TOPICS: (keyof BusEvents)[] = ['call.started', 'call.record', 'que
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): void {
   const topics = deps.topics ?? DEFAULT_TOPICS;
   const maxBuffered = deps.maxBuffered ?? 1000;
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
-  app.get('/api/calls', async () => ({ at: new Date().toISOString(), calls: deps.liveCalls() }));
-  app.get('/api/events', (req, reply) => {
+  const maxStreams = deps.maxStreams ?? 50;
+  const maxPerIdentity = deps.maxStreamsPerIdentity ?? 5;
+  const streams = new Map<string, number>();
+  let open = 0;
+  app.get('/', { config: requires(ROLES_FOR.live, { page: true }) }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(page(reply.cspNonce)));
+  // Numbers are masked for roles that may not see them.
+  app.get('/api/calls', { config: requires(ROLES_FOR.live) }, async (req) => {
+    const calls = deps.liveCalls();
+    return { at: new Date().toISOString(), calls: seesPii(req.identity) ? calls : maskPii(calls) };
+  });
+  app.get('/api/events', { config: requires(ROLES_FOR.live) }, (req, reply) => {
+    const who = `${req.identity?.kind}:${req.identity?.id}`;
+    if (open >= maxStreams || (streams.get(who) ?? 0) >= maxPerIdentity)
+      return reply.code(503).header('retry-after', '30').send({ error: 'SSE_LIMIT', message: `too many live streams (at most ${maxStreams}, ${maxPerIdentity} per identity)` });
+    open += 1;
+    streams.set(who, (streams.get(who) ?? 0) + 1);
+    const mask = !seesPii(req.identity);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -29,12 +48,19 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
     const offs = topics.map((topic) =>
       deps.bus.on(topic, (payload) => {
         if (pending > maxBuffered) return close();
-        const ok = res.write(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
+        const ok = res.write(`event: ${topic}\ndata: ${JSON.stringify(mask ? maskPii(payload) : payload)}\n\n`);
         if (!ok) { pending += 1; res.once('drain', () => { pending = 0; }); }
       }),
     );
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    let closed = false;
     const close = () => {
+      if (!closed) {
+        closed = true;
+        open -= 1;
+        const n = (streams.get(who) ?? 1) - 1;
+        if (n > 0) streams.set(who, n); else streams.delete(who);
+      }
       clearInterval(ping);
       for (const off of offs) off();
       if (!res.writableEnded) res.end();
@@ -43,22 +69,22 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): vo
   });
 }
 
-const PAGE = `<!doctype html>
+const page = (nonce: { script: string; style: string }) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>centralita — supervisor</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
+<style nonce="${nonce.style}">
  body{font-family:system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
  header{background:#1d2330;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:baseline}
- header h1{font-size:1.1rem;margin:0} #conn{font-size:.85rem;opacity:.8}
+ header h1{font-size:1.1rem;margin:0} #conn,#me{font-size:.85rem;opacity:.8} #signout{font:inherit;font-size:.8rem;background:#fff2;color:#fff;border:1px solid #fff6;border-radius:4px;cursor:pointer}
  main{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:1rem;padding:1rem}
  section{background:#fff;border-radius:6px;padding:.6rem .9rem;box-shadow:0 1px 2px #0002;overflow-x:auto}
  h2{font-size:.95rem;margin:.2rem 0 .5rem} table{width:100%;border-collapse:collapse;font-size:.85rem}
  td,th{text-align:left;padding:.2rem .3rem;border-bottom:1px solid #eee} .kpi{display:flex;gap:1.2rem}
  .kpi div{font-size:.8rem} .kpi b{display:block;font-size:1.4rem} #log{font:12px ui-monospace,monospace;max-height:320px;overflow:auto;white-space:pre-wrap}
- .empty{color:#888;font-size:.85rem}
+ .empty{color:#888;font-size:.85rem} .wide{grid-column:1/-1} #me{margin-left:auto}
 </style></head>
 <body>
-<header><h1>centralita</h1><span id="conn">connecting…</span></header>
+<header><h1>centralita</h1><span id="conn">connecting…</span><span id="me"></span><button id="signout" type="button">Sign out</button></header>
 <main>
  <section><h2>Today</h2><div class="kpi">
   <div><b id="k-calls">0</b>calls ended</div><div><b id="k-answered">0</b>answered</div>
@@ -66,9 +92,9 @@ const PAGE = `<!doctype html>
  <section><h2>Queues</h2><table id="queues"><thead><tr><th>queue</th><th>waiting</th><th>longest (s)</th><th>offered</th><th>answered</th><th>abandoned</th><th>SL %</th></tr></thead><tbody></tbody></table></section>
  <section><h2>Agents</h2><table id="agents"><thead><tr><th>agent</th><th>state</th><th>queues</th></tr></thead><tbody></tbody></table></section>
  <section><h2>Active calls</h2><table id="calls"><thead><tr><th>call</th><th>from</th><th>flow</th><th>node</th></tr></thead><tbody></tbody></table></section>
- <section style="grid-column:1/-1"><h2>Live events</h2><div id="log"></div></section>
+ <section class="wide"><h2>Live events</h2><div id="log"></div></section>
 </main>
-<script>
+<script nonce="${nonce.script}">
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
 const rows = (id, items, cols) => { const tb = $(id).querySelector('tbody');
@@ -76,7 +102,7 @@ const rows = (id, items, cols) => { const tb = $(id).querySelector('tbody');
 const counts = { calls: 0, answered: 0, abandoned: 0 };
 async function poll() {
   try {
-    const [q, a, c] = await Promise.all(['/api/queues', '/api/agents', '/api/calls'].map((u) => fetch(u).then((r) => r.ok ? r.json() : null).catch(() => null)));
+    const [q, a, c] = await Promise.all(['/api/queues', '/api/agents', '/api/calls'].map((u) => fetch(u).then((r) => { if (r.status === 401) location.assign('/login'); return r.ok ? r.json() : null; }).catch(() => null)));
     rows('queues', q?.queues ?? [], [(x) => x.name ?? x.queueId, (x) => x.waitingNow, (x) => Math.round(x.longestWaitSec ?? 0), (x) => x.offered, (x) => x.answered, (x) => x.abandoned, (x) => x.serviceLevelPct == null ? '–' : Math.round(x.serviceLevelPct)]);
     rows('agents', a?.agents ?? [], [(x) => x.name ?? x.id, (x) => x.state + (x.pauseReason ? ' (' + x.pauseReason + ')' : ''), (x) => (x.queues ?? []).join(', ')]);
     const calls = c?.calls ?? []; $('k-live').textContent = calls.length;
@@ -91,5 +117,11 @@ es.onerror = () => { $('conn').textContent = 'reconnecting…'; };
 for (const t of ['call.started', 'queue.event', 'agent.state', 'campaign.progress', 'telephony.connection']) es.addEventListener(t, (e) => log(t, JSON.parse(e.data)));
 es.addEventListener('call.record', (e) => { const r = JSON.parse(e.data); counts.calls++; if (r.disposition === 'answered') counts.answered++; if (r.disposition === 'abandoned') counts.abandoned++;
   $('k-calls').textContent = counts.calls; $('k-answered').textContent = counts.answered; $('k-abandoned').textContent = counts.abandoned; log('call.record', { id: r.id, from: r.from, disposition: r.disposition, path: (r.path ?? []).map((p) => p.node + (p.digits ? ':' + p.digits : '')).join(' > ') }); });
+fetch('/api/session').then((r) => r.ok ? r.json() : null).then((me) => { if (me) $('me').textContent = me.name + ' (' + me.roles.join(', ') + ')'; });
+$('signout').addEventListener('click', async () => {
+  es.close();
+  await fetch('/api/session', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: '{}' });
+  location.assign('/login');
+});
 poll();
 </script></body></html>`;

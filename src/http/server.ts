@@ -1,8 +1,13 @@
 // HTTP API: health, readiness, Prometheus metrics, and the feature routes registered by
-// main.ts (queues, agents, campaigns, hours). Listens on loopback by default.
+// main.ts (queues, agents, campaigns, hours, users). Listens on loopback by default. The
+// security layer (src/http/security.ts) is installed first, so every route registered later
+// goes through the Host allow-list, CSRF check, authentication and its declared roles.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { publicRoute, requires, ROLES_FOR } from './access.ts';
+import { installSecurity, type HttpSecurityOptions, type RouteInfo } from './security.ts';
+import { registerSessionRoutes } from './session-routes.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -15,23 +20,49 @@ export interface HttpServerDeps {
   metrics: Registry;
   readiness: ReadinessCheck[];
   version: string;
+  security: Omit<HttpSecurityOptions, 'logger'>;
+  /** TLS key and certificate (PEM) when the app terminates HTTPS itself. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Fastify `trustProxy`: addresses of the reverse proxy whose X-Forwarded-* headers count. */
+  trustProxy?: string[];
 }
 
-export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
+/** Limits that keep a slow or greedy client from holding the event loop call control runs on. */
+export const HTTP_LIMITS = {
+  /** Largest request body (a 1,000-number do-not-call batch is ≈ 20 KB). */
+  bodyLimit: 64 * 1024,
+  /** The whole request must arrive within this (slowloris). */
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
+
+export type AppHttpServer = FastifyInstance & { routeTable(): readonly RouteInfo[] };
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<AppHttpServer> {
   // Per-request logs at info would drown call logs; the http child logs warnings and up.
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
-  app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
-  app.get('/readyz', async (_req, reply) => {
-    const checks = Object.fromEntries(deps.readiness.map((c) => [c.name, c.check()]));
-    const ok = Object.values(checks).every((c) => c.ok);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
-  });
-  app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()));
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: HTTP_LIMITS.bodyLimit,
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+    return503OnClosing: true,
+    ...(deps.trustProxy?.length ? { trustProxy: deps.trustProxy } : {}),
+    ...(deps.tls ? { https: deps.tls } : {}),
+  }) as unknown as FastifyInstance;
   // Malformed requests get a clear JSON error with a stable code, never a stack trace.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     return reply.code(status).send({ error: err.code ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: status >= 500 ? 'internal error' : err.message });
   });
-  return app;
+  const { routes } = await installSecurity(app, { ...deps.security, logger: deps.logger });
+  app.get('/healthz', { config: publicRoute('liveness probe') }, async () => ({ status: 'ok', version: deps.version }));
+  app.get('/readyz', { config: publicRoute('readiness probe') }, async (_req, reply) => {
+    const checks = Object.fromEntries(deps.readiness.map((c) => [c.name, c.check()]));
+    const ok = Object.values(checks).every((c) => c.ok);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
+  });
+  app.get('/metrics', { config: requires(ROLES_FOR.metrics) }, async (_req, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()));
+  registerSessionRoutes(app, { auth: deps.security.auth, audit: deps.security.audit, now: deps.security.now, signInPerMinute: deps.security.rateLimit?.signInPerMinute });
+  return Object.assign(app, { routeTable: () => routes });
 }

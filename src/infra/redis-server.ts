@@ -21,7 +21,7 @@ export class RedisServerMissingError extends Error {
 }
 
 /** Starts a private redis-server on a free loopback port (embedded default and tests). */
-export async function startRedisServer(opts: { binary?: string; dir?: string; appendOnly?: boolean }): Promise<RedisServerHandle> {
+export async function startRedisServer(opts: { binary?: string; dir?: string; appendOnly?: boolean; password?: string }): Promise<RedisServerHandle> {
   const port = await freePort();
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'centralita-redis-')));
   const ownsDir = opts.dir === undefined;
@@ -29,11 +29,15 @@ export async function startRedisServer(opts: { binary?: string; dir?: string; ap
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', opts.appendOnly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction',
     '--daemonize', 'no', '--loglevel', 'warning',
+    // Loopback is not a boundary between local users: the embedded Redis gets a password. It is
+    // handed over on stdin (`-`), never on the command line, where `ps` would show it.
+    ...(opts.password ? ['-'] : []),
   ];
   let child: ChildProcess;
   try {
     child = await new Promise<ChildProcess>((resolve, reject) => {
-      const c = spawn(opts.binary ?? 'redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(opts.binary ?? 'redis-server', args, { stdio: [opts.password ? 'pipe' : 'ignore', 'ignore', 'pipe'] });
+      if (opts.password) c.stdin?.end(`requirepass "${opts.password.replace(/["\\]/g, '\\$&')}"\n`);
       c.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new RedisServerMissingError() : err));
       c.once('spawn', () => resolve(c));
     });
@@ -44,7 +48,7 @@ export async function startRedisServer(opts: { binary?: string; dir?: string; ap
   await waitForPort(port, 5_000);
   let stopped = false;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: opts.password ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     port,
     pid: child.pid ?? -1,
     dir,

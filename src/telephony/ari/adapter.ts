@@ -212,8 +212,10 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       return;
     }
     if (closed) return;
-    const wsUrl = `${base.replace(/^http/, 'ws')}/ari/events?app=${encodeURIComponent(o.app)}&subscribeAll=false&api_key=${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}`;
-    const sock = new WebSocket(wsUrl, { handshakeTimeout: Math.max(o.requestTimeoutMs, 2_000) });
+    // Credentials in the upgrade request's Authorization header, never in the URL (URLs end up
+    // in proxy and access logs; Asterisk accepts Basic auth on /ari/events like on REST).
+    const wsUrl = `${base.replace(/^http/, 'ws')}/ari/events?app=${encodeURIComponent(o.app)}&subscribeAll=false`;
+    const sock = new WebSocket(wsUrl, { handshakeTimeout: Math.max(o.requestTimeoutMs, 2_000), headers: { authorization: `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}` } });
     ws = sock;
     let failed = false;
     const fail = (err?: unknown) => {
