@@ -9,6 +9,7 @@ import { registerHoursCommands } from './cli/hours.ts';
 import { registerCampaignCommands } from './cli/campaign.ts';
 import { registerHubspotCommands } from './cli/hubspot.ts';
 import { registerAgentCommands } from './cli/agents.ts';
+import { registerAdminCommands } from './cli/admin.ts';
 
 const program = new Command();
 program.name('centralita').description('Call control for Asterisk/FreePBX contact centres').showHelpAfterError();
@@ -19,4 +20,5 @@ registerHoursCommands(program);
 registerCampaignCommands(program);
 registerHubspotCommands(program);
 registerAgentCommands(program);
+registerAdminCommands(program);
 await program.parseAsync(process.argv);

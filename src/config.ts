@@ -55,6 +55,8 @@ export const VARIABLES = {
   FLOWS_DIR: { schema: z.string().default('./flows'), form: 'folder with *.flow.ts and index.ts', example: './flows' },
   SOUNDS_DIR: { schema: z.string().default('./sounds'), form: 'folder with <lang>/<prompt>.wav', example: './sounds' },
   FLOWS_HOT_RELOAD: { schema: bool.default(false), form: 'true|false: reload flows on file change (development)', example: 'true' },
+  CENTRALITA_URL: { schema: url(['http:', 'https:']).optional(), form: 'CLI only: API of the app to operate; unset = the app running on this machine (DATA_DIR/running.json)', example: 'https://centralita.example.com' },
+  CENTRALITA_TOKEN: { schema: nonEmpty('API token').optional(), form: 'CLI only: API token (centralita tokens create); unset = the local token in DATA_DIR/running.json', example: 'ctk_...' },
   SHUTDOWN_DEADLINE_MS: { schema: positiveInt.default(30_000), form: 'ms live calls may take to finish at shutdown', example: '30000' },
   ALERTS_ENABLED: { schema: bool.default(true), form: 'true|false: the built-in alerter (evaluates deploy/prometheus/centralita.rules.yml over the app\'s own metrics)', example: 'true' },
   ALERT_RULES_FILE: { schema: z.string().optional(), form: 'a Prometheus rule file for the built-in alerter; unset = the shipped deploy/prometheus/centralita.rules.yml', example: './my-rules.yml' },
@@ -110,6 +112,8 @@ export interface Config {
     https: boolean;
   };
   sessionSecret?: string;
+  /** What the CLI talks to when not the app on this machine. */
+  cli: { url?: string; token?: string };
   dataDir: string;
   ari: ({ mode: 'external'; url: string; password: string } | { mode: 'embedded' }) & { user: string; app: string; requestTimeoutMs: number; restTransport: 'ari-client' | 'http' };
   redis: { mode: 'external'; url: string } | { mode: 'embedded' };
@@ -165,7 +169,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   if (problems.length === 0) problems.push(...exposureProblems(v), ...weakSecretProblems(v));
   if (problems.length) throw new ConfigError(problems);
 
-  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL, v.SESSION_SECRET].filter((s): s is string => !!s && s.length >= 4);
+  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL, v.SESSION_SECRET, v.CENTRALITA_TOKEN].filter((s): s is string => !!s && s.length >= 4);
   if (v.RECORDING_LINK_SECRET) secrets.push(v.RECORDING_LINK_SECRET);
   for (const u of [v.REDIS_URL, v.DATABASE_URL]) {
     const pw = u ? safePassword(u) : undefined;
@@ -182,6 +186,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
       https: !!(v.HTTP_TLS_CERT && v.HTTP_TLS_KEY) || v.HTTP_TRUSTED_PROXY.length > 0,
     },
     ...(v.SESSION_SECRET ? { sessionSecret: v.SESSION_SECRET } : {}),
+    cli: { ...(v.CENTRALITA_URL ? { url: v.CENTRALITA_URL } : {}), ...(v.CENTRALITA_TOKEN ? { token: v.CENTRALITA_TOKEN } : {}) },
     dataDir: v.DATA_DIR,
     ari: v.ARI_URL
       ? { mode: 'external', url: v.ARI_URL, user: v.ARI_USER, password: v.ARI_PASSWORD!, app: v.ARI_APP, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS, restTransport: v.ARI_REST_TRANSPORT }

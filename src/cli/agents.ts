@@ -1,8 +1,8 @@
 // `centralita agents …`: list agents and queues, log in/out, pause/unpause. It talks to the
 // running app's HTTP API (the app owns the live agent state machines; writing Redis behind
-// its back would not reach them).
+// its back would not reach them), found through DATA_DIR/running.json or --url.
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { apiRequest, resolveApi } from './api-client.ts';
 
 export interface AgentsCliIo {
   fetch: typeof fetch;
@@ -33,29 +33,16 @@ export function formatQueues(queues: QueueRow[]): string[] {
   ]);
 }
 
-async function call(io: AgentsCliIo, base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await io.fetch(new URL(path, base), { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  } catch (err) {
-    throw new Error(`cannot reach centralita at ${base} (${(err as Error).message}); is it running? Use --url to point at it`, { cause: err });
-  }
-  const json = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-  if (!res.ok) throw new Error(`${json.error ?? res.status}: ${json.message ?? res.statusText}`);
-  return json;
-}
-
-function defaultUrl(): string {
-  const { http } = loadConfig(process.env);
-  return `http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}`;
+async function call(io: AgentsCliIo, url: string | undefined, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  return apiRequest(await resolveApi(url ? { url } : {}), method, path, body, io);
 }
 
 export function registerAgentCommands(program: Command, io: AgentsCliIo = { fetch, out: (l) => console.log(l), err: (l) => console.error(l) }): void {
   const agents = program.command('agents').description('ACD agents and queues of the running app (HTTP API)')
-    .option('--url <url>', 'base URL of the running app (default: from HTTP_HOST/HTTP_PORT)')
+    .option('--url <url>', 'base URL of the running app (default: the app on this machine, from DATA_DIR/running.json)')
     .option('--json', 'print JSON');
   // Resolved only when a sub-command runs, through the one validated config reader.
-  const base = () => (agents.opts() as { url?: string }).url ?? defaultUrl();
+  const base = () => (agents.opts() as { url?: string }).url;
   const json = () => (agents.opts() as { json?: boolean }).json === true;
   const run = (fn: () => Promise<void>) => async () => {
     try { await fn(); } catch (err) { io.err(`error: ${(err as Error).message}`); process.exitCode = 1; }

@@ -38,35 +38,15 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-/** Runs `fn` with the campaign store on REDIS_URL, or calls the HTTP API when --api is given. */
+/** Through the running app's API (found in DATA_DIR/running.json, or --api): authenticated and
+ *  audited like any other caller, and the app's dialler sees the change at once. */
 async function operate(id: string, action: 'status' | 'pause' | 'resume' | 'cancel', opts: { api?: string }) {
-  if (opts.api) {
-    const url = `${opts.api.replace(/\/$/, '')}/api/campaigns/${encodeURIComponent(id)}${action === 'status' ? '' : `/${action}`}`;
-    const res = await fetch(url, { method: action === 'status' ? 'GET' : 'POST' });
-    const body = await res.text();
-    process.stdout.write(body + '\n');
-    if (!res.ok) process.exit(1);
-    return;
-  }
-  const cfg = await config();
-  if (cfg.redis.mode !== 'external') fail('set REDIS_URL to the running app\'s Redis, or pass --api http://host:port');
-  const { Redis } = await import('ioredis');
-  const { createCampaignStore } = await import('../campaigns/store.ts');
-  const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
-  try {
-    const store = createCampaignStore(redis);
-    if (!(await store.list()).includes(id)) fail(`no campaign ${JSON.stringify(id)} (known: ${(await store.list()).join(', ') || 'none'})`, 1);
-    if (action !== 'status') {
-      try {
-        await store.setState(id, action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'cancelled');
-      } catch (err) {
-        fail((err as Error).message, 1);
-      }
-    }
-    process.stdout.write(JSON.stringify(await store.progress(id), null, 2) + '\n');
-  } finally {
-    redis.disconnect();
-  }
+  const { apiRequest, resolveApi, runCli } = await import('./api-client.ts');
+  await runCli(async () => {
+    const target = await resolveApi(opts.api ? { url: opts.api } : {});
+    const path = `/api/campaigns/${encodeURIComponent(id)}${action === 'status' ? '' : `/${action}`}`;
+    process.stdout.write(JSON.stringify(await apiRequest(target, action === 'status' ? 'GET' : 'POST', path), null, 2) + '\n');
+  });
 }
 
 export function registerCampaignCommands(program: Command): void {
@@ -163,27 +143,32 @@ export function registerCampaignCommands(program: Command): void {
     campaign
       .command(`${action} <campaignId>`)
       .description(action === 'status' ? 'progress of a campaign (queued, dialling, answered, busy, no-answer, failed, retried, done)' : `${action} a campaign${action === 'cancel' ? ' (final: remaining rows end as cancelled)' : ''}`)
-      .option('--api <url>', 'use the HTTP API of a running centralita instead of REDIS_URL')
+      .option('--api <url>', 'API of the centralita to operate (default: the one running on this machine)')
       .action(async (id: string, opts: { api?: string }) => operate(id, action, opts));
   }
 
   campaign
-    .command('dnc-add <numbers...>')
-    .description('add numbers to the do-not-call list (normalised to E.164 with DEFAULT_COUNTRY)')
-    .action(async (numbers: string[]) => {
-      const cfg = await config();
-      if (cfg.redis.mode !== 'external') fail('set REDIS_URL to the running app\'s Redis');
-      const { normalizeE164 } = await import('../domain/phone.ts');
-      const bad = numbers.map((n) => [n, normalizeE164(n, cfg.defaultCountry)] as const).filter(([, r]) => !r.ok);
-      if (bad.length) fail(`not valid numbers: ${bad.map(([n]) => n).join(', ')}`);
-      const { Redis } = await import('ioredis');
-      const { createDncStore } = await import('../campaigns/dnc.ts');
-      const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
-      try {
-        const added = await createDncStore(redis).add(...numbers.map((n) => (normalizeE164(n, cfg.defaultCountry) as { e164: string }).e164));
-        process.stdout.write(JSON.stringify({ added }) + '\n');
-      } finally {
-        redis.disconnect();
-      }
+    .command('dnc-add [numbers...]')
+    .description('add numbers to the do-not-call list (normalised to E.164 with DEFAULT_COUNTRY), through the running app')
+    .option('--file <file>', 'also read numbers from a file, one per line (sent in batches)')
+    .option('--api <url>', 'API of the centralita to operate (default: the one running on this machine)')
+    .action(async (numbers: string[], opts: { file?: string; api?: string }) => {
+      const { apiRequest, resolveApi, runCli, cliConfig } = await import('./api-client.ts');
+      const { DNC_MAX_BATCH } = await import('../campaigns/http.ts');
+      await runCli(async () => {
+        const cfg = cliConfig();
+        const { normalizeE164 } = await import('../domain/phone.ts');
+        const all = [...numbers, ...(opts.file ? (await readFile(opts.file, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : [])];
+        if (all.length === 0) fail('give numbers, or --file with one number per line');
+        const bad = all.map((n) => [n, normalizeE164(n, cfg.defaultCountry)] as const).filter(([, r]) => !r.ok);
+        if (bad.length) fail(`not valid numbers: ${bad.slice(0, 20).map(([n]) => n).join(', ')}${bad.length > 20 ? ` … (${bad.length} in all)` : ''}`);
+        const target = await resolveApi(opts.api ? { url: opts.api } : {});
+        let added = 0;
+        // Batches keep each request small: one request never stalls the app's call control.
+        for (let i = 0; i < all.length; i += DNC_MAX_BATCH) {
+          added += (await apiRequest<{ added: number }>(target, 'POST', '/api/campaigns/dnc', { numbers: all.slice(i, i + DNC_MAX_BATCH) })).added;
+        }
+        process.stdout.write(JSON.stringify({ added, sent: all.length }) + '\n');
+      });
     });
 }

@@ -1,19 +1,19 @@
 // `centralita hours at <schedule> <ISO time>` (what-if: open or closed, why, next change)
-// and audited overrides: `hours override`, `hours clear`, `hours overrides`.
+// and audited overrides: `hours override`, `hours clear`, `hours overrides`. Overrides go
+// through the running app's API (DATA_DIR/running.json or --url): the audit log records the
+// authenticated identity, never a name typed on the command line.
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { evaluateHours, nextScheduleChange, type HoursOverride, type HoursResult, type Schedule } from '../domain/hours.ts';
+import { evaluateHours, type HoursResult, type Schedule } from '../domain/hours.ts';
 import { loadFlows } from '../flow-dsl/registry.ts';
-import { createOverrideStore } from '../hours/override-store.ts';
 import { loadConfig } from '../config.ts';
-import { KEY_PREFIX } from '../jobs/names.ts';
 import { createNodeFlowSource } from './flows.ts';
+import { apiRequest, resolveApi } from './api-client.ts';
 
 /** Typed config (the only reader of env); a bad environment is reported, not thrown raw. */
 function config() {
   return loadConfig(process.env);
 }
-const DEFAULT_PREFIX = `${KEY_PREFIX}:`;
 
 async function loadSchedules(dir: string | undefined): Promise<Record<string, Schedule>> {
   const c = config();
@@ -55,23 +55,11 @@ export function parseDuration(s: string): number {
   return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }
 
-function redisUrl(): string {
-  const r = config().redis;
-  if (r.mode !== 'external') throw Object.assign(new Error('overrides live in Redis: set REDIS_URL (the one the running app uses)'), { code: 'REDIS_URL_REQUIRED' });
-  return r.url;
-}
+interface OverrideView { scheduleId: string; state: string; reason: string; setBy: string; setAt: string; expiresAt: string }
+interface OverrideAudit { at: string; action: string; scheduleId: string; state?: string; by: string; reason?: string }
 
-async function withStore<T>(prefix: string | undefined, fn: (store: ReturnType<typeof createOverrideStore>) => Promise<T>): Promise<T> {
-  const url = redisUrl();
-  // Loaded on demand: `hours at` without overrides needs no Redis client at all.
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    return await fn(createOverrideStore({ redis, prefix: prefix ?? DEFAULT_PREFIX }));
-  } finally {
-    redis.disconnect();
-  }
-}
+const api = async (url: string | undefined) => resolveApi(url ? { url } : {});
+const schedulePath = (name: string) => `/api/hours/${encodeURIComponent(name)}`;
 
 function fail(err: unknown): void {
   console.error(`error: ${(err as Error).message}`);
@@ -84,55 +72,51 @@ export function registerHoursCommands(program: Command): void {
     .command('at <schedule> <time>')
     .description('open or closed at an ISO instant (2026-03-23T10:00:00-05:00; without an offset, wall time in the schedule\'s zone), why, and the next change')
     .option('--dir <dir>', 'flows folder (default FLOWS_DIR or ./flows)')
-    .option('--with-overrides', 'also apply the live overrides stored in Redis (REDIS_URL)')
+    .option('--with-overrides', 'ask the running app, which also applies its live overrides')
+    .option('--url <url>', 'API of the running app (default: the one on this machine)')
     .option('--json', 'print the result as JSON')
-    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
-    .action(async (name: string, time: string, opts: { dir?: string; withOverrides?: boolean; json?: boolean; keyPrefix?: string }) => {
+    .action(async (name: string, time: string, opts: { dir?: string; withOverrides?: boolean; json?: boolean; url?: string }) => {
       try {
         const s = scheduleNamed(await loadSchedules(opts.dir), name);
         const at = whatIfInstant(time, s.timezone);
-        const overrides: HoursOverride[] = opts.withOverrides ? await withStore(opts.keyPrefix, (st) => st.active(name)) : [];
-        const r = evaluateHours(s, at, overrides);
+        const r = opts.withOverrides
+          ? await apiRequest<HoursResult>(await api(opts.url), 'GET', `${schedulePath(name)}?at=${encodeURIComponent(at.toISO()!)}`)
+          : evaluateHours(s, at, []);
         console.log(opts.json ? JSON.stringify(r, null, 2) : describeHours(name, r));
       } catch (err) { fail(err); }
     });
   hours
     .command('override <schedule> <state>')
-    .description('force a schedule open or closed until an expiry (stored in Redis, audited)')
+    .description('force a schedule open or closed until an expiry (in the running app, audited under your identity)')
     .requiredOption('--reason <text>', 'why (shown to whoever checks later)')
     .option('--for <duration>', 'how long: 30m, 2h, 1d')
     .option('--until <time>', 'ISO instant it ends')
     .option('--until-next-change', 'ends when the schedule itself next changes (e.g. at tomorrow\'s opening)')
-    .requiredOption('--by <name>', 'who sets it (kept in the audit log)')
-    .option('--dir <dir>', 'flows folder')
-    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
-    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; untilNextChange?: boolean; by?: string; dir?: string; keyPrefix?: string }) => {
+    .option('--dir <dir>', 'flows folder (checks the schedule id before asking the app)')
+    .option('--url <url>', 'API of the running app (default: the one on this machine)')
+    .action(async (name: string, state: string, opts: { reason: string; for?: string; until?: string; untilNextChange?: boolean; dir?: string; url?: string }) => {
       try {
         if (state !== 'open' && state !== 'closed') throw new Error(`state must be open or closed, not '${state}'`);
-        const schedule = scheduleNamed(await loadSchedules(opts.dir), name);
+        scheduleNamed(await loadSchedules(opts.dir), name);
         if ([opts.for, opts.until, opts.untilNextChange].filter((v) => v !== undefined).length !== 1) throw new Error('give exactly one of --for <duration>, --until <ISO time> or --until-next-change');
-        const now = new Date();
-        let expiresAt: Date;
-        if (opts.untilNextChange) {
-          const next = nextScheduleChange(schedule, now);
-          if (!next) throw new Error(`schedule '${name}' does not change in the next 14 days; give --for or --until`);
-          expiresAt = next;
-        } else expiresAt = opts.for ? new Date(now.getTime() + parseDuration(opts.for)) : new Date(opts.until!);
-        if (Number.isNaN(expiresAt.getTime())) throw new Error(`--until "${opts.until}" is not an ISO time`);
-        const by = opts.by ?? '';
-        const ov = await withStore(opts.keyPrefix, (st) => st.set({ scheduleId: name, state, reason: opts.reason, setBy: by, now, expiresAt }));
+        if (opts.until && Number.isNaN(Date.parse(opts.until))) throw new Error(`--until "${opts.until}" is not an ISO time`);
+        const body = { state, reason: opts.reason, ...(opts.for ? { minutes: parseDuration(opts.for) / 60_000 } : {}), ...(opts.until ? { until: new Date(opts.until).toISOString() } : {}), ...(opts.untilNextChange ? { untilNextChange: true } : {}) };
+        const ov = await apiRequest<OverrideView>(await api(opts.url), 'PUT', `${schedulePath(name)}/override`, body);
         console.log(`${name}: forced ${ov.state} until ${ov.expiresAt} by ${ov.setBy} (${ov.reason})`);
       } catch (err) { fail(err); }
     });
   hours
     .command('clear <schedule>')
-    .description('remove the override of a schedule')
-    .requiredOption('--by <name>', 'who clears it (kept in the audit log)')
+    .description('remove the override of a schedule (audited under your identity)')
     .option('--reason <text>', 'why')
-    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
-    .action(async (name: string, opts: { by?: string; reason?: string; keyPrefix?: string }) => {
+    .option('--url <url>', 'API of the running app (default: the one on this machine)')
+    .action(async (name: string, opts: { reason?: string; url?: string }) => {
       try {
-        const removed = await withStore(opts.keyPrefix, (st) => st.clear(name, opts.by ?? '', new Date(), opts.reason));
+        const target = await api(opts.url);
+        const removed = await apiRequest<{ cleared: boolean }>(target, 'DELETE', `${schedulePath(name)}/override`, opts.reason ? { reason: opts.reason } : {}).then(() => true, (err: { code?: string }) => {
+          if (err.code === 'OVERRIDE_NOT_FOUND') return false;
+          throw err;
+        });
         console.log(removed ? `${name}: override cleared` : `${name}: no override was active`);
       } catch (err) { fail(err); }
     });
@@ -140,14 +124,12 @@ export function registerHoursCommands(program: Command): void {
     .command('overrides')
     .description('active overrides and the recent audit log')
     .option('--audit <n>', 'how many audit entries', '20')
-    .option('--key-prefix <prefix>', 'Redis key prefix', DEFAULT_PREFIX)
-    .action(async (opts: { audit: string; keyPrefix?: string }) => {
+    .option('--url <url>', 'API of the running app (default: the one on this machine)')
+    .action(async (opts: { audit: string; url?: string }) => {
       try {
-        await withStore(opts.keyPrefix, async (st) => {
-          const list = await st.list();
-          console.log(list.length ? list.map((o) => `${o.scheduleId}: ${o.state} until ${o.expiresAt} — ${o.reason} (by ${o.setBy} at ${o.setAt})`).join('\n') : 'no active overrides');
-          for (const a of await st.audit(Number(opts.audit))) console.log(`  ${a.at} ${a.action} ${a.scheduleId}${a.state ? ` ${a.state}` : ''} by ${a.by}${a.reason ? ` — ${a.reason}` : ''}`);
-        });
+        const r = await apiRequest<{ overrides: OverrideView[]; audit: OverrideAudit[] }>(await api(opts.url), 'GET', '/api/hours/overrides');
+        console.log(r.overrides.length ? r.overrides.map((o) => `${o.scheduleId}: ${o.state} until ${o.expiresAt} — ${o.reason} (by ${o.setBy} at ${o.setAt})`).join('\n') : 'no active overrides');
+        for (const a of r.audit.slice(0, Number(opts.audit))) console.log(`  ${a.at} ${a.action} ${a.scheduleId}${a.state ? ` ${a.state}` : ''} by ${a.by}${a.reason ? ` — ${a.reason}` : ''}`);
       } catch (err) { fail(err); }
     });
 }

@@ -56,7 +56,7 @@ describe.each(CLOCKS)('centralita app (composition root), $when', ({ db: DB, at,
     const { channelId } = (await placed.json()) as { channelId: string };
 
     const live = await waitFor(async () => {
-      const r = (await (await fetch(`${app.httpUrl}/api/calls`)).json()) as { calls: { channelId: string; flowId: string }[] };
+      const r = (await (await fetch(`${app.httpUrl}/api/calls`, { headers: { authorization: `Bearer ${app.token}` } })).json()) as { calls: { channelId: string; flowId: string }[] };
       return r.calls.find((c) => c.channelId === channelId);
     }, 10_000, 'the call on /api/calls');
     expect(live.flowId).toBe('main');
@@ -97,7 +97,7 @@ describe.each(CLOCKS)('centralita app (composition root), $when', ({ db: DB, at,
     mkdirSync(join(dataDir, 'inbox', 'navidad'), { recursive: true });
     writeFileSync(join(dataDir, 'inbox', 'navidad', 'lista 1.csv'), 'telefono;nombre\r\n300 123 4567;Ana\r\n(601) 555-0101;Luis\r\n3.00123E+9;Roto\r\n');
     const progress = await waitFor(async () => {
-      const r = await fetch(`${app.httpUrl}/api/campaigns/navidad`);
+      const r = await fetch(`${app.httpUrl}/api/campaigns/navidad`, { headers: { authorization: `Bearer ${app.token}` } });
       if (r.status !== 200) return undefined;
       const p = (await r.json()) as { queued: number; rejected: number; files: number };
       return p.files >= 1 ? p : undefined;

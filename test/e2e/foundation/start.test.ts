@@ -1,10 +1,24 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../src/infra/net.ts';
 
 const cli = new URL('../../../src/cli.ts', import.meta.url).pathname;
+
+const exec = promisify(execFile);
+/** One CLI invocation as a user types it; no stack trace may ever reach them. */
+async function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const r = await exec(process.execPath, [cli, ...args], { env: env as NodeJS.ProcessEnv });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
+  }
+}
 
 function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
@@ -27,6 +41,34 @@ describe('npm start (the CLI `start` command)', () => {
     });
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+
+    // Usable at once: the first admin's password is printed once, and signs in.
+    const pw = /created user 'admin' with password (\S+)/.exec(out)?.[1];
+    expect(pw, out).toBeDefined();
+    const signIn = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: pw }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${url}/api/session`, { headers: { cookie } })).status).toBe(200);
+    expect(out.split(pw!).length - 1, 'the password is printed once and never logged').toBe(1);
+
+    // The CLI on this machine finds the app and its token in DATA_DIR, with no flags at all.
+    const runtime = join(dataDir, 'running.json');
+    expect(statSync(runtime).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(runtime, 'utf8'))).toMatchObject({ api: { url } });
+    const agents = await run(['agents', 'queues'], env);
+    expect(agents, agents.err).toMatchObject({ code: 0 });
+    expect(agents.out).toMatch(/^QUEUE\s+STRATEGY/);
+    const who = await run(['users', 'list'], env);
+    expect(who.out).toMatch(/^admin\tadmin/m);
+    const nope = await run(['campaign', 'status', 'no-such-campaign'], env);
+    expect([nope.code, nope.err.trim()]).toEqual([1, 'error: CAMPAIGN_NOT_FOUND: no campaign no-such-campaign']);
+
+    // A second start on the same port: one line saying what to do, no stack trace.
+    const port = new URL(url).port;
+    const second = await run(['start'], { ...env, HTTP_PORT: port, DATA_DIR: mkdtempSync(join(tmpdir(), 'centralita-start2-')) });
+    expect(second.code).toBe(1);
+    expect(second.err).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(second.err).not.toMatch(/\n\s+at /);
     const redisPid = Number(/"redisPid":(\d+)/.exec(out)?.[1] ?? NaN);
     expect(Number.isFinite(redisPid)).toBe(true);
     expect(isAlive(redisPid)).toBe(true);
@@ -34,7 +76,15 @@ describe('npm start (the CLI `start` command)', () => {
     const code = await new Promise<number | null>((resolve) => { child.once('exit', (c) => resolve(c)); child.kill('SIGINT'); });
     expect(code, out).toBe(0);
     expect(isAlive(redisPid)).toBe(false); // no orphan redis-server
-  });
+
+    // The app is down: the CLI says so in one line (no stack trace), with the fix.
+    const down = await run(['campaign', 'status', 'x'], env);
+    expect([down.code, down.err.trim()]).toEqual([1, expect.stringMatching(/^error: centralita is not running on this machine \(no .*running\.json\)\. Start it with `npm start`/)]);
+    const closed = await freePort();
+    const unreachable = await run(['campaign', 'pause', 'x', '--api', `http://127.0.0.1:${closed}`], env);
+    expect([unreachable.code, unreachable.err.trim()]).toEqual([1, `error: cannot reach centralita at http://127.0.0.1:${closed} (ECONNREFUSED); is it running? Use --url to point at it`]);
+    for (const r of [down, unreachable]) expect(r.err).not.toMatch(/\n\s+at /);
+  }, 60_000);
 
   it('refuses to start when a prompt a caller could hear is not recorded, naming file:line:col', async () => {
     // The fixture's queue announces positions and waits; its sounds folder has none of those prompts.

@@ -29,7 +29,8 @@ describe('centralita worker', () => {
           if (status !== 200) await new Promise((r) => setTimeout(r, 100));
         }
         expect(status).toBe(200);
-        expect((await fetch(`${w.httpUrl}/metrics`)).status).toBe(200);
+        // The worker's API is behind the same security layer: metrics need a token.
+        expect((await fetch(`${w.httpUrl}/metrics`)).status).toBe(401);
       } finally {
         await w.stop();
       }

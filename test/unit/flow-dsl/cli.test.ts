@@ -97,20 +97,44 @@ describe('centralita flows / hours', () => {
     expect(local.stdout.trim()).toBe('office at 2026-03-02T10:00:00.000-05:00: OPEN (weekly hours mon 08:00-18:00); next change: closes at 2026-03-02T18:00:00.000-05:00');
   });
 
-  it('hours override stores an audited override that hours at --with-overrides applies', async () => {
-    const p = ['--key-prefix', `test:hours-cli:${process.pid}:`];
-    const set = await inProcess(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', '--by', 'ana', ...p]);
-    expect(set.code).toBe(0);
-    expect(set.stdout).toMatch(/^office: forced closed until .+ by ana \(power cut\)/);
-    const at = await inProcess(['hours', 'at', 'office', new Date().toISOString(), '--with-overrides', '--json', ...p]);
-    expect(JSON.parse(at.stdout)).toMatchObject({ open: false, reason: 'override', detail: 'power cut (set by ana)' });
-    const list = await inProcess(['hours', 'overrides', ...p]);
-    expect(list.stdout).toContain('office: closed until');
-    expect(list.stdout).toMatch(/set office closed by ana — power cut/);
-    const clear = await inProcess(['hours', 'clear', 'office', '--by', 'luis', ...p]);
-    expect(clear.stdout.trim()).toBe('office: override cleared');
-    const bad = await inProcess(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x', '--by', 'ana', ...p]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr.trim()).toBe("error: state must be open or closed, not 'maybe'");
+  it('hours override goes through the app\'s API under the caller\'s identity; hours at --with-overrides applies it', async () => {
+    // The app's API with its security layer, on the test Redis; the CLI gets --url and a token.
+    const { secureTestServer } = await import('../../helpers/secure-http.ts');
+    const { registerHoursRoutes } = await import('../../../src/hours/http.ts');
+    const { createOverrideStore } = await import('../../../src/hours/override-store.ts');
+    const { createHoursService } = await import('../../../src/hours/service.ts');
+    const { schedules } = await import('../../../flows/schedules.ts');
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+    const srv = await secureTestServer();
+    const overrides = createOverrideStore({ redis, prefix: `test:hours-cli:${process.pid}:` });
+    registerHoursRoutes(srv.app, { hours: createHoursService({ schedules, overrides }), overrides });
+    const url = await srv.app.listen({ host: '127.0.0.1', port: 0 });
+    const token = (await srv.as('supervisor', { name: 'ana', queues: ['*'] })).authorization!.replace('Bearer ', '');
+    const saved = process.env.CENTRALITA_TOKEN;
+    process.env.CENTRALITA_TOKEN = token;
+    const p = ['--url', url];
+    try {
+      const set = await inProcess(['hours', 'override', 'office', 'closed', '--for', '2h', '--reason', 'power cut', ...p]);
+      expect(set.code).toBe(0);
+      expect(set.stdout).toMatch(/^office: forced closed until .+ by token:ana \(power cut\)/);
+      const at = await inProcess(['hours', 'at', 'office', new Date().toISOString(), '--with-overrides', '--json', ...p]);
+      expect(JSON.parse(at.stdout)).toMatchObject({ open: false, reason: 'override', detail: 'power cut (set by token:ana)' });
+      const list = await inProcess(['hours', 'overrides', ...p]);
+      expect(list.stdout).toContain('office: closed until');
+      expect(list.stdout).toMatch(/set office closed by token:ana — power cut/);
+      const clear = await inProcess(['hours', 'clear', 'office', ...p]);
+      expect(clear.stdout.trim()).toBe('office: override cleared');
+      // `--by` is gone: a name typed on the command line never reaches the audit log.
+      await expect(inProcess(['hours', 'override', 'office', 'open', '--for', '1h', '--reason', 'x', '--by', 'boss', ...p])).rejects.toThrow(/unknown option '--by'/);
+      const bad = await inProcess(['hours', 'override', 'office', 'maybe', '--for', '1h', '--reason', 'x', ...p]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr.trim()).toBe("error: state must be open or closed, not 'maybe'");
+      expect(srv.audit.entries.map((e) => [e.action, e.actor])).toEqual([['hours.override.set', 'token:ana'], ['hours.override.clear', 'token:ana']]);
+    } finally {
+      if (saved === undefined) delete process.env.CENTRALITA_TOKEN; else process.env.CENTRALITA_TOKEN = saved;
+      await srv.app.close();
+      redis.disconnect();
+    }
   });
 });
