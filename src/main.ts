@@ -138,9 +138,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
     // Routes are registered as features start; the server listens last. Users, tokens and the
     // audit log come first: every route goes through the security layer.
-    const authStores = await openAuthStores(config);
-    stack.push({ name: 'auth-stores', stop: () => authStores.close() });
-    const { auth, stores, http: httpSecurity } = await prepareAuth(config, authStores.stores);
+    const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
     const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
@@ -274,7 +272,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
     const { telephony } = await startTelephony(config, logger, stack, {});
-    const authStores = await openAuthStores(config);
+    const authStores = await openAuthStores(config, logger);
     stack.push({ name: 'auth-stores', stop: () => authStores.close() });
     const { http: httpSecurity } = await prepareAuth(config, authStores.stores);
     const http = await createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION, ...httpSecurity });

@@ -25,8 +25,8 @@ const newToken = z.object({
 }).strict();
 const auditQuery = z.object({
   actor: z.string().max(200).optional(), action: z.string().max(100).optional(), target: z.string().max(200).optional(),
-  since: z.iso.datetime({ offset: true }).optional(), until: z.iso.datetime({ offset: true }).optional(),
-  beforeId: z.string().regex(/^\d+$/).optional(), limit: z.coerce.number().int().positive().max(1000).optional(),
+  from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional(),
+  cursor: z.string().regex(/^\d+$/).optional(), limit: z.coerce.number().int().positive().max(1000).optional(),
 }).strict();
 const idParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -117,6 +117,7 @@ export function registerAdminRoutes(app: FastifyInstance, d: AdminRoutesDeps): v
   app.get('/api/audit', { config: requires(admin) }, async (req, reply) => {
     const q = auditQuery.safeParse(req.query ?? {});
     if (!q.success) return bad(reply, q.error.issues);
-    return { entries: await d.audit.query(q.data) };
+    // Newest first; `next` is the cursor of the following page.
+    return d.audit.query(q.data);
   });
 }

@@ -67,22 +67,21 @@ export function memorySessionStore(): SessionStore {
   };
 }
 
-export function memoryAuditLog(): AuditLog & { entries: readonly AuditEntry[] } {
-  const entries: AuditEntry[] = [];
+export function memoryAuditLog(): AuditLog & { entries: readonly (AuditEntry & { id: string })[] } {
+  const entries: (AuditEntry & { id: string })[] = [];
   let seq = 0;
   return {
     entries,
     async append(e) {
-      const entry = Object.freeze({ ...structuredClone(e), id: String(++seq) }) as AuditEntry;
-      entries.push(entry);
-      return entry;
+      entries.push(Object.freeze({ ...structuredClone(e), id: String(++seq) }));
     },
     async query(q) {
-      const limit = Math.min(q.limit ?? 100, 1000);
-      return entries
-        .filter((e) => (!q.actor || e.actor === q.actor) && (!q.action || e.action === q.action) && (!q.target || e.target === q.target) && (!q.since || e.at >= q.since) && (!q.until || e.at < q.until) && (!q.beforeId || Number(e.id) < Number(q.beforeId)))
-        .reverse()
-        .slice(0, limit);
+      const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+      const all = entries
+        .filter((e) => (!q.actor || e.actor === q.actor) && (!q.action || e.action === q.action) && (!q.target || e.target === q.target) && (!q.from || e.at >= q.from) && (!q.to || e.at < q.to) && (!q.cursor || Number(e.id) < Number(q.cursor)))
+        .reverse();
+      const page = all.slice(0, limit);
+      return all.length > limit ? { entries: page, next: page[page.length - 1]!.id } : { entries: page };
     },
   };
 }

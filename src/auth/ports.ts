@@ -1,6 +1,7 @@
 // Storage ports of the auth feature, in domain terms. PostgreSQL implements them behind
 // repositories (src/auth/pg.ts); src/auth/memory.ts is the in-memory twin for unit tests.
 import type { Role } from './roles.ts';
+import type { AuditLog } from '../audit/port.ts';
 
 export interface UserRecord {
   id: string;
@@ -64,42 +65,10 @@ export interface SessionStore {
   destroyForUser(userId: string): Promise<number>;
 }
 
+/** The audit log is the system of record's (src/audit/port.ts, PostgreSQL); the security
+ *  layer writes who (identity), what, target, before/after, and in `detail` the outcome. */
+export type { AuditEntry, AuditLog, AuditQuery } from '../audit/port.ts';
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  /** `user:ana`, `token:local-cli`, or `anonymous` for refused sign-ins. */
-  actor: string;
-  actorRoles: Role[];
-  action: string;
-  target?: string;
-  outcome: AuditOutcome;
-  status?: number;
-  before?: unknown;
-  after?: unknown;
-  detail?: unknown;
-  ip?: string;
-  requestId?: string;
-}
-
-export interface AuditQuery {
-  actor?: string;
-  action?: string;
-  target?: string;
-  since?: string;
-  until?: string;
-  /** Entries older than this id (paging, newest first). */
-  beforeId?: string;
-  limit?: number;
-}
-
-/** Append-only: there is no update or delete. */
-export interface AuditLog {
-  append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
-  /** Newest first. */
-  query(q: AuditQuery): Promise<AuditEntry[]>;
-}
 
 export interface AuthStores {
   users: UserStore;

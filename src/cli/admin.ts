@@ -6,7 +6,7 @@ import { apiRequest, resolveApi, runCli } from './api-client.ts';
 
 interface UserView { id: string; username: string; displayName?: string; roles: string[]; agentId?: string; queues?: string[]; disabled: boolean }
 interface TokenView { id: string; name: string; roles: string[]; createdBy: string; createdAt: string; expiresAt?: string; revokedAt?: string; lastUsedAt?: string }
-interface AuditView { id: string; at: string; actor: string; action: string; target?: string; outcome: string; status?: number }
+interface AuditView { id: string; at: string; actor: string; action: string; target?: string; detail?: { outcome?: string; status?: number } }
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
 
@@ -76,6 +76,6 @@ export function registerAdminCommands(program: Command): void {
     .action((o: { actor?: string; action?: string; target?: string; limit: string; json?: boolean }, cmd: Command) => runCli(async () => {
       const q = new URLSearchParams({ limit: o.limit, ...(o.actor ? { actor: o.actor } : {}), ...(o.action ? { action: o.action } : {}), ...(o.target ? { target: o.target } : {}) });
       const { entries } = await apiRequest<{ entries: AuditView[] }>(await api(cmd), 'GET', `/api/audit?${q}`);
-      for (const e of entries) console.log(o.json ? JSON.stringify(e) : `${e.at}  ${e.actor}  ${e.action}${e.target ? ` ${e.target}` : ''}  ${e.outcome}${e.status ? ` (${e.status})` : ''}`);
+      for (const e of entries) console.log(o.json ? JSON.stringify(e) : `${e.at}  ${e.actor}  ${e.action}${e.target ? ` ${e.target}` : ''}  ${e.detail?.outcome ?? ''}${e.detail?.status ? ` (${e.detail.status})` : ''}`);
     }));
 }

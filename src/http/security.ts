@@ -188,14 +188,16 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
     await appendAudit(req, who, 'denied', 403, { detail: { code } });
   }
 
-  async function appendAudit(req: FastifyRequest, who: Identity | undefined, outcome: AuditOutcome, status: number, extra: { before?: unknown; after?: unknown; detail?: unknown } = {}) {
+  async function appendAudit(req: FastifyRequest, who: Identity | undefined, outcome: AuditOutcome, status: number, extra: { before?: unknown; after?: unknown; detail?: Record<string, unknown> } = {}) {
     const spec = req.routeOptions.config?.audit;
     if (!spec) return;
     try {
       const target = spec.target?.(req);
       await o.audit.append({
-        at: now().toISOString(), actor: who ? actorLabel(who) : 'anonymous', actorRoles: who ? [...who.roles] : [], action: spec.action, outcome, status,
-        ...(target ? { target } : {}), ...extra, ip: req.ip, requestId: req.id,
+        at: now().toISOString(), actor: who ? actorLabel(who) : 'anonymous', action: spec.action,
+        ...(target ? { target } : {}),
+        ...(extra.before !== undefined ? { before: extra.before } : {}), ...(extra.after !== undefined ? { after: extra.after } : {}),
+        detail: { outcome, status, roles: who ? [...who.roles] : [], ip: req.ip, requestId: req.id, ...extra.detail },
       });
     } catch (err) {
       o.logger.error({ err, action: spec.action }, 'audit log write failed');
@@ -217,7 +219,7 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
     await appendAudit(req, req.identity, outcome, status, {
       ...(before.has(req) ? { before: before.get(req) } : {}),
       ...(spec.snapshot && outcome === 'ok' ? { after: await safeSnapshot(spec.snapshot, req) } : {}),
-      ...(req.body !== undefined ? { detail: summarize(req.body) } : {}),
+      ...(req.body !== undefined ? { detail: { body: summarize(req.body) } } : {}),
     });
   });
 

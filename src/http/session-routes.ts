@@ -36,9 +36,10 @@ export function registerSessionRoutes(app: FastifyInstance, d: SessionRoutesDeps
     const b = signInBody.safeParse(req.body ?? {});
     if (!b.success) return reply.code(400).send({ error: 'BAD_REQUEST', message: 'body must be {"username": "…", "password": "…"}' });
     const user = await d.auth.signIn(b.data.username, b.data.password);
-    const entry = { at: now().toISOString(), action: 'session.sign-in', ip: req.ip, requestId: req.id };
+    const entry = { at: now().toISOString(), action: 'session.sign-in' };
+    const detail = { ip: req.ip, requestId: req.id };
     if (!user) {
-      await d.audit.append({ ...entry, actor: 'anonymous', actorRoles: [], outcome: 'denied', status: 401, detail: { username: b.data.username } });
+      await d.audit.append({ ...entry, actor: 'anonymous', target: `user:${b.data.username}`, detail: { ...detail, outcome: 'denied', status: 401, roles: [] } });
       return reply.code(401).send({ error: 'SIGN_IN_FAILED', message: 'wrong username or password' });
     }
     // A new session id at sign-in: a session id planted before cannot be promoted (fixation).
@@ -46,7 +47,7 @@ export function registerSessionRoutes(app: FastifyInstance, d: SessionRoutesDeps
     req.session.userId = user.id;
     req.session.signedInAt = now().getTime();
     const who = d.auth.identityOfUser(user);
-    await d.audit.append({ ...entry, actor: actorLabel(who), actorRoles: [...who.roles], outcome: 'ok', status: 200 });
+    await d.audit.append({ ...entry, actor: actorLabel(who), target: `user:${user.username}`, detail: { ...detail, outcome: 'ok', status: 200, roles: [...who.roles] } });
     return { user: { username: user.username, displayName: user.displayName, roles: user.roles } };
   });
 

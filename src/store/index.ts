@@ -5,11 +5,15 @@ import { pgCallHistory } from './call-history.ts';
 import { pgAuditLog } from './audit-log.ts';
 import type { CallHistory } from '../history/ports.ts';
 import type { AuditLog } from '../audit/port.ts';
+import { pgSessionStore, pgTokenStore, pgUserStore } from './auth.ts';
+import type { AuthStores } from '../auth/ports.ts';
 
 export interface Store {
   database: Database;
   history: CallHistory;
   audit: AuditLog;
+  /** Users, API tokens, sessions and the audit log (issue 15). */
+  auth: AuthStores;
   /** Migrations applied by this start (empty when the schema was current). */
   migrated: string[];
   close(): Promise<void>;
@@ -26,10 +30,12 @@ export async function openStore(o: StoreOptions): Promise<Store> {
   const database = openDatabase({ url: o.url, ...(o.poolMax ? { max: o.poolMax } : {}), ...(o.onError ? { onError: o.onError } : {}) });
   try {
     const migrated = await database.migrate();
+    const audit = pgAuditLog(database.db);
     return {
       database,
       history: pgCallHistory(database.db, { defaultCountry: o.defaultCountry }),
-      audit: pgAuditLog(database.db),
+      audit,
+      auth: { users: pgUserStore(database.db), tokens: pgTokenStore(database.db), sessions: pgSessionStore(database.db), audit },
       migrated,
       close: () => database.close(),
     };

@@ -81,6 +81,37 @@ export interface AuditLogTable {
   detail: Json | null;
 }
 
+type TextArray = ColumnType<string[], string[], string[]>;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string | null;
+  roles: TextArray;
+  agent_id: string | null;
+  queues: TextArray | null;
+  password_hash: string;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  roles: TextArray;
+  agent_id: string | null;
+  queues: TextArray | null;
+  secret_hash: string;
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface SessionsTable { id: string; user_id: string | null; data: Json; expires_at: Timestamp }
+
 export interface Schema {
   call_records: CallRecordsTable;
   hubspot_engagements: HubspotEngagementsTable;
@@ -89,4 +120,7 @@ export interface Schema {
   flow_deployments: FlowDeploymentsTable;
   recordings: RecordingsTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
 }

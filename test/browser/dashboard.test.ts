@@ -73,7 +73,7 @@ describe('supervisor dashboard (chromium)', () => {
     expect(await page.evaluate(async () => (await fetch('/api/calls')).status)).toBe(401);
     await page.goto(`${url}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    expect(srv.audit.entries.map((e) => [e.action, e.actor, e.outcome])).toEqual([
+    expect(srv.audit.entries.map((e) => [e.action, e.actor, e.detail?.outcome])).toEqual([
       ['session.sign-in', 'anonymous', 'denied'], ['session.sign-in', 'user:ana', 'ok'], ['session.sign-out', 'user:ana', 'ok'],
     ]);
     await context.close();

@@ -84,7 +84,31 @@ describe('npm start (the CLI `start` command)', () => {
     const unreachable = await run(['campaign', 'pause', 'x', '--api', `http://127.0.0.1:${closed}`], env);
     expect([unreachable.code, unreachable.err.trim()]).toEqual([1, `error: cannot reach centralita at http://127.0.0.1:${closed} (ECONNREFUSED); is it running? Use --url to point at it`]);
     for (const r of [down, unreachable]) expect(r.err).not.toMatch(/\n\s+at /);
-  }, 60_000);
+
+    // Started again on the same DATA_DIR: users live in PostgreSQL, so no new admin password;
+    // the simulator keeps its credentials; the CLI gets a fresh token.
+    const simPassword = /simulated PBX \(ARI\): \S+ {2}user \S+ {2}password (\S+)/.exec(out)?.[1];
+    const again = spawn(process.execPath, [cli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out2 = '';
+    again.stdout.on('data', (d: Buffer) => { out2 += d.toString(); });
+    again.stderr.on('data', (d: Buffer) => { out2 += d.toString(); });
+    const url2 = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no listening line within 20 s:\n${out2}`)), 20_000);
+      const poll = setInterval(() => {
+        const m = /API and dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out2);
+        if (m) { clearInterval(poll); clearTimeout(t); resolve(m[1]!); }
+      }, 50);
+    });
+    try {
+      expect(out2).not.toContain('first start: created user');
+      expect(/simulated PBX \(ARI\): \S+ {2}user \S+ {2}password (\S+)/.exec(out2)?.[1]).toBe(simPassword);
+      const again1 = await fetch(`${url2}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: pw }) });
+      expect(again1.status).toBe(200);
+      expect((await run(['audit', '--action', 'session.sign-in'], env)).out).toMatch(/user:admin {2}session\.sign-in user:admin {2}ok/);
+    } finally {
+      await new Promise<number | null>((resolve) => { again.once('exit', (c) => resolve(c)); again.kill('SIGINT'); });
+    }
+  }, 90_000);
 
   it('refuses to start when a prompt a caller could hear is not recorded, naming file:line:col', async () => {
     // The fixture's queue announces positions and waits; its sounds folder has none of those prompts.

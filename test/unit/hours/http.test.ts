@@ -54,7 +54,7 @@ describe('hours API', () => {
     expect((await app.inject({ method: 'DELETE', url: '/api/hours/office/override', headers: luis })).statusCode).toBe(404);
     // The central audit log has both, with the identity, and the override before/after.
     const entries = srv.audit.entries.filter((e) => e.target === 'schedule:office');
-    expect(entries.map((e) => [e.action, e.actor, e.outcome])).toEqual([['hours.override.set', 'token:ana', 'ok'], ['hours.override.clear', 'token:luis', 'ok'], ['hours.override.clear', 'token:luis', 'failed']]);
+    expect(entries.map((e) => [e.action, e.actor, e.detail?.outcome])).toEqual([['hours.override.set', 'token:ana', 'ok'], ['hours.override.clear', 'token:luis', 'ok'], ['hours.override.clear', 'token:luis', 'failed']]);
     expect(entries[0]).toMatchObject({ before: null, after: { state: 'closed', setBy: 'token:ana' } });
     expect(entries[1]).toMatchObject({ before: { state: 'closed' }, after: null });
   });
