@@ -9,7 +9,7 @@ describe('config', () => {
     expect(c.redis.mode).toBe('embedded');
     expect(c.campaigns.mode).toBe('local');
     expect(c.hubspot.mode).toBe('outbox');
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8080, allowedHosts: ['localhost', '127.0.0.1', '::1'], https: false });
   });
 
   it('lists every offending variable in one error, with form and example', () => {
@@ -25,9 +25,32 @@ describe('config', () => {
 
   it('requires a password for an external Asterisk', () => {
     expect(() => loadConfig({ ARI_URL: 'http://10.0.0.5:8088' })).toThrow(/ARI_PASSWORD: is required when ARI_URL is set/);
-    const c = loadConfig({ ARI_URL: 'http://10.0.0.5:8088', ARI_PASSWORD: 'pw-1234' });
-    expect(c.ari).toMatchObject({ mode: 'external', url: 'http://10.0.0.5:8088', password: 'pw-1234' });
-    expect(c.secrets).toContain('pw-1234');
+    const c = loadConfig({ ARI_URL: 'http://10.0.0.5:8088', ARI_PASSWORD: 'pw-1234-long-enough' });
+    expect(c.ari).toMatchObject({ mode: 'external', url: 'http://10.0.0.5:8088', password: 'pw-1234-long-enough' });
+    expect(c.secrets).toContain('pw-1234-long-enough');
+  });
+
+  it('refuses placeholder and short secrets at start-up', () => {
+    const problems = (env: Record<string, string>) => { try { loadConfig(env); return []; } catch (e) { return (e as ConfigError).problems.map((p) => `${p.variable}: ${p.problem}`); } };
+    expect(problems({ ARI_URL: 'http://10.0.0.5:8088', ARI_PASSWORD: 's3cret' })).toEqual(['ARI_PASSWORD: is a placeholder value, not a secret']);
+    expect(problems({ ARI_URL: 'http://10.0.0.5:8088', ARI_PASSWORD: 'short-pw' })).toEqual(['ARI_PASSWORD: is too short for a secret (8 characters; at least 12)']);
+    expect(problems({ HUBSPOT_TOKEN: 'pat-na1-...' })).toEqual(['HUBSPOT_TOKEN: is a placeholder value, not a secret']);
+    expect(problems({ HUBSPOT_TOKEN: 'changeme' })).toEqual(['HUBSPOT_TOKEN: is a placeholder value, not a secret']);
+    expect(problems({ SESSION_SECRET: 'a-long-random-string-of-at-least-32-chars' })).toEqual(['SESSION_SECRET: is a placeholder value, not a secret']);
+    expect(problems({ REDIS_URL: 'redis://:changeme@10.0.0.9:6379' })).toEqual(['REDIS_URL: is a placeholder value, not a secret']);
+    // A lab Asterisk on loopback may keep its short password (it is reachable from this box only).
+    expect(problems({ ARI_URL: 'http://127.0.0.1:8088', ARI_PASSWORD: 'lab' })).toEqual([]);
+  });
+
+  it('refuses to listen beyond loopback without TLS (own or a trusted proxy) and a Host allow-list', () => {
+    const problems = (env: Record<string, string>) => { try { loadConfig(env); return []; } catch (e) { return (e as ConfigError).problems.map((p) => p.variable); } };
+    expect(problems({ HTTP_HOST: '0.0.0.0' })).toEqual(['HTTP_TRUSTED_PROXY', 'HTTP_ALLOWED_HOSTS']);
+    expect(problems({ HTTP_HOST: '0.0.0.0', HTTP_TRUSTED_PROXY: '10.0.0.10' })).toEqual(['HTTP_ALLOWED_HOSTS']);
+    expect(problems({ HTTP_HOST: '0.0.0.0', HTTP_TRUSTED_PROXY: '10.0.0.10', HTTP_ALLOWED_HOSTS: '*' })).toEqual(['HTTP_ALLOWED_HOSTS']);
+    expect(problems({ HTTP_HOST: '127.0.0.1', HTTP_TLS_CERT: '/c.pem' })).toEqual(['HTTP_TLS_KEY']);
+    const c = loadConfig({ HTTP_HOST: '0.0.0.0', HTTP_TRUSTED_PROXY: '10.0.0.10', HTTP_ALLOWED_HOSTS: 'Centralita.Example.com' });
+    expect(c.http).toMatchObject({ allowedHosts: ['centralita.example.com'], trustedProxy: ['10.0.0.10'], https: true });
+    expect(loadConfig({ HTTP_HOST: '127.0.0.2' }).http.https).toBe(false);
   });
 
   it('collects the Redis URL password as a secret', () => {
