@@ -3,6 +3,7 @@
 // offending variable with its expected form and an example, and exits 1.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_DIAL_POLICY, type DialPolicy } from './domain/dial-policy.ts';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const nonEmpty = (what: string) => z.string().min(1, { message: `must not be empty (${what})` });
@@ -55,6 +56,10 @@ export const VARIABLES = {
   FLOWS_DIR: { schema: z.string().default('./flows'), form: 'folder with *.flow.ts and index.ts', example: './flows' },
   SOUNDS_DIR: { schema: z.string().default('./sounds'), form: 'folder with <lang>/<prompt>.wav', example: './sounds' },
   FLOWS_HOT_RELOAD: { schema: bool.default(false), form: 'true|false: reload flows on file change (development)', example: 'true' },
+  DIAL_TRUNK_ENDPOINTS: { schema: list, form: 'comma-separated dial-string templates that leave the PBX ({n} = dial digits); campaigns may use only these; unset = PJSIP/{n}@trunk,Local/{n}@centralita-outbound', example: 'PJSIP/{n}@claro' },
+  DIAL_INTERNAL_ENDPOINTS: { schema: list, form: 'comma-separated dial-string templates on the PBX itself (agents, extensions); unset = PJSIP/{n}', example: 'PJSIP/{n}' },
+  DIAL_CALLER_IDS: { schema: list, form: 'comma-separated caller IDs the business owns (E.164); a trunk call may present only these; unset = none (the trunk\'s own)', example: '+576015550100' },
+  HANDOFF_CONTEXTS: { schema: list, form: 'comma-separated dialplan contexts transfer nodes may hand calls to; unset = centralita-handoff,ext-local,ext-group,ext-queues,from-did-direct (never from-internal)', example: 'centralita-handoff' },
   CENTRALITA_URL: { schema: url(['http:', 'https:']).optional(), form: 'CLI only: API of the app to operate; unset = the app running on this machine (DATA_DIR/running.json)', example: 'https://centralita.example.com' },
   CENTRALITA_TOKEN: { schema: nonEmpty('API token').optional(), form: 'CLI only: API token (centralita tokens create); unset = the local token in DATA_DIR/running.json', example: 'ctk_...' },
   SHUTDOWN_DEADLINE_MS: { schema: positiveInt.default(30_000), form: 'ms live calls may take to finish at shutdown', example: '30000' },
@@ -112,6 +117,8 @@ export interface Config {
     https: boolean;
   };
   sessionSecret?: string;
+  /** Toll-fraud allow-list: what may be dialled, presented and handed off to. */
+  dial: DialPolicy;
   /** What the CLI talks to when not the app on this machine. */
   cli: { url?: string; token?: string };
   dataDir: string;
@@ -186,6 +193,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
       https: !!(v.HTTP_TLS_CERT && v.HTTP_TLS_KEY) || v.HTTP_TRUSTED_PROXY.length > 0,
     },
     ...(v.SESSION_SECRET ? { sessionSecret: v.SESSION_SECRET } : {}),
+    dial: {
+      trunkEndpoints: v.DIAL_TRUNK_ENDPOINTS.length ? v.DIAL_TRUNK_ENDPOINTS : DEFAULT_DIAL_POLICY.trunkEndpoints,
+      internalEndpoints: v.DIAL_INTERNAL_ENDPOINTS.length ? v.DIAL_INTERNAL_ENDPOINTS : DEFAULT_DIAL_POLICY.internalEndpoints,
+      callerIds: v.DIAL_CALLER_IDS,
+      handoffContexts: v.HANDOFF_CONTEXTS.length ? v.HANDOFF_CONTEXTS : DEFAULT_DIAL_POLICY.handoffContexts,
+    },
     cli: { ...(v.CENTRALITA_URL ? { url: v.CENTRALITA_URL } : {}), ...(v.CENTRALITA_TOKEN ? { token: v.CENTRALITA_TOKEN } : {}) },
     dataDir: v.DATA_DIR,
     ari: v.ARI_URL

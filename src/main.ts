@@ -20,6 +20,8 @@ import { registerAdminRoutes } from './auth/http.ts';
 import { registerFlowsAdminRoutes } from './http/flows-admin.ts';
 import type { AuthService } from './auth/service.ts';
 import type { RouteInfo } from './http/security.ts';
+import { guardDialling } from './telephony/dial-guard.ts';
+import type { Telephony } from './telephony/port.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
 import { startSimulator } from './sim/index.ts';
@@ -63,6 +65,8 @@ export interface RunningApp {
   auth: AuthService;
   /** Every route with the access it declares (the route × role matrix test walks it). */
   routes: readonly RouteInfo[];
+  /** The PBX port as the app uses it (behind the dial allow-list). */
+  telephony: Telephony;
   calls: CallService;
   acd: Acd;
   bus: EventBus;
@@ -121,7 +125,9 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
 
-    const { telephony, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
+    const { telephony: ari, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
+    // Toll-fraud guard: every origination and hand-off of this process checks the allow-list.
+    const telephony = guardDialling(ari, config.dial, (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
     readiness.push(telephony.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
@@ -204,7 +210,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     await writeRuntimeInfo(config.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, api: { url: httpUrl, token }, redis: { url: redisUrl }, ...(sim ? { sim } : {}) });
     stack.push({ name: 'runtime-file', stop: () => removeRuntimeInfo(config.dataDir) });
     secrets.add(token);
-    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), calls, acd, bus, history, stop: stopAll };
+    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, calls, acd, bus, history, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -271,7 +277,8 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
-    const { telephony } = await startTelephony(config, logger, stack, {});
+    const { telephony: ari } = await startTelephony(config, logger, stack, {});
+    const telephony = guardDialling(ari, config.dial, (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
     const authStores = await openAuthStores(config, logger);
     stack.push({ name: 'auth-stores', stop: () => authStores.close() });
     const { http: httpSecurity } = await prepareAuth(config, authStores.stores);

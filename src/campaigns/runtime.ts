@@ -95,7 +95,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     : createLocalObjectStore({ inboxDir: c.inboxDir, resultsDir: c.resultsDir, campaignsPrefix: c.prefix });
   // Files are parsed in a worker thread with a bounded heap: big files never grow this process.
   const runner = createThreadedIngestRunner({ redisUrl: o.redisUrl, queue: { name: QUEUES.originate }, maxHeapMb: config.ingest.maxHeapMb });
-  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, catalog, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now });
+  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, catalog, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now, dialPolicy: config.dial });
 
   if (o.ingest !== false) {
     if (c.mode === 's3' && c.sqsQueueUrl) {

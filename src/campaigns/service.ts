@@ -9,6 +9,7 @@ import { join, posix } from 'node:path';
 import { once } from 'node:events';
 import type { Logger } from '../logger.ts';
 import { assertCampaignReferences, parseCampaignSettings, sanitizeId, CampaignSettingsError, type CampaignSettingsInput } from '../domain/campaign.ts';
+import { checkCampaignDialling, type DialPolicy } from '../domain/dial-policy.ts';
 import { CampaignFileError } from '../domain/campaign-row.ts';
 import type { IngestSummary, JobSink } from './ingest.ts';
 import { createInlineIngestRunner, type IngestRunner } from './ingest-thread.ts';
@@ -35,6 +36,8 @@ export interface IngestServiceDeps {
   metrics?: CampaignMetrics;
   clock: () => number;
   chunkSize?: number;
+  /** Toll-fraud allow-list: a campaign.json choosing another endpoint or caller ID is refused. */
+  dialPolicy?: DialPolicy;
 }
 
 export type IngestOutcome =
@@ -85,7 +88,10 @@ export function createCampaignIngestService(deps: IngestServiceDeps): CampaignIn
     try { json = JSON.parse(text); } catch (err) {
       throw Object.assign(new CampaignSettingsError([`${dir}campaign.json is not valid JSON: ${(err as Error).message}`]), {});
     }
-    return parseCampaignSettings(json, deps.defaultSettings);
+    const settings = parseCampaignSettings(json, deps.defaultSettings);
+    const refused = deps.dialPolicy ? checkCampaignDialling(deps.dialPolicy, settings) : [];
+    if (refused.length) throw new CampaignSettingsError(refused.map((p) => `${dir}campaign.json ${p}`));
+    return settings;
   }
 
   return {

@@ -80,6 +80,7 @@ export function createFlowActors(s: FlowActorServices): { actors: Record<string,
   });
 
   const dial = fromPromise<DialOutput, DialInput>(async ({ input, signal }) => {
+    if (input.refused) return { status: 'failed' };
     const peerId = `dial-${newId()}`;
     let answeredAt: number | undefined;
     let bridgeId: string | undefined;
@@ -142,9 +143,10 @@ export function createFlowActors(s: FlowActorServices): { actors: Record<string,
     }
   });
 
-  const transfer = fromPromise<void, TransferInput>(({ input }) =>
-    telephony.continueInDialplan(input.channelId, { context: input.context, extension: input.extension, priority: input.priority ?? 1 }),
-  );
+  const transfer = fromPromise<void, TransferInput>(async ({ input }) => {
+    if (input.refused) throw new FlowActorError('DIAL_VALUE_NOT_DIGITS', input.refused);
+    await telephony.continueInDialplan(input.channelId, { context: input.context, extension: input.extension, priority: input.priority ?? 1 });
+  });
 
   const hangup = fromPromise<void, { channelId: string }>(async ({ input }) => {
     try {

@@ -7,6 +7,7 @@ import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate';
 import type { CallEvent, CallInput, CallOutput, CompiledFlow } from '../calls/contract.ts';
 import type { IvrStep } from '../domain/call-record.ts';
 import { hoursBranch } from '../domain/hours.ts';
+import { interpolateDialDigits } from '../domain/dial-policy.ts';
 import type {
   DialOutput, HoursOutput, LookupOutput, PlayOutput, QueueOutcome, RecordOutput,
 } from './actor-types.ts';
@@ -329,13 +330,21 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
           entry: enter(id),
           invoke: {
             src: 'dial',
-            input: ({ context }: Args) => ({
-              callId: context.input.callId,
-              channelId: context.input.channelId,
-              endpoint: interpolate(n.endpoint, templVars(context)),
-              timeoutSec: n.timeoutSec ?? DEFAULTS.dialTimeoutSec,
-              ...(n.callerId !== undefined ? { callerId: interpolate(n.callerId, templVars(context)) } : {}),
-            }),
+            // Substituted values must be dial digits (toll fraud: a CSV cell or typed input
+            // cannot add `@from-internal`); the server-side allow-list is checked at originate.
+            input: ({ context }: Args) => {
+              const endpoint = interpolateDialDigits(n.endpoint, templVars(context));
+              const callerId = n.callerId === undefined ? undefined : interpolateDialDigits(n.callerId, templVars(context));
+              const refused = !endpoint.ok ? endpoint.reason : callerId && !callerId.ok ? callerId.reason : undefined;
+              return {
+                callId: context.input.callId,
+                channelId: context.input.channelId,
+                endpoint: endpoint.ok ? endpoint.value : '',
+                timeoutSec: n.timeoutSec ?? DEFAULTS.dialTimeoutSec,
+                ...(callerId?.ok ? { callerId: callerId.value } : {}),
+                ...(refused ? { refused } : {}),
+              };
+            },
             onDone: Object.entries(t).map(([s, target]) => ({
               guard: ({ event }: DoneArgs) => outOf<DialOutput>(event).status === s,
               target: go(target),
@@ -352,7 +361,10 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
           entry: enter(id),
           invoke: {
             src: 'transfer',
-            input: ({ context }: Args) => ({ channelId: context.input.channelId, context: n.context, extension: interpolate(n.extension, templVars(context)), ...(n.priority !== undefined ? { priority: n.priority } : {}) }),
+            input: ({ context }: Args) => {
+              const ext = interpolateDialDigits(n.extension, templVars(context));
+              return { channelId: context.input.channelId, context: n.context, extension: ext.ok ? ext.value : '', ...(n.priority !== undefined ? { priority: n.priority } : {}), ...(!ext.ok ? { refused: ext.reason } : {}) };
+            },
             onDone: {
               target: go('__done'),
               actions: [

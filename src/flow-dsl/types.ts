@@ -115,7 +115,7 @@ export interface DialNode<T extends string> {
 
 export interface TransferNode {
   type: 'transfer';
-  /** FreePBX context, e.g. from-internal, ext-group, ext-local. */
+  /** Dialplan context; must be in HANDOFF_CONTEXTS (default centralita-handoff, ext-local, ext-group, ext-queues, from-did-direct — never from-internal). */
   context: string;
   /** Extension in that context, e.g. 600 (ring group), vmu1001 (voicemail box). `{{var}}` allowed. */
   extension: string;

@@ -210,17 +210,19 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
     const spec = req.routeOptions.config?.audit;
     if (spec?.snapshot && !SAFE_METHODS.has(req.method)) before.set(req, await safeSnapshot(spec.snapshot, req));
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // onSend, not onResponse: the entry is written before the client hears "done".
+  app.addHook('onSend', async (req, reply, payload) => {
     const spec = req.routeOptions.config?.audit;
-    if (!spec || spec.manual || SAFE_METHODS.has(req.method)) return;
+    if (!spec || spec.manual || SAFE_METHODS.has(req.method)) return payload;
     const status = reply.statusCode;
-    if (status === 401 || status === 403 || status === 415 || status === 421 || status === 429) return; // refused before the handler (403s were audited there)
+    if (status === 401 || status === 403 || status === 415 || status === 421 || status === 429) return payload; // refused before the handler (403s were audited there)
     const outcome: AuditOutcome = status < 400 ? 'ok' : 'failed';
     await appendAudit(req, req.identity, outcome, status, {
       ...(before.has(req) ? { before: before.get(req) } : {}),
       ...(spec.snapshot && outcome === 'ok' ? { after: await safeSnapshot(spec.snapshot, req) } : {}),
       ...(req.body !== undefined ? { detail: { body: summarize(req.body) } } : {}),
     });
+    return payload;
   });
 
   async function safeSnapshot(fn: (req: FastifyRequest) => unknown, req: FastifyRequest): Promise<unknown> {
