@@ -98,6 +98,7 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
   const soundPrefix = opts.soundPrefix ?? '';
   const version = opts.version ?? hashText(JSON.stringify(def, (_k, v: unknown) => (typeof v === 'function' || v instanceof RegExp ? String(v) : v)));
   const delays: Record<string, number> = {};
+  const sensitiveVars = new Set(Object.values(def.nodes as Record<string, FlowNode>).filter((n): n is GatherNode<string> => n.type === 'gather' && n.sensitive === true).map((n) => n.into));
   const delay = (node: string, what: string, sec: number) => {
     const name = `${node}__${what}`;
     delays[name] = Math.round(sec * 1000);
@@ -227,9 +228,9 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
               guard: ({ context }: Args) => valid(context.digits),
               target: n.readBack ? 'readBack' : go(n.next),
               reenter: true,
-              actions: [store, outcome(id, 'collected', (a) => a.context.digits)],
+              actions: [store, n.sensitive ? outcome(id, 'collected') : outcome(id, 'collected', (a) => a.context.digits)],
             },
-            { target: 'invalid', actions: outcome(id, 'invalid', (a) => a.context.digits) },
+            { target: 'invalid', actions: n.sensitive ? outcome(id, 'invalid') : outcome(id, 'invalid', (a) => a.context.digits) },
           ],
         },
         invalid: retry('invalid', n.invalidPrompt),
@@ -526,7 +527,8 @@ export function compileFlow(def: FlowDefinition, opts: CompileOptions = {}): Com
       return {
         path: context.path,
         language: context.language,
-        variables: context.vars,
+        // Digits of sensitive gathers never leave the machine (records, HubSpot, reports).
+        variables: sensitiveVars.size ? Object.fromEntries(Object.entries(context.vars).filter(([k]) => !sensitiveVars.has(k))) : context.vars,
         ...context.out,
         ...(hubspotContactId ? { hubspotContactId } : {}),
       };

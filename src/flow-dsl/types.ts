@@ -66,6 +66,12 @@ export interface GatherNode<T extends string> {
   maxAttempts?: number; // default 3
   /** Read the digits back to the caller (prompt first, then the digits). */
   readBack?: { prompt?: Prompts };
+  /**
+   * PCI: PINs, card numbers. The digits stay in the call's memory for the flow's own use
+   * (branch, lookup, dial) and reach nothing else: not the call record (path, variables),
+   * logs, the live stream or HubSpot. `flows check` refuses reading them back.
+   */
+  sensitive?: boolean;
   next: T;
   onFailure: T;
 }

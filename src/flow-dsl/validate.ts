@@ -23,6 +23,7 @@ export type IssueCode =
   | 'FLOW_LOOKUP_UNKNOWN'
   | 'FLOW_PROMPT_MISSING'
   | 'FLOW_DID_UNKNOWN_FLOW'
+  | 'FLOW_SENSITIVE_EXPOSED'
   | 'SCHEDULE_INVALID';
 
 export interface FlowIssue {
@@ -141,6 +142,28 @@ function nodeShape(id: string, n: FlowNode): string[] {
   return bad.map((b) => `node '${id}': ${b}`);
 }
 
+/**
+ * Digits of a `sensitive: true` gather (PINs, card numbers) stay in the call's memory: reading
+ * them back or copying them into another variable would put them in front of the PBX's logs or
+ * into the call record, so `flows check` refuses both.
+ */
+function sensitiveExposures(nodes: Record<string, FlowNode>): { node: string; message: string }[] {
+  const vars = new Set(Object.values(nodes).filter((n): n is Extract<FlowNode, { type: 'gather' }> => n?.type === 'gather' && n.sensitive === true).map((n) => n.into));
+  if (vars.size === 0) return [];
+  const out: { node: string; message: string }[] = [];
+  for (const [id, n] of Object.entries(nodes)) {
+    if (!n || typeof n !== 'object') continue;
+    if (n.type === 'gather' && n.sensitive && n.readBack) out.push({ node: id, message: `node '${id}': a sensitive gather cannot read the digits back (readBack)` });
+    for (const p of nodePrompts(n)) for (const m of Array.isArray(p) ? p : [p]) {
+      const v = typeof m === 'object' ? ('sayDigits' in m ? m.sayDigits : m.sayNumber) : undefined;
+      if (v !== undefined && vars.has(v)) out.push({ node: id, message: `node '${id}' reads out '${v}', which a sensitive gather collected` });
+    }
+    if (n.type === 'setVar' && typeof n.value === 'string' && [...n.value.matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)].some((x) => vars.has(x[1]!)))
+      out.push({ node: id, message: `node '${id}' copies a sensitive gather's digits into '${n.name}' (it would reach the call record)` });
+  }
+  return out;
+}
+
 const KNOWN_TYPES = new Set(['play', 'menu', 'gather', 'hours', 'queue', 'dial', 'transfer', 'voicemail', 'setLanguage', 'setVar', 'branch', 'lookup', 'hangup']);
 
 /** All problems of one flow definition, most useful first. */
@@ -185,6 +208,8 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
     if (n.type === 'hours' && !cat.schedules.has(n.schedule)) err('FLOW_SCHEDULE_UNKNOWN', `node '${id}' uses schedule '${n.schedule}', which is not in flows/schedules.ts (known: ${[...cat.schedules].sort().join(', ') || 'none'})`, id, n.schedule);
     if (n.type === 'lookup' && !cat.lookups.has(n.fn)) err('FLOW_LOOKUP_UNKNOWN', `node '${id}' calls lookup '${n.fn}', which flows/lookups does not export (known: ${[...cat.lookups].sort().join(', ') || 'none'})`, id, n.fn);
   }
+
+  for (const m of sensitiveExposures(nodes)) err('FLOW_SENSITIVE_EXPOSED', m.message, m.node);
 
   // Reachability from start, over the same edges the graph draws.
   if (ids.has(def.start) && malformed.size === 0) {
