@@ -14,6 +14,7 @@
 //    unbounded `log.history` array) → the global `log` it installs is replaced by a no-op.
 import ariClient from 'ari-client';
 import WebSocket from 'ws';
+import { CentralitaError } from '../../errors.ts';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { Agent as HttpAgent } from 'node:http';
@@ -197,6 +198,10 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
 
   async function loadRest(): Promise<void> {
     if (rest) return;
+    // swagger-client throws a 401 (or 404) from a callback, which no promise can catch: the
+    // process would die with its stack. Ask Asterisk ourselves first.
+    const probe = await probeAri(base, o.user, o.password, Math.max(o.requestTimeoutMs, 2_000));
+    if (probe !== 200) throw ariProbeError(base, o.user, probe);
     silenceSwaggerLog();
     const client = await withTimeout('connect', ariClient.connect(base, o.user, o.password) as unknown as Promise<unknown>, Math.max(o.requestTimeoutMs, 5_000));
     silenceSwaggerLog();
@@ -437,6 +442,14 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     },
   };
 
+  // Wrong credentials or not an ARI server at start-up: a clean error, not endless retries.
+  const first = await probeAri(base, o.user, o.password, Math.max(o.requestTimeoutMs, 2_000));
+  if (first === 401 || first === 403 || first === 404) {
+    authz.remove(authKey);
+    agent.destroy();
+    httpRest?.close();
+    throw ariProbeError(base, o.user, first);
+  }
   void connect();
   const wait = o.waitForConnectionMs ?? o.requestTimeoutMs;
   if (wait > 0) {
@@ -444,4 +457,22 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     await Promise.race([firstConnection, t]);
   }
   return tel;
+}
+
+/** GET /ari/api-docs/resources.json with the credentials: the HTTP status, or 0 when unreachable. */
+async function probeAri(base: string, user: string, password: string, timeoutMs: number): Promise<number> {
+  try {
+    const r = await fetch(`${base}/ari/api-docs/resources.json`, { headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }, signal: AbortSignal.timeout(timeoutMs) });
+    await r.body?.cancel();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+function ariProbeError(base: string, user: string, status: number): CentralitaError {
+  if (status === 401 || status === 403)
+    return new CentralitaError('ARI_AUTH_FAILED', `Asterisk at ${base} refused ARI user '${user}' (HTTP ${status}): check ARI_USER and ARI_PASSWORD against ari_additional_custom.conf (see dialplan/README.md)`);
+  if (status === 404) return new CentralitaError('ARI_NOT_FOUND', `${base} has no ARI (HTTP 404 for /ari/api-docs/resources.json): check ARI_URL and that Asterisk's HTTP server and res_ari are enabled`);
+  return new CentralitaError('ARI_UNREACHABLE', status === 0 ? `cannot reach Asterisk at ${base}` : `Asterisk at ${base} answered HTTP ${status} for the ARI API description`);
 }
