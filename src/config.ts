@@ -269,7 +269,7 @@ function weakSecretProblems(v: RawConfig): Problem[] {
   };
   const ariLoopback = v.ARI_URL ? isLoopbackHost(new URL(v.ARI_URL).hostname) : true;
   check('ARI_PASSWORD', v.ARI_PASSWORD, ariLoopback ? 1 : MIN_SECRET);
-  check('HUBSPOT_TOKEN', v.HUBSPOT_TOKEN, 20);
+  check('HUBSPOT_TOKEN', v.HUBSPOT_TOKEN, 8);
   check('AWS_SECRET_ACCESS_KEY', v.AWS_SECRET_ACCESS_KEY, 20);
   check('SESSION_SECRET', v.SESSION_SECRET, 32);
   const redisPw = v.REDIS_URL ? safePassword(v.REDIS_URL) : undefined;
