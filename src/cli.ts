@@ -21,4 +21,13 @@ registerCampaignCommands(program);
 registerHubspotCommands(program);
 registerAgentCommands(program);
 registerAdminCommands(program);
+// Commands that reach the running app's Redis (hubspot replay, …) find it on this machine the
+// way the API commands do: through DATA_DIR/running.json, when REDIS_URL is not set.
+program.hook('preAction', async (_p, action) => {
+  let top = action;
+  while (top.parent && top.parent !== program) top = top.parent;
+  if (['start', 'worker', 'sim'].includes(top.name())) return;
+  const { adoptLocalRedis } = await import('./cli/api-client.ts');
+  await adoptLocalRedis(process.env);
+});
 await program.parseAsync(process.argv);

@@ -45,6 +45,15 @@ export async function resolveApi(opts: { url?: string } = {}, env: Record<string
   return { url: local.api.url.replace(/\/+$/, ''), token: cfg.cli.token ?? local.api.token, source: 'running.json' };
 }
 
+/** REDIS_URL from the app running on this machine, when the environment names none. */
+export async function adoptLocalRedis(env: Record<string, string | undefined>): Promise<void> {
+  if (env.REDIS_URL) return;
+  let dataDir: string;
+  try { dataDir = cliConfig(env).dataDir; } catch { return; }
+  const local = await readRuntimeInfo(dataDir).catch(() => undefined);
+  if (local?.redis.url) env.REDIS_URL = local.redis.url;
+}
+
 export interface ApiIo { fetch: typeof fetch }
 
 /** One JSON request; errors become CliError with a fix. */

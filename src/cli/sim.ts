@@ -26,9 +26,17 @@ export function registerSimCommands(program: Command): void {
       if (!(speed > 0)) throw new Error(`--speed must be > 0, got ${o.speed}`);
       const dialplan = o.dialplan ? (JSON.parse(readFileSync(o.dialplan, 'utf8')) as Dialplan) : undefined;
       const logger = createLogger({ secrets: [o.password] });
-      const sim = await startSimulator({
-        host: o.host, port, user: o.user, password: o.password, app: o.app, soundsDir: o.sounds, recordingsDir: o.recordings, dialplan, clockSpeed: speed, logger,
-      });
+      let sim: Awaited<ReturnType<typeof startSimulator>>;
+      try {
+        sim = await startSimulator({
+          host: o.host, port, user: o.user, password: o.password, app: o.app, soundsDir: o.sounds, recordingsDir: o.recordings, dialplan, clockSpeed: speed, logger,
+        });
+      } catch (err) {
+        // One line with the fix, never a stack trace (8088 is often a real Asterisk's port).
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        console.error(`centralita sim: port ${port} on ${o.host} is already in use (an Asterisk, or another simulator?). Use --port <free port>, or --port 0 for any`);
+        process.exit(1);
+      }
       // Plain lines on stdout so scripts can read them.
       console.log(`ARI_URL=${sim.url}`);
       console.log(`ARI_USER=${o.user}`);

@@ -60,6 +60,9 @@ describe('npm start (the CLI `start` command)', () => {
     expect(agents.out).toMatch(/^QUEUE\s+STRATEGY/);
     const who = await run(['users', 'list'], env);
     expect(who.out).toMatch(/^admin\tadmin/m);
+    // Commands that need the app's Redis find it the same way (no REDIS_URL in env).
+    const unassociated = await run(['hubspot', 'unassociated'], env);
+    expect(unassociated, unassociated.err).toMatchObject({ code: 0 });
     const nope = await run(['campaign', 'status', 'no-such-campaign'], env);
     expect([nope.code, nope.err.trim()]).toEqual([1, 'error: CAMPAIGN_NOT_FOUND: no campaign no-such-campaign']);
 
