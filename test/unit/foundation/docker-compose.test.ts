@@ -46,7 +46,7 @@ describe('docker-compose.yml', () => {
   it('the app environment is a valid configuration (secret files stubbed)', () => {
     // Compose interpolation with its defaults, as `docker compose config` renders it unset.
     const env = Object.fromEntries(Object.entries(doc.services.app!.environment!).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
-    for (const k of Object.keys(env).filter((k) => k.endsWith('_FILE'))) { env[k.slice(0, -5)] = k.startsWith('REDIS') ? 'redis://:pw@127.0.0.1:6379/0' : k.startsWith('DATABASE') ? 'postgres://centralita:pw@postgres:5432/centralita' : 'x'.repeat(8); delete env[k]; }
+    for (const k of Object.keys(env).filter((k) => k.endsWith('_FILE'))) { env[k.slice(0, -5)] = k.startsWith('REDIS') ? 'redis://:pw@127.0.0.1:6379/0' : k.startsWith('DATABASE') ? 'postgres://centralita:pw@postgres:5432/centralita' : 'stub-secret-k3J9qW7z'; delete env[k]; } // not a placeholder: centralita refuses those
     expect(() => loadConfig(env)).not.toThrow();
   });
 
