@@ -72,6 +72,12 @@ export const ROLES_FOR = {
   live: ['supervisor', 'agent', 'campaign-operator', 'service'],
   metrics: ['service'],
   flowsReload: ['service'],
+  /** Call history search and single calls (numbers: mask with maskPii unless seesPii). */
+  history: ['supervisor', 'service'],
+  /** Interval reports (queues, agents, campaigns, IVR). */
+  reports: ['supervisor', 'campaign-operator', 'service'],
+  /** Listening to recordings in the app, revoking their links. */
+  recordings: ['supervisor'],
   /** Users, tokens, audit: admin only. */
   admin: [],
 } as const satisfies Record<string, readonly Role[]>;

@@ -35,7 +35,8 @@ describe('metric names used by dashboards, rules and alarms exist in /metrics', 
     const dataDir = mkdtempSync(join(tmpdir(), 'centralita-metrics-'));
     const config = loadConfig({ REDIS_URL: redisUrl, HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '1000', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') });
     app = await startCentralita(config, createLogger({ level: 'silent' }));
-    const text = await (await fetch(`${app.httpUrl}/metrics`)).text();
+    // /metrics needs a token (service or admin role), as Prometheus sends one.
+    const text = await (await fetch(`${app.httpUrl}/metrics`, { headers: { authorization: `Bearer ${app.token}` } })).text();
     exported = new Set();
     for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
       exported.add(m[1]!);
