@@ -31,6 +31,7 @@ const NODE_SCHEMAS: Record<NodeType, z.ZodObject> = {
     validate: z.union([z.instanceof(RegExp), fn('a function')], { error: 'expected a RegExp or a function (digits) => boolean' }).optional(),
     invalidPrompt: prompts.optional(), timeoutPrompt: prompts.optional(), maxAttempts: count.optional(),
     readBack: z.object({ prompt: prompts.optional() }).strict().optional(),
+    sensitive: z.boolean().optional(),
     next: target, onFailure: target,
   }).strict(),
   hours: z.object({
