@@ -44,7 +44,7 @@ describe('sensitive gather', () => {
     const record = { id: 'r', linkedId: 'r', direction: 'inbound' as const, from: '+573001234567', to: '+576015550100', startedAt: '2026-03-02T15:00:00Z', endedAt: '2026-03-02T15:01:00Z', talkSeconds: 0, waitSeconds: 0, disposition: 'answered' as const, hangupSide: 'caller' as const, path: out.path, variables: out.variables };
     const settings = parseHubspotSettings({});
     const body = JSON.stringify(buildCallProperties({ record, settings, choice: chooseContact([], settings.matchRule) }));
-    expect(body).toContain('pin');
+    expect(body).toContain('hs_call_body');
     expect(body).not.toContain('9731');
   });
 });
