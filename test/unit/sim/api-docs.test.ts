@@ -1,7 +1,7 @@
 // The Swagger declarations are what ari-client builds its API from: every declared operation
 // must be served, and every event the model can send must be declared (ari-client's message
 // handler throws on an undeclared event type).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiDeclaration, resourceListing, RESOURCE_NAMES } from '../../../src/sim/api-docs.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
@@ -44,9 +44,10 @@ describe('Swagger declarations', () => {
   });
 
   it('declares every event type the model sends', () => {
-    const src = readFileSync(new URL('../../../src/sim/pbx.ts', import.meta.url), 'utf8');
+    const dir = new URL('../../../src/sim/', import.meta.url);
+    const src = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(new URL(f, dir), 'utf8')).join('\n');
     const sent = new Set<string>();
-    for (const m of src.matchAll(/(?:type: |chanEvent\([a-z0-9]+, |emitPlayback\(p, )'([A-Z][A-Za-z]+)'/g)) sent.add(m[1]!);
+    for (const m of src.matchAll(/(?:type: |chanEvent\(x, [a-z0-9]+, |emitPlayback\(x, p, )'([A-Z][A-Za-z]+)'/g)) sent.add(m[1]!);
     const events = apiDeclaration('events', 'http://x/ari') as { models: Record<string, unknown> };
     expect(sent.size).toBeGreaterThan(15);
     for (const t of sent) expect(events.models[t], t).toBeDefined();

@@ -1,0 +1,241 @@
+// The state of the simulated PBX: channels, bridges, playbacks, recordings, Stasis apps,
+// endpoints. One `Ctx` per simulator (no module-level state); the modules of src/sim are
+// functions over it, split along Asterisk's own layers (see docs/simulator.md).
+import type { SimClock, TimerHandle } from './clock.ts';
+import type { SoundLibrary } from './sounds.ts';
+import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
+
+/** An ARI error response: status plus the exact JSON body Asterisk sends. */
+export class AriError extends Error {
+  readonly status: number;
+  readonly body: Record<string, string>;
+  constructor(status: number, message: string, key: 'message' | 'error' = 'message') {
+    super(message);
+    this.status = status;
+    this.body = { [key]: message };
+  }
+}
+
+export type Snapshot = Record<string, unknown>;
+
+export interface EventSink {
+  send(data: string): void;
+}
+
+export interface EndpointConfig {
+  technology: string; // PJSIP
+  resource: string; // 1001, sipp, trunk name
+  /** A trunk accepts PJSIP/<number>@<resource>; number behaviours apply. */
+  trunk?: boolean;
+  behavior?: EndpointBehavior;
+}
+
+export interface SimApp {
+  name: string;
+  sink: EventSink | undefined;
+  subscribeAll: boolean;
+  sent: number;
+  endpoints: Map<string, number>;
+  devices: Map<string, number>;
+}
+
+/** One command on a channel's control queue (Asterisk runs them one at a time). */
+export interface Cmd {
+  /** Starts the command; calls done() when the channel may run the next one. */
+  run(done: () => void): (() => void) | void;
+  /** The channel died before the command ran. */
+  dead?(): void;
+}
+
+export interface FarEnd {
+  transcript: TranscriptEntry[];
+  behavior?: EndpointBehavior;
+  /** What a simulated caller does once the PBX answers. */
+  script?: CallerScript;
+  /** The far end is talking until this simulated time (recording silence detection). */
+  speakingUntil?: number;
+  timers: TimerHandle[];
+}
+
+export interface Playback {
+  id: string;
+  media: string[];
+  idx: number;
+  language: string;
+  targetUri: string;
+  channel?: Chan;
+  bridge?: Bridge;
+  state: 'queued' | 'playing' | 'paused' | 'continuing' | 'done' | 'failed';
+  timer?: TimerHandle;
+  itemStarted: number;
+  itemLength: number;
+  remaining: number;
+  finish?: () => void;
+  /** Re-arms the end-of-item timer from `remaining` (unpause, skip). */
+  arm?: () => void;
+  transcriptEntry?: Extract<TranscriptEntry, { kind: 'prompt' }>;
+  /** Start position of the first item (offsetms) and the forward/reverse step (skipms). */
+  offsetMs: number;
+  skipMs: number;
+}
+
+export interface LiveRecording {
+  name: string;
+  format: string;
+  targetUri: string;
+  channel: Chan | undefined;
+  bridge: Bridge | undefined;
+  state: 'queued' | 'recording' | 'paused' | 'done' | 'failed' | 'canceled';
+  startedAt: number;
+  pausedTotal: number;
+  pausedAt?: number;
+  maxTimer?: TimerHandle;
+  terminateOn: string;
+  muted: boolean;
+  finish?: (how: 'done' | 'canceled') => void;
+}
+
+export interface Bridge {
+  id: string;
+  type: 'mixing' | 'holding';
+  name: string;
+  channels: Chan[];
+  creationtime: string;
+  subs: Map<string, number>;
+  moh: string | undefined;
+  alive: boolean;
+}
+
+export interface Origination {
+  app?: string;
+  appArgs: string[];
+  context?: string;
+  exten?: string;
+  priority?: number;
+  timer?: TimerHandle;
+}
+
+export interface Chan {
+  id: string;
+  name: string;
+  tech: string;
+  resource: string;
+  state: string;
+  caller: CallerId;
+  connected: CallerId;
+  dialplan: { context: string; exten: string; priority: number; app_name: string; app_data: string };
+  creationtime: string;
+  language: string;
+  protocolId: string;
+  vars: Map<string, string>;
+  stasisApp: string | undefined;
+  /** Entered Stasis from a dialplan (a Stasis() step) rather than as an originate target. */
+  stasisFromDialplan: boolean;
+  subs: Map<string, number>;
+  peer: Chan | undefined;
+  half: 1 | 2 | undefined;
+  bridge: Bridge | undefined;
+  queue: Cmd[];
+  busy: boolean;
+  abortCurrent: (() => void) | undefined;
+  playback: Playback | undefined;
+  recording: LiveRecording | undefined;
+  moh: string | undefined;
+  alive: boolean;
+  dying: boolean;
+  answered: boolean;
+  hangupCause: number | undefined;
+  propagatedCause: number | undefined;
+  hangupSide: 'far' | 'pbx' | undefined;
+  // dialplan execution
+  steps: DialplanStep[] | undefined;
+  stepIdx: number;
+  stepTimer: TimerHandle | undefined;
+  pendingDtmf: { digit: string; duration: number }[];
+  inDialplanApp: boolean;
+  // origination
+  originate: Origination | undefined;
+  farEnd: FarEnd | undefined;
+  snoops: Chan[];
+  snoopOf: Chan | undefined;
+  /** The other end of a dialplan Dial() (a native bridge, outside Stasis). */
+  dialPeer: Chan | undefined;
+  timers: TimerHandle[];
+}
+
+export interface PbxOptions {
+  clock: SimClock;
+  sounds: SoundLibrary;
+  dialplan: Dialplan;
+  recordingsDir: string;
+  endpoints?: EndpointConfig[];
+  asteriskId?: string;
+  /** Delay (simulated ms) for a channel in a dialplan application to notice its peer hung up. */
+  dialplanReactMs?: number;
+  onWarning?: (msg: string, data?: Record<string, unknown>) => void;
+  /** How many ended calls keep their transcript for GET /_sim/channels/{id} (default 10,000). */
+  keepEndedCalls?: number;
+}
+
+export interface Ctx {
+  clock: SimClock;
+  sounds: SoundLibrary;
+  recordingsDir: string;
+  dialplan: Dialplan;
+  defaultContext: string;
+  asteriskId: string;
+  reactMs: number;
+  startupTime: number;
+  warn: (msg: string, data?: Record<string, unknown>) => void;
+  apps: Map<string, SimApp>;
+  channels: Map<string, Chan>;
+  bridges: Map<string, Bridge>;
+  playbacks: Map<string, Playback>;
+  liveRecordings: Map<string, LiveRecording>;
+  bridgeRecordings: Set<LiveRecording>;
+  endpoints: Map<string, EndpointConfig>;
+  numberBehaviors: { pattern: RegExp; behavior: EndpointBehavior; source: string }[];
+  /** Stasis:<name> device states set over REST. */
+  deviceStates: Map<string, string>;
+  /** Last DeviceStateChanged sent per PJSIP device (only sent on change). */
+  deviceLast: Map<string, string>;
+  endpointChans: Map<string, Set<Chan>>;
+  /** Far-end views kept after hangup. */
+  ended: Map<string, SimChannelView>;
+  maxEnded: number;
+  seq: { local: number; chan: number; unique: number; snoop: number };
+  eventsTotal: number;
+  /** REST requests waiting behind a channel's running command. */
+  blocked: number;
+  globals: Map<string, string>;
+}
+
+export function createCtx(opts: PbxOptions): Ctx {
+  const ctx: Ctx = {
+    clock: opts.clock, sounds: opts.sounds, recordingsDir: opts.recordingsDir, dialplan: opts.dialplan, defaultContext: 'from-pstn',
+    asteriskId: opts.asteriskId ?? '02:fc:00:00:00:01', reactMs: opts.dialplanReactMs ?? 20, startupTime: opts.clock.now(),
+    warn: opts.onWarning ?? (() => undefined),
+    apps: new Map(), channels: new Map(), bridges: new Map(), playbacks: new Map(), liveRecordings: new Map(), bridgeRecordings: new Set(),
+    endpoints: new Map(), numberBehaviors: [], deviceStates: new Map(), deviceLast: new Map(), endpointChans: new Map(),
+    ended: new Map(), maxEnded: opts.keepEndedCalls ?? 10_000,
+    seq: { local: 0x30, chan: 0x10, unique: 200, snoop: 0 }, eventsTotal: 0, blocked: 0, globals: new Map(),
+  };
+  for (const e of opts.endpoints ?? []) ctx.endpoints.set(`${e.technology}/${e.resource}`, e);
+  return ctx;
+}
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+
+/** Asterisk's timestamp format: 2026-11-24T01:28:22.848+0000. */
+export function ariTime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}+0000`;
+}
+
+/** Parses `"Name" <number>`, `Name <number>` or a bare number. */
+export function parseCallerId(s: string | undefined): CallerId {
+  if (!s) return { name: '', number: '' };
+  const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(s);
+  if (m) return { name: (m[1] ?? m[2] ?? '').trim(), number: (m[3] ?? '').trim() };
+  return { name: '', number: s.trim() };
+}
