@@ -134,6 +134,12 @@ export function causeFromSip(status: number): number {
   return 16;
 }
 
+/** chan_pjsip's hangup_cause2sip as it is: undefined where it has no mapping (ChannelDestroyed then has no tech_cause). */
+export function sipOfCause(code: number): number | undefined {
+  const row = ROWS.find((r) => r[0] === code);
+  return row && row[5] ? row[5] : undefined;
+}
+
 /** The SIP response Asterisk rejects an unanswered inbound call with when hung up with `code`. */
 export function sipForCause(code: number): number {
   return BY_CODE.get(code)?.toSip ?? DEFAULT_REJECT_SIP;

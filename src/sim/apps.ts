@@ -8,7 +8,7 @@ import { enterStasis, leaveStasis } from './lifecycle.ts';
 function ensureApp(x: Ctx, name: string): SimApp {
   let a = x.apps.get(name);
   if (!a) {
-    a = { name, sink: undefined, subscribeAll: false, sent: 0, endpoints: new Map(), devices: new Map() };
+    a = { name, sink: undefined, subscribeAll: false, sent: 0, endpoints: new Map(), devices: new Map(), allowed: [], disallowed: [] };
     x.apps.set(name, a);
   }
   return a;
@@ -81,6 +81,22 @@ export function appOps(x: Ctx) {
     },
     subscribe: (app: string, sources: string[]) => subscription(x, app, sources, true),
     unsubscribe: (app: string, sources: string[]) => subscription(x, app, sources, false),
+    /** PUT /applications/{app}/eventFilter {allowed?: [{type}], disallowed?: [{type}]}; an empty body clears both. */
+    filter(appName: string, body: unknown) {
+      const a = x.apps.get(appName);
+      if (!a) throw new AriError(404, 'Application not found');
+      const o = (body ?? {}) as Record<string, unknown>;
+      const list = (v: unknown): { type: string }[] => {
+        if (v === undefined) return [];
+        if (!Array.isArray(v) || v.some((f) => typeof f !== 'object' || f === null || typeof (f as { type?: unknown }).type !== 'string')) throw new AriError(400, 'Invalid format definition');
+        return (v as { type: string }[]).map((f) => ({ type: f.type }));
+      };
+      const allowed = list(o.allowed);
+      const disallowed = list(o.disallowed);
+      a.allowed = allowed;
+      a.disallowed = disallowed;
+      return appJson(x, a);
+    },
     /** POST /channels/{id}/move: to another Stasis app (ApplicationMoveFailed if it is not there). */
     move(id: string, app: string | undefined, appArgs: string | undefined) {
       const c = inStasis(x, id);

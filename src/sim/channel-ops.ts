@@ -1,10 +1,10 @@
 // The ARI channel resource: originate, create + dial, hangup, answer, continue, DTMF, media,
 // variables, snoop. Technologies (Local, PJSIP) come from tech-local / tech-pjsip.
-import { ARI_HANGUP_REASONS } from '../domain/hangup-causes.ts';
+import { ARI_HANGUP_REASONS, dialEventStatus } from '../domain/hangup-causes.ts';
 import { AriError, parseCallerId, type Chan, type Ctx, type Origination, type Snapshot } from './model.ts';
-import { chanEvent, chanJson, getChan, hex8, inStasis, later, newChan, note, now, setVar, splitEndpoint, subscribe } from './core.ts';
+import { chanEvent, chanJson, dialEvent, getChan, hex8, inStasis, later, newChan, note, now, setVar, splitEndpoint, subscribe } from './core.ts';
 import { enqueue, enqueueNoop, enqueueSync } from './control-queue.ts';
-import { answer, answeredOutbound, destroy, dialplanHangup, dtmfFrom, enterStasis, hangup, indicateRinging, leaveStasis } from './lifecycle.ts';
+import { answer, answeredOutbound, destroy, dialplanHangup, dtmfBeginFrom, dtmfFrom, endPart, enterStasis, hangup, indicateRinging, leaveStasis, mediaTo } from './lifecycle.ts';
 import { createLocalPair, dialLocal } from './tech-local.ts';
 import { behaviorFor, createPjsipChannel, ringFarEnd, scheduleFarEndScript } from './tech-pjsip.ts';
 import { extensionExists, runDialplan } from './dialplan.ts';
@@ -17,17 +17,43 @@ export interface OriginateParams {
   callerId?: string; timeout?: number; channelId?: string; otherChannelId?: string; originator?: string; variables?: Record<string, string>;
 }
 
-/** Rings a PJSIP channel's far end with Dial events; answered = where the originate said. */
+/**
+ * Rings a PJSIP channel's far end; answered = where the originate said. The app hears `Dial`
+ * events. A far end that fails: ChannelHangupRequest with the cause and the SIP status, then,
+ * for an originate, `Dial` with the status Asterisk derives from the cause (main/dial.c); a
+ * channel created with /channels/create leaves Stasis instead. The PBX giving up (timeout) on
+ * an originate only destroys the channel (cause 19); on a created channel it is a soft hangup.
+ */
 function dialPjsip(x: Ctx, c: Chan, timeoutMs: number): void {
   const beh = c.farEnd?.behavior ?? { behavior: 'answer' as const };
+  // An originate's Dial events all carry the dial string; /dial's only the first (traced).
+  const ds = c.resource;
+  const nextDs = c.created ? '' : ds;
+  dialEvent(x, c, '', ds);
   ringFarEnd(x, c, beh, timeoutMs, {
-    dialstring: c.resource,
-    failed: (_status, cause) => hangup(x, c, null, cause),
+    ringing: () => dialEvent(x, c, 'RINGING', nextDs),
+    failed(cause, timedOut) {
+      if (timedOut && !c.created) return destroy(x, c, cause);
+      const hr = timedOut ? { cause: 32, soft: true } : { cause, ...(c.techCause !== undefined ? { tech_cause: c.techCause } : {}) };
+      endPart(x, c, hr, () => {
+        if (!c.created) dialEvent(x, c, dialEventStatus(cause), nextDs);
+        destroy(x, c, cause);
+      });
+    },
     answered() {
       scheduleFarEndScript(x, c, beh);
-      answeredOutbound(x, c, c.resource);
+      answeredOutbound(x, c, nextDs);
     },
   });
+}
+
+/** Originate `variables`: CALLERID(name) / CALLERID(num) set the caller id, the rest are channel variables. */
+function applyVariables(c: Chan, vars: Record<string, string> | undefined): void {
+  for (const [k, v] of Object.entries(vars ?? {})) {
+    if (k === 'CALLERID(name)') c.caller = { ...c.caller, name: v };
+    else if (k === 'CALLERID(num)') c.caller = { ...c.caller, number: v };
+    else c.vars.set(k, v);
+  }
 }
 
 function validateTarget(x: Ctx, endpoint: string | undefined, ids: (string | undefined)[]): { tech: string; resource: string } {
@@ -57,11 +83,11 @@ function originate(x: Ctx, p: OriginateParams): Snapshot {
   } else {
     const far = behaviorFor(x, tech, resource);
     if (!far.ok) throw new AriError(500, 'Allocation failed', 'error');
-    c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, caller, context: 'default', originated: true });
+    c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, caller, originated: true });
     later(x, c, 0, () => dialPjsip(x, c, timeoutMs));
   }
   c.originate = target;
-  for (const [k, v] of Object.entries(p.variables ?? {})) c.vars.set(k, v);
+  applyVariables(c, p.variables);
   subscribeApp(c);
   return chanJson(x, c);
 }
@@ -80,8 +106,9 @@ function createChannel(x: Ctx, p: { endpoint?: string; app?: string; appArgs?: s
   } else {
     const far = behaviorFor(x, tech, resource);
     if (!far.ok) throw new AriError(500, 'Allocation failed', 'error');
-    c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, context: 'default', originated: false });
+    c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, originated: false });
   }
+  c.created = true;
   subscribe(c.subs, p.app, 1);
   const snap = chanJson(x, c);
   enterStasis(x, c, p.app, p.appArgs ? p.appArgs.split(',') : [], false);
@@ -103,11 +130,12 @@ function dial(x: Ctx, id: string, timeout: number | undefined): void {
 
 function channelHangup(x: Ctx, id: string, reason: string | undefined, reasonCode: number | undefined): void {
   const c = getChan(x, id);
+  if (reason && reasonCode !== undefined) throw new AriError(400, "The reason and reason_code can't both be specified");
   let cause = 16;
   if (reasonCode !== undefined) cause = reasonCode;
-  else if (reason !== undefined) {
-    const mapped = reason === '' ? 16 : ARI_HANGUP_REASONS[reason];
-    if (mapped === undefined) throw new AriError(400, `Invalid reason ${reason}`);
+  else if (reason) {
+    const mapped = ARI_HANGUP_REASONS[reason];
+    if (mapped === undefined) throw new AriError(400, 'Invalid reason for hangup reason provided');
     cause = mapped;
   }
   if (c.dying) {
@@ -178,8 +206,7 @@ export function channelOps(x: Ctx) {
         const exten = p.extension ?? c.dialplan.exten;
         const priority = p.priority ?? (p.context || p.extension ? 1 : c.dialplan.priority + 1);
         if (c.bridge) bridgeLeave(x, c, 'remove');
-        leaveStasis(x, c);
-        setVar(x, c, 'STASISSTATUS', 'SUCCESS', false);
+        leaveStasis(x, c, { context, exten, priority });
         if (!extensionExists(x, context, exten)) return dialplanHangup(x, c, 0);
         runDialplan(x, c, context, exten, priority);
       });
@@ -211,6 +238,7 @@ export function channelOps(x: Ctx) {
           // request, then one every duration+between; the channel is busy until the last gap.
           let t = before + 100;
           for (const d of digits) {
+            if (c.tech === 'Local') later(x, c, t, () => dtmfBeginFrom(x, c));
             later(x, c, t + duration, () => {
               if (c.farEnd) note(c, { at: now(x), kind: 'dtmf-heard', digit: d });
               if (c.tech === 'Local') dtmfFrom(x, c, d, duration);
@@ -226,15 +254,19 @@ export function channelOps(x: Ctx) {
     },
     record: (id: string, q: RecordQuery) => record(x, { channel: inStasis(x, id) }, q),
     getVar: (id: string, name: string | undefined) => getVar(x, id, name),
-    setVar(id: string, name: string | undefined, value: string | undefined) {
+    /** report_events: the variable is reported in the channel's snapshots from now on (traced). */
+    setVar(id: string, name: string | undefined, value: string | undefined, reportEvents?: boolean) {
       if (!name) throw new AriError(400, 'Variable name is required');
-      setVar(x, getChan(x, id), name, value ?? '');
+      const c = getChan(x, id);
+      if (reportEvents) (c.reportVars ??= new Set()).add(name);
+      setVar(x, c, name, value ?? '');
     },
     moh(id: string, on: boolean, mohClass: string | undefined) {
       const c = inStasis(x, id);
       enqueueNoop(c, () => {
         if (on && mohClass !== undefined && mohClass !== 'default' && mohClass !== 'lab') x.warn(`MOH class '${mohClass}' not found`);
         c.moh = on ? (mohClass ?? 'default') : undefined;
+        if (on) mediaTo(x, c);
         note(c, { at: now(x), kind: 'moh', on, ...(on ? { mohClass: c.moh } : {}) });
       });
     },

@@ -16,15 +16,21 @@ export function uuid(): string {
 export { causeText };
 
 // ---------- snapshots ----------
-export function chanJson(_x: Ctx, c: Chan): Snapshot {
-  return {
+export function chanJson(x: Ctx, c: Chan): Snapshot {
+  const j: Snapshot = {
     id: c.id, name: c.name, state: c.state, protocol_id: c.protocolId, caller: { ...c.caller }, connected: { ...c.connected }, accountcode: '',
     dialplan: { ...c.dialplan }, creationtime: c.creationtime, language: c.language,
   };
+  // ari.conf channelvars: every snapshot carries them, unset ones as "".
+  if (x.channelvars.length || c.reportVars) {
+    const names = [...x.channelvars, ...[...(c.reportVars ?? [])].filter((n) => !x.channelvars.includes(n))];
+    j.channelvars = Object.fromEntries(names.map((n) => [n, c.vars.get(n) ?? '']));
+  }
+  return j;
 }
 export function bridgeJson(_x: Ctx, b: Bridge): Snapshot {
   return {
-    id: b.id, technology: b.type === 'holding' ? 'holding_bridge' : 'simple_bridge', bridge_type: b.type, bridge_class: 'stasis', creator: 'Stasis',
+    id: b.id, technology: b.technology, bridge_type: b.type, bridge_class: 'stasis', creator: 'Stasis',
     name: b.name, channels: b.channels.map((c) => c.id), creationtime: b.creationtime, video_mode: 'talker',
   };
 }
@@ -38,7 +44,7 @@ export function playbackJson(p: Playback): Snapshot {
   return j;
 }
 export function recordingJson(r: LiveRecording, duration?: number): Snapshot {
-  const j: Snapshot = { name: r.name, format: r.format, state: r.state === 'canceled' ? 'done' : r.state, target_uri: r.targetUri };
+  const j: Snapshot = { name: r.name, format: r.format, state: r.shownState ?? (r.state === 'canceled' ? 'done' : r.state), target_uri: r.targetUri };
   if (duration !== undefined) j.duration = duration;
   return j;
 }
@@ -47,9 +53,10 @@ export function appJson(x: Ctx, a: SimApp): Snapshot {
   for (const c of x.channels.values()) if (c.stasisApp === a.name || (c.subs.get(a.name) ?? 0) > 0) channelIds.push(c.id);
   const bridgeIds: string[] = [];
   for (const b of x.bridges.values()) if ((b.subs.get(a.name) ?? 0) > 0) bridgeIds.push(b.id);
+  // Asterisk keeps an app's subscriptions sorted (as traced).
   return {
-    name: a.name, channel_ids: channelIds, bridge_ids: bridgeIds, endpoint_ids: [...a.endpoints.keys()], device_names: [...a.devices.keys()],
-    events_allowed: [], events_disallowed: [],
+    name: a.name, channel_ids: channelIds.sort(), bridge_ids: bridgeIds.sort(), endpoint_ids: [...a.endpoints.keys()].sort(), device_names: [...a.devices.keys()].sort(),
+    events_allowed: a.allowed.map((f) => ({ ...f })), events_disallowed: a.disallowed.map((f) => ({ ...f })),
   };
 }
 
@@ -58,11 +65,18 @@ export function deliver(x: Ctx, recipients: Iterable<string>, ev: Snapshot): voi
   for (const name of recipients) {
     const a = x.apps.get(name);
     if (!a?.sink) continue; // events while an app is disconnected are lost, as on Asterisk
+    if (!passesFilter(a, String(ev.type))) continue;
     a.sent++;
     x.eventsTotal++;
     a.sink.send(JSON.stringify({ ...ev, asterisk_id: x.asteriskId, application: name }));
   }
 }
+/** PUT /applications/{app}/eventFilter: allowed types only (if any), minus disallowed ones. */
+function passesFilter(a: SimApp, type: string): boolean {
+  if (a.allowed.length && !a.allowed.some((f) => f.type === type)) return false;
+  return !a.disallowed.some((f) => f.type === type);
+}
+
 /** Adds the apps subscribed to everything. */
 export function allApps(x: Ctx, set: Set<string> = new Set()): Set<string> {
   for (const a of x.apps.values()) if (a.subscribeAll) set.add(a.name);
@@ -95,13 +109,21 @@ export function setState(x: Ctx, c: Chan, state: string): void {
   chanEvent(x, c, 'ChannelStateChange');
   touchEndpoint(x, c);
 }
-export function setVar(x: Ctx, c: Chan, name: string, value: string, announce = true): void {
+/**
+ * Sets a channel variable and announces it (ChannelVarset). `staleSnapshot`: the event
+ * carries the snapshot from before the change, as Asterisk's does for variables a channel
+ * inherits when it is created (the snapshot is published after the event).
+ */
+export function setVar(x: Ctx, c: Chan, name: string, value: string, announce = true, staleSnapshot = false): void {
+  const before = staleSnapshot ? chanJson(x, c) : undefined;
   c.vars.set(name, value);
-  if (announce) deliver(x, chanRecipients(x, c), { variable: name, value, type: 'ChannelVarset', timestamp: ts(x), channel: chanJson(x, c) });
+  if (announce) deliver(x, chanRecipients(x, c), { variable: name, value, type: 'ChannelVarset', timestamp: ts(x), channel: before ?? chanJson(x, c) });
 }
-/** A `Dial` event about `peer` (the dialled channel). */
-export function dialEvent(x: Ctx, peer: Chan, dialstatus: string, dialstring: string): void {
-  deliver(x, chanRecipients(x, peer), { type: 'Dial', timestamp: ts(x), dialstatus, forward: '', dialstring, peer: chanJson(x, peer) });
+/** A `Dial` event about `peer` (the dialled channel); `caller` is the channel running Dial(), if any. */
+export function dialEvent(x: Ctx, peer: Chan, dialstatus: string, dialstring: string, caller?: Chan): void {
+  const rec = chanRecipients(x, peer);
+  if (caller) for (const a of chanRecipients(x, caller)) rec.add(a);
+  deliver(x, rec, { type: 'Dial', timestamp: ts(x), ...(caller ? { caller: chanJson(x, caller) } : {}), dialstatus, forward: '', dialstring, peer: chanJson(x, peer) });
 }
 export function note(c: Chan, e: TranscriptEntry): void {
   c.farEnd?.transcript.push(e);
@@ -120,7 +142,7 @@ export function newChan(x: Ctx, p: NewChan): Chan {
     subs: new Map(), peer: undefined, half: undefined, bridge: undefined, queue: [], busy: false, abortCurrent: undefined, playback: undefined,
     recording: undefined, moh: undefined, alive: true, dying: false, answered: false, hangupCause: undefined, propagatedCause: undefined,
     hangupSide: undefined, steps: undefined, stepIdx: 0, stepTimer: undefined, pendingDtmf: [], inDialplanApp: false, originate: undefined,
-    farEnd: undefined, snoops: [], snoopOf: undefined, dialPeer: undefined, timers: [],
+    farEnd: undefined, snoops: [], snoopOf: undefined, dialPeer: undefined, timers: [], created: false, nativeRtp: false, awaitingMedia: undefined, deferDtmf: false, techCause: undefined, draining: false,
   };
   x.channels.set(c.id, c);
   deliver(x, allApps(x), { type: 'ChannelCreated', timestamp: ts(x), channel: chanJson(x, c) });

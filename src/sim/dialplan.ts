@@ -2,9 +2,10 @@
 // Asterisk patterns, running steps, and Dial() to a far end as FreePBX destinations do.
 import type { DialplanStep } from './types.ts';
 import type { Chan, Ctx } from './model.ts';
-import { later, note, now, setState, setVar, splitEndpoint } from './core.ts';
-import { answer, dialplanHangup, dtmfFrom, enterStasis, finalCause, hangup, indicateRinging } from './lifecycle.ts';
-import { localBusy } from './tech-local.ts';
+import { dialEvent, later, note, now, setState, setVar, splitEndpoint } from './core.ts';
+import { answer, dialplanHangup, dtmfFrom, enterStasis, finalCause, hangup, indicateRinging, stasisStatus } from './lifecycle.ts';
+import { dialEventStatus, dialStatusOfCause } from '../domain/hangup-causes.ts';
+import { localBusy, propagateRinging } from './tech-local.ts';
 import { behaviorFor, createPjsipChannel, ringFarEnd, scheduleFarEndScript } from './tech-pjsip.ts';
 
 /** The application data Asterisk shows in a channel's dialplan location. */
@@ -28,6 +29,9 @@ function appData(step: DialplanStep): string {
       return '';
   }
 }
+
+const ANSWER_MS = 3;
+const ANSWER_MEDIA_WAIT_MS = 500;
 
 /** Asterisk extension pattern (without the leading _) to a RegExp. */
 export function patternRegex(p: string): RegExp {
@@ -100,9 +104,26 @@ function nextStep(x: Ctx, c: Chan): void {
   switch (step.app) {
     case 'NoOp':
       return nextStep(x, c);
-    case 'Answer':
+    case 'Answer': {
+      const ringing = c.state === 'Ring' || c.state === 'Ringing';
       answer(x, c);
-      return nextStep(x, c);
+      if (!ringing || c.tech !== 'Local') return next(ANSWER_MS);
+      // __ast_answer: from Ring it waits for the first media frame (voice, DTMF), at most 500 ms.
+      c.inDialplanApp = true;
+      let waiting = true;
+      const done = () => {
+        if (!waiting) return;
+        waiting = false;
+        c.awaitingMedia = undefined;
+        if (c.stepTimer) x.clock.clearTimer(c.stepTimer);
+        next(ANSWER_MS);
+      };
+      c.awaitingMedia = done;
+      c.stepTimer = x.clock.setTimer(ANSWER_MEDIA_WAIT_MS, done);
+      // A peer already sending media (a playback in progress) ends the wait at once.
+      if (c.peer?.playback?.state === 'playing' || c.peer?.moh) done();
+      return;
+    }
     case 'Ringing':
       indicateRinging(x, c);
       return nextStep(x, c);
@@ -135,43 +156,84 @@ function nextStep(x: Ctx, c: Chan): void {
     case 'Dial':
       return dialFromDialplan(x, c, step.endpoint, step.timeoutSec, () => nextStep(x, c));
     case 'Hangup':
-      c.hangupCause = step.cause ?? 16;
-      return dialplanHangup(x, c, c.hangupCause, c.hangupCause);
+      // Hangup() without a cause keeps the one the channel has (a failed Dial() leaves its callee's).
+      c.hangupCause = step.cause ?? c.hangupCause ?? 16;
+      return dialplanHangup(x, c, c.hangupCause, step.cause ?? 16);
     case 'Stasis': {
-      if (enterStasis(x, c, step.appName, step.args ?? [], true)) return;
+      if (enterStasis(x, c, step.appName, (step.args ?? []).map((a) => substitute(c, a)), true)) return;
       x.warn(`Stasis app '${step.appName}' not active`, { channel: c.id });
-      setVar(x, c, 'STASISSTATUS', 'FAILED', false);
+      stasisStatus(x, c, 'FAILED');
       return nextStep(x, c);
     }
   }
 }
 
-/** Dial() in the dialplan: rings a phone; when it answers, caller and phone are connected. */
+/** ${VAR} in application arguments: channel variables and HANGUPCAUSE (0 when unset). */
+function substitute(c: Chan, text: string): string {
+  return text.replace(/\$\{([A-Z_a-z0-9]+)\}/g, (_m, name: string) => (name === 'HANGUPCAUSE' ? String(c.hangupCause ?? 0) : (c.vars.get(name) ?? '')));
+}
+
+/**
+ * Dial() in the dialplan (app_dial): rings one far end. The app sees it through the caller's
+ * subscriptions: `Dial` events about the callee with `caller`, DIALSTATUS, the caller's
+ * connected line; a Local `;2` passes ringing and the dialled number to its `;1`. When the
+ * callee fails, DIALSTATUS and HANGUPCAUSE say why (domain cause table) and the next step runs.
+ */
 function dialFromDialplan(x: Ctx, c: Chan, endpoint: string, timeoutSec: number | undefined, next: () => void): void {
   c.inDialplanApp = true;
+  setVar(x, c, 'DIALSTATUS', '');
   const ep = splitEndpoint(endpoint);
   const far = ep ? behaviorFor(x, ep.tech, ep.resource) : ({ ok: false } as const);
   const finish = (status: string) => {
-    setVar(x, c, 'DIALSTATUS', status, false);
+    c.onDying = undefined;
+    setVar(x, c, 'DIALSTATUS', status);
     if (status !== 'ANSWER') next();
   };
   if (!ep || !far.ok) return finish('CHANUNAVAIL');
-  const pc = createPjsipChannel(x, { tech: ep.tech, resource: ep.resource, far, caller: { ...c.caller }, context: 'from-internal', originated: false });
+  const exten = c.dialplan.exten;
+  const pc = createPjsipChannel(x, {
+    tech: ep.tech, resource: ep.resource, far, caller: c.caller.number ? { ...c.caller } : { name: c.caller.name, number: exten }, exten,
+    appName: 'AppDial', originated: false,
+  });
+  pc.connected = { ...c.caller };
   c.dialPeer = pc;
   pc.dialPeer = c;
+  // Only the first Dial event of a Dial() carries the dial string (traced).
+  const dialEv = (status: string) => dialEvent(x, pc, status, status === '' ? ep.resource : '', c);
+  dialEv('');
+  c.connected = { name: '', number: exten };
+  if (c.tech === 'Local' && c.half === 2 && c.peer?.alive && !c.peer.caller.number) c.peer.caller = { name: c.peer.caller.name, number: exten };
   const timeoutMs = timeoutSec && timeoutSec > 0 ? timeoutSec * 1000 : Infinity;
   const beh = far.behavior;
-  if (beh.behavior !== 'unreachable' && beh.behavior !== 'congestion') note(c, { at: now(x), kind: 'ringing' });
+  const unlink = () => {
+    c.dialPeer = undefined;
+    pc.dialPeer = undefined;
+  };
+  // The caller gives up (a Local `;1` hung up): the callee is cancelled.
+  c.onDying = () => {
+    unlink();
+    if (!pc.alive) return;
+    dialEv('CANCEL');
+    hangup(x, pc, null, 0);
+    setVar(x, c, 'DIALSTATUS', 'CANCEL');
+  };
   ringFarEnd(x, pc, beh, timeoutMs, {
-    failed(status, cause) {
-      c.dialPeer = undefined;
-      pc.dialPeer = undefined;
+    ringing() {
+      note(c, { at: now(x), kind: 'ringing' });
+      if (c.tech === 'Local' && c.half === 2) propagateRinging(x, c);
+      dialEv('RINGING');
+    },
+    failed(cause, timedOut) {
+      unlink();
+      dialEv(timedOut ? 'NOANSWER' : dialEventStatus(cause));
       hangup(x, pc, null, cause);
-      finish(status);
+      if (!timedOut) c.hangupCause = cause;
+      finish(timedOut ? 'NOANSWER' : dialStatusOfCause(cause));
     },
     answered() {
       pc.answered = true;
       setState(x, pc, 'Up');
+      dialEv('ANSWER');
       if (c.state !== 'Up') answer(x, c);
       note(c, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [pc.id] });
       note(pc, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [c.id] });

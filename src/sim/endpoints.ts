@@ -1,11 +1,17 @@
 // Endpoint and device state: phones in use, ringing, idle (EndpointStateChange,
 // DeviceStateChanged), and the Stasis:<name> device states an app controls over REST.
-import { AriError, type Chan, type Ctx, type EndpointConfig, type Snapshot } from './model.ts';
+import { AriError, type Chan, type Contact, type Ctx, type EndpointConfig, type Snapshot } from './model.ts';
 import { allApps, deliver, ts } from './core.ts';
+
+/** online with a contact: a static one (aor `contact =`) or a registered one for a dynamic AOR. */
+export function endpointOnline(x: Ctx, e: EndpointConfig): boolean {
+  if (e.behavior?.behavior === 'unreachable') return false;
+  return e.dynamic ? x.contacts.has(`${e.technology}/${e.resource}`) : true;
+}
 
 export function endpointJson(x: Ctx, e: EndpointConfig): Snapshot {
   return {
-    technology: e.technology, resource: e.resource, state: e.behavior?.behavior === 'unreachable' ? 'offline' : 'online',
+    technology: e.technology, resource: e.resource, state: endpointOnline(x, e) ? 'online' : 'offline',
     channel_ids: [...(x.endpointChans.get(`${e.technology}/${e.resource}`) ?? [])].filter((c) => c.alive).map((c) => c.id),
   };
 }
@@ -50,6 +56,41 @@ export function touchEndpoint(x: Ctx, c: Chan): void {
   deliver(x, devRec, { type: 'DeviceStateChanged', timestamp: ts(x), device_state: { name: key, state } });
 }
 
+/**
+ * A phone registers (REGISTER with a contact for its dynamic AOR) or its registration goes:
+ * EndpointStateChange, PeerStatusChange and ContactStatusChange, in that order (traced), to
+ * apps subscribed to the endpoint. Without qualify the contact is NonQualified.
+ */
+export function registerContact(x: Ctx, key: string, uri: string, expiresSec: number, unregisterAfterMs?: number): void {
+  const e = x.endpoints.get(key);
+  if (!e) throw new AriError(404, 'Endpoint not found');
+  const full = /;transport=/i.test(uri) ? uri : `${uri};transport=UDP`;
+  const old = x.contacts.get(key);
+  if (old?.timer) x.clock.clearTimer(old.timer);
+  const contact: Contact = { uri: full, aor: e.resource, expiresAt: x.clock.now() + expiresSec * 1000 };
+  x.contacts.set(key, contact);
+  const ttl = unregisterAfterMs ?? expiresSec * 1000;
+  contact.timer = x.clock.setTimer(ttl, () => unregisterContact(x, key));
+  contactEvents(x, e, contact, 'online', 'Reachable', 'NonQualified');
+}
+export function unregisterContact(x: Ctx, key: string): void {
+  const c = x.contacts.get(key);
+  const e = x.endpoints.get(key);
+  if (!c || !e) return;
+  if (c.timer) x.clock.clearTimer(c.timer);
+  x.contacts.delete(key);
+  contactEvents(x, e, c, 'offline', 'Unreachable', 'Removed');
+}
+function contactEvents(x: Ctx, e: EndpointConfig, c: Contact, _state: string, peer: string, status: string): void {
+  const key = `${e.technology}/${e.resource}`;
+  const rec = endpointRecipients(x, key, e.technology);
+  if (rec.size === 0) return;
+  const endpoint = endpointJson(x, e);
+  deliver(x, rec, { type: 'EndpointStateChange', timestamp: ts(x), endpoint });
+  deliver(x, rec, { type: 'PeerStatusChange', timestamp: ts(x), endpoint, peer: { peer_status: peer } });
+  deliver(x, rec, { type: 'ContactStatusChange', timestamp: ts(x), endpoint, contact_info: { uri: c.uri, contact_status: status, aor: c.aor, roundtrip_usec: '0' } });
+}
+
 const DEVICE_STATES = ['NOT_INUSE', 'INUSE', 'BUSY', 'INVALID', 'UNAVAILABLE', 'RINGING', 'RINGINUSE', 'ONHOLD', 'UNKNOWN'];
 
 export function endpointOps(x: Ctx) {
@@ -64,7 +105,8 @@ export function endpointOps(x: Ctx) {
       if (!e) throw new AriError(404, 'Endpoint not found');
       return endpointJson(x, e);
     },
-    listDeviceStates: () => [...x.deviceStates.entries()].map(([name, state]) => ({ name, state })),
+    // Sorted by name, as Asterisk lists them (traced).
+    listDeviceStates: () => [...x.deviceStates.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([name, state]) => ({ name, state })),
     getDeviceState(name: string) {
       return { name, state: x.deviceStates.get(name) ?? 'UNKNOWN' };
     },

@@ -22,6 +22,8 @@ export interface HttpOptions {
 export interface SimHttp {
   server: Server;
   dropWebSockets(): void;
+  /** `core stop now`: every channel hung up, then sockets dropped and the port closed. */
+  shutdown(): void;
   close(): Promise<void>;
   badRequests(): number;
 }
@@ -36,7 +38,12 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
     sockets = new Set();
   };
   const ari = ariRoutes(pbx);
-  const sim = simRoutes(pbx, dropWebSockets);
+  // `core stop now`: the PBX hangs every channel up, then its HTTP side goes away.
+  const shutdown = () => {
+    pbx.shutdown();
+    pbx.clock.setTimer(100, () => void close());
+  };
+  const sim = simRoutes(pbx, dropWebSockets, shutdown);
 
   const authOk = (req: IncomingMessage, url: URL): boolean => {
     const key = url.searchParams.get('api_key');
@@ -78,7 +85,8 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
     const method = req.method ?? 'GET';
     const matches = routes.map((r) => ({ r, m: r.re.exec(sub) })).filter((x) => x.m);
     if (matches.length === 0) return fail(req, res, url.pathname, 404, { message: 'Resource not found' });
-    const hit = matches.find((x) => x.r.method === method);
+    // A literal segment wins over a parameter (POST /channels/externalMedia is not originateWithId).
+    const hit = matches.filter((x) => x.r.method === method).sort((a, b) => a.r.names.length - b.r.names.length)[0];
     if (!hit) return fail(req, res, url.pathname, 405, { message: 'Invalid method' });
     const params: Params = {};
     for (const [k, v] of url.searchParams) {
@@ -87,6 +95,7 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
       params[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
     const text = await readBody(req);
+    let bodyJson: unknown;
     if (text.trim().length > 0) {
       let json: unknown;
       try {
@@ -97,6 +106,7 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
       // Like Asterisk: a body must parse, but its fields count as parameters only when it is
       // declared as JSON (the control API always reads it).
       const isJson = /^application\/json/i.test(req.headers['content-type'] ?? '');
+      if (isJson || bodyMode === 'sim') bodyJson = json;
       if (typeof json === 'object' && json !== null && !Array.isArray(json) && (isJson || bodyMode === 'sim')) {
         // Asterisk reads parameters from a JSON object body as well as the query string.
         for (const [k, v] of Object.entries(json as Record<string, unknown>)) params[k] = v;
@@ -112,7 +122,7 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
       return fail(req, res, url.pathname, 400, { message: 'Invalid URI encoding' });
     }
     try {
-      const out = await hit.r.handler(new Req(params, path));
+      const out = await hit.r.handler(new Req(params, path, bodyJson));
       if (out && typeof out === 'object' && !Array.isArray(out) && 'status' in out && typeof out.status === 'number' && ('body' in out || 'raw' in out || 'headers' in out)) {
         const o = out as { status: number; body?: unknown; headers?: Record<string, string>; raw?: Buffer; contentType?: string };
         if (o.raw) {
@@ -203,16 +213,14 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
     });
   });
 
-  return {
-    server,
-    dropWebSockets,
-    badRequests: () => bad,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    return (closing ??= new Promise<void>((resolve) => {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+  }
+  return { server, dropWebSockets, badRequests: () => bad, shutdown, close };
 }

@@ -34,6 +34,10 @@ export interface SimulatorOptions {
   /** Context inbound calls from /_sim/calls start in (default from-pstn). */
   inboundContext?: string;
   endpoints?: EndpointConfig[];
+  /** ari.conf `channelvars`: variables every channel snapshot carries (unset ones as ""). */
+  channelvars?: string[];
+  /** false: no res_mwi_external, /ari/mailboxes answers 404 like such a PBX (default true). */
+  mailboxes?: boolean;
   /** Where recordings are written (default: a fresh temp dir removed at close). */
   recordingsDir?: string;
   /** Speed of simulated media time; 1 = real time. Ignored when `clock` is given. */
@@ -72,6 +76,13 @@ export interface SimControl {
   /** Behaviour of numbers dialled through a trunk, by pattern: exact, prefix glob (+57300*) or /regex/. */
   setNumberBehavior(pattern: string, behavior: EndpointBehavior): void;
   setDialplan(dialplan: Dialplan): void;
+  /** A phone with a dynamic AOR registers `uri` (ContactStatusChange...); unregisters after `unregisterAfterMs` or its expiry. */
+  registerContact(endpoint: string, o: { uri: string; expiresSec: number; unregisterAfterMs?: number }): void;
+  unregisterContact(endpoint: string): void;
+  /** The far end puts the call on hold / takes it off (SIP re-INVITE): ChannelHold / ChannelUnhold. */
+  farEndHold(channelId: string, on: boolean): void;
+  /** `core stop now`: every channel is hung up (cause 4 then 0), then ARI goes away (sockets dropped, port closed). */
+  shutdown(): void;
   /** Events sent to an app's WebSocket (or all apps). */
   eventsSent(app?: string): number;
   isAppConnected(app: string): boolean;
@@ -152,6 +163,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     clock, sounds, recordingsDir,
     dialplan: opts.dialplan ?? defaultDialplan(app, opts.dids, opts.defaultFlow),
     endpoints: opts.endpoints ?? defaultEndpoints(),
+    channelvars: opts.channelvars, mailboxes: opts.mailboxes,
     onWarning: (msg, data) => log?.warn({ ...data }, msg),
   });
   holder.pbx = pbx;
@@ -181,6 +193,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     setEndpointBehavior: (tech, resource, behavior, o) => pbx.setEndpoint(tech, resource, behavior, o?.trunk),
     setNumberBehavior: (pattern, behavior) => pbx.setNumberBehavior(pattern, behavior),
     setDialplan: (d) => pbx.setDialplan(d),
+    registerContact: (ep, o) => pbx.registerContact(ep, o),
+    unregisterContact: (ep) => pbx.unregisterContact(ep),
+    farEndHold: (id, on) => pbx.farEndHold(id, on),
+    shutdown: () => http.shutdown(),
     eventsSent: (a) => pbx.eventsSent(a),
     isAppConnected: (a) => pbx.isAppActive(a),
     recordingPath: (n) => pbx.recordingPath(n),

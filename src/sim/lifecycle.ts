@@ -1,8 +1,9 @@
 // A channel's life: entering and leaving Stasis, answer and ringing, DTMF, hangup and
 // destruction with the events Asterisk sends (technology specifics in tech-local/tech-pjsip).
 import type { Chan, Ctx, Snapshot } from './model.ts';
-import { causeText, chanEvent, clearChanTimers, dialEvent, note, now, setState, setVar, view } from './core.ts';
-import { abortQueue } from './control-queue.ts';
+import { sipOfCause } from '../domain/hangup-causes.ts';
+import { allApps, causeText, chanEvent, chanJson, deliver, ts, clearChanTimers, dialEvent, note, now, setState, view } from './core.ts';
+import { drainQueue, flushQueue, stopCurrent } from './control-queue.ts';
 import { bridgeLeave } from './bridges.ts';
 import { touchEndpoint } from './endpoints.ts';
 import { hangupLocal1, hangupLocal2, propagateAnswer, propagateRinging } from './tech-local.ts';
@@ -11,26 +12,51 @@ import { runDialplan } from './dialplan.ts';
 
 export function enterStasis(x: Ctx, c: Chan, app: string, args: string[], fromDialplan: boolean): boolean {
   const a = x.apps.get(app);
-  if (!a?.sink) return false;
+  // STASISSTATUS is cleared on the way in, even when the app is not there (then FAILED follows).
+  if (!a?.sink) {
+    if (fromDialplan) stasisStatus(x, c, '');
+    return false;
+  }
   c.stasisApp = app;
   c.stasisFromDialplan = fromDialplan;
   c.inDialplanApp = false;
+  // An originated or created channel shows its own application again once out of Stasis.
+  if (!fromDialplan) c.preStasisApp = { app_name: c.dialplan.app_name, app_data: c.dialplan.app_data };
   c.dialplan = { ...c.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
-  if (fromDialplan) setVar(x, c, 'STASISSTATUS', '', false);
+  stasisStatus(x, c, '');
   // Stasis events go to the owning app only, never to other subscribers (as traced).
   chanEvent(x, c, 'StasisStart', { args }, new Set([app]));
   return true;
 }
-export function leaveStasis(x: Ctx, c: Chan): void {
+/** `to`: where /continue sends the channel (it points there before STASISSTATUS is set). */
+export function leaveStasis(x: Ctx, c: Chan, to?: { context: string; exten: string; priority: number }): void {
   if (!c.stasisApp) return;
   chanEvent(x, c, 'StasisEnd', {}, new Set([c.stasisApp]));
   c.stasisApp = undefined;
+  if (c.pendingCaller) {
+    c.caller = c.pendingCaller;
+    c.pendingCaller = undefined;
+  }
+  if (to) {
+    c.preStasisApp = undefined;
+    c.dialplan = { ...c.dialplan, context: to.context, exten: to.exten, priority: to.priority - 1 };
+  }
+  stasisStatus(x, c, 'SUCCESS');
+  if (c.preStasisApp) c.dialplan = { ...c.dialplan, ...c.preStasisApp };
+  c.preStasisApp = undefined;
+}
+/** STASISSTATUS is set just outside Stasis: only the channel's subscribers hear it (traced). */
+export function stasisStatus(x: Ctx, c: Chan, value: string): void {
+  c.vars.set('STASISSTATUS', value);
+  const rec = allApps(x);
+  for (const [a, n] of c.subs) if (n > 0) rec.add(a);
+  deliver(x, rec, { variable: 'STASISSTATUS', value, type: 'ChannelVarset', timestamp: ts(x), channel: chanJson(x, c) });
 }
 
-/** Stops what a dying channel was doing: playback fails, recording finishes, queued plays fail. */
+/** A dying channel stops what it was doing (the running command, its dialplan step). */
 export function abortActivity(x: Ctx, c: Chan): void {
   c.dying = true;
-  abortQueue(c);
+  stopCurrent(c);
   if (c.stepTimer) x.clock.clearTimer(c.stepTimer);
   c.stepTimer = undefined;
 }
@@ -41,6 +67,7 @@ function endSnoops(x: Ctx, c: Chan): void {
   for (const s of c.snoops.splice(0)) {
     if (!s.alive) continue;
     abortActivity(x, s);
+    flushQueue(s);
     leaveBridgeOnDeath(x, s);
     leaveStasis(x, s);
     destroy(x, s, 16);
@@ -53,7 +80,12 @@ export function destroy(x: Ctx, c: Chan, cause: number): void {
   c.dying = true;
   c.hangupCause = cause;
   clearChanTimers(x, c);
-  chanEvent(x, c, 'ChannelDestroyed', { cause, cause_txt: causeText(cause) });
+  flushQueue(c);
+  const tech = c.tech === 'PJSIP' ? (c.techCause ?? sipOfCause(cause)) : undefined;
+  if (c.pendingCaller) c.caller = c.pendingCaller;
+  // The application a channel ran is cleared when it ends (AppDial/AppDial2 were never run).
+  if (!c.dialplan.app_name.startsWith('AppDial')) c.dialplan = { ...c.dialplan, app_name: '', app_data: '' };
+  chanEvent(x, c, 'ChannelDestroyed', { cause, cause_txt: causeText(cause), ...(tech !== undefined ? { tech_cause: tech } : {}) });
   x.channels.delete(c.id);
   touchEndpoint(x, c);
   const peer = c.dialPeer;
@@ -73,13 +105,25 @@ export function destroy(x: Ctx, c: Chan, cause: number): void {
   }
 }
 
-/** Hangup of one channel up to (not including) ChannelDestroyed. */
-export function endPart(x: Ctx, c: Chan, hr: Snapshot | null): void {
+/**
+ * Hangup of one channel up to (not including) ChannelDestroyed, then `then`: the request is
+ * announced, the running command stops, Stasis runs what was queued, the channel leaves its
+ * bridge and Stasis.
+ */
+export function endPart(x: Ctx, c: Chan, hr: Snapshot | null, then: () => void = () => undefined): void {
   if (hr) chanEvent(x, c, 'ChannelHangupRequest', hr);
   abortActivity(x, c);
-  leaveBridgeOnDeath(x, c);
-  leaveStasis(x, c);
-  endSnoops(x, c);
+  const finish = () => {
+    leaveBridgeOnDeath(x, c);
+    leaveStasis(x, c);
+    endSnoops(x, c);
+    then();
+  };
+  if (c.stasisApp) drainQueue(c, finish);
+  else {
+    flushQueue(c);
+    finish();
+  }
 }
 export function flushDtmf(x: Ctx, c: Chan): void {
   for (const d of c.pendingDtmf.splice(0)) chanEvent(x, c, 'ChannelDtmfReceived', { digit: d.digit, duration_ms: d.duration });
@@ -94,9 +138,10 @@ export function hangup(x: Ctx, c: Chan, hr: Snapshot | null, cause: number, side
   c.hangupSide = side;
   if (c.tech === 'Local' && c.half === 1) return hangupLocal1(x, c, hr, cause);
   if (c.tech === 'Local' && c.half === 2) return hangupLocal2(x, c, hr, cause);
-  endPart(x, c, hr);
-  if (c.farEnd && side === 'pbx') note(c, { at: now(x), kind: 'hangup', side: 'pbx', cause });
-  destroy(x, c, cause);
+  endPart(x, c, hr, () => {
+    if (c.farEnd && side === 'pbx') note(c, { at: now(x), kind: 'hangup', side: 'pbx', cause });
+    destroy(x, c, cause);
+  });
 }
 /** The dialplan ends a channel (Hangup(), end of extension, missing extension). */
 export function dialplanHangup(x: Ctx, c: Chan, cause: number, requestCause = 16): void {
@@ -123,7 +168,6 @@ export function originateTarget(x: Ctx, c: Chan): void {
   // Created with /channels/create and dialled: already in Stasis, nothing more to do.
   if (!o || (!o.app && !o.exten)) return;
   if (o.app) {
-    setVar(x, c, 'STASISSTATUS', '', false);
     // Not registered: Asterisk hangs the channel up silently.
     if (!enterStasis(x, c, o.app, o.appArgs, false)) hangup(x, c, null, 16);
   } else {
@@ -140,6 +184,21 @@ export function answeredOutbound(x: Ctx, c: Chan, dialstring: string): void {
   originateTarget(x, c);
 }
 
+/** Media from `from` reaches its peer: an Answer() waiting for the first frame returns. */
+export function mediaTo(x: Ctx, from: Chan): void {
+  void x;
+  from.peer?.awaitingMedia?.();
+}
+/** A digit starts on `from` (DTMF begin frame): it ends a peer's Answer() media wait and is held back. */
+export function dtmfBeginFrom(x: Ctx, from: Chan): void {
+  const to = from.peer;
+  if (to?.awaitingMedia && to.tech === 'Local') {
+    to.deferDtmf = true;
+    to.awaitingMedia();
+  }
+  void x;
+}
+
 /** DTMF sent by `from`: received by the other end of the media path. */
 export function dtmfFrom(x: Ctx, from: Chan, digit: string, duration: number): void {
   const to = from.peer;
@@ -147,8 +206,8 @@ export function dtmfFrom(x: Ctx, from: Chan, digit: string, duration: number): v
 }
 export function receiveDtmf(x: Ctx, c: Chan, digit: string, duration: number): void {
   if (!c.alive) return;
-  if (!c.stasisApp && c.inDialplanApp && c.tech === 'Local') {
-    // A channel sitting in Wait() does not read frames: the digit surfaces at hangup.
+  if (!c.stasisApp && c.tech === 'Local' && c.deferDtmf) {
+    // The digit began while Answer() waited for media: it is queued back and surfaces at hangup.
     c.pendingDtmf.push({ digit, duration });
     return;
   }

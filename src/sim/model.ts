@@ -28,6 +28,18 @@ export interface EndpointConfig {
   /** A trunk accepts PJSIP/<number>@<resource>; number behaviours apply. */
   trunk?: boolean;
   behavior?: EndpointBehavior;
+  /** pjsip.conf `context`: where this endpoint's channels start (default `default`). */
+  context?: string;
+  /** A phone that registers (dynamic AOR): offline until a contact registers. */
+  dynamic?: boolean;
+}
+
+/** A registered contact of a dynamic AOR. */
+export interface Contact {
+  uri: string;
+  aor: string;
+  expiresAt: number;
+  timer?: TimerHandle;
 }
 
 export interface SimApp {
@@ -37,6 +49,9 @@ export interface SimApp {
   sent: number;
   endpoints: Map<string, number>;
   devices: Map<string, number>;
+  /** PUT /applications/{app}/eventFilter: event types let through / kept out. */
+  allowed: { type: string }[];
+  disallowed: { type: string }[];
 }
 
 /** One command on a channel's control queue (Asterisk runs them one at a time). */
@@ -93,6 +108,8 @@ export interface LiveRecording {
   terminateOn: string;
   muted: boolean;
   finish?: (how: 'done' | 'canceled') => void;
+  /** What GET /recordings/live says instead of `state` (a queued recording that was stopped: canceled). */
+  shownState?: string;
 }
 
 export interface Bridge {
@@ -104,6 +121,10 @@ export interface Bridge {
   subs: Map<string, number>;
   moh: string | undefined;
   alive: boolean;
+  vars: Map<string, string>;
+  /** The bridge technology Asterisk picked the last time it looked (snapshots lag behind a join/leave). */
+  technology: string;
+  videoSource?: string;
 }
 
 export interface Origination {
@@ -131,6 +152,8 @@ export interface Chan {
   stasisApp: string | undefined;
   /** Entered Stasis from a dialplan (a Stasis() step) rather than as an originate target. */
   stasisFromDialplan: boolean;
+  /** The application an originated/created channel showed before Stasis (shown again after it). */
+  preStasisApp?: { app_name: string; app_data: string };
   subs: Map<string, number>;
   peer: Chan | undefined;
   half: 1 | 2 | undefined;
@@ -161,6 +184,24 @@ export interface Chan {
   /** The other end of a dialplan Dial() (a native bridge, outside Stasis). */
   dialPeer: Chan | undefined;
   timers: TimerHandle[];
+  /** Created with /channels/create (dial failures and timeouts end it from Stasis). */
+  created: boolean;
+  /** Answer() from Ring waits for the first media frame (at most 500 ms): call to stop waiting. */
+  awaitingMedia: (() => void) | undefined;
+  /** DTMF that began while Answer() waited for media: held back until hangup (traced). */
+  deferDtmf: boolean;
+  /** The far end's last SIP response (ChannelHangupRequest/Destroyed tech_cause). */
+  techCause: number | undefined;
+  /** Bridges natively with another such leg (native_rtp): outbound PJSIP legs the PBX set up. */
+  nativeRtp: boolean;
+  /** Variables set with report_events: they join the channelvars of every snapshot. */
+  reportVars?: Set<string>;
+  /** A caller id update from the Local peer, applied when this channel (in Stasis) is torn down. */
+  pendingCaller?: CallerId;
+  /** Hung up while commands were queued: Stasis runs them before StasisEnd. */
+  draining: boolean;
+  /** A dialplan application on this channel to stop when the channel is hung up (Dial() cancels its callee). */
+  onDying?: () => void;
 }
 
 export interface PbxOptions {
@@ -175,6 +216,12 @@ export interface PbxOptions {
   onWarning?: (msg: string, data?: Record<string, unknown>) => void;
   /** How many ended calls keep their transcript for GET /_sim/channels/{id} (default 10,000). */
   keepEndedCalls?: number;
+  /** ari.conf `channelvars`: variables every channel snapshot carries (unset ones as ""). */
+  channelvars?: string[];
+  /** res_mwi_external loaded (the /mailboxes resource answers); false: 404 like a PBX without it. */
+  mailboxes?: boolean;
+  /** asterisk.conf astlogdir (GET /asterisk/logging). */
+  logDir?: string;
 }
 
 export interface Ctx {
@@ -208,6 +255,12 @@ export interface Ctx {
   /** REST requests waiting behind a channel's running command. */
   blocked: number;
   globals: Map<string, string>;
+  channelvars: string[];
+  mailboxes: Map<string, { old: number; new: number }> | undefined;
+  contacts: Map<string, Contact>;
+  logChannels: { channel: string; type: string; status: string; configuration: string }[];
+  logDir: string;
+  shutdown: boolean;
 }
 
 export function createCtx(opts: PbxOptions): Ctx {
@@ -219,7 +272,13 @@ export function createCtx(opts: PbxOptions): Ctx {
     endpoints: new Map(), numberBehaviors: [], deviceStates: new Map(), deviceLast: new Map(), endpointChans: new Map(),
     ended: new Map(), maxEnded: opts.keepEndedCalls ?? 10_000,
     seq: { local: 0x30, chan: 0x10, unique: 200, snoop: 0 }, eventsTotal: 0, blocked: 0, globals: new Map(),
+    channelvars: opts.channelvars ?? [], mailboxes: opts.mailboxes === false ? undefined : new Map(), contacts: new Map(),
+    logDir: opts.logDir ?? '/var/log/asterisk', logChannels: [], shutdown: false,
   };
+  ctx.logChannels.push(
+    { channel: `${ctx.logDir}/messages.log`, type: 'File', status: 'Enabled', configuration: 'NOTICE WARNING ERROR VERBOSE DTMF ' },
+    { channel: '', type: 'Console', status: 'Enabled', configuration: 'NOTICE WARNING ERROR VERBOSE ' },
+  );
   for (const e of opts.endpoints ?? []) ctx.endpoints.set(`${e.technology}/${e.resource}`, e);
   return ctx;
 }

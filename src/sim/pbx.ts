@@ -14,6 +14,7 @@ import { endpointOps } from './endpoints.ts';
 import { playbackOps } from './playback.ts';
 import { recordingOps } from './recording.ts';
 import { worldOps } from './world.ts';
+import { surfaceOps } from './surface-ops.ts';
 
 export { AriError, ariTime, parseCallerId, type EndpointConfig, type EventSink, type PbxOptions } from './model.ts';
 export { patternRegex } from './dialplan.ts';
@@ -56,7 +57,9 @@ export function createPbx(opts: PbxOptions) {
       // Functions such as ASTERISK_VERSION are not global variables: Asterisk answers "".
       return { value: x.globals.get(name) ?? '' };
     },
-    listSounds: () => x.sounds.list(),
+    /** GET /sounds?lang=&format=: the sounds with a file in that language / format. */
+    listSounds: (lang?: string, format?: string) =>
+      x.sounds.list().filter((s) => (!lang || s.formats.some((f) => f.language === lang)) && (!format || s.formats.some((f) => f.format === format))),
     getSound(id: string) {
       const s = x.sounds.list().find((y) => y.id === id);
       if (!s) throw new AriError(404, 'Sound not found');
@@ -70,6 +73,7 @@ export function createPbx(opts: PbxOptions) {
     ...recordingOps(x),
     ...endpointOps(x),
     ...worldOps(x),
+    ...surfaceOps(x),
 
     dispose(): void {
       for (const c of x.channels.values()) {

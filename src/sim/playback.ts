@@ -3,6 +3,7 @@
 import { AriError, type Bridge, type Chan, type Ctx, type Playback, type Snapshot } from './model.ts';
 import { bridgeRecipients, chanRecipients, deliver, note, now, playbackJson, ts, uuid } from './core.ts';
 import { enqueue } from './control-queue.ts';
+import { mediaTo } from './lifecycle.ts';
 
 function emitPlayback(x: Ctx, p: Playback, type: string): void {
   const rec = p.channel ? chanRecipients(x, p.channel) : p.bridge ? bridgeRecipients(x, p.bridge) : new Set<string>();
@@ -28,6 +29,8 @@ function startPlayback(x: Ctx, p: Playback, done: () => void): () => void {
     emitPlayback(x, p, 'PlaybackStarted');
     const len = x.sounds.lengthOf(uri, p.language);
     p.itemStarted = now(x);
+    // The peer of a Local half now gets voice frames.
+    if (p.channel) mediaTo(x, p.channel);
     if (p.channel) {
       p.transcriptEntry = { at: now(x), kind: 'prompt', media: uri, playbackId: p.id, durationMs: 0, outcome: 'playing' };
       note(p.channel, p.transcriptEntry);
@@ -90,6 +93,16 @@ export function play(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, media:
   enqueue(c, {
     run(done) {
       if (!x.playbacks.has(p.id)) {
+        done();
+        return;
+      }
+      if (c.dying) {
+        // Stasis runs the queue of a hung-up channel: the playback starts and fails at once.
+        p.state = 'playing';
+        emitPlayback(x, p, 'PlaybackStarted');
+        p.state = 'failed';
+        x.playbacks.delete(p.id);
+        emitPlayback(x, p, 'PlaybackFinished');
         done();
         return;
       }

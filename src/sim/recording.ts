@@ -11,6 +11,31 @@ import { silentWav, wavDurationMs } from './wav.ts';
 
 const RECORDING_FORMATS = new Set(['wav', 'wav16', 'ulaw', 'alaw', 'gsm', 'sln', 'slin', 'slin16', 'g722', 'g729', 'WAV', 'wav49', 'ogg', 'h264']);
 
+const FRAME_MS = 20;
+/** __ast_play_and_record: two ast_waitfor(chan, 2000) without a frame end a recording. */
+const NO_AUDIO_MS = 4000;
+
+/**
+ * maxDurationSeconds as Asterisk applies it: with time() in whole seconds, the recording stops at
+ * the first frame where (seconds now - seconds at start - paused seconds) > max, i.e. on a
+ * wall-clock second boundary between max and max + 1 s after the start (traced).
+ */
+function armMaxDuration(x: Ctx, r: LiveRecording, maxSec: number, stop: () => void): void {
+  const startSec = Math.floor(r.startedAt / 1000);
+  const check = () => {
+    if (r.pausedAt !== undefined) {
+      r.maxTimer = x.clock.setTimer(FRAME_MS, check);
+      return;
+    }
+    const pausedSec = Math.round(r.pausedTotal / 1000);
+    const endAt = (startSec + maxSec + 1 + pausedSec) * 1000;
+    const wait = endAt - now(x);
+    if (wait <= 0) return stop();
+    r.maxTimer = x.clock.setTimer(wait, check);
+  };
+  check();
+}
+
 export type RecordQuery = { name?: string; format?: string; maxDurationSeconds?: number; maxSilenceSeconds?: number; ifExists?: string; beep?: boolean; terminateOn?: string };
 
 function safeList(x: Ctx): { name: string; format: string }[] {
@@ -69,7 +94,7 @@ export function record(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, q: R
   };
   x.liveRecordings.set(r.name, r);
   const snap = recordingJson(r);
-  const maxMs = q.maxDurationSeconds && q.maxDurationSeconds > 0 ? q.maxDurationSeconds * 1000 : Infinity;
+  const maxSec = q.maxDurationSeconds && q.maxDurationSeconds > 0 ? q.maxDurationSeconds : 0;
   const silenceMs = q.maxSilenceSeconds && q.maxSilenceSeconds > 0 ? q.maxSilenceSeconds * 1000 : Infinity;
   const priorMs = ifExists === 'append' ? (storedDurationMs(x, r.name) ?? 0) : 0;
   const beepMs = q.beep ? 300 : 0;
@@ -83,8 +108,9 @@ export function record(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, q: R
       if (r.maxTimer) x.clock.clearTimer(r.maxTimer);
       x.clock.clearTimer(silenceTimer);
       const paused = r.pausedTotal + (r.pausedAt !== undefined ? now(x) - r.pausedAt : 0);
-      // Silence that ended the recording is trimmed from it, as Asterisk does.
-      const ms = Math.max(0, now(x) - r.startedAt - paused - trimMs);
+      // Silence that ended the recording is trimmed from it, as Asterisk does; a channel that
+      // was hung up records nothing.
+      const ms = noAudio ? 0 : Math.max(0, now(x) - r.startedAt - paused - trimMs);
       r.state = how === 'canceled' ? 'canceled' : 'done';
       x.liveRecordings.delete(r.name);
       if (c?.recording === r) c.recording = undefined;
@@ -97,11 +123,18 @@ export function record(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, q: R
     };
     r.finish = finish;
     r.state = 'recording';
+    r.shownState = undefined;
     r.startedAt = now(x) + beepMs;
     if (c) c.recording = r;
     if (b) x.bridgeRecordings.add(r);
     deliver(x, recipients(), { type: 'RecordingStarted', timestamp: ts(x), recording: recordingJson(r) });
-    if (Number.isFinite(maxMs)) r.maxTimer = x.clock.setTimer(maxMs + beepMs, () => finish('done'));
+    // A hung-up channel (Stasis running its queue) gets no audio: Asterisk waits twice 2 s, then gives up.
+    const noAudio = c?.dying === true;
+    if (noAudio) {
+      r.maxTimer = x.clock.setTimer(NO_AUDIO_MS, () => finish('done'));
+      return () => finish('done');
+    }
+    if (maxSec) armMaxDuration(x, r, maxSec, () => finish('done'));
     if (c && Number.isFinite(silenceMs)) {
       // maxSilenceSeconds: the far end is silent unless it speaks (control speak) or, for a
       // Local half, its peer is playing something.
@@ -137,6 +170,13 @@ export function record(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, q: R
   return snap;
 }
 
+/** Pause and mute need a recording in progress. */
+function inSession(x: Ctx, name: string): LiveRecording {
+  const r = liveRecording(x, name);
+  if (r.state === 'queued') throw new AriError(409, 'Recording not in session');
+  return r;
+}
+
 function liveRecording(x: Ctx, name: string): LiveRecording {
   const r = x.liveRecordings.get(name);
   if (!r) throw new AriError(404, 'Recording not found');
@@ -151,14 +191,22 @@ function stored(x: Ctx, name: string): { name: string; format: string } {
 export function recordingOps(x: Ctx) {
   return {
     getLiveRecording: (name: string) => recordingJson(liveRecording(x, name)),
+    /**
+     * Stop or cancel a queued recording: Asterisk marks it canceled (GET says so) and still
+     * records when its turn comes (traced). Otherwise it ends now.
+     */
     stopRecording(name: string) {
-      liveRecording(x, name).finish?.('done');
+      const r = liveRecording(x, name);
+      if (r.state === 'queued') r.shownState = 'canceled';
+      else r.finish?.('done');
     },
     cancelRecording(name: string) {
-      liveRecording(x, name).finish?.('canceled');
+      const r = liveRecording(x, name);
+      if (r.state === 'queued') r.shownState = 'canceled';
+      else r.finish?.('canceled');
     },
     pauseRecording(name: string, on: boolean) {
-      const r = liveRecording(x, name);
+      const r = inSession(x, name);
       if (on && r.pausedAt === undefined) {
         r.pausedAt = now(x);
         r.state = 'paused';
@@ -169,7 +217,7 @@ export function recordingOps(x: Ctx) {
       }
     },
     muteRecording(name: string, on: boolean) {
-      liveRecording(x, name).muted = on;
+      inSession(x, name).muted = on;
     },
     listStored: () => safeList(x),
     getStored: (name: string) => stored(x, name),

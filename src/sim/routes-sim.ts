@@ -3,7 +3,7 @@ import { AriError, type Pbx } from './pbx.ts';
 import { router, type Params, type Req, type Route } from './routes.ts';
 import type { CallerScript, Dialplan, EndpointBehavior } from './types.ts';
 
-const BEHAVIORS = ['answer', 'busy', 'noanswer', 'reject', 'congestion', 'unreachable'];
+const BEHAVIORS = ['answer', 'busy', 'noanswer', 'reject', 'congestion', 'unreachable', 'silent'];
 
 /** Validates a caller script from JSON (control API input). */
 export function parseScript(v: unknown): CallerScript {
@@ -30,15 +30,25 @@ export function parseBehavior(v: unknown): EndpointBehavior {
   if (typeof v !== 'object' || v === null) throw new AriError(400, 'behavior: expected an object');
   const o = v as Record<string, unknown>;
   if (typeof o.behavior !== 'string' || !BEHAVIORS.includes(o.behavior)) throw new AriError(400, `behavior: one of ${BEHAVIORS.join(', ')}`);
-  return { ...parseScript(v), behavior: o.behavior as EndpointBehavior['behavior'], ...afterOf(o) };
+  const b: EndpointBehavior = { ...parseScript(v), behavior: o.behavior as EndpointBehavior['behavior'] };
+  for (const k of ['afterMs', 'holdAfterMs', 'holdMs'] as const) {
+    const n = nonNegative(o, k);
+    if (n !== undefined) b[k] = n;
+  }
+  const sip = o.sipStatus;
+  if (sip !== undefined) {
+    if (typeof sip !== 'number' || !Number.isInteger(sip) || sip < 300 || sip > 699) throw new AriError(400, 'sipStatus: a SIP final failure status 300..699');
+    b.sipStatus = sip;
+  }
+  return b;
 }
-function afterOf(o: Record<string, unknown>): { afterMs?: number } {
-  const x = o.afterMs;
-  if (x === undefined) return {};
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new AriError(400, 'afterMs: expected a non-negative number');
-  return { afterMs: x };
+function nonNegative(o: Record<string, unknown>, k: string): number | undefined {
+  const x = o[k];
+  if (x === undefined) return undefined;
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new AriError(400, `${k}: expected a non-negative number`);
+  return x;
 }
-export function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
+export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => void): Route[] {
   const { routes, add } = router();
   const needStr = (r: Req, k: string) => {
     const v = r.params[k];
@@ -79,6 +89,13 @@ export function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
   add('PUT', '/endpoints/{tech}/{resource}', (r) => {
     pbx.setEndpoint(r.path.tech!, r.path.resource!, parseBehavior(r.params), r.bool('trunk'));
   });
+  add('POST', '/channels/{id}/hold', (r) => pbx.farEndHold(r.path.id!, r.bool('on') ?? true));
+  add('POST', '/endpoints/{tech}/{resource}/register', (r) => {
+    const expires = r.int('expiresSec') ?? 3600;
+    if (expires <= 0) throw new AriError(400, 'expiresSec: expected a positive integer');
+    pbx.registerContact(`${r.path.tech!}/${r.path.resource!}`, { uri: needStr(r, 'uri'), expiresSec: expires });
+  });
+  add('DELETE', '/endpoints/{tech}/{resource}/register', (r) => pbx.unregisterContact(`${r.path.tech!}/${r.path.resource!}`));
   add('PUT', '/numbers', (r) => pbx.setNumberBehavior(needStr(r, 'pattern'), parseBehavior(r.params)));
   add('PUT', '/dialplan', (r) => {
     const d = r.params;
@@ -87,6 +104,7 @@ export function simRoutes(pbx: Pbx, dropWebSockets: () => void): Route[] {
   });
   add('GET', '/dialplan', () => pbx.getDialplan() as unknown as Params);
   add('POST', '/ws/drop', () => dropWebSockets());
+  add('POST', '/shutdown', () => shutdown());
   add('GET', '/stats', () => ({ channels: pbx.channelCount(), eventsSent: pbx.eventsSent() }));
   return routes;
 }

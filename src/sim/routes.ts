@@ -7,9 +7,12 @@ export type Params = Record<string, unknown>;
 export class Req {
   readonly params: Params;
   readonly path: Record<string, string>;
-  constructor(params: Params, path: Record<string, string>) {
+  /** The JSON object body as sent (batch variables, event filters), undefined without one. */
+  readonly body: unknown;
+  constructor(params: Params, path: Record<string, string>, body?: unknown) {
     this.params = params;
     this.path = path;
+    this.body = body;
   }
   str(name: string): string | undefined {
     const v = this.params[name];

@@ -3,7 +3,8 @@
 // cross the pair with the events and causes a real Asterisk 22 sends (see the traces).
 import type { CallerId } from './types.ts';
 import type { Chan, Ctx, Snapshot } from './model.ts';
-import { chanEvent, dialEvent, hex8, newChan, setState } from './core.ts';
+import { dialEventStatus } from '../domain/hangup-causes.ts';
+import { chanEvent, dialEvent, hex8, newChan, setState, setVar } from './core.ts';
 import { abortActivity, answeredOutbound, destroy, endPart, finalCause, flushDtmf, leaveBridgeOnDeath } from './lifecycle.ts';
 import { extensionExists, runDialplan } from './dialplan.ts';
 
@@ -28,10 +29,7 @@ export function createLocalPair(x: Ctx, p: LocalPairSpec): [Chan, Chan] {
   const app = p.originated ? { appName: 'AppDial2', appData: '(Outgoing Line)' } : {};
   const c1 = newChan(x, { id: p.id, name: `${base};1`, tech: 'Local', resource: p.resource, state: 'Down', caller: p.caller, context, exten, ...app });
   const c2 = newChan(x, { id: p.otherId ?? `${c1.id};2`, name: `${base};2`, tech: 'Local', resource: p.resource, state: p.originated ? 'Ring' : 'Down', caller: p.caller, context, exten });
-  if (p.originated) {
-    c1.connected = { ...(p.caller ?? { name: '', number: '' }) };
-    c2.connected = { ...(p.caller ?? { name: '', number: '' }) };
-  }
+  if (p.originated) c1.connected = { ...(p.caller ?? { name: '', number: '' }) };
   c1.peer = c2;
   c2.peer = c1;
   c1.half = 1;
@@ -51,6 +49,10 @@ export function dialLocal(x: Ctx, c1: Chan, timeoutMs: number, onMissingExtensio
     destroy(x, c1, 0);
     return;
   }
+  // chan_local's call: `;2` inherits `;1`'s variables (announced with the snapshot from before
+  // they are applied) and is told `;1`'s caller id as its connected line.
+  for (const [k, v] of c1.vars) setVar(x, c2, k, v, true, true);
+  c2.connected = { ...c1.caller };
   dialEvent(x, c1, '', `${exten}@${context}`);
   if (Number.isFinite(timeoutMs)) {
     c1.originate!.timer = x.clock.setTimer(timeoutMs, () => {
@@ -85,51 +87,59 @@ export function localBusy(x: Ctx, c2: Chan, status: 'BUSY' | 'CONGESTION'): bool
   return true;
 }
 
-function dialStatusFor(cause: number): string {
-  return cause === 17 ? 'BUSY' : cause === 34 ? 'CONGESTION' : cause === 21 ? 'BUSY' : 'NOANSWER';
+/** Local copies the `;2` half's DIALSTATUS to `;1` as CHANLOCALSTATUS when `;2` goes. */
+function chanLocalStatus(x: Ctx, c1: Chan, c2: Chan): void {
+  const st = c2.vars.get('DIALSTATUS');
+  if (st !== undefined && c1.alive) setVar(x, c1, 'CHANLOCALSTATUS', st);
 }
 
 /** `;1` hangs up: `;2` is asked to hang up with the cause and notices (at once in Stasis, a moment later in an application). */
 export function hangupLocal1(x: Ctx, c1: Chan, hr: Snapshot | null, cause: number): void {
-  endPart(x, c1, hr);
-  const c2 = c1.peer;
-  if (c2?.alive && !c2.dying) {
-    c2.propagatedCause = cause === 0 ? c2.propagatedCause : cause;
-    chanEvent(x, c2, 'ChannelHangupRequest', { cause });
-  }
-  destroy(x, c1, cause);
-  if (!c2?.alive || c2.dying) return;
-  if (c2.stasisApp) {
-    endPart(x, c2, null);
-    chanEvent(x, c2, 'ChannelHangupRequest', { cause: 16, soft: true });
-    destroy(x, c2, finalCause(c2, 16));
-  } else {
-    // A dialplan application (Wait, Busy...) notices the hangup a moment later.
+  endPart(x, c1, hr, () => {
+    const c2 = c1.peer;
+    if (c2?.alive && !c2.dying) {
+      c2.propagatedCause = cause === 0 ? c2.propagatedCause : cause;
+      chanEvent(x, c2, 'ChannelHangupRequest', { cause });
+    }
+    destroy(x, c1, cause);
+    if (!c2?.alive || c2.dying) return;
+    if (c2.stasisApp) {
+      endPart(x, c2, null, () => {
+        chanEvent(x, c2, 'ChannelHangupRequest', { cause: 16, soft: true });
+        destroy(x, c2, finalCause(c2, 16));
+      });
+      return;
+    }
+    // A dialplan application (Wait, Busy, Dial...) notices the hangup a moment later.
     c2.dying = true;
     abortActivity(x, c2);
     const h = x.clock.setTimer(x.reactMs, () => {
       if (!c2.alive) return;
       flushDtmf(x, c2);
       leaveBridgeOnDeath(x, c2);
+      c2.onDying?.();
       chanEvent(x, c2, 'ChannelHangupRequest', { cause: 16, soft: true });
       destroy(x, c2, finalCause(c2, 16));
     });
     c2.timers.push(h);
-  }
+  });
 }
 
 /** `;2` hangs up: `;1` follows with the same cause (a Dial event first if it was still ringing). */
-export function hangupLocal2(x: Ctx, c2: Chan, hr: Snapshot | null, cause: number): void {
-  endPart(x, c2, hr);
-  chanEvent(x, c2, 'ChannelHangupRequest', { cause: 16, soft: true });
-  const c1 = c2.peer;
-  if (c1?.alive && !c1.dying) {
+export function hangupLocal2(x: Ctx, c2: Chan, hr: Snapshot | null, cause: number, requestCause?: number): void {
+  endPart(x, c2, hr, () => {
+    chanEvent(x, c2, 'ChannelHangupRequest', requestCause === undefined ? { cause: 16, soft: true } : { cause: requestCause });
+    const c1 = c2.peer;
+    const after = () => {
+      destroy(x, c2, cause);
+      if (c1?.alive) {
+        if (!c1.answered) dialEvent(x, c1, dialEventStatus(cause), dialString(c1));
+        destroy(x, c1, cause);
+      }
+    };
+    if (!c1?.alive || c1.dying) return after();
+    chanLocalStatus(x, c1, c2);
     chanEvent(x, c1, 'ChannelHangupRequest', { cause });
-    endPart(x, c1, null);
-  }
-  destroy(x, c2, cause);
-  if (c1?.alive) {
-    if (!c1.answered) dialEvent(x, c1, dialStatusFor(cause), dialString(c1));
-    destroy(x, c1, cause);
-  }
+    endPart(x, c1, null, after);
+  });
 }

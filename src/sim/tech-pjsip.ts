@@ -3,8 +3,9 @@
 // dialplan's Dial(); a behaviour says what the far end answers.
 import type { CallerId, CallerScript, EndpointBehavior } from './types.ts';
 import type { Chan, Ctx } from './model.ts';
-import { dialEvent, hex8, later, newChan, note, now, setState } from './core.ts';
-import { farEndDtmf, farEndHangup } from './world.ts';
+import { causeFromSip, sipOfCause } from '../domain/hangup-causes.ts';
+import { hex8, later, newChan, note, now, setState } from './core.ts';
+import { farEndDtmf, farEndHangup, farEndHold } from './world.ts';
 
 export type Reachable = { ok: true; behavior: EndpointBehavior; number?: string } | { ok: false };
 
@@ -30,8 +31,10 @@ export interface PjsipChannelSpec {
   resource: string;
   far: Extract<Reachable, { ok: true }>;
   caller?: CallerId;
-  context: string;
-  /** Originated channels show AppDial2 as their dialplan application. */
+  /** Dialplan location of the new channel: the endpoint's context, extension `s` unless given. */
+  exten?: string;
+  /** AppDial2 for originated channels, AppDial for a Dial() callee, none for /channels/create. */
+  appName?: 'AppDial2' | 'AppDial';
   originated: boolean;
 }
 
@@ -39,53 +42,72 @@ export interface PjsipChannelSpec {
 export function createPjsipChannel(x: Ctx, p: PjsipChannelSpec): Chan {
   const at = p.resource.indexOf('@');
   const epName = at >= 0 ? p.resource.slice(at + 1) : p.resource;
+  const ep = x.endpoints.get(`${p.tech}/${epName}`);
+  const appName = p.appName ?? (p.originated ? 'AppDial2' : undefined);
   const c = newChan(x, {
     id: p.id, name: `${p.tech}/${epName}-${hex8(x.seq.chan++)}`, tech: p.tech, resource: epName, state: 'Down', caller: p.caller,
-    context: p.context, exten: 's', ...(p.originated ? { appName: 'AppDial2', appData: '(Outgoing Line)' } : {}),
+    context: ep?.context ?? 'default', exten: p.exten ?? 's', ...(appName ? { appName, appData: '(Outgoing Line)' } : {}),
   });
-  c.connected = { name: '', number: p.far.number ?? p.resource };
+  // An originate's caller id is the connected line the far end is told.
+  if (p.originated) c.connected = { ...(p.caller ?? { name: '', number: '' }) };
+  c.nativeRtp = true;
   c.farEnd = { transcript: [], behavior: p.far.behavior, timers: [] };
   return c;
 }
 
 export interface RingHooks {
-  /** Set when the app hears `Dial` events about this channel (originate, /dial). */
-  dialstring?: string;
-  failed(status: string, cause: number): void;
+  ringing?(): void;
+  /** The far end failed with `cause` (a SIP final response) or the PBX gave up (`timedOut`, cause 19). */
+  failed(cause: number, timedOut: boolean): void;
   answered(): void;
 }
 
+/** SIP response of a rejecting behaviour. */
+function rejectStatus(beh: EndpointBehavior): number {
+  if (beh.sipStatus) return beh.sipStatus;
+  return beh.behavior === 'busy' ? 486 : beh.behavior === 'congestion' ? 503 : 603;
+}
+
+/** How long pjsip waits for any response to an INVITE (Timer B = 64 x T1 of 500 ms). */
+const SIP_TRANSACTION_TIMEOUT_MS = 32_000;
+
 /** The PBX rings a simulated far end and it does what its behaviour says. */
 export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: number, hooks: RingHooks): void {
-  const ds = hooks.dialstring;
-  if (ds !== undefined) dialEvent(x, c, '', ds);
-  const fail = (status: string, cause: number) => {
-    if (ds !== undefined) dialEvent(x, c, status, ds);
-    hooks.failed(status, cause);
+  let over = false;
+  const fail = (cause: number, timedOut: boolean, sip?: number) => {
+    if (over || c.answered) return;
+    over = true;
+    c.techCause = sip ?? sipOfCause(cause);
+    hooks.failed(cause, timedOut);
   };
-  if (beh.behavior === 'unreachable') return fail('CHANUNAVAIL', 3);
-  if (beh.behavior !== 'congestion') {
-    setState(x, c, 'Ringing');
-    if (ds !== undefined) dialEvent(x, c, 'RINGING', ds);
-    note(c, { at: now(x), kind: 'ringing' });
+  if (beh.behavior === 'unreachable') return fail(3, false);
+  if (Number.isFinite(timeoutMs)) later(x, c, timeoutMs, () => fail(19, true));
+  if (beh.behavior === 'silent') {
+    later(x, c, SIP_TRANSACTION_TIMEOUT_MS, () => fail(18, false, 408));
+    return;
   }
-  if (Number.isFinite(timeoutMs)) later(x, c, timeoutMs, () => {
-    if (!c.answered) fail('NOANSWER', 19);
-  });
+  setState(x, c, 'Ringing');
+  note(c, { at: now(x), kind: 'ringing' });
+  hooks.ringing?.();
   if (beh.behavior === 'noanswer') return;
   later(x, c, beh.afterMs ?? 0, () => {
-    if (c.answered) return;
-    switch (beh.behavior) {
-      case 'busy':
-        return fail('BUSY', 17);
-      case 'reject':
-        return fail('BUSY', 21);
-      case 'congestion':
-        return fail('CONGESTION', 34);
-      case 'answer':
-        note(c, { at: now(x), kind: 'answered' });
-        return hooks.answered();
+    if (over || c.answered) return;
+    if (beh.behavior !== 'answer') {
+      const sip = rejectStatus(beh);
+      return fail(causeFromSip(sip), false, sip);
     }
+    over = true;
+    note(c, { at: now(x), kind: 'answered' });
+    hooks.answered();
+    if (beh.holdAfterMs !== undefined) scheduleFarEndHold(x, c, beh.holdAfterMs, beh.holdMs);
+  });
+}
+
+/** The phone puts the call on hold (re-INVITE sendonly) and, `holdMs` later, takes it off. */
+function scheduleFarEndHold(x: Ctx, c: Chan, afterMs: number, holdMs: number | undefined): void {
+  later(x, c, afterMs, () => {
+    farEndHold(x, c, true);
+    if (holdMs !== undefined) later(x, c, holdMs, () => farEndHold(x, c, false));
   });
 }
 

@@ -37,13 +37,24 @@ export interface CallerScript {
   cancelAfterMs?: number;
 }
 
-export type EndpointBehaviorKind = 'answer' | 'busy' | 'noanswer' | 'reject' | 'congestion' | 'unreachable';
+/**
+ * answer; busy (486), reject (603 or `sipStatus`), congestion (503): after ringing `afterMs`;
+ * noanswer: rings until the PBX gives up; silent: never answers at SIP level (the SIP
+ * transaction times out after 32 s: cause 18); unreachable: no contact (offline endpoint).
+ */
+export type EndpointBehaviorKind = 'answer' | 'busy' | 'noanswer' | 'reject' | 'congestion' | 'unreachable' | 'silent';
 
 /** What a simulated phone (or a number behind a trunk) does when the PBX calls it. */
 export interface EndpointBehavior extends CallerScript {
   behavior: EndpointBehaviorKind;
-  /** Ringing time before answering / rejecting (ms of simulated time). Default 0 for answer, 0 for others. */
+  /** Ringing time before answering / rejecting (ms of simulated time). Default 0. */
   afterMs?: number;
+  /** The final SIP response of a rejecting phone (reject: default 603; busy 486; congestion 503). */
+  sipStatus?: number;
+  /** Answered phones: put the call on hold (re-INVITE sendonly) this long after answer... */
+  holdAfterMs?: number;
+  /** ...and take it off hold this much later. */
+  holdMs?: number;
 }
 
 export type TranscriptEntry =
@@ -51,7 +62,7 @@ export type TranscriptEntry =
   | { at: number; kind: 'answered' }
   | { at: number; kind: 'prompt'; media: string; playbackId: string; durationMs: number; outcome: 'done' | 'stopped' | 'failed' | 'playing' }
   | { at: number; kind: 'moh'; on: boolean; mohClass?: string }
-  | { at: number; kind: 'hold'; on: boolean }
+  | { at: number; kind: 'hold'; on: boolean; by?: 'far' }
   | { at: number; kind: 'bridged'; bridgeId: string; with: string[] }
   | { at: number; kind: 'unbridged'; bridgeId: string }
   | { at: number; kind: 'dtmf-sent'; digit: string }

@@ -2,10 +2,10 @@
 // their behaviours, what each far end heard and did (transcripts). Driven by the control API.
 import type { CallerScript, EndpointBehavior, SimChannelView } from './types.ts';
 import { AriError, type Chan, type Ctx } from './model.ts';
-import { deliver, getChan, hex8, later, newChan, note, now, ts, view } from './core.ts';
-import { hangup, receiveDtmf } from './lifecycle.ts';
+import { chanEvent, deliver, dialEvent, getChan, hex8, later, newChan, note, now, ts, view } from './core.ts';
+import { destroy, endPart, hangup, receiveDtmf } from './lifecycle.ts';
 import { runDialplan } from './dialplan.ts';
-import { endpointJson, endpointRecipients } from './endpoints.ts';
+import { endpointJson, endpointRecipients, registerContact, unregisterContact } from './endpoints.ts';
 
 export function farEndDtmf(x: Ctx, c: Chan, digit: string, duration: number): void {
   note(c, { at: now(x), kind: 'dtmf-sent', digit });
@@ -18,6 +18,15 @@ export function farEndHangup(x: Ctx, c: Chan): void {
   note(c, { at: now(x), kind: 'hangup', side: 'far', cause: c.answered ? 16 : 127 });
   if (c.answered) hangup(x, c, {}, 16, 'far');
   else hangup(x, c, { cause: 127, tech_cause: 487 }, 127, 'far');
+}
+
+/** The far end puts the call on hold or takes it off (SIP re-INVITE): ChannelHold / ChannelUnhold. */
+export function farEndHold(x: Ctx, c: Chan, on: boolean): void {
+  if (!c.alive) return;
+  note(c, { at: now(x), kind: 'hold', on, by: 'far' });
+  // The PJSIP channel is held with its music class (channel default: "default").
+  if (on) chanEvent(x, c, 'ChannelHold', { musicclass: 'default' });
+  else chanEvent(x, c, 'ChannelUnhold');
 }
 
 export interface PlaceCall {
@@ -44,8 +53,44 @@ function placeCall(x: Ctx, p: PlaceCall): Chan {
   return c;
 }
 
+/**
+ * `core stop now`: every channel is soft-hung-up (cause 4, AST_SOFTHANGUP_SHUTDOWN), then torn
+ * down with cause 0; Local `;2` halves first, a Local `;1` still ringing reports Dial NOANSWER.
+ * The HTTP side then goes away (index.ts).
+ */
+function shutdown(x: Ctx): void {
+  if (x.shutdown) return;
+  x.shutdown = true;
+  const chans = [...x.channels.values()].filter((c) => c.alive && !c.dying);
+  for (const c of chans) chanEvent(x, c, 'ChannelHangupRequest', { cause: 4, soft: true });
+  for (const c of chans) {
+    if (!c.alive || c.dying) continue;
+    if (c.tech === 'Local' && c.half === 2 && c.peer?.alive && !c.peer.dying) continue; // its ;1 takes it down
+    const c2 = c.tech === 'Local' && c.half === 1 && c.peer?.alive ? c.peer : undefined;
+    const finish2 = (then: () => void) => {
+      if (!c2 || c2.dying) return then();
+      chanEvent(x, c2, 'ChannelHangupRequest', { cause: 16, soft: true });
+      endPart(x, c2, null, then);
+    };
+    finish2(() => {
+      if (c.tech === 'Local' && c.half === 1 && !c.answered) dialEvent(x, c, 'NOANSWER', `${c.dialplan.exten}@${c.dialplan.context}`);
+      endPart(x, c, { cause: 0 }, () => {
+        if (c2?.alive) destroy(x, c2, 0);
+        destroy(x, c, 0);
+      });
+    });
+  }
+}
+
 export function worldOps(x: Ctx) {
   return {
+    shutdown: () => shutdown(x),
+    isShutdown: () => x.shutdown,
+    registerContact: (key: string, o: { uri: string; expiresSec: number; unregisterAfterMs?: number }) => registerContact(x, key, o.uri, o.expiresSec, o.unregisterAfterMs),
+    unregisterContact: (key: string) => unregisterContact(x, key),
+    farEndHold(id: string, on: boolean): void {
+      farEndHold(x, getChan(x, id), on);
+    },
     placeCall: (p: PlaceCall): string => placeCall(x, p).id,
     farEndDtmf(id: string, digits: string, gapMs = 250, durationMs = 100): void {
       const c = getChan(x, id);

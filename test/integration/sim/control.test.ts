@@ -83,12 +83,16 @@ describe('simulated world', () => {
   });
 
   it('originates to phones and ends with the cause their behaviour implies', async () => {
+    // As traced on Asterisk 22 (pjsip-reject-*, pjsip-ring-timeout): the cause comes from the SIP
+    // response, the Dial status from the cause (603 and 404 say NOANSWER); an originate that
+    // times out is only destroyed (cause 19, no final Dial event).
     const cases: [string, Record<string, unknown>, number, string | undefined][] = [
       ['busy', { behavior: 'busy', afterMs: 500 }, 17, 'BUSY'],
-      ['reject', { behavior: 'reject' }, 21, 'BUSY'],
+      ['reject', { behavior: 'reject' }, 21, 'NOANSWER'],
+      ['unknown', { behavior: 'reject', sipStatus: 404 }, 1, 'NOANSWER'],
       ['congestion', { behavior: 'congestion' }, 34, 'CONGESTION'],
       ['unreachable', { behavior: 'unreachable' }, 3, 'CHANUNAVAIL'],
-      ['noanswer', { behavior: 'noanswer' }, 19, 'NOANSWER'],
+      ['noanswer', { behavior: 'noanswer' }, 19, undefined],
     ];
     for (const [name, behavior, cause, dialstatus] of cases) {
       expect((await h.rest('PUT', '/_sim/endpoints/PJSIP/1001', {}, behavior)).status).toBe(204);
@@ -98,7 +102,8 @@ describe('simulated world', () => {
       await h.advance(6000);
       const seq = h.of(id);
       expect(seq.at(-1), name).toBe(`ChannelDestroyed(${cause})`);
-      expect(seq, name).toContain(`Dial(${dialstatus})`);
+      if (dialstatus) expect(seq, name).toContain(`Dial(${dialstatus})`);
+      else expect(seq.filter((x) => x.startsWith('Dial(') && x !== 'Dial()' && x !== 'Dial(RINGING)'), name).toEqual([]);
       expect(seq, name).not.toContain('StasisStart');
     }
   });
@@ -114,7 +119,10 @@ describe('simulated world', () => {
     await h.advance(1000);
     await h.advance(500);
     await h.advance(3500);
-    expect(h.of('ag1')).toEqual(['Dial()', 'ChannelStateChange', 'Dial(RINGING)', 'ChannelStateChange', 'Dial(ANSWER)', 'StasisStart', 'DTMF(1)', 'DTMF(2)', 'ChannelHangupRequest', 'StasisEnd', 'ChannelDestroyed(16)']);
+    expect(h.of('ag1')).toEqual([
+      'Dial()', 'ChannelStateChange', 'Dial(RINGING)', 'ChannelStateChange', 'Dial(ANSWER)', 'ChannelVarset', 'StasisStart', 'DTMF(1)', 'DTMF(2)',
+      'ChannelHangupRequest', 'StasisEnd', 'ChannelVarset', 'ChannelDestroyed(16)',
+    ]);
     const v = h.sim.control.channel('ag1');
     expect(v?.alive).toBe(false);
     expect(v?.hangupSide).toBe('far');
@@ -128,10 +136,10 @@ describe('simulated world', () => {
     h.sim.control.setEndpointBehavior('PJSIP', '1003', { behavior: 'answer', afterMs: 500 });
     const created = await h.rest('POST', '/ari/channels/create', { endpoint: 'PJSIP/1003', app: 'centralita', appArgs: 'agent', channelId: 'leg1' });
     expect(created.body).toMatchObject({ id: 'leg1', state: 'Down' });
-    expect(h.of('leg1')).toEqual(['StasisStart']);
+    expect(h.of('leg1')).toEqual(['ChannelVarset', 'StasisStart']);
     expect((await h.rest('POST', '/ari/channels/leg1/dial', { timeout: 10 })).status).toBe(204);
     await h.advance(500);
-    expect(h.of('leg1')).toEqual(['StasisStart', 'Dial()', 'ChannelStateChange', 'Dial(RINGING)', 'ChannelStateChange', 'Dial(ANSWER)']);
+    expect(h.of('leg1')).toEqual(['ChannelVarset', 'StasisStart', 'Dial()', 'ChannelStateChange', 'Dial(RINGING)', 'ChannelStateChange', 'Dial(ANSWER)']);
     expect((await h.rest('POST', '/ari/channels/leg1/dial')).status).toBe(409);
     await h.rest('POST', '/ari/bridges', { type: 'mixing', bridgeId: 'b1' });
     expect((await h.rest('POST', '/ari/bridges/b1/addChannel', { channel: `${caller},leg1` })).status).toBe(204);
@@ -140,7 +148,7 @@ describe('simulated world', () => {
     await h.rest('POST', '/ari/channels/leg1/move', { app: 'nobody' });
     expect(h.events.at(-1)).toMatchObject({ type: 'ApplicationMoveFailed', destination: 'nobody' });
     await h.rest('DELETE', '/ari/channels/leg1');
-    expect(h.of('leg1').slice(-4)).toEqual(['ChannelHangupRequest', 'ChannelLeftBridge', 'StasisEnd', 'ChannelDestroyed(16)']);
+    expect(h.of('leg1').slice(-5)).toEqual(['ChannelHangupRequest', 'ChannelLeftBridge', 'StasisEnd', 'ChannelVarset', 'ChannelDestroyed(16)']);
   });
 
   it('endpoint and device state follow the phone: ringing, in use, idle', async () => {
@@ -277,11 +285,16 @@ describe('simulated world', () => {
     const id = h.sim.control.placeCall({ from: '100', to: '200' });
     await h.advance(0);
     await h.rest('POST', `/ari/channels/${id}/answer`);
+    // maxDurationSeconds counts whole wall-clock seconds (Asterisk's time()): started on a second
+    // boundary, a 3 s limit stops on the 4th boundary (recording-queued trace).
+    h.clock.advance(1000 - (h.clock.now() % 1000));
     expect((await h.rest('POST', `/ari/channels/${id}/record`, { name: 'msg1', format: 'wav', maxDurationSeconds: 3 })).status).toBe(201);
-    await h.advance(3000);
-    expect(h.events.find((e) => e.type === 'RecordingFinished')?.recording).toMatchObject({ name: 'msg1', state: 'done', duration: 3 });
+    await h.advance(3999);
+    expect(h.events.find((e) => e.type === 'RecordingFinished')).toBeUndefined();
+    await h.advance(1);
+    expect(h.events.find((e) => e.type === 'RecordingFinished')?.recording).toMatchObject({ name: 'msg1', state: 'done', duration: 4 });
     const path = h.sim.control.recordingPath('msg1')!;
-    expect(wavDurationMs(readFileSync(path))).toBe(3000);
+    expect(wavDurationMs(readFileSync(path))).toBe(4000);
     const file = await fetch(`${h.sim.url}/ari/recordings/stored/msg1/file?api_key=u:p`);
     expect(file.headers.get('content-type')).toBe('audio/wav');
     expect(Buffer.from(await file.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF');
@@ -318,7 +331,7 @@ describe('simulated world', () => {
       ['GET', '/ari/channels/', {}, undefined, 404, { message: 'ARI URLs do not end with a slash. Try /ari/channels' }],
       ['POST', '/_sim/calls', {}, { from: 5 }, 400, { message: 'from: expected a non-empty string' }],
       ['POST', '/_sim/calls', {}, '[1,2]', 400, { message: 'expected a JSON object body' }],
-      ['PUT', '/_sim/endpoints/PJSIP/1001', {}, { behavior: 'dance' }, 400, { message: 'behavior: one of answer, busy, noanswer, reject, congestion, unreachable' }],
+      ['PUT', '/_sim/endpoints/PJSIP/1001', {}, { behavior: 'dance' }, 400, { message: 'behavior: one of answer, busy, noanswer, reject, congestion, unreachable, silent' }],
       ['POST', '/_sim/channels/nope/dtmf', {}, { digits: '1' }, 404, { message: 'Channel not found' }],
     ];
     for (const [method, path, query, body, status, want] of cases) {

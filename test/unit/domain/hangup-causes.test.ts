@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ARI_HANGUP_REASONS, HANGUP_CAUSES, causeFromSip, causeText, classifyCause, classifyDialStatus, classifyUnansweredAttempt,
-  dialEventStatus, dialStatusOfCause, hangupCause, sipForCause,
+  dialEventStatus, dialStatusOfCause, hangupCause, sipForCause, sipOfCause,
 } from '../../../src/domain/hangup-causes.ts';
 
 describe('hangup causes (Asterisk 22 causes.h / channel.c)', () => {
@@ -42,6 +42,8 @@ describe('hangup causes (Asterisk 22 causes.h / channel.c)', () => {
     expect(sipForCause(1)).toBe(404);
     expect(sipForCause(16)).toBe(603);
     expect(sipForCause(999)).toBe(603);
+    expect(sipOfCause(19)).toBe(480);
+    expect(sipOfCause(16)).toBeUndefined();
   });
 
   it('derives the Dial event status (dial.c) and DIALSTATUS (app_dial.c) per cause', () => {
