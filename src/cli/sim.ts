@@ -11,7 +11,8 @@ export function registerSimCommands(program: Command): void {
     .command('sim')
     .description('run the simulated PBX (ARI on /ari, control API on /_sim) and print its URL and credentials')
     .option('--host <host>', 'listen address', '127.0.0.1')
-    .option('--port <port>', 'listen port (0 = any free port)', '8088')
+    // Not 8088: that is a real Asterisk's ARI port (the lab's); 0 picks a free port, printed below.
+    .option('--port <port>', 'listen port (default 0: a free port, printed as ARI_URL)', '0')
     .option('--user <user>', 'ARI user', 'centralita')
     .option('--password <password>', 'ARI password', 'centralita-sim')
     .option('--app <app>', 'Stasis app inbound calls are sent to', 'centralita')
@@ -19,7 +20,9 @@ export function registerSimCommands(program: Command): void {
     .option('--recordings <dir>', 'where recordings are written (default: a temp dir)')
     .option('--dialplan <file>', 'dialplan JSON: {context: {exten: [steps]}}')
     .option('--speed <n>', 'simulated media time speed (1 = real time)', '1')
-    .action(async (o: { host: string; port: string; user: string; password: string; app: string; sounds: string; recordings?: string; dialplan?: string; speed: string }) => {
+    .option('--channelvars <names>', 'ari.conf channelvars: comma-separated variables every channel snapshot carries')
+    .option('--timings', 'record PBX-boundary timings (event sent -> command received), read at GET /_sim/timings')
+    .action(async (o: { host: string; port: string; user: string; password: string; app: string; sounds: string; recordings?: string; dialplan?: string; speed: string; channelvars?: string; timings?: boolean }) => {
       const port = Number(o.port);
       const speed = Number(o.speed);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${o.port}`);
@@ -30,6 +33,7 @@ export function registerSimCommands(program: Command): void {
       try {
         sim = await startSimulator({
           host: o.host, port, user: o.user, password: o.password, app: o.app, soundsDir: o.sounds, recordingsDir: o.recordings, dialplan, clockSpeed: speed, logger,
+          channelvars: o.channelvars ? o.channelvars.split(',').map((v) => v.trim()).filter(Boolean) : undefined, timings: o.timings === true,
         });
       } catch (err) {
         // One line with the fix, never a stack trace (8088 is often a real Asterisk's port).
@@ -42,7 +46,8 @@ export function registerSimCommands(program: Command): void {
       console.log(`ARI_USER=${o.user}`);
       console.log(`ARI_PASSWORD=${o.password}`);
       console.log(`ARI_APP=${o.app}`);
-      console.log(`control API: ${sim.url}/_sim (POST /_sim/calls {"from","to"})`);
+      console.log(`SIM_PID=${process.pid}`);
+      console.log(`control API: ${sim.url}/_sim (POST /_sim/calls {"from","to"}${o.timings ? ', GET /_sim/timings' : ''})`);
       const stop = () => {
         void sim.close().then(() => process.exit(0));
       };

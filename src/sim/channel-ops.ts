@@ -258,6 +258,11 @@ export function channelOps(x: Ctx) {
     setVar(id: string, name: string | undefined, value: string | undefined, reportEvents?: boolean) {
       if (!name) throw new AriError(400, 'Variable name is required');
       const c = getChan(x, id);
+      // func_talkdetect: a function, not a variable.
+      if (name === 'TALK_DETECT(set)' || name === 'TALK_DETECT(remove)') {
+        c.talkDetect = name === 'TALK_DETECT(set)';
+        return;
+      }
       if (reportEvents) (c.reportVars ??= new Set()).add(name);
       setVar(x, c, name, value ?? '');
     },

@@ -62,6 +62,7 @@ export function appJson(x: Ctx, a: SimApp): Snapshot {
 
 // ---------- event delivery ----------
 export function deliver(x: Ctx, recipients: Iterable<string>, ev: Snapshot): void {
+  let sent = false;
   for (const name of recipients) {
     const a = x.apps.get(name);
     if (!a?.sink) continue; // events while an app is disconnected are lost, as on Asterisk
@@ -69,7 +70,16 @@ export function deliver(x: Ctx, recipients: Iterable<string>, ev: Snapshot): voi
     a.sent++;
     x.eventsTotal++;
     a.sink.send(JSON.stringify({ ...ev, asterisk_id: x.asteriskId, application: name }));
+    sent = true;
   }
+  if (sent && x.timings.enabled) x.timings.event(eventChannel(ev));
+}
+/** The channel an event is about (a playback's or recording's target channel too). */
+function eventChannel(ev: Snapshot): string | undefined {
+  const c = (ev.channel ?? ev.peer) as { id?: string } | undefined;
+  if (c?.id) return c.id;
+  const target = ((ev.playback ?? ev.recording) as { target_uri?: string } | undefined)?.target_uri;
+  return target?.startsWith('channel:') ? target.slice(8) : undefined;
 }
 /** PUT /applications/{app}/eventFilter: allowed types only (if any), minus disallowed ones. */
 function passesFilter(a: SimApp, type: string): boolean {

@@ -121,6 +121,7 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
     } catch {
       return fail(req, res, url.pathname, 400, { message: 'Invalid URI encoding' });
     }
+    if (bodyMode === 'ari' && pbx.timings.enabled) pbx.timings.command(pbx.commandChannel(path, params), `${method} ${hit.r.pattern}`);
     try {
       const out = await hit.r.handler(new Req(params, path, bodyJson));
       if (out && typeof out === 'object' && !Array.isArray(out) && 'status' in out && typeof out.status === 'number' && ('body' in out || 'raw' in out || 'headers' in out)) {

@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   channelvars?: string[];
   /** false: no res_mwi_external, /ari/mailboxes answers 404 like such a PBX (default true). */
   mailboxes?: boolean;
+  /** Record PBX-boundary timings (GET /_sim/timings): event sent -> command received, per channel. */
+  timings?: boolean;
   /** Where recordings are written (default: a fresh temp dir removed at close). */
   recordingsDir?: string;
   /** Speed of simulated media time; 1 = real time. Ignored when `clock` is given. */
@@ -163,7 +165,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     clock, sounds, recordingsDir,
     dialplan: opts.dialplan ?? defaultDialplan(app, opts.dids, opts.defaultFlow),
     endpoints: opts.endpoints ?? defaultEndpoints(),
-    channelvars: opts.channelvars, mailboxes: opts.mailboxes,
+    channelvars: opts.channelvars, mailboxes: opts.mailboxes, timings: opts.timings,
     onWarning: (msg, data) => log?.warn({ ...data }, msg),
   });
   holder.pbx = pbx;

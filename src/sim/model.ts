@@ -3,6 +3,7 @@
 // functions over it, split along Asterisk's own layers (see docs/simulator.md).
 import type { SimClock, TimerHandle } from './clock.ts';
 import type { SoundLibrary } from './sounds.ts';
+import { createTimings, type Timings } from './timings.ts';
 import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 
 /** An ARI error response: status plus the exact JSON body Asterisk sends. */
@@ -194,6 +195,8 @@ export interface Chan {
   techCause: number | undefined;
   /** Bridges natively with another such leg (native_rtp): outbound PJSIP legs the PBX set up. */
   nativeRtp: boolean;
+  /** TALK_DETECT(set) on this channel: the far end's speech raises ChannelTalkingStarted/Finished. */
+  talkDetect?: boolean;
   /** Variables set with report_events: they join the channelvars of every snapshot. */
   reportVars?: Set<string>;
   /** A caller id update from the Local peer, applied when this channel (in Stasis) is torn down. */
@@ -222,6 +225,8 @@ export interface PbxOptions {
   mailboxes?: boolean;
   /** asterisk.conf astlogdir (GET /asterisk/logging). */
   logDir?: string;
+  /** Record PBX-boundary timings (event sent -> command received per channel): GET /_sim/timings. */
+  timings?: boolean;
 }
 
 export interface Ctx {
@@ -261,6 +266,7 @@ export interface Ctx {
   logChannels: { channel: string; type: string; status: string; configuration: string }[];
   logDir: string;
   shutdown: boolean;
+  timings: Timings;
 }
 
 export function createCtx(opts: PbxOptions): Ctx {
@@ -274,6 +280,7 @@ export function createCtx(opts: PbxOptions): Ctx {
     seq: { local: 0x30, chan: 0x10, unique: 200, snoop: 0 }, eventsTotal: 0, blocked: 0, globals: new Map(),
     channelvars: opts.channelvars ?? [], mailboxes: opts.mailboxes === false ? undefined : new Map(), contacts: new Map(),
     logDir: opts.logDir ?? '/var/log/asterisk', logChannels: [], shutdown: false,
+    timings: createTimings(opts.timings === true),
   };
   ctx.logChannels.push(
     { channel: `${ctx.logDir}/messages.log`, type: 'File', status: 'Enabled', configuration: 'NOTICE WARNING ERROR VERBOSE DTMF ' },

@@ -35,6 +35,17 @@ export function createPbx(opts: PbxOptions) {
       x.defaultContext = ctx;
     },
     channelCount: () => x.channels.size,
+    /** The configured endpoints (white-box tests mark one dynamic). */
+    endpointsMap: () => x.endpoints,
+    timings: x.timings,
+    /** The channel a REST command is about (timings): its path, its playback's or recording's target, or `channel`. */
+    commandChannel(path: Record<string, string>, params: Record<string, unknown>): string | undefined {
+      if (path.channelId) return path.channelId;
+      const target = path.playbackId ? x.playbacks.get(path.playbackId)?.targetUri : path.recordingName ? x.liveRecordings.get(path.recordingName)?.targetUri : undefined;
+      if (target?.startsWith('channel:')) return target.slice(8);
+      const ch = params.channel;
+      return typeof ch === 'string' ? ch.split(',')[0] : undefined;
+    },
     /** REST requests waiting behind a channel's running command (e.g. answer during a playback). */
     blockedRequests: () => x.blocked,
 

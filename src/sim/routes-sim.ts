@@ -105,6 +105,9 @@ export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => 
   add('GET', '/dialplan', () => pbx.getDialplan() as unknown as Params);
   add('POST', '/ws/drop', () => dropWebSockets());
   add('POST', '/shutdown', () => shutdown());
+  // PBX-boundary timings (started with timings: true / --timings): summary, raw samples, reset.
+  add('GET', '/timings', (r) => ({ ...pbx.timings.summary(), ...(r.bool('samples') ? { samples: pbx.timings.samples() } : {}) }));
+  add('POST', '/timings/reset', () => pbx.timings.reset());
   add('GET', '/stats', () => ({ channels: pbx.channelCount(), eventsSent: pbx.eventsSent() }));
   return routes;
 }

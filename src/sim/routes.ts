@@ -56,6 +56,7 @@ export type Result = { status: number; body?: unknown; headers?: Record<string, 
 export type Handler = (r: Req) => Result | Promise<Result>;
 export interface Route {
   method: string;
+  pattern: string;
   re: RegExp;
   names: string[];
   handler: Handler;
@@ -73,5 +74,5 @@ export function compile(pattern: string): { re: RegExp; names: string[] } {
 
 export function router(): { routes: Route[]; add(method: string, pattern: string, handler: Handler): void } {
   const routes: Route[] = [];
-  return { routes, add: (method, pattern, handler) => routes.push({ method, ...compile(pattern), handler }) };
+  return { routes, add: (method, pattern, handler) => routes.push({ method, pattern, ...compile(pattern), handler }) };
 }

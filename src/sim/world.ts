@@ -111,6 +111,10 @@ export function worldOps(x: Ctx) {
       c.farEnd ??= { transcript: [], timers: [] };
       c.farEnd.speakingUntil = Math.max(c.farEnd.speakingUntil ?? 0, now(x) + ms);
       note(c, { at: now(x), kind: 'spoke', ms });
+      if (c.talkDetect) {
+        chanEvent(x, c, 'ChannelTalkingStarted');
+        later(x, c, ms, () => chanEvent(x, c, 'ChannelTalkingFinished', { duration: ms }));
+      }
     },
     channelView(id: string): SimChannelView | undefined {
       const c = x.channels.get(id);

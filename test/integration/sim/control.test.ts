@@ -268,6 +268,47 @@ describe('simulated world', () => {
     expect(h.sim.control.transcript(id).some((t) => t.kind === 'redirected' && t.to === '1001')).toBe(true);
   });
 
+  it('talk detection, a far end that holds, a phone that registers, mailboxes, core stop now', async () => {
+    const id = h.sim.control.placeCall({ from: '100', to: '200' });
+    await h.advance(0);
+    await h.rest('POST', `/ari/channels/${id}/answer`);
+    await h.rest('POST', `/ari/channels/${id}/variable`, { variable: 'TALK_DETECT(set)', value: '' });
+    h.sim.control.speak(id, 1500);
+    h.sim.control.farEndHold(id, true);
+    await h.advance(1500);
+    h.sim.control.farEndHold(id, false);
+    await h.settle();
+    expect(h.of(id).filter((t) => /Talking|[Hh]old/.test(t))).toEqual(['ChannelTalkingStarted', 'ChannelHold', 'ChannelTalkingFinished', 'ChannelUnhold']);
+    expect(h.events.find((e) => e.type === 'ChannelTalkingFinished')).toMatchObject({ duration: 1500 });
+
+    h.sim.control.setEndpointBehavior('PJSIP', '2000', { behavior: 'answer' });
+    h.sim.pbx.endpointsMap().get('PJSIP/2000')!.dynamic = true;
+    await h.rest('POST', '/ari/applications/centralita/subscription', { eventSource: 'endpoint:PJSIP/2000' });
+    expect((await h.rest('GET', '/ari/endpoints/PJSIP/2000')).body).toMatchObject({ state: 'offline' });
+    expect((await h.rest('POST', '/_sim/endpoints/PJSIP/2000/register', {}, { uri: 'sip:2000@127.0.0.1:5094', expiresSec: 60 })).status).toBe(204);
+    expect((await h.rest('GET', '/ari/endpoints/PJSIP/2000')).body).toMatchObject({ state: 'online' });
+    await h.advance(60_000);
+    const reg = h.events.filter((e) => /StatusChange|EndpointState/.test(e.type) && (e.endpoint as { resource: string }).resource === '2000');
+    expect(reg.map((e) => e.type)).toEqual(['EndpointStateChange', 'PeerStatusChange', 'ContactStatusChange', 'EndpointStateChange', 'PeerStatusChange', 'ContactStatusChange']);
+    expect(reg.map((e) => (e.contact_info as { contact_status?: string } | undefined)?.contact_status).filter(Boolean)).toEqual(['NonQualified', 'Removed']);
+
+    expect((await h.rest('PUT', '/ari/mailboxes/1001@default', { oldMessages: 2, newMessages: 1 })).status).toBe(204);
+    expect((await h.rest('GET', '/ari/mailboxes')).body).toEqual([{ name: '1001@default', old_messages: 2, new_messages: 1 }]);
+    expect((await h.rest('DELETE', '/ari/mailboxes/nope')).body).toEqual({ message: 'Mailbox does not exist' });
+
+    // core stop now: every channel is hung up (cause 4, then 0), then ARI goes away.
+    const other = h.sim.control.placeCall({ from: '101', to: '200' });
+    await h.advance(0);
+    h.sim.control.shutdown();
+    await h.settle();
+    expect(h.of(other).slice(-3)).toEqual(['ChannelHangupRequest', 'ChannelHangupRequest', 'StasisEnd']);
+    expect(h.events.filter((e) => e.type === 'ChannelHangupRequest' && (e.channel as { id: string }).id === other).map((e) => e.cause)).toEqual([4, 0]);
+    const closed = new Promise((r) => h.ws!.once('close', r));
+    h.clock.advance(200);
+    await closed;
+    await expect(fetch(`${h.sim.url}/ari/asterisk/ping?api_key=u:p`)).rejects.toThrow();
+  });
+
   it('maxSilenceSeconds: a caller who speaks 4 s then stays silent leaves a 4 s message', async () => {
     const id = h.sim.control.placeCall({ from: '1', to: '700' });
     await h.advance(0);
