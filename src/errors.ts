@@ -51,3 +51,33 @@ export class TelephonyDisconnectedError extends CentralitaError {
 export function errorCode(err: unknown): string {
   return err instanceof CentralitaError ? err.code : 'INTERNAL';
 }
+
+/** An AMI action got no response in time (the connection is then treated as suspect). */
+export class AmiTimeoutError extends CentralitaError {
+  readonly action: string;
+  readonly timeoutMs: number;
+  constructor(action: string, timeoutMs: number) {
+    super('AMI_TIMEOUT', `AMI ${action} got no response within ${timeoutMs} ms`);
+    this.action = action;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Asterisk answered an AMI action with `Response: Error` (the message is Asterisk's). */
+export class AmiActionError extends CentralitaError {
+  readonly action: string;
+  constructor(action: string, message: string) {
+    // "Permission denied": the manager user lacks the write class this action needs.
+    super(/permission denied/i.test(message) ? 'AMI_PERMISSION_DENIED' : 'AMI_ACTION_FAILED', `AMI ${action} failed: ${message}`);
+    this.action = action;
+  }
+}
+
+/** The AMI connection is down (or went down before the response came); the action was not answered. */
+export class AmiDisconnectedError extends CentralitaError {
+  readonly action: string;
+  constructor(action: string) {
+    super('AMI_DISCONNECTED', `AMI ${action} not answered: the AMI connection is down`);
+    this.action = action;
+  }
+}

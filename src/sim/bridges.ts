@@ -6,6 +6,7 @@ import { enqueueSync } from './control-queue.ts';
 import { mediaTo } from './lifecycle.ts';
 import { play } from './playback.ts';
 import { record, type RecordQuery } from './recording.ts';
+import { observe } from './observer.ts';
 
 const BRIDGE_TYPES = ['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label'];
 
@@ -75,6 +76,7 @@ function bridgeEnter(x: Ctx, c: Chan, b: Bridge): void {
   if (c.stasisApp) subscribe(b.subs, c.stasisApp, 1);
   deliver(x, bridgeRecipients(x, b), { type: 'ChannelEnteredBridge', timestamp: ts(x), bridge: bridgeJson(x, b), channel: chanJson(x, c) });
   pickTechnology(b);
+  observe(x, 'bridge', c, { id: b.id, technology: b.technology, members: [...b.channels] }, true);
   updateConnectedLines(x, b);
   // Frames flow between the members (a Local half's peer waiting in Answer() gets media).
   if (b.channels.length > 1) for (const o of b.channels) mediaTo(x, o);
@@ -90,6 +92,7 @@ export function bridgeLeave(x: Ctx, c: Chan, reason: 'remove' | 'hangup' | 'dest
   b.channels = b.channels.filter((y) => y !== c);
   c.bridge = undefined;
   deliver(x, bridgeRecipients(x, b), { type: 'ChannelLeftBridge', timestamp: ts(x), bridge: bridgeJson(x, b), channel: chanJson(x, c) });
+  observe(x, 'bridge', c, { id: b.id, technology: b.technology, members: [...b.channels] }, false);
   pickTechnology(b);
   if (reason !== 'hangup' && c.stasisApp) subscribe(b.subs, c.stasisApp, -1);
   note(c, { at: now(x), kind: 'unbridged', bridgeId: b.id });

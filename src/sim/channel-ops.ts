@@ -74,16 +74,18 @@ function originate(x: Ctx, p: OriginateParams): Snapshot {
   const subscribeApp = (c: Chan) => {
     if (p.app) subscribe(c.subs, p.app, 1);
   };
+  // `originator`: the new channel joins that channel's conversation (linkedid), as in Asterisk.
+  const linkedid = p.originator ? x.channels.get(p.originator)?.linkedid : undefined;
   let c: Chan;
   if (tech.toLowerCase() === 'local') {
-    const [c1, c2] = createLocalPair(x, { id: p.channelId, otherId: p.otherChannelId, resource, caller, originated: true });
+    const [c1, c2] = createLocalPair(x, { id: p.channelId, otherId: p.otherChannelId, resource, caller, originated: true, linkedid });
     c = c1;
     subscribeApp(c2);
     later(x, c1, 0, () => dialLocal(x, c1, timeoutMs, 'destroy'));
   } else {
     const far = behaviorFor(x, tech, resource);
     if (!far.ok) throw new AriError(500, 'Allocation failed', 'error');
-    c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, caller, originated: true });
+    c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, caller, originated: true, linkedid });
     later(x, c, 0, () => dialPjsip(x, c, timeoutMs));
   }
   c.originate = target;

@@ -4,6 +4,7 @@ import { causeText } from '../domain/hangup-causes.ts';
 import { AriError, ariTime, type Bridge, type Chan, type Ctx, type LiveRecording, type Playback, type SimApp, type Snapshot } from './model.ts';
 import type { CallerId, SimChannelView, TranscriptEntry } from './types.ts';
 import { touchEndpoint } from './endpoints.ts';
+import { observe } from './observer.ts';
 
 export const now = (x: Ctx) => x.clock.now();
 export const ts = (x: Ctx) => ariTime(x.clock.now());
@@ -118,6 +119,13 @@ export function setState(x: Ctx, c: Chan, state: string): void {
   c.state = state;
   chanEvent(x, c, 'ChannelStateChange');
   touchEndpoint(x, c);
+  observe(x, 'state', c);
+}
+/** Sets the dialplan application a channel shows (AMI/CEL report the change). */
+export function setApp(x: Ctx, c: Chan, app_name: string, app_data: string, more: Partial<Chan['dialplan']> = {}): void {
+  const prev = { app: c.dialplan.app_name, data: c.dialplan.app_data };
+  c.dialplan = { ...c.dialplan, ...more, app_name, app_data };
+  if (prev.app !== app_name) observe(x, 'app', c, prev);
 }
 /**
  * Sets a channel variable and announces it (ChannelVarset). `staleSnapshot`: the event
@@ -134,6 +142,7 @@ export function dialEvent(x: Ctx, peer: Chan, dialstatus: string, dialstring: st
   const rec = chanRecipients(x, peer);
   if (caller) for (const a of chanRecipients(x, caller)) rec.add(a);
   deliver(x, rec, { type: 'Dial', timestamp: ts(x), ...(caller ? { caller: chanJson(x, caller) } : {}), dialstatus, forward: '', dialstring, peer: chanJson(x, peer) });
+  observe(x, 'dial', peer, dialstatus, dialstring, caller);
 }
 export function note(c: Chan, e: TranscriptEntry): void {
   c.farEnd?.transcript.push(e);
@@ -141,11 +150,14 @@ export function note(c: Chan, e: TranscriptEntry): void {
 
 export interface NewChan {
   id?: string; name: string; tech: string; resource: string; state: string; caller?: CallerId; context: string; exten: string;
+  /** The creating channel's linkedid (Dial, a Local pair, an originate with `originator`); default: its own id. */
+  linkedid?: string;
   priority?: number; appName?: string; appData?: string; language?: string; protocolId?: string;
 }
 export function newChan(x: Ctx, p: NewChan): Chan {
+  const id = p.id ?? uniqueId(x);
   const c: Chan = {
-    id: p.id ?? uniqueId(x), name: p.name, tech: p.tech, resource: p.resource, state: p.state, caller: p.caller ?? { name: '', number: '' },
+    id, linkedid: p.linkedid ?? id, name: p.name, tech: p.tech, resource: p.resource, state: p.state, caller: p.caller ?? { name: '', number: '' },
     connected: { name: '', number: '' },
     dialplan: { context: p.context, exten: p.exten, priority: p.priority ?? 1, app_name: p.appName ?? '', app_data: p.appData ?? '' },
     creationtime: ts(x), language: p.language ?? 'en', protocolId: p.protocolId ?? '', vars: new Map(), stasisApp: undefined, stasisFromDialplan: false,
@@ -157,6 +169,7 @@ export function newChan(x: Ctx, p: NewChan): Chan {
   x.channels.set(c.id, c);
   deliver(x, allApps(x), { type: 'ChannelCreated', timestamp: ts(x), channel: chanJson(x, c) });
   touchEndpoint(x, c);
+  observe(x, 'created', c);
   return c;
 }
 /** A timer owned by the channel: cleared when it dies, skipped if it died meanwhile. */

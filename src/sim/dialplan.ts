@@ -2,7 +2,8 @@
 // Asterisk patterns, running steps, and Dial() to a far end as FreePBX destinations do.
 import type { DialplanStep } from './types.ts';
 import type { Chan, Ctx } from './model.ts';
-import { dialEvent, later, note, now, setState, setVar, splitEndpoint } from './core.ts';
+import { dialEvent, later, note, now, setApp, setState, setVar, splitEndpoint, uuid } from './core.ts';
+import { observe } from './observer.ts';
 import { answer, dialplanHangup, dtmfFrom, enterStasis, finalCause, hangup, indicateRinging, stasisStatus } from './lifecycle.ts';
 import { dialEventStatus, dialStatusOfCause } from '../domain/hangup-causes.ts';
 import { localBusy, propagateRinging } from './tech-local.ts';
@@ -90,7 +91,7 @@ function nextStep(x: Ctx, c: Chan): void {
     return dialplanHangup(x, c, finalCause(c, 16));
   }
   c.stepIdx++;
-  c.dialplan = { ...c.dialplan, priority: c.stepIdx, app_name: step.app, app_data: appData(step) };
+  setApp(x, c, step.app, appData(step), { priority: c.stepIdx });
   const next = (ms = 0) => {
     c.inDialplanApp = true;
     c.stepTimer = x.clock.setTimer(ms, () => {
@@ -154,7 +155,7 @@ function nextStep(x: Ctx, c: Chan): void {
       return next(t);
     }
     case 'Dial':
-      return dialFromDialplan(x, c, step.endpoint, step.timeoutSec, () => nextStep(x, c));
+      return dialFromDialplan(x, c, substitute(c, step.endpoint), step.timeoutSec, () => nextStep(x, c));
     case 'Hangup':
       // Hangup() without a cause keeps the one the channel has (a failed Dial() leaves its callee's).
       c.hangupCause = step.cause ?? c.hangupCause ?? 16;
@@ -168,9 +169,18 @@ function nextStep(x: Ctx, c: Chan): void {
   }
 }
 
+/** app_dial bridges caller and callee in a basic bridge (native_rtp for two SIP legs). */
+export function enterDialBridge(x: Ctx, a: Chan, b: Chan): void {
+  const bridge = { id: uuid(), technology: a.tech === 'PJSIP' && b.tech === 'PJSIP' ? 'native_rtp' : 'simple_bridge' };
+  a.dialBridge = bridge;
+  observe(x, 'bridge', a, { ...bridge, members: [a] }, true);
+  b.dialBridge = bridge;
+  observe(x, 'bridge', b, { ...bridge, members: [a, b] }, true);
+}
+
 /** ${VAR} in application arguments: channel variables and HANGUPCAUSE (0 when unset). */
 function substitute(c: Chan, text: string): string {
-  return text.replace(/\$\{([A-Z_a-z0-9]+)\}/g, (_m, name: string) => (name === 'HANGUPCAUSE' ? String(c.hangupCause ?? 0) : (c.vars.get(name) ?? '')));
+  return text.replace(/\$\{([A-Z_a-z0-9]+)\}/g, (_m, name: string) => (name === 'HANGUPCAUSE' ? String(c.hangupCause ?? 0) : name === 'EXTEN' ? c.dialplan.exten : (c.vars.get(name) ?? '')));
 }
 
 /**
@@ -193,7 +203,7 @@ function dialFromDialplan(x: Ctx, c: Chan, endpoint: string, timeoutSec: number 
   const exten = c.dialplan.exten;
   const pc = createPjsipChannel(x, {
     tech: ep.tech, resource: ep.resource, far, caller: c.caller.number ? { ...c.caller } : { name: c.caller.name, number: exten }, exten,
-    appName: 'AppDial', originated: false,
+    appName: 'AppDial', originated: false, linkedid: c.linkedid,
   });
   pc.connected = { ...c.caller };
   c.dialPeer = pc;
@@ -237,6 +247,7 @@ function dialFromDialplan(x: Ctx, c: Chan, endpoint: string, timeoutSec: number 
       if (c.state !== 'Up') answer(x, c);
       note(c, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [pc.id] });
       note(pc, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [c.id] });
+      enterDialBridge(x, c, pc);
       finish('ANSWER');
       scheduleFarEndScript(x, pc, beh);
     },

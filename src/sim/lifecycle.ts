@@ -2,7 +2,8 @@
 // destruction with the events Asterisk sends (technology specifics in tech-local/tech-pjsip).
 import type { Chan, Ctx, Snapshot } from './model.ts';
 import { sipOfCause } from '../domain/hangup-causes.ts';
-import { allApps, causeText, chanEvent, chanJson, deliver, ts, clearChanTimers, dialEvent, note, now, setState, view } from './core.ts';
+import { allApps, causeText, chanEvent, chanJson, deliver, ts, clearChanTimers, dialEvent, note, now, setApp, setState, view } from './core.ts';
+import { observe } from './observer.ts';
 import { drainQueue, flushQueue, stopCurrent } from './control-queue.ts';
 import { bridgeLeave } from './bridges.ts';
 import { touchEndpoint } from './endpoints.ts';
@@ -22,7 +23,7 @@ export function enterStasis(x: Ctx, c: Chan, app: string, args: string[], fromDi
   c.inDialplanApp = false;
   // An originated or created channel shows its own application again once out of Stasis.
   if (!fromDialplan) c.preStasisApp = { app_name: c.dialplan.app_name, app_data: c.dialplan.app_data };
-  c.dialplan = { ...c.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
+  setApp(x, c, 'Stasis', [app, ...args].join(','));
   stasisStatus(x, c, '');
   // Stasis events go to the owning app only, never to other subscribers (as traced).
   chanEvent(x, c, 'StasisStart', { args }, new Set([app]));
@@ -42,7 +43,7 @@ export function leaveStasis(x: Ctx, c: Chan, to?: { context: string; exten: stri
     c.dialplan = { ...c.dialplan, context: to.context, exten: to.exten, priority: to.priority - 1 };
   }
   stasisStatus(x, c, 'SUCCESS');
-  if (c.preStasisApp) c.dialplan = { ...c.dialplan, ...c.preStasisApp };
+  if (c.preStasisApp) setApp(x, c, c.preStasisApp.app_name, c.preStasisApp.app_data);
   c.preStasisApp = undefined;
 }
 /** STASISSTATUS is set just outside Stasis: only the channel's subscribers hear it (traced). */
@@ -59,6 +60,18 @@ export function abortActivity(x: Ctx, c: Chan): void {
   stopCurrent(c);
   if (c.stepTimer) x.clock.clearTimer(c.stepTimer);
   c.stepTimer = undefined;
+}
+/** A Dial()'s basic bridge: the ending channel leaves it and its peer is let go too. */
+function leaveDialBridge(x: Ctx, c: Chan): void {
+  const b = c.dialBridge;
+  if (!b) return;
+  c.dialBridge = undefined;
+  const peer = c.dialPeer;
+  observe(x, 'bridge', c, { ...b, members: peer?.dialBridge ? [peer] : [] }, false);
+  if (peer?.dialBridge) {
+    peer.dialBridge = undefined;
+    observe(x, 'bridge', peer, { ...b, members: [] }, false);
+  }
 }
 export function leaveBridgeOnDeath(x: Ctx, c: Chan): void {
   if (c.bridge) bridgeLeave(x, c, 'hangup');
@@ -84,8 +97,10 @@ export function destroy(x: Ctx, c: Chan, cause: number): void {
   const tech = c.tech === 'PJSIP' ? (c.techCause ?? sipOfCause(cause)) : undefined;
   if (c.pendingCaller) c.caller = c.pendingCaller;
   // The application a channel ran is cleared when it ends (AppDial/AppDial2 were never run).
-  if (!c.dialplan.app_name.startsWith('AppDial')) c.dialplan = { ...c.dialplan, app_name: '', app_data: '' };
+  if (!c.dialplan.app_name.startsWith('AppDial')) setApp(x, c, '', '');
   chanEvent(x, c, 'ChannelDestroyed', { cause, cause_txt: causeText(cause), ...(tech !== undefined ? { tech_cause: tech } : {}) });
+  leaveDialBridge(x, c);
+  observe(x, 'ended', c, cause);
   x.channels.delete(c.id);
   touchEndpoint(x, c);
   const peer = c.dialPeer;

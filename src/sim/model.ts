@@ -4,6 +4,7 @@
 import type { SimClock, TimerHandle } from './clock.ts';
 import type { SoundLibrary } from './sounds.ts';
 import { createTimings, type Timings } from './timings.ts';
+import type { ChannelObserver } from './observer.ts';
 import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 
 /** An ARI error response: status plus the exact JSON body Asterisk sends. */
@@ -139,6 +140,8 @@ export interface Origination {
 
 export interface Chan {
   id: string;
+  /** The conversation this channel belongs to (Asterisk's linkedid: inherited from the channel that created it). */
+  linkedid: string;
   name: string;
   tech: string;
   resource: string;
@@ -205,6 +208,8 @@ export interface Chan {
   draining: boolean;
   /** A dialplan application on this channel to stop when the channel is hung up (Dial() cancels its callee). */
   onDying?: () => void;
+  /** The basic bridge a dialplan Dial() put this channel in with its peer (AMI/CEL report it). */
+  dialBridge?: { id: string; technology: string };
 }
 
 export interface PbxOptions {
@@ -267,6 +272,8 @@ export interface Ctx {
   logDir: string;
   shutdown: boolean;
   timings: Timings;
+  /** Layers beside ARI that watch the channel core (the AMI server); empty costs nothing. */
+  observers: ChannelObserver[];
 }
 
 export function createCtx(opts: PbxOptions): Ctx {
@@ -281,6 +288,7 @@ export function createCtx(opts: PbxOptions): Ctx {
     channelvars: opts.channelvars ?? [], mailboxes: opts.mailboxes === false ? undefined : new Map(), contacts: new Map(),
     logDir: opts.logDir ?? '/var/log/asterisk', logChannels: [], shutdown: false,
     timings: createTimings(opts.timings === true),
+    observers: [],
   };
   ctx.logChannels.push(
     { channel: `${ctx.logDir}/messages.log`, type: 'File', status: 'Enabled', configuration: 'NOTICE WARNING ERROR VERBOSE DTMF ' },

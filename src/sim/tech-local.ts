@@ -16,6 +16,7 @@ export interface LocalPairSpec {
   caller?: CallerId;
   /** Originated channels show AppDial2 as their application and the caller on both halves. */
   originated: boolean;
+  linkedid?: string;
 }
 
 export function localTarget(resource: string): { exten: string; context: string } {
@@ -27,8 +28,8 @@ export function createLocalPair(x: Ctx, p: LocalPairSpec): [Chan, Chan] {
   const { exten, context } = localTarget(p.resource);
   const base = `Local/${exten}@${context}-${hex8(x.seq.local++)}`;
   const app = p.originated ? { appName: 'AppDial2', appData: '(Outgoing Line)' } : {};
-  const c1 = newChan(x, { id: p.id, name: `${base};1`, tech: 'Local', resource: p.resource, state: 'Down', caller: p.caller, context, exten, ...app });
-  const c2 = newChan(x, { id: p.otherId ?? `${c1.id};2`, name: `${base};2`, tech: 'Local', resource: p.resource, state: p.originated ? 'Ring' : 'Down', caller: p.caller, context, exten });
+  const c1 = newChan(x, { id: p.id, name: `${base};1`, tech: 'Local', resource: p.resource, state: 'Down', caller: p.caller, context, exten, linkedid: p.linkedid, ...app });
+  const c2 = newChan(x, { id: p.otherId ?? `${c1.id};2`, name: `${base};2`, tech: 'Local', resource: p.resource, state: p.originated ? 'Ring' : 'Down', caller: p.caller, context, exten, linkedid: c1.linkedid });
   if (p.originated) c1.connected = { ...(p.caller ?? { name: '', number: '' }) };
   c1.peer = c2;
   c2.peer = c1;

@@ -36,6 +36,8 @@ export interface PjsipChannelSpec {
   /** AppDial2 for originated channels, AppDial for a Dial() callee, none for /channels/create. */
   appName?: 'AppDial2' | 'AppDial';
   originated: boolean;
+  /** The conversation it joins (Dial(), app_queue, an originate with `originator`). */
+  linkedid?: string;
 }
 
 /** An outbound channel to a far end (Down, not yet ringing). */
@@ -46,7 +48,7 @@ export function createPjsipChannel(x: Ctx, p: PjsipChannelSpec): Chan {
   const appName = p.appName ?? (p.originated ? 'AppDial2' : undefined);
   const c = newChan(x, {
     id: p.id, name: `${p.tech}/${epName}-${hex8(x.seq.chan++)}`, tech: p.tech, resource: epName, state: 'Down', caller: p.caller,
-    context: ep?.context ?? 'default', exten: p.exten ?? 's', ...(appName ? { appName, appData: '(Outgoing Line)' } : {}),
+    context: ep?.context ?? 'default', exten: p.exten ?? 's', linkedid: p.linkedid, ...(appName ? { appName, appData: '(Outgoing Line)' } : {}),
   });
   // An originate's caller id is the connected line the far end is told.
   if (p.originated) c.connected = { ...(p.caller ?? { name: '', number: '' }) };
