@@ -4,6 +4,7 @@ import type { DialplanStep } from './types.ts';
 import type { Chan, Ctx } from './model.ts';
 import { dialEvent, later, note, now, setApp, setState, setVar, splitEndpoint, uuid } from './core.ts';
 import { observe } from './observer.ts';
+import { runQueue } from './app-queue.ts';
 import { answer, dialplanHangup, dtmfFrom, enterStasis, finalCause, hangup, indicateRinging, stasisStatus } from './lifecycle.ts';
 import { dialEventStatus, dialStatusOfCause } from '../domain/hangup-causes.ts';
 import { localBusy, propagateRinging } from './tech-local.ts';
@@ -26,6 +27,12 @@ function appData(step: DialplanStep): string {
       return `${step.endpoint},${step.timeoutSec ?? ''}`;
     case 'NoOp':
       return step.text ?? '';
+    case 'Queue':
+      return `${step.queue},t,,,${step.timeoutSec ?? ''}`;
+    case 'Goto':
+      return `${step.context},${step.exten},${step.priority ?? 1}`;
+    case 'MixMonitor':
+      return `${step.file},ai(LOCAL_MIXMON_ID)`;
     default:
       return '';
   }
@@ -154,6 +161,14 @@ function nextStep(x: Ctx, c: Chan): void {
       }
       return next(t);
     }
+    case 'Goto':
+      return runDialplan(x, c, step.context, step.exten, step.priority ?? 1);
+    case 'Queue':
+      return runQueue(x, c, step.queue, step.timeoutSec, () => nextStep(x, c));
+    case 'MixMonitor':
+      // Records in the background (audiohook): the channel goes on at once.
+      setVar(x, c, 'MIXMONITOR_FILENAME', substitute(c, step.file));
+      return next(0);
     case 'Dial':
       return dialFromDialplan(x, c, substitute(c, step.endpoint), step.timeoutSec, () => nextStep(x, c));
     case 'Hangup':

@@ -10,9 +10,13 @@ import { createPbx, type EndpointConfig, type Pbx } from './pbx.ts';
 import { createSoundLibrary } from './sounds.ts';
 import { createSimHttp } from './http.ts';
 import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
+import type { PbxQueueConfig } from './app-queue.ts';
+import { startAmiServer, type AmiServerOptions, type AmiUserConfig, type SimAmiServer } from './ami/server.ts';
 
 export type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 export { createSimClock, createManualClock, type SimClock, type ManualClock } from './clock.ts';
+export type { PbxQueueConfig } from './app-queue.ts';
+export type { AmiUserConfig } from './ami/server.ts';
 
 export interface SimulatorOptions {
   host?: string;
@@ -46,6 +50,10 @@ export interface SimulatorOptions {
   clockSpeed?: number;
   clock?: SimClock;
   logger?: Logger;
+  /** The manager port (AMI over TCP, same loopback host): its users, CEL and timestamps. Off unless given. */
+  ami?: Omit<AmiServerOptions, 'host' | 'onError'>;
+  /** app_queue queues (FreePBX queues); default: queue 400 ringing PJSIP/1006-1008 (DID 6015550400). */
+  pbxQueues?: PbxQueueConfig[];
 }
 
 export interface PlaceCallOptions {
@@ -101,6 +109,8 @@ export interface Simulator {
   control: SimControl;
   /** The model, for white-box tests. */
   pbx: Pbx;
+  /** The manager port when `ami` was given. */
+  ami?: { host: string; port: number; server: SimAmiServer };
   close(): Promise<void>;
   /** Chaos: drops every ARI WebSocket (apps stay registered, events meanwhile are lost). */
   dropWebSockets(): void;
@@ -115,10 +125,26 @@ export function defaultDialplan(app: string, dids: Record<string, string> = {}, 
   for (const [did, flow] of Object.entries(dids)) pstn[did] = [{ app: 'Stasis', appName: app, args: [flow] }];
   pstn['_X!'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
   pstn['_+X!'] = [{ app: 'Stasis', appName: app, args: [defaultFlow] }];
+  // A DID of FreePBX's own (app_queue) queue: calls that never enter Stasis.
+  pstn[PBX_QUEUE_DID] ??= [{ app: 'Goto', context: 'ext-queues', exten: '400' }];
   return {
     'from-pstn': pstn,
-    'from-internal': { '_X!': [{ app: 'Stasis', appName: app, args: ['internal'] }] },
+    // FreePBX's from-internal: desk phones dial each other (10XX), the queue, or out the trunk.
+    'from-internal': {
+      '_10XX': [{ app: 'Dial', endpoint: 'PJSIP/${EXTEN}', timeoutSec: 20 }, { app: 'Hangup' }],
+      '400': [{ app: 'Goto', context: 'ext-queues', exten: '400' }],
+      '_X.': [{ app: 'Dial', endpoint: 'PJSIP/${EXTEN}@trunk', timeoutSec: 60 }, { app: 'Hangup' }],
+      '_+X.': [{ app: 'Dial', endpoint: 'PJSIP/${EXTEN}@trunk', timeoutSec: 60 }, { app: 'Hangup' }],
+    },
+    'ext-queues': { '400': [{ app: 'Answer' }, { app: 'Queue', queue: '400', timeoutSec: 300 }, { app: 'Hangup' }] },
   };
+}
+
+/** The DID of the default simulator's app_queue queue 400. */
+export const PBX_QUEUE_DID = '6015550400';
+
+export function defaultPbxQueues(): PbxQueueConfig[] {
+  return [{ name: '400', strategy: 'ringall', timeoutSec: 15, retrySec: 5, members: ['1006', '1007', '1008'].map((e) => ({ interface: `PJSIP/${e}`, name: `Agent ${e}` })) }];
 }
 
 export function defaultEndpoints(): EndpointConfig[] {
@@ -170,6 +196,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
   holder.pbx = pbx;
   if (opts.inboundContext) pbx.setDefaultContext(opts.inboundContext);
+  const core = pbx.amiCore();
+  core.queues.configure(opts.pbxQueues ?? defaultPbxQueues());
   const http = createSimHttp({
     pbx, user: opts.user, password: opts.password,
     onBadRequest: (info) => log?.debug(info, 'sim: request answered with an error'),
@@ -185,6 +213,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const addr = http.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  const ami = opts.ami ? await startAmiServer(core, { ...opts.ami, host: addr.address, onError: (err) => { internalErrors++; log?.error({ err }, 'sim: internal error in AMI'); } }) : undefined;
   const control: SimControl = {
     placeCall: (o) => pbx.placeCall(o),
     sendDtmf: (id, digits, o) => pbx.farEndDtmf(id, digits, o?.gapMs ?? 250, o?.durationMs ?? 100),
@@ -198,7 +227,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     registerContact: (ep, o) => pbx.registerContact(ep, o),
     unregisterContact: (ep) => pbx.unregisterContact(ep),
     farEndHold: (id, on) => pbx.farEndHold(id, on),
-    shutdown: () => http.shutdown(),
+    shutdown: () => {
+      http.shutdown();
+      if (ami) baseClock.setTimer(100, () => void ami.shutdown());
+    },
     eventsSent: (a) => pbx.eventsSent(a),
     isAppConnected: (a) => pbx.isAppActive(a),
     recordingPath: (n) => pbx.recordingPath(n),
@@ -212,10 +244,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     password: opts.password,
     control,
     pbx,
+    ...(ami ? { ami: { host: ami.host, port: ami.port, server: ami } } : {}),
     dropWebSockets: () => http.dropWebSockets(),
     badRequests: () => http.badRequests(),
     internalErrors: () => internalErrors,
     async close() {
+      await ami?.close();
       pbx.dispose();
       await http.close();
       if (!opts.clock) baseClock.dispose();

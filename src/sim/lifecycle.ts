@@ -57,6 +57,9 @@ export function stasisStatus(x: Ctx, c: Chan, value: string): void {
 /** A dying channel stops what it was doing (the running command, its dialplan step). */
 export function abortActivity(x: Ctx, c: Chan): void {
   c.dying = true;
+  const abort = c.onAbort;
+  c.onAbort = undefined;
+  abort?.();
   stopCurrent(c);
   if (c.stepTimer) x.clock.clearTimer(c.stepTimer);
   c.stepTimer = undefined;
@@ -99,6 +102,9 @@ export function destroy(x: Ctx, c: Chan, cause: number): void {
   // The application a channel ran is cleared when it ends (AppDial/AppDial2 were never run).
   if (!c.dialplan.app_name.startsWith('AppDial')) setApp(x, c, '', '');
   chanEvent(x, c, 'ChannelDestroyed', { cause, cause_txt: causeText(cause), ...(tech !== undefined ? { tech_cause: tech } : {}) });
+  const ended = c.onEnded;
+  c.onEnded = undefined;
+  ended?.();
   leaveDialBridge(x, c);
   observe(x, 'ended', c, cause);
   x.channels.delete(c.id);

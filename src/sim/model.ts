@@ -5,6 +5,7 @@ import type { SimClock, TimerHandle } from './clock.ts';
 import type { SoundLibrary } from './sounds.ts';
 import { createTimings, type Timings } from './timings.ts';
 import type { ChannelObserver } from './observer.ts';
+import type { SimQueue } from './app-queue.ts';
 import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 
 /** An ARI error response: status plus the exact JSON body Asterisk sends. */
@@ -210,6 +211,10 @@ export interface Chan {
   onDying?: () => void;
   /** The basic bridge a dialplan Dial() put this channel in with its peer (AMI/CEL report it). */
   dialBridge?: { id: string; technology: string };
+  /** A dialplan application to tell when the channel starts hanging up (app_queue: the caller abandons). */
+  onAbort?: () => void;
+  /** Told when the channel is destroyed (app_queue: the member's call completes). */
+  onEnded?: () => void;
 }
 
 export interface PbxOptions {
@@ -274,6 +279,9 @@ export interface Ctx {
   timings: Timings;
   /** Layers beside ARI that watch the channel core (the AMI server); empty costs nothing. */
   observers: ChannelObserver[];
+  /** app_queue's queues (FreePBX queues, calls outside Stasis) and its device watcher. */
+  pbxQueues: Map<string, SimQueue>;
+  pbxQueueWatcher?: ChannelObserver;
 }
 
 export function createCtx(opts: PbxOptions): Ctx {
@@ -288,7 +296,7 @@ export function createCtx(opts: PbxOptions): Ctx {
     channelvars: opts.channelvars ?? [], mailboxes: opts.mailboxes === false ? undefined : new Map(), contacts: new Map(),
     logDir: opts.logDir ?? '/var/log/asterisk', logChannels: [], shutdown: false,
     timings: createTimings(opts.timings === true),
-    observers: [],
+    observers: [], pbxQueues: new Map(),
   };
   ctx.logChannels.push(
     { channel: `${ctx.logDir}/messages.log`, type: 'File', status: 'Enabled', configuration: 'NOTICE WARNING ERROR VERBOSE DTMF ' },

@@ -15,6 +15,7 @@ import { playbackOps } from './playback.ts';
 import { recordingOps } from './recording.ts';
 import { worldOps } from './world.ts';
 import { surfaceOps } from './surface-ops.ts';
+import { amiCore } from './ami-core.ts';
 
 export { AriError, ariTime, parseCallerId, type EndpointConfig, type EventSink, type PbxOptions } from './model.ts';
 export { patternRegex } from './dialplan.ts';
@@ -25,7 +26,13 @@ export type Pbx = ReturnType<typeof createPbx>;
 export function createPbx(opts: PbxOptions) {
   const x = createCtx(opts);
   mkdirSync(opts.recordingsDir, { recursive: true });
+  const channels = channelOps(x);
   return {
+    /** The channel core as the AMI layer sees it (src/sim/ami). */
+    amiCore: () => amiCore(x, (o) => channels.originate({
+      endpoint: o.endpoint, context: o.context, extension: o.extension, priority: o.priority, callerId: o.callerId,
+      timeout: o.timeoutSec, channelId: o.channelId, otherChannelId: o.otherChannelId, variables: o.variables,
+    }) as { id: string }),
     clock: x.clock,
     setDialplan(d: Dialplan) {
       x.dialplan = d;
@@ -78,7 +85,7 @@ export function createPbx(opts: PbxOptions) {
     },
 
     ...appOps(x),
-    ...channelOps(x),
+    ...channels,
     ...bridgeOps(x),
     ...playbackOps(x),
     ...recordingOps(x),

@@ -34,7 +34,7 @@ export interface PjsipChannelSpec {
   /** Dialplan location of the new channel: the endpoint's context, extension `s` unless given. */
   exten?: string;
   /** AppDial2 for originated channels, AppDial for a Dial() callee, none for /channels/create. */
-  appName?: 'AppDial2' | 'AppDial';
+  appName?: 'AppDial2' | 'AppDial' | 'AppQueue';
   originated: boolean;
   /** The conversation it joins (Dial(), app_queue, an originate with `originator`). */
   linkedid?: string;

@@ -19,7 +19,13 @@ export type DialplanStep =
   | { app: 'Hangup'; cause?: number }
   /** FreePBX-style ring of a phone/trunk number; answered = both ends connected; sets DIALSTATUS. */
   | { app: 'Dial'; endpoint: string; timeoutSec?: number }
-  | { app: 'NoOp'; text?: string };
+  | { app: 'NoOp'; text?: string }
+  /** Goto(context,exten,1): continues there (FreePBX destinations: ext-queues, ext-local…). */
+  | { app: 'Goto'; context: string; exten: string; priority?: number }
+  /** app_queue (a FreePBX queue): waits for a member of `queue`; leaves after `timeoutSec` (QUEUESTATUS). */
+  | { app: 'Queue'; queue: string; timeoutSec?: number }
+  /** MixMonitor(file): FreePBX's call recording (reported to AMI/CEL; no audio is written). */
+  | { app: 'MixMonitor'; file: string };
 
 /** context -> extension -> steps. */
 export type Dialplan = Record<string, Record<string, DialplanStep[]>>;
