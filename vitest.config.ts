@@ -14,6 +14,8 @@ export default defineConfig({
       // deploy/aws has its own node_modules (aws-cdk-lib); its tests skip with a line without them.
       { extends: true, test: { name: 'deploy', include: ['deploy/**/test/**/*.test.ts', 'test/deploy/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'], testTimeout: 120_000 } },
+      // Capabilities against a PBX: the simulator always, a real Asterisk when TEST_ASTERISK_ARI_URL is set.
+      { extends: true, test: { name: 'asterisk', include: ['test/asterisk/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, fileParallelism: false } },
     ],
   },
 });

@@ -33,6 +33,14 @@ export const VARIABLES = {
   ARI_APP: { schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('centralita'), form: 'the Stasis application name', example: 'centralita' },
   ARI_REST_TRANSPORT: { schema: z.enum(['ari-client', 'http']).default('ari-client'), form: "ari-client (the official client) or http (leaner built-in client, less CPU per command)", example: 'ari-client' },
   ARI_REQUEST_TIMEOUT_MS: { schema: positiveInt.default(5000), form: 'milliseconds before an ARI request is abandoned', example: '5000' },
+  AMI_HOST: { schema: z.string().min(1).optional(), form: 'Asterisk manager (AMI) host; unset = the simulated PBX\'s AMI with the embedded default, no AMI with an external ARI', example: '127.0.0.1' },
+  AMI_PORT: { schema: port.default(5038), form: 'the AMI TCP port', example: '5038' },
+  AMI_USER: { schema: nonEmpty('AMI user').default('centralita'), form: 'the manager user from manager_custom.conf (dialplan/README.md)', example: 'centralita' },
+  AMI_SECRET: { schema: nonEmpty('AMI secret').optional(), form: 'the manager user\'s secret; required when AMI_HOST is set', example: 's3cret' },
+  AMI_ACTION_TIMEOUT_MS: { schema: positiveInt.default(5000), form: 'milliseconds before an AMI action is abandoned (AMI_TIMEOUT)', example: '5000' },
+  PBX_INBOUND_CONTEXTS: { schema: z.string().default('from-pstn,from-trunk*,from-did-direct,ext-did*'), form: 'comma list of contexts trunk calls arrive in (trailing * = prefix); decides inbound/outbound/internal', example: 'from-pstn,from-trunk*' },
+  PBX_ORIGINATE_CONTEXT: { schema: z.string().regex(/^[A-Za-z0-9_-]+$/).default('from-internal'), form: 'context a click-to-call desk phone continues in (FreePBX outbound routes)', example: 'from-internal' },
+  PBX_DIAL_ALLOWED_PREFIXES: { schema: z.string().regex(/^(\+\d{1,6})(,\+\d{1,6})*$/, 'comma list of +prefixes').optional(), form: 'E.164 prefixes click-to-call may dial (toll-fraud allow-list); unset = the DEFAULT_COUNTRY calling code only', example: '+57,+1' },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), form: 'a Redis URL; unset = start a local redis-server', example: 'redis://127.0.0.1:6379/0' },
   S3_BUCKET: { schema: nonEmpty('bucket name').optional(), form: 'the campaigns bucket; unset = local inbox folder', example: 'acme-campaigns' },
   S3_ENDPOINT: { schema: url(['http:', 'https:']).optional(), form: 'an S3-compatible endpoint (tests, MinIO); unset = AWS', example: 'http://127.0.0.1:4569' },
@@ -123,6 +131,9 @@ export interface Config {
   cli: { url?: string; token?: string };
   dataDir: string;
   ari: ({ mode: 'external'; url: string; password: string } | { mode: 'embedded' }) & { user: string; app: string; requestTimeoutMs: number; restTransport: 'ari-client' | 'http' };
+  /** AMI: every call on the PBX (not only Stasis), FreePBX queues, desk-phone operations. */
+  ami: ({ mode: 'external'; host: string; port: number; secret: string } | { mode: 'embedded' } | { mode: 'off' }) & { user: string; actionTimeoutMs: number };
+  pbx: { inboundContexts: string[]; originateContext: string; dialAllowedPrefixes?: string[] };
   redis: { mode: 'external'; url: string } | { mode: 'embedded' };
   aws: { region: string; accessKeyId?: string; secretAccessKey?: string };
   campaigns:
@@ -171,12 +182,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const v = raw as RawConfig;
   if (problems.length === 0 && v.ARI_URL && !v.ARI_PASSWORD)
     problems.push({ variable: 'ARI_PASSWORD', problem: 'is required when ARI_URL is set', form: VARIABLES.ARI_PASSWORD.form, example: VARIABLES.ARI_PASSWORD.example });
+  if (problems.length === 0 && v.AMI_HOST && !v.AMI_SECRET)
+    problems.push({ variable: 'AMI_SECRET', problem: 'is required when AMI_HOST is set', form: VARIABLES.AMI_SECRET.form, example: VARIABLES.AMI_SECRET.example });
   if (problems.length === 0 && v.SQS_QUEUE_URL && !v.S3_BUCKET)
     problems.push({ variable: 'S3_BUCKET', problem: 'is required when SQS_QUEUE_URL is set', form: VARIABLES.S3_BUCKET.form, example: VARIABLES.S3_BUCKET.example });
   if (problems.length === 0) problems.push(...exposureProblems(v), ...weakSecretProblems(v));
   if (problems.length) throw new ConfigError(problems);
 
-  const secrets = [v.ARI_PASSWORD, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL, v.SESSION_SECRET, v.CENTRALITA_TOKEN].filter((s): s is string => !!s && s.length >= 4);
+  const secrets = [v.ARI_PASSWORD, v.AMI_SECRET, v.HUBSPOT_TOKEN, v.AWS_SECRET_ACCESS_KEY, v.AWS_ACCESS_KEY_ID, v.ALERT_WEBHOOK_URL, v.SESSION_SECRET, v.CENTRALITA_TOKEN].filter((s): s is string => !!s && s.length >= 4);
   if (v.RECORDING_LINK_SECRET) secrets.push(v.RECORDING_LINK_SECRET);
   for (const u of [v.REDIS_URL, v.DATABASE_URL]) {
     const pw = u ? safePassword(u) : undefined;
@@ -204,6 +217,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     ari: v.ARI_URL
       ? { mode: 'external', url: v.ARI_URL, user: v.ARI_USER, password: v.ARI_PASSWORD!, app: v.ARI_APP, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS, restTransport: v.ARI_REST_TRANSPORT }
       : { mode: 'embedded', app: v.ARI_APP, user: v.ARI_USER, requestTimeoutMs: v.ARI_REQUEST_TIMEOUT_MS, restTransport: v.ARI_REST_TRANSPORT },
+    ami: {
+      ...(v.AMI_HOST ? { mode: 'external' as const, host: v.AMI_HOST, port: v.AMI_PORT, secret: v.AMI_SECRET! } : v.ARI_URL ? { mode: 'off' as const } : { mode: 'embedded' as const }),
+      user: v.AMI_USER, actionTimeoutMs: v.AMI_ACTION_TIMEOUT_MS,
+    },
+    pbx: {
+      inboundContexts: v.PBX_INBOUND_CONTEXTS.split(',').map((c) => c.trim()).filter(Boolean), originateContext: v.PBX_ORIGINATE_CONTEXT,
+      ...(v.PBX_DIAL_ALLOWED_PREFIXES ? { dialAllowedPrefixes: v.PBX_DIAL_ALLOWED_PREFIXES.split(',') } : {}),
+    },
     redis: v.REDIS_URL ? { mode: 'external', url: v.REDIS_URL } : { mode: 'embedded' },
     aws: { region: v.AWS_REGION, accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY },
     campaigns: v.S3_BUCKET

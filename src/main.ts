@@ -50,6 +50,10 @@ import { startCampaigns } from './campaigns/runtime.ts';
 import { startObservability } from './ops/start.ts';
 import { startHistory, type HistoryRuntime } from './history/runtime.ts';
 import { PostgresServerMissingError } from './infra/postgres-server.ts';
+import { createAmiPbx } from './telephony/ami/adapter.ts';
+import { AMI_EVENTFILTERS, AMI_READ, AMI_WRITE } from './telephony/ami/filters.ts';
+import type { PbxManager } from './telephony/pbx-port.ts';
+import { startPbxFeatures, type PbxFeatures } from './pbx/runtime.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -57,7 +61,9 @@ export interface RunningApp {
   httpUrl: string;
   redisUrl: string;
   /** Only in embedded mode: the simulated PBX (for `/_sim` calls). */
-  sim?: { url: string; user: string; password: string };
+  sim?: { url: string; user: string; password: string; ami?: { host: string; port: number; user: string; secret: string } };
+  /** Every call on the PBX (AMI): undefined when no AMI is configured. */
+  pbx?: PbxFeatures;
   /** The local CLI token (also in DATA_DIR/running.json, owner-only). */
   token: string;
   /** First start only: the generated admin password, to be printed once. */
@@ -68,6 +74,8 @@ export interface RunningApp {
   /** The PBX port as the app uses it (behind the dial allow-list). */
   telephony: Telephony;
   calls: CallService;
+  /** Every call on the PBX (AMI): undefined when no AMI is configured. */
+  pbx?: PbxFeatures;
   acd: Acd;
   bus: EventBus;
   history: HistoryRuntime;
@@ -129,6 +137,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Toll-fraud guard: every origination and hand-off of this process checks the allow-list.
     const telephony = guardDialling(ari, config.dial, (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
     readiness.push(telephony.readiness());
+    const pbxManager = await startAmi(config, logger, stack, sim?.ami);
+    if (pbxManager) readiness.push(pbxManager.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
     const queues = await loadQueues(config.flows.dir);
@@ -196,6 +206,16 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'observability', stop: () => ops.stop() });
 
+    // Calls outside Stasis (AMI): the history and the same publisher as Stasis records (one id, published once).
+    const pbxRecords: CallRecordSink = {
+      async publish(record) {
+        await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'PBX call record not spooled for the history'));
+        return publisher.publish(record);
+      },
+      close: async () => {},
+    };
+    const pbx = pbxManager ? startPbxFeatures({ config, pbx: pbxManager, records: pbxRecords, bus, http, logger, agents: () => acd.agents() }) : undefined;
+    if (pbx) stack.push({ name: 'pbx-features', stop: () => pbx.stop() });
     registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
     registerAcdRoutes(http, acd);
     registerHoursRoutes(http, { hours, overrides });
@@ -210,7 +230,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     await writeRuntimeInfo(config.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, api: { url: httpUrl, token }, redis: { url: redisUrl }, ...(sim ? { sim } : {}) });
     stack.push({ name: 'runtime-file', stop: () => removeRuntimeInfo(config.dataDir) });
     secrets.add(token);
-    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, calls, acd, bus, history, stop: stopAll };
+    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, calls, acd, bus, history, ...(pbx ? { pbx } : {}), stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -247,12 +267,30 @@ async function startTelephony(config: Config, logger: Logger, stack: Stack, dids
   // password is kept in DATA_DIR, so it stays the same from one start to the next.
   const password = await loadOrCreateSecret(config.dataDir, 'sim-password', 18);
   secrets?.add(password);
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }) });
+  const amiSecret = await loadOrCreateSecret(config.dataDir, 'sim-ami-secret', 18);
+  secrets?.add(amiSecret);
+  const sim = await startSimulator({
+    host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }),
+    // Its manager port too (AMI), with the user dialplan/manager_custom.conf describes.
+    ami: { users: [{ username: config.ami.user, secret: amiSecret, read: [...AMI_READ], write: [...AMI_WRITE], eventfilter: [...AMI_EVENTFILTERS], permit: ['127.0.0.1/32'] }] },
+  });
   stack.push({ name: 'simulator', stop: () => sim.close() });
   logger.info({ simUrl: sim.url }, 'no ARI_URL configured: started the simulated PBX (place calls with POST /_sim/calls)');
   const telephony = await createAriTelephony({ url: sim.url, user: config.ari.user, password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log });
   stack.push({ name: 'ari', stop: () => telephony.close() });
-  return { telephony, sim: { url: sim.url, user: config.ari.user, password } };
+  return { telephony, sim: { url: sim.url, user: config.ari.user, password, ...(sim.ami ? { ami: { host: sim.ami.host, port: sim.ami.port, user: config.ami.user, secret: amiSecret } } : {}) } };
+}
+
+/** The AMI session: the configured Asterisk, the simulator's manager port, or none. */
+async function startAmi(config: Config, logger: Logger, stack: Stack, simAmi?: { host: string; port: number; user: string; secret: string }): Promise<PbxManager | undefined> {
+  const target = config.ami.mode === 'external' ? { host: config.ami.host, port: config.ami.port, user: config.ami.user, secret: config.ami.secret } : config.ami.mode === 'embedded' ? simAmi : undefined;
+  if (!target) {
+    logger.info('no AMI_HOST configured: only calls that enter Stasis are recorded (see dialplan/README.md, "Every call on the PBX")');
+    return undefined;
+  }
+  const pbx = await createAmiPbx({ host: target.host, port: target.port, username: target.user, secret: target.secret, actionTimeoutMs: config.ami.actionTimeoutMs, logger, waitForConnectionMs: config.ami.mode === 'external' ? 5_000 : 2_000 });
+  stack.push({ name: 'ami', stop: () => pbx.close() });
+  return pbx;
 }
 
 async function loadQueues(flowsDir: string): Promise<QueuesConfig> {

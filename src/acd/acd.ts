@@ -400,6 +400,10 @@ export function createAcd(deps: AcdDeps): Acd {
       telephony.originate({
         endpoint: rt.entry.endpoint,
         channelId: leg.legId,
+        // The leg joins the caller's conversation (linkedid), as Dial()/app_queue legs do:
+        // the PBX call log then sees one conversation that went through Stasis, not a
+        // second, unanswered call to the agent's phone.
+        originator: c.channelId,
         appArgs: [STASIS_ROLES.agentLeg, q.id, c.callId, leg.agentId].join(','),
         timeoutSec: q.ringTimeoutSec,
         variables: { CENTRALITA_QUEUE: q.id, CENTRALITA_CALL_ID: c.callId },

@@ -9,7 +9,7 @@ import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
 export interface CallInput {
   callId: string;
   channelId: string;
-  direction: CallDirection;
+  direction: Exclude<CallDirection, 'internal'>; // a Stasis call is never between two extensions
   from: string; // caller number as received
   to: string; // dialled number / DID / endpoint
   did?: string;

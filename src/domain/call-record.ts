@@ -1,7 +1,8 @@
 // One CallRecord per call, built when the call ends and published to the `call-records`
 // queue (HubSpot, reports) and the in-process event bus (dashboard). Pure data.
 
-export type CallDirection = 'inbound' | 'outbound';
+/** internal: between two extensions of the PBX (no customer on the line). */
+export type CallDirection = 'inbound' | 'outbound' | 'internal';
 export type CallDisposition = 'answered' | 'busy' | 'no-answer' | 'failed' | 'abandoned' | 'voicemail';
 export type HangupSide = 'caller' | 'app' | 'agent' | 'far-end' | 'system' | 'unknown';
 
@@ -44,4 +45,6 @@ export interface CallRecord {
   language?: string;
   variables?: Record<string, string>;
   error?: { code: string; message: string };
+  /** `pbx`: a call that never entered Stasis, recorded from the PBX's channel event log (AMI CEL). */
+  source?: 'pbx';
 }

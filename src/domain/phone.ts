@@ -1,7 +1,7 @@
 // E.164 normalisation for numbers as people type them (local form, spaces, dashes,
 // parentheses) and as spreadsheets damage them (3.00123E+9). Pure: no I/O, no clock.
 // The `max` metadata validates number ranges, not only lengths, at ~5 µs per number.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export type PhoneRejection = 'empty' | 'spreadsheet-damage' | 'invalid-characters' | 'invalid-number';
 
@@ -30,4 +30,14 @@ export function normalizeE164(raw: string, defaultCountry: string): NormalizedPh
 /** Country of an E.164 number (undefined for non-geographic numbers). */
 export function countryOfE164(e164: string): string | undefined {
   return parsePhoneNumberFromString(e164)?.country;
+}
+
+/** The national significant number of an E.164 number (what a PBX's local outbound route expects). */
+export function nationalDigits(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.nationalNumber;
+}
+
+/** The international calling code of a country (`CO` → `57`). */
+export function callingCodeOf(country: string): string {
+  return getCountryCallingCode(country.toUpperCase() as CountryCode);
 }

@@ -199,7 +199,7 @@ export class QueueActionError extends Error {}
 
 export function queueAdd(x: Ctx, queue: string, iface: string, o: { name?: string; penalty?: number; paused?: boolean; reason?: string }): void {
   const q = state(x).get(queue);
-  if (!q) throw new QueueActionError('Unable to add interface: No such queue');
+  if (!q) throw new QueueActionError('Unable to add interface to queue: No such queue');
   if (q.members.has(iface)) throw new QueueActionError('Unable to add interface: Already there');
   const m = memberOf(x, { interface: iface, ...o }, 'dynamic', q.members.size);
   m.status = deviceStatus(x, iface);
@@ -209,10 +209,10 @@ export function queueAdd(x: Ctx, queue: string, iface: string, o: { name?: strin
 
 export function queueRemove(x: Ctx, queue: string, iface: string): void {
   const q = state(x).get(queue);
-  if (!q) throw new QueueActionError('Unable to remove interface: No such queue');
+  if (!q) throw new QueueActionError('Unable to remove interface from queue: No such queue');
   const m = q.members.get(iface);
   if (!m) throw new QueueActionError('Unable to remove interface: Not there');
-  if (m.membership === 'static') throw new QueueActionError('Unable to remove interface: Not dynamic');
+  if (m.membership === 'static') throw new QueueActionError('Member not dynamic');
   q.members.delete(iface);
   observe(x, 'queue', { type: 'member', event: 'QueueMemberRemoved', queue, member: view(m) });
 }

@@ -186,11 +186,14 @@ function nextStep(x: Ctx, c: Chan): void {
 
 /** app_dial bridges caller and callee in a basic bridge (native_rtp for two SIP legs). */
 export function enterDialBridge(x: Ctx, a: Chan, b: Chan): void {
-  const bridge = { id: uuid(), technology: a.tech === 'PJSIP' && b.tech === 'PJSIP' ? 'native_rtp' : 'simple_bridge' };
-  a.dialBridge = bridge;
-  observe(x, 'bridge', a, { ...bridge, members: [a] }, true);
-  b.dialBridge = bridge;
-  observe(x, 'bridge', b, { ...bridge, members: [a, b] }, true);
+  // The callee joins first; the bridge starts as simple_bridge and goes native_rtp for two
+  // SIP legs once media settles (what BRIDGE_EXIT then reports, as traced).
+  const id = uuid();
+  b.dialBridge = { id, technology: 'simple_bridge' };
+  observe(x, 'bridge', b, { ...b.dialBridge, members: [b] }, true);
+  a.dialBridge = b.dialBridge;
+  observe(x, 'bridge', a, { ...a.dialBridge, members: [b, a] }, true);
+  if (a.tech === 'PJSIP' && b.tech === 'PJSIP') a.dialBridge = b.dialBridge = { id, technology: 'native_rtp' };
 }
 
 /** ${VAR} in application arguments: channel variables and HANGUPCAUSE (0 when unset). */

@@ -25,7 +25,7 @@ import { createRedisUnassociatedStore } from '../integrations/hubspot/unassociat
 export const CallRecordSchema = z.looseObject({
   id: z.string().min(1),
   linkedId: z.string(),
-  direction: z.enum(['inbound', 'outbound']),
+  direction: z.enum(['inbound', 'outbound', 'internal']),
   from: z.string(),
   to: z.string(),
   startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO instant'),
@@ -157,6 +157,11 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
         throw new UnrecoverableError(message);
       }
       const record = parsed.data as unknown as CallRecord;
+      // Extension to extension: no customer on the line, so nothing for a contact (unless configured).
+      if (record.direction === 'internal' && !settings.logInternalCalls) {
+        await count('internal-skipped');
+        return { outcome: 'skipped-internal' };
+      }
       const o = await batcher.submit(record);
       switch (o.kind) {
         case 'logged':

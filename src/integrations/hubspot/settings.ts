@@ -78,6 +78,8 @@ export const HubspotSettingsSchema = z.object({
   configPauseMs: z.number().int().positive().default(300_000),
   /** Which contact gets the call when several share the number; the others are listed in the body. */
   matchRule: z.enum(MATCH_RULES).default('most-recently-active'),
+  /** Log calls between two extensions (PBX records with direction `internal`); off: they are skipped. */
+  logInternalCalls: z.boolean().default(false),
   /** Create a contact when no contact has the number (never twice for one number). */
   createContacts: z.boolean().default(false),
   /** Calls object property holding our CallRecord id (must exist in the portal, see docs/hubspot.md). */

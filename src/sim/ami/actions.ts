@@ -108,7 +108,7 @@ export function runAction(a: ActionContext, name: string, m: Record<string, stri
       if (m.Channel && !chans.length) return a.send(err('No such channel'));
       const now = t();
       return a.list('Channel status will follow', 'StatusComplete', chans.map((c) => ({
-        ...snapshot(c), Type: c.tech, DNID: '', EffectiveConnectedLineNum: c.connected.number || '<unknown>', EffectiveConnectedLineName: c.connected.name || '<unknown>',
+        Privilege: 'Call', ...snapshot(c), Type: c.tech, DNID: '', EffectiveConnectedLineNum: c.connected.number || '<unknown>', EffectiveConnectedLineName: c.connected.name || '<unknown>',
         TimeToHangup: 0, BridgeID: c.bridge?.id ?? c.dialBridge?.id ?? '', Application: c.dialplan.app_name, Data: c.dialplan.app_data,
         Nativeformats: '(ulaw)', Readformat: 'ulaw', Readtrans: '', Writeformat: 'ulaw', Writetrans: '', Callgroup: 0, Pickupgroup: 0,
         Seconds: Math.max(0, Math.floor((now - Date.parse(c.creationtime.replace(/(\d{2})(\d{2})$/, '$1:$2'))) / 1000)),
@@ -125,7 +125,7 @@ export function runAction(a: ActionContext, name: string, m: Record<string, stri
       const qs = core.queues.snapshots(m.Queue || undefined);
       const items: AmiFields[] = [];
       for (const q of qs) {
-        items.push({ Event: 'QueueParams', Queue: q.name, Max: q.max, Strategy: q.strategy, Calls: q.calls, Holdtime: q.holdtime, TalkTime: q.talktime, Completed: q.completed, Abandoned: q.abandoned, ServiceLevel: 0, ServiceLevelPerf: '0.0', ServiceLevelPerf2: '0.0', Weight: 0 });
+        items.push({ Event: 'QueueParams', Queue: q.name, Max: q.max, Strategy: q.strategy, Calls: q.calls, Holdtime: q.holdtime, TalkTime: q.talktime, Completed: q.completed, Abandoned: q.abandoned, ServiceLevel: 0, ServicelevelPerf: '0.0', ServicelevelPerf2: '0.0', Weight: 0 });
         for (const mb of q.members) {
           if (m.Member && m.Member !== mb.interface && m.Member !== mb.name) continue;
           const f = memberFields(q.name, mb);
@@ -182,7 +182,7 @@ export function runAction(a: ActionContext, name: string, m: Record<string, stri
       if (!c) return a.send(err('No such channel'));
       if (!a.recordings.delete(c.id)) return a.send(err('Could not stop MixMonitor'));
       a.mixEvent(c, false);
-      return a.send(ok('Stopped MixMonitor on channel'));
+      return a.send(ok(undefined));
     }
     default:
       return a.send(err(`Invalid/unknown command: ${m.Action}. Use Action: ListCommands to show available commands.`));

@@ -1,0 +1,136 @@
+// Every call on the PBX becomes one CallRecord, not only the ones in Stasis: the PBX's
+// channel events are folded per conversation (linkedid, src/domain/pbx-call.ts) and, when the
+// PBX says the conversation is over, published through the same CallRecordSink as Stasis
+// records (history, HubSpot, the dashboard). A conversation that went through Stasis is left
+// to the call sessions (dedupe by linkedid; the record id `cr-<linkedid>` is also the Stasis
+// record's when the Stasis channel started the conversation, and the sink publishes an id
+// once). After a reconnection, conversations the PBX no longer has are closed with what was
+// seen (PBX_EVENTS_LOST) and conversations it has that we never saw are adopted.
+import type { Logger } from '../logger.ts';
+import type { CallRecordSink } from '../calls/records.ts';
+import type { PbxEvent, PbxManager } from '../telephony/pbx-port.ts';
+import { applyEvent, buildPbxRecord, newConversation, type Conversation, type PbxRecordOptions } from '../domain/pbx-call.ts';
+
+export interface PbxCallLogOptions extends PbxRecordOptions {
+  pbx: PbxManager;
+  records: CallRecordSink;
+  logger: Logger;
+  /** Conversations kept at most (a PBX that never reports ends must not grow memory). */
+  maxOpen?: number;
+}
+
+export interface PbxCallLog {
+  /** Recordings started by the app (MixMonitor over AMI) join the conversation's record. */
+  noteRecording(linkedId: string, file: string, at: string): void;
+  /** The same, by one of the conversation's channels (a channel name or unique id). */
+  noteRecordingForChannel(channel: string, file: string, at: string): void;
+  open(): number;
+  stats(): { published: number; duplicates: number; skippedStasis: number; skippedOwn: number; skippedEmpty: number; vanished: number; adopted: number; failed: number; evicted: number };
+  /** Resolves when every record handed to the sink so far has settled (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
+  const log = o.logger.child({ component: 'pbx-calls' });
+  const open = new Map<string, Conversation>();
+  const maxOpen = o.maxOpen ?? 50_000;
+  const stats = { published: 0, duplicates: 0, skippedStasis: 0, skippedOwn: 0, skippedEmpty: 0, vanished: 0, adopted: 0, failed: 0, evicted: 0 };
+  const inflight = new Set<Promise<void>>();
+
+  function conv(linkedId: string, at: string): Conversation {
+    let c = open.get(linkedId);
+    if (!c) {
+      if (open.size >= maxOpen) {
+        // The oldest conversation is closed with what was seen rather than forgotten.
+        const oldest = open.keys().next().value!;
+        stats.evicted++;
+        finish(open.get(oldest)!, true);
+      }
+      open.set(linkedId, (c = newConversation(linkedId, at)));
+    }
+    return c;
+  }
+
+  function finish(c: Conversation, vanished: boolean) {
+    open.delete(c.linkedId);
+    const r = buildPbxRecord(c, o, { vanished });
+    if ('skip' in r) {
+      if (r.skip === 'stasis') stats.skippedStasis++;
+      else if (r.skip === 'own') stats.skippedOwn++;
+      else {
+        stats.skippedEmpty++;
+        log.warn({ linkedId: c.linkedId, reason: r.reason }, 'PBX conversation without a record');
+      }
+      return;
+    }
+    if (vanished) stats.vanished++;
+    const p = o.records.publish(r.record).then(
+      (first) => { if (first) stats.published++; else stats.duplicates++; },
+      (err: unknown) => { stats.failed++; log.error({ err, recordId: r.record.id }, 'PBX call record not published'); },
+    ).finally(() => { inflight.delete(p); });
+    inflight.add(p);
+  }
+
+  function onEvent(e: PbxEvent) {
+    switch (e.kind) {
+      case 'start': case 'answer': case 'app': case 'bridge': case 'hangup':
+      case 'queue-join': case 'queue-connect': case 'queue-abandon':
+        applyEvent(conv(e.linkedId, e.at), e);
+        return;
+      case 'end': {
+        const c = open.get(e.linkedId);
+        if (!c) return;
+        applyEvent(c, e);
+        finish(c, false);
+        return;
+      }
+      case 'resync':
+        return resync(e);
+      default:
+        return;
+    }
+  }
+
+  function resync(e: Extract<PbxEvent, { kind: 'resync' }>) {
+    const live = new Map<string, typeof e.live>();
+    for (const ch of e.live) {
+      let l = live.get(ch.linkedId);
+      if (!l) live.set(ch.linkedId, (l = []));
+      l.push(ch);
+    }
+    // Gone while we were not listening: closed at the disconnection (or now) with what we saw.
+    for (const c of [...open.values()]) {
+      if (live.has(c.linkedId) || c.lastAt > e.at) continue;
+      applyEvent(c, { kind: 'end', at: e.disconnectedAt ?? e.at, linkedId: c.linkedId });
+      finish(c, true);
+    }
+    // Alive but unknown (started while we were disconnected): adopted from the snapshot.
+    for (const [linkedId, chans] of live) {
+      if (open.has(linkedId)) continue;
+      stats.adopted++;
+      const c = conv(linkedId, e.at);
+      for (const ch of chans) {
+        applyEvent(c, { kind: 'start', at: ch.startedAt, linkedId, channelId: ch.channelId, channel: ch.channel, callerNumber: ch.callerNumber, callerName: ch.callerName, context: ch.context, exten: ch.exten });
+      }
+      for (const ch of chans) if (ch.bridgeId) applyEvent(c, { kind: 'bridge', at: e.at, linkedId, channelId: ch.channelId, channel: ch.channel, bridgeId: ch.bridgeId, entered: true });
+    }
+  }
+
+  const off = o.pbx.onEvent(onEvent);
+  return {
+    noteRecording(linkedId, file, at) {
+      const c = open.get(linkedId);
+      if (c) applyEvent(c, { kind: 'recording', at, linkedId, file });
+    },
+    noteRecordingForChannel(channel, file, at) {
+      for (const c of open.values()) {
+        for (const l of c.legs.values()) if (l.id === channel || l.name === channel) return void applyEvent(c, { kind: 'recording', at, linkedId: c.linkedId, file });
+      }
+    },
+    open: () => open.size,
+    stats: () => ({ ...stats }),
+    async idle() { while (inflight.size) await Promise.all([...inflight]); },
+    stop: off,
+  };
+}
