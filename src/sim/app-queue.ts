@@ -5,7 +5,7 @@
 // QueueCallerJoin/Leave/Abandon, AgentCalled/RingNoAnswer/Connect/Complete, QueueMember*),
 // and the AMI actions QueueStatus/Summary/Add/Remove/Pause read and change the same state.
 import type { Chan, Ctx } from './model.ts';
-import { later, now, setVar } from './core.ts';
+import { later, now, setState, setVar } from './core.ts';
 import { answer, hangup } from './lifecycle.ts';
 import { enterDialBridge } from './dialplan.ts';
 import { behaviorFor, createPjsipChannel, ringFarEnd, scheduleFarEndScript } from './tech-pjsip.ts';
@@ -160,6 +160,7 @@ function ringMember(x: Ctx, q: SimQueue, name: string, e: Entry, m: Member, agai
     answered() {
       if (e.connected || !c.alive) return hangup(x, leg, { cause: 26 }, 26);
       leg.answered = true;
+      setState(x, leg, 'Up');
       e.legs.delete(leg);
       for (const other of e.legs) hangup(x, other, { cause: 26 }, 26);
       e.legs.clear();

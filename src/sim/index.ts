@@ -148,8 +148,9 @@ export function defaultPbxQueues(): PbxQueueConfig[] {
 }
 
 export function defaultEndpoints(): EndpointConfig[] {
-  const eps: EndpointConfig[] = [{ technology: 'PJSIP', resource: 'trunk', trunk: true, behavior: { behavior: 'answer', afterMs: 2000 } }];
-  for (let i = 1001; i <= 1010; i++) eps.push({ technology: 'PJSIP', resource: String(i), behavior: { behavior: 'answer', afterMs: 1000 } });
+  // pjsip.conf contexts as FreePBX sets them: the trunk's calls start in from-pstn, the phones' in from-internal.
+  const eps: EndpointConfig[] = [{ technology: 'PJSIP', resource: 'trunk', trunk: true, context: 'from-pstn', behavior: { behavior: 'answer', afterMs: 2000 } }];
+  for (let i = 1001; i <= 1010; i++) eps.push({ technology: 'PJSIP', resource: String(i), context: 'from-internal', behavior: { behavior: 'answer', afterMs: 1000 } });
   return eps;
 }
 

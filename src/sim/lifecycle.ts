@@ -113,6 +113,7 @@ export function destroy(x: Ctx, c: Chan, cause: number): void {
   c.dialPeer = undefined;
   if (peer?.alive) {
     peer.dialPeer = undefined;
+    peer.hangupSource ??= c.hangupSource ?? '';
     // The other end of a Dial(): it was ringing (caller gave up) or connected (normal clearing).
     if (peer.farEnd && !peer.answered) hangup(x, peer, null, 0);
     else if (peer.tech === 'Local' && peer.half === 2) hangupLocal2(x, peer, null, 16);

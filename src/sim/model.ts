@@ -215,6 +215,8 @@ export interface Chan {
   onAbort?: () => void;
   /** Told when the channel is destroyed (app_queue: the member's call completes). */
   onEnded?: () => void;
+  /** The channel whose hangup ended this one (CEL HANGUP `hangupsource`), passed across a bridge. */
+  hangupSource?: string;
 }
 
 export interface PbxOptions {

@@ -15,6 +15,7 @@ export function farEndDtmf(x: Ctx, c: Chan, digit: string, duration: number): vo
 export function farEndHangup(x: Ctx, c: Chan): void {
   if (!c.alive || c.dying) return;
   c.hangupSide = 'far';
+  c.hangupSource ??= c.name;
   note(c, { at: now(x), kind: 'hangup', side: 'far', cause: c.answered ? 16 : 127 });
   if (c.answered) hangup(x, c, {}, 16, 'far');
   else hangup(x, c, { cause: 127, tech_cause: 487 }, 127, 'far');

@@ -96,7 +96,7 @@ export function amiEvents(core: AmiCore, opts: EventOptions, out: (e: AmiOut) =>
     },
     ended(c, cause) {
       out({ name: 'Hangup', cls: 'call', fields: { ...snapshot(c), Cause: cause, 'Cause-txt': causeText(cause) } });
-      const source = c.hangupSide === 'far' ? c.name : '';
+      const source = c.hangupSource ?? (c.hangupSide === 'far' ? c.name : '');
       cel(c, 'HANGUP', { extra: JSON.stringify({ hangupcause: cause, hangupsource: source, dialstatus: dialStatus.get(c.id) ?? '' }) });
       cel(c, 'CHAN_END');
       dialStatus.delete(c.id);

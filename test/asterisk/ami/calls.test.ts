@@ -104,7 +104,7 @@ describe.each(targets)('every call on the PBX over AMI (%s)', (target) => {
   });
 
   it('click-to-call rings the agent\'s desk phone, then the customer: one outbound record; numbers outside the allow-list are refused', async () => {
-    const refused = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extension: d.ext.caller, number: '+882355550000' }) });
+    const refused = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extension: d.ext.caller, number: '+442079460000' }) });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toBe('PBX_NUMBER_NOT_ALLOWED');
     await d.armClickToCall({ talkMs: 3000 });
