@@ -11,7 +11,7 @@ import { createSoundLibrary } from './sounds.ts';
 import { createSimHttp } from './http.ts';
 import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
 import type { PbxQueueConfig } from './app-queue.ts';
-import { startAmiServer, type AmiServerOptions, type AmiUserConfig, type SimAmiServer } from './ami/server.ts';
+import { startAmiServer, type AmiServerOptions, type SimAmiServer } from './ami/server.ts';
 
 export type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 export { createSimClock, createManualClock, type SimClock, type ManualClock } from './clock.ts';

@@ -42,6 +42,16 @@ describe('lint architecture rules', () => {
     expect(await lint('src/store/probe.ts', "import pg from 'pg';\nimport { Kysely } from 'kysely';\nexport const x = [pg, Kysely];\n")).toEqual([]);
   });
 
+  it('rejects the AMI adapter outside src/telephony/ami (and main.ts) but allows it inside', async () => {
+    const code = "import { createAmiPbx } from '../telephony/ami/adapter.ts';\nexport const x = createAmiPbx;\n";
+    const msgs = await lint('src/pbx/probe.ts', code);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]).toMatch(/Only src\/telephony\/ami\/\* speaks AMI/);
+    expect(await lint('src/calls/probe.ts', code)).toHaveLength(1);
+    expect(await lint('src/telephony/ami/probe.ts', "import { createAmiClient } from './client.ts';\nexport const x = createAmiClient;\n")).toEqual([]);
+    expect(await lint('src/main.ts', "import { createAmiPbx } from './telephony/ami/adapter.ts';\nexport const x = createAmiPbx;\n")).toEqual([]);
+  });
+
   it('allows the flow language in flows/', async () => {
     expect(await lint('flows/probe.flow.ts', "import { z } from 'zod';\nexport const x = z;\n")).toEqual([]);
   });
