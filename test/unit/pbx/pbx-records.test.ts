@@ -23,7 +23,8 @@ function conversations(trace: string): Conversation[] {
     const t = translateAmi(r.msg, 0);
     if ('rejected' in t) throw new Error(t.rejected);
     for (const e of t.events) {
-      if (!('linkedId' in e)) continue;
+      // Queue-board events (queue-caller-*, queue-member*) are not conversation facts.
+      if (!('linkedId' in e) || e.kind === 'queue-caller-leave' || e.kind === 'queue-caller-abandon') continue;
       let c = open.get(e.linkedId);
       if (!c) open.set(e.linkedId, (c = newConversation(e.linkedId, e.at)));
       applyEvent(c, e);
