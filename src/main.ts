@@ -74,8 +74,6 @@ export interface RunningApp {
   /** The PBX port as the app uses it (behind the dial allow-list). */
   telephony: Telephony;
   calls: CallService;
-  /** Every call on the PBX (AMI): undefined when no AMI is configured. */
-  pbx?: PbxFeatures;
   acd: Acd;
   bus: EventBus;
   history: HistoryRuntime;

@@ -78,6 +78,10 @@ export const ROLES_FOR = {
   reports: ['supervisor', 'campaign-operator', 'service'],
   /** Listening to recordings in the app, revoking their links. */
   recordings: ['supervisor'],
+  /** Click-to-call from a desk phone (an agent: only their own phone). */
+  pbxClickToCall: ['supervisor', 'agent', 'service'],
+  /** Hanging up any call on the PBX, starting/stopping its recording. */
+  pbxSupervise: ['supervisor', 'service'],
   /** Users, tokens, audit: admin only. */
   admin: [],
 } as const satisfies Record<string, readonly Role[]>;

@@ -8,6 +8,7 @@ import { CentralitaError } from '../errors.ts';
 import { nationalDigits, normalizeE164 } from '../domain/phone.ts';
 import type { PbxManager } from '../telephony/pbx-port.ts';
 import type { PbxCallLog } from './call-log.ts';
+import { checkOriginate, type DialPolicy } from '../domain/dial-policy.ts';
 
 export class PbxOperationError extends CentralitaError {}
 
@@ -44,7 +45,7 @@ export function dialFor(number: string, p: ClickToCallPolicy): { e164: string; d
   return { e164: r.e164, dial: r.country === p.defaultCountry && national ? national : r.e164 };
 }
 
-export function createPbxOperations(o: { pbx: PbxManager; policy: ClickToCallPolicy; calls?: PbxCallLog; now?: () => number }): PbxOperations {
+export function createPbxOperations(o: { pbx: PbxManager; policy: ClickToCallPolicy; dial?: DialPolicy; calls?: PbxCallLog; now?: () => number }): PbxOperations {
   const now = o.now ?? Date.now;
   const channelArg = (c: string) => {
     if (!/^[A-Za-z0-9/@._;:-]{1,128}$/.test(c)) throw new PbxOperationError('PBX_CHANNEL_INVALID', 'a channel name or unique id');
@@ -58,9 +59,15 @@ export function createPbxOperations(o: { pbx: PbxManager; policy: ClickToCallPol
     async clickToCall(r) {
       if (!EXTENSION.test(r.extension)) throw new PbxOperationError('PBX_EXTENSION_INVALID', 'the desk phone extension: 2 to 8 digits');
       const { e164, dial } = dialFor(r.number, o.policy);
+      const endpoint = o.policy.endpointTemplate.replace('{n}', r.extension);
+      // The desk phone must be one of the PBX's own endpoints in the app-wide allow-list (DIAL_INTERNAL_ENDPOINTS).
+      if (o.dial) {
+        const c = checkOriginate(o.dial, endpoint);
+        if (!c.ok || c.kind !== 'internal') throw new PbxOperationError('PBX_ENDPOINT_NOT_ALLOWED', `${endpoint} is not an internal endpoint the app may ring (DIAL_INTERNAL_ENDPOINTS)`);
+      }
       const channelId = `c2c-${randomUUID()}`;
       await o.pbx.originate({
-        endpoint: o.policy.endpointTemplate.replace('{n}', r.extension), context: o.policy.context, exten: dial, callerId: `"${e164}" <${e164}>`,
+        endpoint, context: o.policy.context, exten: dial, callerId: `"${e164}" <${e164}>`,
         channelId, timeoutSec: o.policy.ringTimeoutSec, variables: { CENTRALITA_C2C: r.agentId ?? r.extension },
       });
       return { channelId, dialled: dial };

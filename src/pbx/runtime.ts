@@ -11,7 +11,7 @@ import { endpointOf } from '../domain/pbx-call.ts';
 import { createPbxCallLog, type PbxCallLog } from './call-log.ts';
 import { createPbxQueueBoard, type PbxQueueBoard } from './queues.ts';
 import { createPbxOperations, type PbxOperations } from './operations.ts';
-import { registerPbxRoutes, type PbxRouteArea } from './http.ts';
+import { registerPbxRoutes } from './http.ts';
 
 /** Campaign attempts (`cmp-…`, src/domain/campaign.ts) are originated by the app: the dialler accounts for them. */
 export const OWN_CHANNEL_PREFIXES = ['cmp-'];
@@ -27,7 +27,6 @@ export interface PbxFeatures {
 export function startPbxFeatures(d: {
   config: Config; pbx: PbxManager; records: CallRecordSink; bus: EventBus; http: FastifyInstance; logger: Logger;
   agents: () => { id: string; name?: string; endpoint: string }[];
-  routeConfig?: (area: PbxRouteArea, action?: string) => Record<string, unknown>;
   now?: () => number;
 }): PbxFeatures {
   const now = d.now ?? Date.now;
@@ -41,11 +40,12 @@ export function startPbxFeatures(d: {
   });
   const board = createPbxQueueBoard({ pbx: d.pbx, bus: d.bus });
   const ops = createPbxOperations({
-    pbx: d.pbx, calls, now,
+    pbx: d.pbx, calls, now, dial: d.config.dial,
     policy: { context: d.config.pbx.originateContext, allowedPrefixes: d.config.pbx.dialAllowedPrefixes ?? [`+${callingCodeOf(country)}`], defaultCountry: country, endpointTemplate: 'PJSIP/{n}', ringTimeoutSec: 30 },
   });
   registerPbxRoutes(d.http, {
-    board, ops, now, ...(d.routeConfig ? { routeConfig: d.routeConfig } : {}),
+    board, ops, now,
+    agentOfInterface: (iface) => agentByEndpoint().get(iface)?.id,
     extensionOf: (agentId) => { const a = d.agents().find((x) => x.id === agentId); const ep = a ? endpointOf(`${a.endpoint}-00000000`) : undefined; return ep?.startsWith('PJSIP/') ? ep.slice(6) : undefined; },
   });
   return { calls, board, ops, pbx: d.pbx, stop: () => { calls.stop(); board.stop(); } };

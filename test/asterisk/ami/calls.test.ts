@@ -28,6 +28,7 @@ describe.each(targets)('every call on the PBX over AMI (%s)', (target) => {
   let app: RunningApp;
   const records: CallRecord[] = [];
   const since = (n: number) => records.slice(n);
+  let H: Record<string, string> = {};
   const only1 = async (n: number, pred: (r: CallRecord) => boolean, what: string): Promise<CallRecord> => {
     const r = await waitFor(() => since(n).find(pred), 40_000 * d.slow, what);
     await d.settle();
@@ -51,6 +52,7 @@ describe.each(targets)('every call on the PBX over AMI (%s)', (target) => {
     });
     app = await startCentralita(config, createLogger({ level: config.logLevel, secrets: config.secrets }));
     app.bus.on('call.record', (r) => records.push(r));
+    H = { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' };
     await waitFor(async () => ((await fetch(`${app.httpUrl}/readyz`)).status === 200 ? true : undefined), 20_000, 'the app ready (ARI and AMI)');
   }, 120_000);
 
@@ -104,12 +106,18 @@ describe.each(targets)('every call on the PBX over AMI (%s)', (target) => {
   });
 
   it('click-to-call rings the agent\'s desk phone, then the customer: one outbound record; numbers outside the allow-list are refused', async () => {
-    const refused = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extension: d.ext.caller, number: '+442079460000' }) });
+    const anonymous = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extension: d.ext.caller, number: '3005550199' }) });
+    expect(anonymous.status).toBe(401);
+    // An agent rings only their own desk phone.
+    const agent = await app.auth.issueToken({ name: 'ami-agent', roles: ['agent'], agentId: 'someone-else', createdBy: 'test' });
+    const notYours = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: { ...H, authorization: `Bearer ${agent.raw}` }, body: JSON.stringify({ extension: d.ext.caller, number: '3005550199' }) });
+    expect(notYours.status).toBe(403);
+    const refused = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: H, body: JSON.stringify({ extension: d.ext.caller, number: '+442079460000' }) });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toBe('PBX_NUMBER_NOT_ALLOWED');
     await d.armClickToCall({ talkMs: 3000 });
     const n = records.length;
-    const res = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ extension: d.ext.caller, number: '300 555 0199' }) });
+    const res = await fetch(`${app.httpUrl}/api/pbx/calls`, { method: 'POST', headers: H, body: JSON.stringify({ extension: d.ext.caller, number: '300 555 0199' }) });
     expect(res.status).toBe(202);
     const { channelId } = (await res.json()) as { channelId: string };
     const r = await only1(n, (x) => x.linkedId === channelId, 'the click-to-call record');
@@ -117,16 +125,16 @@ describe.each(targets)('every call on the PBX over AMI (%s)', (target) => {
   });
 
   it('FreePBX queue 400 is on /api/pbx-queues (source freepbx) and a member can be paused with a reason', async () => {
-    const get = async () => (await (await fetch(`${app.httpUrl}/api/pbx-queues`)).json()) as { source: string; queues: { queue: string; members: { interface: string; paused: boolean; pausedReason: string }[] }[] };
+    const get = async () => (await (await fetch(`${app.httpUrl}/api/pbx-queues`, { headers: H })).json()) as { source: string; queues: { queue: string; members: { interface: string; paused: boolean; pausedReason: string }[] }[] };
     const v = await get();
     expect(v.source).toBe('freepbx');
     const q = v.queues.find((x) => x.queue === '400');
     expect(q?.members.map((m) => m.interface)).toContain(`PJSIP/${d.ext.agent}`);
     const iface = encodeURIComponent(`PJSIP/${d.ext.agent}`);
-    const p = await fetch(`${app.httpUrl}/api/pbx-queues/400/members/${iface}/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'lunch' }) });
+    const p = await fetch(`${app.httpUrl}/api/pbx-queues/400/members/${iface}/pause`, { method: 'POST', headers: H, body: JSON.stringify({ reason: 'lunch' }) });
     expect(p.status).toBe(200);
     await waitFor(async () => (await get()).queues.find((x) => x.queue === '400')?.members.find((m) => m.interface === `PJSIP/${d.ext.agent}` && m.paused && m.pausedReason === 'lunch'), 10_000, 'the member paused');
-    const u = await fetch(`${app.httpUrl}/api/pbx-queues/400/members/${iface}/unpause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const u = await fetch(`${app.httpUrl}/api/pbx-queues/400/members/${iface}/unpause`, { method: 'POST', headers: H, body: '{}' });
     expect(u.status).toBe(200);
     await waitFor(async () => (await get()).queues.find((x) => x.queue === '400')?.members.find((m) => m.interface === `PJSIP/${d.ext.agent}` && !m.paused), 10_000, 'the member unpaused');
   });
