@@ -3,7 +3,7 @@
 // call answered through an app_queue queue, an outbound call and a click-to-call each give
 // exactly one CallRecord with the right direction, parties, queue/agent and times; a call
 // through Stasis gives one record, not two; a PBX restart with calls up loses none.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -57,6 +57,8 @@ describe.each(targets)('every call on the PBX over AMI (%s)', (target) => {
   }, 120_000);
 
   afterAll(async () => {
+    // TEST_ASTERISK_AMI_DUMP=<file>: the records of the run, for the closing notes.
+    if (process.env.TEST_ASTERISK_AMI_DUMP) writeFileSync(process.env.TEST_ASTERISK_AMI_DUMP.replace('{target}', target), JSON.stringify(records, null, 1));
     await app?.stop();
     await d?.close();
   }, 60_000);
