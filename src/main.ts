@@ -95,7 +95,7 @@ function stopInReverse(stack: Stack, logger: Logger): () => Promise<void> {
 }
 
 export interface StartOptions {
-  /** The wall clock for calling windows (tests put it inside or outside every window). */
+  /** The wall clock for calling windows and the flows' time (business hours, path stamps); tests inject one. */
   now?: () => number;
   /** Passwords generated at start (embedded Redis, simulator) are added here for log scrubbing. */
   secrets?: SecretSet;
@@ -116,7 +116,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const source = createNodeFlowSource();
     // On a good reload: the history records the deployment, campaigns re-publish the flow ids.
     const onFlowsReloaded: (() => void)[] = [];
-    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }), onReload: (r) => { if (r.ok) for (const f of onFlowsReloaded) f(); } });
+    const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }), onReload: (r) => { if (r.ok) for (const f of onFlowsReloaded) f(); }, ...(opts.now ? { now: () => new Date(opts.now!()) } : {}) });
     stack.push({ name: 'flows', stop: () => flows.close() });
 
     // The system of record (PostgreSQL) before anything produces history.
@@ -189,6 +189,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids });
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
+    // Every role has its owner: a `dial` node's legs belong to the flow actors.
+    for (const [role, handler] of Object.entries(flowActors.roles)) calls.registerRole(role, handler);
     calls.start();
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
     // Stopped before the call drain: nothing is ingested or dialled while calls finish.

@@ -22,7 +22,7 @@ export interface RecordOutput { name: string; durationSec?: number }
 export interface QueueInput { callId: string; channelId: string; queueId: string; language: string; skills?: string[] }
 
 export interface DialInput { callId: string; channelId: string; endpoint: string; timeoutSec: number; callerId?: string; /** A substituted value was not dial digits: nothing is dialled. */ refused?: string }
-export interface DialOutput { status: 'answered' | 'busy' | 'no-answer' | 'failed'; peerChannelId?: string; talkSeconds?: number }
+export interface DialOutput { status: 'answered' | 'busy' | 'no-answer' | 'failed'; peerChannelId?: string; talkSeconds?: number; /** Q.850 cause of an unanswered leg. */ cause?: number }
 
 export interface TransferInput { channelId: string; context: string; extension: string; priority?: number; /** A substituted value was not dial digits: no hand-off. */ refused?: string }
 

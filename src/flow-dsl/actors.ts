@@ -4,11 +4,12 @@
 // there is one playback tracker per process; the rest are flow-specific.
 import { fromPromise, type AnyActorLogic } from 'xstate';
 import { actorImplementations, createCallActors } from '../calls/actors.ts';
-import type { CallServices } from '../calls/contract.ts';
+import { STASIS_ROLES, type CallServices, type StasisRoleHandler } from '../calls/contract.ts';
 import { CentralitaError, ChannelGoneError } from '../errors.ts';
+import { createDialActor } from './dial.ts';
 import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
 import type {
-  DialInput, DialOutput, HoursInput, HoursOutput, LookupInput, LookupOutput, QueueInput, QueueOutcome, RecordInput, RecordOutput, TransferInput,
+  HoursInput, HoursOutput, LookupInput, LookupOutput, QueueInput, QueueOutcome, RecordInput, RecordOutput, TransferInput,
 } from './actor-types.ts';
 import type { LookupFn, LookupServices } from './types.ts';
 
@@ -49,7 +50,7 @@ function waitForEvent<T>(telephony: Telephony, signal: AbortSignal, pick: (ev: T
  * Every actor a compiled flow needs, ready for `machine.provide({ actors })`.
  * `dispose()` removes the shared playback listener.
  */
-export function createFlowActors(s: FlowActorServices): { actors: Record<string, AnyActorLogic>; dispose: () => void } {
+export function createFlowActors(s: FlowActorServices) {
   const { telephony } = s;
   const newId = s.newId ?? (() => globalThis.crypto.randomUUID());
   const base = createCallActors({ telephony, newId });
@@ -79,69 +80,9 @@ export function createFlowActors(s: FlowActorServices): { actors: Record<string,
     return s.acd.join({ ...input, signal });
   });
 
-  const dial = fromPromise<DialOutput, DialInput>(async ({ input, signal }) => {
-    if (input.refused) return { status: 'failed' };
-    const peerId = `dial-${newId()}`;
-    let answeredAt: number | undefined;
-    let bridgeId: string | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const cleanup = async () => {
-      if (timer) clearTimeout(timer);
-      if (bridgeId) await telephony.destroyBridge(bridgeId).catch(() => {});
-    };
-    const result = new Promise<DialOutput>((resolve, reject) => {
-      const off = telephony.onEvent((ev) => {
-        const up = (ev.type === 'call.started' && ev.channel.id === peerId) || (ev.type === 'channel.state' && ev.channelId === peerId && ev.state === 'Up');
-        if (up && answeredAt === undefined) {
-          answeredAt = Date.parse(ev.at);
-          if (timer) clearTimeout(timer);
-          void (async () => {
-            try {
-              bridgeId = (await telephony.createBridge({ type: 'mixing', name: `dial-${input.callId}` })).bridgeId;
-              await telephony.addToBridge(bridgeId, [input.channelId, peerId]);
-            } catch (err) {
-              off();
-              await telephony.hangup(peerId).catch(() => {});
-              reject(err instanceof Error ? err : new Error(String(err)));
-            }
-          })();
-        }
-        if ((ev.type === 'channel.destroyed' || ev.type === 'call.ended') && ev.channelId === peerId) {
-          if (answeredAt !== undefined) {
-            off();
-            resolve({ status: 'answered', peerChannelId: peerId, talkSeconds: Math.max(0, Math.round((Date.parse(ev.at) - answeredAt) / 1000)) });
-          } else if (ev.type === 'channel.destroyed') {
-            off();
-            // Q.850: 17 user busy; 18/19 no answer; 21 rejected counts as busy (declined).
-            resolve({ status: ev.cause === 17 || ev.cause === 21 ? 'busy' : ev.cause === 18 || ev.cause === 19 || ev.cause === 16 ? 'no-answer' : 'failed', peerChannelId: peerId });
-          }
-        }
-      });
-      signal.addEventListener('abort', () => { off(); void telephony.hangup(peerId).catch(() => {}); reject(new FlowActorError('ABORTED', 'dial stopped')); }, { once: true });
-      timer = setTimeout(() => { off(); void telephony.hangup(peerId).catch(() => {}); resolve({ status: 'no-answer', peerChannelId: peerId }); }, s.dialGraceMs ?? input.timeoutSec * 1000 + 15_000);
-      timer.unref?.();
-    });
-    result.catch(() => {});
-    try {
-      await telephony.originate({
-        endpoint: input.endpoint,
-        channelId: peerId,
-        timeoutSec: input.timeoutSec,
-        ...(input.callerId !== undefined ? { callerId: input.callerId } : {}),
-        appArgs: `dial-leg,${input.callId}`,
-        originator: input.channelId,
-      });
-    } catch (err) {
-      await cleanup();
-      if (err instanceof ChannelGoneError) throw err;
-      return { status: 'failed' };
-    }
-    try {
-      return await result;
-    } finally {
-      await cleanup();
-    }
-  });
+  // The dial node's legs are owned here: main.ts registers `roles` with the call service.
+  const dialer = createDialActor({ telephony, newId, ...(s.dialGraceMs !== undefined ? { graceMs: s.dialGraceMs } : {}) });
+  const dial = dialer.dial;
 
   const transfer = fromPromise<void, TransferInput>(async ({ input }) => {
     if (input.refused) throw new FlowActorError('DIAL_VALUE_NOT_DIGITS', input.refused);
@@ -170,6 +111,9 @@ export function createFlowActors(s: FlowActorServices): { actors: Record<string,
 
   return {
     actors: { ...prim, hangup, record, queue, dial, transfer, lookup, hours } as Record<string, AnyActorLogic>,
+    /** Stasis roles whose channels these actors own (register each with the call service). */
+    roles: { [STASIS_ROLES.dialLeg]: dialer.handleDialLegStart } as Record<string, StasisRoleHandler>,
+    pendingDialLegs: dialer.pendingLegs,
     dispose: base.dispose,
   };
 }

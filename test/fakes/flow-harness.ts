@@ -191,6 +191,10 @@ export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: Call
       if ('answerAfterSec' in script) {
         clock.setTimeout(() => {
           fake.emit({ type: 'channel.state', channelId: peer, state: 'Up', at: now().toISOString() });
+          // As on Asterisk: an originated leg enters Stasis (its role's owner) once answered.
+          const started = { type: 'call.started' as const, channel: { id: peer, name: `${req.endpoint}-${peer}`, state: 'Up' as const, caller: { number: '', name: '' }, connected: { number: '', name: '' }, dialplan: { context: 'default', exten: 's', priority: 1 }, language: 'es', creationTime: now().toISOString() }, args: (req.appArgs ?? '').split(','), at: now().toISOString() };
+          fake.channels.set(peer, { ...started.channel, vars: {} });
+          roles[started.args[0] ?? '']?.(started);
           clock.setTimeout(() => destroyed(16), script.talkSec * 1000);
         }, script.answerAfterSec * 1000);
       } else if ('busy' in script) clock.setTimeout(() => destroyed(17), 1000);
@@ -226,7 +230,7 @@ export async function dialFlow(flow: FlowDefinition | CompiledFlowEx, call: Call
 
   const hoursService = createHoursService({ schedules: o.schedules ?? {}, overrides: { active: async (id) => (o.overrides ?? []).filter((x) => x.scheduleId === id) } });
   let pb = 0;
-  const { actors } = createFlowActors({
+  const { actors, roles } = createFlowActors({
     telephony, acd, hours: hoursService, lookups: o.lookups ?? {}, lookupServices: o.lookupServices ?? {},
     newId: () => `id-${++pb}`,
   });

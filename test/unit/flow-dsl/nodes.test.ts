@@ -35,7 +35,7 @@ describe('flow nodes', () => {
     const call = await dialFlow(routing, { at: AT, from: '+573001112999', variables: { deskExt: '1099' } }, { dial: { 'PJSIP/1099': { busy: true } } });
     const out = await call.finish();
     expect(call.telephony.commands.find((c) => c.op === 'originate')?.args[0]).toMatchObject({ endpoint: 'PJSIP/1099', callerId: 'VIP <+573001112999>', timeoutSec: 10, appArgs: expect.stringMatching(/^dial-leg,call-/) });
-    expect(call.heard).toEqual(['es/busy']);
+    expect(call.heard).toEqual(['tone:ring', 'es/busy']); // ringback while the desk rings, never silence
     expect(out.handedBack).toEqual({ context: 'ext-group', extension: '600' });
     expect(call.ops()).toContain('continueInDialplan');
     expect(call.ops()).not.toContain('hangup'); // the dialplan owns the call now
