@@ -42,6 +42,8 @@ export interface CallServiceStats {
   recordsFailed: number;
   resyncs: number;
   roleCalls: number;
+  /** Campaign calls whose CENTRALITA_VARS could not be read (the flow runs without them). */
+  badRowVariables: number;
 }
 
 export interface CallService {
@@ -59,7 +61,25 @@ export interface CallService {
 
 const ROLE_VALUES = new Set<string>(Object.values(STASIS_ROLES));
 /** Variables the dialler sets on campaign originations (see dialplan/ari_general_custom.conf). */
-const CAMPAIGN_VARS = ['CENTRALITA_PHONE', 'CENTRALITA_CONTACT_ID'] as const;
+const CAMPAIGN_VARS = ['CENTRALITA_PHONE', 'CENTRALITA_CONTACT_ID', 'CENTRALITA_VARS'] as const;
+
+/**
+ * The campaign row's own variables (`amount`, `language`…), which the dialler packs as JSON in
+ * CENTRALITA_VARS: Asterisk's snapshot carries only the variables ari.conf's `channelvars` names,
+ * so arbitrary row columns cannot travel one variable each.
+ */
+export function rowVariables(raw: string | undefined): { vars: Record<string, string>; error?: string } {
+  if (!raw) return { vars: {} };
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return { vars: {}, error: 'CENTRALITA_VARS is not a JSON object' };
+    const vars: Record<string, string> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string' || typeof x === 'number') vars[k] = String(x);
+    return { vars };
+  } catch {
+    return { vars: {}, error: 'CENTRALITA_VARS is not valid JSON' };
+  }
+}
 
 /** The DID: set by dialplan/extensions_custom.conf (CENTRALITA_DID channelvar), else a numeric exten. */
 function didOf(ch: ChannelInfo): string | undefined {
@@ -77,7 +97,7 @@ export function createCallService(o: CallServiceOptions): CallService {
   const machines = new WeakMap<AnyStateMachine, AnyStateMachine>();
   const rejected: RejectedCall[] = [];
   const pendingRecords = new Set<Promise<unknown>>();
-  const stats: CallServiceStats = { started: 0, ended: 0, live: 0, unknownFlow: 0, actorErrors: 0, vanished: 0, recordsFailed: 0, resyncs: 0, roleCalls: 0 };
+  const stats: CallServiceStats = { started: 0, ended: 0, live: 0, unknownFlow: 0, actorErrors: 0, vanished: 0, recordsFailed: 0, resyncs: 0, roleCalls: 0, badRowVariables: 0 };
   let unsubscribe: (() => void) | undefined;
   let accepting = false;
   let wasDisconnected = false;
@@ -194,7 +214,14 @@ export function createCallService(o: CallServiceOptions): CallService {
 
   function callInput(ev: CallStarted, direction: CallInput['direction'], campaign: CallInput['campaign']): CallInput {
     const ch: ChannelInfo = ev.channel;
-    const variables: Record<string, string> = { ...(ch.variables ?? {}) };
+    // Asterisk lists every `channelvars` name in each snapshot, unset ones as "": drop those.
+    const variables: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ch.variables ?? {})) if (v !== '' && k !== 'CENTRALITA_VARS') variables[k] = v;
+    if (campaign) {
+      const row = rowVariables(ch.variables?.CENTRALITA_VARS);
+      if (row.error) { stats.badRowVariables++; log.warn({ channelId: ch.id, problem: row.error }, 'campaign row variables ignored'); }
+      Object.assign(variables, row.vars);
+    }
     // Stasis args after the flow id are kept as arg1..argN for the flow.
     ev.args.slice(1).forEach((a, i) => { variables[`arg${i + 1}`] = a; });
     const did = direction === 'inbound' ? didOf(ch) : undefined;

@@ -263,8 +263,11 @@ export function createDialer(deps: DialerDeps): Dialer {
           };
           if (d.name) variables.CENTRALITA_NAME = d.name;
           if (d.contactId) variables.CENTRALITA_CONTACT_ID = d.contactId;
-          // Row variables under their own (normalised) names: the campaign flow reads e.g. `amount`.
+          // Row variables under their own (normalised) names for the dialplan, and all of them as
+          // one JSON value the app reads from the StasisStart snapshot (ari.conf channelvars).
           for (const [k, v] of Object.entries(d.variables)) if (!(k in variables)) variables[k] = v;
+          const row = { ...(d.name ? { name: d.name } : {}), ...d.variables };
+          if (Object.keys(row).length) variables.CENTRALITA_VARS = JSON.stringify(row);
           deps.onDial?.({ channelId, campaignId: d.campaignId, rowId: d.rowId, attempt: d.attempt, at: clock() });
           try {
             await deps.telephony.originate({

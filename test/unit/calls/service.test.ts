@@ -79,19 +79,43 @@ describe('call service (fake telephony)', () => {
     expect(records[0]).toMatchObject({ direction: 'outbound', to: '+573004445566', hangupSide: 'far-end', campaign: { campaignId: 'c-42', rowId: 'row-7', attempt: 2, contactId: '901' } });
   });
 
+  it('campaign row variables come from CENTRALITA_VARS in the snapshot; channelvars Asterisk reports unset ("") are dropped', async () => {
+    const { telephony, records } = setup();
+    const vars = { CENTRALITA_PHONE: '3004445566', CENTRALITA_CONTACT_ID: '', CENTRALITA_DID: '', CENTRALITA_VARS: JSON.stringify({ amount: '150000', language: 'en' }) };
+    const ch = telephony.placeCall({ args: ['campaign', 'c-9', 'row-1', '1', 'hello'], state: 'Up', to: 's', variables: vars });
+    await flush();
+    expect(telephony.ops(ch)).not.toContain('getVariable'); // all in the snapshot: no REST read
+    telephony.callerHangup(ch);
+    await flush();
+    expect(records[0]!.variables).toMatchObject({ CENTRALITA_PHONE: '3004445566', amount: '150000', language: 'en' });
+    expect(Object.keys(records[0]!.variables!).filter((k) => k.startsWith('CENTRALITA_'))).toEqual(['CENTRALITA_PHONE']);
+    expect(records[0]!.campaign).not.toHaveProperty('contactId');
+  });
+
+  it('unreadable CENTRALITA_VARS: the flow still runs, the problem is logged and counted', async () => {
+    const { telephony, records, svc, logs } = setup();
+    const ch = telephony.placeCall({ args: ['campaign', 'c-9', 'row-2', '1', 'hello'], state: 'Up', to: 's', variables: { CENTRALITA_PHONE: '3004445566', CENTRALITA_VARS: '{amount:' } });
+    await flush();
+    telephony.callerHangup(ch);
+    await flush();
+    expect(records).toHaveLength(1);
+    expect(svc.stats().badRowVariables).toBe(1);
+    expect(logs.some((l) => l.msg === 'campaign row variables ignored' && l.channelId === ch)).toBe(true);
+  });
+
   it('campaign variables missing from the snapshot are read once; events meanwhile are buffered, not lost', async () => {
     const { telephony, records, svc } = setup();
-    const ch = telephony.placeCall({ args: ['campaign', 'c-1', 'r-1', '1', 'menu'], state: 'Up', to: 's', channelVars: { CENTRALITA_PHONE: '3007778899', CENTRALITA_CONTACT_ID: '77' } });
+    const ch = telephony.placeCall({ args: ['campaign', 'c-1', 'r-1', '1', 'menu'], state: 'Up', to: 's', channelVars: { CENTRALITA_PHONE: '3007778899', CENTRALITA_CONTACT_ID: '77', CENTRALITA_VARS: '{"amount":"9"}' } });
     // The far end hangs up while the variables are being read (the reads still succeed).
     telephony.emit({ type: 'channel.hangupRequested', channelId: ch, at: '2026-01-05T15:00:05.000Z' });
     telephony.emit({ type: 'call.ended', channelId: ch, at: '2026-01-05T15:00:05.001Z' });
     expect(svc.liveCalls()).toHaveLength(0);
     await flush();
-    expect(telephony.ops(ch).slice(0, 2)).toEqual(['getVariable', 'getVariable']);
+    expect(telephony.ops(ch).slice(0, 3)).toEqual(['getVariable', 'getVariable', 'getVariable']);
     // Without the buffer the hangup would be lost and the session would never end.
     expect(svc.liveCalls()).toHaveLength(0);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ to: '+573007778899', hangupSide: 'far-end', campaign: { campaignId: 'c-1', contactId: '77' }, variables: expect.objectContaining({ CENTRALITA_PHONE: '3007778899' }) as object });
+    expect(records[0]).toMatchObject({ to: '+573007778899', hangupSide: 'far-end', campaign: { campaignId: 'c-1', contactId: '77' }, variables: expect.objectContaining({ CENTRALITA_PHONE: '3007778899', amount: '9' }) as object });
   });
 
   it('hands role channels to registered handlers and unhandled roles back to the dialplan', async () => {

@@ -1,0 +1,94 @@
+// Issue 13 on the simulated PBX: what a campaign row carries reaches the campaign flow (fix 3),
+// and each way a number can fail ends with the outcome its hangup cause says (fix 4). The real
+// stack: the dialler on a real Redis, the ARI adapter, the call service with the shipped flows.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
+import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
+import { createCallService, type CallService } from '../../../src/calls/service.ts';
+import type { CallRecordSink } from '../../../src/calls/records.ts';
+import { createNodeFlowSource } from '../../../src/cli/flows.ts';
+import { createEventBus } from '../../../src/domain/event-bus.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
+import { createFlowActors } from '../../../src/flow-dsl/actors.ts';
+import { createFlowRegistry, type FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
+import { createHoursService } from '../../../src/hours/service.ts';
+import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { createDncStore } from '../../../src/campaigns/dnc.ts';
+import { createDialLimits } from '../../../src/campaigns/limits.ts';
+import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
+import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
+import { createCallOutcomeChannel, type CallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
+import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+const P = 'e2e-cmp-paths';
+const logger = pino({ level: process.env.E2E_DEBUG ? 'info' : 'silent' });
+const ALWAYS_OPEN = { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] };
+
+describe('campaign paths on the simulated PBX', () => {
+  let sim: Simulator;
+  let telephony: AriTelephony;
+  let registry: FlowRegistryHandle;
+  let calls: CallService;
+  let dispose: () => void = () => {};
+  let redis: Redis;
+  let dialer: Dialer;
+  let outcomes: CallOutcomeChannel;
+  let queue: Queue;
+  const records: CallRecord[] = [];
+  const store = () => createCampaignStore(redis, { prefix: P });
+
+  beforeAll(async () => {
+    redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+    for (const k of await redis.keys(`${P}*`)) await redis.del(k);
+    outcomes = createCallOutcomeChannel(redis, { prefix: P });
+    sim = await startSimulator({ host: '127.0.0.1', port: 0, user: 'centralita', password: 'sim-secret', soundsDir: 'sounds', clockSpeed: 20 });
+    telephony = await createAriTelephony({ url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0 });
+    registry = await createFlowRegistry({ dir: 'flows', soundsDir: 'sounds', source: createNodeFlowSource(), queueIds: ['sales', 'support', 'billing'], now: () => new Date() });
+    const dnc = createDncStore(redis, `${P}:dnc`);
+    const flowActors = createFlowActors({ telephony, hours: createHoursService({ schedules: () => registry.current().schedules }), lookups: () => registry.current().lookups, lookupServices: { dnc } });
+    dispose = flowActors.dispose;
+    const sink: CallRecordSink = { publish: async (r) => { records.push(r); await outcomes.publish(r); return true; }, close: async () => {} };
+    calls = createCallService({ telephony, flows: registry, actors: flowActors.actors, records: sink, bus: createEventBus(), logger });
+    for (const [role, h] of Object.entries(flowActors.roles)) calls.registerRole(role, h);
+    calls.start();
+    queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
+    dialer = createDialer({
+      connection: redis, bullPrefix: `${P}-bull`, store: store(), limits: createDialLimits(redis, { prefix: P }), outcomes, telephony, dnc, logger,
+      globalMaxCallsPerSecond: 20, globalMaxConcurrentCalls: 20, recordGraceMs: 1000,
+    });
+    await waitFor(() => sim.control.isAppConnected('centralita'), 5000, 'app registered');
+  }, 60_000);
+
+  afterAll(async () => {
+    await dialer?.close();
+    await outcomes?.close();
+    await queue?.close();
+    await calls?.stop(100);
+    dispose();
+    registry?.close();
+    await telephony?.close();
+    await sim?.close();
+    redis?.disconnect();
+  });
+
+  async function campaign(id: string, csv: string) {
+    const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 3, maxCallSec: 60, maxCallsPerSecond: 20, retry: { busy: { delaySec: 0, maxAttempts: 1 }, 'no-answer': { delaySec: 0, maxAttempts: 1 }, failed: { delaySec: 0, maxAttempts: 1 } } });
+    await store().saveSettings(id, settings);
+    await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: id, source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs: Date.now(), gate: store(), sink: queue, rejected: () => {} });
+  }
+
+  it('row variables reach the campaign flow: the payment message with the amount, in the row language', async () => {
+    sim.control.setNumberBehavior('+573004440001', { behavior: 'answer', afterMs: 100, hangupAfterMs: 60_000 });
+    await campaign('vars', 'telefono,nombre,amount,language\n3004440001,Ana,150000,en\n');
+    const rec = await waitFor(() => records.find((r) => r.campaign?.campaignId === 'vars'), 30_000, 'the campaign call record');
+    expect(rec.variables).toMatchObject({ amount: '150000', language: 'en', name: 'Ana' });
+    expect(rec.language).toBe('en');
+    expect(rec.path.map((s) => s.node)).toContain('paymentMessage');
+    const heard = sim.control.transcript(`cmp-vars-${rec.campaign!.rowId}-a1`).filter((e) => e.kind === 'prompt').map((e) => (e as { media: string }).media);
+    expect(heard.slice(0, 3)).toEqual(['sound:campaign-payment', 'number:150000', 'sound:campaign-options']);
+  }, 60_000);
+});
