@@ -101,6 +101,7 @@ export function createCallService(o: CallServiceOptions): CallService {
   let unsubscribe: (() => void) | undefined;
   let accepting = false;
   let wasDisconnected = false;
+  let lostAt: string | undefined;
   let drained: (() => void) | undefined;
 
   const log = logger.child({ component: 'calls' });
@@ -288,8 +289,10 @@ export function createCallService(o: CallServiceOptions): CallService {
     if (ev.type === 'call.started') return onCallStarted(ev);
     if (ev.type === 'connection') {
       o.bus.emit('telephony.connection', { state: ev.state, at: ev.at });
-      if (ev.state !== 'connected') wasDisconnected = true;
-      else if (wasDisconnected) {
+      if (ev.state !== 'connected') {
+        if (!wasDisconnected) lostAt = ev.at;
+        wasDisconnected = true;
+      } else if (wasDisconnected) {
         wasDisconnected = false;
         resync().catch((err: unknown) => log.error({ err }, 'resync after reconnect failed'));
       }
@@ -307,7 +310,10 @@ export function createCallService(o: CallServiceOptions): CallService {
     stats.resyncs++;
     const live = await telephony.listChannels();
     const alive = new Set(live.map((c) => c.id));
-    const at = clock().toISOString();
+    // A vanished call was last seen when the socket went down: that is its end time (the
+    // resync may come minutes later, after Asterisk restarted).
+    const at = lostAt ?? clock().toISOString();
+    lostAt = undefined;
     let vanished = 0;
     for (const s of [...sessions.values()]) {
       if (!alive.has(s.channelId)) { vanished++; s.end('vanished', at); }

@@ -50,7 +50,10 @@ export interface CallSession {
   info(): CallSessionInfo;
 }
 
-interface ActorOutputLike { path?: unknown; output?: unknown }
+interface ActorOutputLike { path?: unknown; output?: unknown; language?: unknown; out?: unknown }
+
+/** How long the end of a call waits for a voicemail's RecordingFinished to reach the flow. */
+const RECORDING_GRACE_MS = 3000;
 
 export function startCallSession(d: CallSessionDeps): CallSession {
   const { input, telephony, logger } = d;
@@ -62,6 +65,8 @@ export function startCallSession(d: CallSessionDeps): CallSession {
   let error: CallFacts['error'];
   let status: CallSessionInfo['status'] = 'running';
   let ended = false;
+  /** finish() was called and waits for a recording to settle. */
+  let ending = false;
   let hangupRequested = false;
   let actor: Actor<AnyStateMachine> | undefined;
 
@@ -115,11 +120,14 @@ export function startCallSession(d: CallSessionDeps): CallSession {
         return;
       case 'channel.hangupRequested': {
         hangupRequested = true;
-        if (ev.cause !== undefined && !ev.soft) hangupCause = ev.cause;
-        // soft=true with cause 32 is Asterisk's flag for a hangup the app requested.
+        // A soft hangup's `cause` is Asterisk's flag set (32 explicit, 4 shutdown), not Q.850:
+        // the app's own hangup carries the cause it asked for; anything else soft is the PBX
+        // (core stop, another ARI/AMI client).
+        if (ev.byApp) hangupCause ??= ev.byApp.cause;
+        else if (ev.cause && !ev.soft) hangupCause = ev.cause; // 0 = unknown
         const side = ev.soft ? 'system' : input.direction === 'outbound' ? 'far-end' : 'caller';
-        if (hangupSide === 'unknown') hangupSide = ev.soft ? 'app' : side === 'far-end' ? 'far-end' : 'caller';
-        send({ type: 'call.hangup', ...(ev.cause !== undefined ? { cause: ev.cause } : {}), side });
+        if (hangupSide === 'unknown') hangupSide = ev.byApp ? 'app' : side;
+        send({ type: 'call.hangup', ...(ev.cause !== undefined && !ev.soft ? { cause: ev.cause } : {}), side });
         return;
       }
       case 'channel.destroyed':
@@ -139,13 +147,44 @@ export function startCallSession(d: CallSessionDeps): CallSession {
     if (!actor) return undefined;
     const snap = actor.getSnapshot() as { status: string; output?: unknown; context?: ActorOutputLike };
     if (snap.status === 'done' && snap.output && typeof snap.output === 'object') return snap.output as Partial<CallOutput>;
-    // Not finished (caller hung up mid-menu, crash): keep the path walked so far.
+    // Not finished (caller hung up mid-menu, crash): keep the path walked so far, the language
+    // the caller chose and what the flow had noted (queue, agent…).
     const ctx = snap.context;
-    if (ctx && Array.isArray(ctx.path)) return { path: ctx.path as CallOutput['path'] };
+    if (ctx && Array.isArray(ctx.path)) {
+      const out: Partial<CallOutput> = ctx.out && typeof ctx.out === 'object' ? { ...(ctx.out as Partial<CallOutput>) } : {};
+      out.path = ctx.path as CallOutput['path'];
+      if (typeof ctx.language === 'string' && ctx.language) out.language = ctx.language;
+      return out;
+    }
     return undefined;
   }
 
+  /** A voicemail (or any `record` actor) still running: its RecordingFinished may be in flight. */
+  function recordingInFlight(): boolean {
+    const snap = actor?.getSnapshot() as { status: string; children?: Record<string, { src?: unknown; getSnapshot(): { status: string } }> } | undefined;
+    if (!snap || snap.status !== 'active') return false;
+    return Object.values(snap.children ?? {}).some((c) => c.src === 'record' && c.getSnapshot().status === 'active');
+  }
+
   function finish(at: string, vanished: boolean) {
+    if (ended || ending) return;
+    // Asterisk sends RecordingFinished just before StasisEnd when a caller hangs up to end a
+    // message; the record actor settles a few microtasks later. Wait for it (bounded), or the
+    // record says "answered, no voicemail" although the file exists.
+    if (!vanished && recordingInFlight()) {
+      ending = true;
+      let sub: { unsubscribe(): void } | undefined;
+      const done = () => { clearTimeout(t); sub?.unsubscribe(); ending = false; finishNow(at, vanished); };
+      const t = setTimeout(done, RECORDING_GRACE_MS);
+      t.unref?.();
+      sub = actor!.subscribe({ next: () => { if (!recordingInFlight()) queueMicrotask(done); }, error: () => queueMicrotask(done) });
+      if (!recordingInFlight()) queueMicrotask(done);
+      return;
+    }
+    finishNow(at, vanished);
+  }
+
+  function finishNow(at: string, vanished: boolean) {
     if (ended) return;
     ended = true;
     const output = snapshotOutput();

@@ -50,7 +50,11 @@ export interface BridgeInfo {
 export type TelephonyEvent =
   | { type: 'call.started'; channel: ChannelInfo; args: string[]; at: string }
   | { type: 'call.ended'; channelId: string; at: string }
-  | { type: 'channel.hangupRequested'; channelId: string; cause?: number; soft?: boolean; at: string }
+  /**
+   * `soft`: Asterisk's soft hangup; its `cause` is then a flag set (32 explicit request, 4 PBX
+   * shutdown), not Q.850. `byApp`: this process asked for the hangup, with that Q.850 cause.
+   */
+  | { type: 'channel.hangupRequested'; channelId: string; cause?: number; soft?: boolean; byApp?: { cause: number }; at: string }
   | { type: 'channel.destroyed'; channelId: string; cause: number; causeText: string; at: string }
   | { type: 'channel.state'; channelId: string; state: ChannelState; at: string }
   | { type: 'channel.varset'; channelId: string; variable: string; value: string; at: string }

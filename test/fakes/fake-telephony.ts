@@ -147,7 +147,8 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
     async stopMoh(channelId) { await command('stopMoh', channelId, []); },
     async hangup(channelId, reason?: HangupReason) {
       await command('hangup', channelId, [reason]);
-      emit({ type: 'channel.hangupRequested', channelId, cause: 32, soft: true, at: now() });
+      // As the ARI adapter reports a hangup it asked for (Asterisk: cause 32 = explicit soft hangup).
+      emit({ type: 'channel.hangupRequested', channelId, cause: 32, soft: true, byApp: { cause: reason === 'busy' ? 17 : 16 }, at: now() });
       endChannel(channelId, 16, false);
     },
     async continueInDialplan(channelId, target) {

@@ -102,6 +102,11 @@ function silenceSwaggerLog() {
   (globalThis as { log?: unknown }).log = () => {};
 }
 
+/** The Q.850 cause Asterisk sets for each hangup reason we send (res_ari_channels.c). */
+const HANGUP_CAUSES: Record<HangupReason, number> = {
+  normal: 16, busy: 17, congestion: 34, no_answer: 19, timeout: 19, rejected: 21, unallocated: 1, answered_elsewhere: 26,
+};
+
 const HANGUP_REASONS: Record<HangupReason, string> = {
   normal: 'normal', busy: 'busy', congestion: 'congestion', no_answer: 'no_answer', timeout: 'no_answer',
   rejected: 'rejected', unallocated: 'unallocated', answered_elsewhere: 'answered_elsewhere',
@@ -140,6 +145,10 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
   const handlers = new Set<TelephonyEventHandler>();
   const nowIso = () => new Date().toISOString();
   const probe = o.probe;
+  // Hangups this process asked for: a channel that entered Stasis from the dialplan reports only
+  // `ChannelHangupRequest {cause: 32, soft: true}` for them (no ChannelDestroyed), so the cause we
+  // asked for and who asked are known only here.
+  const requestedHangups = new Map<string, number>();
 
   let rest: AriRest | undefined;
   const counters = { inFlight: 0, ok: 0, failed: 0, timedOut: 0, events: 0 };
@@ -275,6 +284,10 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     }
     const ev = translateAriEvent(raw, nowIso);
     if (!ev) return;
+    if (ev.type === 'channel.hangupRequested' && ev.soft) {
+      const cause = requestedHangups.get(ev.channelId);
+      if (cause !== undefined) ev.byApp = { cause };
+    } else if (ev.type === 'call.ended' || ev.type === 'channel.destroyed') requestedHangups.delete(ev.channelId);
     counters.events++;
     if (probe) probe('event', ev.type, 'channelId' in ev ? ev.channelId : undefined, t, ev.at);
     emit(ev);
@@ -342,7 +355,17 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     },
     async startMoh(channelId, mohClass) { await call('channels', 'startMoh', { channelId, ...(mohClass ? { mohClass } : {}) }, channelId); },
     async stopMoh(channelId) { await call('channels', 'stopMoh', { channelId }, channelId); },
-    async hangup(channelId, reason) { await call('channels', 'hangup', { channelId, ...(reason ? { reason: HANGUP_REASONS[reason] } : {}) }, channelId); },
+    async hangup(channelId, reason) {
+      // Noted before the request: the event may come before the response.
+      requestedHangups.set(channelId, HANGUP_CAUSES[reason ?? 'normal']);
+      if (requestedHangups.size > 20_000) requestedHangups.delete(requestedHangups.keys().next().value!);
+      try {
+        await call('channels', 'hangup', { channelId, ...(reason ? { reason: HANGUP_REASONS[reason] } : {}) }, channelId);
+      } catch (err) {
+        if (err instanceof ChannelGoneError) requestedHangups.delete(channelId);
+        throw err;
+      }
+    },
     async continueInDialplan(channelId, target) {
       const p: Record<string, unknown> = { channelId };
       if (target?.context) p.context = target.context;

@@ -41,6 +41,14 @@ describe.each(['http', 'ari-client'] as const)('Stasis end to end (simulator ove
     expect(app.calls.liveCalls()).toHaveLength(0);
   });
 
+  it('the app hangs a call up: the record says app, with the cause it asked for (Asterisk reports only soft 32)', async () => {
+    const ch = sim.control.placeCall({ from: '3001112233', to: '6015550001' });
+    await waitFor(() => app.calls.liveCalls().find((c) => c.channelId === ch)?.answeredAt, 3000, 'answered');
+    await app.telephony.hangup(ch, 'busy');
+    const rec = await waitFor(() => app.records.find((r) => r.id === `cr-${ch}`), 3000, 'record');
+    expect(rec).toMatchObject({ hangupSide: 'app', hangupCause: 17 });
+  });
+
   it('unknown flow: logged and continued in the dialplan, nobody stranded', async () => {
     const ch = sim.control.placeCall({ from: '3001112233', to: '6015550003' });
     await waitFor(() => app.calls.rejected().some((r) => r.channelId === ch), 3000, 'rejection');

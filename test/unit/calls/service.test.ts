@@ -182,13 +182,15 @@ describe('call service (fake telephony)', () => {
     const gone = telephony.placeCall({ args: ['hello'] });
     const alive = telephony.placeCall({ args: ['hello'] });
     await flush();
-    telephony.emit({ type: 'connection', state: 'disconnected', at: 'x' });
+    telephony.emit({ type: 'connection', state: 'disconnected', at: '2026-01-05T15:04:00.000Z' });
+    telephony.emit({ type: 'connection', state: 'reconnecting', attempt: 7, at: '2026-01-05T15:09:00.000Z' });
     telephony.vanish(gone);
-    telephony.emit({ type: 'connection', state: 'connected', at: 'y' });
+    telephony.emit({ type: 'connection', state: 'connected', at: '2026-01-05T15:09:30.000Z' });
     await flush();
     expect(svc.liveCalls().map((c) => c.channelId)).toEqual([alive]);
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ id: `cr-${gone}`, hangupSide: 'system', endedAt: '2026-01-05T15:10:00.000Z' });
+    // Ended when it was last seen (the socket drop), not at the resync (the service clock says 15:10).
+    expect(records[0]).toMatchObject({ id: `cr-${gone}`, hangupSide: 'system', endedAt: '2026-01-05T15:04:00.000Z', error: { code: 'CALL_VANISHED' } });
     // A late StasisEnd for the vanished call (replayed) does not produce a second record.
     telephony.emit({ type: 'call.ended', channelId: gone, at: 'z' });
     await flush();
