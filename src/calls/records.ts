@@ -6,6 +6,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { normalizeE164 } from '../domain/phone.ts';
+import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
 import type { CallDirection, CallDisposition, CallRecord, HangupSide } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { KEY_PREFIX, QUEUES } from '../jobs/names.ts';
@@ -46,12 +47,10 @@ const seconds = (fromIso: string | undefined, toIso: string | undefined): number
   return Number.isFinite(d) && d > 0 ? Math.round(d) : 0;
 };
 
-/** Q.850 causes that tell an unanswered outbound attempt apart. */
+/** An unanswered call: inbound callers abandoned; outbound attempts by the hangup-cause table. */
 function unansweredDisposition(direction: CallDirection, cause: number | undefined): CallDisposition {
   if (direction === 'inbound') return 'abandoned'; // the caller left before anyone answered
-  if (cause === 17) return 'busy';
-  if (cause === 18 || cause === 19 || cause === 21) return 'no-answer';
-  return 'failed';
+  return unansweredOutcome(classifyUnansweredAttempt(undefined, cause));
 }
 
 /**

@@ -32,7 +32,7 @@ export function createCampaignMetrics(registry: Registry, store?: CampaignStore)
         this.reset();
         for (const id of await store.list()) {
           const p = await store.progress(id);
-          for (const k of ['queued', 'rejected', 'dialling', 'answered', 'voicemail', 'busy', 'no-answer', 'failed', 'retried', 'done'] as const) this.set({ campaign: id, status: k }, p[k]);
+          for (const k of ['queued', 'rejected', 'dialling', 'answered', 'voicemail', 'busy', 'declined', 'no-answer', 'unknown-number', 'failed', 'retried', 'done'] as const) this.set({ campaign: id, status: k }, p[k]);
         }
       },
     });

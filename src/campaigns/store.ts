@@ -24,7 +24,9 @@ export interface CampaignProgress {
   answered: number;
   voicemail: number;
   busy: number;
+  declined: number;
   'no-answer': number;
+  'unknown-number': number;
   failed: number;
   retried: number;
   done: number;
@@ -236,7 +238,7 @@ export function createCampaignStore(redis: Redis, opts: CampaignStoreOptions = {
         campaignId: id,
         state: (state as CampaignRunState | null) ?? 'active',
         queued: n('queued'), rejected: rejectedRows + n('rejected'), dialling, answered: n('answered'), voicemail: n('voicemail'),
-        busy: n('busy'), 'no-answer': n('no-answer'), failed: n('failed'), retried: n('retried'), done: n('done'), final, files,
+        busy: n('busy'), declined: n('declined'), 'no-answer': n('no-answer'), 'unknown-number': n('unknown-number'), failed: n('failed'), retried: n('retried'), done: n('done'), final, files,
         ...(state === 'completed' && completedAt ? { completedAt: new Date(Number(completedAt)).toISOString() } : {}),
       };
     },

@@ -3,7 +3,7 @@
 
 /** internal: between two extensions of the PBX (no customer on the line). */
 export type CallDirection = 'inbound' | 'outbound' | 'internal';
-export type CallDisposition = 'answered' | 'busy' | 'no-answer' | 'failed' | 'abandoned' | 'voicemail';
+export type CallDisposition = 'answered' | 'busy' | 'declined' | 'no-answer' | 'unknown-number' | 'failed' | 'abandoned' | 'voicemail';
 export type HangupSide = 'caller' | 'app' | 'agent' | 'far-end' | 'system' | 'unknown';
 
 export interface IvrStep {

@@ -3,11 +3,15 @@
 import { z } from 'zod';
 import { DateTime, IANAZone } from 'luxon';
 
-/** Outcome of one dial attempt. */
-export type AttemptOutcome = 'answered' | 'voicemail' | 'busy' | 'no-answer' | 'failed';
+/**
+ * Outcome of one dial attempt. `declined`: the callee rejected the call (SIP 603, cause 21);
+ * `unknown-number`: the number does not exist (SIP 404/484/410, causes 1, 28, 22) — never retried.
+ */
+export type AttemptOutcome = 'answered' | 'voicemail' | 'busy' | 'declined' | 'no-answer' | 'unknown-number' | 'failed';
 /** Final state of a row: the last attempt's outcome, or why it stopped without one. */
 export type FinalOutcome = AttemptOutcome | 'cancelled' | 'expired' | 'do-not-call';
-export const RETRYABLE: readonly AttemptOutcome[] = ['busy', 'no-answer', 'failed', 'voicemail'];
+export const RETRYABLE: readonly AttemptOutcome[] = ['busy', 'declined', 'no-answer', 'failed', 'voicemail'];
+type RetryableOutcome = 'busy' | 'declined' | 'no-answer' | 'failed' | 'voicemail';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:mm (24h)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
@@ -40,7 +44,7 @@ export const CampaignSettingsSchema = z
     fallbackTimezone: z.string().refine((z) => IANAZone.isValidZone(z), 'an IANA time zone').default('America/Bogota'),
     defaultCountry: z.string().regex(/^[A-Z]{2}$/).optional(),
     retry: z
-      .object({ busy: retryRule.optional(), 'no-answer': retryRule.optional(), failed: retryRule.optional(), voicemail: retryRule.optional() })
+      .object({ busy: retryRule.optional(), declined: retryRule.optional(), 'no-answer': retryRule.optional(), failed: retryRule.optional(), voicemail: retryRule.optional() })
       .strict()
       .default({}),
     /** How the CSV reports are written (see reportFormat in src/campaigns/reports.ts). */
@@ -63,8 +67,10 @@ function isLocale(v: string): boolean {
 export type CampaignSettings = z.output<typeof CampaignSettingsSchema>;
 export type CampaignSettingsInput = z.input<typeof CampaignSettingsSchema>;
 
-export const DEFAULT_RETRY: Record<Exclude<AttemptOutcome, 'answered'>, { delaySec: number; maxAttempts: number }> = {
+export const DEFAULT_RETRY: Record<RetryableOutcome, { delaySec: number; maxAttempts: number }> = {
   busy: { delaySec: 600, maxAttempts: 3 },
+  // Someone pressed "reject": try once more, much later, never in a loop.
+  declined: { delaySec: 3600, maxAttempts: 2 },
   'no-answer': { delaySec: 1800, maxAttempts: 3 },
   failed: { delaySec: 900, maxAttempts: 2 },
   voicemail: { delaySec: 3600, maxAttempts: 1 },
@@ -145,7 +151,7 @@ function editDistance(a: string, b: string, cap: number): number {
   return d[a.length]![b.length]!;
 }
 
-export function retryRuleFor(settings: CampaignSettings, outcome: Exclude<AttemptOutcome, 'answered'>): { delaySec: number; maxAttempts: number } {
+export function retryRuleFor(settings: CampaignSettings, outcome: RetryableOutcome): { delaySec: number; maxAttempts: number } {
   return settings.retry[outcome] ?? DEFAULT_RETRY[outcome];
 }
 
@@ -155,7 +161,8 @@ export function decideAfterAttempt(
   outcome: AttemptOutcome,
   attempt: number,
 ): { final: true; outcome: FinalOutcome } | { final: false; retryInMs: number; nextAttempt: number } {
-  if (outcome === 'answered') return { final: true, outcome };
+  // A number that does not exist stays that way: dialling it again only costs money.
+  if (outcome === 'answered' || outcome === 'unknown-number') return { final: true, outcome };
   const rule = retryRuleFor(settings, outcome);
   if (attempt >= rule.maxAttempts) return { final: true, outcome };
   return { final: false, retryInMs: rule.delaySec * 1000, nextAttempt: attempt + 1 };

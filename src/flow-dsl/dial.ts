@@ -6,6 +6,7 @@
 // never sent to the dialplan. While the leg rings the caller hears a ringing tone.
 import { fromPromise } from 'xstate';
 import { STASIS_ROLES, type StasisRoleHandler } from '../calls/contract.ts';
+import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
 import { ChannelGoneError } from '../errors.ts';
 import type { Telephony } from '../telephony/port.ts';
 import type { DialInput, DialOutput } from './actor-types.ts';
@@ -124,11 +125,10 @@ export function createDialActor(o: DialActorOptions) {
   return { dial, handleDialLegStart, pendingLegs: () => pending.size };
 }
 
-// TODO(issue 13): replaced by the domain's hangup-cause table.
+/** The dial node's branches are fewer than the cause classes: declined is busy, the rest failed. */
 function dialStatusFromCause(cause: number): DialOutput['status'] {
-  if (cause === 17 || cause === 21) return 'busy';
-  if (cause === 18 || cause === 19 || cause === 16) return 'no-answer';
-  return 'failed';
+  const o = unansweredOutcome(classifyUnansweredAttempt(undefined, cause));
+  return o === 'declined' ? 'busy' : o === 'unknown-number' ? 'failed' : o;
 }
 
 class DialAborted extends Error {

@@ -23,6 +23,7 @@ import type { DialLimits } from '../campaigns/limits.ts';
 import type { DncStore } from '../campaigns/dnc.ts';
 import type { CampaignMetrics } from '../campaigns/metrics.ts';
 import { errorCode } from '../errors.ts';
+import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
 
 export interface DialerDeps {
   /** BullMQ connection (maxRetriesPerRequest: null). */
@@ -70,18 +71,12 @@ export interface Dialer {
 
 type Observed = { started: boolean; dialStatus?: string; cause?: number; destroyed: boolean; wake: () => void };
 
-/** Channel gone before it entered Stasis: classify from the Dial status, else the hangup cause. */
+/**
+ * Channel gone before it entered Stasis: the hangup cause decides (Asterisk's Dial status says
+ * NOANSWER for a 603 Decline and for a 404), the Dial status only when the cause says nothing.
+ */
 export function classifyUnanswered(dialStatus: string | undefined, cause: number | undefined): AttemptOutcome {
-  switch ((dialStatus ?? '').toUpperCase()) {
-    case 'BUSY': return 'busy';
-    case 'NOANSWER': case 'CANCEL': return 'no-answer';
-    case 'CONGESTION': case 'CHANUNAVAIL': case 'INVALIDARGS': return 'failed';
-  }
-  switch (cause) {
-    case 17: case 21: return 'busy'; // user busy, call rejected (declined)
-    case 18: case 19: return 'no-answer'; // no user responding, no answer
-    default: return 'failed';
-  }
+  return unansweredOutcome(classifyUnansweredAttempt(dialStatus, cause));
 }
 
 export function outcomeFromRecord(r: CallRecord): AttemptOutcome {
@@ -90,7 +85,9 @@ export function outcomeFromRecord(r: CallRecord): AttemptOutcome {
   switch (r.disposition) {
     case 'voicemail': return 'voicemail';
     case 'busy': return 'busy';
+    case 'declined': return 'declined';
     case 'no-answer': return 'no-answer';
+    case 'unknown-number': return 'unknown-number';
     case 'failed': return 'failed';
     default: return 'answered'; // answered, or abandoned = the callee hung up during the flow
   }

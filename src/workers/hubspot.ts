@@ -33,7 +33,7 @@ export const CallRecordSchema = z.looseObject({
   talkSeconds: z.number().min(0),
   waitSeconds: z.number().min(0),
   ivrSeconds: z.number().min(0).optional(),
-  disposition: z.enum(['answered', 'busy', 'no-answer', 'failed', 'abandoned', 'voicemail']),
+  disposition: z.enum(['answered', 'busy', 'declined', 'no-answer', 'unknown-number', 'failed', 'abandoned', 'voicemail']),
   hangupSide: z.string(),
   path: z.array(z.looseObject({ node: z.string(), at: z.string() })),
 });

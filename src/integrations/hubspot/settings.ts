@@ -25,7 +25,7 @@ export type HubspotTier = keyof typeof TIER_LIMITS;
 export const MATCH_RULES = ['most-recently-active', 'oldest', 'newest'] as const;
 export type MatchRule = (typeof MATCH_RULES)[number];
 
-const DISPOSITIONS = ['answered', 'busy', 'no-answer', 'failed', 'abandoned', 'voicemail'] as const satisfies readonly CallDisposition[];
+const DISPOSITIONS = ['answered', 'busy', 'declined', 'no-answer', 'unknown-number', 'failed', 'abandoned', 'voicemail'] as const satisfies readonly CallDisposition[];
 /**
  * Keys of the outcome/status tables: our dispositions, plus `inbound-voicemail` — a caller who
  * left a message is, in HubSpot's terms, a missed call with a voicemail (`voicemail` is the
@@ -45,7 +45,9 @@ export const HubspotSettingsSchema = z.object({
   outcomes: z.partialRecord(z.enum(OUTCOME_KEYS), guid).default({
     answered: HUBSPOT_OUTCOMES.connected,
     busy: HUBSPOT_OUTCOMES.busy,
+    declined: HUBSPOT_OUTCOMES.noAnswer, // the callee rejected it: nobody talked
     'no-answer': HUBSPOT_OUTCOMES.noAnswer,
+    'unknown-number': HUBSPOT_OUTCOMES.wrongNumber,
     abandoned: HUBSPOT_OUTCOMES.noAnswer,
     voicemail: HUBSPOT_OUTCOMES.leftVoicemail,
   }),
@@ -53,7 +55,9 @@ export const HubspotSettingsSchema = z.object({
   statuses: z.partialRecord(z.enum(OUTCOME_KEYS), z.enum(CALL_STATUSES)).default({
     answered: 'COMPLETED',
     busy: 'BUSY',
+    declined: 'NO_ANSWER',
     'no-answer': 'NO_ANSWER',
+    'unknown-number': 'FAILED',
     failed: 'FAILED',
     abandoned: 'MISSED',
     voicemail: 'COMPLETED',

@@ -76,7 +76,7 @@ describe('campaign paths on the simulated PBX', () => {
   });
 
   async function campaign(id: string, csv: string) {
-    const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 3, maxCallSec: 60, maxCallsPerSecond: 20, retry: { busy: { delaySec: 0, maxAttempts: 1 }, 'no-answer': { delaySec: 0, maxAttempts: 1 }, failed: { delaySec: 0, maxAttempts: 1 } } });
+    const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 3, maxCallSec: 60, maxCallsPerSecond: 20, retry: { busy: { delaySec: 0, maxAttempts: 1 }, declined: { delaySec: 0, maxAttempts: 1 }, 'no-answer': { delaySec: 0, maxAttempts: 1 }, failed: { delaySec: 0, maxAttempts: 1 } } });
     await store().saveSettings(id, settings);
     await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: id, source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs: Date.now(), gate: store(), sink: queue, rejected: () => {} });
   }
@@ -90,5 +90,13 @@ describe('campaign paths on the simulated PBX', () => {
     expect(rec.path.map((s) => s.node)).toContain('paymentMessage');
     const heard = sim.control.transcript(`cmp-vars-${rec.campaign!.rowId}-a1`).filter((e) => e.kind === 'prompt').map((e) => (e as { media: string }).media);
     expect(heard.slice(0, 3)).toEqual(['sound:campaign-payment', 'number:150000', 'sound:campaign-options']);
+  }, 60_000);
+
+  it('each way a number fails ends with the outcome its hangup cause says (603 is declined, not busy)', async () => {
+    const behaviours = { '+573005550001': 'busy', '+573005550002': 'reject', '+573005550003': 'congestion', '+573005550004': 'noanswer', '+573005550005': 'unreachable' } as const;
+    for (const [n, b] of Object.entries(behaviours)) sim.control.setNumberBehavior(n, { behavior: b, afterMs: 100 });
+    await campaign('fails', 'telefono\n' + Object.keys(behaviours).map((n) => n.slice(3)).join('\n') + '\n');
+    const p = await waitFor(async () => { const x = await store().progress('fails'); return x.done === 5 ? x : undefined; }, 40_000, 'all rows done');
+    expect(p.final).toEqual({ busy: 1, declined: 1, 'no-answer': 1, failed: 2 });
   }, 60_000);
 });
