@@ -102,6 +102,15 @@ export interface Telephony {
   listBridges(): Promise<BridgeInfo[]>;
   /** Endpoint state, e.g. for agents (`online`, `offline`, `unknown`). */
   endpointState(technology: string, resource: string): Promise<string | undefined>;
+  /** A playback's state (`queued`, `playing`…), or undefined when the PBX has no such playback (it ended). */
+  playbackState(playbackId: string): Promise<string | undefined>;
+  /** A live recording's state (`recording`, `paused`…), or undefined when it is no longer live (it ended). */
+  liveRecordingState(name: string): Promise<string | undefined>;
+  /**
+   * Adds event sources to the app (`deviceState:PJSIP/1001`…); kept across reconnects (an
+   * Asterisk restart forgets them, so the adapter applies them again on every connection).
+   */
+  subscribe(eventSources: string[]): Promise<void>;
   /** Subscribes to all events; returns the unsubscribe function. */
   onEvent(handler: TelephonyEventHandler): () => void;
 }

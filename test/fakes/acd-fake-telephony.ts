@@ -43,9 +43,13 @@ export interface AcdFakeTelephony extends Telephony {
   emit(e: TelephonyEvent): void;
   /** Agent legs currently alive per endpoint (ringing or up). */
   liveLegs(endpoint: string): FakeChannel[];
+  /** Event sources subscribed with subscribe(). */
+  readonly subscriptions: Set<string>;
+  /** The PBX crashes and comes back 1 s later: every channel gone without an event. */
+  crash(): void;
 }
 
-export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number } = {}): AcdFakeTelephony {
+export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number; playFault?: (media: string[]) => 'reject' | 'failed' | 'never' | undefined } = {}): AcdFakeTelephony {
   const handlers = new Set<TelephonyEventHandler>();
   const channels = new Map<string, FakeChannel>();
   const bridges = new Map<string, Set<string>>();
@@ -57,6 +61,7 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
   const hangups: { channelId: string; reason?: HangupReason }[] = [];
   const playbacks = new Map<string, string>();
   const recordings: { target: string; name: string; channels?: string[] }[] = [];
+  const subscriptions = new Set<string>();
   const playbackMs = opts.playbackMs ?? 4000;
   let seq = 0;
   const at = () => new Date(clock.now()).toISOString();
@@ -87,7 +92,7 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
   });
 
   const tel: AcdFakeTelephony = {
-    channels, bridges, violations, originates, plays, hangups, recordings, emit,
+    channels, bridges, violations, originates, plays, hangups, recordings, emit, subscriptions,
     phone(endpoint, b) { behaviours.set(endpoint, typeof b === 'function' ? b : () => b); },
     liveLegs: (endpoint) => [...channels.values()].filter((c) => c.kind === 'agent' && c.endpoint === endpoint),
     placeCaller(channelId) {
@@ -138,12 +143,17 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
     },
     async answer(channelId) { need(channelId).state = 'Up'; },
     async ring(channelId) { need(channelId); },
-    async play(channelId, media) {
+    async play(channelId, media, o) {
       need(channelId);
       plays.push({ channelId, media });
-      const playbackId = `pb-${++seq}`;
+      const playbackId = o?.playbackId ?? `pb-${++seq}`;
+      const fault = opts.playFault?.(media);
+      if (fault === 'reject') throw new Error('play refused (HTTP 500)');
       playbacks.set(playbackId, channelId);
       emit({ type: 'playback.started', playbackId, targetUri: `channel:${channelId}`, at: at() });
+      // A missing sound file: Asterisk starts the playback and fails it at once (before the 201).
+      if (fault === 'failed') { playbacks.delete(playbackId); emit({ type: 'playback.finished', playbackId, targetUri: `channel:${channelId}`, state: 'failed', at: at() }); return { playbackId }; }
+      if (fault === 'never') return { playbackId }; // an unknown media scheme never finishes
       clock.setTimeout(() => {
         if (playbacks.delete(playbackId)) emit({ type: 'playback.finished', playbackId, targetUri: `channel:${channelId}`, state: 'done', at: at() });
       }, playbackMs);
@@ -202,7 +212,18 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
       const b = behaviours.get(`${tech}/${resource}`);
       return b && b(0).kind === 'unavailable' ? 'offline' : 'online';
     },
+    async playbackState(playbackId) { return playbacks.has(playbackId) ? 'playing' : undefined; },
+    async liveRecordingState() { return undefined; },
+    async subscribe(sources) { for (const x of sources) subscriptions.add(x); },
     onEvent(h) { handlers.add(h); return () => { handlers.delete(h); }; },
+    crash() {
+      // The PBX died with everything on it; nothing is reported for those channels.
+      emit({ type: 'connection', state: 'disconnected', at: at() });
+      channels.clear();
+      bridges.clear();
+      playbacks.clear();
+      clock.setTimeout(() => emit({ type: 'connection', state: 'connected', at: at() }), 1000);
+    },
   };
   return tel;
 }

@@ -28,6 +28,8 @@ export interface FakeTelephony extends Telephony {
   readonly bridges: Map<string, BridgeInfo>;
   /** Playbacks started and not yet finished: playbackId → channelId. */
   readonly activePlaybacks: Map<string, string>;
+  /** Event sources the app subscribed to (subscribe()). */
+  readonly subscriptions: Set<string>;
   /** A call arrives in the app: emits call.started with these Stasis args. */
   /** `variables` appear in the StasisStart snapshot (ari.conf channelvars); `channelVars` only via getVariable. */
   placeCall(opts: { channelId?: string; from?: string; to?: string; args?: string[]; variables?: Record<string, string>; channelVars?: Record<string, string>; state?: ChannelInfo['state'] }): string;
@@ -54,6 +56,8 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
   const bridges = new Map<string, BridgeInfo>();
   const activePlaybacks = new Map<string, string>();
   const faults = new Map<string, Fault>();
+  const liveRecordings = new Set<string>();
+  const subscriptions = new Set<string>();
   let t = Date.parse('2026-01-05T15:00:00.000Z');
   const now = opts.now ?? (() => new Date((t += 1)).toISOString());
   const autoFinish = opts.autoFinishPlayback ?? true;
@@ -90,7 +94,7 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
   }
 
   const tel: FakeTelephony = {
-    commands, channels, bridges, activePlaybacks,
+    commands, channels, bridges, activePlaybacks, subscriptions,
     emit,
     fault(op, f) { faults.set(op, f); },
     clearFaults() { faults.clear(); },
@@ -166,6 +170,7 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
     async sendDtmf(channelId, dtmf) { await command('sendDtmf', channelId, [dtmf]); },
     async record(channelId, req: RecordRequest) {
       await command('record', channelId, [req]);
+      liveRecordings.add(req.name);
       emit({ type: 'recording.started', name: req.name, targetUri: `channel:${channelId}`, at: now() });
       return { name: req.name };
     },
@@ -225,6 +230,18 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
       return [...bridges.values()].map((b) => ({ ...b, channels: [...b.channels] }));
     },
     async endpointState() { return 'online'; },
+    async playbackState(playbackId) {
+      await command('playbackState', undefined, [playbackId], false);
+      return activePlaybacks.has(playbackId) ? 'playing' : undefined;
+    },
+    async liveRecordingState(name) {
+      await command('liveRecordingState', undefined, [name], false);
+      return liveRecordings.has(name) ? 'recording' : undefined;
+    },
+    async subscribe(sources) {
+      await command('subscribe', undefined, [sources], false);
+      for (const src of sources) subscriptions.add(src);
+    },
     onEvent(handler) {
       handlers.add(handler);
       return () => { handlers.delete(handler); };

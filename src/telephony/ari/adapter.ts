@@ -26,6 +26,7 @@ import {
 import type {
   BridgeInfo, ChannelInfo, HangupReason, RecordRequest, Telephony, TelephonyEvent, TelephonyEventHandler,
 } from '../port.ts';
+import { ARI_HANGUP_REASONS } from '../../domain/hangup-causes.ts';
 import { AriRequestTimeout, createHttpRest } from './http-rest.ts';
 import { toChannelInfo, translateAriEvent, type RawAriChannel, type RawAriEvent } from './translate.ts';
 
@@ -101,11 +102,6 @@ function silenceSwaggerLog() {
   swaggerSilenced = true;
   (globalThis as { log?: unknown }).log = () => {};
 }
-
-/** The Q.850 cause Asterisk sets for each hangup reason we send (res_ari_channels.c). */
-const HANGUP_CAUSES: Record<HangupReason, number> = {
-  normal: 16, busy: 17, congestion: 34, no_answer: 19, timeout: 19, rejected: 21, unallocated: 1, answered_elsewhere: 26,
-};
 
 const HANGUP_REASONS: Record<HangupReason, string> = {
   normal: 'normal', busy: 'busy', congestion: 'congestion', no_answer: 'no_answer', timeout: 'no_answer',
@@ -246,6 +242,9 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     sock.on('open', () => {
       status.attempts = 0;
       if (status.state === 'reconnecting') status.reconnects++;
+      if (subscriptions.size) {
+        applySubscriptions([...subscriptions]).catch((err: unknown) => log.warn({ err, sources: subscriptions.size }, 'could not subscribe the app to its event sources'));
+      }
       setState('connected');
       firstConnected?.();
       if (pingMs > 0) {
@@ -263,6 +262,15 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     sock.on('unexpected-response', (_req, res) => fail(new Error(`ARI WebSocket refused: HTTP ${res.statusCode ?? '?'}`)));
     sock.on('error', (err) => fail(err));
     sock.on('close', (code) => fail(new Error(`ARI WebSocket closed (${code})`)));
+  }
+
+  /** Event sources the app asked for; an Asterisk restart forgets them, so each connection re-applies them. */
+  const subscriptions = new Set<string>();
+  async function applySubscriptions(sources: string[]): Promise<void> {
+    // One request per batch of sources (Asterisk takes a comma-separated list).
+    for (let i = 0; i < sources.length; i += 50) {
+      await call('applications', 'subscribe', { applicationName: o.app, eventSource: sources.slice(i, i + 50).join(',') });
+    }
   }
 
   function onMessage(data: WebSocket.RawData) {
@@ -357,7 +365,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     async stopMoh(channelId) { await call('channels', 'stopMoh', { channelId }, channelId); },
     async hangup(channelId, reason) {
       // Noted before the request: the event may come before the response.
-      requestedHangups.set(channelId, HANGUP_CAUSES[reason ?? 'normal']);
+      requestedHangups.set(channelId, ARI_HANGUP_REASONS[HANGUP_REASONS[reason ?? 'normal']] ?? 16);
       if (requestedHangups.size > 20_000) requestedHangups.delete(requestedHangups.keys().next().value!);
       try {
         await call('channels', 'hangup', { channelId, ...(reason ? { reason: HANGUP_REASONS[reason] } : {}) }, channelId);
@@ -432,6 +440,27 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
         if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
         throw err;
       }
+    },
+    async playbackState(playbackId) {
+      try {
+        return (await call<{ state?: string }>('playbacks', 'get', { playbackId }))?.state ?? 'unknown';
+      } catch (err) {
+        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
+    async liveRecordingState(name) {
+      try {
+        return (await call<{ state?: string }>('recordings', 'getLive', { recordingName: name }))?.state ?? 'unknown';
+      } catch (err) {
+        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
+    async subscribe(eventSources) {
+      const fresh = eventSources.filter((s) => !subscriptions.has(s));
+      for (const s of fresh) subscriptions.add(s);
+      if (fresh.length && status.connected) await applySubscriptions(fresh);
     },
     onEvent(handler) {
       handlers.add(handler);

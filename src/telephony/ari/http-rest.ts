@@ -32,6 +32,10 @@ export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'DELETE'; pat
   'channels.list': { method: 'GET', path: '/channels' },
   'bridges.list': { method: 'GET', path: '/bridges' },
   'endpoints.get': { method: 'GET', path: '/endpoints/{tech}/{resource}' },
+  'playbacks.get': { method: 'GET', path: '/playbacks/{playbackId}' },
+  'recordings.getLive': { method: 'GET', path: '/recordings/live/{recordingName}' },
+  'applications.subscribe': { method: 'POST', path: '/applications/{applicationName}/subscription' },
+  'asterisk.ping': { method: 'GET', path: '/asterisk/ping' },
 };
 
 /** An HTTP error from ARI, with the status ari-client loses. */

@@ -1,7 +1,7 @@
 // Builds an ACD over the fake telephony and a virtual clock, with a tiny stand-in for the
 // Stasis router (agent legs → handleAgentLegStart) and for the call session (a caller's
 // hangup aborts the join signal, DTMF is forwarded). Used by the ACD end-to-end tests.
-import { createAcd, type Acd } from '../../../src/acd/acd.ts';
+import { createAcd, type Acd, type AcdLogger } from '../../../src/acd/acd.ts';
 import { memoryAgentStore, type AgentStateStore } from '../../../src/acd/agent-store.ts';
 import { virtualClock, type VirtualClock } from '../../../src/acd/clock.ts';
 import { defineQueues, type QueueInput } from '../../../src/acd/queue-config.ts';
@@ -40,16 +40,16 @@ export interface Harness {
   loginAll(): Promise<void>;
 }
 
-export async function harness(queues: Record<string, QueueInput>, opts: { seed?: number; store?: AgentStateStore; playbackMs?: number } = {}): Promise<Harness> {
+export async function harness(queues: Record<string, QueueInput>, opts: { seed?: number; store?: AgentStateStore; playbackMs?: number; playFault?: NonNullable<Parameters<typeof createAcdFakeTelephony>[1]>['playFault']; logger?: AcdLogger } = {}): Promise<Harness> {
   const clock = virtualClock();
-  const tel = createAcdFakeTelephony(clock, { playbackMs: opts.playbackMs });
+  const tel = createAcdFakeTelephony(clock, { playbackMs: opts.playbackMs, ...(opts.playFault ? { playFault: opts.playFault } : {}) });
   const bus = createEventBus((topic, err) => { throw new Error(`bus listener for ${topic} failed: ${String(err)}`); });
   const busEvents: Harness['busEvents'] = [];
   bus.on('queue.event', (p) => busEvents.push({ topic: 'queue.event', payload: p }));
   bus.on('agent.state', (p) => busEvents.push({ topic: 'agent.state', payload: p }));
   const store = opts.store ?? memoryAgentStore();
   const config = defineQueues(queues);
-  const acd = createAcd({ telephony: tel, queues: config, clock, store, bus, rng: seededRng(opts.seed ?? 1) });
+  const acd = createAcd({ telephony: tel, queues: config, clock, store, bus, rng: seededRng(opts.seed ?? 1), ...(opts.logger ? { logger: opts.logger } : {}) });
   const aborts = new Map<string, AbortController>();
   tel.onEvent((e) => {
     if (e.type === 'call.started' && e.args[0] === STASIS_ROLES.agentLeg) acd.handleAgentLegStart(e);
