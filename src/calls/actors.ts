@@ -5,6 +5,7 @@
 import { fromPromise } from 'xstate';
 import type { Telephony, TelephonyEvent, HangupReason } from '../telephony/port.ts';
 import { CentralitaError } from '../errors.ts';
+import { reconnectWatch } from '../telephony/reconnect.ts';
 
 /** Names under which the primitives are provided to every call machine. */
 export const CALL_ACTORS = {
@@ -52,11 +53,26 @@ export function createCallActors(opts: CallActorsOptions) {
   const newId = opts.newId ?? (() => globalThis.crypto.randomUUID());
   const waiting = new Map<string, (state: PlayOutput['state']) => void>();
 
+  // A prompt that ended while the socket was down is never reported: ask the PBX about every
+  // pending one, or the flow waits for a PlaybackFinished that will not come (dead air).
+  const reconnected = reconnectWatch(() => { void resyncPlaybacks(); });
   const unsubscribe = telephony.onEvent((ev: TelephonyEvent) => {
+    if (ev.type === 'connection') { reconnected(ev); return; }
     if (ev.type !== 'playback.finished') return;
     const done = waiting.get(ev.playbackId);
     if (done) done(ev.state);
   });
+  async function resyncPlaybacks(): Promise<number> {
+    let ended = 0;
+    await Promise.all([...waiting].map(async ([id, done]) => {
+      try {
+        if ((await telephony.playbackState(id)) === undefined) { ended++; done('done'); }
+      } catch {
+        // PBX unreachable again: the next reconnect asks again; the playback timeout is the backstop.
+      }
+    }));
+    return ended;
+  }
 
   const play = fromPromise<PlayOutput, PlayInput>(async ({ input, signal }) => {
     // Our own id is registered before the request: Asterisk may send PlaybackFinished
@@ -100,6 +116,8 @@ export function createCallActors(opts: CallActorsOptions) {
     sendDtmf: fromPromise<void, SendDtmfInput>(({ input }) => telephony.sendDtmf(input.channelId, input.dtmf)),
     /** Pending playbacks (for leak checks). */
     pendingPlaybacks: () => waiting.size,
+    /** Asks the PBX about every pending playback; those it no longer has are finished. Runs after each reconnect. */
+    resyncPlaybacks,
     dispose: unsubscribe,
   };
 }
@@ -108,6 +126,6 @@ export type CallActors = ReturnType<typeof createCallActors>;
 
 /** The actor implementations only (what `machine.provide({ actors })` takes). */
 export function actorImplementations(a: CallActors) {
-  const { pendingPlaybacks: _p, dispose: _d, ...impl } = a;
+  const { pendingPlaybacks: _p, dispose: _d, resyncPlaybacks: _r, ...impl } = a;
   return impl;
 }

@@ -7,6 +7,7 @@ import { actorImplementations, createCallActors } from '../calls/actors.ts';
 import { STASIS_ROLES, type CallServices, type StasisRoleHandler } from '../calls/contract.ts';
 import { CentralitaError, ChannelGoneError } from '../errors.ts';
 import { createDialActor } from './dial.ts';
+import { reconnectWatch } from '../telephony/reconnect.ts';
 import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
 import type {
   HoursInput, HoursOutput, LookupInput, LookupOutput, QueueInput, QueueOutcome, RecordInput, RecordOutput, TransferInput,
@@ -32,13 +33,19 @@ export interface FlowActorServices extends CallServices {
 
 export class FlowActorError extends CentralitaError {}
 
-/** Waits for the first event `pick` maps to a value; rejects on abort. Unsubscribes always. */
-function waitForEvent<T>(telephony: Telephony, signal: AbortSignal, pick: (ev: TelephonyEvent) => T | undefined): { promise: Promise<T>; cancel: () => void } {
+/**
+ * Waits for the first event `pick` maps to a value; rejects on abort. Unsubscribes always.
+ * `resync` runs after each reconnect (events of the gap are lost) and may settle the wait.
+ */
+function waitForEvent<T>(telephony: Telephony, signal: AbortSignal, pick: (ev: TelephonyEvent) => T | undefined, resync?: () => Promise<T | undefined>): { promise: Promise<T>; cancel: () => void } {
   let off: () => void = () => {};
   const promise = new Promise<T>((resolve, reject) => {
+    const settle = (v: T) => { off(); resolve(v); };
+    const reconnected = reconnectWatch(() => { void resync?.().then((v) => { if (v !== undefined) settle(v); }, () => {}); });
     off = telephony.onEvent((ev) => {
+      if (ev.type === 'connection') { reconnected(ev); return; }
       const v = pick(ev);
-      if (v !== undefined) { off(); resolve(v); }
+      if (v !== undefined) settle(v);
     });
     signal.addEventListener('abort', () => { off(); reject(new FlowActorError('ABORTED', 'actor stopped')); }, { once: true });
   });
@@ -63,7 +70,7 @@ export function createFlowActors(s: FlowActorServices) {
       if (ev.type === 'recording.finished' && ev.name === name) return { name, ...(ev.durationSec !== undefined ? { durationSec: ev.durationSec } : {}) };
       if (ev.type === 'recording.failed' && ev.name === name) return new FlowActorError('RECORDING_FAILED', `recording ${name} failed: ${ev.cause ?? 'unknown'}`);
       return undefined;
-    });
+    }, async () => ((await telephony.liveRecordingState(name)) === undefined ? { name } : undefined)); // ended while the socket was down
     try {
       await telephony.record(input.channelId, { name, format: 'wav', maxDurationSec: input.maxDurationSec, beep: input.beep, terminateOn: '#', ifExists: 'overwrite' });
     } catch (err) {

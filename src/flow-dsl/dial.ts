@@ -9,6 +9,7 @@ import { STASIS_ROLES, type StasisRoleHandler } from '../calls/contract.ts';
 import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
 import { ChannelGoneError } from '../errors.ts';
 import type { Telephony } from '../telephony/port.ts';
+import { reconnectWatch } from '../telephony/reconnect.ts';
 import type { DialInput, DialOutput } from './actor-types.ts';
 
 export interface DialActorOptions {
@@ -56,7 +57,16 @@ export function createDialActor(o: DialActorOptions) {
     };
     let settle!: (r: DialOutput | Error) => void;
     const result = new Promise<DialOutput | Error>((r) => { settle = r; });
+    // After a reconnect the leg's StasisStart or ChannelDestroyed may have been lost: ask.
+    const reconnected = reconnectWatch(() => {
+      telephony.listChannels().then((list) => {
+        const leg = list.find((c) => c.id === peerId);
+        if (!leg) settle(answeredAt !== undefined ? { status: 'answered', peerChannelId: peerId } : { status: 'failed', peerChannelId: peerId });
+        else if (leg.state === 'Up' && answeredAt === undefined) pending.get(peerId)?.answered(new Date().toISOString());
+      }, () => {});
+    });
     const off = telephony.onEvent((ev) => {
+      if (ev.type === 'connection') { reconnected(ev); return; }
       if ((ev.type === 'channel.destroyed' || ev.type === 'call.ended') && ev.channelId === peerId) {
         if (answeredAt !== undefined) settle({ status: 'answered', peerChannelId: peerId, talkSeconds: Math.max(0, Math.round((Date.parse(ev.at) - answeredAt) / 1000)) });
         // An unanswered leg never entered Stasis: only its ChannelDestroyed carries the cause.
