@@ -155,7 +155,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
     const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
-    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
+    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc, outcomes } = campaigns;
@@ -256,10 +256,10 @@ async function startRedis(config: Config, logger: Logger, stack: Stack, secrets:
   return redis.url;
 }
 
-async function startTelephony(config: Config, logger: Logger, stack: Stack, dids: Record<string, string>, secrets?: SecretSet): Promise<{ telephony: AriTelephony; sim?: RunningApp['sim'] }> {
+async function startTelephony(config: Config, logger: Logger, stack: Stack, dids: Record<string, string>, secrets?: SecretSet, o: { events?: boolean } = {}): Promise<{ telephony: AriTelephony; sim?: RunningApp['sim'] }> {
   const log = logger;
   if (config.ari.mode === 'external') {
-    const telephony = await createAriTelephony({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log, waitForConnectionMs: 5_000 });
+    const telephony = await createAriTelephony({ url: config.ari.url, user: config.ari.user, password: config.ari.password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log, waitForConnectionMs: 5_000, ...(o.events === false ? { events: false } : {}) });
     stack.push({ name: 'ari', stop: () => telephony.close() });
     return { telephony };
   }
@@ -301,7 +301,9 @@ async function loadQueues(flowsDir: string): Promise<QueuesConfig> {
 
 /**
  * Workers only (`centralita worker`): HubSpot logging, campaign ingest and the dialler, for
- * scaling them out beside the app. They must share the app's Redis and Asterisk.
+ * scaling them out beside the app. They must share the app's Redis and Asterisk, and never
+ * open the Stasis app's WebSocket (it would replace the app's): ARI REST only; how unanswered
+ * attempts ended comes from the app through Redis (docs/stasis.md, "Who owns the Stasis app").
  */
 export async function startWorkerProcess(config: Config, logger: Logger): Promise<{ httpUrl: string; stop(): Promise<void> }> {
   if (config.redis.mode !== 'external' || config.ari.mode !== 'external') {
@@ -315,7 +317,8 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
-    const { telephony: ari } = await startTelephony(config, logger, stack, {});
+    // REST only: Asterisk keeps one WebSocket per app name, and the app process owns it.
+    const { telephony: ari } = await startTelephony(config, logger, stack, {}, undefined, { events: false });
     const telephony = guardDialling(ari, config.dial, (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
     const authStores = await openAuthStores(config, logger);
     stack.push({ name: 'auth-stores', stop: () => authStores.close() });

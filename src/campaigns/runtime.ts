@@ -20,6 +20,7 @@ import { promotePausedJobs, sweepCancelledCampaign } from './sweep.ts';
 import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
 import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
+import { watchUnansweredAttempts } from './unanswered-watch.ts';
 import { createS3Client, createS3ObjectStore } from '../integrations/s3/s3.ts';
 import { createCampaignEventConsumer, createSqsClient } from '../integrations/sqs/campaign-events.ts';
 import type { CampaignSettingsInput } from '../domain/campaign.ts';
@@ -51,6 +52,11 @@ export interface CampaignRuntimeOptions {
   ingest?: boolean;
   /** Wall clock for calling windows and reports (tests inject one). */
   now?: () => number;
+  /**
+   * This process owns the Stasis application (receives PBX events): it tells dialers in any
+   * process how unanswered attempts ended. False in `centralita worker` (REST only).
+   */
+  stasisOwner?: boolean;
 }
 
 export interface CampaignRuntime {
@@ -113,6 +119,10 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   }
   // Pushed after the consumer: on stop, running ingests end first and the consumer does not wait on them.
   intake.push(() => runner.close());
+  if (o.telephony && o.stasisOwner) {
+    const stopWatch = watchUnansweredAttempts({ telephony: o.telephony, outcomes, logger });
+    stack.push(async () => stopWatch());
+  }
   if (o.telephony) {
     const d = createDialer({
       connection: redis, store, limits: createDialLimits(redis), outcomes, telephony: o.telephony, dnc, logger, metrics, clock: o.now ?? Date.now,

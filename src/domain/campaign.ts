@@ -239,6 +239,11 @@ export function campaignChannelId(campaignId: string, rowId: string, attempt: nu
   return `cmp-${campaignId}-${rowId}-a${attempt}`;
 }
 
+/** Whether a channel id is a campaign attempt's (campaignChannelId). */
+export function isCampaignChannelId(id: string): boolean {
+  return /^cmp-.+-a\d+$/.test(id);
+}
+
 export function dialString(template: string, e164: string): string {
   return template.replaceAll('{phone}', e164).replaceAll('{digits}', e164.replace(/^\+/, ''));
 }

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts';
 import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import { QUEUES } from '../jobs/names.ts';
-import type { CallOutcomeChannel } from '../jobs/call-outcome.ts';
+import { isUnanswered, type CallOutcomeChannel } from '../jobs/call-outcome.ts';
 import { campaignChannelId, decideAfterAttempt, dialString, originateJobId, windowDecision, type AttemptOutcome, type CampaignSettings, type FinalOutcome } from '../domain/campaign.ts';
 import { zonesForRow } from '../domain/campaign-row.ts';
 import { ORIGINATE_JOB, originateJobOptions, type OriginateJobData } from '../campaigns/ingest.ts';
@@ -164,6 +164,8 @@ export function createDialer(deps: DialerDeps): Dialer {
       const goneP = o ? new Promise<'gone'>((resolve) => { o.wake = () => resolve('gone'); if (o.destroyed) resolve('gone'); }) : new Promise<never>(() => {});
       const first = await Promise.race([recordP, goneP]);
       if (first !== 'gone') {
+        // In a worker (no events of its own) the Stasis owner's view of an unanswered attempt.
+        if (first.r && isUnanswered(first.r)) return { outcome: classifyUnanswered(first.r.dialStatus, first.r.cause), via: 'events' };
         if (first.r) return { outcome: outcomeFromRecord(first.r), via: 'record' };
         if (closing.signal.aborted) throw new ClosingError('dialer closing');
         return { outcome: 'failed', via: 'timeout' };
@@ -175,6 +177,7 @@ export function createDialer(deps: DialerDeps): Dialer {
       // Answered and gone: the Stasis core's record says how it went; give it a moment.
       const late = await Promise.race([recordP, sleep(graceMs, ctl.signal).then(() => ({ r: undefined }))]);
       ctl.abort();
+      if (late.r && isUnanswered(late.r)) return { outcome: classifyUnanswered(late.r.dialStatus, late.r.cause), via: 'events' };
       return late.r ? { outcome: outcomeFromRecord(late.r), via: 'record' } : { outcome: 'answered', via: 'events' };
     } finally {
       closing.signal.removeEventListener('abort', onClose);

@@ -43,6 +43,13 @@ export interface AriTelephonyOptions {
   pingIntervalMs?: number;
   /** Resolve the factory without waiting for the first connection (default false: wait up to the timeout, then keep retrying in the background). */
   waitForConnectionMs?: number;
+  /**
+   * Whether this process owns the Stasis application (opens its event WebSocket). Default true.
+   * Asterisk keeps ONE WebSocket per application name: a second one replaces the first
+   * (ApplicationReplaced), so processes that do not own calls (`centralita worker`) pass false
+   * and use REST only; their readiness is a periodic `GET /asterisk/ping`.
+   */
+  events?: boolean;
   /** Concurrent REST connections to Asterisk (keep-alive). Default 32. */
   maxSockets?: number;
   /**
@@ -224,6 +231,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     if (closed) return;
     // Credentials in the upgrade request's Authorization header, never in the URL (URLs end up
     // in proxy and access logs; Asterisk accepts Basic auth on /ari/events like on REST).
+    if (o.events === false) { restOnly(); return; }
     const wsUrl = `${base.replace(/^http/, 'ws')}/ari/events?app=${encodeURIComponent(o.app)}&subscribeAll=false`;
     const sock = new WebSocket(wsUrl, { handshakeTimeout: Math.max(o.requestTimeoutMs, 2_000), headers: { authorization: `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}` } });
     ws = sock;
@@ -271,6 +279,26 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     for (let i = 0; i < sources.length; i += 50) {
       await call('applications', 'subscribe', { applicationName: o.app, eventSource: sources.slice(i, i + 50).join(',') });
     }
+  }
+
+  /** REST only (no Stasis subscription): "connected" means Asterisk answers a ping. */
+  function restOnly(): void {
+    const ping = async () => {
+      try {
+        await call('asterisk', 'ping', {});
+        if (status.state !== 'connected') {
+          status.attempts = 0;
+          if (status.state === 'reconnecting') status.reconnects++;
+          setState('connected');
+          firstConnected?.();
+        }
+      } catch (err) {
+        if (status.state === 'connected' || status.state === 'connecting') { status.attempts++; setState('reconnecting', err); }
+      }
+    };
+    void ping();
+    pingTimer = setInterval(() => { void ping(); }, pingMs > 0 ? pingMs : 15_000);
+    pingTimer.unref?.();
   }
 
   function onMessage(data: WebSocket.RawData) {
@@ -458,6 +486,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       }
     },
     async subscribe(eventSources) {
+      if (o.events === false) throw new TelephonyCommandError('applications.subscribe', undefined, 'this process does not own the Stasis application (REST only): it receives no events');
       const fresh = eventSources.filter((s) => !subscriptions.has(s));
       for (const s of fresh) subscriptions.add(s);
       if (fresh.length && status.connected) await applySubscriptions(fresh);

@@ -1,6 +1,8 @@
 // Issue 13 on the simulated PBX: what a campaign row carries reaches the campaign flow (fix 3),
 // and each way a number can fail ends with the outcome its hangup cause says (fix 4). The real
 // stack: the dialler on a real Redis, the ARI adapter, the call service with the shipped flows.
+// The dialler runs as in `centralita worker` (fix 2): ARI REST only, no Stasis WebSocket of its
+// own; the Stasis owner (the call service's process) tells it how unanswered attempts ended.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
@@ -22,6 +24,7 @@ import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
 import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
 import { createCallOutcomeChannel, type CallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
+import { watchUnansweredAttempts } from '../../../src/campaigns/unanswered-watch.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const P = 'e2e-cmp-paths';
@@ -31,6 +34,8 @@ const ALWAYS_OPEN = { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] 
 describe('campaign paths on the simulated PBX', () => {
   let sim: Simulator;
   let telephony: AriTelephony;
+  let restOnly: AriTelephony;
+  let stopWatch = () => {};
   let registry: FlowRegistryHandle;
   let calls: CallService;
   let dispose: () => void = () => {};
@@ -55,16 +60,21 @@ describe('campaign paths on the simulated PBX', () => {
     calls = createCallService({ telephony, flows: registry, actors: flowActors.actors, records: sink, bus: createEventBus(), logger });
     for (const [role, h] of Object.entries(flowActors.roles)) calls.registerRole(role, h);
     calls.start();
+    stopWatch = watchUnansweredAttempts({ telephony, outcomes, logger });
     queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
+    restOnly = await createAriTelephony({ url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, pingIntervalMs: 1000, events: false });
     dialer = createDialer({
-      connection: redis, bullPrefix: `${P}-bull`, store: store(), limits: createDialLimits(redis, { prefix: P }), outcomes, telephony, dnc, logger,
+      connection: redis, bullPrefix: `${P}-bull`, store: store(), limits: createDialLimits(redis, { prefix: P }), outcomes, telephony: restOnly, dnc, logger,
       globalMaxCallsPerSecond: 20, globalMaxConcurrentCalls: 20, recordGraceMs: 1000,
     });
     await waitFor(() => sim.control.isAppConnected('centralita'), 5000, 'app registered');
+    await waitFor(() => restOnly.status().connected, 5000, 'REST-only adapter ready');
   }, 60_000);
 
   afterAll(async () => {
     await dialer?.close();
+    await restOnly?.close();
+    stopWatch();
     await outcomes?.close();
     await queue?.close();
     await calls?.stop(100);
@@ -98,5 +108,8 @@ describe('campaign paths on the simulated PBX', () => {
     await campaign('fails', 'telefono\n' + Object.keys(behaviours).map((n) => n.slice(3)).join('\n') + '\n');
     const p = await waitFor(async () => { const x = await store().progress('fails'); return x.done === 5 ? x : undefined; }, 40_000, 'all rows done');
     expect(p.final).toEqual({ busy: 1, declined: 1, 'no-answer': 1, failed: 2 });
+    // The dialler never opened the app's WebSocket: the owner kept it all along.
+    expect(telephony.status()).toMatchObject({ connected: true, reconnects: 0 });
+    await expect(restOnly.subscribe(['deviceState:PJSIP/1001'])).rejects.toThrow(/does not own the Stasis application/);
   }, 60_000);
 });

@@ -72,10 +72,10 @@ describe('call outcome channel', () => {
     open.push(ch);
     const rec = { id: 'r1', linkedId: 'r1', direction: 'outbound', from: '', to: '', startedAt: '', endedAt: '', talkSeconds: 0, waitSeconds: 0, disposition: 'answered', hangupSide: 'far-end', path: [], campaign: { campaignId: 'c', rowId: 'row-1', attempt: 2 } } as const;
     await ch.publish({ ...rec, path: [] });
-    expect((await ch.waitFor('cmp-c-row-1-a2', 1000))?.id).toBe('r1');
+    expect(((await ch.waitFor('cmp-c-row-1-a2', 1000)) as { id?: string } | undefined)?.id).toBe('r1');
     const pending = ch.waitFor('chan-x', 5000);
     setTimeout(() => void ch.publish({ ...rec, id: 'r2', path: [], campaign: undefined }, { channelId: 'chan-x' }), 50);
-    expect((await pending)?.id).toBe('r2');
+    expect(((await pending) as { id?: string } | undefined)?.id).toBe('r2');
     const ctl = new AbortController();
     const aborted = ch.waitFor('never', 5000, ctl.signal);
     ctl.abort();
