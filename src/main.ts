@@ -77,6 +77,8 @@ export interface RunningApp {
   acd: Acd;
   bus: EventBus;
   history: HistoryRuntime;
+  /** The ARI connection itself (status, readiness; tests drop its socket). */
+  ari: AriTelephony;
   stop(): Promise<void>;
 }
 
@@ -141,7 +143,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const queues = await loadQueues(config.flows.dir);
     const acd = createAcd({
-      telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }),
+      telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }), resyncOnReconnect: false,
       store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
     });
     await acd.start();
@@ -187,7 +189,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     };
     stack.push({ name: 'records', stop: () => records.close() });
 
-    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids });
+    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()] });
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
     // Every role has its owner: a `dial` node's legs belong to the flow actors.
     for (const [role, handler] of Object.entries(flowActors.roles)) calls.registerRole(role, handler);
@@ -230,7 +232,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     await writeRuntimeInfo(config.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, api: { url: httpUrl, token }, redis: { url: redisUrl }, ...(sim ? { sim } : {}) });
     stack.push({ name: 'runtime-file', stop: () => removeRuntimeInfo(config.dataDir) });
     secrets.add(token);
-    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, calls, acd, bus, history, ...(pbx ? { pbx } : {}), stop: stopAll };
+    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, ari, calls, acd, bus, history, ...(pbx ? { pbx } : {}), stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

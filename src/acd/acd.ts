@@ -38,6 +38,12 @@ export interface AcdDeps {
   callerGonePrompt?: string;
   /** How often endpoint reachability is re-read with endpointState() (s); 0 = only at start. */
   devicePollSec?: number;
+  /**
+   * Resync by itself after each reconnect (default true). The app sets false and lets the call
+   * service run `acd.resync()` after it has ended the vanished calls' sessions, so a vanished
+   * caller is recorded as vanished, not as having left the queue.
+   */
+  resyncOnReconnect?: boolean;
 }
 
 export interface QueueView extends QueueStats {
@@ -154,6 +160,7 @@ export function createAcd(deps: AcdDeps): Acd {
     const callersGone = callers.resync(alive);
     counters.resyncedLegs! += legsGone;
     counters.resyncedCallers! += callersGone;
+    agents.forgetDevices();
     await Promise.all([announcements.resync(), agents.pollDevices()]);
     log.info({ legsGone, callersGone, channels: alive.size }, 'ACD resynchronised after reconnect');
     rt.kick();
@@ -183,7 +190,7 @@ export function createAcd(deps: AcdDeps): Acd {
     async start() {
       if (rt.started) return;
       unsubscribe = telephony.onEvent(onTelephony);
-      stopReconnect = onReconnected(telephony, () => { resync().catch((err: unknown) => log.error({ err }, 'ACD resync after reconnect failed')); });
+      if (deps.resyncOnReconnect !== false) stopReconnect = onReconnected(telephony, () => { resync().catch((err: unknown) => log.error({ err }, 'ACD resync after reconnect failed')); });
       let saved = new Map<string, PersistedAgent>();
       try {
         saved = await store.loadAll();

@@ -120,21 +120,24 @@ export function createAgents(rt: AcdRuntime, states: { push(e: AgentStateEvent):
   }
 
   /**
-   * Reachability from endpointState(): registered or not. Re-read periodically and after a
-   * reconnect (device-state events are lost while the socket is down); it only toggles
-   * unavailable ↔ available and leaves in-use (from device-state events) alone.
+   * What each agent's phone is doing, read from the PBX: the device state when it can say (the
+   * full truth, so a stale `in-use` after a restart is cleared), else endpointState() for
+   * reachability (toggles unavailable ↔ available only). At start, after each reconnect (events
+   * of the gap are lost) and periodically.
    */
   async function pollDevices(): Promise<void> {
     await Promise.all([...agents.values()].map(async (a) => {
-      const [tech, ...rest] = a.entry.endpoint.split('/');
       try {
+        const ds = await rt.telephony.deviceState(a.entry.endpoint);
+        if (ds !== undefined && deviceAvailability(ds) !== 'unknown') { setDevice(a.entry.endpoint, deviceAvailability(ds)); return; }
+        const [tech, ...rest] = a.entry.endpoint.split('/');
         const s = await rt.telephony.endpointState(tech!, rest.join('/'));
         if (s === undefined) return;
         const av = endpointAvailability(s);
         if (av === 'unavailable' && a.device !== 'unavailable') setDevice(a.entry.endpoint, 'unavailable');
         else if (av === 'available' && (a.device === 'unavailable' || a.device === 'unknown')) setDevice(a.entry.endpoint, 'available');
       } catch (err) {
-        log.debug({ err, endpoint: a.entry.endpoint }, 'endpoint state unknown');
+        log.debug({ err, endpoint: a.entry.endpoint }, 'device state unknown');
       }
     }));
   }
@@ -166,6 +169,8 @@ export function createAgents(rt: AcdRuntime, states: { push(e: AgentStateEvent):
     /** The device-state sources to subscribe to, one per agent phone (`deviceState:PJSIP/1001`). */
     deviceSources: () => [...new Set([...agents.values()].map((a) => `deviceState:${a.entry.endpoint}`))],
     setLiveLegCheck(fn: (agentId: string) => boolean) { hasLiveLeg = fn; },
+    /** After a reconnect: what device events said before the gap is stale (a PBX restart clears every phone). */
+    forgetDevices() { for (const a of agents.values()) a.device = 'unknown'; },
     stop() { for (const a of agents.values()) a.actor.stop(); },
   };
 }

@@ -28,6 +28,8 @@ export interface CallServiceOptions {
   didMap?: Record<string, string>;
   /** Flow for campaign originations that do not name one (args[4] or CENTRALITA_FLOW). */
   defaultCampaignFlow?: string;
+  /** Run after each resync, once vanished calls are ended (e.g. the ACD's own resync). */
+  afterResync?: (() => Promise<void>)[];
 }
 
 export interface RejectedCall { channelId: string; reason: string; args: string[]; at: string }
@@ -319,6 +321,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       if (!alive.has(s.channelId)) { vanished++; s.end('vanished', at); }
     }
     log.info({ live: sessions.size, vanished, channels: live.length }, 'resynchronised calls after reconnect');
+    for (const hook of o.afterResync ?? []) await hook().catch((err: unknown) => log.error({ err }, 'resync hook failed'));
   }
 
   return {

@@ -52,8 +52,9 @@ export interface CallSession {
 
 interface ActorOutputLike { path?: unknown; output?: unknown; language?: unknown; out?: unknown }
 
-/** How long the end of a call waits for a voicemail's RecordingFinished to reach the flow. */
+/** How long the end of a call waits for a voicemail's RecordingFinished (or a hand-off's response) to reach the flow. */
 const RECORDING_GRACE_MS = 3000;
+const SETTLING = new Set(['record', 'transfer', 'continueInDialplan']);
 
 export function startCallSession(d: CallSessionDeps): CallSession {
   const { input, telephony, logger } = d;
@@ -159,11 +160,15 @@ export function startCallSession(d: CallSessionDeps): CallSession {
     return undefined;
   }
 
-  /** A voicemail (or any `record` actor) still running: its RecordingFinished may be in flight. */
+  /**
+   * An actor whose result the record needs and that the end of the call overtakes: a voicemail
+   * (`record`: RecordingFinished then StasisEnd in one burst) or a hand-off to the dialplan
+   * (`transfer`: StasisEnd arrives before the 204 of /continue).
+   */
   function recordingInFlight(): boolean {
     const snap = actor?.getSnapshot() as { status: string; children?: Record<string, { src?: unknown; getSnapshot(): { status: string } }> } | undefined;
     if (!snap || snap.status !== 'active') return false;
-    return Object.values(snap.children ?? {}).some((c) => c.src === 'record' && c.getSnapshot().status === 'active');
+    return Object.values(snap.children ?? {}).some((c) => SETTLING.has(c.src as string) && c.getSnapshot().status === 'active');
   }
 
   function finish(at: string, vanished: boolean) {
@@ -173,11 +178,10 @@ export function startCallSession(d: CallSessionDeps): CallSession {
     // record says "answered, no voicemail" although the file exists.
     if (!vanished && recordingInFlight()) {
       ending = true;
-      let sub: { unsubscribe(): void } | undefined;
-      const done = () => { clearTimeout(t); sub?.unsubscribe(); ending = false; finishNow(at, vanished); };
+      const done = () => { clearTimeout(t); sub.unsubscribe(); ending = false; finishNow(at, vanished); };
       const t = setTimeout(done, RECORDING_GRACE_MS);
       t.unref?.();
-      sub = actor!.subscribe({ next: () => { if (!recordingInFlight()) queueMicrotask(done); }, error: () => queueMicrotask(done) });
+      const sub = actor!.subscribe({ next: () => { if (!recordingInFlight()) queueMicrotask(done); }, error: () => queueMicrotask(done) });
       if (!recordingInFlight()) queueMicrotask(done);
       return;
     }

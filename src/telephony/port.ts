@@ -102,6 +102,8 @@ export interface Telephony {
   listBridges(): Promise<BridgeInfo[]>;
   /** Endpoint state, e.g. for agents (`online`, `offline`, `unknown`). */
   endpointState(technology: string, resource: string): Promise<string | undefined>;
+  /** A device's state (`NOT_INUSE`, `INUSE`, `RINGING`, `UNAVAILABLE`…), e.g. `PJSIP/1001`; undefined when the PBX cannot say. */
+  deviceState(device: string): Promise<string | undefined>;
   /** A playback's state (`queued`, `playing`…), or undefined when the PBX has no such playback (it ended). */
   playbackState(playbackId: string): Promise<string | undefined>;
   /** A live recording's state (`recording`, `paused`…), or undefined when it is no longer live (it ended). */

@@ -212,6 +212,8 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
       const b = behaviours.get(`${tech}/${resource}`);
       return b && b(0).kind === 'unavailable' ? 'offline' : 'online';
     },
+    // This fake sends no device-state events, so it cannot answer for device states either.
+    async deviceState() { return undefined; },
     async playbackState(playbackId) { return playbacks.has(playbackId) ? 'playing' : undefined; },
     async liveRecordingState() { return undefined; },
     async subscribe(sources) { for (const x of sources) subscriptions.add(x); },

@@ -93,7 +93,7 @@ export function createCampaignFakeTelephony(o: FakeOptions): CampaignFakeTelepho
     stopRecording: notImplemented('stopRecording'), createBridge: notImplemented('createBridge'), addToBridge: notImplemented('addToBridge'),
     removeFromBridge: notImplemented('removeFromBridge'), destroyBridge: notImplemented('destroyBridge'), startBridgeMoh: notImplemented('startBridgeMoh'),
     listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,
-    playbackState: async () => undefined, liveRecordingState: async () => undefined, subscribe: async () => {},
+    playbackState: async () => undefined, deviceState: async () => undefined, liveRecordingState: async () => undefined, subscribe: async () => {},
   };
   return t;
 }

@@ -230,6 +230,7 @@ export function createFakeTelephony(opts: FakeTelephonyOptions = {}): FakeTeleph
       return [...bridges.values()].map((b) => ({ ...b, channels: [...b.channels] }));
     },
     async endpointState() { return 'online'; },
+    async deviceState() { return undefined; },
     async playbackState(playbackId) {
       await command('playbackState', undefined, [playbackId], false);
       return activePlaybacks.has(playbackId) ? 'playing' : undefined;

@@ -11,7 +11,9 @@
 //    calls overflowed the PBX's listen backlog and stalled for seconds on SYN retries) →
 //    a keep-alive agent with a socket cap, injected through swagger-client's authorizations hook;
 //  - swagger-client's console.log "deprecated version of Swagger" on every connect (and its
-//    unbounded `log.history` array) → the global `log` it installs is replaced by a no-op.
+//    unbounded `log.history` array) → the global `log` it installs is replaced by a no-op;
+//  - swagger-client throwing from an HTTP callback when the API cannot be loaded (a wrong
+//    password: uncaught, the process died) → its fail() only reports (see swaggerClient).
 import ariClient from 'ari-client';
 import WebSocket from 'ws';
 import { CentralitaError } from '../../errors.ts';
@@ -90,11 +92,24 @@ type Op = (params?: Record<string, unknown>) => Promise<unknown>;
 type AriRest = Record<string, Record<string, Op>>;
 
 interface SwaggerAuthorizations { add(name: string, auth: { apply(obj: Record<string, unknown>): boolean }): unknown; remove(name: string): boolean }
+interface SwaggerModule { authorizations: SwaggerAuthorizations; SwaggerApi: { prototype: { fail(message: unknown): void; failure(message: unknown): void; __noThrow?: boolean } } }
 /** The swagger-client instance ari-client itself loaded (it is a dependency of ari-client). */
-function swaggerAuthorizations(): SwaggerAuthorizations {
+function swaggerClient(): SwaggerModule {
   const fromHere = createRequire(import.meta.url);
   const fromAri = createRequire(fromHere.resolve('ari-client'));
-  return (fromAri('swagger-client') as { authorizations: SwaggerAuthorizations }).authorizations;
+  const swagger = fromAri('swagger-client') as SwaggerModule;
+  // swagger-client's fail() reports through ari-client's failure callback (which rejects
+  // connect) and then THROWS from inside the HTTP response handler: with a wrong ARI password
+  // (401 on resources.json) that throw was an uncaught exception that killed the process.
+  const proto = swagger.SwaggerApi.prototype;
+  if (!proto.__noThrow) {
+    proto.__noThrow = true;
+    proto.fail = function fail(message: unknown) { this.failure(message); };
+  }
+  return swagger;
+}
+function swaggerAuthorizations(): SwaggerAuthorizations {
+  return swaggerClient().authorizations;
 }
 
 // shred copies `agent` into the User-Agent header too (a known FIXME there): give it a name.
@@ -466,6 +481,14 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
         return ep?.state;
       } catch (err) {
         if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
+    async deviceState(device) {
+      try {
+        return (await call<{ state?: string }>('deviceStates', 'get', { deviceName: device }))?.state;
+      } catch (err) {
+        if (err instanceof TelephonyCommandError && (err.status === 404 || /not found/i.test(err.message))) return undefined;
         throw err;
       }
     },

@@ -33,6 +33,7 @@ export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'DELETE'; pat
   'bridges.list': { method: 'GET', path: '/bridges' },
   'endpoints.get': { method: 'GET', path: '/endpoints/{tech}/{resource}' },
   'playbacks.get': { method: 'GET', path: '/playbacks/{playbackId}' },
+  'deviceStates.get': { method: 'GET', path: '/deviceStates/{deviceName}' },
   'recordings.getLive': { method: 'GET', path: '/recordings/live/{recordingName}' },
   'applications.subscribe': { method: 'POST', path: '/applications/{applicationName}/subscription' },
   'asterisk.ping': { method: 'GET', path: '/asterisk/ping' },

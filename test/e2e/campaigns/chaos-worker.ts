@@ -27,7 +27,7 @@ const telephony: Telephony = {
   answer: unused, ring: unused, play: unused, stopPlayback: unused, startMoh: unused, stopMoh: unused, hangup: unused, continueInDialplan: unused, setVariable: unused,
   getVariable: unused, sendDtmf: unused, record: unused, recordBridge: unused, stopRecording: unused, createBridge: unused, addToBridge: unused, removeFromBridge: unused, destroyBridge: unused,
   startBridgeMoh: unused, listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,
-    playbackState: async () => undefined, liveRecordingState: async () => undefined, subscribe: async () => {},
+    playbackState: async () => undefined, deviceState: async () => undefined, liveRecordingState: async () => undefined, subscribe: async () => {},
 };
 
 const outcomes = createCallOutcomeChannel(redis, { prefix: P });

@@ -1,0 +1,2 @@
+// The shipped campaign flow, unchanged.
+export { default } from '../../../flows/campaign.flow.ts';

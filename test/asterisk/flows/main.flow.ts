@@ -1,0 +1,2 @@
+// The shipped main flow, unchanged.
+export { default } from '../../../flows/main.flow.ts';
