@@ -53,6 +53,9 @@ ${['ct-agent1', 'ct-agent2', 'ct-desk', 'ct-reception'].map((n) => phone(n, port
 aors = trunk
 dtmf_mode = info
 
+; inbound callers from sipp (From user ct-caller: the capacity benchmark's load)
+[ct-caller](ct-phone)
+
 [trunk]
 type = aor
 contact = sip:127.0.0.1:${TRUNK_PORT(base)}
