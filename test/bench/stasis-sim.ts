@@ -16,7 +16,7 @@ export interface SimChild {
 }
 
 /** Forks this file as the simulator process. */
-export async function forkSim(opts: { soundLengths?: Record<string, number>; dids?: Record<string, string> } = {}): Promise<SimChild> {
+export async function forkSim(opts: { soundLengths?: Record<string, number>; dids?: Record<string, string>; timings?: boolean } = {}): Promise<SimChild> {
   const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, SIM_OPTS: JSON.stringify(opts) } });
   let seq = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -52,8 +52,12 @@ export async function forkSim(opts: { soundLengths?: Record<string, number>; did
 
 async function runChild() {
   const { startSimulator } = await import('../../src/sim/index.ts');
-  const o = JSON.parse(process.env.SIM_OPTS ?? '{}') as { soundLengths?: Record<string, number>; dids?: Record<string, string> };
-  const sim = await startSimulator({ host: '127.0.0.1', port: 0, user: 'centralita', password: 'bench-secret', soundLengths: o.soundLengths ?? {}, dids: o.dids ?? {} });
+  const o = JSON.parse(process.env.SIM_OPTS ?? '{}') as { soundLengths?: Record<string, number>; dids?: Record<string, string>; timings?: boolean };
+  // `timings`: the simulator stamps, in this process, each event it sends and each command it
+  // receives per channel (GET /_sim/timings), so latency is measured where the caller feels it.
+  const simOpts: Parameters<typeof startSimulator>[0] = { host: '127.0.0.1', port: 0, user: 'centralita', password: 'bench-secret', soundLengths: o.soundLengths ?? {}, dids: o.dids ?? {} };
+  if (o.timings) Object.assign(simOpts, { timings: true });
+  const sim = await startSimulator(simOpts);
   const c = sim.control;
   const wait = async (cond: () => boolean, timeoutMs: number) => {
     const end = Date.now() + timeoutMs;
