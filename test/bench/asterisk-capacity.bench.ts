@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { labSettings } from '../asterisk/settings.ts';
 import { createLabDriver } from '../asterisk/lab/driver.ts';
 import { startApp } from '../asterisk/app.ts';

@@ -1,8 +1,8 @@
 // Installs the project's dialplan/ files on the real Asterisk exactly as dialplan/README.md tells
 // a plain-Asterisk admin ("Plain Asterisk (no FreePBX)"), so the README is tested too:
-//   1. extensions.conf: `#include extensions_custom.conf`, the trunk's context routed to
-//      centralita-did, the fallback and hand-off contexts the file references defined, and
-//      CENTRALITA_FALLBACK_DEFAULT edited;
+//   1. extensions.conf: `#include extensions_custom.conf` and the PBX routes file, the
+//      trunk's context routed to centralita-did, the fallback and hand-off contexts the file
+//      references defined, and CENTRALITA_FALLBACK_DEFAULT edited; pjsip.conf: the templates;
 //   2. ari.conf: the lines of ari_general_custom.conf under [general], plus the [centralita] user;
 //   3. http.conf: the lines of http_custom.conf under [general];
 //   4. the project's prompts into Asterisk's sounds/<lang>/;
@@ -100,9 +100,10 @@ export async function install(o: InstallOptions): Promise<() => Promise<void>> {
 
   // 1. Dialplan: the file as shipped, with the fallback edited the way the README says.
   write('extensions_custom.conf', dp('extensions_custom.conf').replace(/^CENTRALITA_FALLBACK_DEFAULT=.*$/m, 'CENTRALITA_FALLBACK_DEFAULT=ct-fallback,s,1'));
+  write('extensions_centralita_routes.conf', dp('extensions_centralita_routes.conf'));
   write('ct_scenarios.conf', TEST_DIALPLAN);
   const ext = read('extensions.conf');
-  write('extensions.conf', `${ext}\n#include extensions_custom.conf\n#include ct_scenarios.conf\n`);
+  write('extensions.conf', `${ext}\n#include extensions_custom.conf\n#include extensions_centralita_routes.conf\n#include ct_scenarios.conf\n`);
   // 2. ARI: general lines + the app's own user with its password.
   const general = dp('ari_general_custom.conf').split('\n').filter((l) => !/^\s*;/.test(l) && l.trim()).join('\n');
   const user = dp('ari_additional_custom.conf').replace('CHANGE-ME-long-random-secret', o.appPassword);
@@ -111,8 +112,9 @@ export async function install(o: InstallOptions): Promise<() => Promise<void>> {
   const http = dp('http_custom.conf').split('\n').filter((l) => !/^\s*;/.test(l) && l.trim()).join('\n');
   write('http.conf', underGeneral(read('http.conf'), http));
   // Scenario phones.
+  write('pjsip_centralita.conf', dp('pjsip_centralita.conf'));
   write('ct_pjsip.conf', pjsipConf(o.sippBasePort));
-  write('pjsip.conf', `${read('pjsip.conf')}\n#include ct_pjsip.conf\n`);
+  write('pjsip.conf', `${read('pjsip.conf')}\n#include pjsip_centralita.conf\n#include ct_pjsip.conf\n`);
   // 4. Prompts: sounds/<lang>/*.wav → Asterisk's sounds/<lang>/.
   const copied: string[] = [];
   for (const lang of readdirSync(join(o.repoDir, 'sounds'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {

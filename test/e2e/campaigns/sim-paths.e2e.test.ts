@@ -88,7 +88,7 @@ describe('campaign paths on the simulated PBX', () => {
   async function campaign(id: string, csv: string) {
     const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 3, maxCallSec: 60, maxCallsPerSecond: 20, retry: { busy: { delaySec: 0, maxAttempts: 1 }, declined: { delaySec: 0, maxAttempts: 1 }, 'no-answer': { delaySec: 0, maxAttempts: 1 }, failed: { delaySec: 0, maxAttempts: 1 } } });
     await store().saveSettings(id, settings);
-    await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: id, source: [Buffer.from(csv)], settings, defaultCountry: 'CO', nowMs: Date.now(), gate: store(), sink: queue, rejected: () => {} });
+    await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: id, source: [Buffer.from(csv)], settings, catalog: { flowIds: registry.ids() }, defaultCountry: 'CO', nowMs: Date.now(), gate: store(), sink: queue, rejected: () => {} });
   }
 
   it('row variables reach the campaign flow: the payment message with the amount, in the row language', async () => {
