@@ -6,7 +6,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { normalizeE164 } from '../domain/phone.ts';
-import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
+import { classifyUnansweredAttempt } from '../domain/hangup-causes.ts';
+import { unansweredOutcome } from '../domain/attempt-outcome.ts';
 import type { CallDirection, CallDisposition, CallRecord, HangupSide } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { KEY_PREFIX, QUEUES } from '../jobs/names.ts';

@@ -192,11 +192,3 @@ export const ARI_HANGUP_REASONS: Readonly<Record<string, number>> = {
   normal: 16, busy: 17, congestion: 34, no_answer: 19, timeout: 18, rejected: 21, unallocated: 1, normal_unspecified: 31,
   number_incomplete: 28, codec_mismatch: 58, interworking: 127, failure: 38, answered_elsewhere: 26,
 };
-
-/** A cause class as the outcome of an unanswered outbound attempt (dialler, records, dial node). */
-export function unansweredOutcome(cls: CauseClass): 'busy' | 'declined' | 'no-answer' | 'unknown-number' | 'failed' {
-  switch (cls) {
-    case 'busy': case 'declined': case 'no-answer': case 'unknown-number': return cls;
-    default: return 'failed'; // congestion, unavailable, failed (and 'answered', which is not unanswered)
-  }
-}

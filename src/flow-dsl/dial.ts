@@ -6,7 +6,8 @@
 // never sent to the dialplan. While the leg rings the caller hears a ringing tone.
 import { fromPromise } from 'xstate';
 import { STASIS_ROLES, type StasisRoleHandler } from '../calls/contract.ts';
-import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
+import { classifyUnansweredAttempt } from '../domain/hangup-causes.ts';
+import { unansweredOutcome } from '../domain/attempt-outcome.ts';
 import { ChannelGoneError } from '../errors.ts';
 import type { Telephony } from '../telephony/port.ts';
 import { reconnectWatch } from '../telephony/reconnect.ts';

@@ -23,7 +23,8 @@ import type { DialLimits } from '../campaigns/limits.ts';
 import type { DncStore } from '../campaigns/dnc.ts';
 import type { CampaignMetrics } from '../campaigns/metrics.ts';
 import { errorCode } from '../errors.ts';
-import { classifyUnansweredAttempt, unansweredOutcome } from '../domain/hangup-causes.ts';
+import { classifyUnansweredAttempt } from '../domain/hangup-causes.ts';
+import { unansweredOutcome } from '../domain/attempt-outcome.ts';
 
 export interface DialerDeps {
   /** BullMQ connection (maxRetriesPerRequest: null). */
