@@ -3,8 +3,18 @@
 // channel: {id, op, ...args} → {id, result | error}. Started by forkSim() below.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
 interface Req { id: number; op: string; [k: string]: unknown }
+
+/** Nanoseconds a thread waited on the run queue, from /proc/<pid>/schedstat (0 when unavailable). */
+export function runqueueWaitMs(pid: number | 'self' = 'self'): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
 
 export interface SimChild {
   url: string;
@@ -109,6 +119,8 @@ async function runChild() {
       return { sent, gone };
     },
     cpu: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
+    /** Time this process's main thread spent runnable but waiting for a CPU (ms, Linux schedstat). */
+    runqueueMs: () => runqueueWaitMs(),
     eventsSent: () => c.eventsSent(),
   };
   process.on('message', (m: Req) => {

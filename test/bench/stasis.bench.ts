@@ -11,12 +11,13 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { forkSim } from './stasis-sim.ts';
+import { forkSim, runqueueWaitMs } from './stasis-sim.ts';
 import { createAriTelephony } from '../../src/telephony/ari/adapter.ts';
 import { createCallActors, actorImplementations } from '../../src/calls/actors.ts';
 import { createCallService } from '../../src/calls/service.ts';
 import { createEventBus } from '../../src/domain/event-bus.ts';
 import { testFlows } from '../fakes/test-flows.ts';
+import { loadConfig } from '../../src/config.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -51,6 +52,9 @@ async function restCost(url: string): Promise<{ http: number; ariClient: number 
 
 export async function run(args: string[]) {
   const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
+  // The REST transport of the app under test: the configured default unless --rest says.
+  const restArg = args.includes('--rest') ? args[args.indexOf('--rest') + 1] : undefined;
+  const rest = (restArg ?? loadConfig({}).ari.restTransport) as 'http' | 'ari-client';
   const sim = await forkSim({ soundLengths: { 'hello-world': 200 }, dids: { '6015550002': 'menu' }, timings: true });
   const simAuth = { authorization: `Basic ${Buffer.from('centralita:bench-secret').toString('base64')}` };
   const pbxTimings = async (op: 'reset' | 'read') => {
@@ -65,7 +69,7 @@ export async function run(args: string[]) {
   let measuring = false;
   const telephony = await createAriTelephony({
     url: sim.url, user: 'centralita', password: 'bench-secret', app: 'centralita', requestTimeoutMs: 5_000, // ARI_REQUEST_TIMEOUT_MS default
-    logger: pino({ level: 'warn' }), pingIntervalMs: 0, maxSockets: Number(process.env.BENCH_SOCKETS ?? 32),
+    logger: pino({ level: 'warn' }), pingIntervalMs: 0, maxSockets: Number(process.env.BENCH_SOCKETS ?? 32), rest,
     probe: (kind, name, channelId, t, eventAt) => {
       if (!measuring || channelId === undefined) return;
       if (kind === 'event') { if (name === 'dtmf') dtmfAt.set(channelId, { t, sentAt: eventAt ? Date.parse(eventAt) : NaN }); return; }
@@ -116,6 +120,8 @@ export async function run(args: string[]) {
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
     await pbxTimings('reset');
+    const rq0 = runqueueWaitMs();
+    const simRq0 = await sim.call<number>('runqueueMs');
     const cpu0 = process.cpuUsage();
     const simCpu0 = await sim.cpuMs();
     const t0 = performance.now();
@@ -127,6 +133,8 @@ export async function run(args: string[]) {
     const loopP99 = loop.percentile(99) / 1e6;
     const loopP50 = loop.percentile(50) / 1e6;
     const simCpu = (await sim.cpuMs()) - simCpu0;
+    const appRunqueuePct = ((runqueueWaitMs() - rq0) / wall) * 100;
+    const simRunqueuePct = (((await sim.call<number>('runqueueMs')) - simRq0) / wall) * 100;
     const pbx = (await pbxTimings('read'))!;
     measuring = false;
     const lat = samples;
@@ -140,7 +148,7 @@ export async function run(args: string[]) {
     // Let the REST backlog drain so the next phase starts clean.
     await waitUntil(() => telephony.restStats().inFlight === 0, 90_000, 'REST backlog drained');
     return {
-      n, sent, gone, samples: lat.length, loopP99, loopP50, pbx, failedToAnswer, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
+      n, sent, gone, samples: lat.length, loopP99, loopP50, pbx, appRunqueuePct, simRunqueuePct, failedToAnswer, restInFlightAtEnd: rest.inFlight, restTimedOut: telephony.restStats().timedOut - rest0.timedOut,
       p50: pct(lat, 50), p99: pct(lat, 99), max: lat.reduce((a, b) => Math.max(a, b), 0),
       e2eP50: pct(lat2, 50), e2eP99: pct(lat2, 99),
       cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
@@ -180,8 +188,11 @@ export async function run(args: string[]) {
       pbx_p50_ms_1000: round(p1000.pbx.reactions.p50), pbx_max_ms_1000: round(p1000.pbx.reactions.max), pbx_reactions_1000: p1000.pbx.reactions.count,
       pbx_p50_ms_2000: round(p2000.pbx.reactions.p50), pbx_max_ms_2000: round(p2000.pbx.reactions.max), pbx_reactions_2000: p2000.pbx.reactions.count,
       pbx_by_command_2000: p2000.pbx.byCommand,
+      app_runqueue_wait_pct_1000: round(p1000.appRunqueuePct, 1), sim_runqueue_wait_pct_1000: round(p1000.simRunqueuePct, 1),
+      app_runqueue_wait_pct_2000: round(p2000.appRunqueuePct, 1), sim_runqueue_wait_pct_2000: round(p2000.simRunqueuePct, 1),
+      runqueue_wait_is: "time the process's main thread was runnable but waited for a CPU (/proc/<pid>/schedstat) / wall time of the DTMF window: CPU the machine did not give it",
       pbx_latency_is: 'in the simulator process: the event it sent about a channel (DTMF, playback end…) → the next command it received for that channel',
-      seconds_per_phase: seconds,
+      seconds_per_phase: seconds, rest_transport: rest,
       p50_ms_2000: round(p2000.p50), max_ms_1000: round(p1000.max), max_ms_2000: round(p2000.max),
       dtmf_sent_1000: p1000.sent, latency_samples_1000: p1000.samples,
       dtmf_sent_2000: p2000.sent, latency_samples_2000: p2000.samples,

@@ -167,6 +167,8 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
   // `ChannelHangupRequest {cause: 32, soft: true}` for them (no ChannelDestroyed), so the cause we
   // asked for and who asked are known only here.
   const requestedHangups = new Map<string, number>();
+  let lastTimeoutLog = 0;
+  let timeoutsUnlogged = 0;
 
   let rest: AriRest | undefined;
   const counters = { inFlight: 0, ok: 0, failed: 0, timedOut: 0, events: 0 };
@@ -375,7 +377,14 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       const err = caught instanceof AriRequestTimeout ? new TelephonyTimeoutError(name, o.requestTimeoutMs) : caught;
       if (err instanceof TelephonyTimeoutError) {
         counters.timedOut++;
-        log.warn({ operation: name, channelId, timeoutMs: o.requestTimeoutMs, inFlight: counters.inFlight }, 'ARI request timed out');
+        // Under overload thousands time out per second: one line per second, with the count,
+        // so logging does not take the CPU the commands are starved of.
+        const now = Date.now();
+        if (now - lastTimeoutLog >= 1000) {
+          log.warn({ operation: name, channelId, timeoutMs: o.requestTimeoutMs, inFlight: counters.inFlight, ...(timeoutsUnlogged ? { alsoTimedOutSinceLastLine: timeoutsUnlogged } : {}) }, 'ARI request timed out');
+          lastTimeoutLog = now;
+          timeoutsUnlogged = 0;
+        } else timeoutsUnlogged++;
         throw err;
       }
       if ((err as { code?: string }).code === 'ECONNREFUSED') throw new TelephonyDisconnectedError(name);
