@@ -41,6 +41,19 @@ describe.each(targets())('ACD on %s', (target) => {
     expect(t.app.acd.agent('agent1')?.state).toBe('available');
   }, 180_000);
 
+  it('device state: agent1 is talking on a direct call (not from the queue), so the queue call goes to agent2', async () => {
+    await driver.phone('ct-agent1', { kind: 'answer', afterMs: 300, hangupAfterMs: 60_000 });
+    await driver.phone('ct-agent2', { kind: 'answer', afterMs: 1000, hangupAfterMs: 3000 });
+    const direct = await driver.callPhone('ct-agent1');
+    await waitFor(() => t.app.acd.agent('agent1')?.device === 'in-use', 15_000 * driver.slow, 'agent1 in use (device state event)');
+    expect(t.app.acd.agent('agent1')?.state).toBe('available'); // logged in and idle as far as the queue knows
+    const c = await driver.call({ from: from(), to: '6015550300' });
+    await c.waitBridged(30_000);
+    expect((await t.record(c.id)).agent).toMatchObject({ id: 'agent2' });
+    await direct.hangup();
+    await waitFor(() => t.app.acd.agent('agent1')?.device === 'available', 15_000 * driver.slow, 'agent1 free again');
+  }, 180_000);
+
   it('announcements: the caller waits, the announcement plays (or fails), music on hold comes back; 0 leaves for voicemail', async () => {
     await driver.phone('ct-agent1', { kind: 'noanswer' });
     await driver.phone('ct-agent2', { kind: 'noanswer' });

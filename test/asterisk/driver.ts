@@ -45,6 +45,8 @@ export interface PbxDriver {
   close(): Promise<void>;
   /** A caller dials `to` (a DID) from `from`; returns once the app has the channel (or not: see waitFallback). */
   call(o: { from: string; to: string }): Promise<Caller>;
+  /** A direct call to the phone `PJSIP/<resource>` through the dialplan (not through the app), e.g. an agent's personal call. */
+  callPhone(resource: string): Promise<Caller>;
   /** How the PJSIP phone `PJSIP/<resource>` answers from now on. */
   phone(resource: string, b: PhoneBehaviour): Promise<void>;
   /** A number behind `PJSIP/<number>@trunk` that behaves as `kind`; unique per `index`. */

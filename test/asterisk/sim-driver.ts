@@ -22,6 +22,7 @@ export function simDialplan(dids: string[]): Record<string, Record<string, unkno
   return {
     'ct-in': Object.fromEntries(dids.map((d) => [d, [{ app: 'Stasis', appName: 'centralita' }, ...fallback]])),
     'centralita-handoff': { 2001: [{ app: 'Dial', endpoint: 'PJSIP/ct-desk', timeoutSec: 20 }, { app: 'Hangup' }] },
+    'ct-direct': Object.fromEntries(['ct-agent1', 'ct-agent2'].map((a) => [a, [{ app: 'Dial', endpoint: `PJSIP/${a}`, timeoutSec: 20 }, { app: 'Hangup' }]])),
   };
 }
 
@@ -107,6 +108,10 @@ export async function createSimDriver(o: { dids: string[]; soundsDir: string; sp
     async close() { await sim?.close(); sim = undefined; rmSync(recordingsDir, { recursive: true, force: true }); },
     async call({ from, to }) {
       const r = (await ctl('POST', '/calls', { from, to, context: 'ct-in' })) as { channelId: string };
+      return caller(r.channelId);
+    },
+    async callPhone(resource) {
+      const r = (await ctl('POST', '/calls', { from: '1099', to: resource, context: 'ct-direct' })) as { channelId: string };
       return caller(r.channelId);
     },
     async phone(resource, b) {

@@ -125,6 +125,11 @@ export async function createLabDriver(s: LabSettings): Promise<PbxDriver> {
       await rest('POST', '/channels', { endpoint: `Local/${to}@ct-in`, app: TESTER, channelId: `${base}-caller`, otherChannelId: `${base}-in`, callerId: `"Scenario" <${from}>`, timeout: 30 });
       return caller(base);
     },
+    async callPhone(resource) {
+      const base = `ct-${run}-${++seq}`;
+      await rest('POST', '/channels', { endpoint: `Local/${resource}@ct-direct`, app: TESTER, channelId: `${base}-caller`, otherChannelId: `${base}-in`, callerId: '"Direct" <1099>', timeout: 30 });
+      return caller(base);
+    },
     async phone(resource, b: PhoneBehaviour) {
       const port = ports[resource];
       if (!port) throw new Error(`no sipp port for PJSIP/${resource} (known: ${Object.keys(ports).join(', ')})`);

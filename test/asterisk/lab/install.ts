@@ -33,6 +33,13 @@ exten => s,1,NoOp(centralita fallback: the receptionist)
 [from-internal]
 exten => 2001,1,Dial(PJSIP/ct-desk,20)
  same => n,Hangup()
+
+; a direct call to an agent's phone, not through the app (the phone is then in use)
+[ct-direct]
+exten => ct-agent1,1,Dial(PJSIP/ct-agent1,20)
+ same => n,Hangup()
+exten => ct-agent2,1,Dial(PJSIP/ct-agent2,20)
+ same => n,Hangup()
 `;
 
 function pjsipConf(base: number): string {
