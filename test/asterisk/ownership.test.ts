@@ -36,12 +36,12 @@ describe.each(targets())('app and worker on %s', (target) => {
       HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'),
     }), createLogger({ level: 'silent' }));
     await waitFor(async () => ((await fetch(`${worker!.httpUrl}/readyz`)).status === 200 ? true : undefined), 20_000, 'the worker ready (REST)');
-    const before = t.app.telephony.status().reconnects;
+    const before = t.app.ari.status().reconnects;
     const c = await driver.call({ from: '3001500001', to: '6015550100' });
     await c.waitPrompt('sound:welcome', { timeoutMs: 20_000 });
     await c.hangup();
     expect((await t.record(c.id)).flow?.id).toBe('main');
-    expect(t.app.telephony.status()).toMatchObject({ connected: true, reconnects: before });
+    expect(t.app.ari.status()).toMatchObject({ connected: true, reconnects: before });
     expect((await fetch(`${t.app.httpUrl}/readyz`)).status).toBe(200);
   }, 120_000);
 });
