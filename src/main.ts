@@ -21,6 +21,7 @@ import { registerFlowsAdminRoutes } from './http/flows-admin.ts';
 import type { AuthService } from './auth/service.ts';
 import type { RouteInfo } from './http/security.ts';
 import { guardDialling } from './telephony/dial-guard.ts';
+import { withInternalEndpoints } from './domain/dial-policy.ts';
 import type { Telephony } from './telephony/port.ts';
 import { registerDashboard } from './http/dashboard.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
@@ -135,13 +136,14 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const { telephony: ari, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
     // Toll-fraud guard: every origination and hand-off of this process checks the allow-list.
-    const telephony = guardDialling(ari, config.dial, (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
+    const queues = await loadQueues(config.flows.dir);
+    const agentPhones = Object.values(queues).flatMap((q) => q.members.map((m) => m.endpoint));
+    const telephony = guardDialling(ari, withInternalEndpoints(config.dial, agentPhones), (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
     readiness.push(telephony.readiness());
     const pbxManager = await startAmi(config, logger, stack, sim?.ami);
     if (pbxManager) readiness.push(pbxManager.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
-    const queues = await loadQueues(config.flows.dir);
     const acd = createAcd({
       telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }), resyncOnReconnect: false,
       store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),

@@ -27,6 +27,14 @@ export const DEFAULT_DIAL_POLICY: DialPolicy = {
   handoffContexts: ['centralita-handoff', 'ext-local', 'ext-group', 'ext-queues', 'from-did-direct'],
 };
 
+/** The policy with these exact endpoints added as internal ones: the agents' phones that ops
+ * configured in flows/queues.ts are as trusted as the env's list, and listing them twice
+ * would only break the ACD when one is forgotten. */
+export function withInternalEndpoints(p: DialPolicy, endpoints: Iterable<string>): DialPolicy {
+  const extra = [...new Set(endpoints)].filter((e) => !p.internalEndpoints.includes(e)).map((e) => e.replace(PLACEHOLDER, ''));
+  return extra.length ? { ...p, internalEndpoints: [...p.internalEndpoints, ...extra] } : p;
+}
+
 export type DialCheck = { ok: true; kind: 'internal' | 'trunk' } | { ok: false; code: 'DIAL_ENDPOINT_NOT_ALLOWED' | 'DIAL_CALLER_ID_NOT_OWNED' | 'HANDOFF_CONTEXT_NOT_ALLOWED' | 'DIAL_VALUE_NOT_DIGITS'; reason: string };
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

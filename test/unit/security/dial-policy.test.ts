@@ -2,7 +2,7 @@
 // passes, and flows whose dial/transfer targets substitute call variables (CSV cells, caller
 // input, lookup results): a value that is not dial digits dials nothing.
 import { describe, expect, it } from 'vitest';
-import { checkCampaignDialling, checkHandoff, checkOriginate, DEFAULT_DIAL_POLICY, interpolateDialDigits, type DialPolicy } from '../../../src/domain/dial-policy.ts';
+import { checkCampaignDialling, checkHandoff, checkOriginate, DEFAULT_DIAL_POLICY, interpolateDialDigits, withInternalEndpoints, type DialPolicy } from '../../../src/domain/dial-policy.ts';
 import { guardDialling } from '../../../src/telephony/dial-guard.ts';
 import { createFakeTelephony } from '../../fakes/fake-telephony.ts';
 import { defineFlow, dial, gather, hangup, transfer } from '../../../src/flow-dsl/define.ts';
@@ -16,6 +16,14 @@ describe('dial allow-list', () => {
     expect(checkOriginate(policy, 'PJSIP/+573001234567@trunk')).toMatchObject({ ok: true, kind: 'trunk' });
     for (const bad of ['Local/9001@from-internal', 'PJSIP/1001@evil-trunk', 'PJSIP/1001&PJSIP/9999@trunk', 'PJSIP/100/1', 'PJSIP/', `PJSIP/${'1'.repeat(21)}@trunk`, 'SIP/1001', 'pjsip/1001'])
       expect(checkOriginate(policy, bad), bad).toMatchObject({ ok: false, code: 'DIAL_ENDPOINT_NOT_ALLOWED' });
+  });
+  it("adds the queues' agent phones as exact internal endpoints, nothing looser", () => {
+    const p = withInternalEndpoints(policy, ['PJSIP/ct-agent1', 'PJSIP/ct-agent1', 'PJSIP/{n}']);
+    expect(p.internalEndpoints).toEqual(['PJSIP/{n}', 'PJSIP/ct-agent1']);
+    expect(checkOriginate(policy, 'PJSIP/ct-agent1')).toMatchObject({ ok: false, code: 'DIAL_ENDPOINT_NOT_ALLOWED' });
+    expect(checkOriginate(p, 'PJSIP/ct-agent1')).toMatchObject({ ok: true, kind: 'internal' });
+    for (const bad of ['PJSIP/ct-agent12', 'PJSIP/ct-agent1@trunk', 'PJSIP/ct-agent2']) expect(checkOriginate(p, bad), bad).toMatchObject({ ok: false });
+    expect(withInternalEndpoints(policy, [])).toBe(policy);
   });
   it('lets a trunk call present only an owned caller ID; internal legs may show the caller', () => {
     expect(checkOriginate(policy, 'PJSIP/+573001234567@trunk', '"Acme" <+576015550100>')).toMatchObject({ ok: true });
