@@ -41,6 +41,7 @@ export async function startApp(driver: PbxDriver, o: { redisUrl: string; db: num
     REDIS_URL: redisUrl, HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_ASTERISK_LOG ?? 'silent', SHUTDOWN_DEADLINE_MS: '1000',
     FLOWS_DIR: 'test/asterisk/flows', SOUNDS_DIR: 'sounds', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'),
     DIALER_MAX_CPS: '5', DIALER_MAX_CONCURRENT: '10',
+    DIAL_CALLER_IDS: '+576015550000', // the scenarios' campaign presents the business's own number (toll-fraud rules)
   });
   let base = OPEN;
   let t0 = Date.now();

@@ -36,7 +36,7 @@ describe.each(targets())('campaigns on %s', (target) => {
     }, 'telefono,nombre,amount,language\n' + KINDS.map((k) => `${numbers.get(k)},Cliente ${k},${k === 'answer' ? '150000' : ''},${k === 'answer' ? 'en' : ''}`).join('\n') + '\n');
 
     const progress = await waitFor(async () => {
-      const r = await fetch(`${t.app.httpUrl}/api/campaigns/pbx-paths`);
+      const r = await fetch(`${t.app.httpUrl}/api/campaigns/pbx-paths`, { headers: { authorization: `Bearer ${t.app.token}` } });
       if (r.status !== 200) return undefined;
       const p = (await r.json()) as { done: number; final: Record<string, number> };
       return p.done === KINDS.length ? p : undefined;
