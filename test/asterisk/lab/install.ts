@@ -21,7 +21,8 @@ export const TRUNK_PORT = (base: number) => base + 5;
 export interface InstallOptions { etcDir: string; soundsDir: string; appPassword: string; sippBasePort: number; repoDir: string; cli: (cmd: string) => Promise<string> }
 
 const TEST_DIALPLAN = `; centralita scenarios (test/asterisk): the "trunk", fallback and hand-off targets a real
-; installation has (FreePBX: inbound routes, ring group 600, from-internal).
+; installation has (FreePBX: inbound routes, ring group 600, ext-local — the extensions
+; centralita-handoff includes; never from-internal, which carries the outbound routes).
 [ct-in]
 exten => _X.,1,Goto(centralita-did,\${EXTEN},1)
 
@@ -30,7 +31,7 @@ exten => s,1,NoOp(centralita fallback: the receptionist)
  same => n,Dial(PJSIP/ct-reception,20)
  same => n,Hangup()
 
-[from-internal]
+[ext-local]
 exten => 2001,1,Dial(PJSIP/ct-desk,20)
  same => n,Hangup()
 
