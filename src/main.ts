@@ -50,6 +50,8 @@ import { KEY_PREFIX } from './jobs/names.ts';
 import { startCampaigns } from './campaigns/runtime.ts';
 import { startObservability } from './ops/start.ts';
 import { startHistory, type HistoryRuntime } from './history/runtime.ts';
+import { toAcdEvent, toAgentStateEvent } from './history/capture.ts';
+import { registerHistoryRoutes } from './history/http.ts';
 import { PostgresServerMissingError } from './infra/postgres-server.ts';
 import { createAmiPbx } from './telephony/ami/adapter.ts';
 import { AMI_EVENTFILTERS, AMI_READ, AMI_WRITE } from './telephony/ami/filters.ts';
@@ -148,6 +150,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }), resyncOnReconnect: false,
       store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
     });
+    // Windowed statistics continue across a restart: the last day of stored events first.
+    await restoreAcdLog(acd, history, logger);
     await acd.start();
     stack.push({ name: 'acd', stop: () => acd.stop() });
     registerAcdMetrics(metrics, acd);
@@ -225,6 +229,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
     registerFlowsAdminRoutes(http, { flows });
+    const thresholds = Object.fromEntries(Object.values(queues).map((q) => [q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }]));
+    registerHistoryRoutes(http, { history: history.store.history, reports: history.store.reports(() => thresholds), timeZone: config.reports.timeZone, now: Date.now });
     const httpUrl = await listenOrExplain(http, config.http, ` (is centralita already running? see ${config.dataDir}/running.json)`);
     stack.push({ name: 'http', stop: () => http.close() });
     // Zero-config first start: an admin with a random password (printed once by runMain), and
@@ -238,6 +244,19 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+async function restoreAcdLog(acd: Acd, history: HistoryRuntime, logger: Logger): Promise<void> {
+  try {
+    // What the previous process left in the spool reaches the database first (bounded wait).
+    await Promise.race([history.capture.flushed(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    const to = Date.now();
+    const log = await history.store.history.eventsBetween(to - 24 * 3600_000, to + 1);
+    const n = acd.restoreLog({ events: log.events.map(toAcdEvent), states: log.states.map(toAgentStateEvent) });
+    if (n.events || n.states) logger.info(n, 'queue statistics restored from the system of record');
+  } catch (err) {
+    logger.warn({ err }, 'queue statistics not restored (database unavailable); live figures start from now');
   }
 }
 

@@ -80,6 +80,12 @@ export interface Acd extends AcdPort {
   readonly counters: Record<string, number>;
   /** The raw event logs (tests and exports). */
   log(): { events: readonly AcdEvent[]; states: readonly AgentStateEvent[] };
+  /**
+   * After a restart: the stored event log (system of record) goes in front of this
+   * process's own, so windowed statistics continue where the previous process left off.
+   * Joins never closed (callers lost with the old process) are left out of `waitingNow`.
+   */
+  restoreLog(log: { events: AcdEvent[]; states: AgentStateEvent[] }): { events: number; states: number; openJoinsDropped: number };
 }
 
 const noopLogger: AcdLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -247,6 +253,17 @@ export function createAcd(deps: AcdDeps): Acd {
     recordFields: (callId) => rt.finished.get(callId),
     liveCalls: () => [...rt.callers.values()].map((c) => ({ callId: c.callId, queueId: c.queue.id, phase: c.phase, agentId: c.agentId })),
     log: () => ({ events, states }),
+    restoreLog(log) {
+      const closed = new Set<string>();
+      for (const e of log.events) if (e.type === 'connect' || e.type === 'leave') closed.add(`${e.queueId}\u0001${e.callId}`);
+      const restored = log.events.filter((e) => e.type !== 'join' || closed.has(`${e.queueId}\u0001${e.callId}`));
+      const firstOwn = events[0]?.at ?? Number.POSITIVE_INFINITY;
+      const firstOwnState = states[0]?.at ?? Number.POSITIVE_INFINITY;
+      events = [...restored.filter((e) => e.at <= firstOwn), ...events];
+      states = [...log.states.filter((x) => x.at <= firstOwnState), ...states];
+      prune();
+      return { events: restored.length, states: log.states.length, openJoinsDropped: log.events.length - restored.length };
+    },
   };
   return acd;
 }

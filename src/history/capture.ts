@@ -6,6 +6,7 @@
 import type { CallRecord } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import type { Spool } from '../spool/spool.ts';
+import type { AcdEvent, AgentStateEvent } from '../acd/stats.ts';
 import type { CallHistory, StoredAgentState, StoredQueueEvent } from './ports.ts';
 
 export type HistoryEntry =
@@ -47,6 +48,21 @@ export function toStoredQueueEvent(id: string, p: Record<string, unknown>): Stor
 function isPermanent(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && /^(22|23|42)[0-9A-Z]{3}$/.test(code);
+}
+
+/** Stored event → the ACD's own event shape (restoring its log after a restart). */
+export function toAcdEvent(e: StoredQueueEvent): AcdEvent {
+  const out: Record<string, unknown> = { ...(e.data ?? {}), type: e.type, queueId: e.queueId, callId: e.callId, at: e.at };
+  if (e.agentId !== undefined) out.agentId = e.agentId;
+  if (e.waitSec !== undefined) out.waitSec = e.waitSec;
+  if (e.talkSec !== undefined) out.talkSec = e.talkSec;
+  if (e.wrapUpSec !== undefined) out.wrapUpSec = e.wrapUpSec;
+  if (e.outcome !== undefined) out.outcome = e.outcome;
+  return out as unknown as AcdEvent;
+}
+
+export function toAgentStateEvent(s: StoredAgentState): AgentStateEvent {
+  return { agentId: s.agentId, state: s.state as AgentStateEvent['state'], at: s.at, ...(s.reason ? { reason: s.reason } : {}) };
 }
 
 export function startHistoryCapture(deps: {

@@ -74,3 +74,84 @@ export interface CallHistory {
   /** Queue events and agent states in [from, to) (epoch ms), oldest first: restores the ACD's log after a restart. */
   eventsBetween(from: number, to: number): Promise<{ events: StoredQueueEvent[]; states: StoredAgentState[] }>;
 }
+
+// ---- reports ------------------------------------------------------------------------
+
+export interface ReportRange {
+  from: string; // ISO instant, inclusive
+  to: string; // ISO instant, exclusive
+  /** IANA zone: interval boundaries and "by hour" follow its wall clock. */
+  timeZone: string;
+}
+
+/** The same figures, with the same definitions, as the live `/api/queues` (src/acd/stats.ts). */
+export interface QueueKpis {
+  queueId: string;
+  /** Interval rows: start of the interval (ISO) and its local wall-clock label. */
+  start?: string;
+  local?: string;
+  offered: number;
+  answered: number;
+  answeredWithinSl: number;
+  abandoned: number;
+  abandonedShort: number;
+  timeouts: number;
+  exitKey: number;
+  leftEmpty: number;
+  rejectedFull: number;
+  rejectedNoAgents: number;
+  completed: number;
+  serviceLevelPct: number | null;
+  serviceLevelSec: number;
+  asaSec: number | null;
+  ahtSec: number | null;
+  avgTalkSec: number | null;
+  longestWaitSec: number;
+}
+
+export interface AgentPerformance {
+  agentId: string;
+  calls: number;
+  ringNoAnswer: number;
+  talkSec: number;
+  wrapUpSec: number;
+  /** Seconds per agent state inside the range. */
+  secondsIn: Record<string, number>;
+  /** Paused seconds by reason. */
+  pausedByReason: Record<string, number>;
+  occupancyPct: number | null;
+}
+
+export interface CampaignResults {
+  campaignId: string;
+  attempts: number;
+  rows: number;
+  rowsContacted: number;
+  contactRatePct: number | null;
+  byOutcome: Record<string, number>;
+  byHour: { hour: string; attempts: number; answered: number }[];
+}
+
+export interface IvrNodeStats {
+  flowId: string;
+  node: string;
+  calls: number;
+  visits: number;
+  /** Digits callers entered at this node, most frequent first. */
+  options: { digits: string; count: number }[];
+  /** Calls whose path ended here. */
+  endedHere: number;
+  /** Of those, the caller hung up without reaching an agent: where callers drop. */
+  droppedHere: number;
+}
+
+export interface QueueThresholds { serviceLevelSec: number; shortAbandonSec: number }
+
+export interface Reports {
+  queues(r: ReportRange & { queueId?: string; intervalMin?: 15 | 30 | 60 }): Promise<{ totals: QueueKpis[]; intervals: QueueKpis[] }>;
+  agents(r: ReportRange & { agentId?: string }): Promise<AgentPerformance[]>;
+  campaigns(r: ReportRange & { campaignId?: string }): Promise<CampaignResults[]>;
+  ivr(r: ReportRange & { flowId?: string }): Promise<IvrNodeStats[]>;
+  /** Calls that ended in the range by disposition (the dashboard's "today"). */
+  calls(r: ReportRange): Promise<{ total: number; byDisposition: Record<string, number> }>;
+}

@@ -102,7 +102,10 @@ const rows = (id, items, cols) => { const tb = $(id).querySelector('tbody');
 const counts = { calls: 0, answered: 0, abandoned: 0 };
 async function poll() {
   try {
-    const [q, a, c] = await Promise.all(['/api/queues', '/api/agents', '/api/calls'].map((u) => fetch(u).then((r) => { if (r.status === 401) location.assign('/login'); return r.ok ? r.json() : null; }).catch(() => null)));
+    const [q, a, c, t] = await Promise.all(['/api/queues', '/api/agents', '/api/calls', '/api/reports/today'].map((u) => fetch(u).then((r) => { if (r.status === 401) location.assign('/login'); return r.ok ? r.json() : null; }).catch(() => null)));
+    // Today's counters come from the system of record (they survive reloads and restarts);
+    // records pushed over the stream only count up between two polls.
+    if (t && t.calls) { counts.calls = t.calls.total; counts.answered = t.calls.byDisposition.answered ?? 0; counts.abandoned = t.calls.byDisposition.abandoned ?? 0; showCounts(); }
     rows('queues', q?.queues ?? [], [(x) => x.name ?? x.queueId, (x) => x.waitingNow, (x) => Math.round(x.longestWaitSec ?? 0), (x) => x.offered, (x) => x.answered, (x) => x.abandoned, (x) => x.serviceLevelPct == null ? '–' : Math.round(x.serviceLevelPct)]);
     rows('agents', a?.agents ?? [], [(x) => x.name ?? x.id, (x) => x.state + (x.pauseReason ? ' (' + x.pauseReason + ')' : ''), (x) => (x.queues ?? []).join(', ')]);
     const calls = c?.calls ?? []; $('k-live').textContent = calls.length;
@@ -115,8 +118,9 @@ const es = new EventSource('/api/events');
 es.onopen = () => { $('conn').textContent = 'live'; };
 es.onerror = () => { $('conn').textContent = 'reconnecting…'; };
 for (const t of ['call.started', 'queue.event', 'agent.state', 'campaign.progress', 'telephony.connection']) es.addEventListener(t, (e) => log(t, JSON.parse(e.data)));
+function showCounts() { $('k-calls').textContent = counts.calls; $('k-answered').textContent = counts.answered; $('k-abandoned').textContent = counts.abandoned; }
 es.addEventListener('call.record', (e) => { const r = JSON.parse(e.data); counts.calls++; if (r.disposition === 'answered') counts.answered++; if (r.disposition === 'abandoned') counts.abandoned++;
-  $('k-calls').textContent = counts.calls; $('k-answered').textContent = counts.answered; $('k-abandoned').textContent = counts.abandoned; log('call.record', { id: r.id, from: r.from, disposition: r.disposition, path: (r.path ?? []).map((p) => p.node + (p.digits ? ':' + p.digits : '')).join(' > ') }); });
+  showCounts(); log('call.record', { id: r.id, from: r.from, disposition: r.disposition, path: (r.path ?? []).map((p) => p.node + (p.digits ? ':' + p.digits : '')).join(' > ') }); });
 fetch('/api/session').then((r) => r.ok ? r.json() : null).then((me) => { if (me) $('me').textContent = me.name + ' (' + me.roles.join(', ') + ')'; });
 $('signout').addEventListener('click', async () => {
   es.close();

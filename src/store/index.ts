@@ -3,7 +3,8 @@
 import { openDatabase, redactUrl, type Database } from './db.ts';
 import { pgCallHistory } from './call-history.ts';
 import { pgAuditLog } from './audit-log.ts';
-import type { CallHistory } from '../history/ports.ts';
+import { pgReports } from './reports.ts';
+import type { CallHistory, QueueThresholds, Reports } from '../history/ports.ts';
 import type { AuditLog } from '../audit/port.ts';
 import { pgSessionStore, pgTokenStore, pgUserStore } from './auth.ts';
 import type { AuthStores } from '../auth/ports.ts';
@@ -14,6 +15,8 @@ export interface Store {
   audit: AuditLog;
   /** Users, API tokens, sessions and the audit log (issue 15). */
   auth: AuthStores;
+  /** Reports; SL thresholds per queue come from the queue configuration. */
+  reports(thresholds: () => Record<string, QueueThresholds>): Reports;
   /** Migrations applied by this start (empty when the schema was current). */
   migrated: string[];
   close(): Promise<void>;
@@ -36,6 +39,7 @@ export async function openStore(o: StoreOptions): Promise<Store> {
       history: pgCallHistory(database.db, { defaultCountry: o.defaultCountry }),
       audit,
       auth: { users: pgUserStore(database.db), tokens: pgTokenStore(database.db), sessions: pgSessionStore(database.db), audit },
+      reports: (thresholds) => pgReports(database.db, { thresholds }),
       migrated,
       close: () => database.close(),
     };

@@ -7,21 +7,9 @@ import { openDatabase } from '../../../src/store/db.ts';
 import { openSpool } from '../../../src/spool/spool.ts';
 import { startHistoryCapture, type HistoryEntry } from '../../../src/history/capture.ts';
 import { createEventBus } from '../../../src/domain/event-bus.ts';
-import type { CallRecord } from '../../../src/domain/call-record.ts';
 import type { CallHistory } from '../../../src/history/ports.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
-
-export function sampleRecord(i: number, over: Partial<CallRecord> = {}): CallRecord {
-  const start = Date.parse('2026-03-02T14:00:00Z') + i * 60_000;
-  return {
-    id: `cr-${i}`, linkedId: `l-${i}`, direction: 'inbound', from: '+573001234567', to: '+576015550100',
-    startedAt: new Date(start).toISOString(), answeredAt: new Date(start + 5_000).toISOString(), endedAt: new Date(start + 65_000).toISOString(),
-    talkSeconds: 50, waitSeconds: 10, disposition: 'answered', hangupSide: 'caller',
-    path: [{ node: 'welcome', at: new Date(start).toISOString() }, { node: 'menu', at: new Date(start + 2_000).toISOString(), digits: '1' }, { node: 'sales', at: new Date(start + 4_000).toISOString() }],
-    queue: { id: 'sales', waitSeconds: 10, outcome: 'answered' }, agent: { id: 'ana', name: 'Ana' }, flow: { id: 'main', version: 'abc123' },
-    ...over,
-  };
-}
+import { sampleRecord } from '../../helpers/records.ts';
 
 describe('PostgreSQL system of record', () => {
   let url: string;
