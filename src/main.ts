@@ -52,6 +52,7 @@ import { startObservability } from './ops/start.ts';
 import { startHistory, type HistoryRuntime } from './history/runtime.ts';
 import { toAcdEvent, toAgentStateEvent } from './history/capture.ts';
 import { registerHistoryRoutes } from './history/http.ts';
+import { startRecordings } from './recordings/runtime.ts';
 import { PostgresServerMissingError } from './infra/postgres-server.ts';
 import { createAmiPbx } from './telephony/ami/adapter.ts';
 import { AMI_EVENTFILTERS, AMI_READ, AMI_WRITE } from './telephony/ami/filters.ts';
@@ -146,6 +147,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     if (pbxManager) readiness.push(pbxManager.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
+    history.setThresholds(Object.fromEntries(Object.values(queues).map((q) => [q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }])));
     const acd = createAcd({
       telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }), resyncOnReconnect: false,
       store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
@@ -162,6 +164,9 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // audit log come first: every route goes through the security layer.
     const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
     const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity });
+    // Recordings: archived from the PBX into S3 / DATA_DIR, played with Range, stable signed links.
+    const recordings = await startRecordings({ config, logger, connection: redis, telephony, catalog: history.store.recordings, http, now: Date.now });
+    stack.push({ name: 'recordings', stop: () => recordings.close() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
@@ -187,6 +192,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
         const record = mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, '')));
         // Durable on local disk first: the call history never depends on Redis being up.
         await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call record not spooled for the history'));
+        await recordings.enqueue(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'recording not queued for archiving'));
         const first = await publisher.publish(record);
         await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
         return first;
@@ -204,7 +210,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Stopped before the call drain: nothing is ingested or dialled while calls finish.
     stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake() });
 
-    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
+    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics, recordingUrl: recordings.recordingUrl });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
     hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
       const recordId = (job.data as { id?: unknown } | undefined)?.id;
@@ -229,8 +235,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
     registerFlowsAdminRoutes(http, { flows });
-    const thresholds = Object.fromEntries(Object.values(queues).map((q) => [q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }]));
-    registerHistoryRoutes(http, { history: history.store.history, reports: history.store.reports(() => thresholds), timeZone: config.reports.timeZone, now: Date.now });
+    registerHistoryRoutes(http, { history: history.store.history, reports: history.store.reports(history.thresholds), timeZone: config.reports.timeZone, now: Date.now });
     const httpUrl = await listenOrExplain(http, config.http, ` (is centralita already running? see ${config.dataDir}/running.json)`);
     stack.push({ name: 'http', stop: () => http.close() });
     // Zero-config first start: an admin with a random password (printed once by runMain), and

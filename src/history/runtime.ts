@@ -12,9 +12,13 @@ import { startPostgresServer } from '../infra/postgres-server.ts';
 import { openSpool } from '../spool/spool.ts';
 import { ensureDatabase, openStore, redactUrl, type Store } from '../store/index.ts';
 import { startHistoryCapture, type HistoryCapture, type HistoryEntry } from './capture.ts';
+import type { QueueThresholds } from './ports.ts';
 
 export interface HistoryRuntime {
   store: Store;
+  /** SL thresholds per queue (from flows/queues.ts), used by rollups and reports. */
+  setThresholds(t: Record<string, QueueThresholds>): void;
+  thresholds(): Record<string, QueueThresholds>;
   capture: HistoryCapture;
   databaseUrl: string;
   stop(): Promise<void>;
@@ -34,8 +38,9 @@ export async function startHistory(deps: { config: Config; logger: Logger; bus: 
   const { config, logger, bus } = deps;
   const server = await startDatabaseServer(config, logger);
   let store: Store;
+  let thresholds: Record<string, QueueThresholds> = {};
   try {
-    store = await openStore({ url: server.url, defaultCountry: config.defaultCountry, poolMax: config.database.poolMax, onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed') });
+    store = await openStore({ url: server.url, defaultCountry: config.defaultCountry, thresholds: () => thresholds, poolMax: config.database.poolMax, onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed') });
   } catch (err) {
     await server.stop();
     throw err;
@@ -55,6 +60,8 @@ export async function startHistory(deps: { config: Config; logger: Logger; bus: 
   }
   return {
     store,
+    setThresholds(t) { thresholds = t; },
+    thresholds: () => thresholds,
     capture,
     databaseUrl: server.url,
     async stop() {

@@ -4,6 +4,7 @@ export const QUEUES = {
   originate: 'originate', // one job per campaign row attempt
   ingest: 'campaign-ingest', // one job per campaign file
   hubspotDlq: 'hubspot-dlq', // permanently failed HubSpot logs, kept for replay
+  recordings: 'recordings', // one job per finished recording: PBX → recording store + catalogue
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { CallRecord } from '../domain/call-record.ts';
 import { normalizeE164 } from '../domain/phone.ts';
-import type { CallHistory, CallPage, CallSearch, CallSummary, FlowDeployment, StoredAgentState, StoredQueueEvent } from '../history/ports.ts';
+import type { CallHistory, CallPage, CallSearch, CallSummary, FlowDeployment, QueueThresholds, StoredAgentState, StoredQueueEvent } from '../history/ports.ts';
 import type { Db } from './db.ts';
 import { CentralitaError } from '../errors.ts';
 
@@ -68,7 +68,10 @@ export function numberKeys(raw: string, defaultCountry: string): string[] {
   return [...keys];
 }
 
-export function pgCallHistory(db: Db, opts: { defaultCountry: string }): CallHistory {
+/** Rollup buckets are 15 minutes from this origin (UTC-aligned, so also aligned to every zone offset that is a multiple of 15 min). */
+export const ROLLUP_ORIGIN = '2000-01-01T00:00:00Z';
+
+export function pgCallHistory(db: Db, opts: { defaultCountry: string; thresholds?: () => Record<string, QueueThresholds> }): CallHistory {
   return {
     async saveRecords(records) {
       if (!records.length) return;
@@ -81,12 +84,56 @@ export function pgCallHistory(db: Db, opts: { defaultCountry: string }): CallHis
     },
     async saveQueueEvents(events) {
       if (!events.length) return;
-      for (let i = 0; i < events.length; i += 2000) {
-        await db.insertInto('queue_events').values(events.slice(i, i + 2000).map((e) => ({
-          event_id: e.id, queue_id: e.queueId, call_id: e.callId, type: e.type, at: new Date(e.at), agent_id: e.agentId ?? null,
-          wait_sec: e.waitSec ?? null, talk_sec: e.talkSec ?? null, wrap_up_sec: e.wrapUpSec ?? null, outcome: e.outcome ?? null,
-          data: e.data && Object.keys(e.data).length ? JSON.stringify(e.data) : null,
-        }))).onConflict((oc) => oc.column('event_id').doNothing()).execute();
+      const th = opts.thresholds?.() ?? {};
+      const ids = Object.keys(th);
+      for (let i = 0; i < events.length; i += 5000) {
+        const b = events.slice(i, i + 5000);
+        // One statement: store the events, and add only the ones stored for the first time
+        // to the 15-minute rollups (a re-delivered batch changes nothing). Rows go in in key
+        // order so concurrent writers lock rollup rows in the same order.
+        await sql`
+          with ins as (
+            insert into queue_events (event_id, queue_id, call_id, type, at, agent_id, wait_sec, talk_sec, wrap_up_sec, outcome, data)
+            select * from unnest(${b.map((e) => e.id)}::text[], ${b.map((e) => e.queueId)}::text[], ${b.map((e) => e.callId)}::text[], ${b.map((e) => e.type)}::text[],
+              ${b.map((e) => new Date(e.at).toISOString())}::timestamptz[], ${b.map((e) => e.agentId ?? null)}::text[], ${b.map((e) => e.waitSec ?? null)}::float8[],
+              ${b.map((e) => e.talkSec ?? null)}::float8[], ${b.map((e) => e.wrapUpSec ?? null)}::float8[], ${b.map((e) => e.outcome ?? null)}::text[],
+              ${b.map((e) => (e.data && Object.keys(e.data).length ? JSON.stringify(e.data) : null))}::text[]::jsonb[])
+            on conflict (event_id) do nothing
+            returning queue_id, type, at, agent_id, wait_sec, talk_sec, wrap_up_sec, outcome
+          ), th as (
+            select * from unnest(${ids}::text[], ${ids.map((q) => th[q]!.serviceLevelSec)}::float8[], ${ids.map((q) => th[q]!.shortAbandonSec)}::float8[]) as t(queue_id, sl, short)
+          ), e as (
+            select ins.*, coalesce(th.sl, 20) as sl, coalesce(th.short, 5) as short, date_bin('15 minutes', ins.at, ${ROLLUP_ORIGIN}::timestamptz) as bucket
+            from ins left join th on th.queue_id = ins.queue_id
+          ), q as (
+            insert into queue_intervals as qi
+            select queue_id, bucket,
+              count(*) filter (where type = 'join'), count(*) filter (where type = 'connect'),
+              count(*) filter (where type = 'connect' and wait_sec <= sl),
+              count(*) filter (where type = 'leave' and outcome = 'abandoned'),
+              count(*) filter (where type = 'leave' and outcome = 'abandoned' and wait_sec < short),
+              count(*) filter (where type = 'leave' and outcome = 'timeout'), count(*) filter (where type = 'leave' and outcome = 'exit-key'),
+              count(*) filter (where type = 'leave' and outcome not in ('abandoned', 'timeout', 'exit-key')),
+              count(*) filter (where type = 'reject' and outcome = 'full'), count(*) filter (where type = 'reject' and outcome <> 'full'),
+              count(*) filter (where type = 'complete'),
+              coalesce(sum(wait_sec) filter (where type = 'connect'), 0), coalesce(sum(talk_sec + wrap_up_sec) filter (where type = 'complete'), 0),
+              coalesce(sum(talk_sec) filter (where type = 'complete'), 0), max(wait_sec) filter (where type in ('connect', 'leave'))
+            from e group by queue_id, bucket order by queue_id, bucket
+            on conflict (queue_id, bucket) do update set
+              offered = qi.offered + excluded.offered, answered = qi.answered + excluded.answered, answered_within_sl = qi.answered_within_sl + excluded.answered_within_sl,
+              abandoned = qi.abandoned + excluded.abandoned, abandoned_short = qi.abandoned_short + excluded.abandoned_short, timeouts = qi.timeouts + excluded.timeouts,
+              exit_key = qi.exit_key + excluded.exit_key, left_empty = qi.left_empty + excluded.left_empty, rejected_full = qi.rejected_full + excluded.rejected_full,
+              rejected_no_agents = qi.rejected_no_agents + excluded.rejected_no_agents, completed = qi.completed + excluded.completed,
+              wait_sum = qi.wait_sum + excluded.wait_sum, handle_sum = qi.handle_sum + excluded.handle_sum, talk_sum = qi.talk_sum + excluded.talk_sum,
+              longest_wait = greatest(qi.longest_wait, excluded.longest_wait)
+            returning 1
+          )
+          insert into agent_intervals as ai
+          select agent_id, bucket, count(*) filter (where type = 'connect'), count(*) filter (where type = 'ring-failed'),
+            coalesce(sum(talk_sec) filter (where type = 'complete'), 0), coalesce(sum(wrap_up_sec) filter (where type = 'complete'), 0)
+          from e where agent_id is not null group by agent_id, bucket order by agent_id, bucket
+          on conflict (agent_id, bucket) do update set calls = ai.calls + excluded.calls, ring_no_answer = ai.ring_no_answer + excluded.ring_no_answer,
+            talk_sum = ai.talk_sum + excluded.talk_sum, wrap_sum = ai.wrap_sum + excluded.wrap_sum`.execute(db);
       }
     },
     async saveAgentStates(states) {

@@ -4,6 +4,8 @@ import { openDatabase, redactUrl, type Database } from './db.ts';
 import { pgCallHistory } from './call-history.ts';
 import { pgAuditLog } from './audit-log.ts';
 import { pgReports } from './reports.ts';
+import { pgRecordingCatalog } from './recordings.ts';
+import type { RecordingCatalog } from '../recordings/ports.ts';
 import type { CallHistory, QueueThresholds, Reports } from '../history/ports.ts';
 import type { AuditLog } from '../audit/port.ts';
 import { pgSessionStore, pgTokenStore, pgUserStore } from './auth.ts';
@@ -15,6 +17,7 @@ export interface Store {
   audit: AuditLog;
   /** Users, API tokens, sessions and the audit log (issue 15). */
   auth: AuthStores;
+  recordings: RecordingCatalog;
   /** Reports; SL thresholds per queue come from the queue configuration. */
   reports(thresholds: () => Record<string, QueueThresholds>): Reports;
   /** Migrations applied by this start (empty when the schema was current). */
@@ -26,6 +29,8 @@ export interface StoreOptions {
   url: string;
   defaultCountry: string;
   poolMax?: number;
+  /** SL thresholds per queue at the time events are stored (for the 15-minute rollups). */
+  thresholds?: () => Record<string, QueueThresholds>;
   onError?: (err: Error) => void;
 }
 
@@ -36,9 +41,10 @@ export async function openStore(o: StoreOptions): Promise<Store> {
     const audit = pgAuditLog(database.db);
     return {
       database,
-      history: pgCallHistory(database.db, { defaultCountry: o.defaultCountry }),
+      history: pgCallHistory(database.db, { defaultCountry: o.defaultCountry, ...(o.thresholds ? { thresholds: o.thresholds } : {}) }),
       audit,
       auth: { users: pgUserStore(database.db), tokens: pgTokenStore(database.db), sessions: pgSessionStore(database.db), audit },
+      recordings: pgRecordingCatalog(database.db),
       reports: (thresholds) => pgReports(database.db, { thresholds }),
       migrated,
       close: () => database.close(),

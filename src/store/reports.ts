@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { AgentPerformance, CampaignResults, IvrNodeStats, QueueKpis, QueueThresholds, ReportRange, Reports } from '../history/ports.ts';
 import type { Db } from './db.ts';
+import { ROLLUP_ORIGIN } from './call-history.ts';
 
 const round2 = (n: number | null | undefined) => (n === null || n === undefined ? null : Math.round(Number(n) * 100) / 100);
 const DEFAULT_T: QueueThresholds = { serviceLevelSec: 20, shortAbandonSec: 5 };
@@ -22,39 +23,70 @@ function origin(r: ReportRange): Date {
   return DateTime.fromISO(r.from, { zone: r.timeZone }).startOf('day').toJSDate();
 }
 
+const Q15 = 15 * 60_000;
+/** The range, and [a, b): the whole 15-minute rollup buckets inside it (a = b = to when there are none). */
+function edges(r: ReportRange): { from: Date; to: Date; a: Date; b: Date } {
+  const f = Date.parse(r.from);
+  const t = Date.parse(r.to);
+  const o = Date.parse(ROLLUP_ORIGIN);
+  let a = o + Math.ceil((f - o) / Q15) * Q15;
+  let b = o + Math.floor((t - o) / Q15) * Q15;
+  if (b <= a) { a = t; b = t; }
+  return { from: new Date(f), to: new Date(t), a: new Date(a), b: new Date(b) };
+}
+
 export function pgReports(db: Db, opts: { thresholds: () => Record<string, QueueThresholds> }): Reports {
   return {
     async queues(r) {
       const th = opts.thresholds();
       const ids = Object.keys(th);
       const interval = `${r.intervalMin ?? 60} minutes`;
+      const { from, to, a, b } = edges(r);
+      const onlyQueue = (col: string) => (r.queueId ? sql`and ${sql.ref(col)} = ${r.queueId}` : sql``);
+      // Whole 15-minute buckets come from the rollup; the partial ones at the edges of the
+      // range from the events themselves, with the same definitions.
       const rows = await sql<KpiRow>`
         with th as (
           select * from unnest(${ids}::text[], ${ids.map((i) => th[i]!.serviceLevelSec)}::float8[], ${ids.map((i) => th[i]!.shortAbandonSec)}::float8[]) as t(queue_id, sl, short)
         ), e as (
           select qe.queue_id, qe.type, qe.wait_sec, qe.talk_sec, qe.wrap_up_sec, qe.outcome,
                  coalesce(th.sl, ${DEFAULT_T.serviceLevelSec}) as sl, coalesce(th.short, ${DEFAULT_T.shortAbandonSec}) as short,
-                 date_bin(${interval}::interval, qe.at, ${origin(r)}::timestamptz) as bucket
+                 date_bin('15 minutes', qe.at, ${ROLLUP_ORIGIN}::timestamptz) as b15
           from queue_events qe left join th on th.queue_id = qe.queue_id
-          where qe.at >= ${new Date(r.from)} and qe.at < ${new Date(r.to)} ${r.queueId ? sql`and qe.queue_id = ${r.queueId}` : sql``}
+          where ((qe.at >= ${from} and qe.at < ${a}) or (qe.at >= ${b} and qe.at < ${to})) ${onlyQueue('qe.queue_id')}
+        ), u as (
+          select queue_id, b15,
+            count(*) filter (where type = 'join') as offered,
+            count(*) filter (where type = 'connect') as answered,
+            count(*) filter (where type = 'connect' and wait_sec <= sl) as answered_within_sl,
+            count(*) filter (where type = 'leave' and outcome = 'abandoned') as abandoned,
+            count(*) filter (where type = 'leave' and outcome = 'abandoned' and wait_sec < short) as abandoned_short,
+            count(*) filter (where type = 'leave' and outcome = 'timeout') as timeouts,
+            count(*) filter (where type = 'leave' and outcome = 'exit-key') as exit_key,
+            count(*) filter (where type = 'leave' and outcome not in ('abandoned', 'timeout', 'exit-key')) as left_empty,
+            count(*) filter (where type = 'reject' and outcome = 'full') as rejected_full,
+            count(*) filter (where type = 'reject' and outcome <> 'full') as rejected_no_agents,
+            count(*) filter (where type = 'complete') as completed,
+            coalesce(sum(wait_sec) filter (where type = 'connect'), 0) as wait_sum,
+            coalesce(sum(talk_sec + wrap_up_sec) filter (where type = 'complete'), 0) as handle_sum,
+            coalesce(sum(talk_sec) filter (where type = 'complete'), 0) as talk_sum,
+            max(wait_sec) filter (where type in ('connect', 'leave')) as longest_wait
+          from e group by queue_id, b15
+          union all
+          select queue_id, bucket, offered, answered, answered_within_sl, abandoned, abandoned_short, timeouts, exit_key, left_empty,
+                 rejected_full, rejected_no_agents, completed, wait_sum, handle_sum, talk_sum, longest_wait
+          from queue_intervals where bucket >= ${a} and bucket < ${b} ${onlyQueue('queue_id')}
+        ), g as (
+          select *, date_bin(${interval}::interval, b15, ${origin(r)}::timestamptz) as bucket from u
         )
         select queue_id, ${r.intervalMin ? sql`bucket` : sql`null::timestamptz as bucket`},
-          count(*) filter (where type = 'join') as offered,
-          count(*) filter (where type = 'connect') as answered,
-          count(*) filter (where type = 'connect' and wait_sec <= sl) as answered_within_sl,
-          count(*) filter (where type = 'leave' and outcome = 'abandoned') as abandoned,
-          count(*) filter (where type = 'leave' and outcome = 'abandoned' and wait_sec < short) as abandoned_short,
-          count(*) filter (where type = 'leave' and outcome = 'timeout') as timeouts,
-          count(*) filter (where type = 'leave' and outcome = 'exit-key') as exit_key,
-          count(*) filter (where type = 'leave' and outcome not in ('abandoned', 'timeout', 'exit-key')) as left_empty,
-          count(*) filter (where type = 'reject' and outcome = 'full') as rejected_full,
-          count(*) filter (where type = 'reject' and outcome <> 'full') as rejected_no_agents,
-          count(*) filter (where type = 'complete') as completed,
-          avg(wait_sec) filter (where type = 'connect') as asa,
-          avg(talk_sec + wrap_up_sec) filter (where type = 'complete') as aht,
-          avg(talk_sec) filter (where type = 'complete') as avg_talk,
-          max(wait_sec) filter (where type in ('connect', 'leave')) as longest_wait
-        from e
+          sum(offered)::int as offered, sum(answered)::int as answered, sum(answered_within_sl)::int as answered_within_sl,
+          sum(abandoned)::int as abandoned, sum(abandoned_short)::int as abandoned_short, sum(timeouts)::int as timeouts,
+          sum(exit_key)::int as exit_key, sum(left_empty)::int as left_empty, sum(rejected_full)::int as rejected_full,
+          sum(rejected_no_agents)::int as rejected_no_agents, sum(completed)::int as completed,
+          sum(wait_sum) / nullif(sum(answered), 0) as asa, sum(handle_sum) / nullif(sum(completed), 0) as aht,
+          sum(talk_sum) / nullif(sum(completed), 0) as avg_talk, max(longest_wait) as longest_wait
+        from g
         group by ${r.intervalMin ? sql`grouping sets ((queue_id), (queue_id, bucket))` : sql`queue_id`}
         order by queue_id, bucket nulls first`.execute(db);
       const kpi = (x: KpiRow): QueueKpis => {
@@ -79,8 +111,8 @@ export function pgReports(db: Db, opts: { thresholds: () => Record<string, Queue
     },
 
     async agents(r) {
-      const from = new Date(r.from);
-      const to = new Date(r.to);
+      const e = edges(r);
+      const { from, to } = e;
       const agentFilter = r.agentId ? sql`and agent_id = ${r.agentId}` : sql``;
       const [spans, calls] = await Promise.all([
         sql<{ agent_id: string; state: string; reason: string | null; seconds: number }>`
@@ -103,13 +135,15 @@ export function pgReports(db: Db, opts: { thresholds: () => Record<string, Queue
           select agent_id, state, reason, sum(extract(epoch from (b - a)))::float8 as seconds
           from spans where b > a group by agent_id, state, reason`.execute(db),
         sql<{ agent_id: string; calls: number; ring_no_answer: number; talk: number | null; wrap: number | null }>`
-          select agent_id,
-            count(*) filter (where type = 'connect') as calls,
-            count(*) filter (where type = 'ring-failed') as ring_no_answer,
-            sum(talk_sec) filter (where type = 'complete') as talk,
-            sum(wrap_up_sec) filter (where type = 'complete') as wrap
-          from queue_events where agent_id is not null and at >= ${from} and at < ${to} ${agentFilter}
-          group by agent_id`.execute(db),
+          with u as (
+            select agent_id, count(*) filter (where type = 'connect') as calls, count(*) filter (where type = 'ring-failed') as rna,
+              coalesce(sum(talk_sec) filter (where type = 'complete'), 0) as talk, coalesce(sum(wrap_up_sec) filter (where type = 'complete'), 0) as wrap
+            from queue_events where agent_id is not null and ((at >= ${from} and at < ${e.a}) or (at >= ${e.b} and at < ${to})) ${agentFilter}
+            group by agent_id
+            union all
+            select agent_id, calls, ring_no_answer, talk_sum, wrap_sum from agent_intervals where bucket >= ${e.a} and bucket < ${e.b} ${agentFilter}
+          )
+          select agent_id, sum(calls)::int as calls, sum(rna)::int as ring_no_answer, sum(talk) as talk, sum(wrap) as wrap from u group by agent_id`.execute(db),
       ]);
       const by = new Map<string, AgentPerformance>();
       const get = (id: string) => {

@@ -91,6 +91,8 @@ export interface Telephony {
   /** Records everything said in a bridge (both sides of a conversation). */
   recordBridge(bridgeId: string, req: RecordRequest): Promise<{ name: string }>;
   stopRecording(name: string): Promise<void>;
+  /** The audio of a finished (stored) recording; undefined when the PBX has no such recording. */
+  storedRecordingFile?(name: string): Promise<{ data: Buffer; contentType: string } | undefined>;
   originate(req: OriginateRequest): Promise<{ channelId: string }>;
   createBridge(opts?: { type?: 'mixing' | 'holding'; bridgeId?: string; name?: string }): Promise<{ bridgeId: string }>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;

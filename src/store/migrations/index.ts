@@ -2,9 +2,11 @@
 // parallel merge without renumbering; the migrator accepts them out of order.
 import type { Migration } from 'kysely/migration';
 import * as history from './2026-01-05-001-history.ts';
+import * as rollups from './2026-01-05-002-rollups.ts';
 import * as auth from './2026-12-01-001-auth.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-01-05-001-history': history,
+  '2026-01-05-002-rollups': rollups,
   '2026-12-01-001-auth': auth,
 };

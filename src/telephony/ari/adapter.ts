@@ -23,7 +23,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Logger } from '../../logger.ts';
 import {
-  ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
+  CentralitaError, ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
 } from '../../errors.ts';
 import type {
   BridgeInfo, ChannelInfo, HangupReason, RecordRequest, Telephony, TelephonyEvent, TelephonyEventHandler,
@@ -455,6 +455,16 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       return { name: req.name };
     },
     async stopRecording(name) { await call('recordings', 'stop', { recordingName: name }); },
+    async storedRecordingFile(name) {
+      // Binary body: a plain GET (swagger-client would decode it as text), same credentials.
+      const r = await fetch(`${base}/ari/recordings/stored/${encodeURIComponent(name)}/file`, {
+        headers: { authorization: `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}` },
+        signal: AbortSignal.timeout(Math.max(30_000, o.requestTimeoutMs)),
+      });
+      if (r.status === 404) return undefined;
+      if (!r.ok) throw new CentralitaError('ARI_RECORDING_FETCH_FAILED', `GET recordings/stored/${name}/file answered ${r.status}`);
+      return { data: Buffer.from(await r.arrayBuffer()), contentType: r.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream' };
+    },
     async originate(req) {
       const channelId = req.channelId ?? globalThis.crypto.randomUUID();
       const p: Record<string, unknown> = { endpoint: req.endpoint, app: o.app, channelId };

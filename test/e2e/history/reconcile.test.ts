@@ -24,7 +24,8 @@ const FIELDS = ['offered', 'answered', 'answeredWithinSl', 'abandoned', 'abandon
 describe('stored statistics reconcile with the live ones', () => {
   it('queues and agents over a simulated 40 minutes, per window and per 15-minute interval; a restarted ACD agrees', async () => {
     const url = await createTestDatabase('reconcile');
-    const store = await openStore({ url, defaultCountry: 'CO' });
+    const thresholds = Object.fromEntries(Object.entries(QUEUES).map(([id, q]) => [id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: 'shortAbandonSec' in q ? q.shortAbandonSec : 5 }]));
+    const store = await openStore({ url, defaultCountry: 'CO', thresholds: () => thresholds });
     const h = await harness(QUEUES, { seed: 7 });
     const spool = await openSpool<HistoryEntry>({ dir: mkdtempSync(join(tmpdir(), 'centralita-rec-')) });
     const cap = startHistoryCapture({ spool, history: store.history, bus: h.bus, bootId: 'a', logger: { warn() {}, error() {} } });
@@ -54,7 +55,6 @@ describe('stored statistics reconcile with the live ones', () => {
     const windowSec = (now - t0) / 1000 + 60;
     const live = h.acd.getQueueStats({ windowSec });
     const range = { from: new Date(now - windowSec * 1000).toISOString(), to: new Date(now + 1).toISOString(), timeZone: 'UTC' };
-    const thresholds = Object.fromEntries(Object.entries(QUEUES).map(([id, q]) => [id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: 'shortAbandonSec' in q ? q.shortAbandonSec : 5 }]));
     const reports = store.reports(() => thresholds);
     const stored = await reports.queues({ ...range, intervalMin: 15 });
     expect(live.reduce((s, q) => s + q.offered, 0)).toBeGreaterThan(60);

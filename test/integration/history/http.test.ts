@@ -17,7 +17,7 @@ describe('reports and search API', () => {
   let app: FastifyInstance;
   let url: string;
   beforeAll(async () => {
-    store = await openStore({ url: await createTestDatabase('http'), defaultCountry: 'CO' });
+    store = await openStore({ url: await createTestDatabase('http'), defaultCountry: 'CO', thresholds: () => ({ sales: { serviceLevelSec: 20, shortAbandonSec: 5 } }) });
     await store.history.saveRecords([
       sampleRecord(1), sampleRecord(2, { disposition: 'abandoned', agent: undefined, hangupSide: 'caller', path: [{ node: 'welcome', at: '2026-03-02T14:02:00Z' }, { node: 'menu', at: '2026-03-02T14:02:02Z', digits: '2' }] }),
       sampleRecord(3, { campaign: { campaignId: 'Cobros;=HYPERLINK("x")', rowId: 'r1', attempt: 1 }, direction: 'outbound' }),

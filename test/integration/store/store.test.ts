@@ -63,6 +63,22 @@ describe('PostgreSQL system of record', () => {
     await expect(h.search({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'SEARCH_BAD_CURSOR' });
   });
 
+  it('queue events written twice count once in the 15-minute rollups', async () => {
+    const at = Date.parse('2026-04-01T10:00:00Z');
+    const ev = [
+      { id: 'r1', type: 'join' as const, queueId: 'qx', callId: 'x1', at },
+      { id: 'r2', type: 'connect' as const, queueId: 'qx', callId: 'x1', at: at + 30_000, agentId: 'ana', waitSec: 30 },
+      { id: 'r3', type: 'complete' as const, queueId: 'qx', callId: 'x1', at: at + 90_000, agentId: 'ana', talkSec: 60, wrapUpSec: 5 },
+    ];
+    await store.history.saveQueueEvents(ev);
+    await store.history.saveQueueEvents(ev);
+    await store.history.saveQueueEvents([ev[0]!, { ...ev[0]!, id: 'r4', callId: 'x2', at: at + 60_000 }]);
+    const r = await store.database.pool.query('select offered, answered, completed, wait_sum, handle_sum from queue_intervals where queue_id = $1', ['qx']);
+    expect(r.rows).toEqual([{ offered: 2, answered: 1, completed: 1, wait_sum: 30, handle_sum: 65 }]);
+    const a = await store.database.pool.query('select calls, talk_sum, wrap_sum from agent_intervals where agent_id = $1', ['ana']);
+    expect(a.rows).toEqual([{ calls: 1, talk_sum: 60, wrap_sum: 5 }]);
+  });
+
   it('keeps flow deployments once per version', async () => {
     const d = { flowId: 'main', version: 'v1hash', hash: 'v1hash', by: 'startup', at: '2026-03-02T08:00:00.000Z' };
     await store.history.saveFlowDeployments([d, { ...d, by: 'again' }]);
