@@ -53,6 +53,7 @@ import { startHistory, type HistoryRuntime } from './history/runtime.ts';
 import { toAcdEvent, toAgentStateEvent } from './history/capture.ts';
 import { registerHistoryRoutes } from './history/http.ts';
 import { startRecordings } from './recordings/runtime.ts';
+import { runRetention, scheduleRetention } from './history/retention.ts';
 import { PostgresServerMissingError } from './infra/postgres-server.ts';
 import { createAmiPbx } from './telephony/ami/adapter.ts';
 import { AMI_EVENTFILTERS, AMI_READ, AMI_WRITE } from './telephony/ami/filters.ts';
@@ -167,6 +168,11 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Recordings: archived from the PBX into S3 / DATA_DIR, played with Range, stable signed links.
     const recordings = await startRecordings({ config, logger, connection: redis, telephony, catalog: history.store.recordings, http, now: Date.now });
     stack.push({ name: 'recordings', stop: () => recordings.close() });
+    const retention = scheduleRetention(
+      () => runRetention({ retention: history.store.retention, catalog: history.store.recordings, stores: recordings.stores, policy: config.retention, now: Date.now(), onError: (err, what) => logger.warn({ err, what }, 'retention: could not delete') }),
+      { onResult: (r) => { if (r.records || r.recordings || r.audit) logger.info(r, 'retention: expired data deleted'); }, onError: (err) => logger.warn({ err }, 'retention job failed; it runs again within the hour') },
+    );
+    stack.push({ name: 'retention', stop: () => retention.stop() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });

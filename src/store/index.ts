@@ -5,6 +5,7 @@ import { pgCallHistory } from './call-history.ts';
 import { pgAuditLog } from './audit-log.ts';
 import { pgReports } from './reports.ts';
 import { pgRecordingCatalog } from './recordings.ts';
+import { pgRetention, type RetentionStore } from './retention.ts';
 import type { RecordingCatalog } from '../recordings/ports.ts';
 import type { CallHistory, QueueThresholds, Reports } from '../history/ports.ts';
 import type { AuditLog } from '../audit/port.ts';
@@ -18,6 +19,7 @@ export interface Store {
   /** Users, API tokens, sessions and the audit log (issue 15). */
   auth: AuthStores;
   recordings: RecordingCatalog;
+  retention: RetentionStore;
   /** Reports; SL thresholds per queue come from the queue configuration. */
   reports(thresholds: () => Record<string, QueueThresholds>): Reports;
   /** Migrations applied by this start (empty when the schema was current). */
@@ -45,6 +47,7 @@ export async function openStore(o: StoreOptions): Promise<Store> {
       audit,
       auth: { users: pgUserStore(database.db), tokens: pgTokenStore(database.db), sessions: pgSessionStore(database.db), audit },
       recordings: pgRecordingCatalog(database.db),
+      retention: pgRetention(database.db),
       reports: (thresholds) => pgReports(database.db, { thresholds }),
       migrated,
       close: () => database.close(),
@@ -56,4 +59,5 @@ export async function openStore(o: StoreOptions): Promise<Store> {
 }
 
 export { redactUrl };
+export type { RetentionStore, RetentionKind } from './retention.ts';
 export { ensureDatabase, waitForDatabase } from './db.ts';
