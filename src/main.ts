@@ -53,6 +53,8 @@ import { startHistory, type HistoryRuntime } from './history/runtime.ts';
 import { toAcdEvent, toAgentStateEvent } from './history/capture.ts';
 import { registerHistoryRoutes } from './history/http.ts';
 import { startRecordings } from './recordings/runtime.ts';
+import { recordingLinks } from './recordings/links.ts';
+import type { CallRecord } from './domain/call-record.ts';
 import { runRetention, scheduleRetention } from './history/retention.ts';
 import { PostgresServerMissingError } from './infra/postgres-server.ts';
 import { createAmiPbx } from './telephony/ami/adapter.ts';
@@ -360,8 +362,28 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const http = await createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION, ...httpSecurity });
     const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
-    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics });
+    // With the shared database: HubSpot engagement ids reach the call history, and (with a
+    // shared RECORDING_LINK_SECRET) engagements get the same stable recording links as the app's.
+    let history: HistoryRuntime | undefined;
+    if (config.database.mode === 'external') {
+      history = await startHistory({ config, logger, bus: createEventBus(), metrics });
+      stack.push({ name: 'history', stop: () => history!.stop() });
+    }
+    const links = config.recordings.linkSecret ? recordingLinks(config.recordings.linkSecret, config.publicBaseUrl) : undefined;
+    if (!links && config.publicBaseUrl) logger.warn('RECORDING_LINK_SECRET is not set: calls logged by this worker carry no recording link (set the same secret as the app)');
+    const recordingUrl = links && history ? async (r: CallRecord) => {
+      const name = r.recording?.name ?? r.voicemail?.name;
+      return name ? links.url(name, (await history!.store.recordings.get(name).catch(() => undefined))?.linkVersion ?? 1) : undefined;
+    } : undefined;
+    const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics, ...(recordingUrl ? { recordingUrl } : {}) });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
+    if (history) {
+      const h = history;
+      hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
+        const recordId = (job.data as { id?: unknown } | undefined)?.id;
+        if (typeof recordId === 'string' && result?.callId) h.capture.hubspotLogged(recordId, result.callId);
+      });
+    }
     const httpUrl = await listenOrExplain(http, config.http);
     stack.push({ name: 'http', stop: () => http.close() });
     return { httpUrl, stop: stopAll };

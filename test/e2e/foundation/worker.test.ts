@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { startWorkerProcess } from '../../../src/main.ts';
 import { startSimulator } from '../../../src/sim/index.ts';
+import { createTestDatabase } from '../../helpers/db.ts';
 
 describe('centralita worker', () => {
   it('refuses to run without the shared Redis and Asterisk', async () => {
@@ -17,7 +18,7 @@ describe('centralita worker', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'centralita-worker-'));
     try {
       const config = loadConfig({
-        REDIS_URL: `${inject('redisUrl')}/10`, ARI_URL: sim.url, ARI_PASSWORD: 'w-secret', HTTP_PORT: '0', DATA_DIR: dataDir,
+        REDIS_URL: `${inject('redisUrl')}/10`, DATABASE_URL: await createTestDatabase('worker'), ARI_URL: sim.url, ARI_PASSWORD: 'w-secret', HTTP_PORT: '0', DATA_DIR: dataDir,
         CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'), LOG_LEVEL: 'silent',
       });
       const w = await startWorkerProcess(config, createLogger({ level: 'silent' }));
