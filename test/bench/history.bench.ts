@@ -79,6 +79,7 @@ async function timeIt(n: number, fn: (i: number) => Promise<unknown>): Promise<n
 }
 
 export async function run(args: string[]) {
+  if (args.includes('--stasis-only')) return stasisOnly();
   const total = arg(args, '--calls', 1_000_000);
   const days = arg(args, '--days', 10);
   const perDay = Math.ceil(total / days);
@@ -175,6 +176,20 @@ export async function run(args: string[]) {
       load_average_at_start: r2(load0), load_average_at_end: loadavg().map(r2), samples_per_search: N,
     },
   };
+}
+
+/** Only the call-control comparison, on an empty store (re-runs on a busy machine are cheap). */
+async function stasisOnly() {
+  const dir = mkdtempSync(join(tmpdir(), 'centralita-bench-history-'));
+  const server = await startPostgresServer({ dir });
+  await ensureDatabase(server.adminUrl, 'bench');
+  const store = await openStore({ url: server.urlFor('bench'), defaultCountry: 'CO', poolMax: 4 });
+  const load0 = loadavg()[0]!;
+  const m = await stasisWithAndWithout(store);
+  await store.close();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { metrics: m, goal: { stasis_p99_ms_2000_with_history: 'within noise of without' }, notes: { load_average_at_start: r2(load0), load_average_at_end: loadavg().map(r2) } };
 }
 
 /**

@@ -80,6 +80,7 @@ describe('recordings: archive, stable HubSpot link, Range, browser playback', ()
     await hs.waitFor((c) => c.completed === 1);
     const call = [...hs.fake.calls.values()].find((c) => c.properties.centralita_record_id === record.id)!;
     const stable = call.properties.hs_call_recording_url!;
+    if (process.env.DUMP_HUBSPOT) console.log(JSON.stringify(call.properties, null, 1));
     expect(stable).toBe(`${PUBLIC}/recordings/${name}?token=${links.token(name, 1)}`);
     await w.close();
 
