@@ -174,7 +174,10 @@ export async function openSpool<T>(o: SpoolOptions): Promise<Spool<T>> {
   }
 
   let curOpts: DrainOptions<T> | undefined;
+  // `wake` ends an idle wait (new entries); a backoff after a failed delivery is ended only by close.
+  let wakeBackoff: (() => void) | undefined;
   const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); wake = undefined; r(); }; });
+  const backoff = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); wakeBackoff = () => { clearTimeout(t); wakeBackoff = undefined; r(); }; });
 
   async function run(d: DrainOptions<T>): Promise<void> {
     const batchSize = d.batchSize ?? 500;
@@ -197,7 +200,7 @@ export async function openSpool<T>(o: SpoolOptions): Promise<Spool<T>> {
         attempt++;
         stats.failures++;
         d.onError?.(err, attempt, items.length);
-        await sleep(Math.min(retryMax, retryMin * 2 ** (attempt - 1)));
+        await backoff(Math.min(retryMax, retryMin * 2 ** (attempt - 1)));
         continue;
       }
       reader.seg = next.seg;
@@ -230,6 +233,7 @@ export async function openSpool<T>(o: SpoolOptions): Promise<Spool<T>> {
     async close() {
       stopping = true;
       wake?.();
+      wakeBackoff?.();
       await loop;
       while (writing || queue.length) await new Promise((r) => setImmediate(r));
       if (doSync) fsyncSync(fd);

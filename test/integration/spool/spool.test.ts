@@ -39,6 +39,19 @@ describe('durable spool', () => {
     await s.close();
   });
 
+  it('keeps its backoff while the store is down: new entries do not trigger extra attempts', async () => {
+    const s = await openSpool<E>({ dir: dir() });
+    let attempts = 0;
+    s.drain({ retryMinMs: 400, retryMaxMs: 400, deliver: async () => { attempts++; throw new Error('down'); } });
+    await s.append([{ id: 0 }]);
+    await waitFor(() => attempts >= 1, 2_000, 'first attempt');
+    const before = attempts;
+    for (let i = 1; i <= 50; i++) await s.append([{ id: i }]);
+    // 50 appends within well under one backoff period: at most one more attempt.
+    expect(attempts - before).toBeLessThanOrEqual(1);
+    await s.close();
+  });
+
   it('survives a restart: what was appended and not delivered is delivered by the next process', async () => {
     const d = dir();
     const a = await openSpool<E>({ dir: d });
