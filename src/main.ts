@@ -128,8 +128,10 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const flows = await createFlowRegistry({ dir: config.flows.dir, soundsDir: config.soundsDir, source, hotReload: config.flows.hotReload, logger: logger.child({ component: 'flows' }), onReload: (r) => { if (r.ok) for (const f of onFlowsReloaded) f(); }, ...(opts.now ? { now: () => new Date(opts.now!()) } : {}) });
     stack.push({ name: 'flows', stop: () => flows.close() });
 
-    // The system of record (PostgreSQL) before anything produces history.
-    const history = await startHistory({ config, logger, bus, metrics });
+    const queues = await loadQueues(config.flows.dir);
+    // The system of record (PostgreSQL) before anything produces history; the queues' SL
+    // thresholds are known before the first event (left in the spool by a previous run) is stored.
+    const history = await startHistory({ config, logger, bus, metrics, thresholds: Object.fromEntries(Object.values(queues).map((q) => [q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }])) });
     stack.push({ name: 'history', stop: () => history.stop() });
     await recordFlowDeployments(history, flows.current().flows.values(), 'startup', logger);
     onFlowsReloaded.push(() => { void recordFlowDeployments(history, flows.current().flows.values(), 'hot-reload', logger); });
@@ -142,7 +144,6 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     const { telephony: ari, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
     // Toll-fraud guard: every origination and hand-off of this process checks the allow-list.
-    const queues = await loadQueues(config.flows.dir);
     const agentPhones = Object.values(queues).flatMap((q) => q.members.map((m) => m.endpoint));
     const telephony = guardDialling(ari, withInternalEndpoints(config.dial, agentPhones), (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
     readiness.push(telephony.readiness());
@@ -150,7 +151,6 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     if (pbxManager) readiness.push(pbxManager.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
-    history.setThresholds(Object.fromEntries(Object.values(queues).map((q) => [q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }])));
     const acd = createAcd({
       telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }), resyncOnReconnect: false,
       store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),

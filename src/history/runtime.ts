@@ -34,11 +34,11 @@ export async function startDatabaseServer(config: Config, logger: Logger): Promi
   return { url: server.urlFor('centralita'), stop: () => server.stop() };
 }
 
-export async function startHistory(deps: { config: Config; logger: Logger; bus: EventBus; metrics?: Registry }): Promise<HistoryRuntime> {
+export async function startHistory(deps: { config: Config; logger: Logger; bus: EventBus; metrics?: Registry; thresholds?: Record<string, QueueThresholds> }): Promise<HistoryRuntime> {
   const { config, logger, bus } = deps;
   const server = await startDatabaseServer(config, logger);
   let store: Store;
-  let thresholds: Record<string, QueueThresholds> = {};
+  let thresholds: Record<string, QueueThresholds> = deps.thresholds ?? {};
   try {
     store = await openStore({ url: server.url, defaultCountry: config.defaultCountry, thresholds: () => thresholds, poolMax: config.database.poolMax, onError: (err) => logger.warn({ err: err.message }, 'idle database connection failed') });
   } catch (err) {
