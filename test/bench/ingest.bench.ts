@@ -72,6 +72,30 @@ async function child(mode: string, redisUrl: string, file: string, acceptedArg: 
       await runner.close();
       return done({ ms, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, rejectedByReason: summary.rejectedByReason, queued: summary.newlyQueued });
     }
+    if (mode === 'pg') {
+      // The hopper design's ingest: same reader and validation, rows COPYed into PostgreSQL
+      // (redisUrl carries the database URL here); DNC still read from Redis.
+      const { openStore } = await import('../../src/store/index.ts');
+      const { Redis } = await import('ioredis');
+      const { ingestCampaignFile } = await import('../../src/campaigns/ingest.ts');
+      const { pgCampaignRows } = await import('../../src/store/campaign-rows.ts');
+      const { parseCampaignSettings } = await import('../../src/domain/campaign.ts');
+      const [dbUrl, rUrl] = redisUrl.split('|');
+      const store = await openStore({ url: dbUrl!, defaultCountry: 'CO', poolMax: 4 });
+      const pool = store.database.pool;
+      const redis = new Redis(rUrl!, { maxRetriesPerRequest: null });
+      const { gate, sink } = pgCampaignRows(pool, { dnc: async (ps) => (await redis.smismember('bench:dnc', ...ps)).map((x) => x === 1) });
+      const t0 = begin();
+      const summary = await ingestCampaignFile({
+        campaignId: 'bench', file, fileId: 'bench1', source: createReadStream(file, { highWaterMark: 256 * 1024 }), settings: parseCampaignSettings(SETTINGS), catalog: { flowIds: ['campaign'] },
+        defaultCountry: 'CO', nowMs: Date.now(), gate, sink, rejected: () => {}, chunkSize: Number(process.env.BENCH_PG_CHUNK ?? 5000),
+      });
+      const ms = performance.now() - t0;
+      const stored = (await pool.query('select count(*)::int as n from campaign_rows')).rows[0].n as number;
+      await store.close();
+      redis.disconnect();
+      return done({ ms, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, rejectedByReason: summary.rejectedByReason, queued: stored });
+    }
     // Raw addBulk of the same number of jobs, same job shape, ids and chunk size.
     const { Redis } = await import('ioredis');
     const { Queue } = await import('bullmq');
@@ -129,14 +153,34 @@ export async function run(args: string[]) {
     await generate(file, rows);
     const size = (await stat(file)).size;
     await createCampaignStore(redis, { prefix: 'bench' }).saveSettings('bench', parseCampaignSettings(SETTINGS));
+    const usedMb = async () => Math.round((Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0) / 1048576) * 10) / 10;
+    const redisBaseMb = await usedMb();
     const r0 = await redisCpuS();
     const ing = await runChild(['ingest', redisServer.url, file]);
+    const redisAfterJobsMb = await usedMb();
     const r1 = await redisCpuS();
     // What really landed in Redis, counted by BullMQ itself (not the ingest's own summary).
     const { Queue } = await import('bullmq');
     const ingested = new Queue(ORIGINATE_QUEUE, { connection: redis, prefix: 'bench-ingest' });
     const jobsInRedis = await ingested.count();
     await ingested.close();
+    await redis.flushall();
+    // The hopper design's ingest into PostgreSQL: Redis memory does not grow with the rows.
+    const { startPostgresServer } = await import('../../src/infra/postgres-server.ts');
+    const { ensureDatabase, openStore } = await import('../../src/store/index.ts');
+    const pgServer = await startPostgresServer({ dir: join(dir, 'pg') });
+    let pgRun: ChildResult;
+    let redisAfterPgMb: number;
+    const redisBeforePgMb = await usedMb();
+    try {
+      await ensureDatabase(pgServer.adminUrl, 'bench');
+      const st = await openStore({ url: pgServer.urlFor('bench'), defaultCountry: 'CO' });
+      await st.close();
+      pgRun = await runChild(['pg', `${pgServer.urlFor('bench')}|${redisServer.url}`, file]);
+      redisAfterPgMb = await usedMb();
+    } finally {
+      await pgServer.stop();
+    }
     await redis.flushall();
     const r2 = await redisCpuS();
     const raw = await runChild(['addbulk', redisServer.url, file, String(ing.accepted)]);
@@ -149,7 +193,12 @@ export async function run(args: string[]) {
     const rawNodeUs = us(raw.cpuMs, raw.accepted);
     const rawRedisUs = us((r3 - r2) * 1000, raw.accepted);
     return {
-      metrics: { rows_per_s: rowsPerS, addbulk_rows_per_s: addbulkPerS, peak_rss_mb: ing.maxRssMb },
+      metrics: {
+        rows_per_s: rowsPerS, addbulk_rows_per_s: addbulkPerS, peak_rss_mb: ing.maxRssMb,
+        // The hopper design (rows COPYed into PostgreSQL) vs the one-job-per-row design above, same file, same run.
+        pg_rows_per_s: Math.round((pgRun.rows * 1000) / pgRun.ms), pg_peak_rss_mb: pgRun.maxRssMb, pg_rows_stored: pgRun.queued,
+        redis_used_memory_mb_jobs_design: redisAfterJobsMb, redis_used_memory_mb_pg_design: redisAfterPgMb,
+      },
       goal: { rows_per_s: '>= 50000', peak_rss_mb: '< 250', addbulk_rows_per_s: 'peer: raw BullMQ addBulk of the same jobs on the same Redis (upper bound for ingest)' },
       notes: {
         rows: ing.rows, accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason, queued_jobs: ing.queued, jobs_in_redis: jobsInRedis, file_mb: Math.round(size / 1048576),
@@ -160,6 +209,7 @@ export async function run(args: string[]) {
         // What the measured costs allow on this machine if every core were busy all the time.
         cpu_bound_ceiling_rows_per_s: Math.round((cpus().length * 1e6) / (ingNodeUs + ingRedisUs)),
         redis_bound_ceiling_jobs_per_s: Math.round(1e6 / rawRedisUs),
+        redis_base_mb: redisBaseMb, redis_before_pg_mb: redisBeforePgMb, pg_ingest_s: +(pgRun.ms / 1000).toFixed(2), pg_accepted: pgRun.accepted, pg_cpu_ms: pgRun.cpuMs,
         node_flags: 'none', cpus: cpus().length, loadavg_1m: +loadavg()[0]!.toFixed(1),
       },
     };
