@@ -1,13 +1,16 @@
 // HTTP API of the system of record: call search, one stored call, flow deployments, and
 // the reports (queues per interval, agents, campaigns, IVR paths) as JSON, CSV or XLSX.
-// Registered by main.ts; ranges are in the report time zone, "now" is injected.
+// Registered by main.ts; ranges are in the report time zone, "now" is injected. Numbers (and
+// the digits callers typed) are masked for roles that do not see personal data (pii.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CentralitaError } from '../errors.ts';
-import type { CallHistory, CallPage, Reports, ReportRange } from './ports.ts';
+import type { CallHistory, CallPage, IvrNodeStats, Reports, ReportRange } from './ports.ts';
 import { toCsv, toXlsx, type Sheet } from './export.ts';
 import { agentSheet, campaignSheets, ivrSheet, queueSheets } from './report-sheets.ts';
+import { requires, ROLES_FOR } from '../http/access.ts';
+import { maskPii, seesPii } from '../http/pii.ts';
 
 export interface HistoryRoutesDeps {
   history: CallHistory;
@@ -78,7 +81,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRoutesD
     return { range, ...(json as object) };
   }
 
-  app.get('/api/history/calls', async (req, reply) => {
+  app.get('/api/history/calls', { config: requires(ROLES_FOR.history) }, async (req, reply) => {
     const p = searchQuery.safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     const q = p.data;
@@ -90,27 +93,27 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRoutesD
         ...(q.direction ? { direction: q.direction } : {}), ...(q.flow ? { flowId: q.flow } : {}), ...(q.node ? { node: q.node } : {}),
         ...(q.campaign ? { campaignId: q.campaign } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.cursor ? { cursor: q.cursor } : {}),
       });
-      return page;
+      return seesPii(req.identity) ? page : maskPii(page);
     } catch (err) {
       return fail(reply, err);
     }
   });
 
-  app.get('/api/history/calls/:id', async (req, reply) => {
+  app.get('/api/history/calls/:id', { config: requires(ROLES_FOR.history) }, async (req, reply) => {
     const p = z.object({ id }).safeParse(req.params);
     if (!p.success) return bad(reply, p.error.issues);
     const rec = await deps.history.get(p.data.id);
     if (!rec) return reply.code(404).send({ error: 'CALL_NOT_FOUND', message: `no stored call ${p.data.id}` });
-    return rec;
+    return seesPii(req.identity) ? rec : maskPii(rec);
   });
 
-  app.get('/api/flows/deployments', async (req, reply) => {
+  app.get('/api/flows/deployments', { config: requires(ROLES_FOR.history) }, async (req, reply) => {
     const p = z.object({ flow: id.optional() }).strict().safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     return { deployments: await deps.history.flowDeployments(p.data.flow) };
   });
 
-  app.get('/api/reports/today', async (req, reply) => {
+  app.get('/api/reports/today', { config: requires(ROLES_FOR.reports) }, async (req, reply) => {
     const p = z.object({ tz: z.string().max(64).optional() }).strict().safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     try {
@@ -122,7 +125,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRoutesD
     }
   });
 
-  app.get('/api/reports/queues', async (req, reply) => {
+  app.get('/api/reports/queues', { config: requires(ROLES_FOR.reports) }, async (req, reply) => {
     const p = queueReportQuery.safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     try {
@@ -135,7 +138,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRoutesD
     }
   });
 
-  app.get('/api/reports/agents', async (req, reply) => {
+  app.get('/api/reports/agents', { config: requires(ROLES_FOR.reports) }, async (req, reply) => {
     const p = agentReportQuery.safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     try {
@@ -147,7 +150,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRoutesD
     }
   });
 
-  app.get('/api/reports/campaigns', async (req, reply) => {
+  app.get('/api/reports/campaigns', { config: requires(ROLES_FOR.reports) }, async (req, reply) => {
     const p = campaignReportQuery.safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     try {
@@ -159,15 +162,29 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRoutesD
     }
   });
 
-  app.get('/api/reports/ivr', async (req, reply) => {
+  app.get('/api/reports/ivr', { config: requires(ROLES_FOR.reports) }, async (req, reply) => {
     const p = ivrReportQuery.safeParse(req.query ?? {});
     if (!p.success) return bad(reply, p.error.issues);
     try {
       const range = resolveRange(p.data, deps.timeZone, deps.now());
-      const nodes = await deps.reports.ivr({ ...range, ...(p.data.flow ? { flowId: p.data.flow } : {}) });
+      const stored = await deps.reports.ivr({ ...range, ...(p.data.flow ? { flowId: p.data.flow } : {}) });
+      const nodes = seesPii(req.identity) ? stored : maskTypedInput(stored);
       return await send(reply, req, p.data, 'ivr', range, { nodes }, [ivrSheet(nodes)]);
     } catch (err) {
       return fail(reply, err);
     }
+  });
+}
+
+/** A menu choice (one or two keys) is not personal data; anything longer a caller typed (an
+ *  account or document number in a gather) is, and is grouped as masked input. */
+export function maskTypedInput(nodes: IvrNodeStats[]): IvrNodeStats[] {
+  return nodes.map((n) => {
+    const kept = new Map<string, number>();
+    for (const o of n.options) {
+      const key = o.digits.length <= 2 ? o.digits : '•'.repeat(Math.min(o.digits.length, 12));
+      kept.set(key, (kept.get(key) ?? 0) + o.count);
+    }
+    return { ...n, options: [...kept].map(([digits, count]) => ({ digits, count })).sort((a, b) => b.count - a.count || a.digits.localeCompare(b.digits)) };
   });
 }

@@ -5,6 +5,7 @@
 //   POST /api/recordings/:name/revoke-links  every link handed out so far stops working
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { publicRoute, requires, ROLES_FOR } from '../http/access.ts';
 import type { RecordingLinks } from './links.ts';
 import type { BlobStore, ByteRange, RecordingCatalog, RecordingEntry } from './ports.ts';
 
@@ -60,8 +61,8 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: RecordingRou
     return e;
   };
 
-  // The stable link: the token is the authorisation, checked on every fetch.
-  app.get('/recordings/:name', async (req, reply) => {
+  // The stable link: the token is the authorisation, checked on every fetch (and revocable).
+  app.get('/recordings/:name', { config: publicRoute('stable recording link for HubSpot: authorised by its signed per-recording token, checked on every fetch and revocable') }, async (req, reply) => {
     const token = z.object({ token: z.string().min(1).max(64) }).safeParse(req.query ?? {});
     const p = nameParams.safeParse(req.params);
     // Same answer for a wrong token and an unknown recording: links cannot be probed.
@@ -72,19 +73,26 @@ export function registerRecordingRoutes(app: FastifyInstance, deps: RecordingRou
     return serve(req, reply, e);
   });
 
-  app.get('/api/recordings/:name', async (req, reply) => {
+  app.get('/api/recordings/:name', { config: requires(ROLES_FOR.recordings) }, async (req, reply) => {
     const e = await load(req, reply);
     if (!e) return reply;
     return { ...e, link: deps.links.url(e.name, e.linkVersion) ?? null };
   });
 
-  app.get('/api/recordings/:name/audio', async (req, reply) => {
+  app.get('/api/recordings/:name/audio', { config: requires(ROLES_FOR.recordings) }, async (req, reply) => {
     const e = await load(req, reply);
     if (!e) return reply;
     return serve(req, reply, e);
   });
 
-  app.post('/api/recordings/:name/revoke-links', async (req, reply) => {
+  const recordingName = (req: FastifyRequest) => String((req.params as { name?: unknown }).name ?? '');
+  const linkState = async (req: FastifyRequest) => {
+    const e = await deps.catalog.get(recordingName(req)).catch(() => undefined);
+    return e ? { linkVersion: e.linkVersion } : null;
+  };
+  app.post('/api/recordings/:name/revoke-links', {
+    config: requires(ROLES_FOR.recordings, { audit: { action: 'recording.revoke-links', target: (req) => `recording:${recordingName(req)}`, snapshot: linkState } }),
+  }, async (req, reply) => {
     const p = nameParams.safeParse(req.params);
     if (!p.success) return reply.code(400).send({ error: 'BAD_REQUEST', message: p.error.issues.map((i) => i.message).join('; ') });
     const e = await deps.catalog.revokeLinks(p.data.name, new Date(deps.now()).toISOString());

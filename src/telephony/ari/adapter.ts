@@ -16,7 +16,6 @@
 //    password: uncaught, the process died) → its fail() only reports (see swaggerClient).
 import ariClient from 'ari-client';
 import WebSocket from 'ws';
-import { CentralitaError } from '../../errors.ts';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { Agent as HttpAgent } from 'node:http';

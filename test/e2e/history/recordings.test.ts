@@ -6,19 +6,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { chromium } from 'playwright-core';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHttpServer } from '../../../src/http/server.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { publicRoute } from '../../../src/http/access.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import { localBlobStore } from '../../../src/recordings/local-store.ts';
 import { recordingLinks } from '../../../src/recordings/links.ts';
 import { startRecordingArchiver } from '../../../src/recordings/archiver.ts';
 import { registerRecordingRoutes, parseRange } from '../../../src/recordings/http.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
+import { secureTestServer, type SecureTestServer } from '../../helpers/secure-http.ts';
 import { sampleRecord } from '../../helpers/records.ts';
 import { startSimAcd, waitFor, type SimAcd } from '../acd/sim-harness.ts';
 import { harness as hubspotHarness, type Harness as HubspotHarness } from '../../integration/hubspot/harness.ts';
@@ -28,7 +26,7 @@ const PUBLIC = 'https://centralita.example.test';
 describe('recordings: archive, stable HubSpot link, Range, browser playback', () => {
   let h: SimAcd;
   let store: Store;
-  let app: FastifyInstance;
+  let server: SecureTestServer;
   let url: string;
   let hs: HubspotHarness;
   let redis: Redis;
@@ -44,16 +42,16 @@ describe('recordings: archive, stable HubSpot link, Range, browser playback', ()
     redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
     const blobs = localBlobStore(mkdtempSync(join(tmpdir(), 'centralita-recs-')));
     archiver = startRecordingArchiver({ connection: redis, telephony: h.tel, blobs, catalog: store.recordings, logger: { info() {}, warn() {}, error() {} }, bullPrefix: `rec-${randomUUID().slice(0, 8)}` });
-    app = createHttpServer({ logger: createLogger({ level: 'silent' }), metrics: new Registry(), readiness: [], version: 't' });
-    registerRecordingRoutes(app, { catalog: store.recordings, stores: { local: blobs }, links, now: () => Date.parse('2026-03-02T12:00:00Z') });
-    app.get('/player', async (req, reply) => reply.type('text/html').send(`<!doctype html><audio id="a" preload="auto" src="${(req.query as { src: string }).src}"></audio>`));
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    server = await secureTestServer();
+    registerRecordingRoutes(server.app, { catalog: store.recordings, stores: { local: blobs }, links, now: () => Date.parse('2026-03-02T12:00:00Z') });
+    server.app.get('/player', { config: publicRoute('test page holding an <audio> element') }, async (req, reply) => reply.type('text/html').send(`<!doctype html><audio id="a" preload="auto" src="${(req.query as { src: string }).src}"></audio>`));
+    url = await server.app.listen({ host: '127.0.0.1', port: 0 });
     hs = await hubspotHarness(inject('redisUrl'));
   }, 60_000);
   afterAll(async () => {
     await archiver?.close();
     await hs?.close();
-    await app?.close();
+    await server?.app.close();
     await store?.close();
     redis?.disconnect();
     await h?.stop();
@@ -101,13 +99,21 @@ describe('recordings: archive, stable HubSpot link, Range, browser playback', ()
     expect((await fetch(`${url}/recordings/${name}`)).status).toBe(403);
     expect((await fetch(`${url}/recordings/no-such?token=${links.token('no-such', 1)}`)).status).toBe(403);
 
-    // Played in Chromium through the authorised endpoint; the browser seeks with Range.
+    // The app's own endpoint needs a role that may listen (supervisor); the link needs nothing else.
+    const supervisor = await server.as('supervisor', { queues: ['*'] });
+    expect((await fetch(`${url}/api/recordings/${name}/audio`)).status).toBe(401);
+    expect((await fetch(`${url}/api/recordings/${name}/audio`, { headers: await server.as('campaign-operator') })).status).toBe(403);
+    const own = await fetch(`${url}/api/recordings/${name}/audio`, { headers: { ...supervisor, range: 'bytes=0-99' } });
+    expect([own.status, Buffer.from(await own.arrayBuffer()).equals(pbx.subarray(0, 100))]).toEqual([206, true]);
+
+    // Played in Chromium through the authorised endpoint (a supervisor's credentials on every
+    // request the page makes); the browser seeks with Range.
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required'] });
     try {
-      const page = await browser.newPage();
+      const page = await browser.newPage({ extraHTTPHeaders: { authorization: supervisor.authorization! } });
       const ranges: string[] = [];
       page.on('request', (r) => { const v = r.headers().range; if (v && r.url().includes('/recordings/')) ranges.push(v); });
-      await page.goto(`${url}/player?src=${encodeURIComponent(new URL(local).pathname + new URL(local).search)}`);
+      await page.goto(`${url}/player?src=${encodeURIComponent(`/api/recordings/${name}/audio`)}`);
       // Runs in the page (a string, so this file needs no DOM types).
       const played = (await page.evaluate(`(async () => {
         const a = document.getElementById('a');
@@ -127,11 +133,16 @@ describe('recordings: archive, stable HubSpot link, Range, browser playback', ()
     }
 
     // Revoking: the link HubSpot holds stops working; the new one works.
-    const rev = (await (await fetch(`${url}/api/recordings/${name}/revoke-links`, { method: 'POST' })).json()) as { link: string; linkVersion: number };
+    expect((await fetch(`${url}/api/recordings/${name}/revoke-links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    const rev = (await (await fetch(`${url}/api/recordings/${name}/revoke-links`, { method: 'POST', headers: supervisor, body: '{}' })).json()) as { link: string; linkVersion: number };
     expect(rev.linkVersion).toBe(2);
+    // Audited: who revoked which recording's links, version before and after.
+    expect(server.audit.entries.filter((e) => e.action === 'recording.revoke-links')).toEqual([
+      expect.objectContaining({ target: `recording:${name}`, before: { linkVersion: 1 }, after: { linkVersion: 2 }, actor: expect.stringMatching(/^token:/) }),
+    ]);
     expect((await fetch(local)).status).toBe(403);
     expect((await fetch(rev.link.replace(PUBLIC, url))).status).toBe(200);
-    expect(((await (await fetch(`${url}/api/recordings/${name}`)).json()) as { link: string }).link).toBe(rev.link);
+    expect(((await (await fetch(`${url}/api/recordings/${name}`, { headers: supervisor })).json()) as { link: string }).link).toBe(rev.link);
   }, 90_000);
 
   it('parses Range headers as RFC 9110 says', () => {

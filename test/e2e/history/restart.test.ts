@@ -13,7 +13,10 @@ import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
-const get = async (url: string) => { const r = await fetch(url); expect(r.status, url).toBe(200); return r.json() as Promise<Record<string, unknown>>; };
+// The API with the app's local CLI token (admin + service); it is re-issued at every start.
+let token = '';
+const get = async (url: string) => { const r = await fetch(url, { headers: { authorization: `Bearer ${token}` } }); expect(r.status, url).toBe(200); return r.json() as Promise<Record<string, unknown>>; };
+const PASSWORD = 'a supervisor password 2026';
 
 describe('restart mid-day', () => {
   let app: RunningApp | undefined;
@@ -28,9 +31,12 @@ describe('restart mid-day', () => {
     const config = loadConfig({ REDIS_URL: redisUrl, DATABASE_URL: await createTestDatabase('restart'), HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '2000', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') });
     const logger = createLogger({ level: 'silent' });
     app = await startCentralita(config, logger);
+    token = app.token;
+    // Users live in PostgreSQL: the supervisor signs in to the dashboard after the restart.
+    await app.auth.createUser({ username: 'sofia', password: PASSWORD, roles: ['supervisor'], queues: ['*'] });
     const records: CallRecord[] = [];
     app.bus.on('call.record', (x) => records.push(x));
-    expect((await fetch(`${app.httpUrl}/api/agents/ana/login`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${app.httpUrl}/api/agents/ana/login`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
     const sim = app.sim!;
     const auth = { authorization: `Basic ${Buffer.from(`${sim.user}:${sim.password}`).toString('base64')}`, 'content-type': 'application/json' };
     for (let i = 0; i < 3; i++) {
@@ -60,6 +66,7 @@ describe('restart mid-day', () => {
 
     await app.stop();
     app = await startCentralita(config, logger);
+    token = app.token;
     const todayAfter = await get(`${app.httpUrl}/api/reports/today`);
     // Compared for the same day: a restart that happened to cross midnight compares the explicit range below.
     if ((todayAfter.range as { from: string }).from === range.from) expect(todayAfter).toEqual(today);
@@ -78,7 +85,12 @@ describe('restart mid-day', () => {
     try {
       const page = await browser.newPage();
       await page.goto(`${app.httpUrl}/`);
-      await page.waitForFunction("document.getElementById('k-calls')?.textContent === '3'", undefined, { timeout: 10_000 });
+      await page.waitForURL(/\/login/);
+      await page.fill('#username', 'sofia');
+      await page.fill('#password', PASSWORD);
+      await page.click('button[type=submit]');
+      // The page's CSP forbids eval: wait with a selector, not a function string.
+      await page.waitForSelector('#k-calls:text-is("3")', { timeout: 10_000 });
       const byDisp = (todayAfter.calls as { byDisposition: Record<string, number> }).byDisposition;
       expect(await page.textContent('#k-answered')).toBe(String(byDisp.answered ?? 0));
       expect(await page.textContent('#k-abandoned')).toBe(String(byDisp.abandoned ?? 0));

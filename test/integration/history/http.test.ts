@@ -1,26 +1,30 @@
 import ExcelJS from 'exceljs';
-import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpServer } from '../../../src/http/server.ts';
-import { createLogger } from '../../../src/logger.ts';
 import { openStore, type Store } from '../../../src/store/index.ts';
 import { registerHistoryRoutes, resolveRange } from '../../../src/history/http.ts';
 import { toCsv } from '../../../src/history/export.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { sampleRecord } from '../../helpers/records.ts';
+import { secureTestServer, type SecureTestServer } from '../../helpers/secure-http.ts';
+import type { Role } from '../../../src/auth/roles.ts';
 
 const NOW = Date.parse('2026-03-02T20:00:00Z'); // 15:00 in Bogotá
 
 describe('reports and search API', () => {
   let store: Store;
-  let app: FastifyInstance;
+  let server: SecureTestServer;
+  const SCOPE: Partial<Record<Role, { agentId?: string; queues?: string[] }>> = { supervisor: { queues: ['*'] }, agent: { agentId: 'ana' } };
   let url: string;
+  // Every request carries a role's token; a supervisor (all queues) unless the test says otherwise.
+  const fetch = async (u: string, init: { headers?: Record<string, string>; as?: Role } = {}) =>
+    globalThis.fetch(u, { headers: { ...(await server.as(init.as ?? 'supervisor', SCOPE[init.as ?? 'supervisor'] ?? {})), ...init.headers } });
   beforeAll(async () => {
     store = await openStore({ url: await createTestDatabase('http'), defaultCountry: 'CO', thresholds: () => ({ sales: { serviceLevelSec: 20, shortAbandonSec: 5 } }) });
     await store.history.saveRecords([
       sampleRecord(1), sampleRecord(2, { disposition: 'abandoned', agent: undefined, hangupSide: 'caller', path: [{ node: 'welcome', at: '2026-03-02T14:02:00Z' }, { node: 'menu', at: '2026-03-02T14:02:02Z', digits: '2' }] }),
       sampleRecord(3, { campaign: { campaignId: 'Cobros;=HYPERLINK("x")', rowId: 'r1', attempt: 1 }, direction: 'outbound' }),
+      // A caller typed a document number at a gather (not marked sensitive: it was recorded).
+      sampleRecord(4, { path: [{ node: 'welcome', at: '2026-03-02T14:04:00Z' }, { node: 'menu', at: '2026-03-02T14:04:02Z', digits: '1' }, { node: 'cedula', at: '2026-03-02T14:04:09Z', digits: '79123456' }], variables: { cedula: '79123456' } }),
     ]);
     const at = (m: number) => Date.parse('2026-03-02T14:00:00Z') + m * 60_000;
     await store.history.saveQueueEvents([
@@ -30,11 +34,11 @@ describe('reports and search API', () => {
       { id: 'e4', type: 'join', queueId: 'sales', callId: 'c2', at: at(20) },
       { id: 'e5', type: 'leave', queueId: 'sales', callId: 'c2', at: at(21), outcome: 'abandoned', waitSec: 60 },
     ]);
-    app = createHttpServer({ logger: createLogger({ level: 'silent' }), metrics: new Registry(), readiness: [], version: 't' });
-    registerHistoryRoutes(app, { history: store.history, reports: store.reports(() => ({ sales: { serviceLevelSec: 20, shortAbandonSec: 5 } })), timeZone: 'America/Bogota', now: () => NOW });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    server = await secureTestServer();
+    registerHistoryRoutes(server.app, { history: store.history, reports: store.reports(() => ({ sales: { serviceLevelSec: 20, shortAbandonSec: 5 } })), timeZone: 'America/Bogota', now: () => NOW });
+    url = await server.app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(async () => { await app?.close(); await store?.close(); });
+  afterAll(async () => { await server?.app.close(); await store?.close(); });
 
   it('today is the local day of the report time zone', () => {
     expect(resolveRange({ period: 'today' }, 'America/Bogota', NOW)).toEqual({ from: '2026-03-02T05:00:00.000Z', to: '2026-03-03T05:00:00.000Z', timeZone: 'America/Bogota' });
@@ -73,15 +77,16 @@ describe('reports and search API', () => {
     expect(toCsv({ name: 's', columns: [{ key: 'a', header: 'a', value: (r: { a: string }) => r.a }], rows: [{ a: ' =cmd' }, { a: '@SUM(A1)' }, { a: '-2+3' }] }).split('\r\n').slice(1, 4)).toEqual(["' =cmd", "'@SUM(A1)", "'-2+3"]);
     const ivr = (await (await fetch(`${url}/api/reports/ivr`)).json()) as { nodes: Record<string, unknown>[] };
     const menu = ivr.nodes.find((n) => n.node === 'menu')!;
-    expect(menu).toMatchObject({ flowId: 'main', calls: 3, options: [{ digits: '1', count: 2 }, { digits: '2', count: 1 }], endedHere: 1, droppedHere: 1 });
+    expect(menu).toMatchObject({ flowId: 'main', calls: 4, options: [{ digits: '1', count: 3 }, { digits: '2', count: 1 }], endedHere: 1, droppedHere: 1 });
+    expect(ivr.nodes.find((n) => n.node === 'cedula')).toMatchObject({ options: [{ digits: '79123456', count: 1 }] });
     expect(ivr.nodes.find((n) => n.node === 'sales')).toMatchObject({ calls: 2, endedHere: 2, droppedHere: 0 });
     const ag = (await (await fetch(`${url}/api/reports/agents`)).json()) as { agents: Record<string, unknown>[] };
     expect(ag.agents).toEqual([expect.objectContaining({ agentId: 'ana', calls: 1, talkSec: 160, wrapUpSec: 10 })]);
   });
 
   it('searches calls and refuses bad parameters with a clear error', async () => {
-    const s = (await (await fetch(`${url}/api/history/calls?number=3001234567&disposition=abandoned`)).json()) as { calls: { id: string }[] };
-    expect(s.calls.map((c) => c.id)).toEqual(['cr-2']);
+    const s = (await (await fetch(`${url}/api/history/calls?number=3001234567&disposition=abandoned`)).json()) as { calls: { id: string; from: string }[] };
+    expect(s.calls.map((c) => [c.id, c.from])).toEqual([['cr-2', '+573001234567']]);
     expect((await fetch(`${url}/api/history/calls/cr-3`)).status).toBe(200);
     expect((await fetch(`${url}/api/history/calls/nope`)).status).toBe(404);
     for (const bad of ['disposition=maybe', 'limit=0', 'from=yesterdayish', 'cursor=zzz', 'color=red']) {
@@ -92,5 +97,27 @@ describe('reports and search API', () => {
     expect((await fetch(`${url}/api/reports/queues?interval=7`)).status).toBe(400);
     expect((await fetch(`${url}/api/reports/queues?tz=Mars/Base`)).status).toBe(400);
     expect((await fetch(`${url}/api/reports/queues?from=2020-01-01&to=2026-01-01`)).status).toBe(400);
+  });
+
+  it('declares roles: history for supervisors and services, numbers and typed digits masked unless the role sees them', async () => {
+    expect((await globalThis.fetch(`${url}/api/history/calls`)).status).toBe(401);
+    expect((await globalThis.fetch(`${url}/api/reports/today`)).status).toBe(401);
+    for (const role of ['agent', 'campaign-operator'] as const) {
+      const r = await fetch(`${url}/api/history/calls`, { as: role });
+      expect([r.status, ((await r.json()) as { error: string }).error], role).toEqual([403, 'ROLE_REQUIRED']);
+    }
+    expect((await fetch(`${url}/api/reports/today`, { as: 'agent' })).status).toBe(403);
+    // A service token may search (integrations) but gets numbers masked; a supervisor sees them.
+    const svc = (await (await fetch(`${url}/api/history/calls?number=%2B573001234567`, { as: 'service' })).json()) as { calls: { from: string; to: string }[] };
+    expect(svc.calls.length).toBe(4);
+    expect(svc.calls.every((c) => c.from === '+••••••••4567' && c.to === '+••••••••0100')).toBe(true);
+    const one = (await (await fetch(`${url}/api/history/calls/cr-4`, { as: 'service' })).json()) as { from: string; path: { digits?: string }[]; variables?: unknown };
+    expect([one.from, one.path[2]!.digits, one.variables]).toEqual(['+••••••••4567', '••••••••', undefined]);
+    const full = (await (await fetch(`${url}/api/history/calls/cr-4`)).json()) as { from: string; path: { digits?: string }[]; variables?: unknown };
+    expect([full.from, full.path[2]!.digits, full.variables]).toEqual(['+573001234567', '79123456', { cedula: '79123456' }]);
+    // Reports: a campaign operator sees menu choices but not what callers typed.
+    const ivr = (await (await fetch(`${url}/api/reports/ivr`, { as: 'campaign-operator' })).json()) as { nodes: { node: string; options: unknown[] }[] };
+    expect(ivr.nodes.find((n) => n.node === 'menu')!.options).toEqual([{ digits: '1', count: 3 }, { digits: '2', count: 1 }]);
+    expect(ivr.nodes.find((n) => n.node === 'cedula')!.options).toEqual([{ digits: '••••••••', count: 1 }]);
   });
 });
