@@ -18,7 +18,7 @@ const HUBSPOT_ONLY = { group: ['@hubspot/api-client', '@hubspot/api-client/*'], 
 const SQL_ONLY = { group: ['pg', 'pg-*', 'kysely', 'kysely/*', 'postgres', '@electric-sql/*'], message: 'Only src/store/* may import the SQL driver; depend on a repository interface (CallHistory, Reports, AuditLog…) instead.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -51,6 +51,11 @@ export default tseslint.config(
   {
     files: ['src/store/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [HUBSPOT_ONLY] }] },
+  },
+  {
+    // The web app runs in the browser (its own tsconfig: DOM, Preact JSX).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Flows and the pure domain: behaviour only, time and I/O come in as arguments.

@@ -2,7 +2,7 @@
 // Everything is built here and passed down; no module keeps a singleton. Resources are
 // pushed on a stack as they start and stopped in reverse order.
 import { mkdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -22,7 +22,9 @@ import type { AuthService } from './auth/service.ts';
 import type { RouteInfo } from './http/security.ts';
 import { guardDialling } from './telephony/dial-guard.ts';
 import type { Telephony } from './telephony/port.ts';
-import { registerDashboard } from './http/dashboard.ts';
+import { startWebApp } from './web/runtime.ts';
+import { createWrapUpDesk } from './console/wrapup.ts';
+import { DEFAULT_CONSOLE, type ConsoleSettings } from './console/config.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
 import { startSimulator } from './sim/index.ts';
 import { createAriTelephony, type AriTelephony } from './telephony/ari/adapter.ts';
@@ -164,14 +166,18 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
     const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
+    // An agent's call waits (held in the queue) for the agent's wrap-up to go onto its HubSpot engagement.
+    const consoleSettings = await loadConsoleSettings(config.flows.dir);
+    const desk = createWrapUpDesk({ settings: () => consoleSettings, amend: (id, patch) => publisher.amend(id, patch), now: Date.now });
     // The dialler waits on the outcome channel; HubSpot and reports consume the queue.
     const records: CallRecordSink = {
       async publish(built) {
         // The ACD keys callers by call id (= the caller's channel id; record id is `cr-<channel>`).
-        const record = mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, '')));
+        const held = desk.beforePublish(mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, ''))));
+        const record = held.record;
         // Durable on local disk first: the call history never depends on Redis being up.
         await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call record not spooled for the history'));
-        const first = await publisher.publish(record);
+        const first = await publisher.publish(record, { delayMs: held.delayMs });
         await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
         return first;
       },
@@ -196,7 +202,18 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'observability', stop: () => ops.stop() });
 
-    registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
+    http.get('/api/calls', async () => ({ at: new Date().toISOString(), calls: calls.liveCalls() }));
+    // The web app: wallboard, agent console, reports; one live channel (/api/live).
+    const web = await startWebApp({
+      http, bus, logger, acd, calls,
+      campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
+      hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
+      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'),
+      // No sign-in yet on this branch: every request acts as the local operator.
+      viewerOf: () => ({ kind: 'user', id: 'local', roles: ['admin'] }), actorOf: () => 'local', seesNumbers: () => true, mask: (x) => x,
+      access: () => ({}), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
+    });
+    stack.push({ name: 'web', stop: () => web.stop() });
     registerAcdRoutes(http, acd);
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
@@ -253,6 +270,14 @@ async function startTelephony(config: Config, logger: Logger, stack: Stack, dids
   const telephony = await createAriTelephony({ url: sim.url, user: config.ari.user, password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log });
   stack.push({ name: 'ari', stop: () => telephony.close() });
   return { telephony, sim: { url: sim.url, user: config.ari.user, password } };
+}
+
+/** flows/console.ts (pause reasons, dispositions, wallboard thresholds); defaults without it. */
+async function loadConsoleSettings(flowsDir: string): Promise<ConsoleSettings> {
+  const file = resolve(flowsDir, 'console.ts');
+  if (!existsSync(file)) return DEFAULT_CONSOLE;
+  const mod = (await import(pathToFileURL(file).href)) as { consoleSettings?: ConsoleSettings; default?: ConsoleSettings };
+  return mod.consoleSettings ?? mod.default ?? DEFAULT_CONSOLE;
 }
 
 async function loadQueues(flowsDir: string): Promise<QueuesConfig> {
