@@ -114,7 +114,7 @@ export function callRow(s: SessionIn, acd: AcdCallIn | undefined): CallRow {
 
 export interface CampaignProgressIn {
   campaignId: string;
-  state: 'active' | 'paused' | 'cancelled';
+  state: 'active' | 'paused' | 'cancelled' | 'completed';
   queued: number;
   rejected: number;
   dialling: number;

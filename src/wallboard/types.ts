@@ -92,7 +92,7 @@ export interface CallRow {
 
 export interface CampaignRow {
   id: string;
-  state: 'active' | 'paused' | 'cancelled';
+  state: 'active' | 'paused' | 'cancelled' | 'completed';
   /** Rows taken in (admitted). */
   queued: number;
   done: number;

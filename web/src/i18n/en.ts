@@ -35,7 +35,7 @@ export const en = {
     confirmPause: (p: P) => `Pause campaign ${s(p.id)}? No new calls are dialled until it is resumed.`,
     confirmResume: (p: P) => `Resume campaign ${s(p.id)}?`,
     confirmCancel: (p: P) => `Cancel campaign ${s(p.id)}? This cannot be undone: rows not yet called will never be called.`,
-    states: { active: 'Active', paused: 'Paused', cancelled: 'Cancelled' } as Record<string, string>,
+    states: { active: 'Active', paused: 'Paused', cancelled: 'Cancelled', completed: 'Completed' } as Record<string, string>,
     outcomes: { answered: 'Answered', voicemail: 'Voicemail', busy: 'Busy', 'no-answer': 'No answer', failed: 'Failed', cancelled: 'Cancelled', expired: 'Expired', 'do-not-call': 'Do not call' } as Record<string, string>,
   },
   hours: {

@@ -37,7 +37,7 @@ export const es: Messages = {
     confirmPause: (p: P) => `¿Pausar la campaña ${s(p.id)}? No se marcan llamadas nuevas hasta reanudarla.`,
     confirmResume: (p: P) => `¿Reanudar la campaña ${s(p.id)}?`,
     confirmCancel: (p: P) => `¿Cancelar la campaña ${s(p.id)}? No se puede deshacer: las filas aún sin llamar nunca se llamarán.`,
-    states: { active: 'Activa', paused: 'En pausa', cancelled: 'Cancelada' },
+    states: { active: 'Activa', paused: 'En pausa', cancelled: 'Cancelada', completed: 'Terminada' },
     outcomes: { answered: 'Contestó', voicemail: 'Buzón de voz', busy: 'Ocupado', 'no-answer': 'No contestó', failed: 'Falló', cancelled: 'Cancelada', expired: 'Vencida', 'do-not-call': 'No llamar' },
   },
   hours: {

@@ -48,7 +48,7 @@ function Campaign({ c }: { c: CampaignRow }) {
         <span class="row tv-hide">
           {c.state === 'active' && <button type="button" disabled={busy} onClick={() => act('pause')}>{t.campaigns.pause}</button>}
           {c.state === 'paused' && <button type="button" disabled={busy} onClick={() => act('resume')}>{t.campaigns.resume}</button>}
-          {c.state !== 'cancelled' && can.value.cancelCampaign && <button type="button" class="danger" disabled={busy} onClick={() => act('cancel')}>{t.campaigns.cancel}</button>}
+          {(c.state === 'active' || c.state === 'paused') && can.value.cancelCampaign && <button type="button" class="danger" disabled={busy} onClick={() => act('cancel')}>{t.campaigns.cancel}</button>}
         </span>
       </div>
       <div class="bar" role="img" aria-label={OUTCOMES.filter((o) => c.byOutcome[o]).map((o) => `${t.campaigns.outcomes[o]}: ${c.byOutcome[o]}`).join(', ') || t.common.none}>
