@@ -209,9 +209,10 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
       hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
       queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'),
+      clickToCall: { telephony, trunkTemplate: 'PJSIP/{n}@trunk', defaultCountry: config.defaultCountry, app: config.ari.app, publish: (r) => records.publish(r), registerRole: (role, h) => calls.registerRole(role, h) },
       // No sign-in yet on this branch: every request acts as the local operator.
       viewerOf: () => ({ kind: 'user', id: 'local', roles: ['admin'] }), actorOf: () => 'local', seesNumbers: () => true, mask: (x) => x,
-      access: () => ({}), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
+      access: () => ({}), defaultCountry: config.defaultCountry, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
     });
     stack.push({ name: 'web', stop: () => web.stop() });
     registerAcdRoutes(http, acd);

@@ -22,18 +22,24 @@ export interface ConsoleRoutesDeps {
   /** Ends the agent's wrap-up early (they are done with the call). */
   endWrapUp?(agentId: string, callId: string): Promise<unknown>;
   onWrapUp?(agentId: string, callId: string, result: Awaited<ReturnType<WrapUpDesk['submit']>>): void;
+  /** Click-to-call: rings the agent's phone, then dials the number (absent: 501). */
+  call?(agentId: string, number: string): Promise<{ id: string; number: string }>;
   viewerOf(req: FastifyRequest): Viewer | undefined;
   actorOf(req: FastifyRequest): string;
   /** Route options per route (access declarations), from the composition root. */
-  routeOptions?: (route: 'read' | 'pause' | 'wrapup') => RouteShorthandOptions;
+  routeOptions?: (route: 'read' | 'pause' | 'wrapup' | 'call') => RouteShorthandOptions;
   now: () => number;
 }
 
 const agentParams = z.object({ agentId: z.string().min(1).max(64) }).strict();
 const pauseBody = z.object({ reason: z.string().min(1).max(40) }).strict();
+const callBody = z.object({ number: z.string().trim().min(3).max(24) }).strict();
 const wrapUpBody = z.object({ callId: z.string().min(1).max(128), disposition: z.string().max(40).optional(), notes: z.string().max(5000).optional() }).strict();
 
-const STATUS: Record<string, number> = { ACD_UNKNOWN_AGENT: 404, ACD_AGENT_LOGGED_OUT: 409, WRAPUP_NOT_PENDING: 404 };
+const STATUS: Record<string, number> = {
+  ACD_UNKNOWN_AGENT: 404, ACD_AGENT_LOGGED_OUT: 409, WRAPUP_NOT_PENDING: 404, CLICK_TO_CALL_AGENT_BUSY: 409,
+  DIAL_ENDPOINT_NOT_ALLOWED: 403, DIAL_CALLER_ID_NOT_OWNED: 403, DIAL_VALUE_NOT_DIGITS: 400,
+};
 
 export function registerConsoleRoutes(app: FastifyInstance, d: ConsoleRoutesDeps): void {
   const bad = (reply: FastifyReply, issues: z.core.$ZodIssue[]) =>
@@ -42,7 +48,7 @@ export function registerConsoleRoutes(app: FastifyInstance, d: ConsoleRoutesDeps
     if (err instanceof CentralitaError) return reply.code(STATUS[err.code] ?? 400).send({ error: err.code, message: err.message });
     throw err;
   };
-  const opts = (r: 'read' | 'pause' | 'wrapup') => d.routeOptions?.(r) ?? {};
+  const opts = (r: 'read' | 'pause' | 'wrapup' | 'call') => d.routeOptions?.(r) ?? {};
 
   app.get('/api/console/:agentId', opts('read'), async (req, reply) => {
     const p = agentParams.safeParse(req.params);
@@ -90,6 +96,17 @@ export function registerConsoleRoutes(app: FastifyInstance, d: ConsoleRoutesDeps
       await d.endWrapUp?.(agentId, item.callId).catch(() => undefined);
       d.onWrapUp?.(agentId, item.callId, result);
       return { callId: item.callId, recordId: item.recordId, ...result };
+    } catch (err) { return fail(reply, err); }
+  });
+
+  app.post('/api/console/:agentId/call', opts('call'), async (req, reply) => {
+    const p = agentParams.safeParse(req.params);
+    if (!p.success) return bad(reply, p.error.issues);
+    const b = callBody.safeParse(req.body ?? {});
+    if (!b.success) return bad(reply, b.error.issues);
+    if (!d.call) return reply.code(501).send({ error: 'CLICK_TO_CALL_UNAVAILABLE', message: 'click-to-call is not configured' });
+    try {
+      return reply.code(202).send(await d.call(p.data.agentId, b.data.number));
     } catch (err) { return fail(reply, err); }
   });
 }

@@ -33,6 +33,8 @@ export interface Offers {
   /** The agent's current pop (ringing, on the call, or just ended). */
   current(agentId: string): ScreenPop | undefined;
   pending(agentId: string): PendingWrapUp[];
+  /** A call the agent made (click-to-call) waits for its wrap-up too. */
+  addPending(agentId: string, item: PendingWrapUp): void;
   /** Removes a wrapped-up call from the agent's pending list. */
   wrappedUp(agentId: string, callId: string): PendingWrapUp | undefined;
   stop(): void;
@@ -155,6 +157,10 @@ export function createOffers(d: OffersDeps): Offers {
   return {
     current: (agentId) => current.get(agentId),
     pending: (agentId) => pendingOf(agentId),
+    addPending(agentId, item) {
+      pending.set(agentId, [...pendingOf(agentId).filter((p) => p.callId !== item.callId), item]);
+      publishPending(agentId);
+    },
     wrappedUp(agentId, callId) {
       const list = pendingOf(agentId);
       const item = list.find((p) => p.callId === callId);

@@ -45,8 +45,8 @@ export function createEventLog(o: { hub: LiveHub; now: () => number; size?: numb
       if (!kind) return; // ring, ring-failed, complete: shown as agent states
       const p: LogEntry['p'] = { queue: e.queueId, caller: e.callId ? callerOf(e.callId) : undefined };
       if (e.type === 'join') p.position = Number(e.position) || undefined;
-      if (e.type === 'connect') { p.agent = e.agentId; p.wait = Number(e.waitSec); }
-      if (e.type === 'leave') p.wait = Number(e.waitSec);
+      if (e.type === 'connect') { p.agent = e.agentId; p.wait = Math.round(Number(e.waitSec)); }
+      if (e.type === 'leave') p.wait = Math.round(Number(e.waitSec));
       if (e.type === 'reject') p.why = String(e.outcome ?? '');
       if (e.type === 'leave' && e.outcome === 'no-agents') p.why = 'no-agents';
       add(kind, p, { queue: e.queueId }, true, at(e.at));

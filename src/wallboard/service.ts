@@ -46,6 +46,8 @@ export interface WallboardDeps {
   mask: (data: unknown) => unknown;
   acd: AcdSource;
   calls: { liveCalls(): SessionIn[] };
+  /** Numbers as the records keep them (E.164 when valid), not as the PBX sent them. */
+  number?: (raw: string) => string;
   campaigns?: CampaignSource;
   hours?: HoursSource;
   today?: TodayHistory;
@@ -85,6 +87,7 @@ export function createWallboard(d: WallboardDeps): Wallboard {
   const last = { queues: new Map<string, string>(), agents: new Map<string, string>(), waiting: new Map<string, string>(), calls: new Map<string, string>(), campaigns: new Map<string, string>(), hours: new Map<string, string>(), today: '' };
   const joinedAt = new Map<string, number>();
   const pace = paceTracker();
+  const num = d.number ?? ((x: string) => x);
   const counters = { flushes: 0, published: 0 };
   const log = createEventLog({ hub: d.hub, now: d.now, agentQueues: (id) => agentQueues(id) });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -144,8 +147,8 @@ export function createWallboard(d: WallboardDeps): Wallboard {
       mark('agents', 'queues');
     }),
     d.bus.on('call.started', (e) => {
-      callers.set(e.callId, e.from);
-      log.callStarted(e);
+      callers.set(e.callId, num(e.from));
+      log.callStarted({ ...e, from: num(e.from) });
       mark('calls');
     }),
     d.bus.on('call.step', () => mark('calls')),
@@ -194,8 +197,8 @@ export function createWallboard(d: WallboardDeps): Wallboard {
     const sessions = d.calls.liveCalls();
     const live = new Set(sessions.map((s) => s.callId));
     for (const id of callers.keys()) if (!live.has(id) && !acd.has(id)) callers.delete(id);
-    for (const s of sessions) callers.set(s.callId, s.from);
-    return sessions.map((s) => callRow(s, acd.get(s.callId) ?? acd.get(s.channelId)));
+    for (const s of sessions) callers.set(s.callId, num(s.from));
+    return sessions.map((s) => callRow({ ...s, from: num(s.from), to: num(s.to) }, acd.get(s.callId) ?? acd.get(s.channelId)));
   }
   async function computeCampaigns(now: number): Promise<CampaignRow[]> {
     if (!d.campaigns) return [];

@@ -19,19 +19,22 @@ import { createOffers, type CallerLookup, type Offers } from '../console/offers.
 import { registerConsoleRoutes } from '../console/http.ts';
 import type { WrapUpDesk } from '../console/wrapup.ts';
 import { registerWebApp } from './static.ts';
+import { CLICK_TO_CALL_ROLE, createClickToCall, type ClickToCallDeps } from '../console/click-to-call.ts';
+import type { StasisRoleHandler } from '../calls/contract.ts';
+import { toE164 } from '../calls/records.ts';
 
 /** Paths of the single-page app (index.html for each). */
 export const WEB_PAGES = ['/', '/wallboard', '/agent', '/reports', '/calls', '/calls/:id'] as const;
 
 export type WebRoute =
-  | 'page' | 'login-page' | 'assets' | 'live' | 'wallboard' | 'console.read' | 'console.pause' | 'console.wrapup';
+  | 'page' | 'assets' | 'live' | 'wallboard' | 'console.read' | 'console.pause' | 'console.wrapup' | 'console.call';
 
 export interface WebAppOptions {
   http: FastifyInstance;
   bus: EventBus;
   logger: Logger;
   acd: AcdSource & {
-    agent(id: string): { queues: string[] } | undefined;
+    agent(id: string): { queues: string[]; endpoint: string; name?: string; state: string } | undefined;
     pause(agentId: string, reason: string): Promise<unknown>;
   };
   calls: { liveCalls(): SessionIn[]; liveCall(callId: string): { from: string; path: IvrStep[] } | undefined };
@@ -42,6 +45,8 @@ export interface WebAppOptions {
   settings: () => ConsoleSettings;
   desk: WrapUpDesk;
   lookup?: CallerLookup;
+  /** Click-to-call through the app (the router hands its legs back by role). */
+  clickToCall?: Omit<ClickToCallDeps, 'agent' | 'onEnded' | 'logger'> & { registerRole(role: string, h: StasisRoleHandler): () => void };
   /** Ends an agent's wrap-up early when they submit it (when the ACD supports it). */
   endWrapUp?: (agentId: string, callId: string) => Promise<unknown>;
   viewerOf(req: FastifyRequest): Viewer | undefined;
@@ -51,6 +56,7 @@ export interface WebAppOptions {
   /** Route options (roles, audit) per route of this module. */
   access(route: WebRoute): RouteShorthandOptions;
   distDir: string;
+  defaultCountry: string;
   timeZone: string;
   now: () => number;
   flushMs?: number;
@@ -86,17 +92,23 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
   } : undefined;
 
   const offers = createOffers({
-    bus: o.bus, hub, liveCall: (id) => o.calls.liveCall(id), ...(o.lookup ? { lookup: o.lookup } : {}),
+    bus: o.bus, hub, liveCall: (id) => { const c = o.calls.liveCall(id); return c ? { ...c, from: toE164(c.from, o.defaultCountry) } : undefined; }, ...(o.lookup ? { lookup: o.lookup } : {}),
     queueName: (id) => names()[id] ?? id, now: o.now, wrapUpWindowMs: Math.max(60, o.settings().wrapUp.holdHubspotSec) * 1000 * 10, onError,
   });
 
   const wallboard = createWallboard({
-    bus: o.bus, hub, policy, mask: o.mask, acd: o.acd, calls: o.calls, ...(o.campaigns ? { campaigns: o.campaigns } : {}),
+    bus: o.bus, hub, policy, mask: o.mask, acd: o.acd, calls: o.calls, number: (n) => toE164(n, o.defaultCountry), ...(o.campaigns ? { campaigns: o.campaigns } : {}),
     ...(hoursSource ? { hours: hoursSource } : {}), ...(o.today ? { today: o.today } : {}),
     queues: o.queues, thresholds: (q) => thresholdsFor(o.settings(), q), pauseReasons: () => o.settings().pauseReasons,
     consoleOf: (agentId) => ({ pop: offers.current(agentId) ?? null, pending: offers.pending(agentId) }), now: o.now, timeZone: o.timeZone, onError,
     ...(o.flushMs !== undefined ? { flushMs: o.flushMs } : {}),
   });
+  const c2c = o.clickToCall ? createClickToCall({
+    ...o.clickToCall, logger: log, agent: (id) => o.acd.agent(id),
+    onEnded: (agentId, r) => offers.addPending(agentId, { callId: r.id.replace(/^cr-/, ''), recordId: r.id, caller: r.to, queueId: '', endedAt: Date.parse(r.endedAt), talkSec: r.talkSeconds }),
+  }) : undefined;
+  const unregister = c2c ? o.clickToCall!.registerRole(CLICK_TO_CALL_ROLE, c2c.handleStart) : undefined;
+
   registerLiveRoute(o.http, { hub, viewerOf: o.viewerOf, routeOptions: o.access('live') });
   registerWallboardRoutes(o.http, { wallboard, viewerOf: o.viewerOf, routeOptions: o.access('wallboard') });
   registerConsoleRoutes(o.http, {
@@ -106,8 +118,8 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
       wallboard.log.add('wrapup', { agent: agentId, disposition: r.wrapUp.disposition, hubspot: r.hubspot }, { agent: agentId, queues: o.acd.agent(agentId)?.queues ?? [] });
       if (r.hubspot === 'too-late' || r.hubspot === 'not-held') log.warn({ agentId, callId, hubspot: r.hubspot }, 'wrap-up came after the call was logged to HubSpot; kept in the audit log only');
     },
-    viewerOf: o.viewerOf, actorOf: o.actorOf, now: o.now,
-    routeOptions: (r) => o.access(r === 'read' ? 'console.read' : r === 'pause' ? 'console.pause' : 'console.wrapup'),
+    viewerOf: o.viewerOf, actorOf: o.actorOf, now: o.now, ...(c2c ? { call: (agentId: string, number: string) => c2c.call(agentId, number) } : {}),
+    routeOptions: (r) => o.access(`console.${r}`),
   });
   const { built } = await registerWebApp(o.http, {
     distDir: o.distDir, pages: WEB_PAGES,
@@ -116,6 +128,6 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
   if (!built) log.warn({ distDir: o.distDir }, 'the web app is not built: run `npm run build:web` (pages answer 503 until then)');
   return {
     hub, wallboard, offers, built,
-    stop() { wallboard.stop(); offers.stop(); },
+    stop() { wallboard.stop(); offers.stop(); c2c?.stop(); unregister?.(); },
   };
 }

@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+// The whole app as `npm start` builds it (embedded simulated PBX and Redis of its own in a
+// temp DATA_DIR, the web test flows), the simulator's control API, and Debian's Chromium
+// through playwright-core. Used by the web app's browser tests and the web benchmark.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startCentralita, type RunningApp } from '../../src/main.ts';
+
+export const WEB_FLOWS = resolve(import.meta.dirname, '../fixtures/flows/web');
+
+export interface SimControl {
+  phone(endpoint: string, behavior: Record<string, unknown>): Promise<void>;
+  call(from: string, opts?: { to?: string; script?: Record<string, unknown> }): Promise<string>;
+  dtmf(channelId: string, digits: string): Promise<void>;
+  hangup(channelId: string): Promise<void>;
+  channel(channelId: string): Promise<{ state: string; transcript: { kind: string; media?: string }[] } | undefined>;
+}
+
+export interface WebHarness {
+  app: RunningApp;
+  url: string;
+  sim: SimControl;
+  dataDir: string;
+  browser: Browser;
+  /** A browser context in a language (es-CO / en-US) at a screen size. */
+  context(o?: { locale?: string; width?: number; height?: number }): Promise<BrowserContext>;
+  /** JSON API call as the app's local operator. */
+  api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string } = {}): Promise<WebHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'centralita-web-'));
+  const config = loadConfig({
+    HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '1000', FLOWS_DIR: o.flowsDir ?? WEB_FLOWS,
+    CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'), ...o.env,
+  });
+  const app = await startCentralita(config, createLogger({ level: 'silent' }));
+  const s = app.sim!;
+  const auth = { authorization: `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`, 'content-type': 'application/json' };
+  const simFetch = async (path: string, method: string, body?: unknown) => {
+    const r = await fetch(`${s.url}/_sim${path}`, { method, headers: auth, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (r.status >= 300 && r.status !== 404) throw new Error(`sim ${method} ${path}: ${r.status} ${await r.text()}`);
+    return r;
+  };
+  const sim: SimControl = {
+    async phone(endpoint, behavior) { const [tech, res] = endpoint.split('/'); await simFetch(`/endpoints/${tech}/${encodeURIComponent(res!)}`, 'PUT', behavior); },
+    async call(from, c = {}) { return ((await (await simFetch('/calls', 'POST', { from, to: c.to ?? '6015550100', ...(c.script ? { script: c.script } : {}) })).json()) as { channelId: string }).channelId; },
+    async dtmf(id, digits) { await simFetch(`/channels/${encodeURIComponent(id)}/dtmf`, 'POST', { digits }); },
+    async hangup(id) { await simFetch(`/channels/${encodeURIComponent(id)}/hangup`, 'POST'); },
+    async channel(id) { const r = await simFetch(`/channels/${encodeURIComponent(id)}`, 'GET'); return r.status === 404 ? undefined : ((await r.json()) as never); },
+  };
+  const browser = await launchChromium();
+  return {
+    app, url: app.httpUrl, sim, dataDir, browser,
+    context: ({ locale = 'en-US', width = 1366, height = 768 } = {}) => browser.newContext({ locale, viewport: { width, height } }),
+    async api(path, init = {}) {
+      const method = init.method ?? 'GET';
+      const r = await fetch(`${app.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(method !== 'GET' ? { body: JSON.stringify(init.body ?? {}) } : {}) });
+      const text = await r.text();
+      return { status: r.status, body: (text ? JSON.parse(text) : undefined) as never };
+    },
+    async stop() {
+      await browser.close().catch(() => undefined);
+      await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `fn` returns a truthy value in the page (polled by the browser). */
+export async function until(page: Page, fn: string, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(fn, undefined, { timeout: timeoutMs, polling: 100 });
+}
+
+/** The value of figure `fig` on the queue card of `queueId` (the big number, without its label). */
+export const queueFig = (page: Page, queueId: string, fig: string): Promise<string> =>
+  page.locator(`[data-queue="${queueId}"] [data-fig="${fig}"]`).first().evaluate((e) => ((e.querySelector('b') ?? e) as HTMLElement).innerText.trim());
