@@ -8,6 +8,7 @@ import type { BusEvents, EventBus } from '../domain/event-bus.ts';
 import type { IvrStep } from '../domain/call-record.ts';
 import type { LiveHub } from '../live/hub.ts';
 import { callRecordId } from '../calls/records.ts';
+import { menuVisits } from './ivr.ts';
 import type { CallerContact, PastCall, PendingWrapUp, ScreenPop } from '../wallboard/types.ts';
 
 /** Who is calling: the CRM contact with this number (null = unknown) and earlier calls from it. */
@@ -72,7 +73,7 @@ export function createOffers(d: OffersDeps): Offers {
     const call = d.liveCall(callId);
     const caller = call?.from ?? '';
     const at = Date.parse(e.at) || d.now();
-    const ivr = (call?.path ?? []).map((s) => ({ node: s.node, at: s.at, ...(s.digits ? { digits: s.digits } : {}), ...(s.outcome ? { outcome: s.outcome } : {}) }));
+    const ivr = menuVisits(call?.path ?? []);
     const lookup = lookupOnce(callId, caller);
     let resolved: CallerInfo | undefined;
     void lookup.then((c) => { resolved = c; });
@@ -167,7 +168,10 @@ export function createOffers(d: OffersDeps): Offers {
       if (!item) return undefined;
       pending.set(agentId, list.filter((p) => p.callId !== callId));
       const pop = current.get(agentId);
-      if (pop?.callId === callId && pop.state === 'ended') current.delete(agentId);
+      if (pop?.callId === callId && pop.state === 'ended') {
+        current.delete(agentId);
+        d.hub.publish({ type: 'offer.end', data: { callId, agentId, outcome: 'wrapped-up' } }, { agentOnly: agentId });
+      }
       publishPending(agentId);
       return item;
     },

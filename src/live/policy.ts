@@ -11,6 +11,8 @@ export interface Viewer {
   agentId?: string;
   /** For the supervisor role: supervised queues (`*` = all). */
   queues?: readonly string[];
+  /** An agent console opened on this agent: their screen pops too, if the viewer may act on them. */
+  focusAgent?: string;
 }
 
 export type Scope =
@@ -43,7 +45,11 @@ const supervisesAll = (v: Viewer) => (v.queues ?? []).includes('*');
 
 export function createLivePolicy(o: { seesNumbers: (v: Viewer) => boolean; agentQueues: (agentId: string) => readonly string[] }): LivePolicy {
   function visible(v: Viewer, s: Scope): boolean {
-    if ('agentOnly' in s) return v.agentId === s.agentOnly && has(v, 'agent');
+    if ('agentOnly' in s) {
+      if (v.agentId === s.agentOnly && has(v, 'agent')) return true;
+      // Someone who may act on the agent (admin; a supervisor of their queues) watching their console.
+      return v.focusAgent === s.agentOnly && (everything(v) || (has(v, 'supervisor') && supervises(v, o.agentQueues(s.agentOnly))));
+    }
     if (everything(v)) return true;
     const sup = has(v, 'supervisor');
     const agent = has(v, 'agent') && v.agentId !== undefined;

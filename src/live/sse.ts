@@ -24,8 +24,11 @@ export function registerLiveRoute(app: FastifyInstance, d: LiveRouteDeps): { ope
   let open = 0;
 
   app.get('/api/live', d.routeOptions ?? {}, (req, reply) => {
-    const viewer = d.viewerOf(req);
-    if (!viewer) return reply.code(401).send({ error: 'UNAUTHENTICATED', message: 'sign in first' });
+    const who0 = d.viewerOf(req);
+    if (!who0) return reply.code(401).send({ error: 'UNAUTHENTICATED', message: 'sign in first' });
+    const focus = (req.query as { agent?: unknown } | undefined)?.agent;
+    if (focus !== undefined && (typeof focus !== 'string' || focus.length > 64)) return reply.code(400).send({ error: 'BAD_REQUEST', message: 'agent: an agent id' });
+    const viewer = focus ? { ...who0, focusAgent: focus } : who0;
     const who = `${viewer.kind ?? 'user'}:${viewer.id ?? 'anonymous'}`;
     if (open >= maxStreams || (perWho.get(who) ?? 0) >= perIdentity)
       return reply.code(503).header('retry-after', '10').send({ error: 'SSE_LIMIT', message: `too many live streams (at most ${maxStreams}, ${perIdentity} per identity)` });

@@ -327,7 +327,7 @@ export function createWallboard(d: WallboardDeps): Wallboard {
         today: see({ totals: true }) ? todayTotals() : null,
         log: log.entries().filter((e) => see(e.scope)).map((e) => (e.pii && d.policy.masks(viewer, e.scope) ? (d.mask(e.entry) as typeof e.entry) : e.entry)),
         pauseReasons: d.pauseReasons?.() ?? [],
-        ...(opts.agent && d.consoleOf && d.policy.visible(viewer, { agentOnly: opts.agent }) ? { agentConsole: { agentId: opts.agent, ...d.consoleOf(opts.agent) } } : {}),
+        ...(opts.agent && d.consoleOf && d.policy.visible({ ...viewer, focusAgent: opts.agent }, { agentOnly: opts.agent }) ? { agentConsole: { agentId: opts.agent, ...d.consoleOf(opts.agent) } } : {}),
       };
     },
     stop() {

@@ -216,7 +216,7 @@ export type LiveMessage =
   | { type: 'today'; data: TodayTotals }
   | { type: 'log'; data: LogEntry }
   | { type: 'offer'; data: ScreenPop }
-  | { type: 'offer.end'; data: { callId: string; agentId: string; outcome: 'missed' | 'gone' | 'answered-elsewhere' } }
+  | { type: 'offer.end'; data: { callId: string; agentId: string; outcome: 'missed' | 'gone' | 'answered-elsewhere' | 'wrapped-up' } }
   | { type: 'wrapup'; data: { agentId: string; pending: PendingWrapUp[] } };
 
 export type LiveType = LiveMessage['type'];

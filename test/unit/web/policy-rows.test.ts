@@ -23,9 +23,15 @@ describe('live policy (who sees which message)', () => {
     [{ campaigns: true }, { supSales: true, operator: true, ana: false }],
     [{ hours: true }, { supSales: true, operator: false, ana: false }],
     [{ totals: true }, { supAll: true, supSales: false, ana: false }],
-    // Screen pops go to the agent only: not even an admin's wallboard gets them.
+    // Screen pops go to the agent only: not even an admin's wallboard gets them…
     [{ agentOnly: 'ana' }, { ana: true, admin: false, supAll: false }],
   ];
+  it('…unless someone who may act on the agent opens that agent\'s console', () => {
+    expect(policy.visible({ ...V.supSales, focusAgent: 'ana' }, { agentOnly: 'ana' })).toBe(true);
+    expect(policy.visible({ ...V.supSales, focusAgent: 'bruno' }, { agentOnly: 'bruno' })).toBe(false); // not their queue
+    expect(policy.visible({ ...V.admin, focusAgent: 'bruno' }, { agentOnly: 'bruno' })).toBe(true);
+    expect(policy.visible({ roles: ['agent'], agentId: 'bruno', focusAgent: 'ana' }, { agentOnly: 'ana' })).toBe(false);
+  });
   it.each(cases)('%j', (scope, expected) => {
     for (const [who, yes] of Object.entries(expected)) expect(policy.visible(V[who as keyof typeof V], scope), who).toBe(yes);
   });

@@ -86,7 +86,7 @@ describe('screen pops', () => {
     s.q({ type: 'join', callId: 'c1' });
     s.tick(12_000);
     s.q({ type: 'ring', callId: 'c1', agentIds: ['ana', 'bruno'] });
-    expect(s.offers.current('ana')).toMatchObject({ state: 'ringing', caller: '+573001234567', waitedSec: 12, lookingUp: true, contact: null, ivr: [{ node: 'welcome' }, { node: 'mainMenu' }, { node: 'mainMenu', digits: '1' }] });
+    expect(s.offers.current('ana')).toMatchObject({ state: 'ringing', caller: '+573001234567', waitedSec: 12, lookingUp: true, contact: null, ivr: [{ node: 'welcome', at: '2026-12-01T14:59:40Z' }, { node: 'mainMenu', at: '2026-12-01T14:59:45Z', outcome: 'chosen', digits: '1' }] });
     resolve({ contact: { id: '501', name: 'Laura Pérez', company: 'Acme', owner: 'Ana Gómez', url: 'https://app.hubspot.com/contacts/1/record/0-1/501' }, lastCalls: [{ id: 'cr-old', at: '2026-11-30T10:00:00Z', disposition: 'answered' }] });
     await new Promise((r) => setTimeout(r, 0));
     expect(s.offers.current('bruno')).toMatchObject({ lookingUp: false, contact: { name: 'Laura Pérez', company: 'Acme' }, lastCalls: [{ id: 'cr-old' }] });

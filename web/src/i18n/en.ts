@@ -69,7 +69,7 @@ export const en = {
   agent: {
     title: 'Agent console', notAgent: 'This identity is not an agent: sign in as an agent to use the console.', chooseAgent: 'Agent',
     state: 'Your state', login: 'Log in to my queues', logout: 'Log out', available: 'Available', pause: 'Pause', pauseReason: 'Pause reason', choose: 'Choose…',
-    myQueues: 'My queues', since: (p: P) => `for ${s(p.d)}`,
+    myQueues: 'My queues',
     incoming: 'Incoming call', onCall: 'On a call with', ended: 'Call ended', unknownCaller: 'Unknown caller', lookingUp: 'Looking up the caller…',
     company: 'Company', owner: 'Owner', openRecord: 'Open the HubSpot record', waited: (p: P) => `waited ${s(p.d)} in ${s(p.queue)}`,
     ivr: 'In the phone menu', noIvr: 'Came straight to the queue', pressed: (p: P) => `pressed ${s(p.d)}`, lastCalls: 'Last calls', noLastCalls: 'No earlier calls from this number',

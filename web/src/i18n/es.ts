@@ -71,7 +71,7 @@ export const es: Messages = {
   agent: {
     title: 'Consola de agente', notAgent: 'Esta identidad no es un agente: inicie sesión como agente para usar la consola.', chooseAgent: 'Agente',
     state: 'Su estado', login: 'Conectarme a mis colas', logout: 'Desconectarme', available: 'Disponible', pause: 'Pausa', pauseReason: 'Motivo de la pausa', choose: 'Elija…',
-    myQueues: 'Mis colas', since: (p: P) => `desde hace ${s(p.d)}`,
+    myQueues: 'Mis colas',
     incoming: 'Llamada entrante', onCall: 'En llamada con', ended: 'Llamada terminada', unknownCaller: 'Llamante desconocido', lookingUp: 'Buscando al llamante…',
     company: 'Empresa', owner: 'Propietario', openRecord: 'Abrir la ficha en HubSpot', waited: (p: P) => `esperó ${s(p.d)} en ${s(p.queue)}`,
     ivr: 'En el menú telefónico', noIvr: 'Pasó directo a la cola', pressed: (p: P) => `marcó ${s(p.d)}`, lastCalls: 'Últimas llamadas', noLastCalls: 'No hay llamadas anteriores de este número',

@@ -21,7 +21,7 @@ export class LiveChannel {
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
-  constructor(private readonly h: LiveHandlers) {}
+  constructor(private readonly h: LiveHandlers, private readonly agent?: string) {}
 
   /** Starts after `since` (the snapshot's liveId). */
   open(since: string): void {
@@ -33,7 +33,7 @@ export class LiveChannel {
   private connect(): void {
     this.es?.close();
     connection.value = connection.value === 'live' ? 'reconnecting' : connection.value;
-    const es = new EventSource(`/api/live?since=${encodeURIComponent(this.lastId)}`, { withCredentials: true });
+    const es = new EventSource(`/api/live?since=${encodeURIComponent(this.lastId)}${this.agent ? `&agent=${encodeURIComponent(this.agent)}` : ''}`, { withCredentials: true });
     this.es = es;
     es.onopen = () => { connection.value = 'live'; this.kick(); };
     es.onerror = () => {

@@ -70,7 +70,7 @@ export function applyMessage(type: LiveType, data: unknown): void {
     case 'offer': pop.value = data as ScreenPop; popEnded.value = null; return;
     case 'offer.end': {
       const e = data as { callId: string; outcome: string };
-      if (pop.value?.callId === e.callId) { pop.value = null; popEnded.value = e; }
+      if (pop.value?.callId === e.callId) { pop.value = null; popEnded.value = e.outcome === 'wrapped-up' ? null : e; }
       return;
     }
     case 'wrapup': pending.value = (data as { pending: PendingWrapUp[] }).pending; return;
@@ -91,7 +91,7 @@ export async function startLive(opts: { agent?: string } = {}): Promise<void> {
   started = key;
   channel?.close();
   const snap = await loadSnapshot(opts.agent);
-  channel = new LiveChannel({ message: applyMessage, reset: () => { void loadSnapshot(opts.agent); } });
+  channel = new LiveChannel({ message: applyMessage, reset: () => { void loadSnapshot(opts.agent); } }, opts.agent);
   channel.open(snap?.liveId ?? '');
 }
 

@@ -100,7 +100,7 @@ function StateBar({ a, s }: { a: AgentRow; s: ConsoleSnapshot }) {
       <div class="statebar" data-state={a.state}>
         <StateBadge state={a.state} />
         {reasonLabel && <span data-fig="reason">{L(reasonLabel.label)}</span>}
-        <span class="muted">{t.agent.since({ d: '' })}<Since from={a.since} level={level} /></span>
+        <span class="muted">{t.agents.inState}: <Since from={a.since} level={level} /></span>
         <span class="grow" />
         {a.state === 'loggedOut' ? (
           <button type="button" class="primary" disabled={busy} onClick={() => run(`/api/agents/${id}/login`)}>{t.agent.login}</button>
@@ -185,7 +185,7 @@ function WrapUpForm({ w, s, agentId }: { w: PendingWrapUp; s: ConsoleSnapshot; a
   };
   const fid = `wu-${w.callId.replace(/\W/g, '')}`;
   return (
-    <form onSubmit={submit} data-testid="wrapup-form" data-call={w.callId} aria-labelledby={`${fid}-h`}>
+    <form onSubmit={submit} data-testid="wrapup-form" data-call={w.callId} aria-labelledby={`${fid}-h`} noValidate>
       <p id={`${fid}-h`}><strong>{t.agent.wrapUpFor({ caller: w.contactName ?? w.caller, d: dur(w.talkSec) })}</strong></p>
       <div class="row">
         <label>{t.agent.disposition}

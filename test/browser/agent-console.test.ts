@@ -1,0 +1,82 @@
+/// <reference lib="dom" />
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebHarness, until, type WebHarness } from './web-harness.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// The agent console in Chromium against the real app: log in to the queues, pause with a
+// configured reason and come back, get a call offered with the screen pop (unknown caller,
+// the menu choice and the account number typed), the simulated phone answers, the caller
+// hangs up, the wrap-up's disposition and notes reach the HubSpot outbox with the call.
+describe('agent console (chromium)', () => {
+  let h: WebHarness;
+  beforeAll(async () => { h = await startWebHarness(); }, 90_000);
+  afterAll(async () => { await h?.stop(); });
+
+  it('state, pause with a reason, screen pop, answer, wrap-up onto the HubSpot call', async () => {
+    // Carla's phone rings 4 s before the simulated phone answers: long enough to see the offer.
+    await h.sim.phone('PJSIP/1003', { behavior: 'answer', afterMs: 4000 });
+    const ctx = await h.context({ locale: 'es-CO' });
+    const page = await ctx.newPage();
+    await page.goto(`${h.url}/agent?agent=carla`);
+    await page.waitForSelector('[data-testid="agent-console"]');
+    await page.waitForSelector('.statebar[data-state="loggedOut"]');
+    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+
+    await page.getByRole('button', { name: 'Conectarme a mis colas' }).click();
+    await page.waitForSelector('.statebar[data-state="available"]');
+    await page.getByLabel('Motivo de la pausa').selectOption('lunch');
+    await page.getByRole('button', { name: 'Pausa', exact: true }).click();
+    await page.waitForSelector('.statebar[data-state="paused"]');
+    expect(await page.locator('.statebar [data-fig="reason"]').innerText()).toBe('Almuerzo');
+    // The reason is the configured one, on the server too.
+    expect(((await h.api<{ agents: { id: string; pauseReason?: string }[] }>('/api/agents')).body.agents.find((a) => a.id === 'carla'))?.pauseReason).toBe('lunch');
+    // A reason outside the list is refused by the server.
+    expect((await h.api('/api/console/carla/pause', { method: 'POST', body: { reason: 'gone fishing' } })).body).toMatchObject({ error: 'PAUSE_REASON_UNKNOWN' });
+    await page.getByRole('button', { name: 'Disponible' }).click();
+    await page.waitForSelector('.statebar[data-state="available"]');
+
+    // A caller picks 2 (support) and types the account number.
+    const caller = await h.sim.call('3007654321', { script: { digits: '2123456#', digitsAfterMs: 300, digitGapMs: 150 } });
+    await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });
+    const pop = page.locator('[data-testid="screen-pop"]');
+    expect(await pop.getAttribute('role')).toBe('alert');
+    expect(await pop.locator('[data-fig="who"]').innerText()).toBe('Llamante desconocido');
+    expect(await pop.locator('[data-fig="caller"]').innerText()).toBe('+573007654321');
+    expect(await pop.locator('[data-fig="ivr"] li').allInnerTexts()).toEqual(['mainMenu · marcó 2', 'account · marcó 123456', 'support']);
+
+    // The simulated phone answers: the pop follows the call.
+    await page.waitForSelector('[data-testid="screen-pop"][data-state="connected"]', { timeout: 15_000 });
+    await page.waitForSelector('.statebar[data-state="onCall"]');
+    await h.sim.hangup(caller);
+    await page.waitForSelector('[data-testid="wrapup-form"]', { timeout: 15_000 });
+    await page.waitForSelector('.statebar[data-state="wrapUp"]');
+
+    // Finishing without a disposition is refused in the page; with one it is sent.
+    await page.getByRole('button', { name: 'Terminar el cierre' }).click();
+    await page.waitForSelector('[data-testid="wrapup-form"] [role="alert"]');
+    await page.getByLabel('Tipificación').selectOption('sale');
+    await page.getByLabel('Notas (van a la llamada en HubSpot)').fill('Quiere el plan anual; llamar el lunes');
+    await page.getByRole('button', { name: 'Terminar el cierre' }).click();
+    await page.waitForSelector('[data-testid="wrapup-form"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="screen-pop"]', { state: 'detached' });
+    await until(page, `document.querySelector('[role="status"] .toast')?.textContent?.includes('enviado con la llamada a HubSpot') ?? false`);
+
+    // The HubSpot request (outbox: no token) carries the disposition and the notes.
+    const outbox = join(h.dataDir, 'hubspot-outbox.jsonl');
+    const created = await waitFor(() => {
+      if (!existsSync(outbox)) return undefined;
+      return readFileSync(outbox, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; body: { inputs?: { properties: Record<string, string> }[] } })
+        .flatMap((l) => l.body.inputs ?? []).find((i) => i.properties.hs_call_body?.includes('Quiere el plan anual'));
+    }, 20_000, 'the call in the HubSpot outbox');
+    expect(created.properties.hs_call_body).toContain('Sale');
+    expect(created.properties.hs_call_body).toContain('Quiere el plan anual; llamar el lunes');
+    expect(created.properties.hs_call_direction).toBe('INBOUND');
+    // Exactly one engagement for the call.
+    const lines = readFileSync(outbox, 'utf8').split('\n').filter((l) => l.includes(created.properties.hs_call_body!.slice(0, 30)));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/centralita-agent-test.png`, fullPage: true });
+    await ctx.close();
+  }, 120_000);
+});
