@@ -10,6 +10,8 @@ import { lang } from '../i18n/index.ts';
 import { abandonedPct, levelAbove, levelBelow, worst } from '../../../src/wallboard/levels.ts';
 import type { AgentRow, QueueRow } from '../../../src/wallboard/types.ts';
 import { Empty, LevelWord, lvClass, Panel, Since, StateBadge } from '../components/ui.tsx';
+import { memo } from '../components/memo.ts';
+import type { Bound, CallRow, WaitingRow } from '../../../src/wallboard/types.ts';
 import { CampaignsPanel, EventLog, HoursPanel } from './wallboard-panels.tsx';
 
 export function Wallboard() {
@@ -113,7 +115,7 @@ function Agents() {
   );
 }
 
-function AgentLine({ a }: { a: AgentRow }) {
+const AgentLine = memo(function AgentLine({ a }: { a: AgentRow }) {
   const th = a.queueId ? queues.value.get(a.queueId)?.thresholds : [...queues.value.values()][0]?.thresholds;
   const level = (sec: number) => (!th ? 'ok' : a.state === 'paused' ? levelAbove(sec, th.pausedSec) : a.state === 'wrapUp' ? levelAbove(sec, th.wrapUpSec) : 'ok');
   const names = a.queues.map((id) => queues.value.get(id)?.name ?? id).join(', ');
@@ -128,7 +130,7 @@ function AgentLine({ a }: { a: AgentRow }) {
       <td class="num">{dur(a.ahtSec)}</td>
     </tr>
   );
-}
+});
 
 function Waiting() {
   const t = tr.value;
@@ -140,17 +142,7 @@ function Waiting() {
           <table>
             <thead><tr><th scope="col" class="num">{t.waiting.position}</th><th scope="col">{t.waiting.queue}</th><th scope="col">{t.waiting.caller}</th><th scope="col" class="num">{t.waiting.wait}</th></tr></thead>
             <tbody>
-              {rows.map((w) => {
-                const q = queues.value.get(w.queueId);
-                return (
-                  <tr key={w.callId} data-call={w.callId}>
-                    <td class="num">{w.position}</td>
-                    <td>{q?.name ?? w.queueId}{w.phase !== 'waiting' && <span class="muted small"> · {t.waiting.phases[w.phase]}</span>}</td>
-                    <td>{w.caller}</td>
-                    <td class="num"><Since from={w.joinedAt} level={(s) => (q ? levelAbove(s, q.thresholds.longestWaitSec) : 'ok')} /></td>
-                  </tr>
-                );
-              })}
+              {rows.map((w) => { const q = queues.value.get(w.queueId); return <WaitingLine key={w.callId} w={w} queueName={q?.name ?? w.queueId} bound={q?.thresholds.longestWaitSec} />; })}
             </tbody>
           </table>
         </div>
@@ -169,16 +161,7 @@ function Calls() {
           <table>
             <thead><tr><th scope="col">{t.calls.caller}</th><th scope="col">{t.calls.flow}</th><th scope="col">{t.calls.node}</th><th scope="col">{t.calls.queue}</th><th scope="col">{t.calls.agent}</th><th scope="col" class="num">{t.calls.duration}</th></tr></thead>
             <tbody>
-              {rows.map((c) => (
-                <tr key={c.callId} data-call={c.callId}>
-                  <td>{c.direction === 'outbound' ? c.to : c.from}<span class="muted small"> · {c.direction === 'outbound' ? t.calls.outbound : t.calls.inbound}</span></td>
-                  <td>{c.flowId}{c.campaignId && <span class="muted small"> · {c.campaignId}</span>}</td>
-                  <td data-fig="node">{c.node ?? '—'}</td>
-                  <td>{c.queueId ? queues.value.get(c.queueId)?.name ?? c.queueId : '—'}</td>
-                  <td>{c.agentId ? agents.value.get(c.agentId)?.name ?? c.agentId : '—'}</td>
-                  <td class="num"><Since from={c.startedAt} /></td>
-                </tr>
-              ))}
+              {rows.map((c) => <CallLine key={c.callId} c={c} queueName={c.queueId ? queues.value.get(c.queueId)?.name ?? c.queueId : undefined} agentName={c.agentId ? agents.value.get(c.agentId)?.name ?? c.agentId : undefined} />)}
             </tbody>
           </table>
         </div>
@@ -186,3 +169,29 @@ function Calls() {
     </Panel>
   );
 }
+
+const WaitingLine = memo(function WaitingLine({ w, queueName, bound }: { w: WaitingRow; queueName: string; bound: Bound | undefined }) {
+  const t = tr.value;
+  return (
+    <tr data-call={w.callId}>
+      <td class="num">{w.position}</td>
+      <td>{queueName}{w.phase !== 'waiting' && <span class="muted small"> · {t.waiting.phases[w.phase]}</span>}</td>
+      <td>{w.caller}</td>
+      <td class="num"><Since from={w.joinedAt} level={(s) => (bound ? levelAbove(s, bound) : 'ok')} /></td>
+    </tr>
+  );
+});
+
+const CallLine = memo(function CallLine({ c, queueName, agentName }: { c: CallRow; queueName: string | undefined; agentName: string | undefined }) {
+  const t = tr.value;
+  return (
+    <tr data-call={c.callId}>
+      <td>{c.direction === 'outbound' ? c.to : c.from}<span class="muted small"> · {c.direction === 'outbound' ? t.calls.outbound : t.calls.inbound}</span></td>
+      <td>{c.flowId}{c.campaignId && <span class="muted small"> · {c.campaignId}</span>}</td>
+      <td data-fig="node">{c.node ?? '—'}</td>
+      <td>{queueName ?? '—'}</td>
+      <td>{agentName ?? '—'}</td>
+      <td class="num"><Since from={c.startedAt} /></td>
+    </tr>
+  );
+});
