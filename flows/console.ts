@@ -2,7 +2,7 @@
 // validate it. Pause reasons are what an agent picks when pausing; dispositions are the
 // wrap-up codes that go onto the HubSpot call (with the agent's notes); thresholds colour the
 // wallboard (warn = amber, bad = red). See docs/web.md.
-import { defineConsole } from '../src/console/config.ts';
+import { defineConsole } from '../src/console/settings.ts';
 
 export const consoleSettings = defineConsole({
   pauseReasons: [

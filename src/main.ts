@@ -24,7 +24,7 @@ import { guardDialling } from './telephony/dial-guard.ts';
 import type { Telephony } from './telephony/port.ts';
 import { startWebApp } from './web/runtime.ts';
 import { createWrapUpDesk } from './console/wrapup.ts';
-import { DEFAULT_CONSOLE, type ConsoleSettings } from './console/config.ts';
+import { DEFAULT_CONSOLE, type ConsoleSettings } from './console/settings.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
 import { startSimulator } from './sim/index.ts';
 import { createAriTelephony, type AriTelephony } from './telephony/ari/adapter.ts';

@@ -7,7 +7,7 @@ import { CentralitaError } from '../errors.ts';
 import type { Viewer } from '../live/policy.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { AgentRow } from '../wallboard/types.ts';
-import type { ConsoleSettings } from './config.ts';
+import type { ConsoleSettings } from './settings.ts';
 import type { Offers } from './offers.ts';
 import type { WrapUpDesk } from './wrapup.ts';
 

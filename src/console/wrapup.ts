@@ -7,7 +7,7 @@
 import type { CallRecord, WrapUp } from '../domain/call-record.ts';
 import type { AmendResult } from '../calls/records.ts';
 import { CentralitaError } from '../errors.ts';
-import type { ConsoleSettings } from './config.ts';
+import type { ConsoleSettings } from './settings.ts';
 
 export class WrapUpError extends CentralitaError {}
 

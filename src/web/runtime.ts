@@ -14,7 +14,7 @@ import { createWallboard, type AcdSource, type CampaignSource, type TodayHistory
 import { registerWallboardRoutes } from '../wallboard/http.ts';
 import type { SessionIn } from '../wallboard/rows.ts';
 import type { HoursRow } from '../wallboard/types.ts';
-import { thresholdsFor, type ConsoleSettings } from '../console/config.ts';
+import { thresholdsFor, type ConsoleSettings } from '../console/settings.ts';
 import { createOffers, type CallerLookup, type Offers } from '../console/offers.ts';
 import { registerConsoleRoutes } from '../console/http.ts';
 import type { WrapUpDesk } from '../console/wrapup.ts';

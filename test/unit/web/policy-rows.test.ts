@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLivePolicy, type Scope, type Viewer } from '../../../src/live/policy.ts';
 import { agentRow, paceTracker, waitingRows } from '../../../src/wallboard/rows.ts';
 import { abandonedPct, levelAbove, levelBelow, worst } from '../../../src/wallboard/levels.ts';
-import { ConsoleConfigError, DEFAULT_CONSOLE, defineConsole, thresholdsFor } from '../../../src/console/config.ts';
+import { ConsoleConfigError, DEFAULT_CONSOLE, defineConsole, thresholdsFor } from '../../../src/console/settings.ts';
 
 const policy = createLivePolicy({ seesNumbers: (v) => v.roles.some((r) => r === 'admin' || r === 'supervisor'), agentQueues: (id) => ({ ana: ['sales'], bruno: ['billing'] } as Record<string, string[]>)[id] ?? [] });
 const V = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createWrapUpDesk, WrapUpError } from '../../../src/console/wrapup.ts';
 import { createOffers, type CallerInfo } from '../../../src/console/offers.ts';
-import { defineConsole } from '../../../src/console/config.ts';
+import { defineConsole } from '../../../src/console/settings.ts';
 import { createEventBus, type BusEvents } from '../../../src/domain/event-bus.ts';
 import { createLiveHub } from '../../../src/live/hub.ts';
 import { createLivePolicy } from '../../../src/live/policy.ts';
