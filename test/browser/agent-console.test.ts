@@ -70,7 +70,8 @@ describe('agent console (chromium)', () => {
       return readFileSync(outbox, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { path: string; body: { inputs?: { properties: Record<string, string> }[] } })
         .flatMap((l) => l.body.inputs ?? []).find((i) => i.properties.hs_call_body?.includes('Quiere el plan anual'));
     }, 20_000, 'the call in the HubSpot outbox');
-    expect(created.properties.hs_call_body).toContain('Sale');
+    // In the portal's language (Spanish by default), as the last paragraphs of the body.
+    expect(created.properties.hs_call_body).toContain('<p><strong>Cierre del agente:</strong> Venta</p><p>Notas: Quiere el plan anual; llamar el lunes</p>');
     expect(created.properties.hs_call_body).toContain('Quiere el plan anual; llamar el lunes');
     expect(created.properties.hs_call_direction).toBe('INBOUND');
     // Exactly one engagement for the call.
