@@ -35,7 +35,9 @@ import { createHoursService } from './hours/service.ts';
 import { createOverrideStore } from './hours/override-store.ts';
 import { registerHoursRoutes } from './hours/http.ts';
 import type { LookupServices } from './flow-dsl/types.ts';
-import { createCrmFromConfig, loadHubspotSettings } from './integrations/hubspot/index.ts';
+import { contactRecordUrl, createCrmFromConfig, loadHubspotSettings, resolvePortal } from './integrations/hubspot/index.ts';
+import { createCallerLookup } from './console/caller-lookup.ts';
+import type { CallerLookup } from './console/offers.ts';
 import { hubspotKeys, startHubspotLogging } from './workers/hubspot.ts';
 import { createAcd, type Acd } from './acd/acd.ts';
 import { redisAgentStore } from './acd/agent-store.ts';
@@ -156,11 +158,21 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
     const lookupServices: LookupServices = { dnc, defaultCountry: config.defaultCountry };
+    let callerLookup: CallerLookup | undefined;
     if (config.hubspot.mode === 'api') {
-      // Flow lookups (route to the contact's owner) share the HubSpot request budget in Redis.
-      const crm = createCrmFromConfig(config, loadHubspotSettings(config), redis, hubspotKeys().budget);
+      // Flow lookups (route to the contact's owner) and the agents' screen pops share the
+      // HubSpot request budget in Redis.
+      const hsSettings = loadHubspotSettings(config);
+      const crm = createCrmFromConfig(config, hsSettings, redis, hubspotKeys().budget, { extraContactProperties: ['company'] });
       stack.push({ name: 'lookup-crm', stop: () => crm.close() });
       lookupServices.crm = crm.crm;
+      const agentOfOwner = new Map(Object.entries(hsSettings.owners).map(([agentId, ownerId]) => [ownerId, agentId]));
+      callerLookup = createCallerLookup({
+        contacts: crm.crm, defaultCountry: config.defaultCountry,
+        contactUrl: async (id) => contactRecordUrl(await resolvePortal({ settings: hsSettings, crm: crm.crm, redis, key: hubspotKeys().portal }), id),
+        ownerName: (ownerId) => { const a = agentOfOwner.get(ownerId); return a ? acd.agent(a)?.name ?? a : undefined; },
+        onError: (err, what) => logger.warn({ err }, `screen pop: ${what} failed`),
+      });
     }
     const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices });
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
@@ -208,7 +220,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       http, bus, logger, acd, calls,
       campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
       hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
-      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'),
+      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), ...(callerLookup ? { lookup: callerLookup } : {}),
       clickToCall: { telephony, trunkTemplate: 'PJSIP/{n}@trunk', defaultCountry: config.defaultCountry, app: config.ari.app, publish: (r) => records.publish(r), registerRole: (role, h) => calls.registerRole(role, h) },
       // No sign-in yet on this branch: every request acts as the local operator.
       viewerOf: () => ({ kind: 'user', id: 'local', roles: ['admin'] }), actorOf: () => 'local', seesNumbers: () => true, mask: (x) => x,

@@ -19,7 +19,7 @@ export interface CallerLookupDeps {
   history?: RecentCalls;
   defaultCountry: string;
   /** Link to the contact's record in the CRM, when the portal is known. */
-  contactUrl?: (contactId: string) => string | undefined;
+  contactUrl?: (contactId: string) => Promise<string | undefined> | string | undefined;
   /** The owner's name: the agent whose HubSpot owner id it is, when configured. */
   ownerName?: (ownerId: string) => string | undefined;
   onError?: (err: unknown, what: string) => void;
@@ -42,7 +42,7 @@ export function createCallerLookup(d: CallerLookupDeps): CallerLookup {
       if (c.name) out.name = c.name;
       if (c.company) out.company = c.company;
       if (c.ownerId) out.owner = d.ownerName?.(c.ownerId) ?? c.ownerId;
-      const url = d.contactUrl?.(c.id);
+      const url = await Promise.resolve(d.contactUrl?.(c.id)).catch(() => undefined);
       if (url) out.url = url;
       return { contact: out, lastCalls };
     },

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHarness, until, type WebHarness } from './web-harness.ts';
+import { startFakeHubspot, type FakeHubspot } from '../fakes/hubspot-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The agent console in Chromium against the real app: log in to the queues, pause with a
@@ -81,3 +82,35 @@ describe('agent console (chromium)', () => {
     await ctx.close();
   }, 120_000);
 });
+
+// With a HubSpot token (the fake HubSpot that follows the API): the pop shows who is calling.
+describe('screen pop of a known caller (chromium, HubSpot API)', () => {
+  let h: WebHarness;
+  let fake: FakeHubspot;
+  beforeAll(async () => {
+    fake = await startFakeHubspot({ portal: { portalId: 777001, timeZone: 'America/Bogota', uiDomain: 'app.hubspot.com' } });
+    fake.addContact({ phone: '+57 300 765 4321', firstname: 'Laura', lastname: 'Pérez', company: 'Acme Andina', hubspot_owner_id: '9001' });
+    h = await startWebHarness({ env: { HUBSPOT_TOKEN: 'test-token', HUBSPOT_BASE_URL: fake.url }, hubspotYaml: 'owners:\n  ana: "9001"\n' });
+  }, 90_000);
+  afterAll(async () => { await h?.stop(); await fake?.close(); });
+
+  it('shows the HubSpot contact, company, owner and a link to the record', async () => {
+    await h.sim.phone('PJSIP/1001', { behavior: 'noanswer' });
+    expect((await h.api('/api/agents/ana/login', { method: 'POST' })).status).toBe(200);
+    const ctx = await h.context({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(`${h.url}/agent?agent=ana`);
+    await page.waitForSelector('.statebar[data-state="available"]');
+    await h.sim.call('3007654321', { script: { digits: '1', digitsAfterMs: 300 } });
+    await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });
+
+    await until(page, `document.querySelector('[data-testid="screen-pop"] [data-fig="who"]')?.textContent === 'Laura Pérez'`);
+    const pop = page.locator('[data-testid="screen-pop"]');
+    expect(await pop.locator('[data-fig="company"]').innerText()).toBe('Acme Andina');
+    expect(await pop.locator('[data-fig="owner"]').innerText()).toBe('Ana Gómez');
+    expect(await pop.getByRole('link', { name: 'Open the HubSpot record' }).getAttribute('href')).toMatch(/^https:\/\/app\.hubspot\.com\/contacts\/777001\/record\/0-1\/\d+$/);
+    expect(await pop.locator('[data-fig="ivr"]').innerText()).toContain('mainMenu · pressed 1');
+    await ctx.close();
+  }, 90_000);
+});
+

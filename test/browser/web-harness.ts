@@ -2,7 +2,7 @@
 // The whole app as `npm start` builds it (embedded simulated PBX and Redis of its own in a
 // temp DATA_DIR, the web test flows), the simulator's control API, and Debian's Chromium
 // through playwright-core. Used by the web app's browser tests and the web benchmark.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -41,8 +41,9 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string } = {}): Promise<WebHarness> {
+export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string; hubspotYaml?: string } = {}): Promise<WebHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'centralita-web-'));
+  if (o.hubspotYaml) writeFileSync(join(dataDir, 'hubspot.yaml'), o.hubspotYaml);
   const config = loadConfig({
     HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '1000', FLOWS_DIR: o.flowsDir ?? WEB_FLOWS,
     CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'), ...o.env,

@@ -22,7 +22,7 @@ describe('wrap-up on the HubSpot call engagement', () => {
     expect(p).toEqual({ hs_call_body: '<p>x</p>' });
     const long: Record<string, string> = { hs_call_body: 'y'.repeat(200) };
     applyWrapUp(long, rec({ ...w, notes: 'nota' }), 'es', 120);
-    expect(long.hs_call_body.length).toBe(120);
-    expect(long.hs_call_body.endsWith('<p>Notas: nota</p>')).toBe(true);
+    expect(long.hs_call_body!.length).toBe(120);
+    expect(long.hs_call_body!.endsWith('<p>Notas: nota</p>')).toBe(true);
   });
 });
