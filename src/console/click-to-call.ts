@@ -46,6 +46,7 @@ interface Attempt {
   bridgeId?: string;
   startedAt: string;
   farAnsweredAt?: string;
+  bridgedAt?: number;
   farCause?: number;
   farCauseText?: string;
   hungUpBy?: 'agent' | 'far-end' | 'system';
@@ -137,6 +138,7 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
       const { bridgeId } = await d.telephony.createBridge({ type: 'mixing', bridgeId: `c2c-${t.id}` });
       t.bridgeId = bridgeId;
       await d.telephony.addToBridge(bridgeId, [t.agentLeg, t.farLeg]);
+      t.bridgedAt = now().getTime();
     } catch (err) {
       log.warn({ err, clickId: t.id }, 'click-to-call: bridging failed');
       t.hungUpBy = 'system';
@@ -170,7 +172,8 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
       endedAt: now().toISOString(), hangupSide: t.hungUpBy === 'agent' ? 'agent' : t.hungUpBy === 'far-end' ? 'far-end' : 'system',
       ...(t.farAnsweredAt ? { answeredAt: t.farAnsweredAt } : {}),
       ...(t.farCause ? { hangupCause: t.farCause } : {}), ...(t.farCauseText ? { hangupCauseText: t.farCauseText } : {}),
-      output: { agent: { id: t.agentId, ...(t.agentName ? { name: t.agentName } : {}), endpoint: t.agentEndpoint } },
+      // Talk is the time the two were bridged (what HubSpot shows as the call's duration).
+      output: { agent: { id: t.agentId, ...(t.agentName ? { name: t.agentName } : {}), endpoint: t.agentEndpoint }, ...(t.bridgedAt ? { talkSeconds: Math.max(0, Math.round((now().getTime() - t.bridgedAt) / 1000)) } : {}) },
     }, { defaultCountry: d.defaultCountry });
     log.info({ clickId: t.id, agentId: t.agentId, disposition: record.disposition, talkSeconds: record.talkSeconds }, 'click-to-call ended');
     d.onEnded?.(t.agentId, record);

@@ -83,6 +83,38 @@ describe('agent console (chromium)', () => {
   }, 120_000);
 });
 
+describe('click-to-call (chromium)', () => {
+  let h: WebHarness;
+  beforeAll(async () => { h = await startWebHarness(); }, 90_000);
+  afterAll(async () => { await h?.stop(); });
+
+  it('rings the agent, then dials the number through the trunk, bridges them and records the call', async () => {
+    await h.sim.phone('PJSIP/1002', { behavior: 'answer', afterMs: 300 });
+    await h.sim.phone('PJSIP/trunk', { behavior: 'answer', afterMs: 500, hangupAfterMs: 2500, trunk: true });
+    const records: { to: string; direction: string; disposition: string; agent?: { id: string }; talkSeconds: number }[] = [];
+    const off = h.app.bus.on('call.record', (r) => records.push(r));
+    const ctx = await h.context({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(`${h.url}/agent?agent=bruno`);
+    await page.waitForSelector('[data-testid="agent-console"]');
+    // Not a phone number: refused before anything is dialled.
+    await page.locator('#click-to-call').getByLabel('Number').fill('1234@from-internal');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.waitForSelector('#click-to-call [role="alert"]');
+    expect(await page.locator('#click-to-call [role="alert"]').innerText()).toMatch(/not a phone number/);
+    await page.locator('#click-to-call').getByLabel('Number').fill('300 555 1234');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await until(page, `document.querySelector('[role="status"] .toast')?.textContent?.includes('your phone rings first') ?? false`);
+    const rec = await waitFor(() => records.find((r) => r.to === '+573005551234'), 30_000, 'the click-to-call record');
+    expect(rec).toMatchObject({ direction: 'outbound', disposition: 'answered', agent: { id: 'bruno' } });
+    expect(rec.talkSeconds).toBeGreaterThanOrEqual(1);
+    // Its wrap-up waits on the console like any other call's.
+    await page.waitForSelector('[data-testid="wrapup-form"]', { timeout: 15_000 });
+    off();
+    await ctx.close();
+  }, 90_000);
+});
+
 // With a HubSpot token (the fake HubSpot that follows the API): the pop shows who is calling.
 describe('screen pop of a known caller (chromium, HubSpot API)', () => {
   let h: WebHarness;
