@@ -114,7 +114,7 @@ function Queues({ r }: { r: QueueReport }) {
       {series.x.length > 0 && <Panel title={t.reports.chartQueue} id="report-chart"><Chart title={t.reports.chartQueue} x={series.x} series={series.s} /></Panel>}
       {r.intervals.length > 0 && (
         <Panel title={`${t.reports.queues} · ${t.reports.interval}`} id="report-intervals">
-          <div class="scroll">
+          <div class="scroll" tabIndex={0} role="region" aria-label={`${t.reports.queues} · ${t.reports.interval}`}>
             <table>
               <thead><tr><th scope="col">{c.start}</th><th scope="col">{c.queue}</th><th scope="col" class="num">{c.offered}</th><th scope="col" class="num">{c.answered}</th><th scope="col" class="num">{c.abandoned}</th><th scope="col" class="num">{c.sl}</th><th scope="col" class="num">{c.asa}</th><th scope="col" class="num">{c.aht}</th></tr></thead>
               <tbody>{r.intervals.map((q) => (

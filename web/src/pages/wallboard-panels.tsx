@@ -149,7 +149,7 @@ export function EventLog() {
   return (
     <Panel title={t.log.title} id="log">
       {entries.length === 0 ? <Empty>{t.log.none}</Empty> : (
-        <div class="scroll"><ol class="log" aria-live="off">{entries.slice(0, 100).map((e) => <li key={e.id} data-kind={e.kind}><time>{clockTime(e.at)}</time><span>{logText(e)}</span></li>)}</ol></div>
+        <div class="scroll" tabIndex={0} role="region" aria-label={t.log.title}><ol class="log" aria-live="off">{entries.slice(0, 100).map((e) => <li key={e.id} data-kind={e.kind}><time>{clockTime(e.at)}</time><span>{logText(e)}</span></li>)}</ol></div>
       )}
     </Panel>
   );

@@ -104,7 +104,7 @@ function Agents() {
   return (
     <Panel title={t.agents.title} count={rows.length} id="agents">
       {rows.length === 0 ? <Empty>{t.agents.none}</Empty> : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label={t.agents.title}>
           <table>
             <thead><tr><th scope="col">{t.agents.name}</th><th scope="col">{t.agents.state}</th><th scope="col" class="num">{t.agents.inState}</th><th scope="col">{t.agents.call}</th><th scope="col">{t.agents.queues}</th><th scope="col" class="num">{t.agents.callsToday}</th><th scope="col" class="num">{t.agents.aht}</th></tr></thead>
             <tbody>{rows.map((a) => <AgentLine key={a.id} a={a} />)}</tbody>
@@ -138,7 +138,7 @@ function Waiting() {
   return (
     <Panel title={t.waiting.title} count={rows.length} id="waiting">
       {rows.length === 0 ? <Empty>{t.waiting.none}</Empty> : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label={t.waiting.title}>
           <table>
             <thead><tr><th scope="col" class="num">{t.waiting.position}</th><th scope="col">{t.waiting.queue}</th><th scope="col">{t.waiting.caller}</th><th scope="col" class="num">{t.waiting.wait}</th></tr></thead>
             <tbody>
@@ -157,7 +157,7 @@ function Calls() {
   return (
     <Panel title={t.calls.title} count={rows.length} id="calls">
       {rows.length === 0 ? <Empty>{t.calls.none}</Empty> : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label={t.calls.title}>
           <table>
             <thead><tr><th scope="col">{t.calls.caller}</th><th scope="col">{t.calls.flow}</th><th scope="col">{t.calls.node}</th><th scope="col">{t.calls.queue}</th><th scope="col">{t.calls.agent}</th><th scope="col" class="num">{t.calls.duration}</th></tr></thead>
             <tbody>
