@@ -23,6 +23,11 @@ import type { RouteInfo } from './http/security.ts';
 import { guardDialling } from './telephony/dial-guard.ts';
 import type { Telephony } from './telephony/port.ts';
 import { startWebApp } from './web/runtime.ts';
+import { webAccess } from './web/access.ts';
+import { webCsp } from './web/static.ts';
+import { actorOf } from './http/access.ts';
+import { maskPii, seesPii } from './http/pii.ts';
+import type { Identity } from './auth/roles.ts';
 import { createWrapUpDesk } from './console/wrapup.ts';
 import { DEFAULT_CONSOLE, type ConsoleSettings } from './console/settings.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
@@ -32,7 +37,7 @@ import { createNodeFlowSource } from './cli/flows.ts';
 import { createFlowRegistry, FlowCheckError } from './flow-dsl/registry.ts';
 import { createFlowActors } from './flow-dsl/actors.ts';
 import { createHoursService } from './hours/service.ts';
-import { createOverrideStore } from './hours/override-store.ts';
+import { createOverrideStore, type OverrideAuditEntry } from './hours/override-store.ts';
 import { registerHoursRoutes } from './hours/http.ts';
 import type { LookupServices } from './flow-dsl/types.ts';
 import { contactRecordUrl, createCrmFromConfig, loadHubspotSettings, resolvePortal } from './integrations/hubspot/index.ts';
@@ -144,12 +149,15 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     stack.push({ name: 'acd', stop: () => acd.stop() });
     registerAcdMetrics(metrics, acd);
 
-    const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => logger.warn({ override: entry }, 'business-hours override changed') });
+    // The web app (started later) is told of every override change: the wallboard and its log.
+    let onOverrideChange: (entry: OverrideAuditEntry) => void = () => {};
+    const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => { logger.warn({ override: entry }, 'business-hours override changed'); onOverrideChange(entry); } });
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
     // Routes are registered as features start; the server listens last. Users, tokens and the
     // audit log come first: every route goes through the security layer.
     const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
-    const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity });
+    const csp = webCsp({ https: httpSecurity.security.https });
+    const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity, webPage: webIndexHtml(csp) });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
@@ -214,19 +222,24 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'observability', stop: () => ops.stop() });
 
-    http.get('/api/calls', async () => ({ at: new Date().toISOString(), calls: calls.liveCalls() }));
     // The web app: wallboard, agent console, reports; one live channel (/api/live).
     const web = await startWebApp({
       http, bus, logger, acd, calls,
       campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
       hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
-      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), ...(callerLookup ? { lookup: callerLookup } : {}),
-      clickToCall: { telephony, trunkTemplate: 'PJSIP/{n}@trunk', defaultCountry: config.defaultCountry, app: config.ari.app, publish: (r) => records.publish(r), registerRole: (role, h) => calls.registerRole(role, h) },
-      // No sign-in yet on this branch: every request acts as the local operator.
-      viewerOf: () => ({ kind: 'user', id: 'local', roles: ['admin'] }), actorOf: () => 'local', seesNumbers: () => true, mask: (x) => x,
-      access: () => ({}), defaultCountry: config.defaultCountry, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
+      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), csp, ...(callerLookup ? { lookup: callerLookup } : {}),
+      // Click-to-call dials through the first allowed trunk template with the first owned caller ID.
+      clickToCall: {
+        telephony, trunkTemplate: config.dial.trunkEndpoints[0] ?? 'PJSIP/{n}@trunk', ...(config.dial.callerIds[0] ? { callerId: config.dial.callerIds[0] } : {}),
+        defaultCountry: config.defaultCountry, publish: (r) => records.publish(r), registerRole: (role, h) => calls.registerRole(role, h),
+      },
+      // The signed-in identity (session or API token) is the viewer; numbers masked per role.
+      viewerOf: (req) => req.identity, actorOf: (req) => actorOf(req), seesNumbers: (v) => seesPii(v as Identity), mask: (x) => maskPii(x),
+      access: webAccess((id) => acd.agent(id)?.queues, (id) => { const a = acd.agent(id); return a ? { state: a.state, pauseReason: a.pauseReason } : undefined; }),
+      defaultCountry: config.defaultCountry, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
     });
     stack.push({ name: 'web', stop: () => web.stop() });
+    onOverrideChange = (e) => web.hoursChanged(e);
     registerAcdRoutes(http, acd);
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
@@ -283,6 +296,12 @@ async function startTelephony(config: Config, logger: Logger, stack: Stack, dids
   const telephony = await createAriTelephony({ url: sim.url, user: config.ari.user, password, app: config.ari.app, requestTimeoutMs: config.ari.requestTimeoutMs, rest: config.ari.restTransport, logger: log });
   stack.push({ name: 'ari', stop: () => telephony.close() });
   return { telephony, sim: { url: sim.url, user: config.ari.user, password } };
+}
+
+/** The built web app's page, when there is a build (served at /login: it signs people in). */
+function webIndexHtml(csp: string): () => { html: string; csp: string } | undefined {
+  const f = resolve(import.meta.dirname, '../web/dist/index.html');
+  return () => (existsSync(f) ? { html: readFileSync(f, 'utf8'), csp } : undefined);
 }
 
 /** flows/console.ts (pause reasons, dispositions, wallboard thresholds); defaults without it. */

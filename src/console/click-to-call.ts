@@ -26,7 +26,6 @@ export interface ClickToCallDeps {
   /** Caller ID presented to the number (one the business owns), if any. */
   callerId?: string;
   defaultCountry: string;
-  app: string;
   publish(record: CallRecord): Promise<unknown>;
   onEnded?(agentId: string, record: CallRecord): void;
   logger: Logger;

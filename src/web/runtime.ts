@@ -27,7 +27,7 @@ import { toE164 } from '../calls/records.ts';
 export const WEB_PAGES = ['/', '/wallboard', '/agent', '/reports', '/calls', '/calls/:id'] as const;
 
 export type WebRoute =
-  | 'page' | 'assets' | 'live' | 'wallboard' | 'console.read' | 'console.pause' | 'console.wrapup' | 'console.call';
+  | 'page' | 'assets' | 'live' | 'wallboard' | 'calls' | 'console.read' | 'console.pause' | 'console.wrapup' | 'console.call';
 
 export interface WebAppOptions {
   http: FastifyInstance;
@@ -56,6 +56,8 @@ export interface WebAppOptions {
   /** Route options (roles, audit) per route of this module. */
   access(route: WebRoute): RouteShorthandOptions;
   distDir: string;
+  /** Content-Security-Policy of the pages (webCsp). */
+  csp: string;
   defaultCountry: string;
   timeZone: string;
   now: () => number;
@@ -67,6 +69,8 @@ export interface WebApp {
   wallboard: Wallboard;
   offers: Offers;
   built: boolean;
+  /** A business-hours override was set or cleared (from any route or the CLI). */
+  hoursChanged(e: { action: 'set' | 'clear'; scheduleId: string; by: string; state?: string; reason?: string; expiresAt?: string }): void;
   stop(): void;
 }
 
@@ -110,6 +114,12 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
   const unregister = c2c ? o.clickToCall!.registerRole(CLICK_TO_CALL_ROLE, c2c.handleStart) : undefined;
 
   registerLiveRoute(o.http, { hub, viewerOf: o.viewerOf, routeOptions: o.access('live') });
+  // Live calls for the CLI and scripts (numbers masked for roles that may not see them).
+  o.http.get('/api/calls', o.access('calls'), async (req) => {
+    const v = o.viewerOf(req);
+    const list = o.calls.liveCalls();
+    return { at: new Date(o.now()).toISOString(), calls: v && o.seesNumbers(v) ? list : o.mask(list) };
+  });
   registerWallboardRoutes(o.http, { wallboard, viewerOf: o.viewerOf, routeOptions: o.access('wallboard') });
   registerConsoleRoutes(o.http, {
     settings: o.settings, offers, desk: o.desk, hub, agentRow: (id) => wallboard.agentRow(id), queueNames: names,
@@ -122,12 +132,16 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
     routeOptions: (r) => o.access(`console.${r}`),
   });
   const { built } = await registerWebApp(o.http, {
-    distDir: o.distDir, pages: WEB_PAGES,
+    distDir: o.distDir, csp: o.csp, pages: WEB_PAGES,
     pageOptions: () => o.access('page'), assetOptions: o.access('assets'),
   });
   if (!built) log.warn({ distDir: o.distDir }, 'the web app is not built: run `npm run build:web` (pages answer 503 until then)');
   return {
     hub, wallboard, offers, built,
+    hoursChanged(e) {
+      wallboard.log.add(e.action === 'set' ? 'hours.override' : 'hours.cleared', { schedule: e.scheduleId, state: e.state, by: e.by, reason: e.reason }, { hours: true });
+      wallboard.touch('hours');
+    },
     stop() { wallboard.stop(); offers.stop(); c2c?.stop(); unregister?.(); },
   };
 }

@@ -7,8 +7,22 @@ import { join } from 'node:path';
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
+/**
+ * The pages' Content-Security-Policy: the built app has no inline script or style at all, so
+ * scripts, styles and everything else come from this origin only (`'self'`, no nonce needed for
+ * the module chunks Vite loads); no plugins, no framing, forms and requests to this origin.
+ */
+export function webCsp(o: { https: boolean }): string {
+  return [
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "media-src 'self'",
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'", ...(o.https ? ['upgrade-insecure-requests'] : []),
+  ].join('; ');
+}
+
 export interface WebAppDeps {
   distDir: string;
+  /** The pages' CSP (replaces the API's nonce-based default for them). */
+  csp: string;
   /** Page paths of the single-page app (each answers index.html). */
   pages: readonly string[];
   /** Route options (access declarations) for a page and for the assets. */
@@ -31,7 +45,7 @@ export async function registerWebApp(app: FastifyInstance, d: WebAppDeps): Promi
     app.get(path, d.pageOptions?.(path) ?? {}, async (_req, reply) => {
       if (!built) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT);
       // Never cached: a new build's asset names must be picked up at the next load.
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page());
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', d.csp).send(page());
     });
   }
   app.get('/assets/*', d.assetOptions ?? {}, async (req, reply) => {

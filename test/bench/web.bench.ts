@@ -33,9 +33,10 @@ export async function run(args: string[]): Promise<BenchResult> {
   const agentEmits: { agent: string; at: number }[] = [];
   try {
     for (const [ep, ms] of [['PJSIP/1001', 300], ['PJSIP/1002', 300], ['PJSIP/1003', 300]] as const) await h.sim.phone(ep, { behavior: 'answer', afterMs: ms, hangupAfterMs: 1500 });
+    await h.user('wall', ['supervisor'], { queues: ['*'] });
     const ctx = await h.context({ locale: 'en-US', width: 1920, height: 1080 });
     const page = await ctx.newPage();
-    await page.goto(`${h.url}/wallboard`);
+    await h.signIn(page, 'wall', '/wallboard');
     await page.waitForSelector('[data-testid="conn"].live');
     await page.waitForSelector('#waiting');
     // The page notes when each waiting row appears or goes, and each agent's state changes.
@@ -95,7 +96,7 @@ export async function run(args: string[]): Promise<BenchResult> {
         const agent = ['ana', 'bruno', 'carla'][(r / 10) % 3 | 0]!;
         const on = h.app.acd.agent(agent)?.state !== 'loggedOut';
         const sub = h.app.bus.on('agent.state', (e) => { if (e.agentId === agent) { agentEmits.push({ agent, at: Date.now() }); sub(); } });
-        await fetch(`${h.url}/api/agents/${agent}/${on ? 'logout' : 'login'}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        await h.api(`/api/agents/${agent}/${on ? 'logout' : 'login'}`, { method: 'POST' });
       }
       minLive = Math.min(minLive, h.app.calls.liveCalls().length);
       await new Promise((res) => setTimeout(res, 200));

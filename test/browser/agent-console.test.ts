@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHarness, until, type WebHarness } from './web-harness.ts';
 import { startFakeHubspot, type FakeHubspot } from '../fakes/hubspot-server.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 
 // The agent console in Chromium against the real app: log in to the queues, pause with a
 // configured reason and come back, get a call offered with the screen pop (unknown caller,
@@ -12,7 +13,10 @@ import { waitFor } from '../helpers/wait.ts';
 // hangs up, the wrap-up's disposition and notes reach the HubSpot outbox with the call.
 describe('agent console (chromium)', () => {
   let h: WebHarness;
-  beforeAll(async () => { h = await startWebHarness(); }, 90_000);
+  beforeAll(async () => {
+    h = await startWebHarness({ databaseUrl: await createTestDatabase('web_agent') });
+    await h.user('carla', ['agent'], { agentId: 'carla', displayName: 'Carla Ruiz' });
+  }, 90_000);
   afterAll(async () => { await h?.stop(); });
 
   it('state, pause with a reason, screen pop, answer, wrap-up onto the HubSpot call', async () => {
@@ -20,8 +24,10 @@ describe('agent console (chromium)', () => {
     await h.sim.phone('PJSIP/1003', { behavior: 'answer', afterMs: 4000 });
     const ctx = await h.context({ locale: 'es-CO' });
     const page = await ctx.newPage();
-    await page.goto(`${h.url}/agent?agent=carla`);
-    await page.waitForSelector('[data-testid="agent-console"]');
+    // An agent signs in and lands on their own console.
+    await h.signIn(page, 'carla');
+    await page.waitForURL((u) => u.pathname === '/agent');
+    await page.waitForSelector('[data-testid="agent-console"][data-agent="carla"]');
     await page.waitForSelector('.statebar[data-state="loggedOut"]');
     expect(await page.locator('html').getAttribute('lang')).toBe('es');
 
@@ -85,7 +91,10 @@ describe('agent console (chromium)', () => {
 
 describe('click-to-call (chromium)', () => {
   let h: WebHarness;
-  beforeAll(async () => { h = await startWebHarness(); }, 90_000);
+  beforeAll(async () => {
+    h = await startWebHarness({ databaseUrl: await createTestDatabase('web_c2c') });
+    await h.user('bruno', ['agent'], { agentId: 'bruno' });
+  }, 90_000);
   afterAll(async () => { await h?.stop(); });
 
   it('rings the agent, then dials the number through the trunk, bridges them and records the call', async () => {
@@ -95,7 +104,7 @@ describe('click-to-call (chromium)', () => {
     const off = h.app.bus.on('call.record', (r) => records.push(r));
     const ctx = await h.context({ locale: 'en-US' });
     const page = await ctx.newPage();
-    await page.goto(`${h.url}/agent?agent=bruno`);
+    await h.signIn(page, 'bruno', '/agent');
     await page.waitForSelector('[data-testid="agent-console"]');
     // Not a phone number: refused before anything is dialled.
     await page.locator('#click-to-call').getByLabel('Number').fill('1234@from-internal');
@@ -122,7 +131,8 @@ describe('screen pop of a known caller (chromium, HubSpot API)', () => {
   beforeAll(async () => {
     fake = await startFakeHubspot({ portal: { portalId: 777001, timeZone: 'America/Bogota', uiDomain: 'app.hubspot.com' } });
     fake.addContact({ phone: '+57 300 765 4321', firstname: 'Laura', lastname: 'Pérez', company: 'Acme Andina', hubspot_owner_id: '9001' });
-    h = await startWebHarness({ env: { HUBSPOT_TOKEN: 'test-token', HUBSPOT_BASE_URL: fake.url }, hubspotYaml: 'owners:\n  ana: "9001"\n' });
+    h = await startWebHarness({ env: { HUBSPOT_TOKEN: 'test-token', HUBSPOT_BASE_URL: fake.url }, hubspotYaml: 'owners:\n  ana: "9001"\n', databaseUrl: await createTestDatabase('web_pop') });
+    await h.user('ana', ['agent'], { agentId: 'ana' });
   }, 90_000);
   afterAll(async () => { await h?.stop(); await fake?.close(); });
 
@@ -131,7 +141,7 @@ describe('screen pop of a known caller (chromium, HubSpot API)', () => {
     expect((await h.api('/api/agents/ana/login', { method: 'POST' })).status).toBe(200);
     const ctx = await h.context({ locale: 'en-US' });
     const page = await ctx.newPage();
-    await page.goto(`${h.url}/agent?agent=ana`);
+    await h.signIn(page, 'ana', '/agent');
     await page.waitForSelector('.statebar[data-state="available"]');
     await h.sim.call('3007654321', { script: { digits: '1', digitsAfterMs: 300 } });
     await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startWebHarness, queueFig, until, type WebHarness } from './web-harness.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 
 // The supervisor's wallboard in Chromium while simulated calls flow through the real app: a
 // caller joins and waits (the longest wait ticks), is answered (answered, SL, ASA, the agent
@@ -9,7 +10,10 @@ import { startWebHarness, queueFig, until, type WebHarness } from './web-harness
 // reload shows every figure unchanged, and the event log speaks in words.
 describe('wallboard (chromium)', () => {
   let h: WebHarness;
-  beforeAll(async () => { h = await startWebHarness(); }, 90_000);
+  beforeAll(async () => {
+    h = await startWebHarness({ databaseUrl: await createTestDatabase('web_wallboard') });
+    await h.user('sofia', ['supervisor'], { queues: ['*'], displayName: 'Sofía' });
+  }, 90_000);
   afterAll(async () => { await h?.stop(); });
 
   const figures = async (page: Page) => page.evaluate(() => {
@@ -28,7 +32,7 @@ describe('wallboard (chromium)', () => {
     await h.sim.phone('PJSIP/1001', { behavior: 'answer', afterMs: 500 });
     const ctx = await h.context({ locale: 'en-US' });
     const page = await ctx.newPage();
-    await page.goto(`${h.url}/wallboard`);
+    await h.signIn(page, 'sofia', '/wallboard');
     await page.waitForSelector('[data-testid="conn"].live');
     await page.waitForSelector('[data-queue="sales"]');
     expect(await queueFig(page, 'sales', 'waiting')).toBe('0');

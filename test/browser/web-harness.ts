@@ -9,6 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startCentralita, type RunningApp } from '../../src/main.ts';
+import type { Role } from '../../src/auth/roles.ts';
 
 export const WEB_FLOWS = resolve(import.meta.dirname, '../fixtures/flows/web');
 
@@ -28,8 +29,12 @@ export interface WebHarness {
   browser: Browser;
   /** A browser context in a language (es-CO / en-US) at a screen size. */
   context(o?: { locale?: string; width?: number; height?: number }): Promise<BrowserContext>;
-  /** JSON API call as the app's local operator. */
+  /** JSON API call with the app's local service token (what the CLI uses). */
   api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  /** A person who signs in to the web app (password PASSWORD). */
+  user(username: string, roles: Role[], extra?: { agentId?: string; queues?: string[]; displayName?: string }): Promise<void>;
+  /** Signs in through the web app's own sign-in view; ends on the page `next` (default: the role's home). */
+  signIn(page: Page, username: string, next?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,12 +46,14 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string; hubspotYaml?: string } = {}): Promise<WebHarness> {
+export const PASSWORD = 'correct horse battery staple';
+
+export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string; hubspotYaml?: string; databaseUrl?: string } = {}): Promise<WebHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'centralita-web-'));
   if (o.hubspotYaml) writeFileSync(join(dataDir, 'hubspot.yaml'), o.hubspotYaml);
   const config = loadConfig({
     HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '1000', FLOWS_DIR: o.flowsDir ?? WEB_FLOWS,
-    CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'), ...o.env,
+    CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'), ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), ...o.env,
   });
   const app = await startCentralita(config, createLogger({ level: 'silent' }));
   const s = app.sim!;
@@ -69,9 +76,20 @@ export async function startWebHarness(o: { env?: Record<string, string>; flowsDi
     context: ({ locale = 'en-US', width = 1366, height = 768 } = {}) => browser.newContext({ locale, viewport: { width, height } }),
     async api(path, init = {}) {
       const method = init.method ?? 'GET';
-      const r = await fetch(`${app.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(method !== 'GET' ? { body: JSON.stringify(init.body ?? {}) } : {}) });
+      const r = await fetch(`${app.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, ...(method !== 'GET' ? { body: JSON.stringify(init.body ?? {}) } : {}) });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : undefined) as never };
+    },
+    async user(username, roles, extra = {}) {
+      await app.auth.createUser({ username, password: PASSWORD, roles, ...extra });
+    },
+    async signIn(page, username, next) {
+      await page.goto(`${app.httpUrl}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+      await page.locator('input[name="username"]').fill(username);
+      await page.locator('input[name="password"]').fill(PASSWORD);
+      await page.locator('form button[type="submit"]').click();
+      await page.waitForSelector('[data-testid="me"]');
+      if (next) await page.waitForURL((u) => u.pathname + u.search === next);
     },
     async stop() {
       await browser.close().catch(() => undefined);
@@ -81,9 +99,17 @@ export async function startWebHarness(o: { env?: Record<string, string>; flowsDi
   };
 }
 
-/** Waits until `fn` returns a truthy value in the page (polled by the browser). */
-export async function until(page: Page, fn: string, timeoutMs = 15_000): Promise<void> {
-  await page.waitForFunction(fn, undefined, { timeout: timeoutMs, polling: 100 });
+/**
+ * Waits until the expression is truthy in the page. Polled through the DevTools protocol: the
+ * app's CSP forbids eval, which page.waitForFunction with a string would need.
+ */
+export async function until(page: Page, expr: string, timeoutMs = 15_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await page.evaluate(expr).catch(() => false)) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The value of figure `fig` on the queue card of `queueId` (the big number, without its label). */

@@ -26,7 +26,9 @@ function lazyPage(load: () => Promise<ComponentType>): ComponentType {
 const Reports = lazyPage(() => import('./pages/reports.tsx').then((m) => m.Reports));
 const CallSearch = lazyPage(() => import('./pages/calls.tsx').then((m) => m.CallSearch));
 
-const tv = signal(new URLSearchParams(location.search).get('tv') === '1' || localStorage.getItem('centralita.tv') === '1');
+const tv = signal(localStorage.getItem('centralita.tv') === '1');
+// ?tv=1 (a wall screen's bookmark) turns it on, also when the page was reached after signing in.
+effect(() => { if (new URLSearchParams(query.value).get('tv') === '1') tv.value = true; });
 effect(() => { document.documentElement.classList.toggle('tv', tv.value); });
 
 export function App() {

@@ -166,6 +166,7 @@ export function logText(e: LogEntry): string {
   if (e.kind === 'call.ended' && typeof p.disposition === 'string') p.disposition = t.dispositions[p.disposition] ?? p.disposition;
   if (e.kind === 'agent.state') { p.stateLabel = t.agents.states[String(p.state)] ?? p.state; p.reasonLabel = typeof p.reason === 'string' ? pauseReasons.value.get(p.reason)?.[lang.value] ?? p.reason : undefined; }
   if (e.kind === 'campaign.state') p.stateLabel = t.campaigns.states[String(p.state)] ?? p.state;
+  if (e.kind === 'hours.override') p.stateLabel = (p.state === 'open' ? t.hours.open : t.hours.closed).toLowerCase();
   const f = t.log.kinds[e.kind];
   return f ? f(p) : e.kind;
 }
