@@ -89,6 +89,44 @@ describe('agent console (chromium)', () => {
   }, 120_000);
 });
 
+describe('screen pop and a sensitive gather (chromium)', () => {
+  let h: WebHarness;
+  beforeAll(async () => {
+    h = await startWebHarness({ databaseUrl: await createTestDatabase('web_pci') });
+    await h.user('carla', ['agent'], { agentId: 'carla' });
+    await h.user('sofia', ['supervisor'], { queues: ['*'] });
+  }, 90_000);
+  afterAll(async () => { await h?.stop(); });
+
+  it('shows that the caller typed a PIN, never the PIN, to the agent and the wallboard', async () => {
+    await h.sim.phone('PJSIP/1003', { behavior: 'noanswer' });
+    await h.api('/api/agents/carla/login', { method: 'POST' });
+    const ctx = await h.context({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await h.signIn(page, 'carla', '/agent');
+    await page.waitForSelector('.statebar[data-state="available"]');
+    const wallCtx = await h.context({ locale: 'en-US' });
+    const wall = await wallCtx.newPage();
+    await h.signIn(wall, 'sofia', '/wallboard');
+    // Everything the live channel sends the agent and the supervisor, from before the call.
+    const agentLive = await h.liveAs(ctx, '?agent=carla');
+    const wallLive = await h.liveAs(wallCtx);
+    await h.sim.call('3004445566', { script: { digits: '37319', digitsAfterMs: 300, digitGapMs: 150 } });
+    await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });
+    expect(await page.locator('[data-testid="screen-pop"] [data-fig="ivr"] li').allInnerTexts()).toEqual(['mainMenu · pressed 3', 'pin', 'support']);
+    const html = [await page.content(), await wall.content(), JSON.stringify((await h.api('/api/wallboard')).body), JSON.stringify((await h.api('/api/calls')).body)].join('\n');
+    expect(html).not.toContain('7319');
+    // The streams did carry the call (this check can fail), never the PIN.
+    expect(agentLive.text()).toContain('"node":"pin"');
+    expect(wallLive.text()).toContain('+573004445566');
+    expect(agentLive.text() + wallLive.text()).not.toContain('7319');
+    agentLive.close();
+    wallLive.close();
+    await ctx.close();
+    await wallCtx.close();
+  }, 90_000);
+});
+
 describe('click-to-call (chromium)', () => {
   let h: WebHarness;
   beforeAll(async () => {

@@ -33,6 +33,8 @@ export interface WebHarness {
   api<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }>;
   /** A person who signs in to the web app (password PASSWORD). */
   user(username: string, roles: Role[], extra?: { agentId?: string; queues?: string[]; displayName?: string }): Promise<void>;
+  /** Follows /api/live with a browser context's session (what that browser receives), as text. */
+  liveAs(ctx: BrowserContext, query?: string): Promise<{ text(): string; close(): void }>;
   /** Signs in through the web app's own sign-in view; ends on the page `next` (default: the role's home). */
   signIn(page: Page, username: string, next?: string): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +81,23 @@ export async function startWebHarness(o: { env?: Record<string, string>; flowsDi
       const r = await fetch(`${app.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` }, ...(method !== 'GET' ? { body: JSON.stringify(init.body ?? {}) } : {}) });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : undefined) as never };
+    },
+    async liveAs(ctx, query = '') {
+      const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const ac = new AbortController();
+      let text = '';
+      const r = await fetch(`${app.httpUrl}/api/live${query}`, { headers: { cookie }, signal: ac.signal });
+      if (r.status !== 200) throw new Error(`live channel: ${r.status}`);
+      void (async () => {
+        const reader = r.body!.getReader();
+        const dec = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+          if (done) break;
+          text += dec.decode(value, { stream: true });
+        }
+      })();
+      return { text: () => text, close: () => ac.abort() };
     },
     async user(username, roles, extra = {}) {
       await app.auth.createUser({ username, password: PASSWORD, roles, ...extra });
