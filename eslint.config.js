@@ -21,7 +21,7 @@ const SQL_ONLY = { group: ['pg', 'pg-*', 'kysely', 'kysely/*', 'postgres', '@ele
 const AMI_ONLY = { group: ['**/telephony/ami/*', '**/telephony/ami/**'], message: 'Only src/telephony/ami/* speaks AMI; depend on the PbxManager port (src/telephony/pbx-port.ts).' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'campaigns/**', 'coverage/**', 'test/fixtures/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -59,6 +59,11 @@ export default tseslint.config(
   {
     files: ['src/store/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [ARI_ONLY], patterns: [HUBSPOT_ONLY, AMI_ONLY] }] },
+  },
+  {
+    // The web app runs in the browser (its own tsconfig: DOM, Preact JSX).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Flows and the pure domain: behaviour only, time and I/O come in as arguments.

@@ -2,7 +2,7 @@
 // Everything is built here and passed down; no module keeps a singleton. Resources are
 // pushed on a stack as they start and stopped in reverse order.
 import { mkdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
@@ -23,7 +23,14 @@ import type { RouteInfo } from './http/security.ts';
 import { guardDialling } from './telephony/dial-guard.ts';
 import { withInternalEndpoints } from './domain/dial-policy.ts';
 import type { Telephony } from './telephony/port.ts';
-import { registerDashboard } from './http/dashboard.ts';
+import { startWebApp } from './web/runtime.ts';
+import { webAccess } from './web/access.ts';
+import { webCsp } from './web/static.ts';
+import { actorOf } from './http/access.ts';
+import { maskPii, seesPii } from './http/pii.ts';
+import type { Identity } from './auth/roles.ts';
+import { createWrapUpDesk } from './console/wrapup.ts';
+import { DEFAULT_CONSOLE, type ConsoleSettings } from './console/settings.ts';
 import { createEventBus, type EventBus } from './domain/event-bus.ts';
 import { startSimulator } from './sim/index.ts';
 import { createAriTelephony, type AriTelephony } from './telephony/ari/adapter.ts';
@@ -31,10 +38,12 @@ import { createNodeFlowSource } from './cli/flows.ts';
 import { createFlowRegistry, FlowCheckError } from './flow-dsl/registry.ts';
 import { createFlowActors } from './flow-dsl/actors.ts';
 import { createHoursService } from './hours/service.ts';
-import { createOverrideStore } from './hours/override-store.ts';
+import { createOverrideStore, type OverrideAuditEntry } from './hours/override-store.ts';
 import { registerHoursRoutes } from './hours/http.ts';
 import type { LookupServices } from './flow-dsl/types.ts';
-import { createCrmFromConfig, loadHubspotSettings } from './integrations/hubspot/index.ts';
+import { contactRecordUrl, createCrmFromConfig, loadHubspotSettings, resolvePortal } from './integrations/hubspot/index.ts';
+import { createCallerLookup } from './console/caller-lookup.ts';
+import type { CallerLookup } from './console/offers.ts';
 import { hubspotKeys, startHubspotLogging } from './workers/hubspot.ts';
 import { createAcd, type Acd } from './acd/acd.ts';
 import { redisAgentStore } from './acd/agent-store.ts';
@@ -161,12 +170,15 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     stack.push({ name: 'acd', stop: () => acd.stop() });
     registerAcdMetrics(metrics, acd);
 
-    const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => logger.warn({ override: entry }, 'business-hours override changed') });
+    // The web app (started later) is told of every override change: the wallboard and its log.
+    let onOverrideChange: (entry: OverrideAuditEntry) => void = () => {};
+    const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => { logger.warn({ override: entry }, 'business-hours override changed'); onOverrideChange(entry); } });
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
     // Routes are registered as features start; the server listens last. Users, tokens and the
     // audit log come first: every route goes through the security layer.
     const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
-    const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity });
+    const csp = webCsp({ https: httpSecurity.security.https });
+    const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity, webPage: webIndexHtml(csp) });
     // Recordings: archived from the PBX into S3 / DATA_DIR, played with Range, stable signed links.
     const recordings = await startRecordings({ config, logger, connection: redis, telephony, catalog: history.store.recordings, http, now: Date.now });
     stack.push({ name: 'recordings', stop: () => recordings.close() });
@@ -183,25 +195,39 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
     const lookupServices: LookupServices = { dnc, defaultCountry: config.defaultCountry };
+    let callerLookup: CallerLookup | undefined;
     if (config.hubspot.mode === 'api') {
-      // Flow lookups (route to the contact's owner) share the HubSpot request budget in Redis.
-      const crm = createCrmFromConfig(config, loadHubspotSettings(config), redis, hubspotKeys().budget);
+      // Flow lookups (route to the contact's owner) and the agents' screen pops share the
+      // HubSpot request budget in Redis.
+      const hsSettings = loadHubspotSettings(config);
+      const crm = createCrmFromConfig(config, hsSettings, redis, hubspotKeys().budget, { extraContactProperties: ['company'] });
       stack.push({ name: 'lookup-crm', stop: () => crm.close() });
       lookupServices.crm = crm.crm;
+      const agentOfOwner = new Map(Object.entries(hsSettings.owners).map(([agentId, ownerId]) => [ownerId, agentId]));
+      callerLookup = createCallerLookup({
+        contacts: crm.crm, defaultCountry: config.defaultCountry,
+        contactUrl: async (id) => contactRecordUrl(await resolvePortal({ settings: hsSettings, crm: crm.crm, redis, key: hubspotKeys().portal }), id),
+        ownerName: (ownerId) => { const a = agentOfOwner.get(ownerId); return a ? acd.agent(a)?.name ?? a : undefined; },
+        onError: (err, what) => logger.warn({ err }, `screen pop: ${what} failed`),
+      });
     }
     const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices });
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
     const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
+    // An agent's call waits (held in the queue) for the agent's wrap-up to go onto its HubSpot engagement.
+    const consoleSettings = await loadConsoleSettings(config.flows.dir);
+    const desk = createWrapUpDesk({ settings: () => consoleSettings, amend: (id, patch) => publisher.amend(id, patch), now: Date.now });
     // The dialler waits on the outcome channel; HubSpot and reports consume the queue.
     const records: CallRecordSink = {
       async publish(built) {
         // The ACD keys callers by call id (= the caller's channel id; record id is `cr-<channel>`).
-        const record = mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, '')));
+        const held = desk.beforePublish(mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, ''))));
+        const record = held.record;
         // Durable on local disk first: the call history never depends on Redis being up.
         await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call record not spooled for the history'));
         await recordings.enqueue(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'recording not queued for archiving'));
-        const first = await publisher.publish(record);
+        const first = await publisher.publish(record, { delayMs: held.delayMs });
         await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
         return first;
       },
@@ -238,7 +264,24 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     };
     const pbx = pbxManager ? startPbxFeatures({ config, pbx: pbxManager, records: pbxRecords, bus, http, logger, agents: () => acd.agents() }) : undefined;
     if (pbx) stack.push({ name: 'pbx-features', stop: () => pbx.stop() });
-    registerDashboard(http, { bus, liveCalls: () => calls.liveCalls() });
+    // The web app: wallboard, agent console, reports; one live channel (/api/live).
+    const web = await startWebApp({
+      http, bus, logger, acd, calls,
+      campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
+      hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
+      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), csp, ...(callerLookup ? { lookup: callerLookup } : {}),
+      // Click-to-call dials through the first allowed trunk template with the first owned caller ID.
+      clickToCall: {
+        telephony, trunkTemplate: config.dial.trunkEndpoints[0] ?? 'PJSIP/{n}@trunk', ...(config.dial.callerIds[0] ? { callerId: config.dial.callerIds[0] } : {}),
+        defaultCountry: config.defaultCountry, publish: (r) => records.publish(r), registerRole: (role, h) => calls.registerRole(role, h),
+      },
+      // The signed-in identity (session or API token) is the viewer; numbers masked per role.
+      viewerOf: (req) => req.identity, actorOf: (req) => actorOf(req), seesNumbers: (v) => seesPii(v as Identity), mask: (x) => maskPii(x),
+      access: webAccess((id) => acd.agent(id)?.queues, (id) => { const a = acd.agent(id); return a ? { state: a.state, pauseReason: a.pauseReason } : undefined; }),
+      defaultCountry: config.defaultCountry, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
+    });
+    stack.push({ name: 'web', stop: () => web.stop() });
+    onOverrideChange = (e) => web.hoursChanged(e);
     registerAcdRoutes(http, acd);
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
@@ -327,6 +370,20 @@ async function startAmi(config: Config, logger: Logger, stack: Stack, simAmi?: {
   const pbx = await createAmiPbx({ host: target.host, port: target.port, username: target.user, secret: target.secret, actionTimeoutMs: config.ami.actionTimeoutMs, logger, waitForConnectionMs: config.ami.mode === 'external' ? 5_000 : 2_000 });
   stack.push({ name: 'ami', stop: () => pbx.close() });
   return pbx;
+}
+
+/** The built web app's page, when there is a build (served at /login: it signs people in). */
+function webIndexHtml(csp: string): () => { html: string; csp: string } | undefined {
+  const f = resolve(import.meta.dirname, '../web/dist/index.html');
+  return () => (existsSync(f) ? { html: readFileSync(f, 'utf8'), csp } : undefined);
+}
+
+/** flows/console.ts (pause reasons, dispositions, wallboard thresholds); defaults without it. */
+async function loadConsoleSettings(flowsDir: string): Promise<ConsoleSettings> {
+  const file = resolve(flowsDir, 'console.ts');
+  if (!existsSync(file)) return DEFAULT_CONSOLE;
+  const mod = (await import(pathToFileURL(file).href)) as { consoleSettings?: ConsoleSettings; default?: ConsoleSettings };
+  return mod.consoleSettings ?? mod.default ?? DEFAULT_CONSOLE;
 }
 
 async function loadQueues(flowsDir: string): Promise<QueuesConfig> {

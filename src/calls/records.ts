@@ -123,6 +123,12 @@ export interface CallRecordSink {
   close(): Promise<void>;
 }
 
+/** Publish options: `delayMs` holds the queued record back (an agent's wrap-up may still come). */
+export interface PublishOptions { delayMs?: number }
+
+/** What amending a held record did: changed before anyone consumed it, or too late / unknown. */
+export type AmendResult = 'amended' | 'too-late' | 'unknown';
+
 export interface CallRecordPublisherOptions {
   /** ioredis connection (BullMQ needs maxRetriesPerRequest: null on it). */
   connection: Redis;
@@ -138,14 +144,19 @@ export interface CallRecordPublisherOptions {
 }
 
 /** Publishes each record once: SET NX guard → BullMQ add (jobId = id) → bus. */
-export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRecordSink & { stats(): { published: number; duplicates: number; failed: number } } {
+export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRecordSink & {
+  publish(record: CallRecord, opts?: PublishOptions): Promise<boolean>;
+  /** Adds fields to a record still held back by `delayMs` and releases it now. */
+  amend(recordId: string, patch: Partial<CallRecord>): Promise<AmendResult>;
+  stats(): { published: number; duplicates: number; failed: number };
+} {
   const queue = new Queue(QUEUES.callRecords, { connection: o.connection, ...(o.bullPrefix ? { prefix: o.bullPrefix } : {}) });
   const keyPrefix = `${o.keyPrefix ?? KEY_PREFIX}:call-record:`;
   const ttl = o.guardTtlSec ?? 30 * 86_400;
   const attempts = o.attempts ?? 3;
   const stats = { published: 0, duplicates: 0, failed: 0 };
   return {
-    async publish(record) {
+    async publish(record: CallRecord, opts: PublishOptions = {}) {
       const key = keyPrefix + record.id;
       const got = await o.connection.set(key, 'pending', 'EX', ttl, 'NX');
       if (got !== 'OK') {
@@ -156,7 +167,7 @@ export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRe
       let lastErr: unknown;
       for (let i = 0; i < attempts; i++) {
         try {
-          await queue.add('call-record', record, { jobId: record.id, removeOnComplete: 10_000, removeOnFail: false });
+          await queue.add('call-record', record, { jobId: record.id, removeOnComplete: 10_000, removeOnFail: false, ...(opts.delayMs ? { delay: opts.delayMs } : {}) });
           lastErr = undefined;
           break;
         } catch (err) {
@@ -174,6 +185,19 @@ export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRe
       stats.published++;
       o.bus.emit('call.record', record);
       return true;
+    },
+    async amend(recordId, patch) {
+      const job = await queue.getJob(recordId);
+      if (!job) return 'unknown';
+      if ((await job.getState()) !== 'delayed') return 'too-late';
+      await job.updateData({ ...(job.data as CallRecord), ...patch });
+      try {
+        await job.promote();
+      } catch {
+        // The delay ran out between the two calls: a consumer may have taken the old data.
+        return 'too-late';
+      }
+      return 'amended';
     },
     async close() { await queue.close(); },
     stats: () => ({ ...stats }),

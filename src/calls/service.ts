@@ -10,6 +10,7 @@ import { STASIS_ROLES, type CallInput, type CompiledFlow, type FlowRegistry, typ
 import { buildCallRecord, type CallFacts, type CallRecordSink } from './records.ts';
 import { startCallSession, type CallSession, type CallSessionInfo } from './session.ts';
 import type { EventBus } from '../domain/event-bus.ts';
+import type { IvrStep } from '../domain/call-record.ts';
 
 export type CallStarted = Extract<TelephonyEvent, { type: 'call.started' }>;
 
@@ -53,6 +54,8 @@ export interface CallService {
   /** Stops taking calls, lets live ones finish until the deadline, then hands them back. */
   stop(deadlineMs: number): Promise<void>;
   liveCalls(): CallSessionInfo[];
+  /** One live call with the IVR steps walked so far (the screen pop). */
+  liveCall(callId: string): (CallSessionInfo & { path: IvrStep[] }) | undefined;
   registerRole(role: string, handler: StasisRoleHandler): () => void;
   /** Lists the PBX's channels and ends sessions whose channel vanished. Runs after each reconnect. */
   resync(): Promise<void>;
@@ -206,6 +209,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       ...(ch.variables?.LINKEDID ? { linkedId: ch.variables.LINKEDID } : {}),
       ...(ch.state === 'Up' ? { answeredAt: ev.at } : {}),
       onEnd: (facts, s) => onSessionEnd(facts, s, callLog),
+      onNode: (node, at) => o.bus.emit('call.step', { callId: input.callId, node, at }),
     });
     // The session may already have ended synchronously (actor failed at start and channel gone).
     if (!endedEarly.delete(ch.id)) sessions.set(ch.id, session);
@@ -352,6 +356,10 @@ export function createCallService(o: CallServiceOptions): CallService {
       unsubscribe = undefined;
     },
     liveCalls: () => [...sessions.values()].map((s) => s.info()),
+    liveCall(callId) {
+      const s = sessions.get(callId) ?? [...sessions.values()].find((x) => x.callId === callId);
+      return s ? { ...s.info(), path: s.steps() } : undefined;
+    },
     registerRole(role, handler) {
       roles.set(role, handler);
       return () => { if (roles.get(role) === handler) roles.delete(role); };

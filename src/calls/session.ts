@@ -5,7 +5,7 @@
 // record still written.
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import type { Logger } from '../logger.ts';
-import type { HangupSide } from '../domain/call-record.ts';
+import type { HangupSide, IvrStep } from '../domain/call-record.ts';
 import { ChannelGoneError, errorCode } from '../errors.ts';
 import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
 import type { CallEvent, CallInput, CallOutput, CompiledFlow } from './contract.ts';
@@ -24,6 +24,8 @@ export interface CallSessionDeps {
   answeredAt?: string;
   /** Called exactly once with the call's facts. */
   onEnd(facts: CallFacts, session: CallSession): void;
+  /** Called when the call moves to another flow node (the wallboard's "current node"). */
+  onNode?(node: string, at: string): void;
 }
 
 export interface CallSessionInfo {
@@ -36,6 +38,8 @@ export interface CallSessionInfo {
   answeredAt?: string;
   /** The flow node the call is in now (the machine's top-level state). */
   node?: string;
+  direction: 'inbound' | 'outbound';
+  campaignId?: string;
   status: 'running' | 'done' | 'error' | 'handing-back';
 }
 
@@ -48,6 +52,8 @@ export interface CallSession {
   /** Hands the channel back to the dialplan (shutdown), then ends when StasisEnd comes. */
   handBack(): Promise<void>;
   info(): CallSessionInfo;
+  /** The IVR steps walked so far (as the record will keep them: no sensitive digits). */
+  steps(): IvrStep[];
 }
 
 interface ActorOutputLike { path?: unknown; output?: unknown; language?: unknown; out?: unknown }
@@ -95,7 +101,14 @@ export function startCallSession(d: CallSessionDeps): CallSession {
     },
     info: () => {
       const node = currentNode();
-      return { callId: input.callId, channelId, flowId: d.flow.id, from: input.from, to: input.to, startedAt: input.startedAt, ...(answeredAt ? { answeredAt } : {}), ...(node ? { node } : {}), status };
+      return {
+        callId: input.callId, channelId, flowId: d.flow.id, from: input.from, to: input.to, startedAt: input.startedAt, ...(answeredAt ? { answeredAt } : {}), ...(node ? { node } : {}),
+        direction: input.direction, ...(input.campaign ? { campaignId: input.campaign.campaignId } : {}), status,
+      };
+    },
+    steps: () => {
+      const ctx = (actor?.getSnapshot() as { context?: ActorOutputLike } | undefined)?.context;
+      return Array.isArray(ctx?.path) ? [...(ctx.path as IvrStep[])] : [];
     },
   };
 
@@ -239,10 +252,15 @@ export function startCallSession(d: CallSessionDeps): CallSession {
   }
 
   answeredAt = d.answeredAt;
+  let lastNode: string | undefined;
   try {
     actor = createActor(d.machine, { input });
     actor.subscribe({
-      next: (snap: { status: string }) => { if (snap.status === 'done') onActorDone(); },
+      next: (snap: { status: string }) => {
+        if (snap.status === 'done') return onActorDone();
+        const node = currentNode();
+        if (node && node !== lastNode) { lastNode = node; d.onNode?.(node, d.clock().toISOString()); }
+      },
       error: onActorError,
     });
     actor.start();

@@ -47,4 +47,17 @@ export interface CallRecord {
   error?: { code: string; message: string };
   /** `pbx`: a call that never entered Stasis, recorded from the PBX's channel event log (AMI CEL). */
   source?: 'pbx';
+  /** The agent's wrap-up (disposition code and notes), when it came before the record was logged. */
+  wrapUp?: WrapUp;
+}
+
+export interface WrapUp {
+  disposition: string;
+  /** The disposition's label in the CRM portal's language, for the engagement body. */
+  label?: { es: string; en: string };
+  /** HubSpot call outcome id configured for the disposition (hs_call_disposition). */
+  hubspotOutcome?: string;
+  notes?: string;
+  by: string;
+  at: string;
 }

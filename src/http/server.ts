@@ -25,6 +25,8 @@ export interface HttpServerDeps {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Fastify `trustProxy`: addresses of the reverse proxy whose X-Forwarded-* headers count. */
   trustProxy?: string[];
+  /** The built web app's page and its CSP (served at /login too: it signs people in). */
+  webPage?: () => { html: string; csp: string } | undefined;
 }
 
 /** Limits that keep a slow or greedy client from holding the event loop call control runs on. */
@@ -63,6 +65,6 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<AppHttpSer
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
   });
   app.get('/metrics', { config: requires(ROLES_FOR.metrics) }, async (_req, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()));
-  registerSessionRoutes(app, { auth: deps.security.auth, audit: deps.security.audit, now: deps.security.now, signInPerMinute: deps.security.rateLimit?.signInPerMinute });
+  registerSessionRoutes(app, { auth: deps.security.auth, audit: deps.security.audit, now: deps.security.now, signInPerMinute: deps.security.rateLimit?.signInPerMinute, ...(deps.webPage ? { webPage: deps.webPage } : {}) });
   return Object.assign(app, { routeTable: () => routes });
 }

@@ -17,13 +17,18 @@ export interface SessionRoutesDeps {
   audit: AuditLog;
   now?: () => Date;
   signInPerMinute?: number;
+  /** The web app's page (its own sign-in view, es/en) when it is built; else the minimal page below. */
+  webPage?: () => { html: string; csp: string } | undefined;
 }
 
 export function registerSessionRoutes(app: FastifyInstance, d: SessionRoutesDeps): void {
   const now = d.now ?? (() => new Date());
 
-  app.get('/login', { config: publicRoute('the sign-in page') }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(signInPage(reply.cspNonce)));
+  app.get('/login', { config: publicRoute('the sign-in page') }, async (_req, reply) => {
+    const web = d.webPage?.();
+    if (web) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', web.csp).send(web.html);
+    return reply.type('text/html; charset=utf-8').send(signInPage(reply.cspNonce));
+  });
 
   app.post('/api/session', {
     config: {

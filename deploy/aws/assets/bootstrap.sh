@@ -76,7 +76,8 @@ step "centralita: user, Node (pinned), packages, secrets as files, service"
 id centralita >/dev/null 2>&1 || useradd --system --home /var/lib/centralita --shell /usr/sbin/nologin centralita
 install -d -o centralita -g centralita -m 0750 /var/lib/centralita /var/log/centralita
 command -v npm >/dev/null || apt-get install -y -q npm
-( cd "$SRC" && . .ci/node.sh && ln -sfn "$(dirname "$(command -v node)")" .tools/bin && npm ci --omit=dev --no-audit --no-fund --loglevel=error )
+# The web app is built with the dev packages (Vite), which are then pruned.
+( cd "$SRC" && . .ci/node.sh && ln -sfn "$(dirname "$(command -v node)")" .tools/bin && npm ci --no-audit --no-fund --loglevel=error && npm run -s build:web && npm prune --omit=dev --no-audit --no-fund --loglevel=error )
 install -d -m 0750 -o root -g centralita /etc/centralita/secrets
 umask 0027
 printf '%s' "$ARI_PW" > /etc/centralita/secrets/ari_password

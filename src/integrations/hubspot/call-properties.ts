@@ -5,6 +5,7 @@
 // Pure: everything it needs comes in.
 import type { CallRecord } from '../../domain/call-record.ts';
 import type { HubspotSettings, OutcomeKey } from './settings.ts';
+import { applyWrapUp } from './wrap-up.ts';
 import type { CrmContact } from './port.ts';
 import { prettyNumber, storedToE164 } from './phone-match.ts';
 import { recordMarker } from './record-marker.ts';
@@ -123,6 +124,7 @@ export function buildCallProperties(inputs: PropertyInputs): Record<string, stri
   if (recording) p.hs_call_recording_url = recording;
   const owner = chooseOwner(record, settings, choice);
   if (owner) p.hubspot_owner_id = owner;
+  applyWrapUp(p, record, settings.language, MAX_TEXT_PROPERTY_CHARS);
   return p;
 }
 

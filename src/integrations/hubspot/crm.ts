@@ -35,6 +35,8 @@ export interface CrmOptions {
   /** What the match and owner rules need from contacts (fewer properties, more numbers per search). */
   matchRule?: 'most-recently-active' | 'oldest' | 'newest';
   contactOwner?: boolean;
+  /** More contact properties to read (the agent's screen pop asks for `company`). */
+  extraContactProperties?: string[];
 }
 
 const toMs = (v: string | Date | null | undefined): number | undefined => {
@@ -54,6 +56,7 @@ function toContact(o: CrmObject, defaultCountry: string): CrmContact {
     lastActivityAt: activity.length ? Math.max(...activity) : toMs(o.updatedAt),
     ...(name ? { name } : {}),
     ...(p.hubspot_owner_id ? { ownerId: String(p.hubspot_owner_id) } : {}),
+    ...(p.company ? { company: String(p.company) } : {}),
   };
 }
 
@@ -61,8 +64,9 @@ const refusal = (e: { message?: string } | undefined, fallback: string) => e?.me
 
 export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
   const rules = { ...(opts.matchRule ? { matchRule: opts.matchRule } : {}), ...(opts.contactOwner !== undefined ? { contactOwner: opts.contactOwner } : {}) };
-  const primaryProps = contactSearchProperties(rules);
-  const fallbackProps = contactSearchProperties({ ...rules, raw: true });
+  const extra = opts.extraContactProperties ?? [];
+  const primaryProps = [...contactSearchProperties(rules), ...extra];
+  const fallbackProps = [...contactSearchProperties({ ...rules, raw: true }), ...extra];
   async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>): Promise<CrmObject[]> {
     const out: CrmObject[] = [];
     let after: string | undefined;

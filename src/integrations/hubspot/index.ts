@@ -35,8 +35,13 @@ export interface CrmHandle {
   close(): void;
 }
 
+/** A contact's page in HubSpot (needs the portal id). */
+export function contactRecordUrl(portal: { portalId?: number; uiDomain?: string } | undefined, contactId: string): string | undefined {
+  return portal?.portalId ? `https://${portal.uiDomain ?? 'app.hubspot.com'}/contacts/${portal.portalId}/record/0-1/${encodeURIComponent(contactId)}` : undefined;
+}
+
 /** The Crm for this configuration; with Redis the request budget is shared by every process. */
-export function createCrmFromConfig(config: Config, settings: HubspotSettings, redis?: Redis, keyPrefix = 'centralita:hubspot'): CrmHandle {
+export function createCrmFromConfig(config: Config, settings: HubspotSettings, redis?: Redis, keyPrefix = 'centralita:hubspot', opts: { extraContactProperties?: string[] } = {}): CrmHandle {
   if (config.hubspot.mode === 'outbox') {
     const crm = createOutboxCrm({ file: config.hubspot.outboxFile, recordIdProperty: settings.recordIdProperty, defaultCountry: settings.defaultCountry });
     return { crm, mode: 'outbox', describe: `no HUBSPOT_TOKEN: writing requests to ${config.hubspot.outboxFile}`, setTimeZone: () => undefined, close: () => undefined };
@@ -49,6 +54,7 @@ export function createCrmFromConfig(config: Config, settings: HubspotSettings, r
     baseUrl: config.hubspot.baseUrl, token: config.hubspot.token, budget, recordIdProperty: settings.recordIdProperty,
     defaultCountry: settings.defaultCountry, requestTimeoutMs: settings.requestTimeoutMs, timeZone,
     matchRule: settings.matchRule, contactOwner: settings.ownerRule.includes('contact'),
+    ...(opts.extraContactProperties ? { extraContactProperties: opts.extraContactProperties } : {}),
   });
   return {
     crm, mode: 'api', describe: `HubSpot API at ${config.hubspot.baseUrl} (${settings.tier} limits)`,

@@ -14,6 +14,8 @@ export interface CrmContact {
   name?: string;
   /** hubspot_owner_id of the contact (the owner rule can give calls without an agent to it). */
   ownerId?: string;
+  /** Only when asked for (extraContactProperties): the screen pop shows it. */
+  company?: string;
 }
 
 export interface NewCallEngagement {

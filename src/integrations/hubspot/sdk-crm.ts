@@ -25,6 +25,7 @@ export interface HubspotCrmOptions {
   matchRule?: 'most-recently-active' | 'oldest' | 'newest';
   /** false when the owner rule never uses the contact's owner (one property less per search). */
   contactOwner?: boolean;
+  extraContactProperties?: string[];
 }
 
 export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void; http: HubspotHttp } {
@@ -58,6 +59,7 @@ export function createHubspotCrm(opts: HubspotCrmOptions): Crm & { close(): void
     ...(opts.onUnsearchable ? { onUnsearchable: opts.onUnsearchable } : {}),
     ...(opts.matchRule ? { matchRule: opts.matchRule } : {}),
     ...(opts.contactOwner !== undefined ? { contactOwner: opts.contactOwner } : {}),
+    ...(opts.extraContactProperties ? { extraContactProperties: opts.extraContactProperties } : {}),
   });
   return {
     ...crm,

@@ -48,7 +48,7 @@ describe('route × role matrix', () => {
 
   it('has every route, each with a declared access', () => {
     const table = app.routes.map((r) => `${r.method} ${r.url}`);
-    for (const known of ['GET /api/queues', 'POST /api/agents/:id/pause', 'PUT /api/hours/:schedule/override', 'POST /api/campaigns/:id/cancel', 'POST /api/campaigns/dnc', 'GET /api/events', 'GET /api/calls', 'GET /metrics', 'POST /api/users', 'POST /api/tokens', 'GET /api/audit', 'POST /api/flows/reload',
+    for (const known of ['GET /api/queues', 'POST /api/agents/:id/pause', 'PUT /api/hours/:schedule/override', 'POST /api/campaigns/:id/cancel', 'POST /api/campaigns/dnc', 'GET /api/live', 'GET /api/wallboard', 'POST /api/console/:agentId/wrapup', 'GET /api/calls', 'GET /metrics', 'POST /api/users', 'POST /api/tokens', 'GET /api/audit', 'POST /api/flows/reload',
       'GET /api/history/calls', 'GET /api/history/calls/:id', 'GET /api/flows/deployments', 'GET /api/reports/today', 'GET /api/reports/queues', 'GET /api/reports/agents', 'GET /api/reports/campaigns', 'GET /api/reports/ivr',
       'GET /api/recordings/:name', 'GET /api/recordings/:name/audio', 'POST /api/recordings/:name/revoke-links', 'GET /recordings/:name'])
       expect(table).toContain(known);

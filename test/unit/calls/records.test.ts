@@ -76,4 +76,23 @@ describe('createCallRecordPublisher (real redis + BullMQ)', () => {
     expect(p1.stats().duplicates + p2.stats().duplicates).toBe(2);
     await Promise.all([q.close(), p1.close(), p2.close()]);
   });
+
+  it('holds a record back for the wrap-up and releases it with the wrap-up in it; too late once it ran', async () => {
+    const bus = createEventBus();
+    const px = `${prefix}-hold`;
+    const p = createCallRecordPublisher({ connection: conn, bus, logger, bullPrefix: px, keyPrefix: px });
+    const q = new Queue(QUEUES.callRecords, { connection: conn, prefix: px });
+    const rec = { ...buildCallRecord({ input: { ...input, channelId: 'hold-1', callId: 'hold-1' }, endedAt: '2026-01-05T15:01:00.000Z', hangupSide: 'caller' }, { defaultCountry: 'CO' }), agent: { id: 'ana' } };
+    await p.publish(rec, { delayMs: 120_000 });
+    expect(await (await q.getJob(rec.id))!.getState()).toBe('delayed');
+    const wrapUp = { disposition: 'sale', notes: 'annual plan', by: 'user:ana', at: '2026-01-05T15:01:30.000Z' };
+    expect(await p.amend(rec.id, { wrapUp })).toBe('amended');
+    const job = (await q.getJob(rec.id))!;
+    expect(await job.getState()).toBe('waiting'); // released now, not in two minutes
+    expect(job.data).toEqual({ ...rec, wrapUp });
+    expect(await p.amend(rec.id, { wrapUp })).toBe('too-late');
+    expect(await p.amend('cr-never', { wrapUp })).toBe('unknown');
+    await Promise.all([q.obliterate({ force: true }), p.close()]);
+    await q.close();
+  });
 });
