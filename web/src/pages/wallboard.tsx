@@ -38,15 +38,15 @@ function Kpis() {
   const list = [...agents.value.values()];
   const n = (s: string) => list.filter((a) => a.state === s).length;
   const waitingNow = [...queues.value.values()].reduce((s, q) => s + q.waiting, 0);
-  const items: [string, string, string?][] = [
-    ...(td ? [[t.kpi.callsToday, num(td.calls), td.source === 'history' ? t.kpi.fromHistory : t.kpi.sinceStart], [t.kpi.answered, num(td.answered)], [t.kpi.abandoned, num(td.abandoned)]] as [string, string, string?][] : []),
-    [t.kpi.live, num(calls.value.size)], [t.kpi.waiting, num(waitingNow)],
-    [t.kpi.agentsAvailable, num(n('available'))], [t.kpi.agentsOnCall, num(n('onCall') + n('ringing'))], [t.kpi.agentsWrap, num(n('wrapUp'))], [t.kpi.agentsPaused, num(n('paused'))],
+  const items: [key: string, label: string, value: string, hint?: string][] = [
+    ...(td ? [['calls', t.kpi.callsToday, num(td.calls), td.source === 'history' ? t.kpi.fromHistory : t.kpi.sinceStart], ['answered', t.kpi.answered, num(td.answered)], ['abandoned', t.kpi.abandoned, num(td.abandoned)]] as [string, string, string, string?][] : []),
+    ['live', t.kpi.live, num(calls.value.size)], ['waiting', t.kpi.waiting, num(waitingNow)],
+    ['available', t.kpi.agentsAvailable, num(n('available'))], ['on-call', t.kpi.agentsOnCall, num(n('onCall') + n('ringing'))], ['wrap-up', t.kpi.agentsWrap, num(n('wrapUp'))], ['paused', t.kpi.agentsPaused, num(n('paused'))],
   ];
   return (
     <div class="kpis" role="list" aria-label={t.nav.wallboard}>
-      {items.map(([label, value, hint]) => (
-        <div class="kpi" role="listitem" title={hint} data-kpi={label}><b>{value}</b><span>{label}</span></div>
+      {items.map(([key, label, value, hint]) => (
+        <div class="kpi" role="listitem" title={hint} data-kpi={key}><b>{value}</b><span>{label}</span></div>
       ))}
     </div>
   );
