@@ -188,7 +188,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     );
     stack.push({ name: 'retention', stop: () => retention.stop() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
-    const campaigns = startCampaigns({ config, redis, redisUrl, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(opts.now ? { now: opts.now } : {}) });
+    const campaigns = startCampaigns({ config, redis, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc, outcomes } = campaigns;
@@ -399,8 +399,10 @@ async function loadQueues(flowsDir: string): Promise<QueuesConfig> {
  * attempts ended comes from the app through Redis (docs/stasis.md, "Who owns the Stasis app").
  */
 export async function startWorkerProcess(config: Config, logger: Logger): Promise<{ httpUrl: string; stop(): Promise<void> }> {
-  if (config.redis.mode !== 'external' || config.ari.mode !== 'external') {
-    throw new ConfigError([{ variable: config.redis.mode !== 'external' ? 'REDIS_URL' : 'ARI_URL', problem: 'is required by `centralita worker` (it must share the app\'s Redis and Asterisk; with embedded defaults `centralita start` already runs the workers)', form: 'see .env.example', example: config.redis.mode !== 'external' ? 'redis://127.0.0.1:6379/0' : 'http://127.0.0.1:8088' }]);
+  if (config.redis.mode !== 'external' || config.ari.mode !== 'external' || config.database.mode !== 'external') {
+    const variable = config.redis.mode !== 'external' ? 'REDIS_URL' : config.ari.mode !== 'external' ? 'ARI_URL' : 'DATABASE_URL';
+    const example = { REDIS_URL: 'redis://127.0.0.1:6379/0', ARI_URL: 'http://127.0.0.1:8088', DATABASE_URL: 'postgres://centralita:…@127.0.0.1:5432/centralita' }[variable];
+    throw new ConfigError([{ variable, problem: 'is required by `centralita worker` (it must share the app\'s Redis, database and Asterisk; with embedded defaults `centralita start` already runs the workers)', form: 'see .env.example', example }]);
   }
   const stack: Stack = [];
   const stopAll = stopInReverse(stack, logger);
@@ -417,30 +419,24 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     stack.push({ name: 'auth-stores', stop: () => authStores.close() });
     const { http: httpSecurity } = await prepareAuth(config, authStores.stores);
     const http = await createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION, ...httpSecurity });
-    const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    // The shared database: campaign rows (the hopper's source), HubSpot engagement ids for the
+    // call history, and (with a shared RECORDING_LINK_SECRET) the app's stable recording links.
+    const history: HistoryRuntime = await startHistory({ config, logger, bus: createEventBus(), metrics });
+    stack.push({ name: 'history', stop: () => history.stop() });
+    const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
-    // With the shared database: HubSpot engagement ids reach the call history, and (with a
-    // shared RECORDING_LINK_SECRET) engagements get the same stable recording links as the app's.
-    let history: HistoryRuntime | undefined;
-    if (config.database.mode === 'external') {
-      history = await startHistory({ config, logger, bus: createEventBus(), metrics });
-      stack.push({ name: 'history', stop: () => history!.stop() });
-    }
     const links = config.recordings.linkSecret ? recordingLinks(config.recordings.linkSecret, config.publicBaseUrl) : undefined;
     if (!links && config.publicBaseUrl) logger.warn('RECORDING_LINK_SECRET is not set: calls logged by this worker carry no recording link (set the same secret as the app)');
-    const recordingUrl = links && history ? async (r: CallRecord) => {
+    const recordingUrl = links ? async (r: CallRecord) => {
       const name = r.recording?.name ?? r.voicemail?.name;
-      return name ? links.url(name, (await history!.store.recordings.get(name).catch(() => undefined))?.linkVersion ?? 1) : undefined;
+      return name ? links.url(name, (await history.store.recordings.get(name).catch(() => undefined))?.linkVersion ?? 1) : undefined;
     } : undefined;
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics, ...(recordingUrl ? { recordingUrl } : {}) });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
-    if (history) {
-      const h = history;
-      hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
-        const recordId = (job.data as { id?: unknown } | undefined)?.id;
-        if (typeof recordId === 'string' && result?.callId) h.capture.hubspotLogged(recordId, result.callId);
-      });
-    }
+    hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
+      const recordId = (job.data as { id?: unknown } | undefined)?.id;
+      if (typeof recordId === 'string' && result?.callId) history.capture.hubspotLogged(recordId, result.callId);
+    });
     const httpUrl = await listenOrExplain(http, config.http);
     stack.push({ name: 'http', stop: () => http.close() });
     return { httpUrl, stop: stopAll };

@@ -2,7 +2,7 @@
 // with nothing written and nothing dialled, plus when dialling would start and end.
 import { finishWithinWindows, type CampaignCatalog, type CampaignSettings } from '../domain/campaign.ts';
 import { zonesForRow } from '../domain/campaign-row.ts';
-import { ingestCampaignFile, createMemoryGate, type IngestSummary, type OriginateJobSpec } from './ingest.ts';
+import { ingestCampaignFile, createMemoryRowSink, type IngestSummary } from './ingest.ts';
 
 export interface DryRunResult {
   file: string;
@@ -39,18 +39,14 @@ export async function dryRunCampaign(o: {
 }): Promise<DryRunResult> {
   const sample: string[] = [];
   const byTz: Record<string, number> = {};
-  const sink = {
-    async addBulk(jobs: OriginateJobSpec[]) {
-      for (const j of jobs) {
-        const z = zonesForRow(j.data, o.settings.fallbackTimezone).join('+');
-        byTz[z] = (byTz[z] ?? 0) + 1;
-      }
-    },
-  };
+  const rows = createMemoryRowSink(o.isDnc, (row) => {
+    const z = zonesForRow(row, o.settings.fallbackTimezone).join('+');
+    byTz[z] = (byTz[z] ?? 0) + 1;
+  });
   let lines = 0;
   const summary = await ingestCampaignFile({
     campaignId: 'dry-run', file: o.file, fileId: 'dry', source: o.source, settings: o.settings, catalog: o.catalog, defaultCountry: o.defaultCountry, nowMs: o.nowMs,
-    gate: createMemoryGate(o.isDnc), sink, rejected: (l) => { if (lines++ > 0 && sample.length < (o.sampleSize ?? 20)) sample.push(l.trimEnd()); },
+    rows, rejected: (l) => { if (lines++ > 0 && sample.length < (o.sampleSize ?? 20)) sample.push(l.trimEnd()); },
   });
   const seconds = summary.accepted / o.settings.maxCallsPerSecond;
   const dominant = Object.entries(byTz).sort((a, b) => b[1] - a[1])[0]?.[0]?.split('+') ?? [o.settings.fallbackTimezone];

@@ -19,9 +19,9 @@ export interface CampaignRoutesDeps {
   /** Per-row results (GET /api/campaigns/:id/results, CSV) and how to format them. */
   results?: CampaignResults;
   resultsFormat?: (campaignId: string) => Promise<{ delimiter: string; timezone: string }>;
-  /** Called after a campaign is cancelled: clears its queued jobs in the background. */
+  /** Called after a campaign is cancelled: the hopper settles its waiting rows (a state change, no sweep). */
   onCancelled?: (campaignId: string) => void;
-  /** Called after a campaign is resumed: makes the jobs that waited out the pause due now. */
+  /** Called after a campaign is resumed: the hopper takes its due rows again at once. */
   onResumed?: (campaignId: string) => void;
 }
 

@@ -1,16 +1,16 @@
-// Where a campaign file's rows are turned into jobs: in this thread (tests, Lambda) or in a
+// Where a campaign file's rows are read and stored: in this thread (tests, Lambda) or in a
 // worker thread with its own heap limits (the app and `centralita worker`). The thread keeps a
 // 1,000,000-row file from pushing the process past its memory budget — V8 sizes a busy main
 // heap generously, the thread's limits are set here in code — and keeps CSV parsing off the
 // event loop that answers calls. An ingest that runs out of memory kills its thread, not the app.
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { ingestCampaignFile, type IngestInput, type IngestSummary, type JobSink, type RowGate } from './ingest.ts';
+import { ingestCampaignFile, type IngestInput, type IngestSummary, type RowSink } from './ingest.ts';
 import { CampaignFileError } from '../domain/campaign-row.ts';
 import { CampaignSettingsError } from '../domain/campaign.ts';
 
-/** What a runner needs besides where rows go (gate and sink are the runner's own). */
-export type IngestRun = Omit<IngestInput, 'gate' | 'sink'>;
+/** What a runner needs besides where rows go (the sink is the runner's own). */
+export type IngestRun = Omit<IngestInput, 'rows'>;
 
 export interface IngestRunner {
   run(input: IngestRun): Promise<IngestSummary>;
@@ -18,21 +18,28 @@ export interface IngestRunner {
   close(): Promise<void>;
 }
 
-/** Runs the ingest in the calling thread with the given gate and sink. */
-export function createInlineIngestRunner(deps: { gate: RowGate; sink?: JobSink }): IngestRunner {
+/** Runs the ingest in the calling thread; `sink()` gives a sink per run (closed after it). */
+export function createInlineIngestRunner(deps: { sink: () => RowSink & { close?(): Promise<void> } }): IngestRunner {
   return {
-    run: (input) => ingestCampaignFile({ ...input, gate: deps.gate, sink: deps.sink }),
+    async run(input) {
+      const rows = deps.sink();
+      try {
+        return await ingestCampaignFile({ ...input, rows });
+      } finally {
+        await rows.close?.();
+      }
+    },
     async close() {},
   };
 }
 
 export interface ThreadedIngestOptions {
-  /** The Redis the app uses (the thread opens its own connection). */
+  /** The Redis the app uses, for the do-not-call set (the thread opens its own connection). */
   redisUrl: string;
-  /** CampaignStore options (key prefix, DNC key) — the same as the app's store. */
-  store?: { prefix?: string; dncKey?: string };
-  /** The originate queue: BullMQ name and key prefix. */
-  queue: { name: string; prefix?: string };
+  /** The DNC set's key (default: the app's). */
+  dncKey?: string;
+  /** The campaign database (the thread opens its own connection). */
+  databaseUrl: string;
   /** Old-generation heap of the thread in MB: the bound on what one file may hold. */
   maxHeapMb: number;
   /** Young generation in MB: small keeps the heap (and RSS) tight while rows stream through. */
@@ -42,8 +49,8 @@ export interface ThreadedIngestOptions {
 /** Serializable part of a run, sent to the thread at start. */
 export interface ThreadStart {
   redisUrl: string;
-  store: { prefix?: string; dncKey?: string };
-  queue: { name: string; prefix?: string };
+  dncKey?: string;
+  databaseUrl: string;
   input: Omit<IngestRun, 'source' | 'rejected' | 'onProgress' | 'clock'>;
 }
 
@@ -77,7 +84,7 @@ export function createThreadedIngestRunner(o: ThreadedIngestOptions): IngestRunn
     },
     run(input) {
       const { source, rejected, onProgress, clock: _clock, ...rest } = input;
-      const start: ThreadStart = { redisUrl: o.redisUrl, store: o.store ?? {}, queue: o.queue, input: rest };
+      const start: ThreadStart = { redisUrl: o.redisUrl, ...(o.dncKey ? { dncKey: o.dncKey } : {}), databaseUrl: o.databaseUrl, input: rest };
       const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), {
         workerData: start,
         resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: o.youngGenerationMb ?? 16 },

@@ -1,11 +1,12 @@
 // Entry point of the ingest worker thread (started by ingest-thread.ts): the file's bytes come
-// in over the port, rows go to Redis through this thread's own connection, the rejected-rows
-// report and the summary go back. Same ingestCampaignFile as the inline runner.
+// in over the port, rows go to PostgreSQL (COPY) through this thread's own connection, the
+// do-not-call set is read from Redis, the rejected-rows report and the summary go back. Same
+// ingestCampaignFile as the inline runner.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
-import { createCampaignStore } from './store.ts';
 import { ingestCampaignFile } from './ingest.ts';
+import { DNC_KEY } from './dnc.ts';
+import { openCampaignRowSink } from '../store/campaign-rows.ts';
 import type { MainMessage, ThreadMessage, ThreadStart } from './ingest-thread.ts';
 
 const port = parentPort!;
@@ -35,8 +36,8 @@ async function* source(): AsyncGenerator<Uint8Array> {
 // Redis outage fails this file (the S3 event is retried later) rather than stalling the thread.
 const redis = new Redis(start.redisUrl, { maxRetriesPerRequest: 5 });
 redis.on('error', () => {}); // commands fail with the cause; the ingest reports it
-const queue = new Queue(start.queue.name, { connection: redis, ...(start.queue.prefix ? { prefix: start.queue.prefix } : {}) });
-queue.on('error', () => {});
+const dncKey = start.dncKey ?? DNC_KEY;
+const rows = openCampaignRowSink(start.databaseUrl, async (phones) => (phones.length ? (await redis.smismember(dncKey, ...phones)).map((x) => x === 1) : []));
 // Rejected lines go back per chunk of rows, not one message per line.
 let buffered = '';
 const flushRejected = () => { if (buffered) { send({ t: 'rejected', lines: buffered }); buffered = ''; } };
@@ -44,8 +45,7 @@ try {
   const summary = await ingestCampaignFile({
     ...start.input,
     source: source(),
-    gate: createCampaignStore(redis, start.store),
-    sink: queue,
+    rows,
     rejected: (line) => { buffered += line; if (buffered.length > 64 * 1024) flushRejected(); },
     onProgress: (rows) => { flushRejected(); send({ t: 'progress', rows }); },
   });
@@ -55,7 +55,7 @@ try {
   const e = err as Error & { code?: string; problems?: string[] };
   send({ t: 'error', error: { name: e.constructor?.name ?? 'Error', code: e.code, message: e.message, problems: e.problems } });
 } finally {
-  await queue.close().catch(() => {});
+  await rows.close().catch(() => {});
   redis.disconnect();
   port.close();
 }

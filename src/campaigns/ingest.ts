@@ -1,45 +1,27 @@
-// Ingest of one campaign file: stream → CSV → validate → dedupe + do-not-call (Redis, in
-// chunks) → one `originate` job per accepted row via addBulk with a deterministic job id.
-// Re-running it on the same file (redelivered S3 event, retried ingest) adds nothing twice:
-// row ids come from the file identity and row number, and BullMQ ignores a known job id.
+// Ingest of one campaign file: stream → CSV → validate → calling window → a RowSink that stores
+// the accepted rows (PostgreSQL COPY in production; nothing is written to Redis) and says which
+// were duplicates or on the do-not-call list. Re-running it on the same file (redelivered S3
+// event, retried ingest) adds nothing twice: row ids come from the file identity and row number.
+// One chunk is stored while the next is parsed, so the database's work overlaps this thread's.
 import type { CampaignCatalog, CampaignSettings } from '../domain/campaign.ts';
-import { assertCampaignReferences, originateJobId, windowDecision, type WindowDecision } from '../domain/campaign.ts';
+import { assertCampaignReferences, windowDecision, type WindowDecision } from '../domain/campaign.ts';
 import { checkRow, mapHeader, zonesForRow, CampaignFileError, type CampaignRow, type HeaderMapping } from '../domain/campaign-row.ts';
 import { readCsv, type CsvItem, type CsvLimits } from './csv.ts';
 import { csvRow, reportDelimiter } from './reports.ts';
 import type { AdmitCode } from './store.ts';
 
-export const ORIGINATE_JOB = 'originate';
-
-export interface OriginateJobData {
-  campaignId: string;
-  rowId: string;
-  attempt: number;
-  phone: string;
-  country?: string;
-  name?: string;
-  contactId?: string;
-  timezone?: string;
-  variables: Record<string, string>;
-  file: string;
-  /** How many times this job found its campaign paused (its re-check delay doubles each time). */
-  pausedChecks?: number;
+/** An accepted row as stored: when it is first due (now, or its window's opening) and the zones that decide its window. */
+export interface IngestRow extends CampaignRow {
+  dueAt: number;
+  /** The row's time zones joined with `|` (zonesForRow): the hopper decides windows per zone key. */
+  zoneKey: string;
+  priority: number;
 }
 
-export interface OriginateJobSpec {
-  name: string;
-  data: OriginateJobData;
-  opts: { jobId: string; delay?: number; attempts?: number; backoff?: { type: 'exponential'; delay: number }; removeOnComplete?: { age: number }; removeOnFail?: { age: number } };
-}
-
-/** Where accepted rows go: a BullMQ Queue satisfies it; dry-run passes none. */
-export interface JobSink {
-  addBulk(jobs: OriginateJobSpec[]): Promise<unknown>;
-}
-/** Dedupe + DNC for a batch of rows: CampaignStore in production, an in-memory gate for dry-run. */
-export interface RowGate {
-  /** `fileId`: the rows' file, so a store can keep each file's rows in order (results report). */
-  admit(campaignId: string, rows: { phone: string; rowId: string; rowNumber?: number }[], fileId?: string): Promise<AdmitCode[]>;
+/** Where accepted rows go: the PostgreSQL campaign rows in production, an in-memory set for dry-run. */
+export interface RowSink {
+  /** Stores the rows that are new; returns each row's code (dedupe against the campaign, DNC). */
+  admit(target: { campaignId: string; fileId: string; file: string }, rows: IngestRow[]): Promise<AdmitCode[]>;
 }
 
 export type RejectReason = string;
@@ -90,24 +72,16 @@ export interface IngestInput {
   catalog: CampaignCatalog;
   defaultCountry: string;
   nowMs: number;
-  gate: RowGate;
-  sink?: JobSink;
+  rows: RowSink;
   /** Receives the rejected-rows CSV, line by line (header first, then rows in file order; no BOM). */
   rejected: (line: string) => void | Promise<void>;
   /** Called after each chunk (progress logging). */
   onProgress?: (rows: number) => void | Promise<void>;
+  /** Rows per chunk handed to the sink (default 5,000). */
   chunkSize?: number;
-  /** Job retention: completed originate jobs are kept this long so a late re-ingest still finds their ids. */
-  keepJobsSec?: number;
   /** CSV reader limits (tests use small ones). */
   csvLimits?: Partial<CsvLimits>;
   clock?: () => number;
-}
-
-/** Options of every originate job. BullMQ attempts cover infrastructure errors (Redis, PBX down);
- *  dial attempts (busy, no-answer…) are separate jobs with their own ids. */
-export function originateJobOptions(keepSec: number): Omit<OriginateJobSpec['opts'], 'jobId'> {
-  return { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { age: keepSec }, removeOnFail: { age: keepSec } };
 }
 
 /** Reason of a record the CSV reader could not parse. */
@@ -121,9 +95,9 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   // Durations are wall-clock; the dialling decisions use input.nowMs.
   const clock = input.clock ?? Date.now;
   const started = clock();
-  const chunkSize = input.chunkSize ?? 1000;
-  const keep = input.keepJobsSec ?? 14 * 86_400;
+  const chunkSize = input.chunkSize ?? 5000;
   const country = input.settings.defaultCountry ?? input.defaultCountry;
+  const target = { campaignId: input.campaignId, fileId: input.fileId, file: input.file };
   const s: IngestSummary = {
     campaignId: input.campaignId, file: input.file, fileId: input.fileId, lines: 0, rows: 0, accepted: 0, newlyQueued: 0, reAdded: 0, alreadyHandled: 0,
     rejected: 0, rejectedByReason: {}, delayedToWindow: 0, estimatedDialSeconds: 0, startedAt: new Date(started).toISOString(), finishedAt: '', durationMs: 0, rowsPerSecond: 0,
@@ -132,65 +106,53 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   let mapping: HeaderMapping | undefined;
   let delimiter = ',';
   const windowCache = new Map<string, WindowDecision>();
-  let pending: CampaignRow[] = [];
-  // Rejections of the rows of the current chunk, written in row order when the chunk is flushed
-  // (duplicates and do-not-call are only known then).
-  let held: { rowNumber: number; line: string }[] = [];
-  let inflight: Promise<unknown> = Promise.resolve();
+  // The chunk being read: accepted rows, and the rejections of its rows, written in row order
+  // once the sink answered for the chunk (duplicates and do-not-call are only known then).
+  type Chunk = { rows: IngestRow[]; held: { rowNumber: number; line: string }[]; originals: Map<string, { cells: string[]; line: number }>; phones: Map<string, string> };
+  const newChunk = (): Chunk => ({ rows: [], held: [], originals: new Map(), phones: new Map() });
+  let chunk = newChunk();
+  // The previous chunk: stored by the sink while this one is parsed.
+  let inflight: Promise<void> = Promise.resolve();
 
-  const reject = (rowNumber: number, line: number, reason: string, detail: string | undefined, original: string[]) => {
+  const reject = (c: Chunk, rowNumber: number, line: number, reason: string, detail: string | undefined, original: string[]) => {
     s.rejected += 1;
     s.rejectedByReason[reason] = (s.rejectedByReason[reason] ?? 0) + 1;
-    held.push({ rowNumber, line: csvRow([String(rowNumber), String(line), reason, detail ?? '', ...original], delimiter) });
+    c.held.push({ rowNumber, line: csvRow([String(rowNumber), String(line), reason, detail ?? '', ...original], delimiter) });
   };
-  const originals = new Map<string, { cells: string[]; line: number }>();
-  const dialAt = new Map<string, number>();
 
-  const flush = async () => {
-    const rows = pending;
-    pending = [];
-    const codes = rows.length ? await input.gate.admit(input.campaignId, rows, input.fileId) : [];
-    const jobs: OriginateJobSpec[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
+  const settleChunk = async (c: Chunk, codes: AdmitCode[]) => {
+    for (let i = 0; i < c.rows.length; i++) {
+      const row = c.rows[i]!;
       const code = codes[i];
       if (code === 'duplicate' || code === 'do-not-call') {
-        const o = originals.get(row.rowId);
-        reject(row.rowNumber, o?.line ?? row.rowNumber, code, code === 'duplicate' ? `${row.phone} is already in this campaign` : `${row.phone} is on the do-not-call list`, o?.cells ?? []);
+        const o = c.originals.get(row.rowId);
+        reject(c, row.rowNumber, o?.line ?? row.rowNumber, code, code === 'duplicate' ? `${row.phone} is already in this campaign` : `${row.phone} is on the do-not-call list`, o?.cells ?? []);
         continue;
       }
-      const at = dialAt.get(row.rowId) ?? input.nowMs;
       s.accepted += 1;
-      if (at > input.nowMs) s.delayedToWindow += 1;
-      if (at < firstDial) firstDial = at;
-      if (code === 'handled') { s.alreadyHandled += 1; continue; }
-      if (code === 'new') s.newlyQueued += 1;
+      if (row.dueAt > input.nowMs) s.delayedToWindow += 1;
+      if (row.dueAt < firstDial) firstDial = row.dueAt;
+      if (code === 'handled') s.alreadyHandled += 1;
+      else if (code === 'new') s.newlyQueued += 1;
       else s.reAdded += 1;
-      const data: OriginateJobData = { campaignId: input.campaignId, rowId: row.rowId, attempt: 1, phone: row.phone, variables: row.variables, file: input.file };
-      if (row.country) data.country = row.country;
-      if (row.name) data.name = row.name;
-      if (row.contactId) data.contactId = row.contactId;
-      if (row.timezone) data.timezone = row.timezone;
-      const opts: OriginateJobSpec['opts'] = { jobId: originateJobId(input.campaignId, row.rowId, 1), ...originateJobOptions(keep) };
-      if (at > input.nowMs) opts.delay = at - input.nowMs;
-      jobs.push({ name: ORIGINATE_JOB, data, opts });
     }
-    originals.clear();
-    dialAt.clear();
-    if (held.length) {
-      const out = held.sort((a, b) => a.rowNumber - b.rowNumber);
-      held = [];
+    if (c.held.length) {
+      const out = c.held.sort((a, b) => a.rowNumber - b.rowNumber);
       for (const h of out) await input.rejected(h.line);
     }
-    // One addBulk in flight while the next chunk is parsed and gated: Redis work overlaps the
-    // CPU work. Gates stay in order (same connection), so dedupe across chunks is unaffected.
-    await inflight;
-    if (jobs.length && input.sink) {
-      const p = input.sink.addBulk(jobs);
-      p.catch(() => {}); // surfaced by the next `await inflight`
-      inflight = p;
-    }
     await input.onProgress?.(s.rows);
+  };
+
+  const flush = async () => {
+    const c = chunk;
+    chunk = newChunk();
+    const admitting = c.rows.length ? input.rows.admit(target, c.rows) : Promise.resolve([] as AdmitCode[]);
+    admitting.catch(() => {}); // surfaced below, in order
+    const previous = inflight;
+    inflight = previous.then(async () => settleChunk(c, await admitting));
+    inflight.catch(() => {});
+    // At most two chunks held: the one the sink stores, the one being read.
+    await previous;
   };
 
   let end: Extract<CsvItem, { kind: 'end' }> | undefined;
@@ -214,27 +176,31 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
       throw new CampaignFileError('CAMPAIGN_BAD_HEADER', `the header row (line 1) cannot be read: ${detail}`);
     }
     s.rows += 1;
+    const c = chunk;
     if (item.kind === 'malformed') {
-      reject(item.rowNumber, item.line, malformedReason(item), `${item.code}: ${item.message}`, [item.raw]);
+      reject(c, item.rowNumber, item.line, malformedReason(item), `${item.code}: ${item.message}`, [item.raw]);
     } else {
       const rowId = `${input.fileId}-${item.rowNumber}`;
       const r = checkRow(item.cells, item.rowNumber, rowId, mapping, country, item.columns);
-      if (!r.ok) reject(item.rowNumber, item.line, r.reason, r.detail, item.cells);
-      else {
+      if (!r.ok) reject(c, item.rowNumber, item.line, r.reason, r.detail, item.cells);
+      else if (c.phones.has(r.row.phone)) {
+        // The same number earlier in this chunk: a duplicate before any store is asked.
+        reject(c, item.rowNumber, item.line, 'duplicate', `${r.row.phone} is already in this campaign`, item.cells);
+      } else {
         // Window first: a row that can never be called before endDate is rejected, not queued.
         const zones = zonesForRow(r.row, input.settings.fallbackTimezone);
-        const zkey = zones.join('|');
-        let w = windowCache.get(zkey);
-        if (!w) windowCache.set(zkey, (w = windowDecision(input.nowMs, zones, input.settings)));
-        if (w.kind === 'expired') reject(item.rowNumber, item.line, 'no-calling-window', w.reason, item.cells);
+        const zoneKey = zones.join('|');
+        let w = windowCache.get(zoneKey);
+        if (!w) windowCache.set(zoneKey, (w = windowDecision(input.nowMs, zones, input.settings)));
+        if (w.kind === 'expired') reject(c, item.rowNumber, item.line, 'no-calling-window', w.reason, item.cells);
         else {
-          if (w.kind === 'later') dialAt.set(rowId, w.at);
-          originals.set(rowId, { cells: item.cells, line: item.line });
-          pending.push(r.row);
+          c.originals.set(rowId, { cells: item.cells, line: item.line });
+          c.phones.set(r.row.phone, rowId);
+          c.rows.push({ ...r.row, dueAt: w.kind === 'later' ? w.at : input.nowMs, zoneKey, priority: r.row.priority ?? 0 });
         }
       }
     }
-    if (pending.length + held.length >= chunkSize) await flush();
+    if (c.rows.length + c.held.length >= chunkSize) await flush();
   }
   if (!mapping || !end) throw new CampaignFileError('CAMPAIGN_EMPTY_FILE', 'the file is empty (no header row)');
   // Every physical line must be the header, an accepted row or a rejected one: a reader that lost
@@ -258,18 +224,21 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   return s;
 }
 
-/** In-memory dedupe + DNC for dry-run (nothing is written anywhere). */
-export function createMemoryGate(dnc: (phone: string) => boolean | Promise<boolean>): RowGate {
+/** In-memory dedupe + DNC for dry-run and tests (nothing is written anywhere); `onRow` sees each new or re-added row. */
+export function createMemoryRowSink(dnc: (phone: string) => boolean | Promise<boolean>, onRow?: (row: IngestRow, code: AdmitCode) => void): RowSink {
   const seen = new Map<string, string>();
   return {
-    async admit(_id, rows) {
+    async admit(_target, rows) {
       const out: AdmitCode[] = [];
       for (const r of rows) {
         const cur = seen.get(r.phone);
-        if (cur === r.rowId) out.push('again');
-        else if (cur) out.push('duplicate');
-        else if (await dnc(r.phone)) out.push('do-not-call');
-        else { seen.set(r.phone, r.rowId); out.push('new'); }
+        let code: AdmitCode;
+        if (cur === r.rowId) code = 'again';
+        else if (cur) code = 'duplicate';
+        else if (await dnc(r.phone)) code = 'do-not-call';
+        else { seen.set(r.phone, r.rowId); code = 'new'; }
+        if (code === 'new' || code === 'again') onRow?.(r, code);
+        out.push(code);
       }
       return out;
     },

@@ -16,3 +16,14 @@ export interface ObjectStore {
   /** Human-readable location for logs and reports (s3://bucket/key or a path). */
   describe(key: string): string;
 }
+
+/** The campaign tables (PostgreSQL, src/store): rows, attempts, progress, the hopper's queries. */
+export interface CampaignDb {
+  /** Where a worker thread connects on its own (the ingest thread). */
+  url: string;
+  store(opts?: { dialling?: (campaignId: string) => Promise<number>; onCompleted?: (campaignId: string) => void; now?: () => number }): import('./store.ts').CampaignStore;
+  results: import('./results.ts').CampaignResults;
+  hopper: import('./hopper.ts').HopperStore;
+  /** A sink for one ingest at a time (holds one connection until closed). */
+  rowSink(dnc: (phones: string[]) => Promise<boolean[]>): import('./ingest.ts').RowSink & { close(): Promise<void> };
+}

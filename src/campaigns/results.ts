@@ -1,18 +1,14 @@
 // Per-row results of a campaign: for each row of each file, in file order, its phone, how many
-// attempts were made, the final outcome (or `pending`) and when. Read through CampaignResults —
-// Redis today (each file's rows are a sorted set by row number, written at admission; attempt and
-// final times come from the settle script), a SQL table later — and written as
+// attempts were made, the final outcome (or `pending`) and when. Read through CampaignResults
+// (PostgreSQL: the campaign's rows, src/store/campaigns.ts) and written as
 // results/<campaign>/<file>.results.csv when the campaign completes, or on demand (API, CLI).
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
-import { campaignChannelId } from '../domain/campaign.ts';
 import type { ObjectStore } from './ports.ts';
-import type { CampaignStore } from './store.ts';
 import { BOM, csvRow } from './reports.ts';
 
 export interface RowResult {
@@ -39,7 +35,7 @@ export interface CampaignFileRecord {
   reportDelimiter?: string;
 }
 
-/** What the results report reads: kept small so a SQL store can implement it (issue 16). */
+/** What the results report reads. */
 export interface CampaignResults {
   files(campaignId: string): Promise<CampaignFileRecord[]>;
   /** The file's accepted rows in file order, a page at a time. */
@@ -48,63 +44,6 @@ export interface CampaignResults {
   markWritten(campaignId: string): Promise<void>;
   /** Completed campaigns whose reports were not written since they completed. */
   reportsDue(): Promise<string[]>;
-}
-
-export function createRedisCampaignResults(redis: Redis, store: Pick<CampaignStore, 'key' | 'list'>): CampaignResults {
-  const k = store.key;
-  return {
-    async markWritten(id) {
-      const completedAt = await redis.hget(k(id, 'meta'), 'completedAt');
-      if (completedAt) await redis.hset(k(id, 'meta'), 'resultsFor', completedAt);
-    },
-    async reportsDue() {
-      const due: string[] = [];
-      for (const id of await store.list()) {
-        const [state, completedAt, resultsFor] = await redis.hmget(k(id, 'meta'), 'state', 'completedAt', 'resultsFor');
-        if (state === 'completed' && completedAt && resultsFor !== completedAt) due.push(id);
-      }
-      return due;
-    },
-    async files(id) {
-      const all = await redis.hgetall(k(id, 'files'));
-      return Object.entries(all)
-        .map(([fileId, json]) => ({ fileId, ...(JSON.parse(json) as Omit<CampaignFileRecord, 'fileId'>) }))
-        .sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || a.file.localeCompare(b.file));
-    },
-    async *rows(id, fileId, pageSize = 1000) {
-      const zkey = k(id, `rows:${fileId}`);
-      for (let start = 0; ; start += pageSize) {
-        const page = await redis.zrange(zkey, String(start), String(start + pageSize - 1), 'WITHSCORES');
-        if (page.length === 0) return;
-        const rows: { phone: string; n: number; rowId: string }[] = [];
-        for (let i = 0; i < page.length; i += 2) {
-          const n = Number(page[i + 1]);
-          rows.push({ phone: page[i]!, n, rowId: `${fileId}-${n}` });
-        }
-        const ids = rows.map((r) => r.rowId);
-        const res = await redis
-          .multi()
-          .hmget(k(id, 'final'), ...ids)
-          .hmget(k(id, 'final-at'), ...ids)
-          .hmget(k(id, 'row-log'), ...ids)
-          .hmget(k(id, 'dialled'), ...ids.map((r) => campaignChannelId(id, r, 1)))
-          .exec();
-        const col = (i: number) => (res?.[i]?.[1] ?? []) as (string | null)[];
-        const [finals, finalAt, logs, dialled] = [col(0), col(1), col(2), col(3)];
-        yield rows.map((r, i): RowResult => {
-          const [attempts, last, endedAt] = (logs[i] ?? '').split('|');
-          const out: RowResult = { rowNumber: r.n, rowId: r.rowId, phone: r.phone, attempts: Number(attempts || 0) };
-          if (last) out.lastOutcome = last;
-          if (endedAt) out.lastAttemptAt = Number(endedAt);
-          if (finals[i]) out.finalOutcome = finals[i]!;
-          if (finalAt[i]) out.finalAt = Number(finalAt[i]);
-          if (dialled[i]) out.firstDialAt = Number(dialled[i]);
-          return out;
-        });
-        if (page.length < pageSize * 2) return;
-      }
-    },
-  };
 }
 
 export const RESULTS_HEADER = ['row', 'phone', 'attempts', 'final_outcome', 'last_attempt_outcome', 'first_dialled_at', 'last_attempt_ended_at', 'final_at', 'timezone'];

@@ -1,22 +1,21 @@
-// Campaign wiring for main.ts in one call: stores, call-outcome channel, ingest (SQS consumer
-// when SQS_QUEUE_URL is set, else the local inbox when S3 is not configured), the dialler
-// (when a Telephony is given) and the HTTP routes. Everything is stopped in reverse order.
+// Campaign wiring for main.ts in one call: stores (PostgreSQL), call-outcome channel, ingest
+// (SQS consumer when SQS_QUEUE_URL is set, else the local inbox when S3 is not configured), the
+// dialler and its hopper (when a Telephony is given) and the HTTP routes. Everything is stopped
+// in reverse order.
 import type { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Telephony } from '../telephony/port.ts';
-import { QUEUES } from '../jobs/names.ts';
 import { createCallOutcomeChannel, type CallOutcomeChannel } from '../jobs/call-outcome.ts';
-import { createCampaignStore, type CampaignStore } from './store.ts';
+import type { CampaignStore } from './store.ts';
 import { createDncStore, type DncStore } from './dnc.ts';
 import { createDialLimits } from './limits.ts';
 import { createCampaignMetrics } from './metrics.ts';
 import { createCampaignIngestService, type CampaignIngestService } from './service.ts';
 import { createThreadedIngestRunner } from './ingest-thread.ts';
-import { promotePausedJobs, sweepCancelledCampaign } from './sweep.ts';
+import { startHopper } from './hopper.ts';
 import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
 import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
@@ -25,7 +24,8 @@ import { createS3Client, createS3ObjectStore } from '../integrations/s3/s3.ts';
 import { createCampaignEventConsumer, createSqsClient } from '../integrations/sqs/campaign-events.ts';
 import type { CampaignSettingsInput } from '../domain/campaign.ts';
 import { liveCatalog, publishCatalog, publishedCatalog } from './catalog.ts';
-import { createRedisCampaignResults, writeResultsReports } from './results.ts';
+import { writeResultsReports } from './results.ts';
+import type { CampaignDb } from './ports.ts';
 import { reportDelimiter } from './reports.ts';
 
 export interface CampaignRuntimeOptions {
@@ -34,6 +34,8 @@ export interface CampaignRuntimeOptions {
   redis: Redis;
   /** The same Redis as a URL: the ingest thread opens its own connection. */
   redisUrl: string;
+  /** Campaign rows, attempts and progress (PostgreSQL). */
+  db: CampaignDb;
   logger: Logger;
   metrics: Registry;
   /** Given → this process dials. */
@@ -69,6 +71,8 @@ export interface CampaignRuntime {
   flowsChanged(): Promise<void>;
   /** Writes results/<campaign>/<file>.results.csv for every file of the campaign now. */
   writeResults(campaignId: string): Promise<string[]>;
+  /** One hopper refill now (tests); undefined when this process does not dial. */
+  refill?(): Promise<unknown>;
   /** Shutdown, first step: no new file is ingested and nothing new is dialled (live campaign
    *  calls are left to the call drain; their attempts are settled when their records come). */
   stopIntake(): Promise<void>;
@@ -78,12 +82,13 @@ export interface CampaignRuntime {
 export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   const { config, redis, logger } = o;
   const stack: (() => Promise<void>)[] = [];
-  // Stopped before the call drain (ingest, dialler, sweeps), newest first.
+  // Stopped before the call drain (ingest, dialler, hopper), newest first.
   const intake: (() => Promise<void>)[] = [];
   // Completion is noticed by whichever process settles the last row; it writes the results.
   let onCompleted: (campaignId: string) => void = () => {};
-  const store = createCampaignStore(redis, { onCompleted: (id) => onCompleted(id) });
-  const results = createRedisCampaignResults(redis, store);
+  const limits = createDialLimits(redis);
+  const store = o.db.store({ dialling: (id) => limits.active(id), onCompleted: (id) => onCompleted(id), ...(o.now ? { now: o.now } : {}) });
+  const results = o.db.results;
   const catalog = o.flows ? liveCatalog(() => o.flows!.ids()) : publishedCatalog(redis);
   const flowsChanged = async () => {
     if (o.flows) await publishCatalog(redis, { flowIds: o.flows.ids() }).catch((err: unknown) => logger.warn({ err }, 'flow ids not published to Redis; workers check campaign files against the previous list'));
@@ -93,15 +98,13 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   const outcomes = createCallOutcomeChannel(redis);
   stack.push(() => outcomes.close());
   const metrics = createCampaignMetrics(o.metrics, store);
-  const queue = new Queue(QUEUES.originate, { connection: redis });
-  stack.push(() => queue.close());
   const c = config.campaigns;
   const objects = c.mode === 's3'
     ? createS3ObjectStore(createS3Client({ region: config.aws.region, endpoint: c.endpoint, forcePathStyle: c.forcePathStyle, accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey }), c.bucket)
     : createLocalObjectStore({ inboxDir: c.inboxDir, resultsDir: c.resultsDir, campaignsPrefix: c.prefix });
   // Files are parsed in a worker thread with a bounded heap: big files never grow this process.
-  const runner = createThreadedIngestRunner({ redisUrl: o.redisUrl, queue: { name: QUEUES.originate }, maxHeapMb: config.ingest.maxHeapMb });
-  const ingest = createCampaignIngestService({ store, sink: queue, runner, objects, catalog, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now, dialPolicy: config.dial });
+  const runner = createThreadedIngestRunner({ redisUrl: o.redisUrl, databaseUrl: o.db.url, maxHeapMb: config.ingest.maxHeapMb });
+  const ingest = createCampaignIngestService({ store, runner, objects, catalog, campaignsPrefix: c.prefix, defaultCountry: config.defaultCountry, defaultSettings: o.defaultSettings, logger, metrics, clock: o.now ?? Date.now, dialPolicy: config.dial });
 
   if (o.ingest !== false) {
     if (c.mode === 's3' && c.sqsQueueUrl) {
@@ -123,27 +126,33 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     const stopWatch = watchUnansweredAttempts({ telephony: o.telephony, outcomes, logger });
     stack.push(async () => stopWatch());
   }
+  let hopper: ReturnType<typeof startHopper> | undefined;
   if (o.telephony) {
+    const global = { maxCallsPerSecond: o.dialer?.maxCallsPerSecond ?? 10, maxConcurrentCalls: o.dialer?.maxConcurrentCalls ?? 30 };
+    const clock = o.now ?? Date.now;
     const d = createDialer({
-      connection: redis, store, limits: createDialLimits(redis), outcomes, telephony: o.telephony, dnc, logger, metrics, clock: o.now ?? Date.now,
-      globalMaxCallsPerSecond: o.dialer?.maxCallsPerSecond ?? 10, globalMaxConcurrentCalls: o.dialer?.maxConcurrentCalls ?? 30,
+      connection: redis, store, limits, outcomes, telephony: o.telephony, dnc, logger, metrics, clock,
+      globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, onSettled: () => hopper?.kick(),
     });
+    // The hopper: due rows from PostgreSQL into the dialler's queue, a few times its concurrency.
+    const h = startHopper({ store: o.db.hopper, queue: d.queue, clock, logger, global, onCompleted: (id) => onCompleted(id) });
+    hopper = h;
     intake.push(() => d.close());
+    intake.push(() => h.close());
   }
-  // Cancel clears the campaign's queued jobs, resume wakes the ones that waited out the pause;
-  // both in the background. Shutdown stops a sweep after its current page.
-  const sweeps = new Set<Promise<void>>();
-  const stopSweeps = new AbortController();
-  const background = (what: string, campaignId: string, run: () => Promise<unknown>, ifFailed = 'the dialler handles the remaining jobs one by one') => {
+  // Pause, resume and cancel are state changes; the hopper acts on them at its next pass (this
+  // process's at once). Background work (results reports) stops at shutdown after its step.
+  const tasks = new Set<Promise<void>>();
+  const stopTasks = new AbortController();
+  const background = (what: string, campaignId: string, run: () => Promise<unknown>, ifFailed: string) => {
     const p = run()
-      .then((r) => logger.info({ campaignId, sweep: r }, `${what}: done`))
+      .then((r) => logger.info({ campaignId, result: r }, `${what}: done`))
       .catch((err: unknown) => logger.error({ err, campaignId }, `${what} failed; ${ifFailed}`))
-      .finally(() => sweeps.delete(p));
-    sweeps.add(p);
+      .finally(() => tasks.delete(p));
+    tasks.add(p);
   };
-  const onCancelled = (campaignId: string) => background('cancelled campaign: settling and removing queued jobs', campaignId, () => sweepCancelledCampaign({ queue, store, campaignId, signal: stopSweeps.signal }));
-  const onResumed = (campaignId: string) => background('resumed campaign: promoting paused jobs', campaignId, () => promotePausedJobs({ queue, campaignId, signal: stopSweeps.signal }));
-  intake.push(async () => { stopSweeps.abort(); await Promise.all(sweeps); });
+  const onStateChanged = () => hopper?.kick();
+  intake.push(async () => { stopTasks.abort(); await Promise.all(tasks); });
   const resultsFormat = async (campaignId: string) => {
     const settings = await store.getSettings(campaignId);
     const first = (await results.files(campaignId))[0];
@@ -154,7 +163,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   };
   const writeResults = async (campaignId: string) => {
     const f = await resultsFormat(campaignId);
-    const keys = await writeResultsReports({ results, objects, campaignId, resultsPrefix: 'results/', timezone: f.timezone, defaultDelimiter: f.delimiter, signal: stopSweeps.signal });
+    const keys = await writeResultsReports({ results, objects, campaignId, resultsPrefix: 'results/', timezone: f.timezone, defaultDelimiter: f.delimiter, signal: stopTasks.signal });
     await results.markWritten(campaignId);
     return keys;
   };
@@ -162,7 +171,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   onCompleted = (campaignId) => background('completed campaign: writing per-row results', campaignId, () => writeResults(campaignId), retryResults);
   // Completions no process was there to report (a Lambda ingest, a crash in between).
   background('results of completed campaigns', '*', async () => { for (const id of await results.reportsDue()) await writeResults(id); }, retryResults);
-  if (o.http) registerCampaignRoutes(o.http, { store, dnc, results, resultsFormat, defaultCountry: config.defaultCountry, onCancelled, onResumed });
+  if (o.http) registerCampaignRoutes(o.http, { store, dnc, results, resultsFormat, defaultCountry: config.defaultCountry, onCancelled: onStateChanged, onResumed: onStateChanged });
   const drain = async (list: (() => Promise<void>)[]) => {
     for (const s of list.reverse()) {
       try { await s(); } catch (err) { logger.error({ err }, 'campaigns: error while stopping'); }
@@ -171,6 +180,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   };
   return {
     store, dnc, outcomes, ingest, flowsChanged, writeResults,
+    ...(hopper ? { refill: () => hopper!.refill() } : {}),
     stopIntake: () => drain(intake),
     async stop() {
       await drain(intake);

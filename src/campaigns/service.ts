@@ -1,5 +1,5 @@
 // Campaign file ingest as a service: one object key in → settings resolved, rows streamed and
-// queued, reports written next to the campaign. The SQS consumer, the Lambda handler and the
+// stored, reports written next to the campaign. The SQS consumer, the Lambda handler and the
 // local inbox watcher all call `ingestObject`, so they behave the same.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts';
 import { assertCampaignReferences, parseCampaignSettings, sanitizeId, CampaignSettingsError, type CampaignSettingsInput } from '../domain/campaign.ts';
 import { checkCampaignDialling, type DialPolicy } from '../domain/dial-policy.ts';
 import { CampaignFileError } from '../domain/campaign-row.ts';
-import type { IngestSummary, JobSink } from './ingest.ts';
+import type { IngestSummary, RowSink } from './ingest.ts';
 import { createInlineIngestRunner, type IngestRunner } from './ingest-thread.ts';
 import type { ObjectStore } from './ports.ts';
 import type { CampaignStore } from './store.ts';
@@ -20,9 +20,9 @@ import type { CatalogSource } from './catalog.ts';
 
 export interface IngestServiceDeps {
   store: CampaignStore;
-  sink: JobSink;
-  /** Where rows are parsed and queued; default: this thread, with `store` and `sink`. */
+  /** Where rows are parsed and stored: a runner (the app's ingest thread), or this thread with `rows()`. */
   runner?: IngestRunner;
+  rows?: () => RowSink & { close?(): Promise<void> };
   objects: ObjectStore;
   /** The ids campaign.json may refer to (flow registry): checked before anything is saved or queued. */
   catalog: CatalogSource;
@@ -79,7 +79,8 @@ export interface CampaignIngestService {
 export function createCampaignIngestService(deps: IngestServiceDeps): CampaignIngestService {
   const resultsPrefix = deps.resultsPrefix ?? 'results/';
   const log = deps.logger.child({ component: 'campaign-ingest' });
-  const runner = deps.runner ?? createInlineIngestRunner({ gate: deps.store, sink: deps.sink });
+  if (!deps.runner && !deps.rows) throw new Error('createCampaignIngestService needs a runner or a row sink');
+  const runner = deps.runner ?? createInlineIngestRunner({ sink: deps.rows! });
 
   async function loadSettings(dir: string) {
     const text = await deps.objects.getText(`${dir}campaign.json`);

@@ -1,5 +1,5 @@
 // `centralita campaign …`: dry-run a file (no Redis, nothing dialled), and operate running
-// campaigns (status, results, pause, resume, cancel, do-not-call) through the HTTP API or Redis.
+// campaigns (status, results, pause, resume, cancel, do-not-call) through the HTTP API (results also from DATABASE_URL).
 import type { Command } from 'commander';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -109,25 +109,28 @@ export function registerCampaignCommands(program: Command): void {
   campaign
     .command('results <campaignId>')
     .description('per-row results as CSV (row, phone, attempts, final outcome, times), in file order, for every file of the campaign')
-    .option('--api <url>', 'use the HTTP API of a running centralita instead of REDIS_URL')
+    .option('--api <url>', 'use the HTTP API of a running centralita (default without DATABASE_URL: the one running on this machine)')
     .action(async (id: string, opts: { api?: string }) => {
-      if (opts.api) {
-        const res = await fetch(`${opts.api.replace(/\/$/, '')}/api/campaigns/${encodeURIComponent(id)}/results`).catch((err: unknown) => fail(`${opts.api} is not reachable: ${(err as Error).message}`, 1));
-        if (!res.ok) fail(`${res.status}: ${await res.text()}`, 1);
-        process.stdout.write(await res.text());
+      const cfg = await config();
+      if (opts.api || cfg.database.mode !== 'external') {
+        const { resolveApi, runCli } = await import('./api-client.ts');
+        await runCli(async () => {
+          const target = await resolveApi(opts.api ? { url: opts.api } : {});
+          const res = await fetch(`${target.url}/api/campaigns/${encodeURIComponent(id)}/results`, { headers: target.token ? { authorization: `Bearer ${target.token}` } : {} })
+            .catch((err: unknown) => fail(`${target.url} is not reachable: ${(err as Error).message}`, 1));
+          if (!res.ok) fail(`${res.status}: ${await res.text()}`, 1);
+          process.stdout.write(await res.text());
+        });
         return;
       }
-      const cfg = await config();
-      if (cfg.redis.mode !== 'external') fail('set REDIS_URL to the running app\'s Redis, or pass --api http://host:port');
-      const { Redis } = await import('ioredis');
-      const { createCampaignStore } = await import('../campaigns/store.ts');
-      const { createRedisCampaignResults, campaignResultsCsv } = await import('../campaigns/results.ts');
+      const { openStore } = await import('../store/index.ts');
+      const { campaignResultsCsv } = await import('../campaigns/results.ts');
       const { reportDelimiter } = await import('../campaigns/reports.ts');
-      const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: 2 });
+      const db = await openStore({ url: cfg.database.url, defaultCountry: cfg.defaultCountry, poolMax: 2 });
       try {
-        const store = createCampaignStore(redis);
+        const store = db.campaigns.store();
         if (!(await store.list()).includes(id)) fail(`no campaign ${JSON.stringify(id)}`, 1);
-        const results = createRedisCampaignResults(redis, store);
+        const results = db.campaigns.results;
         const settings = await store.getSettings(id);
         const first = (await results.files(id))[0];
         const delimiter = first?.reportDelimiter ?? (settings ? reportDelimiter(settings, cfg.defaultCountry) : ';');
@@ -135,7 +138,7 @@ export function registerCampaignCommands(program: Command): void {
           if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
         }
       } finally {
-        redis.disconnect();
+        await db.close();
       }
     });
 

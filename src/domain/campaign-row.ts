@@ -5,7 +5,7 @@ import { isValidZone } from './campaign.ts';
 
 export type RowRejection =
   | PhoneRejection | 'duplicate' | 'do-not-call' | 'invalid-timezone' | 'malformed-row' | 'empty-row'
-  | 'row-too-large' | 'too-many-columns' | 'too-many-variables' | 'cell-too-large';
+  | 'row-too-large' | 'too-many-columns' | 'too-many-variables' | 'cell-too-large' | 'invalid-priority';
 
 /** Limits of one row: every variable becomes a channel variable of the call, so both are bounded. */
 export const ROW_LIMITS = {
@@ -23,6 +23,8 @@ export interface CampaignRow {
   name?: string;
   contactId?: string;
   timezone?: string;
+  /** 0–9 from the optional `priority` column: higher is dialled first among due rows (default 0). */
+  priority?: number;
   variables: Record<string, string>;
 }
 
@@ -31,16 +33,18 @@ export interface HeaderMapping {
   name?: number;
   contactId?: number;
   timezone?: number;
+  priority?: number;
   /** Every other column: index and the variable name the flow sees. */
   variables: { index: number; name: string }[];
   headers: string[];
 }
 
-const ALIASES: Record<'phone' | 'name' | 'contactId' | 'timezone', string[]> = {
+const ALIASES: Record<'phone' | 'name' | 'contactId' | 'timezone' | 'priority', string[]> = {
   phone: ['phone', 'telefono', 'tel', 'celular', 'cel', 'movil', 'mobile', 'cell', 'cellphone', 'numero', 'number', 'phone_number', 'phonenumber', 'telephone', 'numero_telefono', 'numero_de_telefono', 'telefono_movil', 'whatsapp'],
   name: ['name', 'nombre', 'full_name', 'nombre_completo', 'fullname', 'cliente'],
   contactId: ['hubspot_contact_id', 'hubspot_id', 'contact_id', 'hs_object_id', 'id_contacto_hubspot'],
   timezone: ['timezone', 'time_zone', 'tz', 'zona_horaria', 'huso_horario'],
+  priority: ['priority', 'prioridad'],
 };
 
 /** Lower-case, accents removed, separators as `_`: "Teléfono Móvil" → "telefono_movil". */
@@ -72,7 +76,8 @@ export function mapHeader(headers: string[]): HeaderMapping {
   const name = find('name');
   const contactId = find('contactId');
   const timezone = find('timezone');
-  const used = new Set([phone, name, contactId, timezone].filter((x): x is number => x !== undefined));
+  const priority = find('priority');
+  const used = new Set([phone, name, contactId, timezone, priority].filter((x): x is number => x !== undefined));
   const variables: HeaderMapping['variables'] = [];
   const seen = new Set<string>();
   norm.forEach((n, index) => {
@@ -85,7 +90,7 @@ export function mapHeader(headers: string[]): HeaderMapping {
   const named = variables.filter((v) => headers[v.index]!.trim() !== '').length;
   if (named > ROW_LIMITS.maxVariables)
     throw new CampaignFileError('CAMPAIGN_TOO_MANY_COLUMNS', `the header has ${named} variable columns (besides phone, name, contact id and time zone); at most ${ROW_LIMITS.maxVariables}: each one becomes a channel variable of every call. Remove the columns the campaign flow does not use`);
-  return { phone, name, contactId, timezone, variables, headers };
+  return { phone, name, contactId, timezone, ...(priority !== undefined ? { priority } : {}), variables, headers };
 }
 
 export type RowCheck = { ok: true; row: CampaignRow } | { ok: false; reason: RowRejection; detail?: string };
@@ -107,6 +112,8 @@ export function checkRow(cells: string[], rowNumber: number, rowId: string, m: H
   const cell = (i: number | undefined) => (i === undefined ? undefined : cells[i]?.trim() || undefined);
   const timezone = cell(m.timezone);
   if (timezone !== undefined && !isValidZone(timezone)) return { ok: false, reason: 'invalid-timezone', detail: `"${timezone}" is not an IANA time zone (e.g. America/Bogota)` };
+  const prio = cell(m.priority);
+  if (prio !== undefined && !/^[0-9]$/.test(prio)) return { ok: false, reason: 'invalid-priority', detail: `priority "${prio}" is not a whole number from 0 (lowest) to 9 (highest)` };
   const variables: Record<string, string> = {};
   let nvars = 0;
   for (const v of m.variables) {
@@ -121,6 +128,7 @@ export function checkRow(cells: string[], rowNumber: number, rowId: string, m: H
   const contactId = cell(m.contactId);
   if (contactId) row.contactId = contactId;
   if (timezone) row.timezone = timezone;
+  if (prio !== undefined && prio !== '0') row.priority = Number(prio);
   return { ok: true, row };
 }
 

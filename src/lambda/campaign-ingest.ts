@@ -1,6 +1,7 @@
 // AWS Lambda entry point for deployments that trigger Lambda from the bucket's ObjectCreated
-// notifications instead of SQS. Same ingest as the SQS consumer; Redis (REDIS_URL) must be
-// reachable from the function. Permanent failures (bad file or campaign.json) are reported
+// notifications instead of SQS. Same ingest as the SQS consumer; the campaign database
+// (DATABASE_URL: rows are stored there) and Redis (REDIS_URL: do-not-call set, flow ids) must
+// be reachable from the function. Permanent failures (bad file or campaign.json) are reported
 // to results/<campaign>/<file>.error.json and not retried; anything else throws so Lambda
 // retries the event and finally sends it to the function's on-failure destination.
 import type { CampaignIngestService, IngestOutcome } from '../campaigns/service.ts';
@@ -41,21 +42,23 @@ export async function handler(event: unknown): Promise<LambdaResult> {
     const { loadConfig } = await import('../config.ts');
     const { createLogger } = await import('../logger.ts');
     const { Redis } = await import('ioredis');
-    const { Queue } = await import('bullmq');
-    const { createCampaignStore } = await import('../campaigns/store.ts');
+    const { openStore } = await import('../store/index.ts');
+    const { DNC_KEY } = await import('../campaigns/dnc.ts');
     const { createCampaignIngestService } = await import('../campaigns/service.ts');
     const { publishedCatalog } = await import('../campaigns/catalog.ts');
     const { createS3Client, createS3ObjectStore } = await import('../integrations/s3/s3.ts');
-    const { QUEUES } = await import('../jobs/names.ts');
     const cfg = loadConfig(process.env);
     if (cfg.redis.mode !== 'external') throw new Error('the Lambda handler needs REDIS_URL (the dialler\'s Redis)');
     if (cfg.campaigns.mode !== 's3') throw new Error('the Lambda handler needs S3_BUCKET');
+    if (cfg.database.mode !== 'external') throw new Error('the Lambda handler needs DATABASE_URL (the app\'s database: campaign rows are stored there)');
     const logger = createLogger({ level: cfg.logLevel, secrets: cfg.secrets, pretty: false });
     const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null });
+    const db = await openStore({ url: cfg.database.url, defaultCountry: cfg.defaultCountry, poolMax: 2 });
+    const dnc = async (phones: string[]) => (phones.length ? (await redis.smismember(DNC_KEY, ...phones)).map((x) => x === 1) : []);
     const s3 = createS3Client({ region: cfg.aws.region, endpoint: cfg.campaigns.endpoint, forcePathStyle: cfg.campaigns.forcePathStyle, accessKeyId: cfg.aws.accessKeyId, secretAccessKey: cfg.aws.secretAccessKey });
     const ingest = createCampaignIngestService({
       // The Lambda has no flow registry: it checks campaign.json against the ids the app published.
-      store: createCampaignStore(redis), sink: new Queue(QUEUES.originate, { connection: redis }), objects: createS3ObjectStore(s3, cfg.campaigns.bucket), catalog: publishedCatalog(redis),
+      store: db.campaigns.store(), rows: () => db.campaigns.rowSink(dnc), objects: createS3ObjectStore(s3, cfg.campaigns.bucket), catalog: publishedCatalog(redis),
       campaignsPrefix: cfg.campaigns.prefix, defaultCountry: cfg.defaultCountry, logger, clock: Date.now,
     });
     return createLambdaHandler({ ingest, logger });

@@ -11,6 +11,10 @@ import type { CallHistory, QueueThresholds, Reports } from '../history/ports.ts'
 import type { AuditLog } from '../audit/port.ts';
 import { pgSessionStore, pgTokenStore, pgUserStore } from './auth.ts';
 import type { AuthStores } from '../auth/ports.ts';
+import type { CampaignDb } from '../campaigns/ports.ts';
+import { pgCampaignResults, pgCampaignStore } from './campaigns.ts';
+import { pgHopperStore } from './campaign-hopper.ts';
+import { pgCampaignRowSink } from './campaign-rows.ts';
 
 export interface Store {
   database: Database;
@@ -20,6 +24,8 @@ export interface Store {
   auth: AuthStores;
   recordings: RecordingCatalog;
   retention: RetentionStore;
+  /** Campaign files, rows, attempts and outcomes; the dialler's hopper reads from here. */
+  campaigns: CampaignDb;
   /** Reports; SL thresholds per queue come from the queue configuration. */
   reports(thresholds: () => Record<string, QueueThresholds>): Reports;
   /** Migrations applied by this start (empty when the schema was current). */
@@ -48,6 +54,7 @@ export async function openStore(o: StoreOptions): Promise<Store> {
       auth: { users: pgUserStore(database.db), tokens: pgTokenStore(database.db), sessions: pgSessionStore(database.db), audit },
       recordings: pgRecordingCatalog(database.db),
       retention: pgRetention(database.db),
+      campaigns: campaignDb(database.pool, o.url),
       reports: (thresholds) => pgReports(database.db, { thresholds }),
       migrated,
       close: () => database.close(),
@@ -56,6 +63,16 @@ export async function openStore(o: StoreOptions): Promise<Store> {
     await database.close().catch(() => {});
     throw err;
   }
+}
+
+export function campaignDb(pool: Database['pool'], url: string): CampaignDb {
+  return {
+    url,
+    store: (opts) => pgCampaignStore(pool, opts),
+    results: pgCampaignResults(pool),
+    hopper: pgHopperStore(pool),
+    rowSink: (dnc) => pgCampaignRowSink(pool, { dnc }),
+  };
 }
 
 export { redactUrl };

@@ -1,13 +1,16 @@
-// The campaign dialler: a BullMQ worker on the `originate` queue. Each job is one dial
-// attempt of one row. The job stays active until the call's final outcome, so the number
-// of active jobs is the number of live campaign channels; Redis leases cap it across
-// processes (see campaigns/limits.ts), a Redis pacer spaces calls by 1/cps, and the
-// BullMQ limiter caps job starts globally. Every step is idempotent so a worker killed at
-// any moment is replaced without dialling the same attempt twice:
-//   - the attempt's channel id is deterministic and marked "dialled" before originate;
-//     a re-run that finds the mark waits for the outcome instead of dialling;
-//   - the attempt's outcome and the row's final outcome are ledger entries written once;
-//   - the next attempt is a job with a deterministic id, added before the ledger write.
+// The campaign dialler: a BullMQ worker on the `originate` queue, which holds only the
+// campaign hopper (src/campaigns/hopper.ts: a few due attempts taken from PostgreSQL). Each job
+// is one dial attempt of one row and stays active until the call's final outcome, so the
+// number of active jobs is the number of live campaign channels; Redis leases cap it across
+// processes (see campaigns/limits.ts), a Redis pacer spaces calls by 1/cps, and the BullMQ
+// limiter caps job starts globally. Every step is idempotent so a worker killed at any moment
+// is replaced without dialling the same attempt twice:
+//   - the attempt's channel id is deterministic and marked "dialled" (PostgreSQL) before
+//     originate; a re-run that finds the mark waits for the outcome instead of dialling;
+//   - the attempt's outcome, the row's next attempt or final outcome and the counters are
+//     written in one transaction, once (campaign_settle);
+//   - only the job of the row's current hop acts; a paused campaign's job hands its row back
+//     to the database, a closed window's job hands it back until the window opens.
 import { Queue, Worker, DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
@@ -15,9 +18,9 @@ import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import { QUEUES } from '../jobs/names.ts';
 import { isUnanswered, type CallOutcomeChannel } from '../jobs/call-outcome.ts';
-import { campaignChannelId, decideAfterAttempt, dialString, originateJobId, windowDecision, type AttemptOutcome, type CampaignSettings, type FinalOutcome } from '../domain/campaign.ts';
+import { campaignChannelId, decideAfterAttempt, dialString, windowDecision, type AttemptOutcome, type CampaignSettings, type FinalOutcome } from '../domain/campaign.ts';
 import { zonesForRow } from '../domain/campaign-row.ts';
-import { ORIGINATE_JOB, originateJobOptions, type OriginateJobData } from '../campaigns/ingest.ts';
+import type { OriginateJobData } from '../campaigns/hopper.ts';
 import type { CampaignStore } from '../campaigns/store.ts';
 import type { DialLimits } from '../campaigns/limits.ts';
 import type { DncStore } from '../campaigns/dnc.ts';
@@ -44,24 +47,21 @@ export interface DialerDeps {
   globalMaxConcurrentCalls: number;
   /** Jobs this process works on at once (live calls + jobs waiting for a slot); default globalMaxConcurrentCalls + 10. */
   concurrency?: number;
-  /** How long a paused campaign's job first waits before looking again (doubles each time). */
-  pauseRecheckMs?: number;
-  /** Longest wait between two looks of a paused job (resume promotes them at once anyway). */
-  maxPauseRecheckMs?: number;
+  /** Called when a job is done with its row (settled or handed back): the hopper refills sooner. */
+  onSettled?: (campaignId: string) => void;
   /** After the channel is gone, how long to wait for the CallRecord before judging from events alone. */
   recordGraceMs?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  keepJobsSec?: number;
   /** Called for every originate (tests and benchmarks measure pacing with it). */
   onDial?: (info: { channelId: string; campaignId: string; rowId: string; attempt: number; at: number }) => void;
 }
 
 export interface AttemptResult {
-  outcome: AttemptOutcome | FinalOutcome;
+  outcome: AttemptOutcome | FinalOutcome | 'handed-back' | 'stale';
   attempt: number;
   final: boolean;
-  via: 'record' | 'events' | 'timeout' | 'originate-error' | 'ledger' | 'state';
+  via: 'record' | 'events' | 'timeout' | 'originate-error' | 'ledger' | 'state' | 'window';
 }
 
 export interface Dialer {
@@ -109,7 +109,6 @@ export function createDialer(deps: DialerDeps): Dialer {
   const queueName = deps.queueName ?? QUEUES.originate;
   const prefix = deps.bullPrefix ?? 'bull';
   const graceMs = deps.recordGraceMs ?? 5000;
-  const keep = deps.keepJobsSec ?? 14 * 86_400;
   const queue = new Queue<OriginateJobData>(queueName, { connection: deps.connection, prefix });
   const closing = new AbortController();
   const observed = new Map<string, Observed>();
@@ -137,21 +136,27 @@ export function createDialer(deps: DialerDeps): Dialer {
     return s;
   }
 
-  /** Records the attempt's outcome; adds the next attempt's job first when the policy retries. */
+  /** Records the attempt's outcome and what follows (next attempt's due time, or final), at once. */
   async function finish(d: OriginateJobData, s: CampaignSettings, outcome: AttemptOutcome, via: AttemptResult['via']): Promise<AttemptResult> {
     const next = decideAfterAttempt(s, outcome, d.attempt);
-    if (!next.final) {
-      const { pausedChecks: _pausedChecks, ...row } = d; // a new attempt starts with no pause history
-      await queue.add(ORIGINATE_JOB, { ...row, attempt: next.nextAttempt }, { jobId: originateJobId(d.campaignId, d.rowId, next.nextAttempt), delay: next.retryInMs, ...originateJobOptions(keep) });
-    }
-    const first = await deps.store.settle(d.campaignId, d.rowId, d.attempt, outcome, next.final ? { final: true, outcome: next.outcome } : { final: false });
+    const now = clock();
+    const first = await deps.store.settle(d.campaignId, d.rowId, d.attempt, outcome, next.final ? { final: true, outcome: next.outcome } : { final: false, nextAt: now + next.retryInMs }, now);
     if (first) deps.metrics?.originations.inc({ outcome });
+    deps.onSettled?.(d.campaignId);
     return { outcome, attempt: d.attempt, final: next.final, via };
   }
 
   async function stop(d: OriginateJobData, outcome: FinalOutcome, via: AttemptResult['via']): Promise<AttemptResult> {
-    await deps.store.settle(d.campaignId, d.rowId, d.attempt, '', { final: true, outcome });
+    await deps.store.settle(d.campaignId, d.rowId, d.attempt, '', { final: true, outcome }, clock());
+    deps.onSettled?.(d.campaignId);
     return { outcome, attempt: d.attempt, final: true, via };
+  }
+
+  /** The row goes back to the database, not an attempt (paused campaign, closed window); `at`: due again then. */
+  async function handBack(d: OriginateJobData, via: AttemptResult['via'], at?: number): Promise<AttemptResult> {
+    await deps.store.release(d.campaignId, d.rowId, d.attempt, d.hop, at);
+    deps.onSettled?.(d.campaignId);
+    return { outcome: 'handed-back', attempt: d.attempt, final: false, via };
   }
 
   async function waitOutcome(channelId: string, s: CampaignSettings, o: Observed | undefined): Promise<{ outcome: AttemptOutcome; via: AttemptResult['via'] }> {
@@ -186,41 +191,30 @@ export function createDialer(deps: DialerDeps): Dialer {
     }
   }
 
-  /** A paused campaign's job looks again later, less and less often: a large paused backlog must
-   *  not keep passing the global rate limiter (resume promotes these jobs, see campaigns/sweep.ts). */
-  async function waitWhilePaused(job: Job<OriginateJobData, AttemptResult>, token: string | undefined): Promise<never> {
-    const n = (job.data.pausedChecks ?? 0) + 1;
-    await job.updateData({ ...job.data, pausedChecks: n });
-    const base = deps.pauseRecheckMs ?? 5000;
-    await job.moveToDelayed(Date.now() + Math.min(base * 2 ** (n - 1), Math.max(base, deps.maxPauseRecheckMs ?? 120_000)), token);
-    throw new DelayedError();
-  }
-
   async function process(job: Job<OriginateJobData, AttemptResult>, token?: string): Promise<AttemptResult> {
     const d = job.data;
     const s = await settings(d.campaignId);
     if (!s) throw Object.assign(new Error(`campaign ${d.campaignId} has no settings`), { code: 'CAMPAIGN_UNKNOWN' });
-    const final = await deps.store.finalOutcome(d.campaignId, d.rowId);
-    if (final !== undefined) return { outcome: final as FinalOutcome, attempt: d.attempt, final: true, via: 'ledger' };
-    const prior = await deps.store.attemptOutcome(d.campaignId, d.rowId, d.attempt);
-    // Crash after the outcome was written: finish the bookkeeping, never dial again.
-    if (prior) return finish(d, s, prior as AttemptOutcome, 'ledger');
+    const ctx = await deps.store.attempt(d.campaignId, d.rowId, d.attempt);
+    const row = ctx.row;
+    if (row?.place === 'final') return { outcome: row.finalOutcome as FinalOutcome, attempt: d.attempt, final: true, via: 'ledger' };
+    // Crash after the outcome was written: the row has moved on already; nothing to dial.
+    if (ctx.attemptOutcome) return finish(d, s, ctx.attemptOutcome as AttemptOutcome, 'ledger');
+    // A job of an older hop or attempt (handed back and taken again, or recovered): the row's
+    // current job acts, this one must not.
+    if (!row || row.attempt !== d.attempt || row.hop !== d.hop || row.place !== 'hopper') return { outcome: 'stale', attempt: d.attempt, final: false, via: 'ledger' };
 
-    const state = await deps.store.getState(d.campaignId);
-    if (state === 'cancelled') return stop(d, 'cancelled', 'state');
+    const state = ctx.campaignState;
+    if (state === 'cancelled' && ctx.dialledAt === undefined) return stop(d, 'cancelled', 'state');
     const channelId = campaignChannelId(d.campaignId, d.rowId, d.attempt);
-    const alreadyDialled = (await deps.store.dialledAt(d.campaignId, channelId)) !== undefined;
+    const alreadyDialled = ctx.dialledAt !== undefined;
     if (!alreadyDialled) {
-      if (state === 'paused') return waitWhilePaused(job, token);
+      if (state === 'paused') return handBack(d, 'state');
       if (deps.dnc && (await deps.dnc.has(d.phone))) return stop(d, 'do-not-call', 'state');
       const w = windowDecision(clock(), zonesForRow(d, s.fallbackTimezone), s);
       if (w.kind === 'expired') return stop(d, 'expired', 'state');
-      if (w.kind === 'later') {
-        // Outside the recipient's window: delayed to the next opening, not dialled.
-        // (BullMQ timestamps are wall-clock; `clock` may be a test clock, so convert by difference.)
-        await job.moveToDelayed(Date.now() + (w.at - clock()), token);
-        throw new DelayedError();
-      }
+      // Outside the recipient's window: back to the database until the opening, not dialled.
+      if (w.kind === 'later') return handBack(d, 'window', w.at);
     }
 
     const max = { campaign: s.maxConcurrentCalls, global: deps.globalMaxConcurrentCalls };
@@ -253,8 +247,8 @@ export function createDialer(deps: DialerDeps): Dialer {
         // The wait for a slot can be long: a pause or cancel issued meanwhile wins over dialling.
         const now = await deps.store.getState(d.campaignId);
         if (now === 'cancelled') return await stop(d, 'cancelled', 'state');
-        if (now === 'paused') return await waitWhilePaused(job, token);
-        if (!(await deps.store.markDialled(d.campaignId, d.rowId, channelId, clock()))) {
+        if (now === 'paused') return await handBack(d, 'state');
+        if (!(await deps.store.markDialled(d.campaignId, d.rowId, d.attempt, clock()))) {
           log.warn({ channelId, campaignId: d.campaignId, rowId: d.rowId }, 'attempt already dialled by another worker; waiting for its outcome');
         } else {
           o = { started: false, destroyed: false, wake: () => {} };
@@ -319,7 +313,9 @@ export function createDialer(deps: DialerDeps): Dialer {
     log.error({ err, jobId: job.id, campaignId: job.data.campaignId, rowId: job.data.rowId, attemptsMade: job.attemptsMade }, 'originate job failed');
     // Out of BullMQ attempts (Redis or PBX trouble): the row still gets exactly one final outcome.
     if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      deps.store.settle(job.data.campaignId, job.data.rowId, job.data.attempt, 'failed', { final: true, outcome: 'failed' }).catch((e: unknown) => log.error({ err: e }, 'could not record the final outcome'));
+      deps.store.settle(job.data.campaignId, job.data.rowId, job.data.attempt, 'failed', { final: true, outcome: 'failed' }, clock())
+        .then(() => deps.onSettled?.(job.data.campaignId))
+        .catch((e: unknown) => log.error({ err: e }, 'could not record the final outcome; the hopper hands the row back once its job counts as lost'));
     }
   });
   worker.on('error', (err) => log.warn({ err }, 'dialer worker error'));
