@@ -2,27 +2,29 @@ import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { registerCampaignRoutes } from '../../../src/campaigns/http.ts';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
 
 const P = 'unit-http';
 let redis: Redis;
+let cdb: CampaignTestDb;
 const app = Fastify();
 const cancelled: string[] = [];
 const resumed: string[] = [];
 beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
   for (const k of await redis.keys(`${P}*`)) await redis.del(k);
-  const store = createCampaignStore(redis, { prefix: P });
+  cdb = await openCampaignTestDb('http');
+  const store = cdb.db.store();
   await store.saveSettings('marzo', parseCampaignSettings({ maxConcurrentCalls: 4 }));
-  await store.admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }, { phone: '+573001234568', rowId: 'f-3' }]);
-  await store.settle('marzo', 'f-2', 1, 'busy', { final: false });
-  await store.settle('marzo', 'f-2', 2, 'answered', { final: true, outcome: 'answered' });
+  await cdb.admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }, { phone: '+573001234568', rowId: 'f-3' }]);
+  await store.settle('marzo', 'f-2', 1, 'busy', { final: false, nextAt: 0 }, 1);
+  await store.settle('marzo', 'f-2', 2, 'answered', { final: true, outcome: 'answered' }, 2);
   registerCampaignRoutes(app, { store, dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO', onCancelled: (id) => cancelled.push(id), onResumed: (id) => resumed.push(id) });
   await app.ready();
 });
-afterAll(async () => { await app.close(); redis.disconnect(); });
+afterAll(async () => { await app.close(); redis.disconnect(); await cdb.close(); });
 
 describe('campaign API', () => {
   it('reports progress', async () => {
@@ -35,9 +37,9 @@ describe('campaign API', () => {
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/pause' })).json()).toMatchObject({ state: 'paused' });
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' })).json()).toMatchObject({ state: 'active' });
     expect(cancelled).toEqual([]);
-    expect(resumed).toEqual(['marzo']); // paused jobs are promoted
+    expect(resumed).toEqual(['marzo']); // the hopper refills at once
     expect((await app.inject({ method: 'POST', url: '/api/campaigns/marzo/cancel' })).json()).toMatchObject({ state: 'cancelled' });
-    expect(cancelled).toEqual(['marzo']); // the queued-jobs sweep is started
+    expect(cancelled).toEqual(['marzo']); // the hopper settles the waiting rows
     const again = await app.inject({ method: 'POST', url: '/api/campaigns/marzo/resume' });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: 'CAMPAIGN_CANCELLED' });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { DateTime } from 'luxon';
-import { ingestCampaignFile, createMemoryGate, type OriginateJobSpec } from '../../../src/campaigns/ingest.ts';
+import { ingestCampaignFile, createMemoryRowSink, type IngestRow } from '../../../src/campaigns/ingest.ts';
 import { parseCampaignSettings, type CampaignSettingsInput } from '../../../src/domain/campaign.ts';
 
 const fixture = readFileSync(new URL('../../fixtures/campaigns/clientes marzo.csv', import.meta.url));
@@ -12,14 +12,14 @@ const tuesday10 = DateTime.fromISO('2026-03-10T10:00', { zone: 'America/Bogota' 
 const catalog = { flowIds: ['campaign', 'main'] };
 
 async function run(buf: Buffer | string, o: { dnc?: string[]; now?: number; settings?: CampaignSettingsInput; chunk?: number; chunkSize?: number } = {}) {
-  const jobs: OriginateJobSpec[] = [];
+  const jobs: IngestRow[] = [];
   const rejected: string[] = [];
   const bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf);
   const parts: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += o.chunk ?? 65_536) parts.push(bytes.subarray(i, i + (o.chunk ?? 65_536)));
   const summary = await ingestCampaignFile({
     campaignId: 'marzo', file: 'campaigns/marzo/clientes marzo.csv', fileId: 'f1', source: parts, settings: o.settings ? parseCampaignSettings(o.settings) : settings, catalog, defaultCountry: 'CO', nowMs: o.now ?? tuesday10,
-    gate: createMemoryGate((p) => (o.dnc ?? []).includes(p)), sink: { addBulk: async (j) => { jobs.push(...j); } }, rejected: (l) => { rejected.push(l); }, chunkSize: o.chunkSize ?? 3,
+    rows: createMemoryRowSink((p) => (o.dnc ?? []).includes(p), (r) => { jobs.push(r); }), rejected: (l) => { rejected.push(l); }, chunkSize: o.chunkSize ?? 3,
   });
   return { summary, jobs, rejected };
 }
@@ -38,9 +38,9 @@ describe('ingestCampaignFile', () => {
     expect(summary).toMatchObject({ lines: 10, rows: 9, accepted: 3, rejected: 6, encoding: 'win1252', delimiter: ';', reportDelimiter: ';' });
     expect(summary.accepted + summary.rejected).toBe(summary.rows);
     expect(summary.rejectedByReason).toEqual({ 'spreadsheet-damage': 1, duplicate: 1, 'invalid-number': 1, 'invalid-timezone': 1, 'do-not-call': 1, 'empty-row': 1 });
-    expect(jobs.map((j) => j.data.phone)).toEqual(['+573001234567', '+576015551234', '+573155550000']);
-    expect(jobs[0]).toMatchObject({ name: 'originate', opts: { jobId: 'marzo__f1-2__a1' }, data: { attempt: 1, name: 'José Pérez', contactId: '101', variables: { ciudad: 'Bogotá', deuda: '150000' } } });
-    expect(jobs[2]!.data.variables.deuda).toBe('=1+1'); // kept as data for the flow; only the report neutralises
+    expect(jobs.map((j) => j.phone)).toEqual(['+573001234567', '+576015551234', '+573155550000']);
+    expect(jobs[0]).toMatchObject({ rowId: 'f1-2', rowNumber: 2, dueAt: tuesday10, priority: 0, name: 'José Pérez', contactId: '101', variables: { ciudad: 'Bogotá', deuda: '150000' } });
+    expect(jobs[2]!.variables.deuda).toBe('=1+1'); // kept as data for the flow; only the report neutralises
     expect(rejected[0]).toBe('row;line;reason;detail;Teléfono;Nombre;hubspot_contact_id;zona_horaria;Ciudad;Deuda\r\n');
     expect(rejected.find((l) => l.startsWith('5;5;duplicate'))).toContain(";'+57 300-123-4567;");
     // Row numbers are the spreadsheet's: the last row is row 10 (not 9: the blank line counts).
@@ -59,7 +59,7 @@ describe('ingestCampaignFile', () => {
     const sunday = DateTime.fromISO('2026-03-15T10:00', { zone: 'America/Bogota' }).toMillis();
     const { summary, jobs } = await run(fixture, { now: sunday });
     const monday8 = DateTime.fromISO('2026-03-16T08:00', { zone: 'America/Bogota' }).toMillis();
-    expect(jobs.every((j) => j.opts.delay === monday8 - sunday)).toBe(true);
+    expect(jobs.every((j) => j.dueAt === monday8)).toBe(true);
     expect(summary.firstDialAt).toBe(new Date(monday8).toISOString());
     expect(summary.delayedToWindow).toBe(summary.accepted);
   });
@@ -100,14 +100,14 @@ describe('ingest never loses a row (issue 14)', () => {
     const buf = Buffer.concat([Buffer.from(head), tail]);
     expect(buf.length).toBeGreaterThan(64 * 1024);
     const { summary, jobs } = await run(buf, { settings: open, chunkSize: 1000, chunk: 16_384 });
-    expect(jobs.find((j) => j.data.phone === '+573209999999')?.data.name).toBe('José Pérez');
+    expect(jobs.find((j) => j.phone === '+573209999999')?.name).toBe('José Pérez');
     expect(summary).toMatchObject({ encoding: 'utf8+win1252', encodingRows: { utf8: 1, win1252: 1 } });
-    expect(jobs.find((j) => j.data.phone === '+573100000000')?.data.name).toBe('Peña');
+    expect(jobs.find((j) => j.phone === '+573100000000')?.name).toBe('Peña');
   });
   it('a 30,000-column row is rejected as too many columns, not 30,000 channel variables', async () => {
     const { summary, jobs } = await run(`phone,name\n3001234567,${'v,'.repeat(30_000)}\n3001234568,Ana\n`, { settings: open });
     expect(summary).toMatchObject({ rows: 2, accepted: 1, rejectedByReason: { 'too-many-columns': 1 } });
-    expect(Object.keys(jobs[0]!.data.variables)).toHaveLength(0);
+    expect(Object.keys(jobs[0]!.variables)).toHaveLength(0);
     await expect(run(`phone,${Array.from({ length: 30_000 }, (_, i) => `c${i}`).join(',')}\n3001234567\n`, { settings: open })).rejects.toMatchObject({ code: 'CAMPAIGN_TOO_MANY_COLUMNS' });
   });
   it('row numbers and lines come from the reader, also after multi-line values and blank lines', async () => {
