@@ -165,6 +165,8 @@ export function startHopper(o: HopperOptions): Hopper {
       if (want <= 0 || open.length === 0 || (c.inHopper > 0 && want < Math.ceil(target / 4))) continue;
       const rows = await o.store.take(c, open, want, now);
       if (rows.length === 0) continue;
+      // Best priority first within the batch too (the hopper is FIFO; the store returns no order).
+      rows.sort((x, y) => y.priority - x.priority);
       try {
         await o.queue.addBulk(rows.map(jobOf));
       } catch (err) {
