@@ -1,25 +1,27 @@
-// The dialler against a scripted in-process PBX on a real Redis: outcomes, retries per
-// policy, concurrency caps across two workers, pacing, pause / resume / cancel, calling
-// windows and do-not-call at dial time.
+// The dialler and its hopper against a scripted in-process PBX, on a real Redis (hopper jobs,
+// dial limits, DNC) and PostgreSQL (rows, attempts, outcomes): outcomes, retries per policy,
+// concurrency caps across two workers, pacing, pause / resume / cancel as state changes,
+// calling windows and do-not-call at dial time, and Redis holding only the hopper.
 import { describe, it, expect, beforeAll, afterAll, afterEach, inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { DateTime } from 'luxon';
 import { createLogger } from '../../../src/logger.ts';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
 import { createDialLimits } from '../../../src/campaigns/limits.ts';
 import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
+import { startHopper, hopperTarget } from '../../../src/campaigns/hopper.ts';
 import { createCallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
-import { promotePausedJobs, sweepCancelledCampaign } from '../../../src/campaigns/sweep.ts';
 import { parseCampaignSettings, type CampaignSettingsInput } from '../../../src/domain/campaign.ts';
 import { createCampaignFakeTelephony, type FakeBehaviour } from '../../fakes/campaign-fake-telephony.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 
 const P = 'it-dialer';
 const BULL = `${P}-bull`;
 let redis: Redis;
 let queue: Queue;
+let cdb: CampaignTestDb;
 const open: { close(): Promise<void> }[] = [];
 const log = createLogger({ level: process.env.DIALER_LOG ?? 'silent', pretty: false });
 
@@ -27,28 +29,44 @@ beforeAll(async () => {
   redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   for (const k of await redis.keys(`${P}*`)) await redis.del(k);
   queue = new Queue('originate', { connection: redis, prefix: BULL });
+  cdb = await openCampaignTestDb('dialer');
 });
-afterEach(async () => { for (const c of open.splice(0).reverse()) await c.close(); });
-afterAll(async () => { await queue.close(); redis.disconnect(); });
+afterEach(async () => {
+  for (const c of open.splice(0).reverse()) await c.close();
+  // A failed test's unfinished campaign must not be dialled by the next test's hopper.
+  await cdb.store.database.pool.query("update campaigns set state = 'cancelled' where state in ('active', 'paused')");
+});
+afterAll(async () => { await queue.close(); redis.disconnect(); await cdb.close(); });
 
 const ALWAYS_OPEN = { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] };
-const store = () => createCampaignStore(redis, { prefix: P });
+const store = () => cdb.db.store();
 
 async function campaign(id: string, phones: string[], s: CampaignSettingsInput, nowMs = Date.now(), fileId = 'f') {
   const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 2, maxCallSec: 5, maxCallsPerSecond: 100, ...s });
   await store().saveSettings(id, settings);
   const csv = 'telefono,nombre\n' + phones.map((p, i) => `${p},n${i}`).join('\n') + '\n';
-  return ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId, source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs, gate: store(), sink: queue, rejected: () => {} });
+  const rows = cdb.db.rowSink(async (ps) => ps.map(() => false));
+  try {
+    return await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId, source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs, rows, rejected: () => {} });
+  } finally {
+    await rows.close();
+  }
 }
 
+/** A dialler worker with its hopper (as startCampaigns wires them). */
 function dialer(tel: ReturnType<typeof createCampaignFakeTelephony>, opts: Partial<Parameters<typeof createDialer>[0]> = {}) {
   const outcomes = createCallOutcomeChannel(redis, { prefix: P });
+  const clock = opts.clock ?? Date.now;
+  let hopper: ReturnType<typeof startHopper> | undefined;
   const d: Dialer = createDialer({
     connection: redis, bullPrefix: BULL, store: store(), limits: createDialLimits(redis, { prefix: P, leaseMs: 5000 }), outcomes, telephony: tel,
-    dnc: createDncStore(redis, `${P}:dnc`), logger: log, globalMaxCallsPerSecond: 200, globalMaxConcurrentCalls: 50, pauseRecheckMs: 50, recordGraceMs: 200, ...opts,
+    dnc: createDncStore(redis, `${P}:dnc`), logger: log, globalMaxCallsPerSecond: 200, globalMaxConcurrentCalls: 50, recordGraceMs: 200, onSettled: () => hopper?.kick(), ...opts,
   });
-  open.push({ close: async () => { await d.close(); await outcomes.close(); } });
-  return d;
+  const global = { maxCallsPerSecond: opts.globalMaxCallsPerSecond ?? 200, maxConcurrentCalls: opts.globalMaxConcurrentCalls ?? 50 };
+  hopper = startHopper({ store: cdb.db.hopper, queue: d.queue, clock, logger: log, global, intervalMs: 50 });
+  const h = hopper;
+  open.push({ close: async () => { await h.close(); await d.close(); await outcomes.close(); } });
+  return Object.assign(d, { hopper: h });
 }
 
 function fake(behaviour: (phone: string, attempt: number) => FakeBehaviour, extra: { ringMs?: number; talkMs?: number } = {}) {
@@ -152,71 +170,70 @@ describe('dialler', () => {
     await expect(store().setState('ctl', 'active')).rejects.toMatchObject({ code: 'CAMPAIGN_CANCELLED' });
   });
 
-  it('a paused campaign\'s jobs look again less and less often, and resume makes them due at once', async () => {
-    const tel = fake(() => 'answer', { talkMs: 5 });
-    await store().saveSettings('backoff', parseCampaignSettings({ window: ALWAYS_OPEN }));
-    await store().setState('backoff', 'paused');
-    await campaign('backoff', Array.from({ length: 8 }, (_, i) => phone(700 + i)), { maxCallsPerSecond: 50 });
-    // 20 ms first, doubling: 20+40+…+1280 = 2540 ms → about 7 looks in 2.6 s (a fixed 20 ms
-    // re-check would be about 130); the next look is then some 2.5 s away.
-    dialer(tel, { pauseRecheckMs: 20, maxPauseRecheckMs: 5000 });
-    await new Promise((r) => setTimeout(r, 2600));
-    const jobs = (await queue.getJobs(['delayed'], 0, -1)).filter((j) => j?.data.campaignId === 'backoff');
-    expect(jobs).toHaveLength(8);
-    for (const j of jobs) {
-      expect(j.data.pausedChecks).toBeGreaterThanOrEqual(5);
-      expect(j.data.pausedChecks).toBeLessThanOrEqual(9);
-    }
-    expect(tel.originated).toHaveLength(0);
-    // Resume: the jobs are promoted, not left to their next look (up to seconds away).
-    await store().setState('backoff', 'active');
-    const resumedAt = Date.now();
-    expect(await promotePausedJobs({ queue, campaignId: 'backoff' })).toMatchObject({ promoted: 8 });
-    await until(async () => (await store().progress('backoff')).done === 8);
-    expect(Date.now() - resumedAt).toBeLessThan(1500);
-    expect(tel.originated).toHaveLength(8);
+  it('Redis holds only the hopper: a few times the concurrency, whatever the campaign size; pause hands it back, resume refills', async () => {
+    const tel = fake(() => 'answer', { ringMs: 5, talkMs: 40 });
+    const s = { maxConcurrentCalls: 4, maxCallsPerSecond: 20 };
+    await campaign('small-hop', Array.from({ length: 250 }, (_, i) => phone(5000 + i)), s);
+    const jobs = async () => (await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active'], 0, -1)).filter((j) => j?.data.campaignId === 'small-hop').length;
+    const d = dialer(tel, { globalMaxConcurrentCalls: 10 });
+    const target = hopperTarget(s, { maxCallsPerSecond: 200, maxConcurrentCalls: 10 }, 3);
+    let most = 0;
+    await until(async () => { most = Math.max(most, await jobs()); return tel.originated.length >= 30; });
+    for (let i = 0; i < 10; i++) { most = Math.max(most, await jobs()); await new Promise((r) => setTimeout(r, 20)); }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(target);
+    expect(target).toBeLessThanOrEqual(40); // 2 s of its pace; the campaign has 250 rows
+    // Pause: a state change; the jobs it holds hand their rows back, nothing new is dialled.
+    await store().setState('small-hop', 'paused');
+    await until(async () => (await jobs()) === 0 && tel.live() === 0);
+    const dialled = tel.originated.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tel.originated.length).toBe(dialled);
+    const waiting = (await cdb.store.database.pool.query("select count(*)::int as n from campaign_rows r join campaigns c on c.seq = r.cid where c.id = 'small-hop' and r.state = 0")).rows[0].n as number;
+    expect(waiting + (await store().progress('small-hop')).done).toBe(250);
+    // Resume: the hopper refills at once; every row ends exactly once.
+    await store().setState('small-hop', 'active');
+    d.hopper.kick();
+    await until(async () => tel.originated.length > dialled, 2000);
+    await until(async () => (await store().progress('small-hop')).done === 250, 60_000);
+    expect([...tel.perChannel.values()].every((n) => n === 1)).toBe(true);
+    expect(tel.originated).toHaveLength(250);
   });
 
-  it('cancelling a campaign with a backlog settles and removes its queued jobs in bulk, leaving other campaigns alone', async () => {
+  it('cancelling a campaign with a backlog is a state change: its waiting rows settle in bulk in SQL, other campaigns dial on', async () => {
     const tel = fake(() => 'answer');
-    // 300 rows due now and 200 delayed to a window opening later, plus another campaign.
+    // 300 rows due now and 200 waiting for a window opening later, plus another campaign.
     const later = DateTime.fromISO('2026-03-10T06:00', { zone: 'America/Bogota' }).toMillis();
     await campaign('bulk', Array.from({ length: 300 }, (_, i) => phone(2000 + i)), {});
     await campaign('bulk', Array.from({ length: 200 }, (_, i) => phone(3000 + i)), { window: { start: '09:00', end: '19:00', days: [1, 2, 3, 4, 5, 6, 7] } }, later, 'g');
-    await campaign('keep', Array.from({ length: 20 }, (_, i) => phone(4000 + i)), {});
-    const count = async (id: string) => (await queue.getJobs(['waiting', 'delayed', 'prioritized'], 0, -1)).filter((j) => j?.data.campaignId === id).length;
-    expect(await count('bulk')).toBe(500);
-    await expect(sweepCancelledCampaign({ queue, store: store(), campaignId: 'bulk' })).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_CANCELLED' });
     await store().setState('bulk', 'cancelled');
-    const r = await sweepCancelledCampaign({ queue, store: store(), campaignId: 'bulk', pageSize: 64 });
-    expect(r).toMatchObject({ cancelled: 500, removed: 500, busy: 0 });
+    await campaign('keep', Array.from({ length: 20 }, (_, i) => phone(4000 + i)), {});
+    // No job was ever queued for the cancelled campaign's rows: nothing to sweep in Redis.
+    const count = async (id: string) => (await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active'], 0, -1)).filter((j) => j?.data.campaignId === id).length;
     expect(await count('bulk')).toBe(0);
-    expect(await count('keep')).toBe(20);
-    const p = await store().progress('bulk');
-    expect(p).toMatchObject({ done: 500, final: { cancelled: 500 } });
-    // Idempotent: a second sweep (another process, a retried API call) changes nothing.
-    expect(await sweepCancelledCampaign({ queue, store: store(), campaignId: 'bulk' })).toMatchObject({ cancelled: 0, removed: 0 });
-    expect((await store().progress('bulk')).done).toBe(500);
-    // The other campaign still dials normally.
     dialer(tel);
-    await until(async () => (await store().progress('keep')).done === 20);
+    await until(async () => (await store().progress('keep')).done === 20 && (await store().progress('bulk')).done === 500);
+    expect(await store().progress('bulk')).toMatchObject({ state: 'cancelled', done: 500, final: { cancelled: 500 } });
     expect(tel.originated.length).toBe(20);
     expect(tel.originated.every((o) => o.req.channelId?.includes('keep'))).toBe(true);
+    // Settled once: another pass (another process) changes nothing.
+    const [c] = (await cdb.db.hopper.campaigns()).filter((x) => x.campaignId === 'bulk');
+    expect(c).toBeUndefined();
   });
 
-  it('delays a job outside the recipient window to the opening instead of dialling it, and skips do-not-call numbers', async () => {
+  it('keeps rows outside the recipient window in the database until the opening, and skips do-not-call numbers at dial time', async () => {
     const tel = fake(() => 'answer');
     // The dialler's clock is 08:59:59.4 in Bogotá: the 09:00 window opens 600 ms later.
     const realStart = Date.now();
     const fakeStart = DateTime.fromISO('2026-03-10T08:59:59.400', { zone: 'America/Bogota' }).toMillis();
     const clock = () => fakeStart + (Date.now() - realStart);
-    await campaign('window', [phone(500), phone(501)], { window: { start: '09:00', end: '19:00', days: [1, 2, 3, 4, 5] } }, DateTime.fromISO('2026-03-10T10:00', { zone: 'America/Bogota' }).toMillis());
+    await campaign('window', [phone(500), phone(501)], { window: { start: '09:00', end: '19:00', days: [1, 2, 3, 4, 5] } }, fakeStart);
     await createDncStore(redis, `${P}:dnc`).add(phone(501));
     dialer(tel, { clock });
     await new Promise((r) => setTimeout(r, 300));
     expect(tel.originated).toHaveLength(0);
-    const delayed = await queue.getDelayed();
-    expect(delayed.some((j) => j.data.campaignId === 'window')).toBe(true);
+    // The rows wait in PostgreSQL until the opening: nothing in Redis meanwhile.
+    expect((await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active'], 0, -1)).some((j) => j?.data.campaignId === 'window')).toBe(false);
     await until(async () => (await store().progress('window')).done === 2);
     expect(tel.originated).toHaveLength(1);
     expect(tel.originated[0]!.at - realStart).toBeGreaterThanOrEqual(550);
