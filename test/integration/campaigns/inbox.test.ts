@@ -1,19 +1,21 @@
 // Embedded default: a local inbox folder processed like S3, reports to the results folder.
-import { describe, it, expect, afterAll, inject } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { createLogger } from '../../../src/logger.ts';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 import { createCampaignIngestService } from '../../../src/campaigns/service.ts';
 import { createInboxWatcher, createLocalObjectStore } from '../../../src/campaigns/inbox.ts';
 
 const P = 'it-inbox';
 const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
 const queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
-afterAll(async () => { await queue.close(); redis.disconnect(); });
+let cdb: CampaignTestDb;
+beforeAll(async () => { cdb = await openCampaignTestDb('inbox'); });
+afterAll(async () => { await queue.close(); redis.disconnect(); await cdb.close(); });
 
 describe('local inbox', () => {
   it('ingests a dropped file once it is stable, writes reports and moves it aside', async () => {
@@ -25,7 +27,7 @@ describe('local inbox', () => {
     writeFileSync(join(inboxDir, 'abril', 'lista de abril.csv'), 'móvil;nombre\n300 111 2233;Ana\n123;Mal\n');
     const logger = createLogger({ level: 'silent' });
     const ingest = createCampaignIngestService({
-      store: createCampaignStore(redis, { prefix: P }), sink: queue, objects: createLocalObjectStore({ inboxDir, resultsDir, campaignsPrefix: 'campaigns/' }),
+      store: cdb.db.store(), rows: () => cdb.db.rowSink(async (ps) => ps.map(() => false)), objects: createLocalObjectStore({ inboxDir, resultsDir, campaignsPrefix: 'campaigns/' }),
       campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: ['campaign'] }), defaultCountry: 'CO', logger, clock: Date.now,
     });
     const w = createInboxWatcher({ inboxDir, campaignsPrefix: 'campaigns/', ingest, logger });
@@ -37,6 +39,8 @@ describe('local inbox', () => {
     expect(readFileSync(join(resultsDir, 'abril', 'lista de abril.rejected.csv'), 'utf8')).toContain('\r\n3;3;invalid-number;');
     expect(readdirSync(join(inboxDir, 'abril'))).toEqual(['campaign.json']);
     expect(readdirSync(join(inboxDir, '.processed', 'abril'))[0]).toMatch(/^lista de abril\.csv\./);
-    expect(await queue.getJobCountByTypes('waiting', 'delayed')).toBe(1);
+    // The accepted row waits in PostgreSQL; nothing was queued in Redis (the hopper takes it when due).
+    expect((await cdb.store.database.pool.query("select r.phone::text as phone, r.state from campaign_rows r join campaigns c on c.seq = r.cid where c.id = 'abril'")).rows.map((r) => ({ phone: r.phone, state: r.state }))).toEqual([{ phone: '573001112233', state: 0 }]);
+    expect(await queue.getJobCountByTypes('waiting', 'delayed')).toBe(0);
   });
 });
