@@ -2,31 +2,32 @@
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
 import { Registry } from 'prom-client';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startSqsServer, type SqsServer } from '../../fakes/sqs-server.ts';
 import { startLocalS3, type LocalS3 } from '../../fakes/s3-local.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 import { createCampaignIngestService } from '../../../src/campaigns/service.ts';
 import { createCampaignMetrics } from '../../../src/campaigns/metrics.ts';
 import { createS3ObjectStore, encodeS3EventKey } from '../../../src/integrations/s3/s3.ts';
 import { createCampaignEventConsumer, type CampaignEventConsumer } from '../../../src/integrations/sqs/campaign-events.ts';
-import type { JobSink } from '../../../src/campaigns/ingest.ts';
 
 const PREFIX = 'it-s3sqs';
 let redis: Redis;
 let sqsServer: SqsServer;
 let s3: LocalS3;
 let sqs: SQSClient;
-let queue: Queue;
+let cdb: CampaignTestDb;
 let consumer: CampaignEventConsumer;
 let queueUrl: string;
 let dlqUrl: string;
 let slowChunks = 0;
 const registry = new Registry();
-const store = () => createCampaignStore(redis, { prefix: PREFIX });
+const store = () => cdb.db.store();
+/** The campaign's stored rows: `<file id>-<row number>` in file order. */
+const rowIds = async (id: string) => (await cdb.store.database.pool.query(
+  'select f.file_id, r.row_no from campaign_rows r join campaign_files f on f.fid = r.fid join campaigns c on c.seq = r.cid where c.id = $1 order by r.row_no', [id])).rows.map((r) => `${r.file_id}-${r.row_no}`);
 
 async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -48,12 +49,26 @@ beforeAll(async () => {
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'campaigns', Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) } }))).QueueUrl!;
   s3 = await startLocalS3('centralita-it');
   s3.notifyTo(sqs, queueUrl);
-  queue = new Queue('originate', { connection: redis, prefix: `${PREFIX}-bull` });
+  cdb = await openCampaignTestDb('s3sqs');
   const metrics = createCampaignMetrics(registry, store());
   // A sink slow enough that the 4000-row file outlives the 2 s visibility timeout.
-  const sink: JobSink = { addBulk: async (jobs) => { if (jobs[0]?.data.file.includes('grande')) { slowChunks += 1; await new Promise((r) => setTimeout(r, 700)); } return queue.addBulk(jobs); } };
+  const rows = () => {
+    const sink = cdb.db.rowSink(async (ps) => ps.map(() => false));
+    // Chunks one after another (the ingest overlaps one chunk's storing with the next one's parsing).
+    let slow: Promise<unknown> = Promise.resolve();
+    return {
+      close: () => sink.close(),
+      admit: (t: Parameters<typeof sink.admit>[0], r: Parameters<typeof sink.admit>[1]) => {
+        if (!t.file.includes('grande')) return sink.admit(t, r);
+        slowChunks += 1;
+        const p = slow.then(() => new Promise((x) => setTimeout(x, 700))).then(() => sink.admit(t, r));
+        slow = p.catch(() => {});
+        return p;
+      },
+    };
+  };
   const ingest = createCampaignIngestService({
-    store: store(), sink, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: ['campaign'] }), defaultCountry: 'CO',
+    store: store(), rows, chunkSize: 1000, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: ['campaign'] }), defaultCountry: 'CO',
     logger: createLogger({ level: 'silent' }), metrics, clock: () => Date.UTC(2026, 2, 10, 15, 0),
   });
   consumer = createCampaignEventConsumer({ sqs, queueUrl, deadLetterQueueUrl: dlqUrl, maxReceiveCount: 3, ingest, logger: createLogger({ level: 'silent' }), metrics, waitTimeSeconds: 1, visibilityTimeoutSec: 2, heartbeatIntervalSec: 1, retryBackoffSec: 0 });
@@ -62,7 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await consumer?.stop();
-  await queue?.close();
+  await cdb?.close();
   await s3?.stop();
   sqs?.destroy();
   await sqsServer?.stop();
@@ -88,20 +103,20 @@ describe('S3 → SQS → ingest → BullMQ', () => {
     expect(rejected.split('\r\n').slice(1, -1).map((l) => Number(l.split(';')[0]))).toEqual([4, 5, 6, 7, 9]);
     expect(rejected).toContain('\r\n4;4;spreadsheet-damage;');
     expect(rejected).toContain(";'+57 300-123-4567;Duplicado"); // cell starting with + neutralised in the report
-    const ids = (await queue.getJobs(['waiting', 'delayed'])).map((j) => j.id).sort();
+    const ids = await rowIds('Campana-Marzo');
     expect(ids).toHaveLength(4);
-    expect(ids.every((id) => /^Campana-Marzo__[0-9a-f]{10}-\d+__a1$/.test(id!))).toBe(true);
+    expect(ids.every((id) => /^[0-9a-f]{10}-\d+$/.test(id))).toBe(true);
     await until(async () => sqsServer.messages('campaigns').length === 0);
     expect((await store().progress('Campana-Marzo')).queued).toBe(4);
   });
 
   it('adds nothing twice when the same S3 event is delivered again', async () => {
-    const before = await queue.getJobCounts();
+    const before = await rowIds('Campana-Marzo');
     const body = JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: s3.bucket }, object: { key: encodeS3EventKey(KEY) } } }] });
     expect(encodeS3EventKey(KEY)).toBe('campaigns/Campa%C3%B1a+Marzo/clientes+marzo+%C3%B1.csv');
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     await until(async () => (sqsServer.calls.DeleteMessage ?? 0) >= 2 && sqsServer.messages('campaigns').length === 0);
-    expect(await queue.getJobCounts()).toEqual(before);
+    expect(await rowIds('Campana-Marzo')).toEqual(before);
     expect((await store().progress('Campana-Marzo')).queued).toBe(4);
   });
 
@@ -125,7 +140,7 @@ describe('S3 → SQS → ingest → BullMQ', () => {
   it('refuses a campaign.json whose flowId is not a flow (typo) before saving it or queueing a row', async () => {
     // Before: {"flowId":"campaing"} was ingested; its calls were answered, handed back to the
     // dialplan and counted as answered.
-    const jobsBefore = await queue.count();
+    const rowsBefore = (await cdb.store.database.pool.query('select count(*)::int as n from campaign_rows')).rows[0].n as number;
     await s3.put('campaigns/errata/campaign.json', JSON.stringify({ flowId: 'campaing' }));
     await s3.put('campaigns/errata/lista.csv', 'phone\n3001234567\n');
     const err = JSON.parse(await until(() => s3.getText('results/errata/lista.error.json'))) as { code: string; problems: string[] };
@@ -133,7 +148,7 @@ describe('S3 → SQS → ingest → BullMQ', () => {
     const dead = await until(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }))).Messages?.find((m) => m.Body!.includes('campaing')));
     expect(JSON.parse(dead.Body!)).toMatchObject({ code: 'CAMPAIGN_SETTINGS_INVALID' });
     expect(await store().getSettings('errata')).toBeUndefined();
-    expect(await queue.count()).toBe(jobsBefore);
+    expect((await cdb.store.database.pool.query('select count(*)::int as n from campaign_rows')).rows[0].n).toBe(rowsBefore);
   });
 
   it('keeps a large file invisible while it is still being read (heartbeat), so it is processed once', async () => {
