@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { registerCampaignRoutes } from '../../src/campaigns/http.ts';
-import { createCampaignStore } from '../../src/campaigns/store.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../helpers/campaign-db.ts';
 import { createDncStore } from '../../src/campaigns/dnc.ts';
 import { parseCampaignSettings } from '../../src/domain/campaign.ts';
 import { secureTestServer, type SecureTestServer } from '../helpers/secure-http.ts';
@@ -20,15 +20,17 @@ describe('CSRF (chromium)', () => {
   let evil: Server;
   let evilUrl: string;
   let browser: Browser;
-  const store = () => createCampaignStore(redis, { prefix: P });
+  let cdb: CampaignTestDb;
+  const store = () => cdb.db.store();
   /** What the server answered to every cancel attempt (the browser hides cross-origin bodies). */
   const seen: { status: number; payload: string; origin?: string }[] = [];
 
   beforeAll(async () => {
     redis = new Redis(inject('redisUrl'));
     for (const k of await redis.keys(`${P}*`)) await redis.del(k);
+    cdb = await openCampaignTestDb('csrf');
     await store().saveSettings('marzo', parseCampaignSettings({}));
-    await store().admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }]);
+    await cdb.admit('marzo', [{ phone: '+573001234567', rowId: 'f-2' }]);
     srv = await secureTestServer();
     registerCampaignRoutes(srv.app, { store: store(), dnc: createDncStore(redis, `${P}:dnc`), defaultCountry: 'CO' });
     srv.app.addHook('onSend', async (req, reply, payload) => {
@@ -58,6 +60,7 @@ describe('CSRF (chromium)', () => {
     await srv?.app.close();
     await new Promise((r) => evil?.close(r));
     redis?.disconnect();
+    await cdb?.close();
   });
 
   it('refuses a cross-origin form post and no-cors fetch while the victim is signed in', async () => {

@@ -18,8 +18,9 @@ import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createFlowActors } from '../../../src/flow-dsl/actors.ts';
 import type { FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
 import { createHoursService } from '../../../src/hours/service.ts';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
-import { createRedisCampaignResults, type RowResult } from '../../../src/campaigns/results.ts';
+import type { RowResult } from '../../../src/campaigns/results.ts';
+import { startHopper, type Hopper } from '../../../src/campaigns/hopper.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { createDialLimits } from '../../../src/campaigns/limits.ts';
 import { createCampaignIngestService } from '../../../src/campaigns/service.ts';
@@ -51,13 +52,16 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
   let dialer: Dialer;
   let outcomes: CallOutcomeChannel;
   let queue: Queue;
+  let cdb: CampaignTestDb;
+  let hopper: Hopper | undefined;
   const api = Fastify();
   const records: CallRecord[] = [];
 
   beforeAll(async () => {
     redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
     for (const k of await redis.keys(`${P}*`)) await redis.del(k);
-    const store = createCampaignStore(redis, { prefix: P });
+    cdb = await openCampaignTestDb('e2ecampaign');
+    const store = cdb.db.store();
     const dnc = createDncStore(redis, `${P}:dnc`);
     outcomes = createCallOutcomeChannel(redis, { prefix: P });
 
@@ -80,20 +84,23 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     s3 = await startLocalS3('centralita-e2e');
     s3.notifyTo(sqs, queueUrl);
     queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
-    const ingest = createCampaignIngestService({ store, sink: queue, objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: registry.ids() }), defaultCountry: 'CO', logger, clock: Date.now });
+    const ingest = createCampaignIngestService({ store, rows: () => cdb.db.rowSink(async (ps) => Promise.all(ps.map((p) => dnc.has(p)))), objects: createS3ObjectStore(s3.client, s3.bucket), campaignsPrefix: 'campaigns/', catalog: async () => ({ flowIds: registry.ids() }), defaultCountry: 'CO', logger, clock: Date.now });
     consumer = createCampaignEventConsumer({ sqs, queueUrl, ingest, logger, waitTimeSeconds: 1, visibilityTimeoutSec: 30, heartbeatIntervalSec: 10 });
     consumer.start();
 
     dialer = createDialer({
       connection: redis, bullPrefix: `${P}-bull`, store, limits: createDialLimits(redis, { prefix: P }), outcomes, telephony, dnc, logger,
-      globalMaxCallsPerSecond: 10, globalMaxConcurrentCalls: 10, recordGraceMs: 2000,
+      globalMaxCallsPerSecond: 10, globalMaxConcurrentCalls: 10, recordGraceMs: 2000, onSettled: () => hopper?.kick(),
     });
+    // The hopper: due rows from PostgreSQL into the dialler's queue.
+    hopper = startHopper({ store: cdb.db.hopper, queue: dialer.queue, clock: Date.now, logger, global: { maxCallsPerSecond: 10, maxConcurrentCalls: 10 } });
     registerCampaignRoutes(api, { store, dnc, defaultCountry: 'CO' });
     await api.ready();
   }, 60_000);
 
   afterAll(async () => {
     await consumer?.stop();
+    await hopper?.close();
     await dialer?.close();
     await outcomes?.close();
     await queue?.close();
@@ -107,6 +114,7 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     await sqsServer?.stop();
     await api.close();
     redis?.disconnect();
+    await cdb?.close();
   });
 
   it('dials, runs the campaign flow, retries per policy, reports to S3 and shows progress', async () => {
@@ -163,7 +171,7 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     // Retried rows were answered on their second attempt (busy first).
     expect(campaignRecords.filter((r) => r.campaign?.attempt === 2)).toHaveLength(2);
     // Per-row results, in file order: the busy rows took two attempts.
-    const results = createRedisCampaignResults(redis, createCampaignStore(redis, { prefix: P }));
+    const results = cdb.db.results;
     const [file] = await results.files('Cobranza-Nov');
     const rows: RowResult[] = [];
     for await (const page of results.rows('Cobranza-Nov', file!.fileId)) rows.push(...page);
