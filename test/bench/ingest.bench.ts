@@ -1,11 +1,16 @@
-// Ingest benchmark: a generated 1,000,000-row campaign CSV (temp dir) streamed through the real
-// ingest as production runs it (the threaded runner: CSV → validate → E.164 → Redis dedupe/DNC →
-// BullMQ addBulk with deterministic ids, in a worker thread with the config's default heap
-// limit), against raw BullMQ addBulk of the same number of jobs on the same private redis-server.
-// Metrics: rows_per_s, addbulk_rows_per_s, peak_rss_mb. Each side runs in its own child process
-// with no Node flags, so peak_rss_mb is the ingesting process's lifetime peak (getrusage maxrss,
-// all threads), not polluted by the CSV generation. The CPU each side costs in Node and in Redis
-// is measured too (getrusage of the child, INFO cpu of redis-server), to show where the ceiling is.
+// Ingest benchmark, hopper design vs one BullMQ job per row, in the same run, at 100,000 and
+// 1,000,000 rows (`--rows N` for one size). A generated campaign CSV (temp dir) goes through:
+//   - hopper (production): the threaded runner as the app runs it (CSV → validate → E.164 →
+//     DNC from Redis → rows COPYed into PostgreSQL, in a worker thread with the config's heap
+//     limit). Then the same process dials the stored rows for a few seconds — the hopper refills
+//     BullMQ from PostgreSQL and the dialler originates to an in-process fake PBX — while Redis
+//     used_memory is sampled: "rows stored and dialable", and Redis memory during the campaign.
+//   - jobs (peer, the previous design): the same reader and validation with a sink that dedupes
+//     in Redis (one hash field per number) and adds one BullMQ job per accepted row (the previous
+//     design's job options, deterministic ids). The previous code is gone from src; this peer keeps
+//     only its Redis writes per row (the old store also kept per-row hashes, so it used more).
+// Each side runs in its own child process with no Node flags: peak_rss_mb is that process's
+// lifetime peak (getrusage maxrss, all threads) at the end of the ingest.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -13,9 +18,6 @@ import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { OriginateJobSpec } from '../../src/campaigns/ingest.ts';
-
-const ORIGINATE_QUEUE = 'originate';
 
 async function generate(path: string, rows: number): Promise<void> {
   const out = createWriteStream(path);
@@ -38,86 +40,108 @@ async function generate(path: string, rows: number): Promise<void> {
   await once(out, 'close');
 }
 
-type ChildResult = { ms: number; rows: number; accepted: number; rejected: number; rejectedByReason: Record<string, number>; queued: number; maxRssMb: number; startRssMb: number; peakHeapMb: number; cpuMs: number };
+type ChildResult = {
+  ms: number; rows: number; accepted: number; rejected: number; stored: number; maxRssMb: number; cpuMs: number;
+  dial?: { seconds: number; dialled: number; done: number; redisPeakMb: number; redisMeanMb: number; hopperPeakJobs: number; duplicates: number };
+};
 
-const SETTINGS = { window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }, maxCallsPerSecond: 50 };
+const SETTINGS = { window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }, maxCallsPerSecond: 100, maxConcurrentCalls: 50, ringTimeoutSec: 5, maxCallSec: 10 };
+const usedMb = async (redis: import('ioredis').Redis) => Math.round((Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0) / 1048576) * 10) / 10;
 
-/** Child side: `node ingest.bench.ts child <ingest|addbulk> <redisUrl> <file> [accepted]`.
- *  The ingest child is what production runs: the threaded runner with the config's default
- *  heap limit; it loads only the runner (the thread loads the rest), like the app's main thread
- *  would already have. The addbulk child loads only BullMQ. */
-async function child(mode: string, redisUrl: string, file: string, acceptedArg: number): Promise<ChildResult> {
-  let peakHeap = 0;
-  const sampler = setInterval(() => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); }, 20);
-  let startRss = 0;
+/** Child side: `node ingest.bench.ts child <hopper|jobs> <redisUrl> <databaseUrl|-> <file> <dialSeconds>`. */
+async function child(mode: string, redisUrl: string, dbUrl: string, file: string, dialSeconds: number): Promise<ChildResult> {
+  const { parseCampaignSettings } = await import('../../src/domain/campaign.ts');
+  const { Redis } = await import('ioredis');
+  const settings = parseCampaignSettings(SETTINGS);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   let cpu0 = process.cpuUsage();
-  const begin = () => { startRss = process.memoryUsage().rss; cpu0 = process.cpuUsage(); return performance.now(); };
-  const done = (r: Omit<ChildResult, 'maxRssMb' | 'startRssMb' | 'peakHeapMb' | 'cpuMs'>): ChildResult => {
-    const cpu = process.cpuUsage(cpu0); // every thread of the process
-    return { ...r, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), startRssMb: Math.round(startRss / 1048576), peakHeapMb: Math.round(peakHeap / 1048576), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
-  };
+  const begin = () => { cpu0 = process.cpuUsage(); return performance.now(); };
+  const cpuMs = () => { const c = process.cpuUsage(cpu0); return Math.round((c.user + c.system) / 1000); };
+  const input = { campaignId: 'bench', file, fileId: 'bench1', settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), rejected: () => {} };
   try {
-    if (mode === 'ingest') {
+    if (mode === 'hopper') {
       const { createThreadedIngestRunner } = await import('../../src/campaigns/ingest-thread.ts');
       const { loadConfig } = await import('../../src/config.ts');
-      const { parseCampaignSettings } = await import('../../src/domain/campaign.ts');
-      const settings = () => parseCampaignSettings(SETTINGS);
-      const runner = createThreadedIngestRunner({ redisUrl, store: { prefix: 'bench' }, queue: { name: ORIGINATE_QUEUE, prefix: 'bench-ingest' }, maxHeapMb: loadConfig({}).ingest.maxHeapMb });
+      const runner = createThreadedIngestRunner({ redisUrl, databaseUrl: dbUrl, maxHeapMb: loadConfig({}).ingest.maxHeapMb });
       const t0 = begin();
-      const summary = await runner.run({
-        campaignId: 'bench', file, fileId: 'bench1', source: createReadStream(file, { highWaterMark: 256 * 1024 }), settings: settings(), catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(),
-        rejected: () => {}, chunkSize: Number(process.env.BENCH_CHUNK ?? 1000),
-      });
+      const summary = await runner.run({ ...input, source: createReadStream(file, { highWaterMark: 256 * 1024 }) });
       const ms = performance.now() - t0;
+      const ingestCpu = cpuMs();
       await runner.close();
-      return done({ ms, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, rejectedByReason: summary.rejectedByReason, queued: summary.newlyQueued });
-    }
-    if (mode === 'pg') {
-      // The hopper design's ingest: same reader and validation, rows COPYed into PostgreSQL
-      // (redisUrl carries the database URL here); DNC still read from Redis.
+      const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      // Dial the stored rows: the hopper + dialler as startCampaigns wires them, fake PBX in process.
       const { openStore } = await import('../../src/store/index.ts');
-      const { Redis } = await import('ioredis');
-      const { ingestCampaignFile } = await import('../../src/campaigns/ingest.ts');
-      const { pgCampaignRows } = await import('../../src/store/campaign-rows.ts');
-      const { parseCampaignSettings } = await import('../../src/domain/campaign.ts');
-      const [dbUrl, rUrl] = redisUrl.split('|');
-      const store = await openStore({ url: dbUrl!, defaultCountry: 'CO', poolMax: 4 });
-      const pool = store.database.pool;
-      const redis = new Redis(rUrl!, { maxRetriesPerRequest: null });
-      const { gate, sink } = pgCampaignRows(pool, { dnc: async (ps) => (await redis.smismember('bench:dnc', ...ps)).map((x) => x === 1) });
-      const t0 = begin();
-      const summary = await ingestCampaignFile({
-        campaignId: 'bench', file, fileId: 'bench1', source: createReadStream(file, { highWaterMark: 256 * 1024 }), settings: parseCampaignSettings(SETTINGS), catalog: { flowIds: ['campaign'] },
-        defaultCountry: 'CO', nowMs: Date.now(), gate, sink, rejected: () => {}, chunkSize: Number(process.env.BENCH_PG_CHUNK ?? 5000),
+      const { startHopper } = await import('../../src/campaigns/hopper.ts');
+      const { createDialer } = await import('../../src/workers/dialer.ts');
+      const { createDialLimits } = await import('../../src/campaigns/limits.ts');
+      const { createCallOutcomeChannel } = await import('../../src/jobs/call-outcome.ts');
+      const { createLogger } = await import('../../src/logger.ts');
+      const { createCampaignFakeTelephony } = await import('../fakes/campaign-fake-telephony.ts');
+      const store = await openStore({ url: dbUrl, defaultCountry: 'CO', poolMax: 6 });
+      const stored = (await store.database.pool.query('select count(*)::int as n from campaign_rows')).rows[0].n as number;
+      const outcomes = createCallOutcomeChannel(redis);
+      const telephony = createCampaignFakeTelephony({ behaviour: () => 'answer', ringMs: 20, talkMs: 200, publishRecord: (r) => outcomes.publish(r) });
+      const logger = createLogger({ level: 'silent' });
+      const global = { maxCallsPerSecond: 100, maxConcurrentCalls: 50 };
+      let hopper: ReturnType<typeof startHopper> | undefined;
+      const dialer = createDialer({
+        connection: redis, store: store.campaigns.store(), limits: createDialLimits(redis), outcomes, telephony, logger,
+        globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, recordGraceMs: 500, onSettled: () => hopper?.kick(),
       });
-      const ms = performance.now() - t0;
-      const stored = (await pool.query('select count(*)::int as n from campaign_rows')).rows[0].n as number;
-      await store.close();
-      redis.disconnect();
-      return done({ ms, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, rejectedByReason: summary.rejectedByReason, queued: stored });
-    }
-    // Raw addBulk of the same number of jobs, same job shape, ids and chunk size.
-    const { Redis } = await import('ioredis');
-    const { Queue } = await import('bullmq');
-    const { ORIGINATE_JOB, originateJobOptions } = await import('../../src/campaigns/ingest.ts');
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const raw = new Queue(ORIGINATE_QUEUE, { connection: redis, prefix: 'bench-raw' });
-    const chunk = Number(process.env.BENCH_CHUNK ?? 1000);
-    const t1 = begin();
-    for (let i = 0; i < acceptedArg; i += chunk) {
-      const jobs: OriginateJobSpec[] = [];
-      for (let j = i; j < Math.min(i + chunk, acceptedArg); j++) {
-        jobs.push({ name: ORIGINATE_JOB, data: { campaignId: 'bench', rowId: `raw-${j}`, attempt: 1, phone: `+573${String(j).padStart(9, '0')}`, country: 'CO', name: `Persona ${j}`, variables: { ciudad: 'Bogotá', deuda: String(j % 100000), plan: 'oro' }, file }, opts: { jobId: `bench__raw-${j}__a1`, ...originateJobOptions(86_400) } });
+      hopper = startHopper({ store: store.campaigns.hopper, queue: dialer.queue, clock: Date.now, logger, global });
+      const samples: number[] = [];
+      let hopperPeakJobs = 0;
+      const t1 = performance.now();
+      while (performance.now() - t1 < dialSeconds * 1000) {
+        await new Promise((r) => setTimeout(r, 250));
+        samples.push(await usedMb(redis));
+        hopperPeakJobs = Math.max(hopperPeakJobs, await dialer.queue.count());
       }
-      await raw.addBulk(jobs);
+      const seconds = (performance.now() - t1) / 1000;
+      await hopper.close();
+      await dialer.close();
+      await outcomes.close();
+      const done = (await store.campaigns.store().progress('bench')).done;
+      await store.close();
+      const duplicates = [...telephony.perChannel.values()].filter((n) => n > 1).length;
+      return {
+        ms, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, stored, maxRssMb, cpuMs: ingestCpu,
+        dial: { seconds: +seconds.toFixed(1), dialled: telephony.originated.length, done, redisPeakMb: Math.max(...samples), redisMeanMb: +(samples.reduce((a, b) => a + b, 0) / samples.length).toFixed(1), hopperPeakJobs, duplicates },
+      };
     }
-    const ms = performance.now() - t1;
-    const queued = await raw.count();
-    await raw.close();
-    redis.disconnect();
-    return done({ ms, rows: acceptedArg, accepted: acceptedArg, rejected: 0, rejectedByReason: {}, queued });
+    // The peer: one BullMQ job per accepted row, dedupe in Redis, same reader and chunks.
+    const { Queue } = await import('bullmq');
+    const { ingestCampaignFile } = await import('../../src/campaigns/ingest.ts');
+    const queue = new Queue('originate', { connection: redis, prefix: 'bench-jobs' });
+    const opts = { attempts: 5, backoff: { type: 'exponential' as const, delay: 5000 }, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 86_400 } };
+    const rows: import('../../src/campaigns/ingest.ts').RowSink = {
+      async admit(t, batch) {
+        const dnc = (await redis.smismember('bench:dnc', ...batch.map((r) => r.phone))).map((x) => x === 1);
+        const m = redis.pipeline();
+        batch.forEach((r, i) => { if (!dnc[i]) m.hsetnx(`bench:campaign:${t.campaignId}:phones`, r.phone, r.rowId); });
+        const res = (await m.exec()) ?? [];
+        let k = 0;
+        const codes = batch.map((_r, i) => (dnc[i] ? 'do-not-call' as const : res[k++]?.[1] === 1 ? 'new' as const : 'duplicate' as const));
+        const jobs = batch.filter((_r, i) => codes[i] === 'new').map((r) => {
+          const data: Record<string, unknown> = { campaignId: t.campaignId, rowId: r.rowId, attempt: 1, phone: r.phone, variables: r.variables, file: t.file };
+          if (r.country) data.country = r.country;
+          if (r.name) data.name = r.name;
+          const delay = r.dueAt - input.nowMs;
+          return { name: 'originate', data, opts: { jobId: `${t.campaignId}__${r.rowId}__a1`, ...(delay > 0 ? { delay } : {}), ...opts } };
+        });
+        await queue.addBulk(jobs);
+        return codes;
+      },
+    };
+    const t0 = begin();
+    const summary = await ingestCampaignFile({ ...input, source: createReadStream(file, { highWaterMark: 256 * 1024 }), rows, chunkSize: 1000 });
+    const ms = performance.now() - t0;
+    const c = cpuMs();
+    const stored = await queue.count();
+    await queue.close();
+    return { ms, rows: summary.rows, accepted: summary.accepted, rejected: summary.rejected, stored, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuMs: c };
   } finally {
-    clearInterval(sampler);
+    redis.disconnect();
   }
 }
 
@@ -135,93 +159,76 @@ function runChild(args: string[]): Promise<ChildResult> {
 }
 
 export async function run(args: string[]) {
-  const rows = Number(args[args.indexOf('--rows') + 1] || 0) || 1_000_000;
+  const one = Number(args[args.indexOf('--rows') + 1] || 0);
+  const sizes = args.includes('--rows') && one > 0 ? [one] : [100_000, 1_000_000];
+  const dialSeconds = Number(args[args.indexOf('--dial-seconds') + 1] || 0) || 8;
   const dir = await mkdtemp(join(tmpdir(), 'centralita-bench-ingest-'));
   const { startRedisServer } = await import('../../src/infra/redis-server.ts');
-  const { Redis } = await import('ioredis');
-  const { createCampaignStore } = await import('../../src/campaigns/store.ts');
+  const { startPostgresServer } = await import('../../src/infra/postgres-server.ts');
+  const { ensureDatabase, openStore } = await import('../../src/store/index.ts');
   const { parseCampaignSettings } = await import('../../src/domain/campaign.ts');
+  const { Redis } = await import('ioredis');
   const redisServer = await startRedisServer({});
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  const redisCpuS = async () => {
-    const info = await redis.info('cpu');
-    const v = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-    return v('used_cpu_user') + v('used_cpu_sys');
-  };
+  const pgServer = await startPostgresServer({ dir: join(dir, 'pg') });
+  const load: number[] = [+loadavg()[0]!.toFixed(1)];
+  const metrics: Record<string, number> = {};
+  const notes: Record<string, unknown> = {};
   try {
-    const file = join(dir, 'campaña grande.csv');
-    await generate(file, rows);
-    const size = (await stat(file)).size;
-    await createCampaignStore(redis, { prefix: 'bench' }).saveSettings('bench', parseCampaignSettings(SETTINGS));
-    const usedMb = async () => Math.round((Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0) / 1048576) * 10) / 10;
-    const redisBaseMb = await usedMb();
-    const r0 = await redisCpuS();
-    const ing = await runChild(['ingest', redisServer.url, file]);
-    const redisAfterJobsMb = await usedMb();
-    const r1 = await redisCpuS();
-    // What really landed in Redis, counted by BullMQ itself (not the ingest's own summary).
-    const { Queue } = await import('bullmq');
-    const ingested = new Queue(ORIGINATE_QUEUE, { connection: redis, prefix: 'bench-ingest' });
-    const jobsInRedis = await ingested.count();
-    await ingested.close();
-    await redis.flushall();
-    // The hopper design's ingest into PostgreSQL: Redis memory does not grow with the rows.
-    const { startPostgresServer } = await import('../../src/infra/postgres-server.ts');
-    const { ensureDatabase, openStore } = await import('../../src/store/index.ts');
-    const pgServer = await startPostgresServer({ dir: join(dir, 'pg') });
-    let pgRun: ChildResult;
-    let redisAfterPgMb: number;
-    const redisBeforePgMb = await usedMb();
-    try {
-      await ensureDatabase(pgServer.adminUrl, 'bench');
-      const st = await openStore({ url: pgServer.urlFor('bench'), defaultCountry: 'CO' });
+    for (const rows of sizes) {
+      const tag = rows >= 1_000_000 ? `${rows / 1_000_000}m` : `${rows / 1000}k`;
+      const file = join(dir, `campaña ${tag}.csv`);
+      await generate(file, rows);
+      const fileMb = Math.round((await stat(file)).size / 1048576);
+      // Hopper design: a fresh database with the campaign's settings saved (as the ingest service does).
+      await redis.flushall();
+      const dbName = `bench_${tag}`;
+      await ensureDatabase(pgServer.adminUrl, dbName);
+      const st = await openStore({ url: pgServer.urlFor(dbName), defaultCountry: 'CO' });
+      await st.campaigns.store().saveSettings('bench', parseCampaignSettings(SETTINGS));
       await st.close();
-      pgRun = await runChild(['pg', `${pgServer.urlFor('bench')}|${redisServer.url}`, file]);
-      redisAfterPgMb = await usedMb();
-    } finally {
-      await pgServer.stop();
+      const redisBaseMb = await usedMb(redis);
+      const h = await runChild(['hopper', redisServer.url, pgServer.urlFor(dbName), file, String(dialSeconds)]);
+      load.push(+loadavg()[0]!.toFixed(1));
+      // Peer: one job per row on the same (flushed) Redis.
+      await redis.flushall();
+      const j = await runChild(['jobs', redisServer.url, '-', file, '0']);
+      const redisJobsMb = await usedMb(redis);
+      await redis.flushall();
+      load.push(+loadavg()[0]!.toFixed(1));
+      Object.assign(metrics, {
+        [`rows_per_s_${tag}`]: Math.round((h.rows * 1000) / h.ms),
+        [`peak_rss_mb_${tag}`]: h.maxRssMb,
+        [`redis_used_memory_mb_${tag}`]: h.dial!.redisPeakMb,
+        [`peer_rows_per_s_${tag}`]: Math.round((j.rows * 1000) / j.ms),
+        [`peer_peak_rss_mb_${tag}`]: j.maxRssMb,
+        [`peer_redis_used_memory_mb_${tag}`]: redisJobsMb,
+      });
+      notes[tag] = {
+        file_mb: fileMb, rows: h.rows, accepted: h.accepted, rejected: h.rejected, rows_stored_pg: h.stored, peer_jobs_in_redis: j.stored,
+        ingest_s: +(h.ms / 1000).toFixed(2), peer_ingest_s: +(j.ms / 1000).toFixed(2),
+        node_cpu_us_per_row: +((h.cpuMs * 1000) / h.rows).toFixed(1), peer_node_cpu_us_per_row: +((j.cpuMs * 1000) / j.rows).toFixed(1),
+        redis_base_mb: redisBaseMb, dial: h.dial,
+      };
     }
-    await redis.flushall();
-    const r2 = await redisCpuS();
-    const raw = await runChild(['addbulk', redisServer.url, file, String(ing.accepted)]);
-    const r3 = await redisCpuS();
-    const rowsPerS = Math.round((ing.rows * 1000) / ing.ms);
-    const addbulkPerS = Math.round((raw.accepted * 1000) / raw.ms);
-    const us = (ms: number, n: number) => +((ms * 1000) / n).toFixed(1);
-    const ingNodeUs = us(ing.cpuMs, ing.rows);
-    const ingRedisUs = us((r1 - r0) * 1000, ing.rows);
-    const rawNodeUs = us(raw.cpuMs, raw.accepted);
-    const rawRedisUs = us((r3 - r2) * 1000, raw.accepted);
     return {
-      metrics: {
-        rows_per_s: rowsPerS, addbulk_rows_per_s: addbulkPerS, peak_rss_mb: ing.maxRssMb,
-        // The hopper design (rows COPYed into PostgreSQL) vs the one-job-per-row design above, same file, same run.
-        pg_rows_per_s: Math.round((pgRun.rows * 1000) / pgRun.ms), pg_peak_rss_mb: pgRun.maxRssMb, pg_rows_stored: pgRun.queued,
-        redis_used_memory_mb_jobs_design: redisAfterJobsMb, redis_used_memory_mb_pg_design: redisAfterPgMb,
+      metrics,
+      goal: {
+        rows_per_s: '>= 100000', peak_rss_mb: '< 250', redis_used_memory_mb: '< 50 during the campaign, flat as rows grow (100k vs 1M)',
+        peer: 'one BullMQ job per row (previous design), same file, same Redis, same run',
       },
-      goal: { rows_per_s: '>= 50000', peak_rss_mb: '< 250', addbulk_rows_per_s: 'peer: raw BullMQ addBulk of the same jobs on the same Redis (upper bound for ingest)' },
-      notes: {
-        rows: ing.rows, accepted: ing.accepted, rejected: ing.rejected, rejectedByReason: ing.rejectedByReason, queued_jobs: ing.queued, jobs_in_redis: jobsInRedis, file_mb: Math.round(size / 1048576),
-        ingest_s: +(ing.ms / 1000).toFixed(2), addbulk_s: +(raw.ms / 1000).toFixed(2), ingest_vs_addbulk: +(rowsPerS / addbulkPerS).toFixed(2),
-        ingest_rss_before_mb: ing.startRssMb, ingest_added_rss_mb: ing.maxRssMb - ing.startRssMb, ingest_main_thread_peak_heap_mb: ing.peakHeapMb, addbulk_peak_rss_mb: raw.maxRssMb,
-        // CPU per row: Node (all threads of the child) and redis-server, for each side.
-        ingest_node_us_per_row: ingNodeUs, ingest_redis_us_per_row: ingRedisUs, addbulk_node_us_per_job: rawNodeUs, addbulk_redis_us_per_job: rawRedisUs,
-        // What the measured costs allow on this machine if every core were busy all the time.
-        cpu_bound_ceiling_rows_per_s: Math.round((cpus().length * 1e6) / (ingNodeUs + ingRedisUs)),
-        redis_bound_ceiling_jobs_per_s: Math.round(1e6 / rawRedisUs),
-        redis_base_mb: redisBaseMb, redis_before_pg_mb: redisBeforePgMb, pg_ingest_s: +(pgRun.ms / 1000).toFixed(2), pg_accepted: pgRun.accepted, pg_cpu_ms: pgRun.cpuMs,
-        node_flags: 'none', cpus: cpus().length, loadavg_1m: +loadavg()[0]!.toFixed(1),
-      },
+      notes: { ...notes, node_flags: 'none', cpus: cpus().length, loadavg_1m: load },
     };
   } finally {
     redis.disconnect();
+    await pgServer.stop();
     await redisServer.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === 'child') {
-  const r = await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, Number(process.argv[6] ?? 0));
+  const r = await child(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!, Number(process.argv[7] ?? 0));
   process.stdout.write(JSON.stringify(r) + '\n');
   process.exit(0);
 }

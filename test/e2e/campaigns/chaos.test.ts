@@ -1,13 +1,12 @@
 // Chaos: two dialler worker processes SIGKILLed at random moments during a 1,000-row campaign
-// and restarted. Afterwards every row has exactly one final outcome, no attempt was dialled
+// and restarted, each with its hopper (rows in PostgreSQL, a few due attempts in BullMQ). Afterwards every row has exactly one final outcome, no attempt was dialled
 // twice, nothing was lost, and each row's attempts are numbered 1..k without gaps.
 import { describe, it, expect, afterAll, inject } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
 import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 import { createCallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
 import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
 import type { OriginateRequest, TelephonyEvent } from '../../../src/telephony/port.ts';
@@ -20,7 +19,9 @@ const redis = new Redis(url, { maxRetriesPerRequest: null });
 const pbxConn = new Redis(url, { maxRetriesPerRequest: null });
 const children = new Set<ChildProcess>();
 let stopPbx = false;
+let cdb: CampaignTestDb | undefined;
 afterAll(async () => {
+  await cdb?.close();
   stopPbx = true;
   for (const c of children) c.kill('SIGKILL');
   pbxConn.disconnect();
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 function startWorker(): Promise<ChildProcess> {
-  const c = spawn(process.execPath, [fileURLToPath(new URL('./chaos-worker.ts', import.meta.url)), url, P], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(process.execPath, [fileURLToPath(new URL('./chaos-worker.ts', import.meta.url)), url, P, cdb!.url], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(c);
   c.once('exit', () => children.delete(c));
   return new Promise((resolve, reject) => {
@@ -70,15 +71,17 @@ async function runPbx() {
 describe('chaos: dialler workers SIGKILLed during a 1,000-row campaign', () => {
   it('ends every row with exactly one final outcome, never dials an attempt twice, loses nothing', { timeout: 300_000 }, async () => {
     for (const k of await redis.keys(`${P}*`)) await redis.del(k);
-    const store = createCampaignStore(redis, { prefix: P });
+    cdb = await openCampaignTestDb('chaos');
+    const store = cdb.db.store();
     const settings = parseCampaignSettings({
       window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }, maxCallsPerSecond: 60, maxConcurrentCalls: 25, ringTimeoutSec: 1, maxCallSec: 2,
       retry: { busy: { delaySec: 0, maxAttempts: 3 }, 'no-answer': { delaySec: 0, maxAttempts: 2 }, failed: { delaySec: 0, maxAttempts: 3 } },
     });
     await store.saveSettings('chaos', settings);
-    const queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
     const csv = 'phone\n' + Array.from({ length: ROWS }, (_, i) => `+5731${String(10_000_000 + i)}`).join('\n');
-    await ingestCampaignFile({ campaignId: 'chaos', file: 'chaos.csv', fileId: 'f', source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), gate: store, sink: queue, rejected: () => {} });
+    const sink = cdb.db.rowSink(async (ps) => ps.map(() => false));
+    await ingestCampaignFile({ campaignId: 'chaos', file: 'chaos.csv', fileId: 'f', source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), rows: sink, rejected: () => {} });
+    await sink.close();
     const pbx = runPbx();
     const workers = [await startWorker(), await startWorker()];
     let kills = 0;
@@ -98,11 +101,12 @@ describe('chaos: dialler workers SIGKILLed during a 1,000-row campaign', () => {
     stopPbx = true;
     await pbx;
     for (const w of workers) w.kill('SIGKILL');
-    await queue.close();
 
     const p = await store.progress('chaos');
-    const finals = await redis.hgetall(store.key('chaos', 'final'));
-    const attempts = await redis.hgetall(store.key('chaos', 'attempts'));
+    const q = async (text: string) => (await cdb!.store.database.pool.query(text)).rows as Record<string, unknown>[];
+    const finals = Object.fromEntries((await q("select 'f-' || row_no as row, final_outcome from campaign_rows where final_outcome is not null")).map((r) => [r.row as string, r.final_outcome as string]));
+    // Every attempt with its outcome (dialled attempts have a ledger entry from their "dialled" mark on).
+    const attempts = Object.fromEntries((await q("select 'f-' || row_no || ':a' || attempt as k, outcome from campaign_attempts")).map((r) => [r.k as string, r.outcome as string]));
     const originates = await redis.hgetall(`${P}:pbx:originates`);
     expect(kills).toBeGreaterThanOrEqual(3);
     // Exactly one final outcome per row, and the counters agree with the ledger.
@@ -117,6 +121,8 @@ describe('chaos: dialler workers SIGKILLed during a 1,000-row campaign', () => {
     // as the next attempt; it is never re-dialled under the same attempt number.
     let neverReached = 0;
     const byRow = new Map<string, number[]>();
+    // Rows still in the hopper or waiting: none.
+    expect(await q('select row_no from campaign_rows where state <> 2')).toEqual([]);
     for (const field of Object.keys(attempts)) {
       const m = /^(.*):a(\d+)$/.exec(field)!;
       byRow.set(m[1]!, [...(byRow.get(m[1]!) ?? []), Number(m[2])]);
