@@ -1,13 +1,19 @@
-// Dialler benchmark on a private redis-server with a scripted in-process PBX:
+// Dialler benchmark on a private redis-server and PostgreSQL with a scripted in-process PBX
+// (rows in PostgreSQL, each dialler worker with its hopper, as the app runs them):
 //  - pacing: one campaign at 20 and at 50 calls/s (concurrency cap far above need), measured
 //    rate = (n-1) / (last originate - first originate) → cps_error_pct_20 / _50;
 //  - caps: two dialler workers, two campaigns (cap 6 each), global cap 10, calls of 150-450 ms
 //    at 100 calls/s: every change of live channels is checked → max_concurrency_violations.
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startRedisServer } from '../../src/infra/redis-server.ts';
+import { startPostgresServer } from '../../src/infra/postgres-server.ts';
+import { ensureDatabase, openStore, type Store } from '../../src/store/index.ts';
+import { startHopper } from '../../src/campaigns/hopper.ts';
+import type { CampaignStore } from '../../src/campaigns/store.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createCampaignStore } from '../../src/campaigns/store.ts';
 import { createDialLimits } from '../../src/campaigns/limits.ts';
 import { ingestCampaignFile } from '../../src/campaigns/ingest.ts';
 import { createCallOutcomeChannel } from '../../src/jobs/call-outcome.ts';
@@ -21,6 +27,9 @@ export async function run(args: string[]) {
   const scale = Number(args[args.indexOf('--scale') + 1] || 0) || 1;
   const server = await startRedisServer({});
   const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  const dir = await mkdtemp(join(tmpdir(), 'centralita-bench-dialer-'));
+  const pg = await startPostgresServer({ dir: join(dir, 'pg') });
+  const dbs = new Map<CampaignStore, Store>();
   const logger = createLogger({ level: 'silent' });
   let n = 0;
   const prefix = () => `b${++n}`;
@@ -28,27 +37,34 @@ export async function run(args: string[]) {
   const phone = (i: number) => `+5730${String(10_000_000 + i)}`;
 
   async function setup(p: string, campaigns: { id: string; rows: number; cps: number; maxConcurrent: number }[]) {
-    const store = createCampaignStore(redis, { prefix: p });
-    const queue = new Queue('originate', { connection: redis, prefix: `${p}-bull` });
+    await ensureDatabase(pg.adminUrl, p);
+    const db = await openStore({ url: pg.urlFor(p), defaultCountry: 'CO', poolMax: 8 });
+    cleanup.push(() => db.close());
+    const store = db.campaigns.store();
+    dbs.set(store, db);
     let base = 0;
     for (const c of campaigns) {
       const settings = parseCampaignSettings({ window: OPEN, maxCallsPerSecond: c.cps, maxConcurrentCalls: c.maxConcurrent, ringTimeoutSec: 5, maxCallSec: 10, retry: { busy: { delaySec: 0, maxAttempts: 1 }, 'no-answer': { delaySec: 0, maxAttempts: 1 }, failed: { delaySec: 0, maxAttempts: 1 } } });
       await store.saveSettings(c.id, settings);
       const csv = 'phone\n' + Array.from({ length: c.rows }, (_, i) => phone(base + i)).join('\n');
       base += c.rows;
-      await ingestCampaignFile({ campaignId: c.id, file: c.id, fileId: 'f', source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), gate: store, sink: queue, rejected: () => {} });
+      const rows = db.campaigns.rowSink(async (ps) => ps.map(() => false));
+      await ingestCampaignFile({ campaignId: c.id, file: c.id, fileId: 'f', source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] }, defaultCountry: 'CO', nowMs: Date.now(), rows, rejected: () => {} });
+      await rows.close();
     }
-    await queue.close();
     return store;
   }
 
-  function dialer(p: string, store: ReturnType<typeof createCampaignStore>, tel: ReturnType<typeof createCampaignFakeTelephony>, g: { cps: number; conc: number }) {
+  function dialer(p: string, store: CampaignStore, tel: ReturnType<typeof createCampaignFakeTelephony>, g: { cps: number; conc: number }) {
     const outcomes = createCallOutcomeChannel(redis, { prefix: p });
-    const d = createDialer({ connection: redis, bullPrefix: `${p}-bull`, store, limits: createDialLimits(redis, { prefix: p, leaseMs: 10_000 }), outcomes, telephony: tel, logger, globalMaxCallsPerSecond: g.cps, globalMaxConcurrentCalls: g.conc, recordGraceMs: 100 });
-    cleanup.push(async () => { await d.close(); await outcomes.close(); });
+    let hopper: ReturnType<typeof startHopper> | undefined;
+    const d = createDialer({ connection: redis, bullPrefix: `${p}-bull`, store, limits: createDialLimits(redis, { prefix: p, leaseMs: 10_000 }), outcomes, telephony: tel, logger, globalMaxCallsPerSecond: g.cps, globalMaxConcurrentCalls: g.conc, recordGraceMs: 100, onSettled: () => hopper?.kick() });
+    hopper = startHopper({ store: dbs.get(store)!.campaigns.hopper, queue: d.queue, clock: Date.now, logger, global: { maxCallsPerSecond: g.cps, maxConcurrentCalls: g.conc } });
+    const h = hopper;
+    cleanup.push(async () => { await h.close(); await d.close(); await outcomes.close(); });
   }
 
-  async function waitDone(store: ReturnType<typeof createCampaignStore>, ids: string[], rows: number) {
+  async function waitDone(store: CampaignStore, ids: string[], rows: number) {
     const deadline = Date.now() + 600_000;
     for (;;) {
       let done = 0;
@@ -75,9 +91,9 @@ export async function run(args: string[]) {
 
   try {
     const r20 = await pacing(20, Math.round(300 * scale));
-    for (const c of cleanup.splice(0)) await c();
+    for (const c of cleanup.splice(0).reverse()) await c();
     const r50 = await pacing(50, Math.round(500 * scale));
-    for (const c of cleanup.splice(0)) await c();
+    for (const c of cleanup.splice(0).reverse()) await c();
 
     // Caps across two workers and two campaigns.
     const p = prefix();
@@ -125,8 +141,10 @@ export async function run(args: string[]) {
       },
     };
   } finally {
-    for (const c of cleanup.splice(0)) await c();
+    for (const c of cleanup.splice(0).reverse()) await c();
     redis.disconnect();
     await server.stop();
+    await pg.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
