@@ -57,9 +57,9 @@ export async function run(args: string[]) {
 
   function dialer(p: string, store: CampaignStore, tel: ReturnType<typeof createCampaignFakeTelephony>, g: { cps: number; conc: number }) {
     const outcomes = createCallOutcomeChannel(redis, { prefix: p });
-    let hopper: ReturnType<typeof startHopper> | undefined;
-    const d = createDialer({ connection: redis, bullPrefix: `${p}-bull`, store, limits: createDialLimits(redis, { prefix: p, leaseMs: 10_000 }), outcomes, telephony: tel, logger, globalMaxCallsPerSecond: g.cps, globalMaxConcurrentCalls: g.conc, recordGraceMs: 100, onSettled: () => hopper?.kick() });
-    hopper = startHopper({ store: dbs.get(store)!.campaigns.hopper, queue: d.queue, clock: Date.now, logger, global: { maxCallsPerSecond: g.cps, maxConcurrentCalls: g.conc } });
+    const ref: { hopper?: ReturnType<typeof startHopper> } = {};
+    const d = createDialer({ connection: redis, bullPrefix: `${p}-bull`, store, limits: createDialLimits(redis, { prefix: p, leaseMs: 10_000 }), outcomes, telephony: tel, logger, globalMaxCallsPerSecond: g.cps, globalMaxConcurrentCalls: g.conc, recordGraceMs: 100, onSettled: () => ref.hopper?.kick() });
+    const hopper = ref.hopper = startHopper({ store: dbs.get(store)!.campaigns.hopper, queue: d.queue, clock: Date.now, logger, global: { maxCallsPerSecond: g.cps, maxConcurrentCalls: g.conc } });
     const h = hopper;
     cleanup.push(async () => { await h.close(); await d.close(); await outcomes.close(); });
   }

@@ -83,12 +83,12 @@ async function child(mode: string, redisUrl: string, dbUrl: string, file: string
       const telephony = createCampaignFakeTelephony({ behaviour: () => 'answer', ringMs: 20, talkMs: 200, publishRecord: (r) => outcomes.publish(r) });
       const logger = createLogger({ level: 'silent' });
       const global = { maxCallsPerSecond: 100, maxConcurrentCalls: 50 };
-      let hopper: ReturnType<typeof startHopper> | undefined;
+      const ref: { hopper?: ReturnType<typeof startHopper> } = {};
       const dialer = createDialer({
         connection: redis, store: store.campaigns.store(), limits: createDialLimits(redis), outcomes, telephony, logger,
-        globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, recordGraceMs: 500, onSettled: () => hopper?.kick(),
+        globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, recordGraceMs: 500, onSettled: () => ref.hopper?.kick(),
       });
-      hopper = startHopper({ store: store.campaigns.hopper, queue: dialer.queue, clock: Date.now, logger, global });
+      const hopper = ref.hopper = startHopper({ store: store.campaigns.hopper, queue: dialer.queue, clock: Date.now, logger, global });
       const samples: number[] = [];
       let hopperPeakJobs = 0;
       const t1 = performance.now();

@@ -35,12 +35,12 @@ const telephony: Telephony = {
 const outcomes = createCallOutcomeChannel(redis, { prefix: P });
 const db = await openStore({ url: dbUrl, defaultCountry: 'CO', poolMax: 6 });
 const logger = createLogger({ level: 'silent' });
-let hopper: Hopper | undefined;
+const ref: { hopper?: Hopper } = {};
 const dialer = createDialer({
   connection: redis, bullPrefix: `${P}-bull`, store: db.campaigns.store(), limits: createDialLimits(redis, { prefix: P, leaseMs: 1500 }),
   outcomes, telephony, logger, globalMaxCallsPerSecond: 200, globalMaxConcurrentCalls: 30,
-  recordGraceMs: 300, lockDurationMs: 1000, stalledIntervalMs: 500, onSettled: () => hopper?.kick(),
+  recordGraceMs: 300, lockDurationMs: 1000, stalledIntervalMs: 500, onSettled: () => ref.hopper?.kick(),
 });
 // Rows a killed worker had taken but not queued come back after 2 s.
-hopper = startHopper({ store: db.campaigns.hopper, queue: dialer.queue, clock: Date.now, logger, global: { maxCallsPerSecond: 200, maxConcurrentCalls: 30 }, intervalMs: 100, lostAfterMs: 2000 });
+ref.hopper = startHopper({ store: db.campaigns.hopper, queue: dialer.queue, clock: Date.now, logger, global: { maxCallsPerSecond: 200, maxConcurrentCalls: 30 }, intervalMs: 100, lostAfterMs: 2000 });
 process.stdout.write('ready\n');

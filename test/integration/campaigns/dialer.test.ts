@@ -57,13 +57,13 @@ async function campaign(id: string, phones: string[], s: CampaignSettingsInput, 
 function dialer(tel: ReturnType<typeof createCampaignFakeTelephony>, opts: Partial<Parameters<typeof createDialer>[0]> = {}) {
   const outcomes = createCallOutcomeChannel(redis, { prefix: P });
   const clock = opts.clock ?? Date.now;
-  let hopper: ReturnType<typeof startHopper> | undefined;
+  const ref: { hopper?: ReturnType<typeof startHopper> } = {};
   const d: Dialer = createDialer({
     connection: redis, bullPrefix: BULL, store: store(), limits: createDialLimits(redis, { prefix: P, leaseMs: 5000 }), outcomes, telephony: tel,
-    dnc: createDncStore(redis, `${P}:dnc`), logger: log, globalMaxCallsPerSecond: 200, globalMaxConcurrentCalls: 50, recordGraceMs: 200, onSettled: () => hopper?.kick(), ...opts,
+    dnc: createDncStore(redis, `${P}:dnc`), logger: log, globalMaxCallsPerSecond: 200, globalMaxConcurrentCalls: 50, recordGraceMs: 200, onSettled: () => ref.hopper?.kick(), ...opts,
   });
   const global = { maxCallsPerSecond: opts.globalMaxCallsPerSecond ?? 200, maxConcurrentCalls: opts.globalMaxConcurrentCalls ?? 50 };
-  hopper = startHopper({ store: cdb.db.hopper, queue: d.queue, clock, logger: log, global, intervalMs: 50 });
+  const hopper = ref.hopper = startHopper({ store: cdb.db.hopper, queue: d.queue, clock, logger: log, global, intervalMs: 50 });
   const h = hopper;
   open.push({ close: async () => { await h.close(); await d.close(); await outcomes.close(); } });
   return Object.assign(d, { hopper: h });
