@@ -109,7 +109,7 @@ export function pgCampaignStore(pool: pg.Pool, opts: PgCampaignStoreOptions = {}
     },
     async progress(id): Promise<CampaignProgress> {
       const [r, dialling] = await Promise.all([
-        pool.query(`select c.*, (select count(*) from campaign_files f where f.cid = c.seq) as files,
+        pool.query(`select c.*, (select count(*) from campaign_files f where f.cid = c.seq and f.summary is not null) as files,
           (select coalesce(sum((f.summary ->> 'rejected')::int), 0) from campaign_files f where f.cid = c.seq) as file_rejected
           from campaigns c where c.id = $1`, [id]),
         opts.dialling ? opts.dialling(id) : Promise.resolve(0),
