@@ -1,4 +1,4 @@
-// Prometheus metrics for campaigns. Progress gauges are read from Redis at scrape time, so
+// Prometheus metrics for campaigns. Progress gauges are read from the store (PostgreSQL) at scrape time, so
 // every process reports the same campaign-wide numbers.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CampaignStore } from './store.ts';
