@@ -120,7 +120,7 @@ export function pgCampaignStore(pool: pg.Pool, opts: PgCampaignStoreOptions = {}
         campaignId: id, state: (c?.state as CampaignRunState | undefined) ?? 'active',
         // Rejected rows are counted per file version (a re-ingest overwrites its own entry).
         queued: n('queued'), rejected: n('file_rejected') + n('rejected'), dialling, answered: n('answered'), voicemail: n('voicemail'),
-        busy: n('busy'), 'no-answer': n('no_answer'), failed: n('failed'), retried: n('retried'), done: n('done'), final: (c?.final as Record<string, number> | undefined) ?? {}, files: n('files'),
+        busy: n('busy'), declined: n('declined'), 'no-answer': n('no_answer'), 'unknown-number': n('unknown_number'), failed: n('failed'), retried: n('retried'), done: n('done'), final: (c?.final as Record<string, number> | undefined) ?? {}, files: n('files'),
         ...(c?.state === 'completed' && c.completed_at !== null ? { completedAt: new Date(Number(c.completed_at)).toISOString() } : {}),
       };
     },

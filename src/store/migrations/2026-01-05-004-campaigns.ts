@@ -32,6 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       voicemail integer not null default 0,
       busy integer not null default 0,
       no_answer integer not null default 0,
+      declined integer not null default 0,
+      unknown_number integer not null default 0,
       failed integer not null default 0,
       final jsonb not null default '{}',
       created_at timestamptz not null default now()
@@ -121,7 +123,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         -- Already final, or already moved on: only the attempt ledger above may still be written.
         if first then
           update campaigns set answered = answered + (p_outcome = 'answered')::int, voicemail = voicemail + (p_outcome = 'voicemail')::int,
-            busy = busy + (p_outcome = 'busy')::int, no_answer = no_answer + (p_outcome = 'no-answer')::int, failed = failed + (p_outcome = 'failed')::int
+            busy = busy + (p_outcome = 'busy')::int, no_answer = no_answer + (p_outcome = 'no-answer')::int, failed = failed + (p_outcome = 'failed')::int,
+            declined = declined + (p_outcome = 'declined')::int, unknown_number = unknown_number + (p_outcome = 'unknown-number')::int
             where seq = c.seq;
         end if;
         return;
@@ -142,6 +145,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         answered = answered + (first and p_outcome = 'answered')::int, voicemail = voicemail + (first and p_outcome = 'voicemail')::int,
         busy = busy + (first and p_outcome = 'busy')::int, no_answer = no_answer + (first and p_outcome = 'no-answer')::int,
         failed = failed + (first and p_outcome = 'failed')::int,
+        declined = declined + (first and p_outcome = 'declined')::int, unknown_number = unknown_number + (first and p_outcome = 'unknown-number')::int,
         retried = retried + (fin is null)::int,
         done = done + (fin is not null)::int,
         final = case when fin is null then final else jsonb_set(final, array[fin], to_jsonb(coalesce((final ->> fin)::int, 0) + 1)) end
