@@ -5,7 +5,6 @@
 // own; the Stasis owner (the call service's process) tells it how unanswered attempts ended.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
@@ -17,7 +16,8 @@ import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createFlowActors } from '../../../src/flow-dsl/actors.ts';
 import { createFlowRegistry, type FlowRegistryHandle } from '../../../src/flow-dsl/registry.ts';
 import { createHoursService } from '../../../src/hours/service.ts';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
+import { startHopper, type Hopper } from '../../../src/campaigns/hopper.ts';
+import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 import { createDncStore } from '../../../src/campaigns/dnc.ts';
 import { createDialLimits } from '../../../src/campaigns/limits.ts';
 import { ingestCampaignFile } from '../../../src/campaigns/ingest.ts';
@@ -42,14 +42,16 @@ describe('campaign paths on the simulated PBX', () => {
   let redis: Redis;
   let dialer: Dialer;
   let outcomes: CallOutcomeChannel;
-  let queue: Queue;
+  let cdb: CampaignTestDb;
+  let hopper: Hopper | undefined;
   const records: CallRecord[] = [];
-  const store = () => createCampaignStore(redis, { prefix: P });
+  const store = () => cdb.db.store();
 
   beforeAll(async () => {
     redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
     for (const k of await redis.keys(`${P}*`)) await redis.del(k);
     outcomes = createCallOutcomeChannel(redis, { prefix: P });
+    cdb = await openCampaignTestDb('simpaths');
     sim = await startSimulator({ host: '127.0.0.1', port: 0, user: 'centralita', password: 'sim-secret', soundsDir: 'sounds', clockSpeed: 20 });
     telephony = await createAriTelephony({ url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0 });
     registry = await createFlowRegistry({ dir: 'flows', soundsDir: 'sounds', source: createNodeFlowSource(), queueIds: ['sales', 'support', 'billing'], now: () => new Date() });
@@ -61,34 +63,41 @@ describe('campaign paths on the simulated PBX', () => {
     for (const [role, h] of Object.entries(flowActors.roles)) calls.registerRole(role, h);
     calls.start();
     stopWatch = watchUnansweredAttempts({ telephony, outcomes, logger });
-    queue = new Queue('originate', { connection: redis, prefix: `${P}-bull` });
     restOnly = await createAriTelephony({ url: sim.url, user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, pingIntervalMs: 1000, events: false });
     dialer = createDialer({
       connection: redis, bullPrefix: `${P}-bull`, store: store(), limits: createDialLimits(redis, { prefix: P }), outcomes, telephony: restOnly, dnc, logger,
-      globalMaxCallsPerSecond: 20, globalMaxConcurrentCalls: 20, recordGraceMs: 1000,
+      globalMaxCallsPerSecond: 20, globalMaxConcurrentCalls: 20, recordGraceMs: 1000, onSettled: () => hopper?.kick(),
     });
+    // The hopper: due rows from PostgreSQL into the dialler's queue.
+    hopper = startHopper({ store: cdb.db.hopper, queue: dialer.queue, clock: Date.now, logger, global: { maxCallsPerSecond: 20, maxConcurrentCalls: 20 } });
     await waitFor(() => sim.control.isAppConnected('centralita'), 5000, 'app registered');
     await waitFor(() => restOnly.status().connected, 5000, 'REST-only adapter ready');
   }, 60_000);
 
   afterAll(async () => {
+    await hopper?.close();
     await dialer?.close();
     await restOnly?.close();
     stopWatch();
     await outcomes?.close();
-    await queue?.close();
     await calls?.stop(100);
     dispose();
     registry?.close();
     await telephony?.close();
     await sim?.close();
     redis?.disconnect();
+    await cdb?.close();
   });
 
   async function campaign(id: string, csv: string) {
     const settings = parseCampaignSettings({ window: ALWAYS_OPEN, ringTimeoutSec: 3, maxCallSec: 60, maxCallsPerSecond: 20, retry: { busy: { delaySec: 0, maxAttempts: 1 }, declined: { delaySec: 0, maxAttempts: 1 }, 'no-answer': { delaySec: 0, maxAttempts: 1 }, failed: { delaySec: 0, maxAttempts: 1 } } });
     await store().saveSettings(id, settings);
-    await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: id, source: [Buffer.from(csv)], settings, catalog: { flowIds: registry.ids() }, defaultCountry: 'CO', nowMs: Date.now(), gate: store(), sink: queue, rejected: () => {} });
+    const rows = cdb.db.rowSink(async (ps) => ps.map(() => false));
+    try {
+      await ingestCampaignFile({ campaignId: id, file: `${id}.csv`, fileId: id, source: [Buffer.from(csv)], settings, catalog: { flowIds: registry.ids() }, defaultCountry: 'CO', nowMs: Date.now(), rows, rejected: () => {} });
+    } finally {
+      await rows.close();
+    }
   }
 
   it('row variables reach the campaign flow: the payment message with the amount, in the row language', async () => {
