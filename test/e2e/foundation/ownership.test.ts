@@ -13,6 +13,7 @@ import { startCentralita, startWorkerProcess, type RunningApp } from '../../../s
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { createTestDatabase } from '../../helpers/db.ts';
 
 const OPEN = Date.parse('2026-03-02T15:00:00Z'); // Monday 10:00 in Bogotá
 
@@ -28,9 +29,11 @@ describe('app and worker on one Asterisk', () => {
     const flush = new Redis(redisUrl);
     await flush.flushdb();
     flush.disconnect();
+    // One database for both, as in production (the worker dials the rows the app's ingest stored).
+    const databaseUrl = await createTestDatabase('own');
     const env = (name: string) => {
       const dataDir = mkdtempSync(join(tmpdir(), `centralita-${name}-`));
-      return { REDIS_URL: redisUrl, ARI_URL: sim.url, ARI_PASSWORD: 'own-secret', HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '500', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') };
+      return { REDIS_URL: redisUrl, DATABASE_URL: databaseUrl, ARI_URL: sim.url, ARI_PASSWORD: 'own-secret', HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHUTDOWN_DEADLINE_MS: '500', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results') };
     };
     const t0 = Date.now();
     app = await startCentralita(loadConfig(env('app')), createLogger({ level: 'silent' }), { now: () => OPEN + (Date.now() - t0) });
