@@ -12,16 +12,20 @@ import type { PbxDriver } from './driver.ts';
 import { startApp, type AppUnderTest } from './app.ts';
 import { driverFor, targets } from './targets.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 
 describe.each(targets())('app and worker on %s', (target) => {
   let driver: PbxDriver;
   let t: AppUnderTest;
   let worker: { httpUrl: string; stop(): Promise<void> } | undefined;
+  let databaseUrl: string;
 
   beforeAll(async () => {
     driver = await driverFor(target);
     await driver.start();
-    t = await startApp(driver, { redisUrl: inject('redisUrl'), db: 5 });
+    // One database for both (the worker dials the campaign rows the app stores).
+    databaseUrl = await createTestDatabase('astown');
+    t = await startApp(driver, { redisUrl: inject('redisUrl'), db: 5, databaseUrl });
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();
@@ -32,7 +36,7 @@ describe.each(targets())('app and worker on %s', (target) => {
   it('a worker starts beside the app: both ready, the app keeps its socket and answers the next caller', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'centralita-worker-'));
     worker = await startWorkerProcess(loadConfig({
-      ARI_URL: driver.ari.url, ARI_USER: driver.ari.user, ARI_PASSWORD: driver.ari.password, REDIS_URL: `${inject('redisUrl')}/5`,
+      ARI_URL: driver.ari.url, ARI_USER: driver.ari.user, ARI_PASSWORD: driver.ari.password, REDIS_URL: `${inject('redisUrl')}/5`, DATABASE_URL: databaseUrl,
       HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'),
     }), createLogger({ level: 'silent' }));
     await waitFor(async () => ((await fetch(`${worker!.httpUrl}/readyz`)).status === 200 ? true : undefined), 20_000, 'the worker ready (REST)');
