@@ -51,7 +51,7 @@ import { realClock } from './acd/clock.ts';
 import { registerAcdRoutes } from './acd/http.ts';
 import { registerAcdMetrics } from './acd/metrics.ts';
 import type { QueuesConfig } from './acd/queue-config.ts';
-import { STASIS_ROLES } from './calls/contract.ts';
+import { ARI_CHANNELVARS, STASIS_ROLES } from './calls/contract.ts';
 import { createCallRecordPublisher, type CallRecordSink } from './calls/records.ts';
 import { mergeQueueFields } from './calls/acd-merge.ts';
 import { createCallService, type CallService } from './calls/service.ts';
@@ -350,6 +350,8 @@ async function startTelephony(config: Config, logger: Logger, stack: Stack, dids
   secrets?.add(amiSecret);
   const sim = await startSimulator({
     host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }),
+    // Configured like the shipped ari.conf, so the embedded default runs the same code path as Asterisk.
+    channelvars: [...ARI_CHANNELVARS],
     // Its manager port too (AMI), with the user dialplan/manager_custom.conf describes.
     ami: { users: [{ username: config.ami.user, secret: amiSecret, read: [...AMI_READ], write: [...AMI_WRITE], eventfilter: [...AMI_EVENTFILTERS], permit: ['127.0.0.1/32'] }] },
   });

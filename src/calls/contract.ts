@@ -81,6 +81,13 @@ export const STASIS_ROLES = {
   campaign: 'campaign', // campaign originations: campaign,<campaignId>,<rowId>,<attempt>
 } as const;
 
+/**
+ * ari.conf `channelvars` the app expects (dialplan/ari_general_custom.conf): every channel
+ * snapshot carries them, so a campaign call knows its number and row without a REST read per
+ * variable — a read that can time out under load and leave the record with the exten ("s").
+ */
+export const ARI_CHANNELVARS = ['CENTRALITA_DID', 'CENTRALITA_FLOW', 'CENTRALITA_CONTACT_ID', 'CENTRALITA_PHONE', 'CENTRALITA_VARS', 'LINKEDID'] as const;
+
 /** Handler for channels the router hands to a component other than a flow. */
 export type StasisRoleHandler = (event: Extract<TelephonyEvent, { type: 'call.started' }>) => void;
 
