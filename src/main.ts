@@ -42,7 +42,7 @@ import { createOverrideStore, type OverrideAuditEntry } from './hours/override-s
 import { registerHoursRoutes } from './hours/http.ts';
 import type { LookupServices } from './flow-dsl/types.ts';
 import { contactRecordUrl, createCrmFromConfig, loadHubspotSettings, resolvePortal } from './integrations/hubspot/index.ts';
-import { createCallerLookup } from './console/caller-lookup.ts';
+import { createCallerLookup, type CallerLookupDeps } from './console/caller-lookup.ts';
 import type { CallerLookup } from './console/offers.ts';
 import { hubspotKeys, startHubspotLogging } from './workers/hubspot.ts';
 import { createAcd, type Acd } from './acd/acd.ts';
@@ -195,22 +195,26 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
     const lookupServices: LookupServices = { dnc, defaultCountry: config.defaultCountry };
-    let callerLookup: CallerLookup | undefined;
+    // The agents' screen pops: the caller's CRM contact (with a token) and their last calls.
+    let popCrm: Pick<CallerLookupDeps, 'contacts' | 'contactUrl' | 'ownerName'> = {};
     if (config.hubspot.mode === 'api') {
-      // Flow lookups (route to the contact's owner) and the agents' screen pops share the
-      // HubSpot request budget in Redis.
+      // Flow lookups (route to the contact's owner) and the screen pops share the HubSpot
+      // request budget in Redis.
       const hsSettings = loadHubspotSettings(config);
       const crm = createCrmFromConfig(config, hsSettings, redis, hubspotKeys().budget, { extraContactProperties: ['company'] });
       stack.push({ name: 'lookup-crm', stop: () => crm.close() });
       lookupServices.crm = crm.crm;
       const agentOfOwner = new Map(Object.entries(hsSettings.owners).map(([agentId, ownerId]) => [ownerId, agentId]));
-      callerLookup = createCallerLookup({
-        contacts: crm.crm, defaultCountry: config.defaultCountry,
+      popCrm = {
+        contacts: crm.crm,
         contactUrl: async (id) => contactRecordUrl(await resolvePortal({ settings: hsSettings, crm: crm.crm, redis, key: hubspotKeys().portal }), id),
         ownerName: (ownerId) => { const a = agentOfOwner.get(ownerId); return a ? acd.agent(a)?.name ?? a : undefined; },
-        onError: (err, what) => logger.warn({ err }, `screen pop: ${what} failed`),
-      });
+      };
     }
+    const callerLookup: CallerLookup = createCallerLookup({
+      ...popCrm, history: history.store.history, defaultCountry: config.defaultCountry,
+      onError: (err, what) => logger.warn({ err }, `screen pop: ${what} failed`),
+    });
     const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices });
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
@@ -264,12 +268,14 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     };
     const pbx = pbxManager ? startPbxFeatures({ config, pbx: pbxManager, records: pbxRecords, bus, http, logger, agents: () => acd.agents() }) : undefined;
     if (pbx) stack.push({ name: 'pbx-features', stop: () => pbx.stop() });
+
+    const reports = history.store.reports(history.thresholds);
     // The web app: wallboard, agent console, reports; one live channel (/api/live).
     const web = await startWebApp({
       http, bus, logger, acd, calls,
       campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
       hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
-      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), csp, ...(callerLookup ? { lookup: callerLookup } : {}),
+      queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), csp, lookup: callerLookup,
       // Click-to-call dials through the first allowed trunk template with the first owned caller ID.
       clickToCall: {
         telephony, trunkTemplate: config.dial.trunkEndpoints[0] ?? 'PJSIP/{n}@trunk', ...(config.dial.callerIds[0] ? { callerId: config.dial.callerIds[0] } : {}),
@@ -278,7 +284,9 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       // The signed-in identity (session or API token) is the viewer; numbers masked per role.
       viewerOf: (req) => req.identity, actorOf: (req) => actorOf(req), seesNumbers: (v) => seesPii(v as Identity), mask: (x) => maskPii(x),
       access: webAccess((id) => acd.agent(id)?.queues, (id) => { const a = acd.agent(id); return a ? { state: a.state, pauseReason: a.pauseReason } : undefined; }),
-      defaultCountry: config.defaultCountry, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, now: Date.now, // the ACD's clock (realClock)
+      // Today's totals from the system of record (then this process's records); "today" in the reports' zone.
+      today: (range) => reports.calls(range), timeZone: config.reports.timeZone,
+      defaultCountry: config.defaultCountry, now: Date.now, // the ACD's clock (realClock)
     });
     stack.push({ name: 'web', stop: () => web.stop() });
     onOverrideChange = (e) => web.hoursChanged(e);
@@ -286,7 +294,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
     registerFlowsAdminRoutes(http, { flows });
-    registerHistoryRoutes(http, { history: history.store.history, reports: history.store.reports(history.thresholds), timeZone: config.reports.timeZone, now: Date.now });
+    registerHistoryRoutes(http, { history: history.store.history, reports, timeZone: config.reports.timeZone, now: Date.now });
     const httpUrl = await listenOrExplain(http, config.http, ` (is centralita already running? see ${config.dataDir}/running.json)`);
     stack.push({ name: 'http', stop: () => http.close() });
     // Zero-config first start: an admin with a random password (printed once by runMain), and

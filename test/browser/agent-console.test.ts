@@ -49,7 +49,8 @@ describe('agent console (chromium)', () => {
     await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });
     const pop = page.locator('[data-testid="screen-pop"]');
     expect(await pop.getAttribute('role')).toBe('alert');
-    expect(await pop.locator('[data-fig="who"]').innerText()).toBe('Llamante desconocido');
+    // The CRM and history lookup answers "unknown" (no token: the outbox knows no contacts).
+    await until(page, `document.querySelector('[data-testid="screen-pop"] [data-fig="who"]')?.textContent === 'Llamante desconocido'`);
     expect(await pop.locator('[data-fig="caller"]').innerText()).toBe('+573007654321');
     expect(await pop.locator('[data-fig="ivr"] li').allInnerTexts()).toEqual(['mainMenu · marcó 2', 'account · marcó 123456', 'support']);
 
