@@ -128,7 +128,7 @@ function CallDetail({ id }: { id: string }) {
       </div>
       <div class="span-6">
         <Panel title={t.search.timeline} id="call-timeline">
-          <ol class="timeline" data-testid="timeline">{items.map((x, i) => <li key={i} data-kind={x.kind}><time>{clockTime(x.at)}</time>{timelineText(x)}</li>)}</ol>
+          <ol class="timeline" data-testid="timeline">{items.map((x, i) => <li key={i} data-kind={x.kind}><time>{clockTime(x.at)}</time><span>{timelineText(x)}</span></li>)}</ol>
         </Panel>
       </div>
     </div>
