@@ -275,6 +275,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       http, bus, logger, acd, calls,
       campaigns: { list: () => campaigns.store.list(), progress: (id) => campaigns.store.progress(id), settings: (id) => campaigns.store.getSettings(id) },
       hours: { schedules: () => flows.current().schedules, overrides: (id) => overrides.active(id) },
+      // Submitting the wrap-up ends the agent's wrap-up time (the ACD offers them the next call).
+      endWrapUp: (agentId, callId) => acd.endWrapUp(agentId, callId),
       queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), csp, lookup: callerLookup,
       // Click-to-call dials through the first allowed trunk template with the first owned caller ID.
       clickToCall: {

@@ -67,6 +67,8 @@ export interface Acd extends AcdPort {
   logout(agentId: string): Promise<AgentView>;
   pause(agentId: string, reason: string): Promise<AgentView>;
   unpause(agentId: string): Promise<AgentView>;
+  /** The agent submitted the wrap-up of this call: their wrap-up time ends now (no-op for another call). */
+  endWrapUp(agentId: string, callId: string): Promise<AgentView>;
   agents(): AgentView[];
   agent(agentId: string): AgentView | undefined;
   getQueueStats(q?: StatsQuery): QueueView[];
@@ -234,6 +236,7 @@ export function createAcd(deps: AcdDeps): Acd {
       return command(agentId, { type: 'PAUSE', reason: reason || 'paused' });
     },
     unpause: (agentId) => command(agentId, { type: 'UNPAUSE' }),
+    endWrapUp: (agentId, callId) => command(agentId, { type: 'WRAP_UP_DONE', callId }),
     agents: () => agents.all().map(agents.view),
     agent: (id) => { const a = agents.get(id); return a ? agents.view(a) : undefined; },
     getQueueStats(query) {

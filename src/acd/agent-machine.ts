@@ -25,7 +25,9 @@ export type AgentEvent =
   // The call id makes a stale event about an earlier call harmless.
   | { type: 'RING_END'; callId: string } // nobody answered / cancelled / busy
   | { type: 'CONNECT'; callId: string } // answered and bridged
-  | { type: 'CALL_END'; callId: string };
+  | { type: 'CALL_END'; callId: string }
+  // The agent's wrap-up was submitted (console): wrap-up ends before its configured time.
+  | { type: 'WRAP_UP_DONE'; callId: string };
 
 export const agentMachine = setup({
   types: {
@@ -83,6 +85,7 @@ export const agentMachine = setup({
     wrapUp: {
       after: { wrapUp: { target: 'settle', actions: 'clearCall' } },
       on: {
+        WRAP_UP_DONE: { guard: 'sameCall', target: 'settle', actions: 'clearCall' },
         // Ending wrap-up early by pausing or logging out is allowed: the call is over.
         LOGOUT: { target: 'loggedOut', actions: 'clearCall' },
         PAUSE: { target: 'paused', actions: ['clearCall', assign({ pauseReason: ({ event }) => event.reason, pending: undefined })] },

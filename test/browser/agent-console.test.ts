@@ -69,6 +69,9 @@ describe('agent console (chromium)', () => {
     await page.getByRole('button', { name: 'Terminar el cierre' }).click();
     await page.waitForSelector('[data-testid="wrapup-form"]', { state: 'detached' });
     await page.waitForSelector('[data-testid="screen-pop"]', { state: 'detached' });
+    // Submitting ends the wrap-up time (60 s in the queue): Carla can take the next call now.
+    await page.waitForSelector('.statebar[data-state="available"]', { timeout: 5000 });
+    expect(h.app.acd.agent('carla')?.state).toBe('available');
     await until(page, `document.querySelector('[role="status"] .toast')?.textContent?.includes('enviado con la llamada a HubSpot') ?? false`);
 
     // The HubSpot request (outbox: no token) carries the disposition and the notes.

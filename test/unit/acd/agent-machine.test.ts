@@ -95,4 +95,27 @@ describe('agent machine', () => {
     actor.send({ type: 'LOGOUT' });
     expect(state()).toBe('loggedOut');
   });
+
+  it('a submitted wrap-up ends wrap-up early, for that call only; a pause asked during the call still applies', () => {
+    const { actor, state } = agent();
+    actor.send({ type: 'LOGIN' });
+    actor.send({ type: 'OFFER', callId: 'c1', queueId: 'q', wrapUpMs: 60_000 });
+    actor.send({ type: 'CONNECT', callId: 'c1' });
+    actor.send({ type: 'WRAP_UP_DONE', callId: 'c1' });
+    expect(state()).toBe('onCall'); // not during the call
+    actor.send({ type: 'CALL_END', callId: 'c1' });
+    actor.send({ type: 'WRAP_UP_DONE', callId: 'c0' });
+    expect(state()).toBe('wrapUp'); // another (earlier) call's wrap-up
+    actor.send({ type: 'WRAP_UP_DONE', callId: 'c1' });
+    expect(state()).toBe('available');
+    expect(actor.getSnapshot().context.callId).toBeUndefined();
+
+    actor.send({ type: 'OFFER', callId: 'c2', queueId: 'q', wrapUpMs: 60_000 });
+    actor.send({ type: 'CONNECT', callId: 'c2' });
+    actor.send({ type: 'PAUSE', reason: 'lunch' });
+    actor.send({ type: 'CALL_END', callId: 'c2' });
+    actor.send({ type: 'WRAP_UP_DONE', callId: 'c2' });
+    expect(state()).toBe('paused');
+    expect(actor.getSnapshot().context.pauseReason).toBe('lunch');
+  });
 });
