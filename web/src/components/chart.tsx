@@ -7,7 +7,8 @@ import 'uplot/dist/uPlot.min.css';
 
 export interface ChartSeries { label: string; values: (number | null)[]; color: string; kind: 'bar' | 'line'; axis?: 'left' | 'right' }
 
-export function Chart(p: { title: string; x: number[]; series: ChartSeries[]; xLabel?: (t: number) => string }) {
+/** `step`: seconds between points (the report's interval); the x axis spans the points plus one step each side. */
+export function Chart(p: { title: string; x: number[]; series: ChartSeries[]; step: number; xLabel?: (t: number) => string }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -22,7 +23,9 @@ export function Chart(p: { title: string; x: number[]; series: ChartSeries[]; xL
       width: el.clientWidth || 600,
       height: 260,
       title: p.title,
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] }, ...(hasRight ? { pct: { range: [0, 100] } } : {}) },
+      // The points plus one interval each side, from the data itself: for a single point uPlot
+      // widens the scale by 86400/ms (years, with timestamps in seconds) before calling range.
+      scales: { x: { time: true, range: () => [p.x[0]! - p.step, p.x[p.x.length - 1]! + p.step] }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] }, ...(hasRight ? { pct: { range: [0, 100] } } : {}) },
       axes: [{ ...axis }, { ...axis }, ...(hasRight ? [{ ...axis, side: 1, scale: 'pct', grid: { show: false } }] : [])],
       series: [{}, ...p.series.map((s) => ({
         label: s.label, stroke: s.color, width: s.kind === 'line' ? 2 : 1, ...(s.kind === 'bar' ? { fill: `${s.color}cc`, paths: bars } : {}),
@@ -33,7 +36,7 @@ export function Chart(p: { title: string; x: number[]; series: ChartSeries[]; xL
     const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height: 260 }));
     ro.observe(el);
     return () => { ro.disconnect(); u.destroy(); };
-  }, [p.x, p.series, p.title]);
+  }, [p.x, p.series, p.title, p.step]);
   const summary = p.series.map((s) => `${s.label}: ${s.values.reduce<number>((a, b) => a + (b ?? 0), 0)}`).join(', ');
   return <figure class="chart" data-testid="chart"><div ref={ref} role="img" aria-label={`${p.title}. ${summary}`} /></figure>;
 }

@@ -111,7 +111,7 @@ function Queues({ r }: { r: QueueReport }) {
           </table>
         )}
       </Panel>
-      {series.x.length > 0 && <Panel title={t.reports.chartQueue} id="report-chart"><Chart title={t.reports.chartQueue} x={series.x} series={series.s} /></Panel>}
+      {series.x.length > 0 && <Panel title={t.reports.chartQueue} id="report-chart"><Chart title={t.reports.chartQueue} x={series.x} series={series.s} step={(r.intervalMin ?? 60) * 60} /></Panel>}
       {r.intervals.length > 0 && (
         <Panel title={`${t.reports.queues} · ${t.reports.interval}`} id="report-intervals">
           <div class="scroll" tabIndex={0} role="region" aria-label={`${t.reports.queues} · ${t.reports.interval}`}>
@@ -169,7 +169,7 @@ function Campaigns({ r }: { r: CampaignReport }) {
           </table>
         )}
       </Panel>
-      {hours.x.length > 0 && <Panel title={t.reports.chartCampaign} id="report-chart"><Chart title={t.reports.chartCampaign} x={hours.x} series={hours.s} /></Panel>}
+      {hours.x.length > 0 && <Panel title={t.reports.chartCampaign} id="report-chart"><Chart title={t.reports.chartCampaign} x={hours.x} series={hours.s} step={3600} /></Panel>}
     </>
   );
 }
