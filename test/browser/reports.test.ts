@@ -54,6 +54,8 @@ describe('reports and call search (chromium)', () => {
     await page.waitForSelector('[data-testid="chart"] canvas');
     expect(await page.locator('[data-testid="chart"] [role="img"]').getAttribute('aria-label')).toContain('Offered: 2');
     await page.waitForSelector('#report-intervals tbody tr');
+    // A report has no live stream: the header shows no connection state (not a stuck "Connecting…").
+    expect(await page.locator('[data-testid="conn"]').count()).toBe(0);
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     expect(csv.suggestedFilename()).toMatch(/^queues-\d{4}-\d{2}-\d{2}\.csv$/);

@@ -78,7 +78,7 @@ function Header() {
         <ul>{links.filter(([, , ok]) => ok).map(([href, label]) => <li key={href}><a href={href} aria-current={cur === href || (href === '/calls' && cur.startsWith('/calls')) ? 'page' : undefined}>{label}</a></li>)}</ul>
       </nav>
       <span class="spacer" />
-      <span class={`conn ${conn}`} role="status" aria-live="polite" data-testid="conn">{t.conn[conn]}</span>
+      {conn !== 'idle' && <span class={`conn ${conn}`} role="status" aria-live="polite" data-testid="conn">{t.conn[conn]}</span>}
       <div role="group" aria-label={t.lang.label} class="row">
         <button type="button" aria-pressed={lang.value === 'es'} lang="es" onClick={() => setLang('es')}>ES</button>
         <button type="button" aria-pressed={lang.value === 'en'} lang="en" onClick={() => setLang('en')}>EN</button>

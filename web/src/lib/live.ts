@@ -5,8 +5,9 @@
 import { signal } from '@preact/signals';
 import type { LiveType } from '../../../src/wallboard/types.ts';
 
-export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'offline';
-export const connection = signal<ConnState>('connecting');
+// `idle`: this page has no live stream (reports, call search): the header shows no state.
+export type ConnState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+export const connection = signal<ConnState>('idle');
 
 const TYPES: LiveType[] = ['queue', 'agent', 'waiting', 'call', 'call.end', 'campaign', 'hours', 'today', 'log', 'offer', 'offer.end', 'wrapup'];
 
@@ -32,7 +33,7 @@ export class LiveChannel {
 
   private connect(): void {
     this.es?.close();
-    connection.value = connection.value === 'live' ? 'reconnecting' : connection.value;
+    connection.value = connection.value === 'live' ? 'reconnecting' : connection.value === 'idle' ? 'connecting' : connection.value;
     const es = new EventSource(`/api/live?since=${encodeURIComponent(this.lastId)}${this.agent ? `&agent=${encodeURIComponent(this.agent)}` : ''}`, { withCredentials: true });
     this.es = es;
     es.onopen = () => { connection.value = 'live'; this.kick(); };
@@ -63,5 +64,6 @@ export class LiveChannel {
     if (this.watchdog) clearTimeout(this.watchdog);
     this.es?.close();
     this.es = undefined;
+    connection.value = 'idle';
   }
 }
