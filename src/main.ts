@@ -212,7 +212,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       };
     }
     const callerLookup: CallerLookup = createCallerLookup({
-      ...popCrm, history: history.store.history, defaultCountry: config.defaultCountry,
+      ...popCrm, history: history.store.history, defaultCountry: config.defaultCountry, agentName: (id) => acd.agent(id)?.name,
       onError: (err, what) => logger.warn({ err }, `screen pop: ${what} failed`),
     });
     const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices });

@@ -22,6 +22,8 @@ export interface CallerLookupDeps {
   contactUrl?: (contactId: string) => Promise<string | undefined> | string | undefined;
   /** The owner's name: the agent whose HubSpot owner id it is, when configured. */
   ownerName?: (ownerId: string) => string | undefined;
+  /** An agent's display name for the last calls (the history keeps the id). */
+  agentName?: (agentId: string) => string | undefined;
   onError?: (err: unknown, what: string) => void;
 }
 
@@ -35,7 +37,7 @@ export function createCallerLookup(d: CallerLookupDeps): CallerLookup {
         d.history ? d.history.search({ number: n.e164, limit: 5 }).catch((err: unknown) => { d.onError?.(err, 'call history search'); return { calls: [] }; }) : Promise.resolve({ calls: [] }),
       ]);
       const found = (contacts.get(n.e164) ?? []) as { id: string; name?: string; ownerId?: string; company?: string }[];
-      const lastCalls = calls.calls.map((x) => ({ id: x.id, at: x.startedAt, disposition: x.disposition, ...(x.agentId ? { agent: x.agentId } : {}), ...(x.queueId ? { queue: x.queueId } : {}) }));
+      const lastCalls = calls.calls.map((x) => ({ id: x.id, at: x.startedAt, disposition: x.disposition, ...(x.agentId ? { agent: d.agentName?.(x.agentId) ?? x.agentId } : {}), ...(x.queueId ? { queue: x.queueId } : {}) }));
       const c = found[0];
       if (!c) return { contact: null, lastCalls } satisfies CallerInfo;
       const out: CallerContact = { id: c.id };
