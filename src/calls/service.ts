@@ -213,7 +213,7 @@ export function createCallService(o: CallServiceOptions): CallService {
     });
     // The session may already have ended synchronously (actor failed at start and channel gone).
     if (!endedEarly.delete(ch.id)) sessions.set(ch.id, session);
-    o.bus.emit('call.started', { callId: input.callId, channelId: ch.id, flowId: flow.id, from: input.from, to: input.to, at: ev.at });
+    o.bus.emit('call.started', { callId: input.callId, channelId: ch.id, flowId: flow.id, from: input.from, to: input.to, at: ev.at, direction: input.direction });
   }
   const endedEarly = new Set<string>();
   /** Campaign channels whose variables are being read: their events wait here. */

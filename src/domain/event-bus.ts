@@ -4,7 +4,7 @@ import type { CallRecord } from './call-record.ts';
 
 export interface BusEvents {
   'call.record': CallRecord;
-  'call.started': { callId: string; channelId: string; flowId?: string; from: string; to: string; at: string };
+  'call.started': { callId: string; channelId: string; flowId?: string; from: string; to: string; at: string; direction?: 'inbound' | 'outbound' };
   'call.step': { callId: string; node: string; digits?: string; at: string };
   'queue.event': { queueId: string; type: string; callId?: string; agentId?: string; at: string; [k: string]: unknown };
   'agent.state': { agentId: string; state: string; reason?: string; at: string };

@@ -55,7 +55,7 @@ export function createEventLog(o: { hub: LiveHub; now: () => number; size?: numb
       add('agent.state', { agent: e.agentId, name, state: e.state, reason: e.reason }, { agent: e.agentId, queues: o.agentQueues(e.agentId) }, false, at(e.at));
     },
     callStarted(e) {
-      add('call.started', { caller: e.from, flow: e.flowId }, { call: {} }, true, at(e.at));
+      add('call.started', { caller: e.direction === 'outbound' ? e.to : e.from, flow: e.flowId, direction: e.direction ?? 'inbound' }, { call: {} }, true, at(e.at));
     },
     callEnded(r) {
       const scope: Scope = { call: { ...(r.queue ? { queue: r.queue.id } : {}), ...(r.agent ? { agent: r.agent.id } : {}), ...(r.campaign ? { campaign: r.campaign.campaignId } : {}) } };

@@ -147,8 +147,8 @@ export function createWallboard(d: WallboardDeps): Wallboard {
       mark('agents', 'queues');
     }),
     d.bus.on('call.started', (e) => {
-      callers.set(e.callId, num(e.from));
-      log.callStarted({ ...e, from: num(e.from) });
+      callers.set(e.callId, num(e.direction === 'outbound' ? e.to : e.from));
+      log.callStarted({ ...e, from: num(e.from), to: num(e.to) });
       mark('calls');
     }),
     d.bus.on('call.step', () => mark('calls')),

@@ -49,7 +49,7 @@ export const en = {
   log: {
     title: 'Live events', none: 'Nothing yet',
     kinds: {
-      'call.started': (p: P) => `Call from ${s(p.caller)} entered the ${s(p.flow)} flow`,
+      'call.started': (p: P) => `Call ${p.direction === 'outbound' ? 'to' : 'from'} ${s(p.caller)} entered the ${s(p.flow)} flow`,
       'call.ended': (p: P) => `Call ${p.direction === 'outbound' ? 'to' : 'from'} ${s(p.caller)} ended: ${s(p.disposition)}${p.agent ? ` (${p.agent})` : ''}`,
       'queue.join': (p: P) => `${s(p.caller)} is waiting in ${s(p.queue)} (position ${s(p.position)})`,
       'queue.answer': (p: P) => `${s(p.agent)} answered ${s(p.caller)} in ${s(p.queue)} after ${s(p.wait)} s`,

@@ -51,7 +51,7 @@ export const es: Messages = {
   log: {
     title: 'Eventos en vivo', none: 'Nada todavía',
     kinds: {
-      'call.started': (p: P) => `Llamada de ${s(p.caller)} entró al flujo ${s(p.flow)}`,
+      'call.started': (p: P) => `Llamada ${p.direction === 'outbound' ? 'a' : 'de'} ${s(p.caller)} entró al flujo ${s(p.flow)}`,
       'call.ended': (p: P) => `Terminó la llamada ${p.direction === 'outbound' ? 'a' : 'de'} ${s(p.caller)}: ${s(p.disposition)}${p.agent ? ` (${p.agent})` : ''}`,
       'queue.join': (p: P) => `${s(p.caller)} espera en ${s(p.queue)} (posición ${s(p.position)})`,
       'queue.answer': (p: P) => `${s(p.agent)} atendió a ${s(p.caller)} en ${s(p.queue)} tras ${s(p.wait)} s`,
