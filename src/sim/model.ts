@@ -237,6 +237,8 @@ export interface PbxOptions {
   mailboxes?: boolean;
   /** asterisk.conf astlogdir (GET /asterisk/logging). */
   logDir?: string;
+  /** res_pjsip object types ARI may write (sorcery.conf with a writable wizard), e.g. ['auth']. */
+  writableSorcery?: string[];
   /** Record PBX-boundary timings (event sent -> command received per channel): GET /_sim/timings. */
   timings?: boolean;
 }
@@ -284,6 +286,17 @@ export interface Ctx {
   /** app_queue's queues (FreePBX queues, calls outside Stasis) and its device watcher. */
   pbxQueues: Map<string, SimQueue>;
   pbxQueueWatcher?: ChannelObserver;
+  /** The SIP-over-WebSocket layer (src/sim/sip) rings the far ends it has a registration for. */
+  sipFarEnd?: (c: Chan) => SipFarEnd | undefined;
+  /** res_pjsip auth objects pushed over ARI (sorcery.conf puts auth on a writable wizard). */
+  sipAuths: Map<string, { username: string; password: string }>;
+  /** Object types ARI may create/update (dynamic configuration); none by default, as with pjsip.conf only. */
+  writableSorcery: Set<string>;
+}
+
+/** A far end reached over the SIP layer: it rings a real softphone instead of following a behaviour. */
+export interface SipFarEnd {
+  ring(timeoutMs: number, hooks: { ringing(): void; answered(): void; failed(cause: number, sipStatus: number | undefined): void }): void;
 }
 
 export function createCtx(opts: PbxOptions): Ctx {
@@ -298,7 +311,7 @@ export function createCtx(opts: PbxOptions): Ctx {
     channelvars: opts.channelvars ?? [], mailboxes: opts.mailboxes === false ? undefined : new Map(), contacts: new Map(),
     logDir: opts.logDir ?? '/var/log/asterisk', logChannels: [], shutdown: false,
     timings: createTimings(opts.timings === true),
-    observers: [], pbxQueues: new Map(),
+    observers: [], pbxQueues: new Map(), sipAuths: new Map(), writableSorcery: new Set(opts.writableSorcery ?? []),
   };
   ctx.logChannels.push(
     { channel: `${ctx.logDir}/messages.log`, type: 'File', status: 'Enabled', configuration: 'NOTICE WARNING ERROR VERBOSE DTMF ' },

@@ -30,7 +30,7 @@ export function ariRoutes(pbx: Pbx): Route[] {
   add('DELETE', '/asterisk/logging/{logChannelName}', (r) => pbx.deleteLog(r.path.logChannelName!));
   add('PUT', '/asterisk/logging/{logChannelName}/rotate', (r) => pbx.rotateLog(r.path.logChannelName!));
   for (const method of ['GET', 'PUT', 'DELETE']) {
-    add(method, '/asterisk/config/dynamic/{configClass}/{objectType}/{id}', (r) => pbx.configObject(method, r.path.configClass!, r.path.objectType!, r.path.id!));
+    add(method, '/asterisk/config/dynamic/{configClass}/{objectType}/{id}', (r) => pbx.configObject(method, r.path.configClass!, r.path.objectType!, r.path.id!, r.body));
   }
   add('GET', '/asterisk/variable', (r) => pbx.globalVar(r.str('variable')));
   add('POST', '/asterisk/variable', (r) => pbx.setGlobalVar(r.str('variable'), r.str('value')));

@@ -163,9 +163,10 @@ export function surfaceOps(x: Ctx) {
 
     // asterisk resource: the simulated PBX has no sorcery-backed configuration to edit.
     /** Dynamic configuration: res_pjsip endpoints can be read; pjsip.conf is not writable (403). */
-    configObject(method: string, configClass: string, objectType: string, id: string) {
+    configObject(method: string, configClass: string, objectType: string, id: string, fields?: unknown) {
       if (configClass !== 'res_pjsip') throw new AriError(404, `configClass '${configClass}' not found`);
       if (!['endpoint', 'aor', 'auth', 'transport', 'contact', 'identify'].includes(objectType)) throw new AriError(404, `objectType '${objectType}' not found`);
+      if (objectType === 'auth' && x.writableSorcery.has('auth')) return authObject(x, method, id, fields);
       const e = x.endpoints.get(`PJSIP/${id}`);
       if (method === 'PUT') throw new AriError(403, `Cannot ${e ? 'update' : 'create'} sorcery objects of type '${objectType}'`);
       if (!e || (objectType !== 'endpoint' && objectType !== 'aor')) throw new AriError(404, `Object with id '${id}' not found`);
@@ -208,3 +209,29 @@ export function surfaceOps(x: Ctx) {
   };
 }
 
+
+/**
+ * An auth object on a writable sorcery wizard (sorcery.conf `auth=astdb,...`): ARI creates,
+ * replaces, reads and deletes it; the SIP layer's registrar checks REGISTERs against it.
+ */
+function authObject(x: Ctx, method: string, id: string, fields: unknown) {
+  const tuples = (a: { username: string; password: string }) => [
+    { attribute: 'auth_type', value: 'userpass' }, { attribute: 'username', value: a.username }, { attribute: 'password', value: a.password },
+  ];
+  if (method === 'PUT') {
+    const list = (fields as { fields?: unknown } | undefined)?.fields ?? fields;
+    if (!Array.isArray(list)) throw new AriError(400, 'Fields must be provided');
+    const get = (k: string) => (list as { attribute?: unknown; value?: unknown }[]).find((f) => f.attribute === k)?.value;
+    const old = x.sipAuths.get(id);
+    const username = get('username') ?? old?.username;
+    const password = get('password') ?? old?.password;
+    if (typeof username !== 'string' || typeof password !== 'string') throw new AriError(400, 'username and password are required');
+    const a = { username, password };
+    x.sipAuths.set(id, a);
+    return tuples(a);
+  }
+  const a = x.sipAuths.get(id);
+  if (!a) throw new AriError(404, `Object with id '${id}' not found`);
+  if (method === 'DELETE') { x.sipAuths.delete(id); return undefined; }
+  return tuples(a);
+}

@@ -84,6 +84,25 @@ export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: nu
   };
   if (beh.behavior === 'unreachable') return fail(3, false);
   if (Number.isFinite(timeoutMs)) later(x, c, timeoutMs, () => fail(19, true));
+  const sip = x.sipFarEnd?.(c);
+  if (sip) {
+    sip.ring(timeoutMs, {
+      ringing() {
+        if (over || c.answered || c.state === 'Ringing') return;
+        setState(x, c, 'Ringing');
+        note(c, { at: now(x), kind: 'ringing' });
+        hooks.ringing?.();
+      },
+      answered() {
+        if (over || c.answered) return;
+        over = true;
+        note(c, { at: now(x), kind: 'answered' });
+        hooks.answered();
+      },
+      failed: (cause, sipStatus) => fail(cause, false, sipStatus),
+    });
+    return;
+  }
   if (beh.behavior === 'silent') {
     later(x, c, SIP_TRANSACTION_TIMEOUT_MS, () => fail(18, false, 408));
     return;
