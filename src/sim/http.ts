@@ -17,6 +17,8 @@ export interface HttpOptions {
   /** Counts bad input answered with an error (kept for stats; never a crash). */
   onBadRequest?: (info: { method: string; path: string; status: number; message: string }) => void;
   onError?: (err: unknown) => void;
+  /** Other WebSocket services on the same port (SIP over WebSocket on /ws); true = taken. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export interface SimHttp {
@@ -186,6 +188,7 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     const url = parseUrl(req.url) ?? new URL('http://sim.invalid/invalid');
+    if (url.pathname !== '/ari/events' && opts.upgrade?.(req, socket, head)) return;
     const reject = (status: number, type: string, body: string, extra = '') => {
       bad++;
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);

@@ -12,11 +12,15 @@ import { createSimHttp } from './http.ts';
 import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
 import type { PbxQueueConfig } from './app-queue.ts';
 import { startAmiServer, type AmiServerOptions, type SimAmiServer } from './ami/server.ts';
+import { createSipWs, type SipStats } from './sip/server.ts';
+import type { MediaStats } from './sip/media.ts';
 
 export type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
 export { createSimClock, createManualClock, type SimClock, type ManualClock } from './clock.ts';
 export type { PbxQueueConfig } from './app-queue.ts';
 export type { AmiUserConfig } from './ami/server.ts';
+export type { SipStats } from './sip/server.ts';
+export type { MediaStats } from './sip/media.ts';
 
 export interface SimulatorOptions {
   host?: string;
@@ -52,6 +56,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The manager port (AMI over TCP, same loopback host): its users, CEL and timestamps. Off unless given. */
   ami?: Omit<AmiServerOptions, 'host' | 'onError'>;
+  /** res_pjsip object types ARI may write (sorcery.conf `auth=memory`): the app pushes softphone credentials. */
+  writableSorcery?: string[];
   /** app_queue queues (FreePBX queues); default: queue 400 ringing PJSIP/1006-1008 (DID 6015550400). */
   pbxQueues?: PbxQueueConfig[];
 }
@@ -98,6 +104,14 @@ export interface SimControl {
   isAppConnected(app: string): boolean;
   /** Path of a stored recording file, if it exists. */
   recordingPath(name: string): string | undefined;
+  /** SIP over WebSocket (softphones on /ws): registrations and counters, and each WebRTC leg's media. */
+  sip: {
+    stats(): SipStats;
+    /** RTP in/out and the energy of what the softphone sent on a channel (kept after hangup). */
+    media(channelId: string): MediaStats | undefined;
+    /** Chaos: every softphone's WebSocket is closed (their contacts go, as on a transport shutdown). */
+    dropConnections(): void;
+  };
   readonly clock: SimClock;
 }
 
@@ -192,15 +206,20 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     clock, sounds, recordingsDir,
     dialplan: opts.dialplan ?? defaultDialplan(app, opts.dids, opts.defaultFlow),
     endpoints: opts.endpoints ?? defaultEndpoints(),
-    channelvars: opts.channelvars, mailboxes: opts.mailboxes, timings: opts.timings,
+    channelvars: opts.channelvars, mailboxes: opts.mailboxes, timings: opts.timings, writableSorcery: opts.writableSorcery,
     onWarning: (msg, data) => log?.warn({ ...data }, msg),
   });
   holder.pbx = pbx;
   if (opts.inboundContext) pbx.setDefaultContext(opts.inboundContext);
   const core = pbx.amiCore();
   core.queues.configure(opts.pbxQueues ?? defaultPbxQueues());
+  const sipWs = createSipWs({
+    core: pbx.sipCore(), host: opts.host ?? '127.0.0.1', recordingsDir, now: () => clock.now(),
+    warn: (msg, data) => log?.warn({ ...data }, msg),
+  });
   const http = createSimHttp({
     pbx, user: opts.user, password: opts.password,
+    upgrade: (req, socket, head) => sipWs.handleUpgrade(req, socket, head),
     onBadRequest: (info) => log?.debug(info, 'sim: request answered with an error'),
     onError: (err) => {
       internalErrors++;
@@ -235,6 +254,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     eventsSent: (a) => pbx.eventsSent(a),
     isAppConnected: (a) => pbx.isAppActive(a),
     recordingPath: (n) => pbx.recordingPath(n),
+    sip: { stats: () => sipWs.stats(), media: (id) => sipWs.media(id), dropConnections: () => sipWs.dropAll() },
     clock: baseClock,
   };
   log?.info({ url: `${url}/ari`, user: opts.user }, 'simulated PBX listening');
@@ -251,6 +271,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     internalErrors: () => internalErrors,
     async close() {
       await ami?.close();
+      await sipWs.close();
       pbx.dispose();
       await http.close();
       if (!opts.clock) baseClock.dispose();

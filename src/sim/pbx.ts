@@ -16,6 +16,7 @@ import { recordingOps } from './recording.ts';
 import { worldOps } from './world.ts';
 import { surfaceOps } from './surface-ops.ts';
 import { amiCore } from './ami-core.ts';
+import { sipCore } from './sip-core.ts';
 
 export { AriError, ariTime, parseCallerId, type EndpointConfig, type EventSink, type PbxOptions } from './model.ts';
 export { patternRegex } from './dialplan.ts';
@@ -33,6 +34,8 @@ export function createPbx(opts: PbxOptions) {
       endpoint: o.endpoint, context: o.context, extension: o.extension, priority: o.priority, callerId: o.callerId,
       timeout: o.timeoutSec, channelId: o.channelId, otherChannelId: o.otherChannelId, variables: o.variables,
     }) as { id: string }),
+    /** The channel core as the SIP-over-WebSocket layer sees it (src/sim/sip). */
+    sipCore: () => sipCore(x),
     clock: x.clock,
     setDialplan(d: Dialplan) {
       x.dialplan = d;

@@ -82,7 +82,9 @@ export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: nu
     c.techCause = sip ?? sipOfCause(cause);
     hooks.failed(cause, timedOut);
   };
-  if (beh.behavior === 'unreachable') return fail(3, false);
+  // chan_pjsip finds no contact for a dynamic AOR nobody registered: no session, NO_ROUTE_DESTINATION.
+  const ep = x.endpoints.get(`${c.tech}/${c.resource}`);
+  if (beh.behavior === 'unreachable' || (ep?.dynamic && !x.contacts.has(`${c.tech}/${c.resource}`))) return fail(3, false);
   if (Number.isFinite(timeoutMs)) later(x, c, timeoutMs, () => fail(19, true));
   const sip = x.sipFarEnd?.(c);
   if (sip) {

@@ -32,6 +32,8 @@ export interface MediaLeg {
   accept(remoteSdp: string): Promise<void>;
   /** Connected to a peer (bridged): send the caller's voice; otherwise silence. */
   setTalking(on: boolean): void;
+  /** The current local description (loopback candidates only). */
+  localSdp(): string;
   stats(): MediaStats;
   close(): Promise<void>;
 }
@@ -46,6 +48,8 @@ export interface MediaOptions {
 }
 
 const FRAME = 160;
+/** 10 minutes of 8 kHz audio kept for the WAV of a leg. */
+const MAX_RECORDED_SAMPLES = 8000 * 600;
 
 export function toneVoice(freq = 440, amplitude = 5000): (i: number) => Int16Array {
   return (i) => {
@@ -75,6 +79,7 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
   let sumSq = 0;
   let samples = 0;
   const chunks: Int16Array[] = [];
+  let kept = 0;
   let closed = false;
   let transceiverReady = false;
 
@@ -82,16 +87,25 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
     if (transceiverReady) return;
     transceiverReady = true;
     const tr = pc.getTransceivers()[0] ?? pc.addTransceiver(track, { direction: 'sendrecv' });
+    // A transceiver made by the remote offer starts recvonly: we send too (the answer intersects).
+    tr.setDirection('sendrecv');
     if (tr.sender.track !== track) void tr.sender.replaceTrack(track);
-    tr.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((rtp) => {
-      if (rtp.header.payloadType !== 0) return; // telephone-event or comfort noise: not audio
+  };
+  // Subscribed before any description is set: the remote track appears during setRemoteDescription.
+  const receiving = new Set<MediaStreamTrack>();
+  pc.onTrack.subscribe((t) => {
+    if (receiving.has(t)) return;
+    receiving.add(t);
+    t.onReceiveRtp.subscribe((rtp) => {
+      if (closed || rtp.header.payloadType !== 0) return; // telephone-event or comfort noise: not audio
       packetsIn++;
       const pcm = mulaw.decode(rtp.payload);
-      chunks.push(pcm);
+      // Energy counts the whole call; the WAV keeps the first MAX_RECORDED_SAMPLES (bounded memory).
+      if (kept < MAX_RECORDED_SAMPLES) { chunks.push(pcm); kept += pcm.length; }
       for (const s of pcm) sumSq += s * s;
       samples += pcm.length;
-    }));
-  };
+    });
+  });
 
   let seq = Math.floor(Math.random() * 0xffff);
   let ts = Math.floor(Math.random() * 0xffffffff);
@@ -137,6 +151,7 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
       await pc.setRemoteDescription({ type: 'answer', sdp: remoteSdp });
     },
     setTalking(on) { talking = on; },
+    localSdp: local,
     stats() {
       const rms = samples ? Math.sqrt(sumSq / samples) : 0;
       return {

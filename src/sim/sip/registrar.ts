@@ -5,7 +5,7 @@
 import digest, { type ServerContext } from 'sip/digest.js';
 import type { SipMessage } from 'sip';
 import type { SipCore } from '../sip-core.ts';
-import { REASON, randomToken, response, uriUser } from './wire.ts';
+import { REASON, response, uriUser } from './wire.ts';
 
 export const REALM = 'asterisk';
 const MIN_EXPIRES = 60;
@@ -23,6 +23,7 @@ export interface Registrar {
   /** resource -> connection id of the live registration. */
   connectionOf(resource: string): string | undefined;
   contactOf(resource: string): string | undefined;
+  resources(): string[];
   counters: { challenges: number; rejected: number; registered: number; unregistered: number };
 }
 
@@ -33,11 +34,12 @@ export function createRegistrar(core: SipCore, now: () => number): Registrar {
 
   const challenge = (rq: SipMessage, stale = false) => {
     counters.challenges++;
-    const ctx: ServerContext = { realm: REALM, qop: 'auth', nonce: randomToken(24) };
-    nonces.set(ctx.nonce!, { ctx, at: now() });
-    for (const [n, v] of nonces) if (now() - v.at > NONCE_LIFETIME_MS * 4) nonces.delete(n);
+    // The package makes the nonce itself (it overwrites ctx.nonce), so it is stored after.
+    const ctx: ServerContext = { realm: REALM, qop: 'auth' };
     const rs = response(rq, 401, REASON[401]!);
     digest.challenge(ctx, rs);
+    for (const [n, v] of nonces) if (now() - v.at > NONCE_LIFETIME_MS * 4) nonces.delete(n);
+    nonces.set(ctx.nonce!, { ctx, at: now() });
     if (stale) (rs.headers['www-authenticate'] as Record<string, unknown>[])[0]!.stale = 'true';
     // The `sip` package's challenge names no algorithm; say MD5 as Asterisk does.
     (rs.headers['www-authenticate'] as Record<string, unknown>[])[0]!.algorithm = 'MD5';
@@ -48,10 +50,12 @@ export function createRegistrar(core: SipCore, now: () => number): Registrar {
     counters,
     connectionOf: (r) => (core.registered(r) ? byResource.get(r)?.conn : undefined),
     contactOf: (r) => byResource.get(r)?.contact,
+    resources: () => [...byResource.keys()],
     handle(rq, conn) {
       const resource = uriUser(rq.headers.to?.uri);
       const ep = resource ? core.endpoint(resource) : undefined;
-      if (!resource || !ep) { counters.rejected++; return { reply: response(rq, 404, REASON[404]!) }; }
+      // res_pjsip challenges an unknown endpoint too (its artificial endpoint), so names cannot be probed.
+      if (!resource || !ep) { counters.rejected++; return { reply: challenge(rq) }; }
       const auth = core.auth(resource);
       const given = (rq.headers.authorization as Record<string, string>[] | undefined)?.find((a) => a.scheme?.toLowerCase() === 'digest');
       if (!given || !auth) return { reply: challenge(rq) };
@@ -59,6 +63,8 @@ export function createRegistrar(core: SipCore, now: () => number): Registrar {
       const known = nonce ? nonces.get(nonce) : undefined;
       if (!known || now() - known.at > NONCE_LIFETIME_MS) return { reply: challenge(rq, Boolean(known)) };
       const user = given.username?.replace(/^"|"$/g, '');
+      // The package caches HA1 on the nonce's context: drop it so a rotated password counts at once.
+      known.ctx.ha1 = undefined;
       if (user !== auth.username || !digest.authenticateRequest(known.ctx, rq, { user: auth.username, password: auth.password })) {
         counters.rejected++;
         // Asterisk answers a wrong password with a new challenge (and logs "Failed to authenticate").

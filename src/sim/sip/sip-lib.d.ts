@@ -27,6 +27,7 @@ declare module 'sip/digest.js' {
   export interface ServerContext { realm: string; nonce?: string; qop?: string; nc?: number; ha1?: string; proxy?: boolean }
   export function challenge(ctx: ServerContext, rs: SipMessage): SipMessage;
   export function authenticateRequest(ctx: ServerContext, rq: SipMessage, creds: { user: string; password?: string; hash?: string }): boolean;
+  export function signRequest(ctx: Record<string, unknown> | undefined, rq: SipMessage, rs: SipMessage | undefined, creds: { user: string; password: string; realm: string }): Record<string, unknown> | null;
   export function calculateHA1(ctx: { user: string; realm: string; password: string }): string;
   export function calculateUserRealmPasswordHash(user: string, realm: string, password: string): string;
 }
