@@ -41,6 +41,8 @@ export const VARIABLES = {
   PBX_INBOUND_CONTEXTS: { schema: z.string().default('from-pstn,from-trunk*,from-did-direct,ext-did*'), form: 'comma list of contexts trunk calls arrive in (trailing * = prefix); decides inbound/outbound/internal', example: 'from-pstn,from-trunk*' },
   PBX_ORIGINATE_CONTEXT: { schema: z.string().regex(/^[A-Za-z0-9_-]+$/).default('from-internal'), form: 'context a click-to-call desk phone continues in (FreePBX outbound routes)', example: 'from-internal' },
   PBX_DIAL_ALLOWED_PREFIXES: { schema: z.string().regex(/^(\+\d{1,6})(,\+\d{1,6})*$/, 'comma list of +prefixes').optional(), form: 'E.164 prefixes click-to-call may dial (toll-fraud allow-list); unset = the DEFAULT_COUNTRY calling code only', example: '+57,+1' },
+  SOFTPHONE_WS_URL: { schema: url(['ws:', 'wss:']).optional(), form: 'the SIP-over-WebSocket URL agents\' browser softphones register to (Asterisk\'s WSS transport, dialplan/README.md); unset = the simulated PBX\'s /ws with the embedded default, no softphone with an external ARI', example: 'wss://pbx.example.com:8089/ws' },
+  SOFTPHONE_SIP_DOMAIN: { schema: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').optional(), form: 'the SIP domain of the softphones\' AOR URIs (sip:<endpoint>@<domain>); unset = the host of SOFTPHONE_WS_URL', example: 'pbx.example.com' },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), form: 'a Redis URL; unset = start a local redis-server', example: 'redis://127.0.0.1:6379/0' },
   S3_BUCKET: { schema: nonEmpty('bucket name').optional(), form: 'the campaigns bucket; unset = local inbox folder', example: 'acme-campaigns' },
   S3_ENDPOINT: { schema: url(['http:', 'https:']).optional(), form: 'an S3-compatible endpoint (tests, MinIO); unset = AWS', example: 'http://127.0.0.1:4569' },
@@ -135,6 +137,8 @@ export interface Config {
   ami: ({ mode: 'external'; host: string; port: number; secret: string } | { mode: 'embedded' } | { mode: 'off' }) & { user: string; actionTimeoutMs: number };
   pbx: { inboundContexts: string[]; originateContext: string; dialAllowedPrefixes?: string[] };
   redis: { mode: 'external'; url: string } | { mode: 'embedded' };
+  /** Browser softphones (JsSIP): where they register; the embedded default fills in the simulator's /ws. */
+  softphone: { wsUrl?: string; domain?: string };
   aws: { region: string; accessKeyId?: string; secretAccessKey?: string };
   campaigns:
     | { mode: 's3'; bucket: string; endpoint?: string; forcePathStyle: boolean; prefix: string; sqsQueueUrl?: string; sqsEndpoint?: string }
@@ -226,6 +230,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
       ...(v.PBX_DIAL_ALLOWED_PREFIXES ? { dialAllowedPrefixes: v.PBX_DIAL_ALLOWED_PREFIXES.split(',') } : {}),
     },
     redis: v.REDIS_URL ? { mode: 'external', url: v.REDIS_URL } : { mode: 'embedded' },
+    softphone: { ...(v.SOFTPHONE_WS_URL ? { wsUrl: v.SOFTPHONE_WS_URL } : {}), ...(v.SOFTPHONE_SIP_DOMAIN ? { domain: v.SOFTPHONE_SIP_DOMAIN } : {}) },
     aws: { region: v.AWS_REGION, accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY },
     campaigns: v.S3_BUCKET
       ? { mode: 's3', bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, forcePathStyle: v.S3_FORCE_PATH_STYLE, prefix: v.CAMPAIGNS_PREFIX, sqsQueueUrl: v.SQS_QUEUE_URL, sqsEndpoint: v.SQS_ENDPOINT }

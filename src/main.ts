@@ -49,6 +49,8 @@ import { createAcd, type Acd } from './acd/acd.ts';
 import { redisAgentStore } from './acd/agent-store.ts';
 import { realClock } from './acd/clock.ts';
 import { registerAcdRoutes } from './acd/http.ts';
+import { createSoftphoneService } from './softphone/service.ts';
+import { registerSoftphoneRoutes } from './softphone/http.ts';
 import { registerAcdMetrics } from './acd/metrics.ts';
 import type { QueuesConfig } from './acd/queue-config.ts';
 import { ARI_CHANNELVARS, STASIS_ROLES } from './calls/contract.ts';
@@ -293,6 +295,12 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     stack.push({ name: 'web', stop: () => web.stop() });
     onOverrideChange = (e) => web.hoursChanged(e);
     registerAcdRoutes(http, acd);
+    // Browser softphones: the simulator's /ws in the embedded default, SOFTPHONE_WS_URL with an Asterisk.
+    const softphoneWs = config.softphone.wsUrl ?? (sim ? `${sim.url.replace(/^http/, 'ws')}/ws` : undefined);
+    registerSoftphoneRoutes(http, softphoneWs ? createSoftphoneService({
+      pbx: ari, wsUrl: softphoneWs, ...(config.softphone.domain ? { domain: config.softphone.domain } : {}),
+      agent: (id) => acd.agent(id), secret: (v) => secrets.add(v),
+    }) : undefined);
     registerHoursRoutes(http, { hours, overrides });
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
     registerFlowsAdminRoutes(http, { flows });
@@ -362,6 +370,8 @@ async function startTelephony(config: Config, logger: Logger, stack: Stack, dids
     host: '127.0.0.1', port: 0, user: config.ari.user, password, soundsDir: config.soundsDir, app: config.ari.app, dids, logger: logger.child({ component: 'sim' }),
     // Configured like the shipped ari.conf, so the embedded default runs the same code path as Asterisk.
     channelvars: [...ARI_CHANNELVARS],
+    // sorcery.conf as dialplan/README.md sets it for WebRTC agents: the app pushes their auth objects.
+    writableSorcery: ['auth'],
     // Its manager port too (AMI), with the user dialplan/manager_custom.conf describes.
     ami: { users: [{ username: config.ami.user, secret: amiSecret, read: [...AMI_READ], write: [...AMI_WRITE], eventfilter: [...AMI_EVENTFILTERS], permit: ['127.0.0.1/32'] }] },
   });

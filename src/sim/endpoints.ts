@@ -91,6 +91,20 @@ function contactEvents(x: Ctx, e: EndpointConfig, c: Contact, _state: string, pe
   deliver(x, rec, { type: 'ContactStatusChange', timestamp: ts(x), endpoint, contact_info: { uri: c.uri, contact_status: status, aor: c.aor, roundtrip_usec: '0' } });
 }
 
+/**
+ * The embedded simulator's stand-in for the WebRTC endpoint template (dialplan/README.md): once
+ * the app pushes softphone credentials for an endpoint, its only contact is the browser that
+ * registers, so it is offline until one does (EndpointStateChange to subscribed apps).
+ */
+export function becomeSoftphone(x: Ctx, key: string): void {
+  const e = x.endpoints.get(key);
+  if (!e || e.dynamic) return;
+  e.dynamic = true;
+  if (x.contacts.has(key)) return;
+  const rec = endpointRecipients(x, key, e.technology);
+  if (rec.size > 0) deliver(x, rec, { type: 'EndpointStateChange', timestamp: ts(x), endpoint: endpointJson(x, e) });
+}
+
 const DEVICE_STATES = ['NOT_INUSE', 'INUSE', 'BUSY', 'INVALID', 'UNAVAILABLE', 'RINGING', 'RINGINUSE', 'ONHOLD', 'UNKNOWN'];
 
 export function endpointOps(x: Ctx) {

@@ -8,7 +8,7 @@ import { AriError, type Pbx } from './pbx.ts';
 import { apiDeclaration, resourceListing } from './api-docs.ts';
 import { Req, type Params, type Route } from './routes.ts';
 import { ariRoutes } from './routes-ari.ts';
-import { simRoutes } from './routes-sim.ts';
+import { simRoutes, type SimSipView } from './routes-sim.ts';
 
 export interface HttpOptions {
   pbx: Pbx;
@@ -19,6 +19,8 @@ export interface HttpOptions {
   onError?: (err: unknown) => void;
   /** Other WebSocket services on the same port (SIP over WebSocket on /ws); true = taken. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+  /** The SIP layer's control routes (/_sim/sip). */
+  sip?: SimSipView;
 }
 
 export interface SimHttp {
@@ -45,7 +47,7 @@ export function createSimHttp(opts: HttpOptions): SimHttp {
     pbx.shutdown();
     pbx.clock.setTimer(100, () => void close());
   };
-  const sim = simRoutes(pbx, dropWebSockets, shutdown);
+  const sim = simRoutes(pbx, dropWebSockets, shutdown, opts.sip);
 
   const authOk = (req: IncomingMessage, url: URL): boolean => {
     const key = url.searchParams.get('api_key');

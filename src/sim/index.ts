@@ -220,6 +220,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const http = createSimHttp({
     pbx, user: opts.user, password: opts.password,
     upgrade: (req, socket, head) => sipWs.handleUpgrade(req, socket, head),
+    sip: sipWs,
     onBadRequest: (info) => log?.debug(info, 'sim: request answered with an error'),
     onError: (err) => {
       internalErrors++;

@@ -48,7 +48,14 @@ function nonNegative(o: Record<string, unknown>, k: string): number | undefined 
   if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new AriError(400, `${k}: expected a non-negative number`);
   return x;
 }
-export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => void): Route[] {
+/** The SIP-over-WebSocket layer as the control API shows it (src/sim/sip/server.ts). */
+export interface SimSipView {
+  stats(): unknown;
+  media(channelId: string): unknown;
+  dropAll(): void;
+}
+
+export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => void, sip?: SimSipView): Route[] {
   const { routes, add } = router();
   const needStr = (r: Req, k: string) => {
     const v = r.params[k];
@@ -109,5 +116,15 @@ export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => 
   add('GET', '/timings', (r) => ({ ...pbx.timings.summary(), ...(r.bool('samples') ? { samples: pbx.timings.samples() } : {}) }));
   add('POST', '/timings/reset', () => pbx.timings.reset());
   add('GET', '/stats', () => ({ channels: pbx.channelCount(), eventsSent: pbx.eventsSent() }));
+  if (sip) {
+    // Softphones: registrations and counters; a WebRTC leg's RTP and the energy of what the phone sent.
+    add('GET', '/sip', () => sip.stats() as Params);
+    add('GET', '/sip/media/{id}', (r) => {
+      const m = sip.media(r.path.id!);
+      if (!m) throw new AriError(404, 'no WebRTC media on that channel');
+      return m as Params;
+    });
+    add('POST', '/sip/drop', () => sip.dropAll());
+  }
   return routes;
 }

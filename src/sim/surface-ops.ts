@@ -6,6 +6,7 @@ import { AriError, type Ctx } from './model.ts';
 import { chanJson, dialEvent, getChan, hex8, inStasis, newChan, setVar, subscribe } from './core.ts';
 import { enqueueSync } from './control-queue.ts';
 import { answeredOutbound, indicateRinging } from './lifecycle.ts';
+import { becomeSoftphone } from './endpoints.ts';
 
 const RUNNING_MODULES = ['res_ari.so', 'res_stasis.so', 'chan_pjsip.so', 'res_pjsip.so', 'app_dial.so', 'res_musiconhold.so', 'chan_rtp.so'];
 const TRANSFER_STATES = ['channel_progress', 'channel_answered', 'channel_unavailable', 'channel_declined'];
@@ -228,6 +229,7 @@ function authObject(x: Ctx, method: string, id: string, fields: unknown) {
     if (typeof username !== 'string' || typeof password !== 'string') throw new AriError(400, 'username and password are required');
     const a = { username, password };
     x.sipAuths.set(id, a);
+    becomeSoftphone(x, `PJSIP/${id}`);
     return tuples(a);
   }
   const a = x.sipAuths.get(id);

@@ -172,12 +172,14 @@ export function createSipCalls(o: CallsOptions): SipCalls {
     return {
       ring(_timeoutMs, hooks) {
         const callId = randomToken(20);
+        // chan_pjsip's From is the outgoing channel's connected line (who is calling the phone).
+        const who = c.connected?.number ? c.connected : c.caller;
         const d: Dialog = {
           callId, localTag: randomToken(10), chan: c, conn: where.conn, target: where.contact, localCseq: 1, direction: 'to-phone',
           state: 'early', media: leg(c.id), held: false, hooks,
           invite: {
             branch: `z9hG4bK${randomToken(16)}`, cseq: 1, ruri: where.contact,
-            from: `sip:${c.caller.number || 'anonymous'}@${o.host}`, to: `sip:${c.resource}@${o.host}`,
+            from: `sip:${who.number || 'anonymous'}@${o.host}`, to: `sip:${c.resource}@${o.host}`,
           },
         };
         byCallId.set(callId, d);
@@ -189,7 +191,7 @@ export function createSipCalls(o: CallsOptions): SipCalls {
             method: 'INVITE', uri: inv.ruri, version: '2.0',
             headers: {
               via: [{ version: '2.0', protocol: 'WS', host: o.host, params: { branch: inv.branch } }], 'max-forwards': '70',
-              from: { name: c.caller.name ? `"${c.caller.name.replace(/"/g, '')}"` : undefined, uri: inv.from, params: { tag: d.localTag } },
+              from: { name: who.name ? `"${who.name.replace(/"/g, '')}"` : undefined, uri: inv.from, params: { tag: d.localTag } },
               to: { uri: inv.to, params: {} }, contact: [{ uri: `${ourUri};transport=ws`, params: {} }], 'call-id': callId,
               cseq: { seq: inv.cseq, method: 'INVITE' }, allow: ALLOW, 'content-type': 'application/sdp',
               'x-centralita-channel': c.id,

@@ -85,6 +85,13 @@ export interface AriTelephony extends Telephony {
   handlerCount(): number;
   /** Drops the current socket (tests). */
   dropSocket(): void;
+  /**
+   * res_pjsip dynamic configuration over ARI (sorcery.conf puts `auth` on a writable wizard):
+   * creates or replaces the auth object a softphone's REGISTER is checked against.
+   */
+  setSipAuth(id: string, username: string, password: string): Promise<void>;
+  /** Endpoint events (registration: EndpointStateChange, ContactStatusChange) for `PJSIP/<name>`. */
+  subscribeEndpoint(endpoint: string): Promise<void>;
 }
 
 type Op = (params?: Record<string, unknown>) => Promise<unknown>;
@@ -531,6 +538,16 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       const fresh = eventSources.filter((s) => !subscriptions.has(s));
       for (const s of fresh) subscriptions.add(s);
       if (fresh.length && status.connected) await applySubscriptions(fresh);
+    },
+    async setSipAuth(id, username, password) {
+      await call('asterisk', 'updateObject', {
+        configClass: 'res_pjsip', objectType: 'auth', id,
+        fields: { fields: [{ attribute: 'auth_type', value: 'userpass' }, { attribute: 'username', value: username }, { attribute: 'password', value: password }] },
+      });
+    },
+    async subscribeEndpoint(endpoint) {
+      // Through subscribe(): kept and applied again after every reconnect.
+      await tel.subscribe([`endpoint:${endpoint}`]);
     },
     onEvent(handler) {
       handlers.add(handler);

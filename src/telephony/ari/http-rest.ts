@@ -8,7 +8,7 @@ import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 
 /** Method and path template per ari-client operation; other params go to the query string. */
-export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'DELETE'; path: string }> = {
+export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string }> = {
   'channels.answer': { method: 'POST', path: '/channels/{channelId}/answer' },
   'channels.ring': { method: 'POST', path: '/channels/{channelId}/ring' },
   'channels.play': { method: 'POST', path: '/channels/{channelId}/play/{playbackId}' },
@@ -37,6 +37,7 @@ export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'DELETE'; pat
   'recordings.getLive': { method: 'GET', path: '/recordings/live/{recordingName}' },
   'applications.subscribe': { method: 'POST', path: '/applications/{applicationName}/subscription' },
   'asterisk.ping': { method: 'GET', path: '/asterisk/ping' },
+  'asterisk.updateObject': { method: 'PUT', path: '/asterisk/config/dynamic/{configClass}/{objectType}/{id}' },
 };
 
 /** An HTTP error from ARI, with the status ari-client loses. */
@@ -139,6 +140,8 @@ export function createHttpRest(o: { baseUrl: string; user: string; password: str
     for (const [k, v] of Object.entries(params)) {
       if (used.has(k) || v === undefined) continue;
       if (k === 'variables') { body = JSON.stringify({ variables: v }); continue; }
+      // A swagger body parameter (updateObject's `fields`): its value is the whole body, as ari-client sends it.
+      if (k === 'fields') { body = JSON.stringify(v); continue; }
       q.set(k, Array.isArray(v) ? v.map(String).join(',') : String(v));
     }
     const qs = q.toString();
