@@ -54,6 +54,8 @@ export interface SipCalls {
   /** The softphone's WebSocket closed: its calls end (Asterisk: transport shutdown). */
   connectionGone(conn: Conn): void;
   media(channelId: string): MediaStats | undefined;
+  /** Live dialogs: which channel talks to which registered phone. */
+  dialogs(): { channelId: string; resource: string; direction: 'to-phone' | 'from-phone'; state: string; held: boolean }[];
   close(): Promise<void>;
 }
 
@@ -338,6 +340,7 @@ export function createSipCalls(o: CallsOptions): SipCalls {
       }
     },
     media: (id) => byChan.get(id)?.media.stats() ?? ended.get(id),
+    dialogs: () => [...byChan.values()].map((d) => ({ channelId: d.chan.id, resource: d.chan.resource, direction: d.direction, state: d.state, held: d.held })),
     async close() {
       for (const d of [...byCallId.values()]) finish(d);
       await new Promise((r) => setTimeout(r, 10));

@@ -32,6 +32,7 @@ export interface SipStats {
   registrar: Registrar['counters'];
   /** resource -> the contact it registered. */
   registrations: Record<string, string>;
+  dialogs: ReturnType<SipCalls['dialogs']>;
 }
 
 export interface SipWs {
@@ -130,7 +131,7 @@ export function createSipWs(o: SipWsOptions): SipWs {
         const c = registrar.contactOf(r);
         if (c && registrar.connectionOf(r)) registrations[r] = c;
       }
-      return { connections: sockets.size, ...counters, registrar: { ...registrar.counters }, registrations };
+      return { connections: sockets.size, ...counters, registrar: { ...registrar.counters }, registrations, dialogs: calls.dialogs() };
     },
     media: (id) => calls.media(id),
     dropAll() {

@@ -75,7 +75,7 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     await waitFor(() => contactStatuses().length === 2);
     expect(contactStatuses()).toEqual(['NonQualified', 'Removed']);
     expect((await rest('GET', '/ari/endpoints/PJSIP/agent-7')).body).toMatchObject({ state: 'offline' });
-    expect(sim.control.sip.stats()).toMatchObject({ registrations: {}, badMessages: 0 });
+    expect(sim.control.sip.stats()).toMatchObject({ registrations: {}, badMessages: 0, dialogs: [] });
   });
 
   it('rings the registered phone, two-way audio, INFO DTMF, re-INVITE hold, BYE from the phone', async () => {
