@@ -170,6 +170,9 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     await restoreAcdLog(acd, history, logger);
     await acd.start();
     stack.push({ name: 'acd', stop: () => acd.stop() });
+    // Every agent's phone registering or going away reaches the ACD as it happens (EndpointStateChange;
+    // the adapter applies subscriptions again after reconnects; the endpoint poll stays the backstop).
+    await telephony.subscribe([...new Set(acd.agents().map((a) => `endpoint:${a.endpoint}`))]).catch((err: unknown) => logger.warn({ err }, 'could not subscribe to agent endpoints; polling endpoints only'));
     registerAcdMetrics(metrics, acd);
 
     // The web app (started later) is told of every override change: the wallboard and its log.

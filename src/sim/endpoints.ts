@@ -6,7 +6,7 @@ import { allApps, deliver, ts } from './core.ts';
 /** online with a contact: a static one (aor `contact =`) or a registered one for a dynamic AOR. */
 export function endpointOnline(x: Ctx, e: EndpointConfig): boolean {
   if (e.behavior?.behavior === 'unreachable') return false;
-  return e.dynamic ? x.contacts.has(`${e.technology}/${e.resource}`) : true;
+  return e.dynamic || e.webrtc ? x.contacts.has(`${e.technology}/${e.resource}`) : true;
 }
 
 export function endpointJson(x: Ctx, e: EndpointConfig): Snapshot {
@@ -92,15 +92,16 @@ function contactEvents(x: Ctx, e: EndpointConfig, c: Contact, _state: string, pe
 }
 
 /**
- * The embedded simulator's stand-in for the WebRTC endpoint template (dialplan/README.md): once
- * the app pushes softphone credentials for an endpoint, its only contact is the browser that
- * registers, so it is offline until one does (EndpointStateChange to subscribed apps).
+ * The endpoint becomes (or stops being) a WebRTC one (`webrtc = yes`, the browser softphone
+ * template): its only contacts are browsers that register, so it is offline until one does.
  */
-export function becomeSoftphone(x: Ctx, key: string): void {
+export function setWebrtc(x: Ctx, key: string, on: boolean): void {
   const e = x.endpoints.get(key);
-  if (!e || e.dynamic) return;
-  e.dynamic = true;
-  if (x.contacts.has(key)) return;
+  if (!e || Boolean(e.webrtc) === on) return;
+  const before = endpointOnline(x, e);
+  e.webrtc = on;
+  e.dynamic = on;
+  if (before === endpointOnline(x, e)) return;
   const rec = endpointRecipients(x, key, e.technology);
   if (rec.size > 0) deliver(x, rec, { type: 'EndpointStateChange', timestamp: ts(x), endpoint: endpointJson(x, e) });
 }
@@ -109,6 +110,7 @@ const DEVICE_STATES = ['NOT_INUSE', 'INUSE', 'BUSY', 'INVALID', 'UNAVAILABLE', '
 
 export function endpointOps(x: Ctx) {
   return {
+    setWebrtc: (key: string, on: boolean) => setWebrtc(x, key, on),
     listEndpoints(tech?: string) {
       const list = [...x.endpoints.values()].filter((e) => !tech || e.technology === tech);
       if (tech && list.length === 0 && tech !== 'PJSIP') throw new AriError(404, 'No Endpoints found - invalid tech ' + tech);

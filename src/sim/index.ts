@@ -95,6 +95,8 @@ export interface SimControl {
   /** A phone with a dynamic AOR registers `uri` (ContactStatusChange...); unregisters after `unregisterAfterMs` or its expiry. */
   registerContact(endpoint: string, o: { uri: string; expiresSec: number; unregisterAfterMs?: number }): void;
   unregisterContact(endpoint: string): void;
+  /** pjsip.conf `webrtc = yes` for an endpoint (the browser softphone template): offline until a browser registers. */
+  setWebrtc(endpoint: string, on: boolean): void;
   /** The far end puts the call on hold / takes it off (SIP re-INVITE): ChannelHold / ChannelUnhold. */
   farEndHold(channelId: string, on: boolean): void;
   /** `core stop now`: every channel is hung up (cause 4 then 0), then ARI goes away (sockets dropped, port closed). */
@@ -248,6 +250,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     registerContact: (ep, o) => pbx.registerContact(ep, o),
     unregisterContact: (ep) => pbx.unregisterContact(ep),
     farEndHold: (id, on) => pbx.farEndHold(id, on),
+    setWebrtc: (ep, on) => pbx.setWebrtc(ep, on),
     shutdown: () => {
       http.shutdown();
       if (ami) baseClock.setTimer(100, () => void ami.shutdown());

@@ -35,6 +35,8 @@ export interface EndpointConfig {
   context?: string;
   /** A phone that registers (dynamic AOR): offline until a contact registers. */
   dynamic?: boolean;
+  /** pjsip.conf `webrtc = yes` (the browser softphone template): dynamic, DTLS media, WSS only. */
+  webrtc?: boolean;
 }
 
 /** A registered contact of a dynamic AOR. */

@@ -94,7 +94,11 @@ export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => 
     pbx.farEndSpeak(r.path.id!, ms);
   });
   add('PUT', '/endpoints/{tech}/{resource}', (r) => {
+    // {webrtc: true|false} alone turns the phone into a browser softphone endpoint (or back).
+    const webrtc = r.bool('webrtc');
+    if (webrtc !== undefined && r.params.behavior === undefined) return pbx.setWebrtc(`${r.path.tech!}/${r.path.resource!}`, webrtc);
     pbx.setEndpoint(r.path.tech!, r.path.resource!, parseBehavior(r.params), r.bool('trunk'));
+    if (webrtc !== undefined) pbx.setWebrtc(`${r.path.tech!}/${r.path.resource!}`, webrtc);
   });
   add('POST', '/channels/{id}/hold', (r) => pbx.farEndHold(r.path.id!, r.bool('on') ?? true));
   add('POST', '/endpoints/{tech}/{resource}/register', (r) => {

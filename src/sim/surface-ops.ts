@@ -6,7 +6,6 @@ import { AriError, type Ctx } from './model.ts';
 import { chanJson, dialEvent, getChan, hex8, inStasis, newChan, setVar, subscribe } from './core.ts';
 import { enqueueSync } from './control-queue.ts';
 import { answeredOutbound, indicateRinging } from './lifecycle.ts';
-import { becomeSoftphone } from './endpoints.ts';
 
 const RUNNING_MODULES = ['res_ari.so', 'res_stasis.so', 'chan_pjsip.so', 'res_pjsip.so', 'app_dial.so', 'res_musiconhold.so', 'chan_rtp.so'];
 const TRANSFER_STATES = ['channel_progress', 'channel_answered', 'channel_unavailable', 'channel_declined'];
@@ -172,7 +171,10 @@ export function surfaceOps(x: Ctx) {
       if (method === 'PUT') throw new AriError(403, `Cannot ${e ? 'update' : 'create'} sorcery objects of type '${objectType}'`);
       if (!e || (objectType !== 'endpoint' && objectType !== 'aor')) throw new AriError(404, `Object with id '${id}' not found`);
       if (method === 'DELETE') throw new AriError(403, `Could not delete object with id '${id}'`);
-      return objectType === 'endpoint' ? [{ attribute: 'context', value: e.context ?? 'default' }, { attribute: 'aors', value: e.resource }] : [{ attribute: 'max_contacts', value: e.dynamic ? '1' : '0' }];
+      // Sorcery's strings: OPT_YESNO_T as Yes/No, media_encryption as no/sdes/dtls.
+      return objectType === 'endpoint'
+        ? [{ attribute: 'context', value: e.context ?? 'default' }, { attribute: 'aors', value: e.resource }, { attribute: 'webrtc', value: e.webrtc ? 'Yes' : 'No' }, { attribute: 'media_encryption', value: e.webrtc ? 'dtls' : 'no' }]
+        : [{ attribute: 'max_contacts', value: e.dynamic ? '1' : '0' }];
     },
     listModules: () => RUNNING_MODULES.map((name) => ({ name, description: name, use_count: 0, status: 'Running', support_level: 'core' })),
     getModule(name: string) {
@@ -229,7 +231,6 @@ function authObject(x: Ctx, method: string, id: string, fields: unknown) {
     if (typeof username !== 'string' || typeof password !== 'string') throw new AriError(400, 'username and password are required');
     const a = { username, password };
     x.sipAuths.set(id, a);
-    becomeSoftphone(x, `PJSIP/${id}`);
     return tuples(a);
   }
   const a = x.sipAuths.get(id);

@@ -84,7 +84,7 @@ export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: nu
   };
   // chan_pjsip finds no contact for a dynamic AOR nobody registered: no session, NO_ROUTE_DESTINATION.
   const ep = x.endpoints.get(`${c.tech}/${c.resource}`);
-  if (beh.behavior === 'unreachable' || (ep?.dynamic && !x.contacts.has(`${c.tech}/${c.resource}`))) return fail(3, false);
+  if (beh.behavior === 'unreachable' || ((ep?.dynamic || ep?.webrtc) && !x.contacts.has(`${c.tech}/${c.resource}`))) return fail(3, false);
   if (Number.isFinite(timeoutMs)) later(x, c, timeoutMs, () => fail(19, true));
   const sip = x.sipFarEnd?.(c);
   if (sip) {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { requires } from '../http/access.ts';
 import { SoftphoneError, type SoftphoneService } from './service.ts';
 
-const STATUS: Record<string, number> = { SOFTPHONE_UNKNOWN_AGENT: 404, SOFTPHONE_NOT_PJSIP: 409, SOFTPHONE_NOT_CONFIGURED: 503 };
+const STATUS: Record<string, number> = { SOFTPHONE_UNKNOWN_AGENT: 404, SOFTPHONE_NO_ENDPOINT: 409, SOFTPHONE_NOT_PJSIP: 409, SOFTPHONE_NOT_WEBRTC: 409, SOFTPHONE_NOT_CONFIGURED: 503 };
 
 export function registerSoftphoneRoutes(app: FastifyInstance, service: SoftphoneService | undefined): void {
   const id = (req: { params: unknown }) => String((req.params as { id?: unknown }).id ?? '');

@@ -25,6 +25,12 @@ export interface SoftphoneCredentials {
 export interface SoftphonePbx {
   setSipAuth(id: string, username: string, password: string): Promise<void>;
   subscribeEndpoint(endpoint: string): Promise<void>;
+  sipEndpointConfig(name: string): Promise<Record<string, string> | undefined>;
+}
+
+/** pjsip.conf `webrtc = yes` (or DTLS media, which only WebRTC endpoints use): a browser may register it. */
+export function isWebrtcEndpoint(cfg: Record<string, string>): boolean {
+  return /^(yes|true|on|1)$/i.test(cfg.webrtc ?? '') || cfg.media_encryption === 'dtls';
 }
 
 export interface SoftphoneService {
@@ -50,6 +56,10 @@ export function createSoftphoneService(o: {
       const m = /^PJSIP\/([A-Za-z0-9_.-]+)$/.exec(a.endpoint);
       if (!m) throw new SoftphoneError('SOFTPHONE_NOT_PJSIP', `agent ${agentId} rings ${a.endpoint}; a browser softphone needs a PJSIP endpoint (PJSIP/<name>)`);
       const name = m[1]!;
+      // A desk phone's endpoint stays the desk phone's: only a WebRTC endpoint gets browser credentials.
+      const cfg = await o.pbx.sipEndpointConfig(name);
+      if (!cfg) throw new SoftphoneError('SOFTPHONE_NO_ENDPOINT', `the PBX has no PJSIP endpoint ${name}`);
+      if (!isWebrtcEndpoint(cfg)) throw new SoftphoneError('SOFTPHONE_NOT_WEBRTC', `${a.endpoint} is a desk phone (no webrtc=yes): calls ring there, not in the browser`);
       const password = randomBytes(18).toString('base64url');
       o.secret?.(password);
       await o.pbx.subscribeEndpoint(a.endpoint);

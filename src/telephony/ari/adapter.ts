@@ -92,6 +92,8 @@ export interface AriTelephony extends Telephony {
   setSipAuth(id: string, username: string, password: string): Promise<void>;
   /** Endpoint events (registration: EndpointStateChange, ContactStatusChange) for `PJSIP/<name>`. */
   subscribeEndpoint(endpoint: string): Promise<void>;
+  /** A res_pjsip endpoint's configuration as sorcery reports it (attribute → value); undefined when there is none. */
+  sipEndpointConfig(name: string): Promise<Record<string, string> | undefined>;
 }
 
 type Op = (params?: Record<string, unknown>) => Promise<unknown>;
@@ -544,6 +546,15 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
         configClass: 'res_pjsip', objectType: 'auth', id,
         fields: { fields: [{ attribute: 'auth_type', value: 'userpass' }, { attribute: 'username', value: username }, { attribute: 'password', value: password }] },
       });
+    },
+    async sipEndpointConfig(name) {
+      try {
+        const tuples = await call<{ attribute: string; value: string }[]>('asterisk', 'getObject', { configClass: 'res_pjsip', objectType: 'endpoint', id: name });
+        return Object.fromEntries((tuples ?? []).map((t) => [t.attribute, t.value]));
+      } catch (err) {
+        if (err instanceof TelephonyCommandError && (err.status === 404 || /not found/i.test(err.message))) return undefined;
+        throw err;
+      }
     },
     async subscribeEndpoint(endpoint) {
       // Through subscribe(): kept and applied again after every reconnect.

@@ -35,6 +35,7 @@ export const ARI_ROUTES: Record<string, { method: 'GET' | 'POST' | 'PUT' | 'DELE
   'playbacks.get': { method: 'GET', path: '/playbacks/{playbackId}' },
   'deviceStates.get': { method: 'GET', path: '/deviceStates/{deviceName}' },
   'recordings.getLive': { method: 'GET', path: '/recordings/live/{recordingName}' },
+  'asterisk.getObject': { method: 'GET', path: '/asterisk/config/dynamic/{configClass}/{objectType}/{id}' },
   'applications.subscribe': { method: 'POST', path: '/applications/{applicationName}/subscription' },
   'asterisk.ping': { method: 'GET', path: '/asterisk/ping' },
   'asterisk.updateObject': { method: 'PUT', path: '/asterisk/config/dynamic/{configClass}/{objectType}/{id}' },

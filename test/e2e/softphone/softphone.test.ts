@@ -51,7 +51,13 @@ describe('softphone agent (SIP over WebSocket) with the ACD', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('issues rotating credentials only to the agent themselves', async () => {
+  it('issues rotating credentials only to the agent themselves, and only for a WebRTC endpoint', async () => {
+    // PJSIP/1003 is a desk phone (no webrtc=yes): the browser gets no credentials for it.
+    const desk = await asCarla('POST', '/api/agents/carla/softphone');
+    expect(desk.status).toBe(409);
+    expect(desk.body).toMatchObject({ error: 'SOFTPHONE_NOT_WEBRTC' });
+    // The admin makes it a WebRTC endpoint (pjsip.conf `webrtc = yes`; here the simulator's control API).
+    expect((await fetch(`${app.sim!.url}/_sim/endpoints/PJSIP/1003`, { method: 'PUT', headers: simAuth(), body: JSON.stringify({ webrtc: true }) })).status).toBe(204);
     const first = await asCarla('POST', '/api/agents/carla/softphone');
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-control')).toBe('no-store');
@@ -72,7 +78,7 @@ describe('softphone agent (SIP over WebSocket) with the ACD', () => {
   it('offers a queued caller only while the softphone is registered; two-way audio; lost and regained registration', async () => {
     const creds = (await asCarla('POST', '/api/agents/carla/softphone')).body as SoftphoneCredentials;
     expect((await fetch(`${app.httpUrl}/api/agents/carla/login`, { method: 'POST', headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
-    // The endpoint is a WebRTC one now: offline until the browser registers, and the ACD knows.
+    // A WebRTC endpoint: offline until the browser registers, and the ACD knows.
     await waitFor(async () => (await device())?.device === 'unavailable', 10_000, 'carla unavailable');
 
     const phone = phoneFor(creds);
