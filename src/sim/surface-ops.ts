@@ -171,9 +171,9 @@ export function surfaceOps(x: Ctx) {
       if (method === 'PUT') throw new AriError(403, `Cannot ${e ? 'update' : 'create'} sorcery objects of type '${objectType}'`);
       if (!e || (objectType !== 'endpoint' && objectType !== 'aor')) throw new AriError(404, `Object with id '${id}' not found`);
       if (method === 'DELETE') throw new AriError(403, `Could not delete object with id '${id}'`);
-      // Sorcery's strings: OPT_YESNO_T as Yes/No, media_encryption as no/sdes/dtls.
+      // Sorcery's strings as the lab's Asterisk 22 shows them: webrtc yes/no, media_encryption no/sdes/dtls.
       return objectType === 'endpoint'
-        ? [{ attribute: 'context', value: e.context ?? 'default' }, { attribute: 'aors', value: e.resource }, { attribute: 'webrtc', value: e.webrtc ? 'Yes' : 'No' }, { attribute: 'media_encryption', value: e.webrtc ? 'dtls' : 'no' }]
+        ? [{ attribute: 'context', value: e.context ?? 'default' }, { attribute: 'aors', value: e.resource }, { attribute: 'webrtc', value: e.webrtc ? 'yes' : 'no' }, { attribute: 'media_encryption', value: e.webrtc ? 'dtls' : 'no' }]
         : [{ attribute: 'max_contacts', value: e.dynamic ? '1' : '0' }];
     },
     listModules: () => RUNNING_MODULES.map((name) => ({ name, description: name, use_count: 0, status: 'Running', support_level: 'core' })),
