@@ -131,6 +131,23 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect(cancel.headers['call-id']).toBe(phone.call!.callId);
   });
 
+  it('REGISTER edge cases: Expires below the minimum (423), fetching bindings, unregistering with Expires 0', async () => {
+    await rest('PUT', '/ari/asterisk/config/dynamic/res_pjsip/auth/agent-7', { fields: [{ attribute: 'username', value: 'agent-7' }, { attribute: 'password', value: 'pw' }] });
+    phone = new SipPhone(`${sim.url.replace('http', 'ws')}/ws`, 'agent-7', 'pw');
+    await phone.connect();
+    const brief = await phone.register(30);
+    expect(brief.status).toBe(423);
+    expect(brief.headers['min-expires']).toBe('60');
+    expect((await phone.register(120)).status).toBe(200);
+    expect(sim.control.sip.stats().registrations).toHaveProperty('agent-7');
+    const gone = await phone.register(0);
+    expect(gone.status).toBe(200);
+    expect(sim.control.sip.stats().registrations).toEqual({});
+    expect((await rest('GET', '/ari/endpoints/PJSIP/agent-7')).body).toMatchObject({ state: 'offline' });
+    await waitFor(() => contactStatuses().length === 2);
+    expect(contactStatuses()).toEqual(['NonQualified', 'Removed']);
+  });
+
   it('answers garbage with 400 and counts it, keeps working', async () => {
     phone = new SipPhone(`${sim.url.replace('http', 'ws')}/ws`, 'agent-7', 'x');
     await phone.connect();
