@@ -60,6 +60,7 @@ export interface SipCalls {
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, INFO, OPTIONS';
+const MAX_ENDED = 1000;
 
 function directionOf(sdp: string | undefined): 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' {
   const m = /a=(sendrecv|sendonly|recvonly|inactive)/.exec(sdp ?? '');
@@ -80,7 +81,11 @@ export function createSipCalls(o: CallsOptions): SipCalls {
     d.state = 'ended';
     byCallId.delete(d.callId);
     byChan.delete(d.chan.id);
-    void d.media.close().then(() => ended.set(d.chan.id, d.media.stats()), (err) => o.warn('sip: media close failed', { err: String(err) }));
+    void d.media.close().then(() => {
+      ended.set(d.chan.id, d.media.stats());
+      // The last legs' figures stay readable after hangup; older ones go (bounded memory).
+      if (ended.size > MAX_ENDED) ended.delete(ended.keys().next().value!);
+    }, (err) => o.warn('sip: media close failed', { err: String(err) }));
   }
 
   function request(d: Dialog, method: string, extra: { headers?: Record<string, unknown>; content?: string } = {}, cseq?: number): void {
