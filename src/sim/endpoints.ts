@@ -35,6 +35,16 @@ export function touchEndpoint(x: Ctx, c: Chan): void {
   const epRec = endpointRecipients(x, key, c.tech);
   // Snapshots are built only for someone listening: a busy trunk has thousands of channels.
   if (epRec.size > 0) deliver(x, epRec, { type: 'EndpointStateChange', timestamp: ts(x), endpoint: endpointJson(x, e) });
+  refreshDevice(x, e);
+}
+
+/**
+ * The endpoint's device state as Asterisk aggregates it (DeviceStateChanged when it changes):
+ * UNAVAILABLE for a registering phone without a contact (a softphone not registered), else from its channels.
+ */
+function refreshDevice(x: Ctx, e: EndpointConfig): void {
+  const key = `${e.technology}/${e.resource}`;
+  const mine = x.endpointChans.get(key) ?? new Set<Chan>();
   const devRec = allApps(x);
   for (const a of x.apps.values()) if (a.devices.has(key)) devRec.add(a.name);
   if (devRec.size === 0) {
@@ -42,6 +52,9 @@ export function touchEndpoint(x: Ctx, c: Chan): void {
     return;
   }
   // Asterisk's aggregation of channel states into a device state.
+  // A registering phone starts UNAVAILABLE (no contact yet); a static one NOT_INUSE.
+  const initial = e.dynamic || e.webrtc ? 'UNAVAILABLE' : 'NOT_INUSE';
+  if ((e.dynamic || e.webrtc) && !x.contacts.has(key)) return setDevice(x, key, devRec, 'UNAVAILABLE', initial);
   let up = false;
   let ringing = false;
   let busy = false;
@@ -50,8 +63,11 @@ export function touchEndpoint(x: Ctx, c: Chan): void {
     else if (o.state === 'Ringing' || o.state === 'Ring') ringing = true;
     else if (o.state === 'Busy') busy = true;
   }
-  const state = up && ringing ? 'RINGINUSE' : up ? 'INUSE' : ringing ? 'RINGING' : busy ? 'BUSY' : 'NOT_INUSE';
-  if ((x.deviceLast.get(key) ?? 'NOT_INUSE') === state) return;
+  setDevice(x, key, devRec, up && ringing ? 'RINGINUSE' : up ? 'INUSE' : ringing ? 'RINGING' : busy ? 'BUSY' : 'NOT_INUSE', initial);
+}
+
+function setDevice(x: Ctx, key: string, devRec: Set<string>, state: string, initial: string): void {
+  if ((x.deviceLast.get(key) ?? initial) === state) return;
   x.deviceLast.set(key, state);
   deliver(x, devRec, { type: 'DeviceStateChanged', timestamp: ts(x), device_state: { name: key, state } });
 }
@@ -83,6 +99,7 @@ export function unregisterContact(x: Ctx, key: string): void {
 }
 function contactEvents(x: Ctx, e: EndpointConfig, c: Contact, _state: string, peer: string, status: string): void {
   const key = `${e.technology}/${e.resource}`;
+  refreshDevice(x, e);
   const rec = endpointRecipients(x, key, e.technology);
   if (rec.size === 0) return;
   const endpoint = endpointJson(x, e);
@@ -101,6 +118,7 @@ export function setWebrtc(x: Ctx, key: string, on: boolean): void {
   const before = endpointOnline(x, e);
   e.webrtc = on;
   e.dynamic = on;
+  refreshDevice(x, e);
   if (before === endpointOnline(x, e)) return;
   const rec = endpointRecipients(x, key, e.technology);
   if (rec.size > 0) deliver(x, rec, { type: 'EndpointStateChange', timestamp: ts(x), endpoint: endpointJson(x, e) });

@@ -38,6 +38,7 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     ari.on('message', (d) => events.push(JSON.parse(String(d)) as Ev));
     await new Promise<void>((r, j) => { ari!.once('open', () => r()); ari!.once('error', j); });
     await rest('POST', '/ari/applications/centralita/subscription?eventSource=endpoint:PJSIP/agent-7');
+    await rest('POST', '/ari/applications/centralita/subscription?eventSource=deviceState:PJSIP/agent-7');
   });
   afterEach(async () => {
     await phone?.close();
@@ -75,6 +76,8 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     await waitFor(() => contactStatuses().length === 2);
     expect(contactStatuses()).toEqual(['NonQualified', 'Removed']);
     expect((await rest('GET', '/ari/endpoints/PJSIP/agent-7')).body).toMatchObject({ state: 'offline' });
+    // The device state follows the registration, as Asterisk aggregates a PJSIP device.
+    expect(events.filter((e) => e.type === 'DeviceStateChanged').map((e) => (e.device_state as { state: string }).state)).toEqual(['NOT_INUSE', 'UNAVAILABLE']);
     expect(sim.control.sip.stats()).toMatchObject({ registrations: {}, badMessages: 0, dialogs: [] });
   });
 
