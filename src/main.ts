@@ -154,6 +154,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
 
     const { telephony: ari, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
+    // Browser softphones register here: the simulator's /ws in the embedded default, SOFTPHONE_WS_URL with an Asterisk.
+    const softphoneWs = config.softphone.wsUrl ?? (sim ? `${sim.url.replace(/^http/, 'ws')}/ws` : undefined);
     // Toll-fraud guard: every origination and hand-off of this process checks the allow-list.
     const agentPhones = Object.values(queues).flatMap((q) => q.members.map((m) => m.endpoint));
     const telephony = guardDialling(ari, withInternalEndpoints(config.dial, agentPhones), (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
@@ -298,8 +300,6 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     stack.push({ name: 'web', stop: () => web.stop() });
     onOverrideChange = (e) => web.hoursChanged(e);
     registerAcdRoutes(http, acd);
-    // Browser softphones: the simulator's /ws in the embedded default, SOFTPHONE_WS_URL with an Asterisk.
-    const softphoneWs = config.softphone.wsUrl ?? (sim ? `${sim.url.replace(/^http/, 'ws')}/ws` : undefined);
     registerSoftphoneRoutes(http, softphoneWs ? createSoftphoneService({
       pbx: ari, wsUrl: softphoneWs, ...(config.softphone.domain ? { domain: config.softphone.domain } : {}),
       agent: (id) => acd.agent(id), secret: (v) => secrets.add(v),
