@@ -217,7 +217,7 @@ export function createSoftphone(o: SoftphoneOptions): Softphone {
     hangup() { session?.terminate(); },
     dtmf(digit) {
       if (!session || state.call?.state !== 'connected' || !/^[0-9A-D*#]$/.test(digit)) return;
-      session.sendDTMF(digit, { transportType: 'INFO', duration: 160 });
+      if (jssip) session.sendDTMF(digit, { transportType: jssip.C.DTMF_TRANSPORT.INFO, duration: 160 });
     },
     mute(on) { if (!session) return; if (on) session.mute({ audio: true }); else session.unmute({ audio: true }); },
     hold(on) { if (!session || state.call?.state !== 'connected') return; if (on) session.hold(); else session.unhold(); },
