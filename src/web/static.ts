@@ -12,9 +12,10 @@ import fastifyStatic from '@fastify/static';
  * scripts, styles and everything else come from this origin only (`'self'`, no nonce needed for
  * the module chunks Vite loads); no plugins, no framing, forms and requests to this origin.
  */
-export function webCsp(o: { https: boolean }): string {
+export function webCsp(o: { https: boolean; connect?: readonly string[] }): string {
   return [
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "media-src 'self'",
+    // `connect`: the softphone's SIP WebSocket (the PBX's origin, not this one).
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", ["connect-src 'self'", ...(o.connect ?? [])].join(' '), "media-src 'self'",
     "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'", ...(o.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
 }

@@ -13,6 +13,7 @@ import { syncClock } from '../lib/clock.ts';
 import type { AgentRow, PendingWrapUp, ScreenPop } from '../../../src/wallboard/types.ts';
 import { Empty, Panel, Since, StateBadge, toast } from '../components/ui.tsx';
 import { levelAbove } from '../../../src/wallboard/levels.ts';
+import { SoftphonePanel } from '../components/softphone.tsx';
 
 interface Label { es: string; en: string }
 interface ConsoleSnapshot {
@@ -59,6 +60,8 @@ export function AgentConsole() {
     <div class="console" data-testid="agent-console" data-agent={agentId}>
       <div class="grid">
         <div class="span-12"><StateBar a={a} s={s} /></div>
+        {/* The browser softphone registers with the agent's own credentials: only for the agent themselves. */}
+        {me.value?.agentId === agentId && <div class="span-12"><SoftphonePanel agentId={agentId} /></div>}
         <div class="span-12"><Pop /></div>
         <div class="span-12"><WrapUps s={s} agentId={agentId} /></div>
       </div>
