@@ -40,17 +40,17 @@ export interface WebHarness {
   stop(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
 
 export const PASSWORD = 'correct horse battery staple';
 
-export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string; hubspotYaml?: string; databaseUrl?: string } = {}): Promise<WebHarness> {
+export async function startWebHarness(o: { env?: Record<string, string>; flowsDir?: string; hubspotYaml?: string; databaseUrl?: string; chromiumArgs?: string[] } = {}): Promise<WebHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'centralita-web-'));
   if (o.hubspotYaml) writeFileSync(join(dataDir, 'hubspot.yaml'), o.hubspotYaml);
   const config = loadConfig({
@@ -72,7 +72,7 @@ export async function startWebHarness(o: { env?: Record<string, string>; flowsDi
     async hangup(id) { await simFetch(`/channels/${encodeURIComponent(id)}/hangup`, 'POST'); },
     async channel(id) { const r = await simFetch(`/channels/${encodeURIComponent(id)}`, 'GET'); return r.status === 404 ? undefined : ((await r.json()) as never); },
   };
-  const browser = await launchChromium();
+  const browser = await launchChromium(o.chromiumArgs);
   return {
     app, url: app.httpUrl, sim, dataDir, browser,
     context: ({ locale = 'en-US', width = 1366, height = 768 } = {}) => browser.newContext({ locale, viewport: { width, height } }),
