@@ -119,6 +119,16 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     await page.waitForSelector('[data-testid="softphone"][data-reg="registered"]', { timeout: 45_000 });
     await waitFor(async () => (await device()) === 'available', 10_000, 'carla available again');
 
+    // A direct call (desk phone 1001 dials 1003) rings the browser; the caller gives up: a missed call.
+    const s = h.app.sim!;
+    const direct = await fetch(`${s.url}/_sim/calls`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify({ from: '1001', to: '1003', endpoint: 'PJSIP/1001', context: 'from-internal', callerName: 'Ana Gómez' }) });
+    const { channelId: deskCall } = (await direct.json()) as { channelId: string };
+    await page.waitForSelector('[data-testid="softphone"][data-call="ringing"]', { timeout: 15_000 });
+    expect(await page.locator('[data-testid="phone-call"] [data-fig="remote"]').innerText()).toContain('1001');
+    await h.sim.hangup(deskCall);
+    await page.waitForSelector('[data-testid="softphone"][data-call="idle"]', { timeout: 10_000 });
+    expect(await page.locator('[data-testid="missed-calls"] li').allInnerTexts()).toEqual([expect.stringContaining('Ana Gómez') as unknown as string]);
+
     // An outbound call from the softphone: the PBX's dialplan (from-internal) takes it out the trunk.
     await page.locator('input[name="softphone-number"]').fill('3001112233');
     await page.getByRole('button', { name: 'Dial', exact: true }).click();
