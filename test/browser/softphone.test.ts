@@ -55,7 +55,20 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
   }, 90_000);
   afterAll(async () => { await h?.stop(); });
 
+  it('says so when the agent has a desk phone, and starts no softphone', async () => {
+    await h.user('bruno', ['agent'], { agentId: 'bruno' });
+    const ctx = await h.context({ locale: 'en-US' });
+    const page = await ctx.newPage();
+    await h.signIn(page, 'bruno');
+    await page.waitForSelector('[data-testid="softphone"][data-reg="none"]', { timeout: 15_000 });
+    expect(await page.locator('[data-testid="softphone"] [data-fig="registration"]').innerText()).toBe('Your calls ring on your desk phone');
+    expect((await simGet<SipStats>('/sip')).registrations).toEqual({});
+    await ctx.close();
+  });
+
   it('registers, answers an ACD offer in the browser with two-way audio, DTMF, hold, hang up; loses and regains the registration', async () => {
+    // Carla's endpoint is a WebRTC one (pjsip.conf `webrtc = yes`; the simulator's control API here).
+    await h.sim.phone('PJSIP/1003', { webrtc: true });
     const ctx = await h.context({ locale: 'en-US' });
     await ctx.grantPermissions(['microphone'], { origin: h.url });
     const page = await ctx.newPage();

@@ -13,14 +13,14 @@ import { Panel } from './ui.tsx';
 // The softphone's words live here, in both languages (one panel, one file).
 const W = {
   es: {
-    title: 'Teléfono', off: 'Apagado', connecting: 'Conectando…', registered: 'Registrado', unregistered: 'Sin registro', failed: 'Falló el registro',
+    title: 'Teléfono', off: 'Apagado', none: 'Tus llamadas suenan en tu teléfono de escritorio', connecting: 'Conectando…', registered: 'Registrado', unregistered: 'Sin registro', failed: 'Falló el registro',
     reRegister: 'Registrar de nuevo', mic: 'Micrófono', micDefault: 'Predeterminado', micBlocked: 'El navegador bloqueó el micrófono: permítelo para contestar.',
     incoming: 'Llamada entrante', outgoing: 'Llamando…', connected: 'En llamada', answer: 'Contestar', decline: 'Rechazar', hangup: 'Colgar',
     mute: 'Silenciar', unmute: 'Activar micrófono', hold: 'En espera', resume: 'Retomar', held: 'En espera', keypad: 'Teclado', dial: 'Marcar', number: 'Número',
     missed: 'Perdidas', clear: 'Borrar', level: 'Audio recibido', enable: 'Activar teléfono',
   },
   en: {
-    title: 'Phone', off: 'Off', connecting: 'Connecting…', registered: 'Registered', unregistered: 'Not registered', failed: 'Registration failed',
+    title: 'Phone', off: 'Off', none: 'Your calls ring on your desk phone', connecting: 'Connecting…', registered: 'Registered', unregistered: 'Not registered', failed: 'Registration failed',
     reRegister: 'Register again', mic: 'Microphone', micDefault: 'Default', micBlocked: 'The browser blocked the microphone: allow it to answer.',
     incoming: 'Incoming call', outgoing: 'Calling…', connected: 'On a call', answer: 'Answer', decline: 'Decline', hangup: 'Hang up',
     mute: 'Mute', unmute: 'Unmute', hold: 'Hold', resume: 'Resume', held: 'On hold', keypad: 'Keypad', dial: 'Dial', number: 'Number',
@@ -63,6 +63,7 @@ export function SoftphonePanel({ agentId }: { agentId: string }) {
     <Panel title={w.title} id="softphone">
       <div data-testid="softphone" data-reg={s.registration} data-call={c ? (c.held ? 'held' : c.state) : 'idle'} data-muted={c?.muted ? 'yes' : 'no'}>
         <audio ref={audio} autoPlay />
+        {s.registration === 'none' ? <p class="muted" data-fig="registration">{w.none}</p> : <>
         <p class="row" role="status" aria-live="polite">
           <span class={`dot reg-${s.registration}`} aria-hidden="true" />
           <strong data-fig="registration">{regText}</strong>
@@ -121,6 +122,7 @@ export function SoftphonePanel({ agentId }: { agentId: string }) {
             <ul class="small">{s.missed.map((m) => <li key={m.at}>{m.remoteName ?? m.remote} · {new Date(m.at).toLocaleTimeString(lang.value)}</li>)}</ul>
           </div>
         )}
+        </>}
       </div>
     </Panel>
   );

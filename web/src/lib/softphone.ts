@@ -18,7 +18,11 @@ export interface SoftphoneCredentials {
   registerExpires: number;
 }
 
-export type Registration = 'off' | 'connecting' | 'registered' | 'unregistered' | 'failed';
+/** `none`: this agent has no browser phone (a desk phone, or no softphone on this PBX). */
+export type Registration = 'off' | 'none' | 'connecting' | 'registered' | 'unregistered' | 'failed';
+
+/** Server answers meaning "no softphone for this agent", not a fault. */
+const NO_SOFTPHONE = new Set(['SOFTPHONE_NOT_WEBRTC', 'SOFTPHONE_NOT_CONFIGURED', 'SOFTPHONE_NOT_PJSIP', 'SOFTPHONE_NO_ENDPOINT']);
 
 export interface SoftphoneCall {
   direction: 'incoming' | 'outgoing';
@@ -190,7 +194,13 @@ export function createSoftphone(o: SoftphoneOptions): Softphone {
     async start() {
       if (ua) return;
       set({ registration: 'connecting' });
-      try { await connect(); } catch (err) { set({ registration: 'failed', reason: err instanceof Error ? err.message : String(err) }); }
+      try {
+        await connect();
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (typeof code === 'string' && NO_SOFTPHONE.has(code)) set({ registration: 'none', reason: err instanceof Error ? err.message : code });
+        else set({ registration: 'failed', reason: err instanceof Error ? err.message : String(err) });
+      }
     },
     stop() {
       session?.terminate();
