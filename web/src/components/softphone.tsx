@@ -17,14 +17,14 @@ const W = {
     reRegister: 'Registrar de nuevo', mic: 'Micrófono', micDefault: 'Predeterminado', micBlocked: 'El navegador bloqueó el micrófono: permítelo para contestar.',
     incoming: 'Llamada entrante', outgoing: 'Llamando…', connected: 'En llamada', answer: 'Contestar', decline: 'Rechazar', hangup: 'Colgar',
     mute: 'Silenciar', unmute: 'Activar micrófono', hold: 'En espera', resume: 'Retomar', held: 'En espera', keypad: 'Teclado', dial: 'Marcar', number: 'Número',
-    missed: 'Perdidas', clear: 'Borrar', level: 'Audio recibido', enable: 'Activar teléfono',
+    missed: 'Perdidas', clear: 'Borrar', level: 'Audio recibido', volume: 'Volumen',
   },
   en: {
     title: 'Phone', off: 'Off', none: 'Your calls ring on your desk phone', connecting: 'Connecting…', registered: 'Registered', unregistered: 'Not registered', failed: 'Registration failed',
     reRegister: 'Register again', mic: 'Microphone', micDefault: 'Default', micBlocked: 'The browser blocked the microphone: allow it to answer.',
     incoming: 'Incoming call', outgoing: 'Calling…', connected: 'On a call', answer: 'Answer', decline: 'Decline', hangup: 'Hang up',
     mute: 'Mute', unmute: 'Unmute', hold: 'Hold', resume: 'Resume', held: 'On hold', keypad: 'Keypad', dial: 'Dial', number: 'Number',
-    missed: 'Missed', clear: 'Clear', level: 'Received audio', enable: 'Turn the phone on',
+    missed: 'Missed', clear: 'Clear', level: 'Received audio', volume: 'Volume',
   },
 };
 
@@ -32,6 +32,7 @@ const phoneState = signal<SoftphoneState>({ registration: 'off', missed: [], mic
 let phone: Softphone | undefined;
 let phoneAgent: string | undefined;
 const micId = signal<string>('');
+const volume = signal(1);
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
@@ -100,6 +101,8 @@ export function SoftphonePanel({ agentId }: { agentId: string }) {
                 </div>
                 {c.state === 'connected' && (
                   <>
+                    <label class="small">{w.volume} <input type="range" name="volume" min={0} max={1} step={0.05} value={volume.value}
+                      onInput={(e) => { volume.value = Number((e.target as HTMLInputElement).value); if (audio.current) audio.current.volume = volume.value; }} /></label>
                     <label class="small">{w.level} <meter data-testid="rx-level" data-level={level.toFixed(3)} min={0} max={1} value={level} /></label>
                     <div class="keypad" role="group" aria-label={w.keypad}>
                       {KEYS.map((k) => <button type="button" key={k} data-key={k} onClick={() => phone?.dtmf(k)}>{k}</button>)}
