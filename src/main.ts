@@ -184,8 +184,6 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // Routes are registered as features start; the server listens last. Users, tokens and the
     // audit log come first: every route goes through the security layer.
     const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
-    // Browser softphones: the simulator's /ws in the embedded default, SOFTPHONE_WS_URL with an Asterisk.
-    const softphoneWs = config.softphone.wsUrl ?? (sim ? `${sim.url.replace(/^http/, 'ws')}/ws` : undefined);
     const csp = webCsp({ https: httpSecurity.security.https, connect: softphoneWs ? [new URL(softphoneWs).origin] : [] });
     const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity, webPage: webIndexHtml(csp) });
     // Recordings: archived from the PBX into S3 / DATA_DIR, played with Range, stable signed links.
