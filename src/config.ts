@@ -51,6 +51,7 @@ export const VARIABLES = {
   AWS_ACCESS_KEY_ID: { schema: nonEmpty('AWS key id').optional(), form: 'an AWS access key id; unset = default credential chain', example: 'AKIA...' },
   AWS_SECRET_ACCESS_KEY: { schema: nonEmpty('AWS secret').optional(), form: 'the AWS secret access key', example: 'wJalr...' },
   SQS_QUEUE_URL: { schema: url(['http:', 'https:']).optional(), form: 'the SQS queue receiving S3 ObjectCreated events', example: 'https://sqs.us-east-1.amazonaws.com/123456789012/centralita-campaigns' },
+  SQS_DEAD_LETTER_QUEUE_URL: { schema: url(['http:', 'https:']).optional(), form: 'the SQS queue that receives campaign events that fail for good, with their reason; unset = the queue\'s RedrivePolicy (checked at start-up)', example: 'https://sqs.us-east-1.amazonaws.com/123456789012/centralita-campaigns-dlq' },
   SQS_ENDPOINT: { schema: url(['http:', 'https:']).optional(), form: 'an SQS-compatible endpoint (tests); unset = AWS', example: 'http://127.0.0.1:9324' },
   CAMPAIGNS_PREFIX: { schema: z.string().default('campaigns/'), form: 'S3 key prefix of campaign files', example: 'campaigns/' },
   CAMPAIGN_INBOX_DIR: { schema: z.string().default('./campaigns/inbox'), form: 'local inbox folder used when S3_BUCKET is unset', example: './campaigns/inbox' },
@@ -73,6 +74,10 @@ export const VARIABLES = {
   CENTRALITA_URL: { schema: url(['http:', 'https:']).optional(), form: 'CLI only: API of the app to operate; unset = the app running on this machine (DATA_DIR/running.json)', example: 'https://centralita.example.com' },
   CENTRALITA_TOKEN: { schema: nonEmpty('API token').optional(), form: 'CLI only: API token (centralita tokens create); unset = the local token in DATA_DIR/running.json', example: 'ctk_...' },
   SHUTDOWN_DEADLINE_MS: { schema: positiveInt.default(30_000), form: 'ms live calls may take to finish at shutdown', example: '30000' },
+  SHUTDOWN_MARGIN_MS: { schema: positiveInt.min(1000, 'at least 1000').default(5_000), form: 'ms the rest of the shutdown may take on top of SHUTDOWN_DEADLINE_MS (stopping intake, workers, connections); past both the process exits 1 (set the container\'s stop grace period above their sum)', example: '5000' },
+  STARTUP_DEADLINE_MS: { schema: positiveInt.min(1000, 'at least 1000').default(120_000), form: 'ms start-up may take; past it the process exits 1 naming the step it hung in', example: '120000' },
+  REDIS_CONNECT_TIMEOUT_MS: { schema: positiveInt.default(10_000), form: 'ms start-up waits for Redis to answer before failing with a clear error', example: '10000' },
+  REDIS_COMMAND_TIMEOUT_MS: { schema: positiveInt.default(2_000), form: 'ms an API request or call record waits on a Redis command before failing (503) instead of hanging', example: '2000' },
   ALERTS_ENABLED: { schema: bool.default(true), form: 'true|false: the built-in alerter (evaluates deploy/prometheus/centralita.rules.yml over the app\'s own metrics)', example: 'true' },
   ALERT_RULES_FILE: { schema: z.string().optional(), form: 'a Prometheus rule file for the built-in alerter; unset = the shipped deploy/prometheus/centralita.rules.yml', example: './my-rules.yml' },
   ALERT_EVAL_INTERVAL_MS: { schema: positiveInt.min(1000, 'at least 1000').default(15_000), form: 'ms between two evaluations of the alert rules', example: '15000' },
@@ -141,7 +146,7 @@ export interface Config {
   softphone: { wsUrl?: string; domain?: string };
   aws: { region: string; accessKeyId?: string; secretAccessKey?: string };
   campaigns:
-    | { mode: 's3'; bucket: string; endpoint?: string; forcePathStyle: boolean; prefix: string; sqsQueueUrl?: string; sqsEndpoint?: string }
+    | { mode: 's3'; bucket: string; endpoint?: string; forcePathStyle: boolean; prefix: string; sqsQueueUrl?: string; sqsDeadLetterQueueUrl?: string; sqsEndpoint?: string }
     | { mode: 'local'; inboxDir: string; resultsDir: string; prefix: string };
   defaultCountry: string;
   dialer: { maxCallsPerSecond: number; maxConcurrentCalls: number };
@@ -150,6 +155,10 @@ export interface Config {
   flows: { dir: string; hotReload: boolean };
   soundsDir: string;
   shutdownDeadlineMs: number;
+  /** On top of shutdownDeadlineMs: the whole stop ends within their sum (hard). */
+  shutdownMarginMs: number;
+  startupDeadlineMs: number;
+  redisTimeouts: { connectMs: number; commandMs: number };
   alerts: { enabled: boolean; rulesFile?: string; intervalMs: number; webhookUrl?: string; webhookFormat: RawConfig['ALERT_WEBHOOK_FORMAT']; snsTopicArn?: string };
   database: ({ mode: 'external'; url: string } | { mode: 'embedded' }) & { poolMax: number };
   reports: { timeZone: string };
@@ -188,6 +197,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     problems.push({ variable: 'ARI_PASSWORD', problem: 'is required when ARI_URL is set', form: VARIABLES.ARI_PASSWORD.form, example: VARIABLES.ARI_PASSWORD.example });
   if (problems.length === 0 && v.AMI_HOST && !v.AMI_SECRET)
     problems.push({ variable: 'AMI_SECRET', problem: 'is required when AMI_HOST is set', form: VARIABLES.AMI_SECRET.form, example: VARIABLES.AMI_SECRET.example });
+  if (problems.length === 0 && v.SQS_DEAD_LETTER_QUEUE_URL && !v.SQS_QUEUE_URL)
+    problems.push({ variable: 'SQS_QUEUE_URL', problem: 'is required when SQS_DEAD_LETTER_QUEUE_URL is set', form: VARIABLES.SQS_QUEUE_URL.form, example: VARIABLES.SQS_QUEUE_URL.example });
   if (problems.length === 0 && v.SQS_QUEUE_URL && !v.S3_BUCKET)
     problems.push({ variable: 'S3_BUCKET', problem: 'is required when SQS_QUEUE_URL is set', form: VARIABLES.S3_BUCKET.form, example: VARIABLES.S3_BUCKET.example });
   if (problems.length === 0) problems.push(...exposureProblems(v), ...weakSecretProblems(v));
@@ -233,7 +244,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     softphone: { ...(v.SOFTPHONE_WS_URL ? { wsUrl: v.SOFTPHONE_WS_URL } : {}), ...(v.SOFTPHONE_SIP_DOMAIN ? { domain: v.SOFTPHONE_SIP_DOMAIN } : {}) },
     aws: { region: v.AWS_REGION, accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY },
     campaigns: v.S3_BUCKET
-      ? { mode: 's3', bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, forcePathStyle: v.S3_FORCE_PATH_STYLE, prefix: v.CAMPAIGNS_PREFIX, sqsQueueUrl: v.SQS_QUEUE_URL, sqsEndpoint: v.SQS_ENDPOINT }
+      ? { mode: 's3', bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, forcePathStyle: v.S3_FORCE_PATH_STYLE, prefix: v.CAMPAIGNS_PREFIX, sqsQueueUrl: v.SQS_QUEUE_URL, ...(v.SQS_DEAD_LETTER_QUEUE_URL ? { sqsDeadLetterQueueUrl: v.SQS_DEAD_LETTER_QUEUE_URL } : {}), sqsEndpoint: v.SQS_ENDPOINT }
       : { mode: 'local', inboxDir: v.CAMPAIGN_INBOX_DIR, resultsDir: v.CAMPAIGN_RESULTS_DIR, prefix: v.CAMPAIGNS_PREFIX },
     defaultCountry: v.DEFAULT_COUNTRY,
     dialer: { maxCallsPerSecond: v.DIALER_MAX_CPS, maxConcurrentCalls: v.DIALER_MAX_CONCURRENT },
@@ -244,6 +255,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     flows: { dir: v.FLOWS_DIR, hotReload: v.FLOWS_HOT_RELOAD },
     soundsDir: v.SOUNDS_DIR,
     shutdownDeadlineMs: v.SHUTDOWN_DEADLINE_MS,
+    shutdownMarginMs: v.SHUTDOWN_MARGIN_MS,
+    startupDeadlineMs: v.STARTUP_DEADLINE_MS,
+    redisTimeouts: { connectMs: v.REDIS_CONNECT_TIMEOUT_MS, commandMs: v.REDIS_COMMAND_TIMEOUT_MS },
     alerts: { enabled: v.ALERTS_ENABLED, rulesFile: v.ALERT_RULES_FILE, intervalMs: v.ALERT_EVAL_INTERVAL_MS, webhookUrl: v.ALERT_WEBHOOK_URL, webhookFormat: v.ALERT_WEBHOOK_FORMAT, snsTopicArn: v.ALERT_SNS_TOPIC_ARN },
     database: v.DATABASE_URL ? { mode: 'external', url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX } : { mode: 'embedded', poolMax: v.DATABASE_POOL_MAX },
     reports: { timeZone: v.REPORT_TIME_ZONE },

@@ -5,14 +5,19 @@ import { mkdir } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Redis } from 'ioredis';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLogger, createSecretSet, type Logger, type SecretSet } from './logger.ts';
 import { startRedisServer, RedisServerMissingError } from './infra/redis-server.ts';
 import { createHttpServer, type ReadinessCheck } from './http/server.ts';
 import { listenOrExplain } from './http/listen.ts';
 import { CentralitaError } from './errors.ts';
+import { DeadlineError, startProgress, stopInReverse, withDeadline, type Stack, type StartProgress } from './infra/lifecycle.ts';
+import { bullConnection, fastConnection, redisReadiness, waitForRedis } from './infra/redis-clients.ts';
+import { logErrors } from './jobs/bull.ts';
+import { amendAfterSpool, openRecordSpool } from './calls/record-spool.ts';
+import { createCallOutcomeChannel } from './jobs/call-outcome.ts';
 import { loadOrCreateSecret, removeRuntimeInfo, writeRuntimeInfo } from './infra/local-state.ts';
 import { openAuthStores } from './auth/stores.ts';
 import { prepareAuth } from './auth/runtime.ts';
@@ -97,21 +102,30 @@ export interface RunningApp {
   history: HistoryRuntime;
   /** The ARI connection itself (status, readiness; tests drop its socket). */
   ari: AriTelephony;
+  /** The local spool call records pass through on their way to Redis. */
+  records: { stats(): { pending: number; delivered: number; failures: number }; flushed(): Promise<void> };
   stop(): Promise<void>;
 }
 
-type Stack = { name: string; stop: () => Promise<void> | void }[];
+/** The whole stop: intake, the call drain (SHUTDOWN_DEADLINE_MS), then the rest, within their sum plus the margin. */
+export function shutdownBudget(config: Pick<Config, 'shutdownDeadlineMs' | 'shutdownMarginMs'>): { totalMs: number; intakeMs: number; drainMs: number } {
+  return { totalMs: config.shutdownDeadlineMs + config.shutdownMarginMs, intakeMs: Math.floor(config.shutdownMarginMs / 2), drainMs: config.shutdownDeadlineMs + Math.floor(config.shutdownMarginMs / 4) };
+}
 
-/** Stops what was started, newest first; one failing stop never skips the others. */
-function stopInReverse(stack: Stack, logger: Logger): () => Promise<void> {
-  return async () => {
-    for (const r of stack.reverse()) {
-      const t0 = Date.now();
-      try { await r.stop(); } catch (err) { logger.error({ err, resource: r.name }, 'error while stopping'); }
-      logger.debug({ resource: r.name, ms: Date.now() - t0 }, 'stopped');
-    }
-    stack.length = 0;
-  };
+/** A failed or timed-out start: whatever started is stopped within the margin, then the error goes up. */
+async function startWithin<T>(config: Config, logger: Logger, progress: StartProgress, stack: Stack, build: () => Promise<T>): Promise<T> {
+  const stopAll = stopInReverse(stack, logger, { deadlineMs: config.shutdownMarginMs });
+  let timedOut = false;
+  const building = build();
+  // Given up on: what the hung step still starts is stopped when it finally returns.
+  building.catch(() => {}).finally(() => { if (timedOut) void stopAll(); });
+  try {
+    return await withDeadline(building, config.startupDeadlineMs, () => { timedOut = true; progress.cancel(); return new DeadlineError('STARTUP_DEADLINE', progress.current(), config.startupDeadlineMs, 'start-up'); });
+  } catch (err) {
+    await stopAll();
+    if (timedOut) logger.error({ step: progress.current(), startupDeadlineMs: config.startupDeadlineMs }, 'start-up deadline passed (STARTUP_DEADLINE_MS)');
+    throw err;
+  }
 }
 
 export interface StartOptions {
@@ -119,13 +133,22 @@ export interface StartOptions {
   now?: () => number;
   /** Passwords generated at start (embedded Redis, simulator) are added here for log scrubbing. */
   secrets?: SecretSet;
+  /** Something the app cannot run without failed for good (runMain exits 1). */
+  onFatal?: (err: Error) => void;
 }
 
 /** Builds and starts everything for one process. */
 export async function startCentralita(config: Config, logger: Logger, opts: StartOptions = {}): Promise<RunningApp> {
   const stack: Stack = [];
-  const stopAll = stopInReverse(stack, logger);
-  try {
+  const progress = startProgress();
+  return startWithin(config, logger, progress, stack, () => buildCentralita(config, logger, opts, stack, progress));
+}
+
+async function buildCentralita(config: Config, logger: Logger, opts: StartOptions, stack: Stack, progress: StartProgress): Promise<RunningApp> {
+  const stopAll = stopInReverse(stack, logger, { deadlineMs: shutdownBudget(config).totalMs });
+  const step = (name: string) => progress.step(name);
+  {
+    step('data dir');
     await mkdir(config.dataDir, { recursive: true });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'centralita_' });
@@ -133,6 +156,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const bus = createEventBus((topic, err) => logger.error({ err, topic }, 'event bus listener failed'));
 
     // Flows first: a broken flow must stop start-up before anything answers a call.
+    step('flows');
     const source = createNodeFlowSource();
     // On a good reload: the history records the deployment, campaigns re-publish the flow ids.
     const onFlowsReloaded: (() => void)[] = [];
@@ -142,17 +166,19 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const queues = await loadQueues(config.flows.dir);
     // The system of record (PostgreSQL) before anything produces history; the queues' SL
     // thresholds are known before the first event (left in the spool by a previous run) is stored.
+    step('history (PostgreSQL)');
     const history = await startHistory({ config, logger, bus, metrics, thresholds: Object.fromEntries(Object.values(queues).map((q) => [q.id, { serviceLevelSec: q.serviceLevelSec, shortAbandonSec: q.shortAbandonSec }])) });
     stack.push({ name: 'history', stop: () => history.stop() });
     await recordFlowDeployments(history, flows.current().flows.values(), 'startup', logger);
     onFlowsReloaded.push(() => { void recordFlowDeployments(history, flows.current().flows.values(), 'hot-reload', logger); });
 
     const secrets = opts.secrets ?? createSecretSet();
-    const redisUrl = await startRedis(config, logger, stack, secrets);
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-    stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
+    step('redis');
+    const redisUrl = await startRedis(config, logger, stack, secrets, opts.onFatal);
+    const { redis, fast } = await connectRedis(config, redisUrl, logger, stack);
+    readiness.push(redisReadiness(fast));
 
+    step('telephony');
     const { telephony: ari, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
     // Browser softphones register here: the simulator's /ws in the embedded default, SOFTPHONE_WS_URL with an Asterisk.
     const softphoneWs = config.softphone.wsUrl ?? (sim ? `${sim.url.replace(/^http/, 'ws')}/ws` : undefined);
@@ -164,6 +190,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     if (pbxManager) readiness.push(pbxManager.readiness());
     telephony.onEvent((e) => { if (e.type === 'connection') bus.emit('telephony.connection', { state: e.state, at: e.at }); });
 
+    step('acd');
     const acd = createAcd({
       telephony, queues, clock: realClock(), bus, logger: logger.child({ component: 'acd' }), resyncOnReconnect: false,
       store: redisAgentStore(redis, KEY_PREFIX, { onCorrupt: (agentId) => logger.warn({ agentId }, 'corrupt agent state ignored') }),
@@ -179,10 +206,13 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
 
     // The web app (started later) is told of every override change: the wallboard and its log.
     let onOverrideChange: (entry: OverrideAuditEntry) => void = () => {};
-    const overrides = createOverrideStore({ redis, prefix: `${KEY_PREFIX}:`, onChange: (entry) => { logger.warn({ override: entry }, 'business-hours override changed'); onOverrideChange(entry); } });
+    // Hours overrides are read during calls and by the API: the fast connection, so an outage
+    // means "the schedule alone decides" at once, never a caller waiting on Redis.
+    const overrides = createOverrideStore({ redis: fast, prefix: `${KEY_PREFIX}:`, onChange: (entry) => { logger.warn({ override: entry }, 'business-hours override changed'); onOverrideChange(entry); } });
     const hours = createHoursService({ schedules: () => flows.current().schedules, overrides, onOverrideError: (err, scheduleId) => logger.error({ err, scheduleId }, 'hours override store unavailable; schedule alone decides') });
     // Routes are registered as features start; the server listens last. Users, tokens and the
     // audit log come first: every route goes through the security layer.
+    step('auth');
     const { auth, stores, http: httpSecurity } = await prepareAuth(config, history.store.auth);
     const csp = webCsp({ https: httpSecurity.security.https, connect: softphoneWs ? [new URL(softphoneWs).origin] : [] });
     const http = await createHttpServer({ logger, metrics, readiness, version: VERSION, ...httpSecurity, webPage: webIndexHtml(csp) });
@@ -195,7 +225,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     );
     stack.push({ name: 'retention', stop: () => retention.stop() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
-    const campaigns = startCampaigns({ config, redis, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(opts.now ? { now: opts.now } : {}) });
+    step('campaigns');
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc, outcomes } = campaigns;
@@ -205,10 +236,10 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     // The agents' screen pops: the caller's CRM contact (with a token) and their last calls.
     let popCrm: Pick<CallerLookupDeps, 'contacts' | 'contactUrl' | 'ownerName'> = {};
     if (config.hubspot.mode === 'api') {
-      // Flow lookups (route to the contact's owner) and the screen pops share the HubSpot
-      // request budget in Redis.
+      // Flow lookups (route to the contact's owner) and the agents' screen pops share the
+      // HubSpot request budget in Redis (the fast connection: a caller never waits on an outage).
       const hsSettings = loadHubspotSettings(config);
-      const crm = createCrmFromConfig(config, hsSettings, redis, hubspotKeys().budget, { extraContactProperties: ['company'] });
+      const crm = createCrmFromConfig(config, hsSettings, fast, hubspotKeys().budget, { extraContactProperties: ['company'] });
       stack.push({ name: 'lookup-crm', stop: () => crm.close() });
       lookupServices.crm = crm.crm;
       const agentOfOwner = new Map(Object.entries(hsSettings.owners).map(([agentId, ownerId]) => [ownerId, agentId]));
@@ -225,36 +256,43 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     const flowActors = createFlowActors({ telephony, acd, hours, lookups: () => flows.current().lookups, lookupServices });
     stack.push({ name: 'flow-actors', stop: () => flowActors.dispose() });
 
-    const publisher = createCallRecordPublisher({ connection: redis, bus, logger: logger.child({ component: 'records' }) });
-    // An agent's call waits (held in the queue) for the agent's wrap-up to go onto its HubSpot engagement.
+    // Call records: durable on local disk first (the history's spool for PostgreSQL, the record
+    // spool for Redis), then delivered from there — never lost while Redis or PostgreSQL is down.
+    step('call records');
+    const publisher = createCallRecordPublisher({ connection: fast, bus, logger: logger.child({ component: 'records' }) });
+    stack.push({ name: 'record-publisher', stop: () => publisher.close() });
+    // An agent's call waits (held in the queue) for the agent's wrap-up to go onto its HubSpot
+    // engagement. The hold travels in the record's spool entry; a wrap-up that comes while the
+    // record is still on disk (Redis down, delivery behind) waits for the spool, then amends.
     const consoleSettings = await loadConsoleSettings(config.flows.dir);
-    const desk = createWrapUpDesk({ settings: () => consoleSettings, amend: (id, patch) => publisher.amend(id, patch), now: Date.now });
+    const desk = createWrapUpDesk({ settings: () => consoleSettings, amend: (id, patch) => amendAfterSpool(publisher, recordSpool, id, patch), now: Date.now });
     // The dialler waits on the outcome channel; HubSpot and reports consume the queue.
+    const outcomeWriter = createCallOutcomeChannel(fast);
+    const recordSpool = await openRecordSpool({ dir: resolve(config.dataDir, 'spool', 'records'), publisher, alsoDeliver: (r) => outcomeWriter.publish(r), logger: logger.child({ component: 'record-spool' }) });
+    stack.push({ name: 'record-spool', stop: () => recordSpool.closeWithin(Math.floor(config.shutdownMarginMs / 4)) });
+    registerRecordSpoolMetrics(metrics, recordSpool);
     const records: CallRecordSink = {
       async publish(built) {
         // The ACD keys callers by call id (= the caller's channel id; record id is `cr-<channel>`).
         const held = desk.beforePublish(mergeQueueFields(built, acd.recordFields(built.id.replace(/^cr-/, ''))));
         const record = held.record;
-        // Durable on local disk first: the call history never depends on Redis being up.
         await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call record not spooled for the history'));
         await recordings.enqueue(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'recording not queued for archiving'));
-        const first = await publisher.publish(record, { delayMs: held.delayMs });
-        await outcomes.publish(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'call outcome not published'));
-        return first;
+        return recordSpool.publish(record, { delayMs: held.delayMs });
       },
-      close: () => publisher.close(),
+      close: async () => {},
     };
-    stack.push({ name: 'records', stop: () => records.close() });
 
     const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()] });
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
     // Every role has its owner: a `dial` node's legs belong to the flow actors.
     for (const [role, handler] of Object.entries(flowActors.roles)) calls.registerRole(role, handler);
     calls.start();
-    stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs) });
+    stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs), budgetMs: shutdownBudget(config).drainMs });
     // Stopped before the call drain: nothing is ingested or dialled while calls finish.
-    stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake() });
+    stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });
 
+    step('hubspot');
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics, recordingUrl: recordings.recordingUrl });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
     hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
@@ -262,14 +300,14 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
       if (typeof recordId === 'string' && result?.callId) history.capture.hubspotLogged(recordId, result.callId);
     });
 
-    const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
+    const ops = startObservability({ config, registry: metrics, logger, bus, readiness, redis: fast, calls, ari: telephony, ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'observability', stop: () => ops.stop() });
 
-    // Calls outside Stasis (AMI): the history and the same publisher as Stasis records (one id, published once).
+    // Calls outside Stasis (AMI): the history and the same record spool as Stasis records (one id, published once).
     const pbxRecords: CallRecordSink = {
       async publish(record) {
         await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'PBX call record not spooled for the history'));
-        return publisher.publish(record);
+        return recordSpool.publish(record);
       },
       close: async () => {},
     };
@@ -308,6 +346,7 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     registerAdminRoutes(http, { auth, sessions: stores.sessions, audit: stores.audit });
     registerFlowsAdminRoutes(http, { flows });
     registerHistoryRoutes(http, { history: history.store.history, reports, timeZone: config.reports.timeZone, now: Date.now });
+    step('http');
     const httpUrl = await listenOrExplain(http, config.http, ` (is centralita already running? see ${config.dataDir}/running.json)`);
     stack.push({ name: 'http', stop: () => http.close() });
     // Zero-config first start: an admin with a random password (printed once by runMain), and
@@ -317,10 +356,8 @@ export async function startCentralita(config: Config, logger: Logger, opts: Star
     await writeRuntimeInfo(config.dataDir, { pid: process.pid, startedAt: new Date().toISOString(), version: VERSION, api: { url: httpUrl, token }, redis: { url: redisUrl }, ...(sim ? { sim } : {}) });
     stack.push({ name: 'runtime-file', stop: () => removeRuntimeInfo(config.dataDir) });
     secrets.add(token);
-    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, ari, calls, acd, bus, history, ...(pbx ? { pbx } : {}), stop: stopAll };
-  } catch (err) {
-    await stopAll();
-    throw err;
+    step('running');
+    return { httpUrl, redisUrl, sim, token, ...(firstAdmin ? { firstAdmin } : {}), auth, routes: http.routeTable(), telephony, ari, calls, acd, bus, history, records: recordSpool, ...(pbx ? { pbx } : {}), stop: async () => { await stopAll(); } };
   }
 }
 
@@ -337,6 +374,21 @@ async function restoreAcdLog(acd: Acd, history: HistoryRuntime, logger: Logger):
   }
 }
 
+/** Two connections to one Redis: `redis` for BullMQ and background loops, `fast` for the API path and producers. */
+async function connectRedis(config: Config, url: string, logger: Logger, stack: Stack): Promise<{ redis: Redis; fast: Redis }> {
+  const redis = logErrors(bullConnection(url), logger, { redis: 'bullmq' });
+  stack.push({ name: 'redis-client', stop: async () => { await withDeadline(redis.quit(), 1000, () => new Error('quit')).catch(() => redis.disconnect()); } });
+  const fast = logErrors(fastConnection(url, config.redisTimeouts.commandMs), logger, { redis: 'api' });
+  stack.push({ name: 'redis-client-api', stop: async () => { await withDeadline(fast.quit(), 1000, () => new Error('quit')).catch(() => fast.disconnect()); } });
+  await waitForRedis(fast, { url, timeoutMs: config.redisTimeouts.connectMs });
+  return { redis, fast };
+}
+
+function registerRecordSpoolMetrics(metrics: Registry, spool: { stats(): { pending: number; failures: number } }): void {
+  new Gauge({ name: 'centralita_record_spool_pending', help: 'Call records on local disk not yet delivered to Redis (HubSpot, dialler)', registers: [metrics], collect() { this.set(spool.stats().pending); } });
+  new Gauge({ name: 'centralita_record_spool_failures', help: 'Failed deliveries of spooled call records to Redis (since start)', registers: [metrics], collect() { this.set(spool.stats().failures); } });
+}
+
 /** Flow deployments (id, version = content hash, who, when); idempotent per flow version. */
 async function recordFlowDeployments(history: HistoryRuntime, flows: Iterable<{ id: string; version: string }>, by: string, logger: Logger): Promise<void> {
   const at = new Date().toISOString();
@@ -344,13 +396,22 @@ async function recordFlowDeployments(history: HistoryRuntime, flows: Iterable<{ 
   await history.store.history.saveFlowDeployments(ds).catch((err: unknown) => logger.warn({ err }, 'flow deployments not recorded'));
 }
 
-async function startRedis(config: Config, logger: Logger, stack: Stack, secrets: SecretSet): Promise<string> {
+async function startRedis(config: Config, logger: Logger, stack: Stack, secrets: SecretSet, onFatal?: (err: Error) => void): Promise<string> {
   if (config.redis.mode === 'external') return config.redis.url;
   const dir = `${config.dataDir}/redis`;
   await mkdir(dir, { recursive: true });
   const password = await loadOrCreateSecret(config.dataDir, 'redis-password', 24);
   secrets.add(password);
-  const redis = await startRedisServer({ dir, appendOnly: true, password });
+  // Supervised: killed or crashed, it is started again on the same port and AOF; if it keeps
+  // dying, the app exits so systemd/Docker restarts the whole thing.
+  const redis = await startRedisServer({
+    dir, appendOnly: true, password,
+    supervise: {
+      onExit: (e) => logger.error({ redisPid: e.pid, code: e.code, signal: e.signal }, 'embedded redis-server exited; restarting it'),
+      onRestarted: (e) => logger.warn({ redisPid: e.pid, restarts: e.restarts }, 'embedded redis-server restarted'),
+      onGiveUp: (err) => { logger.fatal({ err: { message: err.message } }, 'embedded redis-server keeps failing; exiting so the service manager restarts centralita'); onFatal?.(err); },
+    },
+  });
   stack.push({ name: 'redis-server', stop: () => redis.stop() });
   logger.info({ redisPort: redis.port, redisPid: redis.pid }, 'started embedded redis-server with a password (no REDIS_URL configured)');
   return redis.url;
@@ -429,46 +490,53 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const example = { REDIS_URL: 'redis://127.0.0.1:6379/0', ARI_URL: 'http://127.0.0.1:8088', DATABASE_URL: 'postgres://centralita:…@127.0.0.1:5432/centralita' }[variable];
     throw new ConfigError([{ variable, problem: 'is required by `centralita worker` (it must share the app\'s Redis, database and Asterisk; with embedded defaults `centralita start` already runs the workers)', form: 'see .env.example', example }]);
   }
+  const redisUrl = config.redis.url;
   const stack: Stack = [];
-  const stopAll = stopInReverse(stack, logger);
-  try {
+  const progress = startProgress();
+  return startWithin(config, logger, progress, stack, async () => {
+    const stopAll = stopInReverse(stack, logger, { deadlineMs: shutdownBudget(config).totalMs });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'centralita_worker_' });
-    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-    stack.push({ name: 'redis-client', stop: async () => { await redis.quit().catch(() => redis.disconnect()); } });
+    progress.step('redis');
+    const { redis, fast } = await connectRedis(config, redisUrl, logger, stack);
+    progress.step('telephony');
     // REST only: Asterisk keeps one WebSocket per app name, and the app process owns it.
     const { telephony: ari } = await startTelephony(config, logger, stack, {}, undefined, { events: false });
     const telephony = guardDialling(ari, config.dial, (r) => logger.warn({ refused: r }, 'dial refused by the allow-list (DIAL_*_ENDPOINTS, DIAL_CALLER_IDS, HANDOFF_CONTEXTS)'));
+    progress.step('auth');
     const authStores = await openAuthStores(config, logger);
     stack.push({ name: 'auth-stores', stop: () => authStores.close() });
     const { http: httpSecurity } = await prepareAuth(config, authStores.stores);
-    const http = await createHttpServer({ logger, metrics, readiness: [telephony.readiness()], version: VERSION, ...httpSecurity });
+    const http = await createHttpServer({ logger, metrics, readiness: [telephony.readiness(), redisReadiness(fast)], version: VERSION, ...httpSecurity });
     // The shared database: campaign rows (the hopper's source), HubSpot engagement ids for the
     // call history, and (with a shared RECORDING_LINK_SECRET) the app's stable recording links.
+    progress.step('history (PostgreSQL)');
     const history: HistoryRuntime = await startHistory({ config, logger, bus: createEventBus(), metrics });
     stack.push({ name: 'history', stop: () => history.stop() });
-    const campaigns = startCampaigns({ config, redis, redisUrl: config.redis.url, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer });
+    progress.step('campaigns');
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
+    // Intake (ingest, dialling) stops first, as in the app.
+    stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });
     const links = config.recordings.linkSecret ? recordingLinks(config.recordings.linkSecret, config.publicBaseUrl) : undefined;
     if (!links && config.publicBaseUrl) logger.warn('RECORDING_LINK_SECRET is not set: calls logged by this worker carry no recording link (set the same secret as the app)');
     const recordingUrl = links ? async (r: CallRecord) => {
       const name = r.recording?.name ?? r.voicemail?.name;
       return name ? links.url(name, (await history.store.recordings.get(name).catch(() => undefined))?.linkVersion ?? 1) : undefined;
     } : undefined;
+    progress.step('hubspot');
     const hubspot = await startHubspotLogging({ config, redis, connection: redis, logger: logger.child({ component: 'hubspot' }), metrics, ...(recordingUrl ? { recordingUrl } : {}) });
     stack.push({ name: 'hubspot', stop: () => hubspot.close() });
     hubspot.worker.worker.on('completed', (job, result: { callId?: string } | undefined) => {
       const recordId = (job.data as { id?: unknown } | undefined)?.id;
       if (typeof recordId === 'string' && result?.callId) history.capture.hubspotLogged(recordId, result.callId);
     });
+    progress.step('http');
     const httpUrl = await listenOrExplain(http, config.http);
     stack.push({ name: 'http', stop: () => http.close() });
-    return { httpUrl, stop: stopAll };
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
+    progress.step('running');
+    return { httpUrl, stop: async () => { await stopAll(); } };
+  });
 }
 
 export async function runMain(env: Record<string, string | undefined>, opts: { workersOnly?: boolean } = {}): Promise<void> {
@@ -484,9 +552,26 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
   }
   const secrets = createSecretSet(config.secrets);
   const logger = createLogger({ level: config.logLevel, secrets });
-  let app: Pick<RunningApp, 'httpUrl' | 'stop' | 'sim' | 'firstAdmin'>;
+  // Anything that escapes is one JSON line, never a raw stack dump on stderr.
+  process.on('uncaughtException', (err) => { logger.fatal({ err, code: 'UNCAUGHT_EXCEPTION' }, 'uncaught exception; exiting'); logger.flush?.(); process.exit(1); });
+  process.on('unhandledRejection', (err) => { logger.error({ err, code: 'UNHANDLED_REJECTION' }, 'unhandled promise rejection'); });
+  let app: Pick<RunningApp, 'httpUrl' | 'stop' | 'sim' | 'firstAdmin'> | undefined;
+  let stopping = false;
+  const budget = shutdownBudget(config);
+  const exitWithin = (code: number, why: string) => {
+    // The stop keeps its own deadline per step; this is the last guard (SHUTDOWN_DEADLINE_MS + SHUTDOWN_MARGIN_MS).
+    const t = setTimeout(() => { logger.error({ deadlineMs: budget.totalMs, code: 'SHUTDOWN_DEADLINE' }, 'shutdown deadline passed; exiting now'); logger.flush?.(); process.exit(1); }, budget.totalMs + 500);
+    t.unref();
+    const done = app ? app.stop() : Promise.resolve();
+    done.then(
+      () => { logger.info({ exitCode: code }, why); logger.flush?.(); process.exit(code); },
+      (err: unknown) => { logger.error({ err }, 'shutdown failed'); logger.flush?.(); process.exit(1); },
+    );
+  };
+  // The app cannot go on (the embedded Redis keeps dying): stop within the deadline, exit 1.
+  const onFatal = () => { if (stopping) return; stopping = true; exitWithin(1, 'stopped after a fatal error'); };
   try {
-    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger, { secrets });
+    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger, { secrets, onFatal });
   } catch (err) {
     if (err instanceof RedisServerMissingError || err instanceof PostgresServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError || err instanceof CentralitaError) {
       process.stderr.write(`${err instanceof ConfigError ? '' : 'centralita: '}${err.message}\n`);
@@ -507,15 +592,11 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
         : '') +
       '  Ctrl-C to stop\n',
   );
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: no new calls; live calls get SHUTDOWN_DEADLINE_MS to finish');
-    app.stop().then(
-      () => { logger.info('stopped cleanly'); logger.flush?.(); process.exit(0); },
-      (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exit(1); },
-    );
+    logger.info({ signal, drainMs: config.shutdownDeadlineMs, deadlineMs: budget.totalMs }, 'shutting down: intake and dialling stop first; live calls get SHUTDOWN_DEADLINE_MS to finish');
+    exitWithin(0, 'stopped cleanly');
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -3,7 +3,6 @@
 // BullMQ `call-records` queue (jobId = record id) and the in-process bus, guarded by a
 // Redis SET NX on the record id so a rebuilt record (reconnect, actor crash, a second
 // process) is never published twice.
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { normalizeE164 } from '../domain/phone.ts';
 import { classifyUnansweredAttempt } from '../domain/hangup-causes.ts';
@@ -11,6 +10,7 @@ import { unansweredOutcome } from '../domain/attempt-outcome.ts';
 import type { CallDirection, CallDisposition, CallRecord, HangupSide } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { KEY_PREFIX, QUEUES } from '../jobs/names.ts';
+import { createQueue } from '../jobs/bull.ts';
 import type { Logger } from '../logger.ts';
 import type { CallInput, CallOutput, CompiledFlow } from './contract.ts';
 
@@ -150,7 +150,7 @@ export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRe
   amend(recordId: string, patch: Partial<CallRecord>): Promise<AmendResult>;
   stats(): { published: number; duplicates: number; failed: number };
 } {
-  const queue = new Queue(QUEUES.callRecords, { connection: o.connection, ...(o.bullPrefix ? { prefix: o.bullPrefix } : {}) });
+  const queue = createQueue(QUEUES.callRecords, { connection: o.connection, ...(o.bullPrefix ? { prefix: o.bullPrefix } : {}) }, o.logger);
   const keyPrefix = `${o.keyPrefix ?? KEY_PREFIX}:call-record:`;
   const ttl = o.guardTtlSec ?? 30 * 86_400;
   const attempts = o.attempts ?? 3;
@@ -159,7 +159,9 @@ export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRe
     async publish(record: CallRecord, opts: PublishOptions = {}) {
       const key = keyPrefix + record.id;
       const got = await o.connection.set(key, 'pending', 'EX', ttl, 'NX');
-      if (got !== 'OK') {
+      // 'pending' = a publish that died between the guard and the add (killed process, Redis
+      // gone): the spool delivers it again and it goes on (the job id keeps the add single).
+      if (got !== 'OK' && (await o.connection.get(key)) !== 'pending') {
         stats.duplicates++;
         o.logger.warn({ recordId: record.id }, 'call record already published; duplicate skipped');
         return false;

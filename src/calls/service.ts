@@ -164,6 +164,9 @@ export function createCallService(o: CallServiceOptions): CallService {
       return;
     }
     if (!accepting) {
+      // A campaign call answered while shutting down never reaches its flow: hung up and
+      // recorded as interrupted, so its attempt is retried (never counted answered).
+      if (first === STASIS_ROLES.campaign) { refuseCampaignCall(ev); return; }
       // Shutting down: the dialplan's fallback (ring group / voicemail) takes it.
       telephony.continueInDialplan(ch.id).catch(() => {});
       return;
@@ -188,6 +191,32 @@ export function createCallService(o: CallServiceOptions): CallService {
       return;
     }
     startRouted(ev);
+  }
+
+  function refuseCampaignCall(ev: CallStarted) {
+    const ch = ev.channel;
+    const r = route(ev);
+    const input = callInput(ev, 'outbound', r.campaign);
+    const callLog = log.child({ callId: input.callId, channelId: ch.id, ...(r.campaign ? { campaignId: r.campaign.campaignId, rowId: r.campaign.rowId } : {}) });
+    callLog.warn('campaign call answered during shutdown: hung up, its attempt will be retried');
+    telephony.hangup(ch.id, 'normal').catch((err: unknown) => {
+      if (!(err instanceof ChannelGoneError)) callLog.warn({ err }, 'could not hang up the campaign call');
+    });
+    const facts: CallFacts = {
+      input, endedAt: clock().toISOString(), hangupSide: 'app',
+      ...(r.flow ? { flow: { id: r.flow.id, version: r.flow.version } } : {}),
+      output: { disposition: 'failed', hungUpBy: 'app' },
+      error: { code: 'CALL_INTERRUPTED_BY_SHUTDOWN', message: 'the campaign call was answered while the app was shutting down; hung up before its flow, to be dialled again' },
+    };
+    publishRecord(buildCallRecord(facts, { defaultCountry }), callLog);
+  }
+
+  function publishRecord(record: ReturnType<typeof buildCallRecord>, callLog: Logger) {
+    const p = o.records.publish(record).then(
+      () => {},
+      (err: unknown) => { stats.recordsFailed++; callLog.error({ err, recordId: record.id }, 'call record not published'); },
+    ).finally(() => { pendingRecords.delete(p); });
+    pendingRecords.add(p);
   }
 
   function startRouted(ev: CallStarted) {
@@ -263,11 +292,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       stats.recordsFailed++;
       return;
     }
-    const p = o.records.publish(record).then(
-      () => {},
-      (err: unknown) => { stats.recordsFailed++; callLog.error({ err, recordId: record.id }, 'call record not published'); },
-    ).finally(() => { pendingRecords.delete(p); });
-    pendingRecords.add(p);
+    publishRecord(record, callLog);
     if (sessions.size === 0) drained?.();
   }
 

@@ -32,6 +32,9 @@ export interface CampaignRuntimeOptions {
   config: Config;
   /** A connection usable by BullMQ (maxRetriesPerRequest: null). */
   redis: Redis;
+  /** A fail-fast connection (no offline queue, command timeout) for the HTTP routes and the DNC
+   *  lookups calls make: while Redis is down they answer 503 / "not listed" at once. Default: `redis`. */
+  apiRedis?: Redis;
   /** The same Redis as a URL: the ingest thread opens its own connection. */
   redisUrl: string;
   /** Campaign rows, attempts and progress (PostgreSQL). */
@@ -95,6 +98,9 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   };
   void flowsChanged();
   const dnc = createDncStore(redis);
+  // What the routes and the calls' DNC lookups read in Redis: the fail-fast connection when
+  // given (campaign rows, progress and results are in PostgreSQL now).
+  const apiDnc = o.apiRedis ? createDncStore(o.apiRedis) : dnc;
   const outcomes = createCallOutcomeChannel(redis);
   stack.push(() => outcomes.close());
   const metrics = createCampaignMetrics(o.metrics, store);

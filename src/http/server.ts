@@ -8,11 +8,29 @@ import type { Logger } from '../logger.ts';
 import { publicRoute, requires, ROLES_FOR } from './access.ts';
 import { installSecurity, type HttpSecurityOptions, type RouteInfo } from './security.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { isRedisUnavailable } from '../infra/redis-clients.ts';
 
+export interface ReadinessResult { ok: boolean; detail?: unknown }
 export interface ReadinessCheck {
   name: string;
-  /** ok=false makes /readyz answer 503 with the detail. */
-  check(): { ok: boolean; detail?: unknown };
+  /** ok=false makes /readyz answer 503 with the detail. May ask the dependency (Redis PING). */
+  check(): ReadinessResult | Promise<ReadinessResult>;
+}
+
+/** Runs every check, each within `timeoutMs` (a check that hangs is "not ready"). */
+export async function runReadiness(checks: readonly ReadinessCheck[], timeoutMs = 1500): Promise<Record<string, ReadinessResult>> {
+  const one = async (c: ReadinessCheck): Promise<ReadinessResult> => {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        Promise.resolve().then(() => c.check()),
+        new Promise<ReadinessResult>((r) => { t = setTimeout(() => r({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs); }),
+      ]);
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    } finally { clearTimeout(t); }
+  };
+  return Object.fromEntries(await Promise.all(checks.map(async (c) => [c.name, await one(c)] as const)));
 }
 
 export interface HttpServerDeps {
@@ -53,6 +71,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<AppHttpSer
   }) as unknown as FastifyInstance;
   // Malformed requests get a clear JSON error with a stable code, never a stack trace.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+    // Redis down or too slow: fail fast with 503 (retry later), never a hang or a bare 500.
+    if (isRedisUnavailable(err)) {
+      req.log.warn({ err: err.message, url: req.url }, 'request failed: Redis unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: 'REDIS_UNAVAILABLE', message: 'a dependency (Redis) is unavailable; retry later' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     return reply.code(status).send({ error: err.code ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: status >= 500 ? 'internal error' : err.message });
@@ -60,7 +83,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<AppHttpSer
   const { routes } = await installSecurity(app, { ...deps.security, logger: deps.logger });
   app.get('/healthz', { config: publicRoute('liveness probe') }, async () => ({ status: 'ok', version: deps.version }));
   app.get('/readyz', { config: publicRoute('readiness probe') }, async (_req, reply) => {
-    const checks = Object.fromEntries(deps.readiness.map((c) => [c.name, c.check()]));
+    const checks = await runReadiness(deps.readiness);
     const ok = Object.values(checks).every((c) => c.ok);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
   });

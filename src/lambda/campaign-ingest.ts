@@ -44,6 +44,7 @@ export async function handler(event: unknown): Promise<LambdaResult> {
     const { Redis } = await import('ioredis');
     const { openStore } = await import('../store/index.ts');
     const { DNC_KEY } = await import('../campaigns/dnc.ts');
+    const { logErrors } = await import('../jobs/bull.ts');
     const { createCampaignIngestService } = await import('../campaigns/service.ts');
     const { publishedCatalog } = await import('../campaigns/catalog.ts');
     const { createS3Client, createS3ObjectStore } = await import('../integrations/s3/s3.ts');
@@ -52,7 +53,7 @@ export async function handler(event: unknown): Promise<LambdaResult> {
     if (cfg.campaigns.mode !== 's3') throw new Error('the Lambda handler needs S3_BUCKET');
     if (cfg.database.mode !== 'external') throw new Error('the Lambda handler needs DATABASE_URL (the app\'s database: campaign rows are stored there)');
     const logger = createLogger({ level: cfg.logLevel, secrets: cfg.secrets, pretty: false });
-    const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null });
+    const redis = logErrors(new Redis(cfg.redis.url, { maxRetriesPerRequest: null }), logger, { redis: 'lambda' });
     const db = await openStore({ url: cfg.database.url, defaultCountry: cfg.defaultCountry, poolMax: 2 });
     const dnc = async (phones: string[]) => (phones.length ? (await redis.smismember(DNC_KEY, ...phones)).map((x) => x === 1) : []);
     const s3 = createS3Client({ region: cfg.aws.region, endpoint: cfg.campaigns.endpoint, forcePathStyle: cfg.campaigns.forcePathStyle, accessKeyId: cfg.aws.accessKeyId, secretAccessKey: cfg.aws.secretAccessKey });

@@ -3,7 +3,7 @@
 // dialler's configured pace and live calls. Read at scrape time or counted from the bus.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventBus } from '../domain/event-bus.ts';
-import type { ReadinessCheck } from '../http/server.ts';
+import { runReadiness, type ReadinessCheck } from '../http/server.ts';
 
 export interface OpsMetricsOptions {
   bus: EventBus;
@@ -34,7 +34,7 @@ export function registerOpsMetrics(registry: Registry, o: OpsMetricsOptions): ()
   });
   new Gauge({
     name: 'centralita_ready', help: '1 when every readiness check passes (GET /readyz answers 200)', registers: [registry],
-    collect() { this.set(o.readiness.every((c) => { try { return c.check().ok; } catch { return false; } }) ? 1 : 0); },
+    async collect() { this.set(Object.values(await runReadiness(o.readiness)).every((c) => c.ok) ? 1 : 0); },
   });
   const deps = Object.entries(o.dependencies ?? {});
   if (deps.length) {

@@ -11,7 +11,8 @@
 //     written in one transaction, once (campaign_settle);
 //   - only the job of the row's current hop acts; a paused campaign's job hands its row back
 //     to the database, a closed window's job hands it back until the window opens.
-import { Queue, Worker, DelayedError, type Job } from 'bullmq';
+import { DelayedError, type Queue, type Worker, type Job } from 'bullmq';
+import { createQueue, createWorker } from '../jobs/bull.ts';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Telephony, TelephonyEvent } from '../telephony/port.ts';
@@ -109,7 +110,7 @@ export function createDialer(deps: DialerDeps): Dialer {
   const queueName = deps.queueName ?? QUEUES.originate;
   const prefix = deps.bullPrefix ?? 'bull';
   const graceMs = deps.recordGraceMs ?? 5000;
-  const queue = new Queue<OriginateJobData>(queueName, { connection: deps.connection, prefix });
+  const queue = createQueue<OriginateJobData>(queueName, { connection: deps.connection, prefix }, log);
   const closing = new AbortController();
   const observed = new Map<string, Observed>();
   const settingsCache = new Map<string, { at: number; s: CampaignSettings | undefined }>();
@@ -298,7 +299,7 @@ export function createDialer(deps: DialerDeps): Dialer {
     }
   }
 
-  const worker = new Worker<OriginateJobData, AttemptResult>(queueName, process, {
+  const worker = createWorker<OriginateJobData, AttemptResult>(queueName, process, {
     connection: deps.connection,
     prefix,
     concurrency: deps.concurrency ?? deps.globalMaxConcurrentCalls + 10,
@@ -307,7 +308,7 @@ export function createDialer(deps: DialerDeps): Dialer {
     stalledInterval: deps.stalledIntervalMs ?? 30_000,
     // A stalled job means a worker died mid-attempt; re-running it is safe, so never give up on it.
     maxStalledCount: 1000,
-  });
+  }, log);
   worker.on('failed', (job, err) => {
     if (!job) return;
     log.error({ err, jobId: job.id, campaignId: job.data.campaignId, rowId: job.data.rowId, attemptsMade: job.attemptsMade }, 'originate job failed');
@@ -318,7 +319,6 @@ export function createDialer(deps: DialerDeps): Dialer {
         .catch((e: unknown) => log.error({ err: e }, 'could not record the final outcome; the hopper hands the row back once its job counts as lost'));
     }
   });
-  worker.on('error', (err) => log.warn({ err }, 'dialer worker error'));
   return {
     worker,
     queue,

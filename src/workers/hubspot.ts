@@ -8,7 +8,8 @@
 //   5xx / network       → delayed with exponential backoff, no attempt used, never given up
 //   pending create      → delayed until the search index can confirm it (exactly-once)
 //   permanent 4xx / bad record → copied to the dead-letter queue with the body, UnrecoverableError
-import { Queue, Worker, DelayedError, UnrecoverableError, type Job, type ConnectionOptions } from 'bullmq';
+import { Worker, DelayedError, UnrecoverableError, type Queue, type Job, type ConnectionOptions } from 'bullmq';
+import { createQueue, createWorker } from '../jobs/bull.ts';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
@@ -98,8 +99,8 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
   const keys = hubspotKeys(deps.keyPrefix);
   const queueName = deps.queueName ?? QUEUES.callRecords;
   const prefix = deps.bullPrefix ? { prefix: deps.bullPrefix } : {};
-  const dlq = new Queue<DeadLetter>(deps.dlqName ?? QUEUES.hubspotDlq, { connection: deps.connection, ...prefix });
   const log = logger.child({ component: 'hubspot-worker' });
+  const dlq = createQueue<DeadLetter>(deps.dlqName ?? QUEUES.hubspotDlq, { connection: deps.connection, ...prefix }, log);
   const unassociated = createRedisUnassociatedStore(redis, keys.unassociated);
 
   const callLogger = createCallLogger({
@@ -144,7 +145,7 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
     throw Worker.RateLimitError();
   }
 
-  const worker: Worker = new Worker(
+  const worker: Worker = createWorker(
     queueName,
     async (job: Job, token?: string) => {
       const parsed = CallRecordSchema.safeParse(job.data);
@@ -207,8 +208,8 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
       ...(deps.worker?.lockDuration ? { lockDuration: deps.worker.lockDuration } : {}),
       ...(deps.worker?.maxStalledCount !== undefined ? { maxStalledCount: deps.worker.maxStalledCount } : {}),
     },
+    log,
   );
-  worker.on('error', (err) => log.error({ err }, 'hubspot worker error'));
 
   return {
     worker,
@@ -259,7 +260,7 @@ export async function startHubspotLogging(deps: {
   let callRecords: Queue | undefined;
   if (deps.metrics) {
     const { registerHubspotMetrics } = await import('./hubspot-metrics.ts');
-    callRecords = new Queue(QUEUES.callRecords, { connection: deps.connection });
+    callRecords = createQueue(QUEUES.callRecords, { connection: deps.connection }, deps.logger);
     registerHubspotMetrics(deps.metrics, { worker, redis: deps.redis, unassociatedKey: keys.unassociated, callRecords });
   }
   return { worker, settings, async close() { clearTimeout(retry); await worker.close(); await callRecords?.close(); handle.close(); } };

@@ -1,7 +1,7 @@
 // What the `centralita hubspot` commands do, kept out of src/cli so the command table stays small.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { createQueue } from '../../jobs/bull.ts';
 import { Redis } from 'ioredis';
 import { loadConfig, ConfigError, type Config } from '../../config.ts';
 import { QUEUES, KEY_PREFIX } from '../../jobs/names.ts';
@@ -116,8 +116,10 @@ export async function runReplay(env: Record<string, string | undefined>, dlq: bo
     return 1;
   }
   const redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null });
-  const callRecords = new Queue(QUEUES.callRecords, { connection: redis });
-  const dead = new Queue<DeadLetter>(QUEUES.hubspotDlq, { connection: redis });
+  // A Redis outage shows as the command's own error; reconnect noise goes to stderr as JSON.
+  const errors = { warn: (o: object) => process.stderr.write(`${JSON.stringify(o)}\n`), error: (o: object) => process.stderr.write(`${JSON.stringify(o)}\n`) };
+  const callRecords = createQueue(QUEUES.callRecords, { connection: redis }, errors);
+  const dead = createQueue<DeadLetter>(QUEUES.hubspotDlq, { connection: redis }, errors);
   try {
     const r = dlq ? await replayDeadLetters(callRecords, dead) : await replayFailed(callRecords);
     out(JSON.stringify({ source: dlq ? QUEUES.hubspotDlq : `${QUEUES.callRecords} (failed)`, ...r }));

@@ -215,6 +215,27 @@ describe('call service (fake telephony)', () => {
     expect(records.map((r) => r.id).sort()).toEqual([`cr-${a}`, `cr-${b}`].sort());
     expect(telephony.listenerCount()).toBe(1); // only the actors' waiter, disposed by its owner
   });
+
+  it('a campaign call answered during shutdown is hung up and recorded as interrupted (its attempt is retried, never answered)', async () => {
+    const { outcomeFromRecord } = await import('../../../src/workers/dialer.ts');
+    const { telephony, svc, records } = setup();
+    const live = telephony.placeCall({ args: ['hello'] });
+    await flush();
+    vi.useFakeTimers();
+    try {
+      const stopping = svc.stop(1000);
+      // Dialled before the shutdown, answered during the drain: its StasisStart arrives now.
+      const late = telephony.placeCall({ args: ['campaign', 'c-9', 'row-3', '1', 'hello'], state: 'Up', to: 's', variables: { CENTRALITA_PHONE: '3004445566' } });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(telephony.ops(late)).toEqual(['hangup']);
+      telephony.callerHangup(live);
+      await vi.advanceTimersByTimeAsync(1000);
+      await stopping;
+      const r = records.find((x) => x.id === `cr-${late}`);
+      expect(r).toMatchObject({ direction: 'outbound', disposition: 'failed', hangupSide: 'app', campaign: { campaignId: 'c-9', rowId: 'row-3', attempt: 1 }, error: { code: 'CALL_INTERRUPTED_BY_SHUTDOWN' } });
+      expect(outcomeFromRecord(r!)).toBe('failed');
+    } finally { vi.useRealTimers(); }
+  });
 });
 
 describe('call metrics', () => {
