@@ -13,7 +13,7 @@ import { startRedisServer, RedisServerMissingError } from './infra/redis-server.
 import { createHttpServer, type ReadinessCheck } from './http/server.ts';
 import { listenOrExplain } from './http/listen.ts';
 import { CentralitaError } from './errors.ts';
-import { DeadlineError, startProgress, stopInReverse, withDeadline, type Stack, type StartProgress } from './infra/lifecycle.ts';
+import { DeadlineError, shutdownBudget, startProgress, stopInReverse, withDeadline, type Stack, type StartProgress } from './infra/lifecycle.ts';
 import { bullConnection, fastConnection, redisReadiness, waitForRedis } from './infra/redis-clients.ts';
 import { logErrors } from './jobs/bull.ts';
 import { amendAfterSpool, openRecordSpool } from './calls/record-spool.ts';
@@ -105,11 +105,6 @@ export interface RunningApp {
   /** The local spool call records pass through on their way to Redis. */
   records: { stats(): { pending: number; delivered: number; failures: number }; flushed(): Promise<void> };
   stop(): Promise<void>;
-}
-
-/** The whole stop: intake, the call drain (SHUTDOWN_DEADLINE_MS), then the rest, within their sum plus the margin. */
-export function shutdownBudget(config: Pick<Config, 'shutdownDeadlineMs' | 'shutdownMarginMs'>): { totalMs: number; intakeMs: number; drainMs: number } {
-  return { totalMs: config.shutdownDeadlineMs + config.shutdownMarginMs, intakeMs: Math.floor(config.shutdownMarginMs / 2), drainMs: config.shutdownDeadlineMs + Math.floor(config.shutdownMarginMs / 4) };
 }
 
 /** A failed or timed-out start: whatever started is stopped within the margin, then the error goes up. */

@@ -73,6 +73,15 @@ export function stopInReverse(stack: Stack, logger: StopLogger, opts: StopOption
   };
 }
 
+/**
+ * The whole stop: intake first (half the margin at most), the call drain (SHUTDOWN_DEADLINE_MS
+ * plus a quarter of the margin for hand-backs), the rest in what is left; never more than
+ * SHUTDOWN_DEADLINE_MS + SHUTDOWN_MARGIN_MS in total (the container's stop grace must exceed it).
+ */
+export function shutdownBudget(c: { shutdownDeadlineMs: number; shutdownMarginMs: number }): { totalMs: number; intakeMs: number; drainMs: number } {
+  return { totalMs: c.shutdownDeadlineMs + c.shutdownMarginMs, intakeMs: Math.floor(c.shutdownMarginMs / 2), drainMs: c.shutdownDeadlineMs + Math.floor(c.shutdownMarginMs / 4) };
+}
+
 /** Tracks the start-up step in progress, so a start-up deadline can say where it hung. */
 export interface StartProgress {
   /** Enters a step; throws once the start-up was given up on, so nothing more is started. */

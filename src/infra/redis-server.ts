@@ -37,8 +37,8 @@ export interface RedisSupervision {
  * `supervise`, a server that dies (killed by PID, OOM, crash) is started again on the same
  * port, directory and password (its AOF brings the data back), so clients simply reconnect.
  */
-export async function startRedisServer(opts: { binary?: string; dir?: string; appendOnly?: boolean; password?: string; supervise?: RedisSupervision }): Promise<RedisServerHandle> {
-  const port = await freePort();
+export async function startRedisServer(opts: { binary?: string; dir?: string; appendOnly?: boolean; password?: string; supervise?: RedisSupervision; /** Default: a free one. */ port?: number }): Promise<RedisServerHandle> {
+  const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'centralita-redis-')));
   const ownsDir = opts.dir === undefined;
   const args = [
