@@ -21,7 +21,8 @@ import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
 import { watchUnansweredAttempts } from './unanswered-watch.ts';
 import { createS3Client, createS3ObjectStore } from '../integrations/s3/s3.ts';
-import { createCampaignEventConsumer, createSqsClient } from '../integrations/sqs/campaign-events.ts';
+import { createCampaignEventConsumer, createSqsClient, localDeadLetterFile } from '../integrations/sqs/campaign-events.ts';
+import { join } from 'node:path';
 import type { CampaignSettingsInput } from '../domain/campaign.ts';
 import { liveCatalog, publishCatalog, publishedCatalog } from './catalog.ts';
 import { writeResultsReports } from './results.ts';
@@ -115,7 +116,11 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   if (o.ingest !== false) {
     if (c.mode === 's3' && c.sqsQueueUrl) {
       const sqs = createSqsClient({ region: config.aws.region, endpoint: c.sqsEndpoint, accessKeyId: config.aws.accessKeyId, secretAccessKey: config.aws.secretAccessKey });
-      const consumer = createCampaignEventConsumer({ sqs, queueUrl: c.sqsQueueUrl, deadLetterQueueUrl: o.sqsDeadLetterQueueUrl, ingest, logger, metrics });
+      const consumer = createCampaignEventConsumer({
+        sqs, queueUrl: c.sqsQueueUrl, deadLetterQueueUrl: o.sqsDeadLetterQueueUrl ?? c.sqsDeadLetterQueueUrl, bucket: c.bucket, ingest, logger, metrics,
+        // No dead-letter queue at all: events that fail for good are kept here (and deleted from SQS).
+        localDeadLetters: localDeadLetterFile(join(config.dataDir, 'dead-letters', 'campaign-events.jsonl')),
+      });
       consumer.start();
       intake.push(async () => { await consumer.stop(); sqs.destroy(); });
     } else if (c.mode === 'local') {

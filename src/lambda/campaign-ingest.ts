@@ -13,12 +13,17 @@ export interface LambdaResult {
   processed: { key: string; status: IngestOutcome['status'] | 'failed'; accepted?: number; rejected?: number; error?: string }[];
 }
 
-export function createLambdaHandler(deps: { ingest: CampaignIngestService; logger: Logger }) {
+export function createLambdaHandler(deps: { ingest: CampaignIngestService; logger: Logger; /** The campaigns bucket: other buckets' objects are refused. */ bucket?: string }) {
   return async (event: unknown): Promise<LambdaResult> => {
     const refs = parseS3Event(event);
     const processed: LambdaResult['processed'] = [];
     for (const ref of refs) {
       if (!ref.eventName.startsWith('ObjectCreated')) continue;
+      if (deps.bucket && ref.bucket !== deps.bucket) {
+        deps.logger.error({ bucket: ref.bucket, key: ref.key, code: 'S3_EVENT_WRONG_BUCKET' }, `S3 event for another bucket refused (this function reads ${deps.bucket})`);
+        processed.push({ key: ref.key, status: 'failed', error: `S3_EVENT_WRONG_BUCKET: event for bucket ${ref.bucket}; this function reads ${deps.bucket}` });
+        continue;
+      }
       try {
         const r = await deps.ingest.ingestObject(ref.key, { etag: ref.eTag });
         processed.push(r.status === 'done' ? { key: ref.key, status: 'done', accepted: r.summary.accepted, rejected: r.summary.rejected } : { key: ref.key, status: 'ignored' });
@@ -62,7 +67,7 @@ export async function handler(event: unknown): Promise<LambdaResult> {
       store: db.campaigns.store(), rows: () => db.campaigns.rowSink(dnc), objects: createS3ObjectStore(s3, cfg.campaigns.bucket), catalog: publishedCatalog(redis),
       campaignsPrefix: cfg.campaigns.prefix, defaultCountry: cfg.defaultCountry, logger, clock: Date.now,
     });
-    return createLambdaHandler({ ingest, logger });
+    return createLambdaHandler({ ingest, logger, bucket: cfg.campaigns.bucket });
   })();
   return (await cached)(event);
 }

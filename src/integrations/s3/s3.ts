@@ -70,7 +70,11 @@ export interface S3ObjectRef {
 }
 
 export class S3EventError extends Error {
-  readonly code = 'S3_EVENT_INVALID';
+  readonly code: string;
+  constructor(message: string, code = 'S3_EVENT_INVALID') {
+    super(message);
+    this.code = code;
+  }
 }
 
 /**
@@ -78,23 +82,33 @@ export class S3EventError extends Error {
  * S3 URL-encodes keys in events the form way (space as `+`, UTF-8 percent-encoded).
  * `s3:TestEvent` (sent when notifications are configured) gives no records.
  */
-export function parseS3Event(body: string | unknown): S3ObjectRef[] {
+export function parseS3Event(body: string | unknown, depth = 0): S3ObjectRef[] {
   let doc: unknown = body;
   if (typeof body === 'string') {
     try { doc = JSON.parse(body); } catch { throw new S3EventError('message body is not JSON'); }
   }
-  const o = doc as { Type?: string; Message?: string; Event?: string; Records?: unknown[] };
-  if (o && o.Type === 'Notification' && typeof o.Message === 'string') return parseS3Event(o.Message);
-  if (o && o.Event === 's3:TestEvent') return [];
-  if (!o || !Array.isArray(o.Records)) throw new S3EventError('message is not an S3 event notification (no Records)');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new S3EventError('message is not an S3 event notification (not a JSON object)');
+  const o = doc as { Type?: unknown; Message?: unknown; Event?: unknown; Records?: unknown };
+  if (o.Type === 'Notification' && typeof o.Message === 'string') {
+    if (depth >= 3) throw new S3EventError('SNS notification nested too deep');
+    return parseS3Event(o.Message, depth + 1);
+  }
+  if (o.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(o.Records)) throw new S3EventError('message is not an S3 event notification (no Records)');
   const out: S3ObjectRef[] = [];
-  for (const r of o.Records as { eventName?: string; s3?: { bucket?: { name?: string }; object?: { key?: string; eTag?: string; size?: number } } }[]) {
-    const key = r.s3?.object?.key;
-    const bucket = r.s3?.bucket?.name;
-    if (typeof key !== 'string' || typeof bucket !== 'string') throw new S3EventError('S3 record without bucket name or object key');
+  for (const [i, r] of o.Records.entries()) {
+    if (!r || typeof r !== 'object') throw new S3EventError(`S3 record ${i} is not an object`);
+    const rec = r as { eventName?: unknown; s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; eTag?: unknown; size?: unknown } } };
+    const s3 = rec.s3 && typeof rec.s3 === 'object' ? rec.s3 : undefined;
+    const key = s3?.object && typeof s3.object === 'object' ? s3.object.key : undefined;
+    const bucket = s3?.bucket && typeof s3.bucket === 'object' ? s3.bucket.name : undefined;
+    if (typeof key !== 'string' || key === '' || typeof bucket !== 'string' || bucket === '') throw new S3EventError(`S3 record ${i} without bucket name or object key`);
+    if (rec.eventName !== undefined && typeof rec.eventName !== 'string') throw new S3EventError(`S3 record ${i}: eventName is not a string`);
     let decoded: string;
-    try { decoded = decodeURIComponent(key.replace(/\+/g, ' ')); } catch { throw new S3EventError(`object key is not valid URL encoding: ${key}`); }
-    out.push({ bucket, key: decoded, eTag: r.s3?.object?.eTag, size: r.s3?.object?.size, eventName: r.eventName ?? '' });
+    try { decoded = decodeURIComponent(key.replace(/\+/g, ' ')); } catch { throw new S3EventError(`object key is not valid URL encoding: ${key.slice(0, 200)}`); }
+    const eTag = s3!.object!.eTag;
+    const size = s3!.object!.size;
+    out.push({ bucket, key: decoded, ...(typeof eTag === 'string' ? { eTag } : {}), ...(typeof size === 'number' && Number.isFinite(size) ? { size } : {}), eventName: rec.eventName ?? '' });
   }
   return out;
 }
