@@ -16,6 +16,8 @@ import { createCampaignEventConsumer, localDeadLetterFile, type CampaignEventCon
 import { createCampaignMetrics } from '../../../src/campaigns/metrics.ts';
 import type { CampaignIngestService } from '../../../src/campaigns/service.ts';
 import { CampaignFileError } from '../../../src/domain/campaign-row.ts';
+import { parseS3Event } from '../../../src/integrations/s3/s3.ts';
+import fc from 'fast-check';
 import { waitFor } from '../../helpers/wait.ts';
 
 let server: SqsServer;
@@ -73,7 +75,8 @@ function start(o: { url: string; dlq?: string; ingest: CampaignIngestService; ma
   });
   consumers.push(consumer);
   consumer.start();
-  const deadLetters = async () => Number(/ (\d+)$/m.exec((await registry.getSingleMetricAsString('centralita_campaign_ingest_dead_letters_total')).split('\n').filter((l) => !l.startsWith('#')).join('\n'))?.[1] ?? 0);
+  // Summed over every code.
+  const deadLetters = async () => (await registry.getSingleMetricAsString('centralita_campaign_ingest_dead_letters_total')).split('\n').filter((l) => l && !l.startsWith('#')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
   const deadLines = () => logs.filter((l) => l.msg === 'campaign event dead-lettered').length;
   return { consumer, logs, deadLetters, deadLines, registry };
 }
@@ -146,4 +149,38 @@ describe('SQS dead letters', () => {
     expect(JSON.parse(dead.Body!)).toMatchObject({ code: 'S3_EVENT_WRONG_BUCKET', reason: expect.stringContaining('"someone-elses-bucket"'), permanent: true });
     expect(seen).toEqual([]);
   });
+
+  it('fuzzed message bodies: every message leaves the queue; each bad one is dead-lettered once with a reason, each good one ingested', async () => {
+    const { url } = await makeQueue('fuzz');
+    const { url: dlq } = await makeQueue('fuzz-dlq');
+    const { ingest, seen } = fakeIngest(() => undefined);
+    const c = start({ url, dlq, ingest });
+    await c.consumer.setup();
+    const rec = fc.record({
+      eventName: fc.constantFrom('ObjectCreated:Put', 'ObjectRemoved:Delete'),
+      s3: fc.record({ bucket: fc.record({ name: fc.constantFrom(BUCKET, 'other-bucket', '') }), object: fc.record({ key: fc.oneof(fc.constantFrom('campaigns/a/l.csv', '%E0%A4%A'), fc.string({ minLength: 1, maxLength: 20 })) }) }),
+    });
+    const bodies = fc.sample(fc.oneof(
+      fc.array(rec, { minLength: 1, maxLength: 3 }).map((Records) => JSON.stringify({ Records })),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.string({ minLength: 1, maxLength: 200 }),
+      fc.constant('{"Records":[null]}'),
+    ), { numRuns: 60, seed: 14 }).filter((b) => b.trim().length > 0);
+    let bad = 0;
+    let good = 0;
+    for (const b of bodies) {
+      try {
+        const refs = parseS3Event(b);
+        if (refs.some((r) => r.bucket !== BUCKET)) bad++;
+        else good += refs.filter((r) => r.eventName.startsWith('ObjectCreated')).length;
+      } catch { bad++; }
+    }
+    for (const b of bodies) await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: b }));
+    await waitFor(() => server.messages('fuzz').length === 0, 30_000, 'every message deleted');
+    const dead = await waitFor(async () => { const m = server.messages('fuzz-dlq'); return m.length >= bad ? m : undefined; }, 10_000, 'dead letters');
+    expect(dead).toHaveLength(bad);
+    for (const d of dead) expect(JSON.parse(d.body)).toMatchObject({ code: expect.stringMatching(/^S3_EVENT_/), reason: expect.any(String), permanent: true });
+    expect(seen).toHaveLength(good);
+    expect(await c.deadLetters()).toBe(bad);
+  }, 60_000);
 });
