@@ -5,7 +5,7 @@ import type { CallService } from './service.ts';
 
 export interface AriStatsSource {
   status(): { connected: boolean; attempts: number; reconnects: number };
-  restStats(): { inFlight: number; ok: number; failed: number; timedOut: number; events: number };
+  restStats(): { inFlight: number; ok: number; failed: number; timedOut: number; events: number; rejected?: number };
 }
 
 export function registerCallMetrics(registry: Registry, src: { calls: CallService; ari?: AriStatsSource; prefix?: string }): void {
@@ -28,5 +28,6 @@ export function registerCallMetrics(registry: Registry, src: { calls: CallServic
     gauge('ari_rest_failed_total', 'ARI commands that failed (any reason)', () => ari.restStats().failed);
     gauge('ari_rest_timeouts_total', 'ARI commands that timed out', () => ari.restStats().timedOut);
     gauge('ari_events_total', 'ARI events received', () => ari.restStats().events);
+    gauge('ari_events_rejected_total', 'Malformed ARI events rejected (counted and kept with their reason, never acted on)', () => ari.restStats().rejected ?? 0);
   }
 }

@@ -29,7 +29,7 @@ import type {
 } from '../port.ts';
 import { ARI_HANGUP_REASONS } from '../../domain/hangup-causes.ts';
 import { AriRequestTimeout, createHttpRest } from './http-rest.ts';
-import { toChannelInfo, translateAriEvent, type RawAriChannel, type RawAriEvent } from './translate.ts';
+import { checkAriEvent, rejectedAriEvents, toChannelInfo, type RawAriChannel, type RawAriEvent } from './translate.ts';
 
 export interface AriTelephonyOptions {
   url: string; // http(s)://host:port (Asterisk HTTP server)
@@ -79,8 +79,10 @@ export interface AriTelephony extends Telephony {
   status(): AriStatus;
   /** For /readyz: ok when the event socket is up. */
   readiness(): { name: string; check(): { ok: boolean; detail?: unknown } };
+  /** Malformed events received (counted, the last 100 kept with their reason). */
+  rejectedEvents(): { count: number; recent: { reason: string; type?: string; at: string; sample: string }[] };
   /** REST counters (metrics, leak checks). */
-  restStats(): { inFlight: number; ok: number; failed: number; timedOut: number; events: number };
+  restStats(): { inFlight: number; ok: number; failed: number; timedOut: number; events: number; rejected: number };
   /** Number of event handlers registered (leak checks). */
   handlerCount(): number;
   /** Drops the current socket (tests). */
@@ -179,7 +181,21 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
   let timeoutsUnlogged = 0;
 
   let rest: AriRest | undefined;
-  const counters = { inFlight: 0, ok: 0, failed: 0, timedOut: 0, events: 0 };
+  const counters = { inFlight: 0, ok: 0, failed: 0, timedOut: 0, events: 0, rejected: 0 };
+  // Malformed events from the socket: counted, the last ones kept with their reason, logged
+  // (at most one line per reason and minute), never a crash.
+  const rejectedLog = rejectedAriEvents();
+  const loggedReasonAt = new Map<string, number>();
+  const reject = (raw: unknown, reason: string, text?: string) => {
+    counters.rejected++;
+    rejectedLog.add(raw, reason, nowIso(), text);
+    const t = Date.now();
+    if (t - (loggedReasonAt.get(reason) ?? -Infinity) >= 60_000) {
+      loggedReasonAt.set(reason, t);
+      if (loggedReasonAt.size > 200) loggedReasonAt.clear();
+      log.warn({ reason, code: 'ARI_EVENT_REJECTED', rejected: counters.rejected }, 'malformed ARI event rejected');
+    }
+  };
   // One keep-alive agent with a cap per adapter; swagger-client's (process-global)
   // authorizations are the only hook that reaches every request it builds.
   const agentOpts = { keepAlive: true, maxSockets: o.maxSockets ?? 32, maxFreeSockets: o.maxSockets ?? 32 };
@@ -331,11 +347,13 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     let raw: RawAriEvent;
     try {
       raw = JSON.parse(data.toString()) as RawAriEvent;
-    } catch (err) {
-      log.warn({ err }, 'unparseable ARI event ignored');
+    } catch {
+      const text = data.toString();
+      reject(text, 'not JSON', text);
       return;
     }
-    if (raw.type === 'ApplicationReplaced') {
+    // `null`, a number or an array on the socket is rejected below, not a crash here.
+    if (raw && typeof raw === 'object' && raw.type === 'ApplicationReplaced') {
       // Another process registered the same app: we get nothing more on this socket.
       // Reconnecting would steal it back and the two would flap: stay down and say so.
       log.error({ app: o.app }, 'ARI application replaced by another connection; not reconnecting');
@@ -343,8 +361,10 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
       ws?.close();
       return;
     }
-    const ev = translateAriEvent(raw, nowIso);
-    if (!ev) return;
+    const checked = checkAriEvent(raw, nowIso);
+    if ('rejected' in checked) { reject(raw, checked.rejected); return; }
+    if (!('event' in checked)) return;
+    const ev = checked.event;
     if (ev.type === 'channel.hangupRequested' && ev.soft) {
       const cause = requestedHangups.get(ev.channelId);
       if (cause !== undefined) ev.byApp = { cause };
@@ -566,6 +586,7 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     },
     handlerCount: () => handlers.size,
     restStats: () => ({ ...counters }),
+    rejectedEvents: () => ({ count: rejectedLog.count(), recent: rejectedLog.recent() }),
     status: () => ({ ...status }),
     readiness: () => ({ name: 'ari', check: () => ({ ok: status.connected, detail: { ...status } }) }),
     dropSocket() { ws?.terminate(); },
