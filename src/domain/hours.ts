@@ -77,22 +77,28 @@ function minutes(t: string, where: string): number {
 /** Checks a schedule once (at load) so evaluation never meets malformed data. Returns problems. */
 export function validateSchedule(s: Schedule): string[] {
   const problems: string[] = [];
-  if (!DateTime.local().setZone(s.timezone).isValid) problems.push(`schedule '${s.id}': unknown time zone '${s.timezone}'`);
-  s.weekly.forEach((r, i) => {
-    for (const d of r.days) if (!WEEKDAYS.includes(d)) problems.push(`schedule '${s.id}': weekly[${i}] has unknown day '${d}'`);
+  // A schedule from a JS edit may hold anything: wrong shapes are problems, never exceptions.
+  const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (typeof s.timezone !== 'string' || !DateTime.local().setZone(s.timezone).isValid) problems.push(`schedule '${String(s.id)}': unknown time zone '${String(s.timezone)}'`);
+  if (!Array.isArray(s.weekly)) problems.push(`schedule '${String(s.id)}': weekly must be a list of { days, from, to }`);
+  else s.weekly.forEach((r, i) => {
+    if (!isObj(r) || !Array.isArray(r.days)) { problems.push(`schedule '${String(s.id)}': weekly[${i}] must be { days: [...], from: 'HH:MM', to: 'HH:MM' }`); return; }
+    for (const d of r.days) if (!WEEKDAYS.includes(d)) problems.push(`schedule '${String(s.id)}': weekly[${i}] has unknown day '${String(d)}'`);
     for (const t of [r.from, r.to]) {
-      try { minutes(t, `schedule '${s.id}' weekly[${i}]`); } catch (e) { problems.push((e as Error).message); }
+      try { minutes(t, `schedule '${String(s.id)}' weekly[${i}]`); } catch (e) { problems.push((e as Error).message); }
     }
   });
-  for (const d of s.dates ?? []) {
-    if (!DateTime.fromISO(d.date).isValid || !/^\d{4}-\d{2}-\d{2}$/.test(d.date)) problems.push(`schedule '${s.id}': date '${d.date}' is not YYYY-MM-DD`);
-    for (const r of d.open ?? []) for (const t of [r.from, r.to]) {
-      try { minutes(t, `schedule '${s.id}' date ${d.date}`); } catch (e) { problems.push((e as Error).message); }
+  if (s.dates !== undefined && !Array.isArray(s.dates)) problems.push(`schedule '${String(s.id)}': dates must be a list`);
+  for (const d of Array.isArray(s.dates) ? s.dates : []) {
+    if (!isObj(d) || typeof d.date !== 'string' || !DateTime.fromISO(d.date).isValid || !/^\d{4}-\d{2}-\d{2}$/.test(d.date)) { problems.push(`schedule '${String(s.id)}': date '${String(isObj(d) ? d.date : d)}' is not YYYY-MM-DD`); continue; }
+    if (d.open !== undefined && !Array.isArray(d.open)) { problems.push(`schedule '${String(s.id)}': date ${d.date} open must be a list`); continue; }
+    for (const r of d.open ?? []) for (const t of isObj(r) ? [r.from, r.to] : [undefined]) {
+      try { minutes(t as string, `schedule '${String(s.id)}' date ${d.date}`); } catch (e) { problems.push((e as Error).message); }
     }
   }
-  if (s.holidays) {
+  if (s.holidays !== undefined) {
     const countries = new Holidays().getCountries();
-    if (!countries[s.holidays.country]) problems.push(`schedule '${s.id}': unknown holiday country/region '${s.holidays.country}'`);
+    if (!isObj(s.holidays) || typeof s.holidays.country !== 'string' || !countries[s.holidays.country]) problems.push(`schedule '${String(s.id)}': unknown holiday country/region '${String(isObj(s.holidays) ? s.holidays.country : s.holidays)}'`);
   }
   return problems;
 }

@@ -122,6 +122,15 @@ function locate(text: string, node: string | undefined, token: string | undefine
   return { line, column };
 }
 
+/** A value as a message shows it: its type, and a short rendering. */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)?.slice(0, 40) ?? String(v)}`;
+}
+
 /** Loads and checks everything; never throws for content problems (they are issues). */
 export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
   const src = o.source;
@@ -159,7 +168,7 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
   const indexFile = resolve(dir, 'index.ts');
   const indexModule = await loadModule(indexFile);
   const index = indexModule?.default as RegistryDefinition | undefined;
-  if (!index || typeof index.flows !== 'object') {
+  if (!index || typeof index !== 'object' || !index.flows || typeof index.flows !== 'object' || Array.isArray(index.flows)) {
     // A file that did not load is reported once, above.
     if (indexModule) add(indexFile, 'FLOW_LOAD_FAILED', 'flows/index.ts must `export default defineRegistry({ flows: {...} })`');
     return result;
@@ -171,35 +180,54 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
       add(indexFile, 'FLOW_OPTION_UNKNOWN', `unknown registry option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${REGISTRY_KEYS.join(', ')}`, { key });
     }
   }
-  if (index.schedules) {
-    const file = resolve(dir, index.schedules);
+  // A registry option that names a file must be a file name (a JS edit can put anything there).
+  const fileOption = (k: 'schedules' | 'lookups' | 'queues'): string | undefined => {
+    const v: unknown = index[k];
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' && v !== '') return v;
+    add(indexFile, 'FLOW_LOAD_FAILED', `registry option '${k}' must be a file name (e.g. './${k}.ts'), not ${describe(v)}`, { key: k });
+    return undefined;
+  };
+  const schedulesFile = fileOption('schedules');
+  const lookupsFile = fileOption('lookups');
+  const queuesFile = fileOption('queues');
+  if (schedulesFile) {
+    const file = resolve(dir, schedulesFile);
     const mod = await loadModule(file);
     const s = (mod?.schedules ?? mod?.default) as Record<string, Schedule> | undefined;
     if (mod && (!s || typeof s !== 'object')) add(file, 'FLOW_LOAD_FAILED', 'must export `schedules` (id → defineSchedule(...))');
-    for (const [key, sch] of Object.entries(s ?? {})) {
-      if (sch.id !== key) add(file, 'SCHEDULE_INVALID', `schedule key '${key}' does not match its id '${sch.id}'`, { node: key });
-      for (const p of validateSchedule(sch)) add(file, 'SCHEDULE_INVALID', p, { node: key });
-      result.schedules[key] = sch;
+    for (const [key, sch] of Object.entries(s && typeof s === 'object' ? s : {})) {
+      if (!sch || typeof sch !== 'object') { add(file, 'SCHEDULE_INVALID', `schedule '${key}' is not a schedule (use defineSchedule(...)), but ${describe(sch)}`, { node: key }); continue; }
+      if (sch.id !== key) add(file, 'SCHEDULE_INVALID', `schedule key '${key}' does not match its id '${String(sch.id)}'`, { node: key });
+      let problems: string[];
+      try { problems = validateSchedule(sch); } catch (err) { problems = [`cannot be checked: ${(err as Error).message}`]; }
+      for (const p of problems) add(file, 'SCHEDULE_INVALID', p, { node: key });
+      result.schedules[key] = sch; // known (its problems are reported above), so flows using it are not told it is missing
     }
   }
-  if (index.lookups) {
-    const file = resolve(dir, index.lookups);
+  if (lookupsFile) {
+    const file = resolve(dir, lookupsFile);
     const mod = await loadModule(file);
     const l = (mod?.lookups ?? mod?.default) as Record<string, LookupFn> | undefined;
     if (mod && (!l || typeof l !== 'object')) add(file, 'FLOW_LOAD_FAILED', 'must export `lookups` (name → async function)');
-    for (const [k, fn] of Object.entries(l ?? {})) if (typeof fn === 'function') result.lookups[k] = fn;
+    for (const [k, fn] of Object.entries(l && typeof l === 'object' ? l : {})) if (typeof fn === 'function') result.lookups[k] = fn;
   }
   if (o.queueIds) result.queueIds = new Set(o.queueIds);
-  else if (index.queues && existsSync(resolve(dir, index.queues))) {
-    const mod = await loadModule(resolve(dir, index.queues));
+  else if (queuesFile && existsSync(resolve(dir, queuesFile))) {
+    const mod = await loadModule(resolve(dir, queuesFile));
     const q = (mod?.queues ?? mod?.default) as Record<string, unknown> | undefined;
     if (q && typeof q === 'object') {
       result.queueIds = new Set(Object.keys(q));
-      result.queueSkills = new Map(Object.entries(q).map(([id, cfg]) => [id, new Set(((cfg as { members?: { skills?: string[] }[] }).members ?? []).flatMap((m) => m.skills ?? []))]));
-      result.queuePrompts = new Map(Object.entries(q).map(([id, cfg]) => [id, queuePrompts(cfg as Parameters<typeof queuePrompts>[0])]));
+      // Read defensively: a malformed queues.ts is the ACD's to report; here it only must not crash.
+      const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+      result.queueSkills = new Map(Object.entries(q).map(([id, cfg]) => [id, new Set(list((cfg as { members?: unknown } | null)?.members).flatMap((m) => list((m as { skills?: unknown } | null)?.skills).filter((x): x is string => typeof x === 'string')))]));
+      result.queuePrompts = new Map();
+      for (const [id, cfg] of Object.entries(q)) {
+        try { result.queuePrompts.set(id, queuePrompts(cfg as Parameters<typeof queuePrompts>[0])); } catch { /* announcements unknown: not checked */ }
+      }
     }
-  } else if (index.queues) {
-    add(indexFile, 'FLOW_QUEUE_UNKNOWN', `${index.queues} does not exist: queue ids are not checked`, { token: index.queues, severity: 'warning' });
+  } else if (queuesFile) {
+    add(indexFile, 'FLOW_QUEUE_UNKNOWN', `${queuesFile} does not exist: queue ids are not checked`, { token: queuesFile, severity: 'warning' });
   }
 
   const cat = {
@@ -212,24 +240,37 @@ export async function loadFlows(o: LoadOptions): Promise<LoadResult> {
     soundsDir: rel(resolve(o.soundsDir)),
   };
 
-  for (const [flowId, path] of Object.entries(index.flows)) {
+  for (const [flowId, path] of Object.entries(index.flows as Record<string, unknown>)) {
+    if (typeof path !== 'string' || path === '') {
+      add(indexFile, 'FLOW_LOAD_FAILED', `flow '${flowId}' must name its file (e.g. './${flowId}.flow.ts'), not ${describe(path)}`, { node: flowId, flowId });
+      continue;
+    }
     const file = resolve(dir, path);
     const mod = await loadModule(file);
     if (!mod) continue;
     const def = mod.default as FlowDefinition | undefined;
-    if (!def || typeof def !== 'object' || typeof def.nodes !== 'object') {
+    if (!def || typeof def !== 'object' || typeof def.nodes !== 'object' || def.nodes === null) {
       add(file, 'FLOW_LOAD_FAILED', 'the default export is not a flow (use `export default defineFlow({...})`)');
       continue;
     }
-    if (def.id !== flowId) add(file, 'FLOW_ID_MISMATCH', `flow id '${def.id}' does not match its key '${flowId}' in flows/index.ts`, { token: def.id, flowId });
-    const found = validateFlow(def, cat);
+    if (def.id !== flowId) add(file, 'FLOW_ID_MISMATCH', `flow id '${String(def.id)}' does not match its key '${flowId}' in flows/index.ts`, { ...(typeof def.id === 'string' ? { token: def.id } : {}), flowId });
+    // The checker and the compiler are given whatever the module holds: what they cannot
+    // handle is an issue of this flow, never a crash of start-up or `flows check`.
+    let found: ReturnType<typeof validateFlow>;
+    try { found = validateFlow(def, cat); } catch (err) { found = [{ code: 'FLOW_NODE_INVALID', severity: 'error', message: `flow '${flowId}' cannot be checked: ${(err as Error).message}` }]; }
     for (const i of found) add(file, i.code, i.message, { ...(i.node ? { node: i.node } : {}), ...(i.token ? { token: i.token } : {}), ...(i.key ? { key: i.key } : {}), flowId, severity: i.severity });
     if (found.some((i) => i.severity === 'error')) continue;
-    const compiled = compileFlow(def, { version: sha(read(file)), ...(o.now ? { now: o.now } : {}), ...(o.soundPrefix !== undefined ? { soundPrefix: o.soundPrefix } : {}) });
-    result.flows.set(flowId, { ...compiled, file: rel(file) });
+    try {
+      const compiled = compileFlow(def, { version: sha(read(file)), ...(o.now ? { now: o.now } : {}), ...(o.soundPrefix !== undefined ? { soundPrefix: o.soundPrefix } : {}) });
+      result.flows.set(flowId, { ...compiled, file: rel(file) });
+    } catch (err) {
+      add(file, 'FLOW_NODE_INVALID', `flow '${flowId}' cannot be compiled: ${(err as Error).message}`, { flowId });
+    }
   }
-  for (const [did, flowId] of Object.entries(index.dids ?? {})) {
-    if (!(flowId in index.flows)) add(indexFile, 'FLOW_DID_UNKNOWN_FLOW', `DID ${did} goes to flow '${flowId}', which is not in the registry`, { token: flowId });
+  const dids = index.dids;
+  if (dids !== undefined && (!dids || typeof dids !== 'object' || Array.isArray(dids))) add(indexFile, 'FLOW_LOAD_FAILED', `registry option 'dids' must map DIDs to flow ids, not ${describe(dids)}`, { key: 'dids' });
+  for (const [did, flowId] of Object.entries(dids && typeof dids === 'object' ? dids : {})) {
+    if (typeof flowId !== 'string' || !(flowId in index.flows)) add(indexFile, 'FLOW_DID_UNKNOWN_FLOW', `DID ${did} goes to flow '${String(flowId)}', which is not in the registry`, { ...(typeof flowId === 'string' ? { token: flowId } : {}) });
     else result.dids[did] = flowId;
   }
   result.ok = !issues.some((i) => i.severity === 'error');

@@ -176,7 +176,13 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
     return issues;
   }
   const shapeCode = (m: string): IssueCode => (m.startsWith('unknown option') ? 'FLOW_OPTION_UNKNOWN' : 'FLOW_NODE_INVALID');
-  for (const p of flowShapeProblems(def)) err(shapeCode(p.message), `flow '${def.id}': ${p.message}`, undefined, undefined, p.key);
+  for (const p of flowShapeProblems(def)) err(shapeCode(p.message), `flow '${String(def.id)}': ${p.message}`, undefined, undefined, p.key);
+  // Without a node map, a start and languages of the right types, nothing below can be judged.
+  const langs = (def as { languages?: unknown }).languages;
+  if (Array.isArray(def.nodes) || def.nodes instanceof RegExp || typeof def.start !== 'string' || (langs !== undefined && (!Array.isArray(langs) || langs.some((l) => typeof l !== 'string')))) {
+    if (!issues.length) err('FLOW_NODE_INVALID', `flow '${String(def.id)}': nodes must map node ids to nodes, start must be a node id, languages a list of language codes`);
+    return issues;
+  }
   // A node that does not have its type's shape is reported as such and not checked further;
   // its arrows are unknown, so reachability is not judged either.
   const malformed = new Set<string>();
@@ -209,7 +215,9 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
     if (n.type === 'lookup' && !cat.lookups.has(n.fn)) err('FLOW_LOOKUP_UNKNOWN', `node '${id}' calls lookup '${n.fn}', which flows/lookups does not export (known: ${[...cat.lookups].sort().join(', ') || 'none'})`, id, n.fn);
   }
 
-  for (const m of sensitiveExposures(nodes)) err('FLOW_SENSITIVE_EXPOSED', m.message, m.node);
+  // The checks over the whole flow see the well-formed nodes only.
+  const wellFormed = Object.fromEntries(Object.entries(nodes).filter(([id, n]) => n && typeof n === 'object' && KNOWN_TYPES.has(n.type) && !malformed.has(id))) as Record<string, FlowNode>;
+  for (const m of sensitiveExposures(wellFormed)) err('FLOW_SENSITIVE_EXPOSED', m.message, m.node);
 
   // Reachability from start, over the same edges the graph draws.
   if (ids.has(def.start) && malformed.size === 0) {
@@ -226,7 +234,7 @@ export function validateFlow(def: FlowDefinition, cat: FlowCatalogs): FlowIssue[
 
   if (cat.hasPrompt) {
     const checkable = Object.entries(nodes).filter(([id, n]) => n && KNOWN_TYPES.has(n.type) && !malformed.has(id));
-    for (const p of missingPrompts(checkable, flowLanguages(def), { hasPrompt: cat.hasPrompt, ...(cat.soundsDir ? { soundsDir: cat.soundsDir } : {}), ...(cat.queuePrompts ? { queuePrompts: cat.queuePrompts } : {}) })) {
+    for (const p of missingPrompts(checkable, flowLanguages({ ...def, nodes: wellFormed }), { hasPrompt: cat.hasPrompt, ...(cat.soundsDir ? { soundsDir: cat.soundsDir } : {}), ...(cat.queuePrompts ? { queuePrompts: cat.queuePrompts } : {}) })) {
       err('FLOW_PROMPT_MISSING', p.message, p.node, p.token);
     }
   }
