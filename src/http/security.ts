@@ -217,10 +217,12 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
     const status = reply.statusCode;
     if (status === 401 || status === 403 || status === 415 || status === 421 || status === 429) return payload; // refused before the handler (403s were audited there)
     const outcome: AuditOutcome = status < 400 ? 'ok' : 'failed';
+    // A refused write is kept with its reason (the error code and message the client got).
+    const reason = outcome === 'failed' ? refusalOf(payload) : undefined;
     await appendAudit(req, req.identity, outcome, status, {
       ...(before.has(req) ? { before: before.get(req) } : {}),
       ...(spec.snapshot && outcome === 'ok' ? { after: await safeSnapshot(spec.snapshot, req) } : {}),
-      ...(req.body !== undefined ? { detail: { body: summarize(req.body) } } : {}),
+      ...(req.body !== undefined || reason ? { detail: { ...(req.body !== undefined ? { body: summarize(req.body) } : {}), ...(reason ? { error: reason } : {}) } } : {}),
     });
     return payload;
   });
@@ -238,6 +240,16 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key/i;
+
+/** `{ error, message }` of an error reply, when the payload is one. */
+function refusalOf(payload: unknown): { code: string; message?: string } | undefined {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
+  if (!text || text.length > 64 * 1024) return undefined;
+  try {
+    const j = JSON.parse(text) as { error?: unknown; message?: unknown };
+    return typeof j.error === 'string' ? { code: j.error, ...(typeof j.message === 'string' ? { message: j.message.slice(0, 500) } : {}) } : undefined;
+  } catch { return undefined; }
+}
 
 /** The request body as kept in the audit log: secrets dropped, long lists shortened. */
 export function summarize(body: unknown, depth = 0): unknown {

@@ -2,7 +2,7 @@
 // main.ts (queues, agents, campaigns, hours, users). Listens on loopback by default. The
 // security layer (src/http/security.ts) is installed first, so every route registered later
 // goes through the Host allow-list, CSRF check, authentication and its declared roles.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { publicRoute, requires, ROLES_FOR } from './access.ts';
@@ -66,6 +66,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<AppHttpSer
     requestTimeout: HTTP_LIMITS.requestTimeoutMs,
     keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
     return503OnClosing: true,
+    // Requests refused by the router itself (a too long parameter, a malformed URL) get the same
+    // JSON shape with a stable code as every other refusal.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      void reply.code(err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
+    },
     ...(deps.trustProxy?.length ? { trustProxy: deps.trustProxy } : {}),
     ...(deps.tls ? { https: deps.tls } : {}),
   }) as unknown as FastifyInstance;
@@ -81,6 +86,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<AppHttpSer
     return reply.code(status).send({ error: err.code ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: status >= 500 ? 'internal error' : err.message });
   });
   const { routes } = await installSecurity(app, { ...deps.security, logger: deps.logger });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'ROUTE_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}` }));
   app.get('/healthz', { config: publicRoute('liveness probe') }, async () => ({ status: 'ok', version: deps.version }));
   app.get('/readyz', { config: publicRoute('readiness probe') }, async (_req, reply) => {
     const checks = await runReadiness(deps.readiness);

@@ -3,14 +3,24 @@
 import type { AuditEntry, AuditLog } from '../audit/port.ts';
 import type { Db } from './db.ts';
 
+// jsonb refuses \u0000; a refused request carrying NUL bytes must still be kept (as U+FFFD).
+const NUL = String.fromCharCode(0);
+function noNul(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return v.includes(NUL) ? v.replaceAll(NUL, '\uFFFD') : v;
+  if (depth > 20 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => noNul(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replaceAll(NUL, '\uFFFD'), noNul(x, depth + 1)]));
+}
+const json = (v: unknown) => JSON.stringify(noNul(v));
+
 export function pgAuditLog(db: Db): AuditLog {
   return {
     async append(e) {
       await db.insertInto('audit_log').values({
-        at: e.at, actor: e.actor, action: e.action, target: e.target ?? null,
-        before: e.before === undefined ? null : JSON.stringify(e.before),
-        after: e.after === undefined ? null : JSON.stringify(e.after),
-        detail: e.detail === undefined ? null : JSON.stringify(e.detail),
+        at: e.at, actor: e.actor, action: e.action, target: e.target === undefined ? null : e.target.replaceAll(NUL, '\uFFFD'),
+        before: e.before === undefined ? null : json(e.before),
+        after: e.after === undefined ? null : json(e.after),
+        detail: e.detail === undefined ? null : json(e.detail),
       }).execute();
     },
     async query(q) {
