@@ -27,6 +27,8 @@ export interface AppProcess {
   api(path: string, init?: RequestInit & { timeoutMs?: number }): Promise<Response>;
   sipCall(from: string, to: string): Promise<string>;
   simHangup(channelId: string): Promise<void>;
+  /** Any /_sim or /ari call on the embedded simulator (JSON in and out). */
+  sim$(method: string, path: string, body?: unknown): Promise<unknown>;
 }
 
 function lines(stream: NodeJS.ReadableStream, into: string[], onLine: (l: string) => void): void {
@@ -102,6 +104,12 @@ export async function spawnApp(env: Record<string, string | undefined>, o: { com
       const r = await fetch(`${sim!.url}/_sim/calls`, { method: 'POST', headers: simAuth, body: JSON.stringify({ from, to }) });
       if (r.status !== 201) throw new Error(`sim call refused: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { channelId: string }).channelId;
+    },
+    async sim$(method, path, body) {
+      const r = await fetch(`${sim!.url}${path}`, { method, headers: simAuth, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await r.text();
+      if (r.status >= 400) throw new Error(`sim ${method} ${path}: ${r.status} ${text}`);
+      return text ? (JSON.parse(text) as unknown) : undefined;
     },
     async simHangup(channelId) {
       await fetch(`${sim!.url}/_sim/channels/${encodeURIComponent(channelId)}/hangup`, { method: 'POST', headers: simAuth, body: '{}' });
