@@ -224,7 +224,7 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
     const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
-    const { dnc, outcomes } = campaigns;
+    const { dnc } = campaigns;
     // Lookups get the DNC list (campaign opt-out); CRM lookups degrade to "not found" when the
     // CRM is the local outbox.
     const lookupServices: LookupServices = { dnc, defaultCountry: config.defaultCountry };
