@@ -2,6 +2,7 @@
 // music on hold, and destruction (a bridge deleted with channels in it only lets them go).
 import { AriError, type Bridge, type Chan, type Ctx, type Snapshot } from './model.ts';
 import { allApps, bridgeJson, bridgeRecipients, chanEvent, chanJson, deliver, note, now, subscribe, ts, uuid } from './core.ts';
+import { trackBridge } from './hearing.ts';
 import { enqueueSync } from './control-queue.ts';
 import { mediaTo } from './lifecycle.ts';
 import { play } from './playback.ts';
@@ -81,7 +82,7 @@ function bridgeEnter(x: Ctx, c: Chan, b: Bridge): void {
   // Frames flow between the members (a Local half's peer waiting in Answer() gets media).
   if (b.channels.length > 1) for (const o of b.channels) mediaTo(x, o);
   for (const o of b.channels) {
-    if (o.farEnd) note(o, { at: now(x), kind: 'bridged', bridgeId: b.id, with: b.channels.filter((y) => y !== o).map((y) => y.id) });
+    if (o.farEnd) note(x, o, { at: now(x), kind: 'bridged', bridgeId: b.id, with: b.channels.filter((y) => y !== o).map((y) => y.id) });
   }
 }
 
@@ -95,7 +96,8 @@ export function bridgeLeave(x: Ctx, c: Chan, reason: 'remove' | 'hangup' | 'dest
   observe(x, 'bridge', c, { id: b.id, technology: b.technology, members: [...b.channels] }, false);
   pickTechnology(b);
   if (reason !== 'hangup' && c.stasisApp) subscribe(b.subs, c.stasisApp, -1);
-  note(c, { at: now(x), kind: 'unbridged', bridgeId: b.id });
+  note(x, c, { at: now(x), kind: 'unbridged', bridgeId: b.id });
+  trackBridge(x, b.channels);
 }
 
 /**
@@ -196,7 +198,7 @@ export function bridgeOps(x: Ctx) {
       const b = getBridge(x, id);
       if (!on && b.moh === undefined) throw new AriError(409, "Bridge isn't playing music");
       b.moh = on ? (mohClass ?? 'default') : undefined;
-      for (const c of b.channels) note(c, { at: now(x), kind: 'moh', on, ...(on ? { mohClass: b.moh } : {}) });
+      for (const c of b.channels) note(x, c, { at: now(x), kind: 'moh', on, ...(on ? { mohClass: b.moh } : {}) });
     },
     bridgeRecord(id: string, q: RecordQuery) {
       return record(x, { bridge: getBridge(x, id) }, q);

@@ -3,6 +3,7 @@
 import { ARI_HANGUP_REASONS, dialEventStatus } from '../domain/hangup-causes.ts';
 import { AriError, parseCallerId, type Chan, type Ctx, type Origination, type Snapshot } from './model.ts';
 import { chanEvent, chanJson, dialEvent, getChan, hex8, inStasis, later, newChan, note, now, setVar, splitEndpoint, subscribe } from './core.ts';
+import { setRinging } from './hearing.ts';
 import { enqueue, enqueueNoop, enqueueSync } from './control-queue.ts';
 import { answer, answeredOutbound, destroy, dialplanHangup, dtmfBeginFrom, dtmfFrom, endPart, enterStasis, hangup, indicateRinging, leaveStasis, mediaTo } from './lifecycle.ts';
 import { createLocalPair, dialLocal } from './tech-local.ts';
@@ -199,7 +200,8 @@ export function channelOps(x: Ctx) {
       return enqueueSync(x, c, () => indicateRinging(x, c));
     },
     ringStop(id: string) {
-      return enqueueSync(x, inStasis(x, id), () => undefined);
+      const c = inStasis(x, id);
+      return enqueueSync(x, c, () => setRinging(x, c, false));
     },
     continueInDialplan(id: string, p: { context?: string; extension?: string; priority?: number; label?: string }) {
       const c = inStasis(x, id);
@@ -223,7 +225,7 @@ export function channelOps(x: Ctx) {
       if (c.tech !== 'PJSIP') throw new AriError(422, `Channel technology '${c.tech}' does not support redirect`);
       // A 302 to the caller: it calls the new target itself, our leg ends normally.
       return enqueueSync(x, c, () => {
-        note(c, { at: now(x), kind: 'redirected', to: endpoint.slice(slash + 1) });
+        note(x, c, { at: now(x), kind: 'redirected', to: endpoint.slice(slash + 1) });
         hangup(x, c, { cause: 16 }, 16);
       });
     },
@@ -242,7 +244,7 @@ export function channelOps(x: Ctx) {
           for (const d of digits) {
             if (c.tech === 'Local') later(x, c, t, () => dtmfBeginFrom(x, c));
             later(x, c, t + duration, () => {
-              if (c.farEnd) note(c, { at: now(x), kind: 'dtmf-heard', digit: d });
+              if (c.farEnd) note(x, c, { at: now(x), kind: 'dtmf-heard', digit: d });
               if (c.tech === 'Local') dtmfFrom(x, c, d, duration);
             });
             t += duration + between;
@@ -274,12 +276,12 @@ export function channelOps(x: Ctx) {
         if (on && mohClass !== undefined && mohClass !== 'default' && mohClass !== 'lab') x.warn(`MOH class '${mohClass}' not found`);
         c.moh = on ? (mohClass ?? 'default') : undefined;
         if (on) mediaTo(x, c);
-        note(c, { at: now(x), kind: 'moh', on, ...(on ? { mohClass: c.moh } : {}) });
+        note(x, c, { at: now(x), kind: 'moh', on, ...(on ? { mohClass: c.moh } : {}) });
       });
     },
     hold(id: string, on: boolean) {
       const c = inStasis(x, id);
-      enqueueNoop(c, () => note(c, { at: now(x), kind: 'hold', on }));
+      enqueueNoop(c, () => note(x, c, { at: now(x), kind: 'hold', on }));
     },
     simpleOp(id: string) {
       enqueueNoop(inStasis(x, id));

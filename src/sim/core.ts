@@ -5,6 +5,7 @@ import { AriError, ariTime, type Bridge, type Chan, type Ctx, type LiveRecording
 import type { CallerId, SimChannelView, TranscriptEntry } from './types.ts';
 import { touchEndpoint } from './endpoints.ts';
 import { observe } from './observer.ts';
+import { trackHearing } from './hearing.ts';
 
 export const now = (x: Ctx) => x.clock.now();
 export const ts = (x: Ctx) => ariTime(x.clock.now());
@@ -144,8 +145,13 @@ export function dialEvent(x: Ctx, peer: Chan, dialstatus: string, dialstring: st
   deliver(x, rec, { type: 'Dial', timestamp: ts(x), ...(caller ? { caller: chanJson(x, caller) } : {}), dialstatus, forward: '', dialstring, peer: chanJson(x, peer) });
   observe(x, 'dial', peer, dialstatus, dialstring, caller);
 }
-export function note(c: Chan, e: TranscriptEntry): void {
-  c.farEnd?.transcript.push(e);
+export function note(x: Ctx, c: Chan, e: TranscriptEntry): void {
+  const f = c.farEnd;
+  if (!f) return;
+  f.transcript.push(e);
+  if (e.kind === 'ringing') f.ringing = true;
+  else if (e.kind === 'answered') f.ringing = false;
+  trackHearing(x, c);
 }
 
 export interface NewChan {
@@ -203,6 +209,7 @@ export function view(c: Chan): SimChannelView {
   return {
     id: c.id, name: c.name, state: c.state, alive: c.alive, stasisApp: c.stasisApp, bridgeId: c.bridge?.id, caller: { ...c.caller },
     hangupCause: c.alive ? undefined : c.hangupCause, hangupSide: c.alive ? undefined : c.hangupSide, transcript: [...(c.farEnd?.transcript ?? [])],
+    heard: (c.farEnd?.heard ?? []).map((h) => ({ ...h })),
   };
 }
 /** `Tech/resource` split at the first slash; undefined when there is none. */

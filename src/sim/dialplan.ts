@@ -3,6 +3,7 @@
 import type { DialplanStep } from './types.ts';
 import type { Chan, Ctx } from './model.ts';
 import { dialEvent, later, note, now, setApp, setState, setVar, splitEndpoint, uuid } from './core.ts';
+import { dialplanPrompt } from './hearing.ts';
 import { observe } from './observer.ts';
 import { runQueue } from './app-queue.ts';
 import { answer, dialplanHangup, dtmfFrom, enterStasis, finalCause, hangup, indicateRinging, stasisStatus } from './lifecycle.ts';
@@ -148,6 +149,7 @@ function nextStep(x: Ctx, c: Chan): void {
     }
     case 'Playback': {
       const len = x.sounds.lengthOf(`sound:${step.sound}`, c.language);
+      if (len.kind === 'ms') dialplanPrompt(x, c, step.sound, len.ms);
       return next(len.kind === 'ms' ? len.ms : 0);
     }
     case 'SendDTMF': {
@@ -247,7 +249,7 @@ function dialFromDialplan(x: Ctx, c: Chan, endpoint: string, timeoutSec: number 
   };
   ringFarEnd(x, pc, beh, timeoutMs, {
     ringing() {
-      note(c, { at: now(x), kind: 'ringing' });
+      note(x, c, { at: now(x), kind: 'ringing' });
       if (c.tech === 'Local' && c.half === 2) propagateRinging(x, c);
       dialEv('RINGING');
     },
@@ -263,8 +265,10 @@ function dialFromDialplan(x: Ctx, c: Chan, endpoint: string, timeoutSec: number 
       setState(x, pc, 'Up');
       dialEv('ANSWER');
       if (c.state !== 'Up') answer(x, c);
-      note(c, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [pc.id] });
-      note(pc, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [c.id] });
+      if (c.farEnd) c.farEnd.dialledPeer = pc;
+      if (pc.farEnd) pc.farEnd.dialledPeer = c;
+      note(x, c, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [pc.id] });
+      note(x, pc, { at: now(x), kind: 'bridged', bridgeId: `dial:${pc.id}`, with: [c.id] });
       enterDialBridge(x, c, pc);
       finish('ANSWER');
       scheduleFarEndScript(x, pc, beh);

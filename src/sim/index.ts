@@ -9,13 +9,14 @@ import { createSimClock, type SimClock } from './clock.ts';
 import { createPbx, type EndpointConfig, type Pbx } from './pbx.ts';
 import { createSoundLibrary } from './sounds.ts';
 import { createSimHttp } from './http.ts';
-import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView } from './types.ts';
+import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, HeardSpan, SimChannelView } from './types.ts';
 import type { PbxQueueConfig } from './app-queue.ts';
 import { startAmiServer, type AmiServerOptions, type SimAmiServer } from './ami/server.ts';
 import { createSipWs, type SipStats } from './sip/server.ts';
 import type { MediaStats } from './sip/media.ts';
 
-export type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
+export type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, HeardSpan, SimChannelView, TranscriptEntry } from './types.ts';
+export { deadAir, deadAirSeconds, type DeadAir, type DeadAirOptions } from './dead-air.ts';
 export { createSimClock, createManualClock, type SimClock, type ManualClock } from './clock.ts';
 export type { PbxQueueConfig } from './app-queue.ts';
 export type { AmiUserConfig } from './ami/server.ts';
@@ -87,6 +88,8 @@ export interface SimControl {
   /** State and transcript of what the far end heard and did; kept after hangup. */
   channel(channelId: string): SimChannelView | undefined;
   transcript(channelId: string): SimChannelView['transcript'];
+  /** What every far end heard, span by span (src/sim/hearing.ts; check it with src/sim/dead-air.ts). */
+  hearing(): { at: number; channels: { id: string; alive: boolean; heard: HeardSpan[] }[] };
   /** Behaviour of a phone/endpoint when the PBX calls it (originate to PJSIP/1001...). */
   setEndpointBehavior(tech: string, resource: string, behavior: EndpointBehavior, opts?: { trunk?: boolean }): void;
   /** Behaviour of numbers dialled through a trunk, by pattern: exact, prefix glob (+57300*) or /regex/. */
@@ -244,6 +247,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     speak: (id, ms) => pbx.farEndSpeak(id, ms),
     channel: (id) => pbx.channelView(id),
     transcript: (id) => pbx.channelView(id)?.transcript ?? [],
+    hearing: () => pbx.hearing(),
     setEndpointBehavior: (tech, resource, behavior, o) => pbx.setEndpoint(tech, resource, behavior, o?.trunk),
     setNumberBehavior: (pattern, behavior) => pbx.setNumberBehavior(pattern, behavior),
     setDialplan: (d) => pbx.setDialplan(d),

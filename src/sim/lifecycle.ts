@@ -3,6 +3,7 @@
 import type { Chan, Ctx, Snapshot } from './model.ts';
 import { sipOfCause } from '../domain/hangup-causes.ts';
 import { allApps, causeText, chanEvent, chanJson, deliver, ts, clearChanTimers, dialEvent, note, now, setApp, setState, view } from './core.ts';
+import { trackHearing } from './hearing.ts';
 import { observe } from './observer.ts';
 import { drainQueue, flushQueue, stopCurrent } from './control-queue.ts';
 import { bridgeLeave } from './bridges.ts';
@@ -120,7 +121,8 @@ export function destroy(x: Ctx, c: Chan, cause: number): void {
     else hangup(x, peer, { cause: 16 }, 16);
   }
   if (c.farEnd) {
-    if (!c.farEnd.transcript.some((t) => t.kind === 'hangup')) note(c, { at: now(x), kind: 'hangup', side: c.hangupSide ?? 'pbx', cause });
+    if (!c.farEnd.transcript.some((t) => t.kind === 'hangup')) note(x, c, { at: now(x), kind: 'hangup', side: c.hangupSide ?? 'pbx', cause });
+    trackHearing(x, c);
     x.ended.set(c.id, view(c));
     // Keep the far-end views of the latest calls only: a long-running embedded PBX must not grow.
     if (x.ended.size > x.maxEnded) x.ended.delete(x.ended.keys().next().value!);
@@ -161,7 +163,7 @@ export function hangup(x: Ctx, c: Chan, hr: Snapshot | null, cause: number, side
   if (c.tech === 'Local' && c.half === 1) return hangupLocal1(x, c, hr, cause);
   if (c.tech === 'Local' && c.half === 2) return hangupLocal2(x, c, hr, cause);
   endPart(x, c, hr, () => {
-    if (c.farEnd && side === 'pbx') note(c, { at: now(x), kind: 'hangup', side: 'pbx', cause });
+    if (c.farEnd && side === 'pbx') note(x, c, { at: now(x), kind: 'hangup', side: 'pbx', cause });
     destroy(x, c, cause);
   });
 }
@@ -175,12 +177,12 @@ export function answer(x: Ctx, c: Chan): void {
   if (c.state === 'Up') return;
   c.answered = true;
   setState(x, c, 'Up');
-  note(c, { at: now(x), kind: 'answered' });
+  note(x, c, { at: now(x), kind: 'answered' });
   if (c.farEnd?.script) scheduleFarEndScript(x, c, c.farEnd.script);
   if (c.tech === 'Local' && c.half === 2) propagateAnswer(x, c);
 }
 export function indicateRinging(x: Ctx, c: Chan): void {
-  note(c, { at: now(x), kind: 'ringing' });
+  note(x, c, { at: now(x), kind: 'ringing' });
   if (c.tech === 'Local' && c.half === 2) propagateRinging(x, c);
 }
 

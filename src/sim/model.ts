@@ -6,7 +6,7 @@ import type { SoundLibrary } from './sounds.ts';
 import { createTimings, type Timings } from './timings.ts';
 import type { ChannelObserver } from './observer.ts';
 import type { SimQueue } from './app-queue.ts';
-import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, SimChannelView, TranscriptEntry } from './types.ts';
+import type { CallerId, CallerScript, Dialplan, DialplanStep, EndpointBehavior, HeardSpan, SimChannelView, TranscriptEntry } from './types.ts';
 
 /** An ARI error response: status plus the exact JSON body Asterisk sends. */
 export class AriError extends Error {
@@ -75,6 +75,12 @@ export interface FarEnd {
   /** The far end is talking until this simulated time (recording silence detection). */
   speakingUntil?: number;
   timers: TimerHandle[];
+  /** What it heard (src/sim/hearing.ts) and the state that is not on the channel itself. */
+  heard?: HeardSpan[];
+  ringing?: boolean;
+  dialledPeer?: Chan;
+  dialplanPrompt?: string;
+  dialplanPromptUntil?: number;
 }
 
 export interface Playback {

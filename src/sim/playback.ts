@@ -4,6 +4,7 @@ import { AriError, type Bridge, type Chan, type Ctx, type Playback, type Snapsho
 import { bridgeRecipients, chanRecipients, deliver, note, now, playbackJson, ts, uuid } from './core.ts';
 import { enqueue } from './control-queue.ts';
 import { mediaTo } from './lifecycle.ts';
+import { trackBridge, trackHearing } from './hearing.ts';
 
 function emitPlayback(x: Ctx, p: Playback, type: string): void {
   const rec = p.channel ? chanRecipients(x, p.channel) : p.bridge ? bridgeRecipients(x, p.bridge) : new Set<string>();
@@ -20,6 +21,8 @@ function startPlayback(x: Ctx, p: Playback, done: () => void): () => void {
     if (p.transcriptEntry) p.transcriptEntry.outcome = state === 'done' && p.remaining > 0 && now(x) - p.itemStarted < p.itemLength ? 'stopped' : state;
     x.playbacks.delete(p.id);
     emitPlayback(x, p, 'PlaybackFinished');
+    if (p.channel) trackHearing(x, p.channel);
+    if (p.bridge) trackBridge(x, p.bridge.channels);
     done();
   };
   p.finish = () => end('done');
@@ -33,10 +36,10 @@ function startPlayback(x: Ctx, p: Playback, done: () => void): () => void {
     if (p.channel) mediaTo(x, p.channel);
     if (p.channel) {
       p.transcriptEntry = { at: now(x), kind: 'prompt', media: uri, playbackId: p.id, durationMs: 0, outcome: 'playing' };
-      note(p.channel, p.transcriptEntry);
+      note(x, p.channel, p.transcriptEntry);
     } else if (p.bridge) {
       // Everyone in the bridge hears an announcement played to it.
-      for (const o of p.bridge.channels) note(o, { at: now(x), kind: 'prompt', media: uri, playbackId: p.id, durationMs: len.kind === 'ms' ? len.ms : 0, outcome: 'playing' });
+      for (const o of p.bridge.channels) note(x, o, { at: now(x), kind: 'prompt', media: uri, playbackId: p.id, durationMs: len.kind === 'ms' ? len.ms : 0, outcome: 'playing' });
     }
     if (len.kind === 'missing') return end('failed');
     if (len.kind === 'unsupported') {

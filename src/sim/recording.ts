@@ -117,7 +117,7 @@ export function record(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, q: R
       if (b) x.bridgeRecordings.delete(r);
       // Cancel discards the file; stop keeps it (append adds to what was there).
       if (how === 'done') writeRecording(x, r.name, r.format, priorMs + ms);
-      if (c) note(c, { at: now(x), kind: 'recorded', name: r.name });
+      if (c) note(x, c, { at: now(x), kind: 'recorded', name: r.name });
       deliver(x, recipients(), { type: 'RecordingFinished', timestamp: ts(x), recording: recordingJson(r, Math.floor(ms / 1000)) });
       done();
     };

@@ -119,6 +119,7 @@ export function simRoutes(pbx: Pbx, dropWebSockets: () => void, shutdown: () => 
   // PBX-boundary timings (started with timings: true / --timings): summary, raw samples, reset.
   add('GET', '/timings', (r) => ({ ...pbx.timings.summary(), ...(r.bool('samples') ? { samples: pbx.timings.samples() } : {}) }));
   add('POST', '/timings/reset', () => pbx.timings.reset());
+  add('GET', '/hearing', () => pbx.hearing() as unknown as Params);
   add('GET', '/stats', () => ({ channels: pbx.channelCount(), eventsSent: pbx.eventsSent() }));
   if (sip) {
     // Softphones: registrations and counters; a WebRTC leg's RTP and the energy of what the phone sent.

@@ -110,7 +110,7 @@ export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: nu
     return;
   }
   setState(x, c, 'Ringing');
-  note(c, { at: now(x), kind: 'ringing' });
+  note(x, c, { at: now(x), kind: 'ringing' });
   hooks.ringing?.();
   if (beh.behavior === 'noanswer') return;
   later(x, c, beh.afterMs ?? 0, () => {
@@ -120,7 +120,7 @@ export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: nu
       return fail(causeFromSip(sip), false, sip);
     }
     over = true;
-    note(c, { at: now(x), kind: 'answered' });
+    note(x, c, { at: now(x), kind: 'answered' });
     hooks.answered();
     if (beh.holdAfterMs !== undefined) scheduleFarEndHold(x, c, beh.holdAfterMs, beh.holdMs);
   });

@@ -89,4 +89,10 @@ export interface SimChannelView {
   hangupCause: number | undefined;
   hangupSide: 'far' | 'pbx' | undefined;
   transcript: TranscriptEntry[];
+  /** What the far end heard, span by span (the last one open while the call lasts). */
+  heard: HeardSpan[];
 }
+
+/** What a far end hears (src/sim/hearing.ts). */
+export type Heard = 'ringing' | 'prompt' | 'moh' | 'bridged' | 'silence';
+export interface HeardSpan { what: Heard; from: number; to?: number; media?: string }

@@ -8,7 +8,7 @@ import { runDialplan } from './dialplan.ts';
 import { endpointJson, endpointRecipients, registerContact, unregisterContact } from './endpoints.ts';
 
 export function farEndDtmf(x: Ctx, c: Chan, digit: string, duration: number): void {
-  note(c, { at: now(x), kind: 'dtmf-sent', digit });
+  note(x, c, { at: now(x), kind: 'dtmf-sent', digit });
   receiveDtmf(x, c, digit, duration);
 }
 /** The far end hangs up: BYE when answered, CANCEL (cause 127, tech_cause 487) when not. */
@@ -16,7 +16,7 @@ export function farEndHangup(x: Ctx, c: Chan): void {
   if (!c.alive || c.dying) return;
   c.hangupSide = 'far';
   c.hangupSource ??= c.name;
-  note(c, { at: now(x), kind: 'hangup', side: 'far', cause: c.answered ? 16 : 127 });
+  note(x, c, { at: now(x), kind: 'hangup', side: 'far', cause: c.answered ? 16 : 127 });
   if (c.answered) hangup(x, c, {}, 16, 'far');
   else hangup(x, c, { cause: 127, tech_cause: 487 }, 127, 'far');
 }
@@ -24,7 +24,7 @@ export function farEndHangup(x: Ctx, c: Chan): void {
 /** The far end puts the call on hold or takes it off (SIP re-INVITE): ChannelHold / ChannelUnhold. */
 export function farEndHold(x: Ctx, c: Chan, on: boolean): void {
   if (!c.alive) return;
-  note(c, { at: now(x), kind: 'hold', on, by: 'far' });
+  note(x, c, { at: now(x), kind: 'hold', on, by: 'far' });
   // The PJSIP channel is held with its music class (channel default: "default").
   if (on) chanEvent(x, c, 'ChannelHold', { musicclass: 'default' });
   else chanEvent(x, c, 'ChannelUnhold');
@@ -111,7 +111,7 @@ export function worldOps(x: Ctx) {
       if (!(ms >= 0)) throw new AriError(400, 'ms: expected a non-negative number');
       c.farEnd ??= { transcript: [], timers: [] };
       c.farEnd.speakingUntil = Math.max(c.farEnd.speakingUntil ?? 0, now(x) + ms);
-      note(c, { at: now(x), kind: 'spoke', ms });
+      note(x, c, { at: now(x), kind: 'spoke', ms });
       if (c.talkDetect) {
         chanEvent(x, c, 'ChannelTalkingStarted');
         later(x, c, ms, () => chanEvent(x, c, 'ChannelTalkingFinished', { duration: ms }));
@@ -120,6 +120,13 @@ export function worldOps(x: Ctx) {
     channelView(id: string): SimChannelView | undefined {
       const c = x.channels.get(id);
       return c ? view(c) : x.ended.get(id);
+    },
+    /** What every far end heard (live calls and the ended ones still kept), at `at`. */
+    hearing(): { at: number; channels: { id: string; alive: boolean; heard: SimChannelView['heard'] }[] } {
+      const out: { id: string; alive: boolean; heard: SimChannelView['heard'] }[] = [];
+      for (const v of x.ended.values()) out.push({ id: v.id, alive: false, heard: v.heard });
+      for (const c of x.channels.values()) if (c.farEnd) out.push({ id: c.id, alive: true, heard: (c.farEnd.heard ?? []).map((h) => ({ ...h })) });
+      return { at: now(x), channels: out };
     },
     setEndpoint(tech: string, resource: string, behavior: EndpointBehavior | undefined, trunk?: boolean): void {
       const key = `${tech}/${resource}`;
