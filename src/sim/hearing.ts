@@ -5,7 +5,7 @@
 // would send on the wire, not what the app meant to do. Before the channel is answered the
 // far end hears the network's ringback (inbound) or its own phone ringing (outbound).
 import type { Chan, Ctx } from './model.ts';
-import type { HeardSpan, Heard } from './types.ts';
+import type { Heard } from './types.ts';
 
 function playingTo(x: Ctx, c: Chan): string | undefined {
   if (c.playback?.state === 'playing') return c.playback.media[c.playback.idx];
