@@ -93,6 +93,9 @@ function didOf(ch: ChannelInfo): string | undefined {
   return /^\+?\d{3,}$/.test(ch.dialplan.exten) ? ch.dialplan.exten : undefined;
 }
 
+/** How long stop() waits for the PBX to take calls back before writing their records anyway. */
+const HAND_BACK_WAIT_MS = 400;
+
 export function createCallService(o: CallServiceOptions): CallService {
   const { telephony, logger } = o;
   const clock = o.clock ?? (() => new Date());
@@ -373,7 +376,12 @@ export function createCallService(o: CallServiceOptions): CallService {
       }
       const left = [...sessions.values()];
       if (left.length) log.warn({ count: left.length }, 'shutdown deadline reached; handing calls back to the dialplan');
-      await Promise.all(left.map((s) => s.handBack()));
+      // The hand-backs are sent at once; a PBX slow to answer them must not cost the records
+      // (a call whose hand-back hung had no record at all and its attempt was never settled).
+      const handing = Promise.all(left.map((s) => s.handBack()));
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([handing, new Promise<void>((r) => { waited = setTimeout(r, HAND_BACK_WAIT_MS); })]);
+      clearTimeout(waited);
       const at = clock().toISOString();
       for (const s of left) s.end('shutdown', at);
       await Promise.all([...pendingRecords]);
