@@ -161,7 +161,8 @@ export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRe
       const got = await o.connection.set(key, 'pending', 'EX', ttl, 'NX');
       // 'pending' = a publish that died between the guard and the add (killed process, Redis
       // gone): the spool delivers it again and it goes on (the job id keeps the add single).
-      if (got !== 'OK' && (await o.connection.get(key)) !== 'pending') {
+      const owner = got === 'OK';
+      if (!owner && (await o.connection.get(key)) !== 'pending') {
         stats.duplicates++;
         o.logger.warn({ recordId: record.id }, 'call record already published; duplicate skipped');
         return false;
@@ -179,11 +180,17 @@ export function createCallRecordPublisher(o: CallRecordPublisherOptions): CallRe
       if (lastErr !== undefined) {
         // Release the guard so a later rebuild of this record can still publish it.
         stats.failed++;
-        await o.connection.del(key).catch(() => 0);
+        if (owner) await o.connection.del(key).catch(() => 0);
         o.logger.error({ err: lastErr, recordId: record.id }, 'call record could not be queued');
         throw lastErr;
       }
       await o.connection.set(key, 'published', 'EX', ttl);
+      // Not the first to publish it (a concurrent publisher, or a run that died after the
+      // guard): queued again harmlessly (same job id) but announced and counted once.
+      if (!owner) {
+        stats.duplicates++;
+        return false;
+      }
       stats.published++;
       o.bus.emit('call.record', record);
       return true;
