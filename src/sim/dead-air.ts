@@ -12,12 +12,15 @@ export interface DeadAirOptions {
   maxDigitWaitMs?: number;
   /** Closes a span still open (a live call) at this time. */
   at?: number;
+  /** The simulator's clockSpeed: its media time runs this many times faster than the app's timers (default 1). */
+  clockSpeed?: number;
 }
 
 export interface DeadAir { from: number; ms: number; after?: string }
 
 /** Every silence that breaks the invariant, with how long it lasted. */
 export function deadAir(spans: readonly HeardSpan[], o: DeadAirOptions = {}): DeadAir[] {
+  const speed = o.clockSpeed ?? 1;
   const max = o.maxSilenceMs ?? 2000;
   const maxDigit = o.maxDigitWaitMs ?? 10_000;
   const isDigitPrompt = typeof o.digitPrompts === 'function' ? o.digitPrompts : (m: string) => (o.digitPrompts as ReadonlySet<string> | undefined)?.has(m) ?? false;
@@ -26,7 +29,7 @@ export function deadAir(spans: readonly HeardSpan[], o: DeadAirOptions = {}): De
     if (s.what !== 'silence') return;
     const end = s.to ?? o.at;
     if (end === undefined) return;
-    const ms = end - s.from;
+    const ms = (end - s.from) / speed;
     const prev = spans[i - 1];
     const afterPrompt = prev?.what === 'prompt' && prev.to === s.from ? prev.media : undefined;
     const allowed = afterPrompt !== undefined && isDigitPrompt(afterPrompt) ? Math.max(max, maxDigit) : max;

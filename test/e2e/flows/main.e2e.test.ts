@@ -21,6 +21,7 @@ import { startSimulator, type Simulator } from '../../../src/sim/index.ts';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
 import { shippedFlowRegistry } from '../../helpers/flows-dir.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { deadAirOf, digitPrompts } from '../../helpers/dead-air.ts';
 
 // The call happens on Monday 2 March 2026 at 10:00 in Bogotá (office open), whatever the real date.
 const OPEN = Date.parse('2026-03-02T10:00:00-05:00');
@@ -118,5 +119,9 @@ describe('main flow through the simulator (must-show)', () => {
     expect(times[0]).toBeGreaterThanOrEqual(OPEN);
     // What the caller heard, in English after the choice.
     expect(heard().map((p) => p.media)).toEqual(expect.arrayContaining(['sound:welcome', 'sound:choose-language', 'sound:main-menu', 'sound:invalid-option', 'sound:no-input']));
+    // No dead air: the caller heard a prompt, MOH, ringing or the agent all along, apart from
+    // the menu's waits for digits (the 5 s timeout it let pass on purpose).
+    expect(sim.control.channel(ch)!.heard.map((h) => h.what)).toEqual(expect.arrayContaining(['prompt', 'bridged']));
+    expect(deadAirOf(sim.control, { ids: [ch], clockSpeed: 10, digitPrompts: digitPrompts(registry.current().flows.values()) })).toEqual({});
   }, 60_000);
 });
