@@ -37,7 +37,7 @@ export interface SimAcd {
   stop(): Promise<void>;
 }
 
-export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; rest?: 'http' | 'ari-client'; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void }): Promise<SimAcd> {
+export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; rest?: 'http' | 'ari-client'; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void; wrapTelephony?: (t: Telephony) => Telephony }): Promise<SimAcd> {
   const clock = createSimClock({ speed: opts.speed ?? 1 });
   const ids = Object.keys(queues);
   const dids = Object.fromEntries(ids.map((q, i) => [`60155503${String(i).padStart(2, '0')}`, q]));
@@ -66,7 +66,7 @@ export async function startSimAcd(queues: Record<string, QueueInput>, opts: { sp
       },
     })
     : tel;
-  const acd = createAcd({ telephony: telForAcd, queues: defineQueues(queues), clock: clockFromSim(clock), store: memoryAgentStore(), rng: seededRng(opts.seed ?? 5) });
+  const acd = createAcd({ telephony: opts.wrapTelephony ? opts.wrapTelephony(telForAcd) : telForAcd, queues: defineQueues(queues), clock: clockFromSim(clock), store: memoryAgentStore(), rng: seededRng(opts.seed ?? 5) });
   const outcomes = new Map<string, QueueOutcome>();
   const errors: unknown[] = [];
   tel.onEvent((e) => {
