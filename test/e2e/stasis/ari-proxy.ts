@@ -12,6 +12,8 @@ export interface AriProxy {
   hold(match: (method: string, path: string) => boolean): void;
   release(): void;
   held(): number;
+  /** Drops every ARI WebSocket and refuses new ones for `ms` (REST keeps working): an event outage. */
+  cutWebSockets(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,8 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
   let matcher: ((m: string, p: string) => boolean) | undefined;
   const heldRes = new Set<ServerResponse>();
   const sockets = new Set<Duplex | Socket>();
+  const upgraded = new Set<Duplex | Socket>();
+  let refuseUntil = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (matcher?.(req.method ?? 'GET', req.url ?? '')) {
       heldRes.add(res);
@@ -35,6 +39,9 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    if (Date.now() < refuseUntil) { client.destroy(); return; }
+    upgraded.add(client);
+    client.on('close', () => upgraded.delete(client));
     const upstream = connect(Number(t.port), t.hostname, () => {
       let raw = `${req.method} ${req.url} HTTP/1.1\r\n`;
       for (let i = 0; i < req.rawHeaders.length; i += 2) raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
@@ -57,6 +64,10 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
     hold(m) { matcher = m; },
     release() { matcher = undefined; for (const r of heldRes) r.destroy(); heldRes.clear(); },
     held: () => heldRes.size,
+    cutWebSockets(ms) {
+      refuseUntil = Date.now() + ms;
+      for (const s of upgraded) s.destroy();
+    },
     async close() {
       matcher = undefined;
       for (const r of heldRes) r.destroy();
