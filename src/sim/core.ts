@@ -162,6 +162,11 @@ export interface NewChan {
 }
 export function newChan(x: Ctx, p: NewChan): Chan {
   const id = p.id ?? uniqueId(x);
+  if (x.seenIds.has(id)) x.reusedIds.set(id, (x.reusedIds.get(id) ?? 1) + 1);
+  else {
+    x.seenIds.add(id);
+    if (x.seenIds.size > x.maxEnded * 10) x.seenIds.delete(x.seenIds.values().next().value!);
+  }
   const c: Chan = {
     id, linkedid: p.linkedid ?? id, name: p.name, tech: p.tech, resource: p.resource, state: p.state, caller: p.caller ?? { name: '', number: '' },
     connected: { name: '', number: '' },

@@ -89,7 +89,7 @@ export interface SimControl {
   channel(channelId: string): SimChannelView | undefined;
   transcript(channelId: string): SimChannelView['transcript'];
   /** What every far end heard, span by span (src/sim/hearing.ts; check it with src/sim/dead-air.ts). */
-  hearing(): { at: number; channels: { id: string; alive: boolean; heard: HeardSpan[] }[] };
+  hearing(): { at: number; channels: { id: string; alive: boolean; heard: HeardSpan[] }[]; reusedIds: Record<string, number> };
   /** Behaviour of a phone/endpoint when the PBX calls it (originate to PJSIP/1001...). */
   setEndpointBehavior(tech: string, resource: string, behavior: EndpointBehavior, opts?: { trunk?: boolean }): void;
   /** Behaviour of numbers dialled through a trunk, by pattern: exact, prefix glob (+57300*) or /regex/. */

@@ -276,6 +276,9 @@ export interface Ctx {
   endpointChans: Map<string, Set<Chan>>;
   /** Far-end views kept after hangup. */
   ended: Map<string, SimChannelView>;
+  /** Channel ids used so far (bounded like `ended`) and those used more than once: a call dialled twice (chaos). */
+  seenIds: Set<string>;
+  reusedIds: Map<string, number>;
   maxEnded: number;
   seq: { local: number; chan: number; unique: number; snoop: number };
   eventsTotal: number;
@@ -314,7 +317,7 @@ export function createCtx(opts: PbxOptions): Ctx {
     warn: opts.onWarning ?? (() => undefined),
     apps: new Map(), channels: new Map(), bridges: new Map(), playbacks: new Map(), liveRecordings: new Map(), bridgeRecordings: new Set(),
     endpoints: new Map(), numberBehaviors: [], deviceStates: new Map(), deviceLast: new Map(), endpointChans: new Map(),
-    ended: new Map(), maxEnded: opts.keepEndedCalls ?? 10_000,
+    ended: new Map(), seenIds: new Set(), reusedIds: new Map(), maxEnded: opts.keepEndedCalls ?? 10_000,
     seq: { local: 0x30, chan: 0x10, unique: 200, snoop: 0 }, eventsTotal: 0, blocked: 0, globals: new Map(),
     channelvars: opts.channelvars ?? [], mailboxes: opts.mailboxes === false ? undefined : new Map(), contacts: new Map(),
     logDir: opts.logDir ?? '/var/log/asterisk', logChannels: [], shutdown: false,

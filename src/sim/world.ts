@@ -122,11 +122,11 @@ export function worldOps(x: Ctx) {
       return c ? view(c) : x.ended.get(id);
     },
     /** What every far end heard (live calls and the ended ones still kept), at `at`. */
-    hearing(): { at: number; channels: { id: string; alive: boolean; heard: SimChannelView['heard'] }[] } {
+    hearing(): { at: number; channels: { id: string; alive: boolean; heard: SimChannelView['heard'] }[]; reusedIds: Record<string, number> } {
       const out: { id: string; alive: boolean; heard: SimChannelView['heard'] }[] = [];
       for (const v of x.ended.values()) out.push({ id: v.id, alive: false, heard: v.heard });
       for (const c of x.channels.values()) if (c.farEnd) out.push({ id: c.id, alive: true, heard: (c.farEnd.heard ?? []).map((h) => ({ ...h })) });
-      return { at: now(x), channels: out };
+      return { at: now(x), channels: out, reusedIds: Object.fromEntries(x.reusedIds) };
     },
     setEndpoint(tech: string, resource: string, behavior: EndpointBehavior | undefined, trunk?: boolean): void {
       const key = `${tech}/${resource}`;

@@ -1,0 +1,245 @@
+// The chaos suite (issue 14): a mixed load — inbound IVR calls, callers queued for agents, a
+// campaign, HubSpot logging — on real processes (the app, a worker with the dialler and the
+// HubSpot worker, the simulated PBX, redis-server, PostgreSQL, a fake HubSpot), all on
+// loopback, while at seeded moments Redis is killed and restarted, the ARI sockets drop, the
+// app and the worker are SIGKILLed and restarted, and HubSpot answers 5xx/429. Afterwards it
+// counts what was lost, doubled or left in silence. Bounded: every wait has a deadline.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { startRedisServer, type RedisServerHandle } from '../../src/infra/redis-server.ts';
+import { startPostgresServer } from '../../src/infra/postgres-server.ts';
+import { ensureDatabase, waitForDatabase } from '../../src/store/db.ts';
+import { createCampaignStore } from '../../src/campaigns/store.ts';
+import { createRedisCampaignResults, type RowResult } from '../../src/campaigns/results.ts';
+import { deadAirSeconds, type HeardSpan } from '../../src/sim/index.ts';
+import { startFakeHubspot } from '../fakes/hubspot-server.ts';
+import { spawnApp, type AppProcess } from '../helpers/app-process.ts';
+import { digitPrompts } from '../helpers/dead-air.ts';
+import { shippedFlowRegistry } from '../helpers/flows-dir.ts';
+
+export interface ChaosOptions {
+  seed: number;
+  /** Inbound IVR/queue calls placed over the run. */
+  inboundCalls: number;
+  /** Campaign rows. */
+  campaignRows: number;
+  /** How long faults are injected (ms). */
+  faultWindowMs: number;
+  /** Deadline for everything to settle afterwards (ms). */
+  settleMs: number;
+  /**
+   * Also run `centralita worker` (dialler + HubSpot worker) as its own process and SIGKILL it.
+   * Off by default until the worker stops opening the Stasis app's WebSocket (branch ari13):
+   * today it takes the app over from the main process, which then stops for good.
+   */
+  worker?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  seed: number; calls: number; inbound_calls: number; campaign_attempts: number; campaign_rows: number;
+  records_missing: number; records_duplicated: number; rows_without_outcome: number; double_dials: number;
+  hubspot_missing: number; hubspot_duplicated: number; dead_air_seconds: number;
+  faults: Record<string, number>; settled: boolean; ms: number;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32; };
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(f: () => Promise<T | undefined | false>, ms: number): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await f().catch(() => undefined);
+    if (v) return v;
+    await sleep(250);
+  }
+  return undefined;
+}
+
+interface Sim { url: string; password: string; child: ChildProcess; req(method: string, path: string, body?: unknown): Promise<unknown> }
+
+async function startSimProcess(password: string): Promise<Sim> {
+  const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [cli, 'sim', '--port', '0', '--user', 'centralita', '--password', password], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' } });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => { buf += d.toString(); const m = /ARI_URL=(\S+)/.exec(buf); if (m) resolve(m[1]!); });
+    child.once('exit', (c) => reject(new Error(`sim exited ${c}`)));
+  });
+  child.stdout!.resume();
+  const auth = `Basic ${Buffer.from(`centralita:${password}`).toString('base64')}`;
+  return {
+    url, password, child,
+    async req(method, path, body) {
+      const r = await fetch(`${url}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
+      const t = await r.text();
+      if (r.status >= 400) throw new Error(`sim ${method} ${path}: ${r.status} ${t}`);
+      return t ? (JSON.parse(t) as unknown) : undefined;
+    },
+  };
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
+  const t0 = Date.now();
+  const log = o.log ?? (() => {});
+  const rand = rng(o.seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const faults: Record<string, number> = {};
+  const count = (k: string) => { faults[k] = (faults[k] ?? 0) + 1; log(`fault: ${k}`); };
+  const dir = mkdtempSync(join(tmpdir(), 'centralita-chaos-'));
+  const cleanup: (() => Promise<void> | void)[] = [];
+  try {
+    // Redis with an AOF, killed and started again on the same port and directory.
+    const redisDir = join(dir, 'redis');
+    mkdirSync(redisDir);
+    let redis: RedisServerHandle = await startRedisServer({ dir: redisDir, appendOnly: true });
+    const redisPort = redis.port;
+    cleanup.push(() => redis.stop());
+    const pgServer = await startPostgresServer({ durable: false });
+    cleanup.push(() => pgServer.stop());
+    await waitForDatabase(pgServer.adminUrl);
+    const dbName = `chaos_${randomBytes(4).toString('hex')}`;
+    await ensureDatabase(pgServer.adminUrl, dbName);
+    const hubspot = await startFakeHubspot({ token: 'chaos-token-123456' });
+    cleanup.push(() => hubspot.close());
+    const sim = await startSimProcess(randomBytes(9).toString('hex'));
+    cleanup.push(() => { sim.child.kill('SIGKILL'); });
+    // Agents answer in 0.5–1.5 s and talk 2–4 s; campaign numbers: 60 % answer, 20 % busy, 20 % no answer.
+    for (const r of ['1001', '1002', '1003', '1004', '1005']) await sim.req('PUT', `/_sim/endpoints/PJSIP/${r}`, { behavior: 'answer', afterMs: 500 + Math.floor(rand() * 1000), hangupAfterMs: 2000 + Math.floor(rand() * 2000) });
+    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+5730[0-5]/', behavior: 'answer', afterMs: 800, hangupAfterMs: 3000 });
+    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57306/', behavior: 'busy', afterMs: 500 });
+    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57307/', behavior: 'noanswer' });
+
+    const env = {
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: pgServer.urlFor(dbName), HTTP_PORT: '0', DATA_DIR: join(dir, 'app'), LOG_LEVEL: 'warn',
+      ARI_URL: sim.url, ARI_USER: 'centralita', ARI_PASSWORD: sim.password,
+      HUBSPOT_TOKEN: 'chaos-token-123456', HUBSPOT_BASE_URL: hubspot.url,
+      CAMPAIGN_INBOX_DIR: join(dir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dir, 'results'), DIAL_CALLER_IDS: '+576015550100',
+      SHUTDOWN_DEADLINE_MS: '3000', DIALER_MAX_CPS: '4', DIALER_MAX_CONCURRENT: '6',
+    };
+    const workerEnv = { ...env, DATA_DIR: join(dir, 'worker') };
+    let app: AppProcess = await spawnApp(env, { startTimeoutMs: 60_000 });
+    let worker: AppProcess | undefined = o.worker ? await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 60_000 }) : undefined;
+    const keepLogs = (name: string, p: AppProcess) => writeFileSync(join(dir, `${name}-${p.pid}.log`), [...p.stdout, ...p.stderr].join('\n'));
+    cleanup.push(() => { keepLogs('app', app); if (worker) keepLogs('worker', worker); app.kill('SIGKILL'); worker?.kill('SIGKILL'); });
+    log(`logs in ${dir}`);
+    const login = async () => { for (const a of ['ana', 'bruno', 'carla', 'diego', 'elena']) await app.api(`/api/agents/${a}/login`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).catch(() => {}); };
+    await login();
+
+    // The campaign: one file, rows spread over the three number behaviours.
+    const campaignDir = join(dir, 'inbox', 'caos');
+    mkdirSync(campaignDir, { recursive: true });
+    writeFileSync(join(campaignDir, 'campaign.json'), JSON.stringify({ flowId: 'campaign', callerId: '+576015550100', maxCallsPerSecond: 4, maxConcurrentCalls: 6, ringTimeoutSec: 6, maxCallSec: 60, window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }, retry: { busy: { delaySec: 2, maxAttempts: 2 }, 'no-answer': { delaySec: 2, maxAttempts: 2 }, failed: { delaySec: 2, maxAttempts: 3 } } }));
+    const rows = ['telefono'];
+    for (let i = 0; i < o.campaignRows; i++) rows.push(`30${pick(['0', '1', '2', '3', '4', '5', '6', '7', '0', '1'])}${String(1_000_000 + i).padStart(7, '0').slice(-7)}`);
+    writeFileSync(join(campaignDir, 'lista.csv'), rows.join('\n') + '\n');
+
+    // Inbound callers: the main DID; press 2 (English) then 3 (billing queue) or 1 (sales), or hang up in the IVR.
+    const inbound: string[] = [];
+    const placeInbound = async (i: number) => {
+      const kind = pick(['queue', 'queue', 'queue', 'ivr']);
+      const script = kind === 'queue' ? { digits: `2${pick(['1', '3'])}`, digitsAfterMs: 3000, digitGapMs: 3500, hangupAfterMs: 25_000 + Math.floor(rand() * 10_000) } : { hangupAfterMs: 4000 + Math.floor(rand() * 6000) };
+      const r = (await sim.req('POST', '/_sim/calls', { from: `31${String(5_000_000 + i).padStart(8, '0')}`, to: '6015550100', script })) as { channelId: string };
+      inbound.push(r.channelId);
+    };
+
+    // Faults at seeded moments inside the window, while calls are placed.
+    const faultKinds = ['redis', 'ari-drop', 'app', ...(o.worker ? ['worker'] as const : []), 'hubspot-5xx', 'hubspot-429'] as const;
+    const schedule = [...faultKinds, ...Array.from({ length: 3 }, () => pick(faultKinds))].map((k) => ({ k, at: Math.floor(rand() * o.faultWindowMs * 0.8) })).sort((a, b) => a.at - b.at);
+    const start = Date.now();
+    let placed = 0;
+    const callGap = o.faultWindowMs / Math.max(1, o.inboundCalls);
+    let fi = 0;
+    while (Date.now() - start < o.faultWindowMs) {
+      const t = Date.now() - start;
+      while (placed < o.inboundCalls && placed * callGap <= t) await placeInbound(placed++).catch((e: unknown) => log(`call not placed: ${String(e)}`));
+      while (fi < schedule.length && schedule[fi]!.at <= t) {
+        const f = schedule[fi++]!;
+        count(f.k);
+        try {
+          if (f.k === 'redis') {
+            process.kill(redis.pid, 'SIGKILL');
+            await sleep(1500 + Math.floor(rand() * 1500));
+            redis = await startRedisServer({ dir: redisDir, appendOnly: true, port: redisPort });
+          } else if (f.k === 'ari-drop') {
+            await sim.req('POST', '/_sim/ws/drop');
+          } else if (f.k === 'app') {
+            app.kill('SIGKILL');
+            await app.exited;
+            keepLogs('app', app);
+            app = await spawnApp(env, { startTimeoutMs: 60_000 });
+            await login();
+          } else if (f.k === 'worker') {
+            if (!worker) continue;
+            worker.kill('SIGKILL');
+            await worker.exited;
+            keepLogs('worker', worker);
+            worker = await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 60_000 });
+          } else if (f.k === 'hubspot-5xx') {
+            hubspot.fault({ kind: 'status', status: 503 }, 20);
+          } else {
+            hubspot.fault({ kind: 'rate-limit', policy: 'TEN_SECONDLY_ROLLING' }, 20);
+          }
+        } catch (err) { log(`fault ${f.k} failed: ${String(err)}`); }
+      }
+      await sleep(100);
+    }
+    while (placed < o.inboundCalls) await placeInbound(placed++).catch(() => {});
+    hubspot.clearFaults();
+
+    // Settle: no channel left on the PBX, every row with a final outcome, HubSpot caught up.
+    const conn = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1, lazyConnect: false });
+    cleanup.push(() => { conn.disconnect(); });
+    const store = createCampaignStore(conn);
+    const db = new Kysely<Record<string, Record<string, unknown>>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 }) }) });
+    cleanup.push(() => db.destroy());
+    const recordIds = async () => new Set((await sql<{ id: string }>`select id from call_records`.execute(db)).rows.map((r) => r.id));
+    const settled = await until(async () => {
+      const stats = (await sim.req('GET', '/_sim/stats')) as { channels: number };
+      const p = await store.progress('caos');
+      const ids = await recordIds();
+      const logged = hubspot.callsByMarker().size;
+      log(`settling: channels=${stats.channels} rows done=${p.done}/${o.campaignRows} records=${ids.size} hubspot=${logged}`);
+      return stats.channels === 0 && p.done >= o.campaignRows && logged >= ids.size && ids.size > 0 ? true : undefined;
+    }, o.settleMs);
+
+    // Count.
+    const hearing = (await sim.req('GET', '/_sim/hearing')) as { at: number; channels: { id: string; alive: boolean; heard: HeardSpan[] }[]; reusedIds: Record<string, number> };
+    const campaignChannels = hearing.channels.filter((c) => c.id.startsWith('cmp-'));
+    const answeredCampaign = campaignChannels.filter((c) => c.heard.some((h) => h.what !== 'ringing'));
+    const ids = await recordIds();
+    const expected = [...inbound, ...answeredCampaign.map((c) => c.id)].map((id) => `cr-${id}`);
+    const recordsMissing = expected.filter((id) => !ids.has(id)).length;
+    const dupRows = (await sql<{ n: string }>`select count(*) - count(distinct id) as n from call_records`.execute(db)).rows[0]?.n ?? '0';
+    const results = createRedisCampaignResults(conn, store);
+    const rowResults: RowResult[] = [];
+    for (const f of await results.files('caos')) for await (const page of results.rows('caos', f.fileId)) rowResults.push(...page);
+    const rowsWithout = o.campaignRows - rowResults.filter((r) => r.finalOutcome).length;
+    const doubleDials = Object.entries(hearing.reusedIds).filter(([id]) => id.startsWith('cmp-')).length;
+    const byMarker = hubspot.callsByMarker();
+    const hubspotMissing = [...ids].filter((id) => !byMarker.has(id)).length;
+    const hubspotDup = [...byMarker.values()].filter((v) => v.length > 1).length;
+    const flows = await shippedFlowRegistry();
+    const dp = digitPrompts(flows.current().flows.values());
+    flows.close();
+    const callers = hearing.channels.filter((c) => inbound.includes(c.id) || c.id.startsWith('cmp-'));
+    const deadAir = callers.reduce((t, c) => t + deadAirSeconds(c.heard, { at: hearing.at, digitPrompts: dp }), 0);
+    return {
+      seed: o.seed, calls: inbound.length + campaignChannels.length, inbound_calls: inbound.length, campaign_attempts: campaignChannels.length, campaign_rows: o.campaignRows,
+      records_missing: recordsMissing, records_duplicated: Number(dupRows), rows_without_outcome: rowsWithout, double_dials: doubleDials,
+      hubspot_missing: hubspotMissing, hubspot_duplicated: hubspotDup, dead_air_seconds: Math.round(deadAir * 10) / 10,
+      faults, settled: settled === true, ms: Date.now() - t0,
+    };
+  } finally {
+    for (const c of cleanup.reverse()) await Promise.resolve(c()).catch(() => {});
+  }
+}
