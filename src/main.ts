@@ -17,6 +17,7 @@ import { DeadlineError, shutdownBudget, startProgress, stopInReverse, withDeadli
 import { bullConnection, fastConnection, redisReadiness, waitForRedis } from './infra/redis-clients.ts';
 import { logErrors } from './jobs/bull.ts';
 import { amendAfterSpool, openRecordSpool } from './calls/record-spool.ts';
+import { createLiveCallJournal } from './calls/live-journal.ts';
 import { createCallOutcomeChannel } from './jobs/call-outcome.ts';
 import { loadOrCreateSecret, removeRuntimeInfo, writeRuntimeInfo } from './infra/local-state.ts';
 import { openAuthStores } from './auth/stores.ts';
@@ -278,11 +279,13 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
       close: async () => {},
     };
 
-    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()] });
+    const journal = createLiveCallJournal(resolve(config.dataDir, 'live-calls'), (err, channelId) => logger.warn({ err, channelId }, 'live-call journal not written'));
+    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()], journal });
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
     // Every role has its owner: a `dial` node's legs belong to the flow actors.
     for (const [role, handler] of Object.entries(flowActors.roles)) calls.registerRole(role, handler);
     calls.start();
+    await calls.recoverInterrupted();
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs), budgetMs: shutdownBudget(config).drainMs });
     // Stopped before the call drain: nothing is ingested or dialled while calls finish.
     stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });

@@ -2,6 +2,7 @@
 // channel id to its session; StasisStart is routed to a flow (Stasis args, DID mapping,
 // campaign data) or to a role handler (ACD agent legs, dial legs, campaign); calls that
 // end become one CallRecord each. Reconnects trigger a resync; stop() drains with a deadline.
+import type { LiveCallJournal } from './live-journal.ts';
 import type { AnyStateMachine, AnyActorLogic } from 'xstate';
 import type { Logger } from '../logger.ts';
 import type { ChannelInfo, Telephony, TelephonyEvent } from '../telephony/port.ts';
@@ -31,6 +32,8 @@ export interface CallServiceOptions {
   defaultCampaignFlow?: string;
   /** Run after each resync, once vanished calls are ended (e.g. the ACD's own resync). */
   afterResync?: (() => Promise<void>)[];
+  /** Calls in progress on local disk, so a killed process's calls are recorded at the next start. */
+  journal?: LiveCallJournal;
 }
 
 export interface RejectedCall { channelId: string; reason: string; args: string[]; at: string }
@@ -62,6 +65,12 @@ export interface CallService {
   stats(): CallServiceStats;
   /** Recent calls the router could not place (kept for inspection, bounded). */
   rejected(): RejectedCall[];
+  /**
+   * Calls a previous process left live (killed mid-call; see live-journal.ts): each gets its
+   * record, interrupted by the restart, and its channel goes back to the dialplan (a campaign
+   * call is hung up, so its attempt is dialled again). Returns how many.
+   */
+  recoverInterrupted(): Promise<number>;
 }
 
 const ROLE_VALUES = new Set<string>(Object.values(STASIS_ROLES));
@@ -214,9 +223,9 @@ export function createCallService(o: CallServiceOptions): CallService {
     publishRecord(buildCallRecord(facts, { defaultCountry }), callLog);
   }
 
-  function publishRecord(record: ReturnType<typeof buildCallRecord>, callLog: Logger) {
+  function publishRecord(record: ReturnType<typeof buildCallRecord>, callLog: Logger, onPublished?: () => void) {
     const p = o.records.publish(record).then(
-      () => {},
+      () => { onPublished?.(); },
       (err: unknown) => { stats.recordsFailed++; callLog.error({ err, recordId: record.id }, 'call record not published'); },
     ).finally(() => { pendingRecords.delete(p); });
     pendingRecords.add(p);
@@ -244,7 +253,10 @@ export function createCallService(o: CallServiceOptions): CallService {
       onNode: (node, at) => o.bus.emit('call.step', { callId: input.callId, node, at }),
     });
     // The session may already have ended synchronously (actor failed at start and channel gone).
-    if (!endedEarly.delete(ch.id)) sessions.set(ch.id, session);
+    if (!endedEarly.delete(ch.id)) {
+      sessions.set(ch.id, session);
+      o.journal?.started({ input, flow: { id: flow.id, version: flow.version } });
+    }
     o.bus.emit('call.started', { callId: input.callId, channelId: ch.id, flowId: flow.id, from: input.from, to: input.to, at: ev.at, direction: input.direction });
   }
   const endedEarly = new Set<string>();
@@ -295,7 +307,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       stats.recordsFailed++;
       return;
     }
-    publishRecord(record, callLog);
+    publishRecord(record, callLog, () => o.journal?.ended(s.channelId));
     if (sessions.size === 0) drained?.();
   }
 
@@ -398,6 +410,27 @@ export function createCallService(o: CallServiceOptions): CallService {
       return () => { if (roles.get(role) === handler) roles.delete(role); };
     },
     resync,
+    async recoverInterrupted() {
+      const left = o.journal?.leftovers() ?? [];
+      for (const e of left) {
+        const ch = e.input.channelId;
+        if (sessions.has(ch)) continue;
+        const callLog = log.child({ callId: e.input.callId, channelId: ch, ...(e.flow ? { flowId: e.flow.id } : {}) });
+        callLog.warn('call left live by a previous run (killed mid-call): recorded as interrupted, channel handed back');
+        const facts: CallFacts = {
+          input: e.input, endedAt: clock().toISOString(), hangupSide: 'system',
+          ...(e.flow ? { flow: e.flow } : {}),
+          output: { disposition: 'failed' },
+          error: { code: 'CALL_INTERRUPTED_BY_RESTART', message: 'the app stopped (killed or crashed) during the call; its flow did not finish' },
+        };
+        publishRecord(buildCallRecord(facts, { defaultCountry }), callLog, () => o.journal?.ended(ch));
+        // Still on the PBX, waiting in Stasis for an app that is gone: never left in silence.
+        const back = e.input.campaign ? telephony.hangup(ch, 'normal') : telephony.continueInDialplan(ch);
+        await back.catch((err: unknown) => { if (!(err instanceof ChannelGoneError)) callLog.warn({ err }, 'could not hand the interrupted call back'); });
+      }
+      await Promise.all([...pendingRecords]);
+      return left.length;
+    },
     stats: () => ({ ...stats, live: sessions.size }),
     rejected: () => [...rejected],
   };

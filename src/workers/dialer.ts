@@ -83,7 +83,7 @@ export function classifyUnanswered(dialStatus: string | undefined, cause: number
 
 export function outcomeFromRecord(r: CallRecord): AttemptOutcome {
   // The app stopped mid-flow: the callee never heard the whole message — try again.
-  if (r.error?.code === 'CALL_INTERRUPTED_BY_SHUTDOWN') return 'failed';
+  if (r.error?.code === 'CALL_INTERRUPTED_BY_SHUTDOWN' || r.error?.code === 'CALL_INTERRUPTED_BY_RESTART') return 'failed';
   switch (r.disposition) {
     case 'voicemail': return 'voicemail';
     case 'busy': return 'busy';

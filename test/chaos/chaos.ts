@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Queue } from 'bullmq';
+import { QUEUES } from '../../src/jobs/names.ts';
 import { startRedisServer, type RedisServerHandle } from '../../src/infra/redis-server.ts';
 import { startPostgresServer } from '../../src/infra/postgres-server.ts';
-import { ensureDatabase, waitForDatabase } from '../../src/store/db.ts';
+import { ensureDatabase, openStore, waitForDatabase } from '../../src/store/index.ts';
 import { createCampaignStore } from '../../src/campaigns/store.ts';
 import { createRedisCampaignResults, type RowResult } from '../../src/campaigns/results.ts';
 import { deadAirSeconds, type HeardSpan } from '../../src/sim/index.ts';
@@ -120,7 +120,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57307/', behavior: 'noanswer' });
 
     const env = {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: pgServer.urlFor(dbName), HTTP_PORT: '0', DATA_DIR: join(dir, 'app'), LOG_LEVEL: 'warn',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: pgServer.urlFor(dbName), HTTP_PORT: '0', DATA_DIR: join(dir, 'app'), LOG_LEVEL: 'info',
       ARI_URL: sim.url, ARI_USER: 'centralita', ARI_PASSWORD: sim.password,
       HUBSPOT_TOKEN: 'chaos-token-123456', HUBSPOT_BASE_URL: hubspot.url,
       CAMPAIGN_INBOX_DIR: join(dir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dir, 'results'), DIAL_CALLER_IDS: '+576015550100',
@@ -200,9 +200,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const conn = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1, lazyConnect: false });
     cleanup.push(() => { conn.disconnect(); });
     const store = createCampaignStore(conn);
-    const db = new Kysely<Record<string, Record<string, unknown>>>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 }) }) });
-    cleanup.push(() => db.destroy());
-    const recordIds = async () => new Set((await sql<{ id: string }>`select id from call_records`.execute(db)).rows.map((r) => r.id));
+    const store$ = await openStore({ url: env.DATABASE_URL, defaultCountry: 'CO', poolMax: 2 });
+    cleanup.push(() => store$.close());
+    // Every record in the system of record (all pages), in the order listed.
+    const listRecords = async () => {
+      const out: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await store$.history.search({ from: new Date(t0 - 3600_000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), limit: 200, ...(next ? { cursor: next } : {}) });
+        out.push(...page.calls.map((c) => c.id));
+        next = page.next;
+      } while (next);
+      return out;
+    };
+    const recordIds = async () => new Set(await listRecords());
     const settled = await until(async () => {
       const stats = (await sim.req('GET', '/_sim/stats')) as { channels: number };
       const p = await store.progress('caos');
@@ -219,11 +230,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const ids = await recordIds();
     const expected = [...inbound, ...answeredCampaign.map((c) => c.id)].map((id) => `cr-${id}`);
     const recordsMissing = expected.filter((id) => !ids.has(id)).length;
-    const dupRows = (await sql<{ n: string }>`select count(*) - count(distinct id) as n from call_records`.execute(db)).rows[0]?.n ?? '0';
+    const listed = await listRecords();
+    const dupRows = listed.length - new Set(listed).size;
     const results = createRedisCampaignResults(conn, store);
     const rowResults: RowResult[] = [];
     for (const f of await results.files('caos')) for await (const page of results.rows('caos', f.fileId)) rowResults.push(...page);
-    const rowsWithout = o.campaignRows - rowResults.filter((r) => r.finalOutcome).length;
+    // Every row of the file ends accepted-with-a-final-outcome or rejected by the ingest.
+    const rejected = (await store.progress('caos')).rejected;
+    const rowsWithout = o.campaignRows - rejected - rowResults.filter((r) => r.finalOutcome).length;
     const doubleDials = Object.entries(hearing.reusedIds).filter(([id]) => id.startsWith('cmp-')).length;
     const byMarker = hubspot.callsByMarker();
     const hubspotMissing = [...ids].filter((id) => !byMarker.has(id)).length;
@@ -233,6 +247,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     flows.close();
     const callers = hearing.channels.filter((c) => inbound.includes(c.id) || c.id.startsWith('cmp-'));
     const deadAir = callers.reduce((t, c) => t + deadAirSeconds(c.heard, { at: hearing.at, digitPrompts: dp }), 0);
+    log(`missing records: ${expected.filter((id) => !ids.has(id)).slice(0, 10).join(' ')}`);
+    if (settled !== true) {
+      const q = new Queue(QUEUES.originate, { connection: conn });
+      q.on('error', () => {});
+      log(`originate jobs: ${JSON.stringify(await q.getJobCounts().catch(() => ({})))}`);
+      for (const j of (await q.getJobs(['waiting', 'delayed', 'active', 'failed', 'prioritized', 'waiting-children']).catch(() => [])).slice(0, 5)) log(`job ${j.id} ${JSON.stringify(j.data).slice(0, 200)} failed=${j.failedReason ?? ''} attempts=${j.attemptsMade}`);
+      await q.close();
+    }
+    log(`rows without outcome: ${rowResults.filter((r) => !r.finalOutcome).map((r) => `${r.rowId}:${r.attempts}`).slice(0, 10).join(' ')}`);
+    for (const c of callers) {
+      const s = deadAirSeconds(c.heard, { at: hearing.at, digitPrompts: dp });
+      if (s > 0) log(`dead air ${s}s on ${c.id}: ${c.heard.map((h) => `${h.what}${h.media ? `(${h.media})` : ''}@${Math.round(h.from - c.heard[0]!.from)}`).join(' ')}`);
+    }
     return {
       seed: o.seed, calls: inbound.length + campaignChannels.length, inbound_calls: inbound.length, campaign_attempts: campaignChannels.length, campaign_rows: o.campaignRows,
       records_missing: recordsMissing, records_duplicated: Number(dupRows), rows_without_outcome: rowsWithout, double_dials: doubleDials,
