@@ -39,11 +39,15 @@ export interface ChaosOptions {
    * today it takes the app over from the main process, which then stops for good.
    */
   worker?: boolean;
+  /** The faults to inject (default all: redis, ari-drop, app, worker when running, hubspot-5xx, hubspot-429). */
+  faults?: readonly FaultKind[];
   log?: (line: string) => void;
 }
 
+export type FaultKind = 'redis' | 'ari-drop' | 'app' | 'worker' | 'hubspot-5xx' | 'hubspot-429';
+
 export interface ChaosResult {
-  seed: number; calls: number; inbound_calls: number; campaign_attempts: number; campaign_rows: number;
+  seed: number; calls: number; inbound_calls: number; campaign_attempts: number; campaign_rows: number; rows_rejected: number;
   records_missing: number; records_duplicated: number; rows_without_outcome: number; double_dials: number;
   hubspot_missing: number; hubspot_duplicated: number; dead_air_seconds: number;
   faults: Record<string, number>; settled: boolean; ms: number;
@@ -116,8 +120,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // Agents answer in 0.5–1.5 s and talk 2–4 s; campaign numbers: 60 % answer, 20 % busy, 20 % no answer.
     for (const r of ['1001', '1002', '1003', '1004', '1005']) await sim.req('PUT', `/_sim/endpoints/PJSIP/${r}`, { behavior: 'answer', afterMs: 500 + Math.floor(rand() * 1000), hangupAfterMs: 2000 + Math.floor(rand() * 2000) });
     await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+5730[0-5]/', behavior: 'answer', afterMs: 800, hangupAfterMs: 3000 });
-    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57306/', behavior: 'busy', afterMs: 500 });
-    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57307/', behavior: 'noanswer' });
+    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57310/', behavior: 'busy', afterMs: 500 });
+    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57311/', behavior: 'noanswer' });
 
     const env = {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: pgServer.urlFor(dbName), HTTP_PORT: '0', DATA_DIR: join(dir, 'app'), LOG_LEVEL: 'info',
@@ -140,7 +144,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     mkdirSync(campaignDir, { recursive: true });
     writeFileSync(join(campaignDir, 'campaign.json'), JSON.stringify({ flowId: 'campaign', callerId: '+576015550100', maxCallsPerSecond: 4, maxConcurrentCalls: 6, ringTimeoutSec: 6, maxCallSec: 60, window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] }, retry: { busy: { delaySec: 2, maxAttempts: 2 }, 'no-answer': { delaySec: 2, maxAttempts: 2 }, failed: { delaySec: 2, maxAttempts: 3 } } }));
     const rows = ['telefono'];
-    for (let i = 0; i < o.campaignRows; i++) rows.push(`30${pick(['0', '1', '2', '3', '4', '5', '6', '7', '0', '1'])}${String(1_000_000 + i).padStart(7, '0').slice(-7)}`);
+    // Colombian mobiles: 300–305 answer, 310 busy, 311 never answers (valid numbers all: none rejected).
+    for (let i = 0; i < o.campaignRows; i++) rows.push(`3${pick(['00', '01', '02', '03', '04', '05', '10', '11', '00', '01'])}${String(1_000_000 + i).slice(-7)}`);
     writeFileSync(join(campaignDir, 'lista.csv'), rows.join('\n') + '\n');
 
     // Inbound callers: the main DID; press 2 (English) then 3 (billing queue) or 1 (sales), or hang up in the IVR.
@@ -153,7 +158,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     };
 
     // Faults at seeded moments inside the window, while calls are placed.
-    const faultKinds = ['redis', 'ari-drop', 'app', ...(o.worker ? ['worker'] as const : []), 'hubspot-5xx', 'hubspot-429'] as const;
+    const faultKinds: readonly FaultKind[] = (o.faults ?? ['redis', 'ari-drop', 'app', 'worker', 'hubspot-5xx', 'hubspot-429']).filter((k) => k !== 'worker' || o.worker);
     const schedule = [...faultKinds, ...Array.from({ length: 3 }, () => pick(faultKinds))].map((k) => ({ k, at: Math.floor(rand() * o.faultWindowMs * 0.8) })).sort((a, b) => a.at - b.at);
     const start = Date.now();
     let placed = 0;
@@ -219,8 +224,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const p = await store.progress('caos');
       const ids = await recordIds();
       const logged = hubspot.callsByMarker().size;
-      log(`settling: channels=${stats.channels} rows done=${p.done}/${o.campaignRows} records=${ids.size} hubspot=${logged}`);
-      return stats.channels === 0 && p.done >= o.campaignRows && logged >= ids.size && ids.size > 0 ? true : undefined;
+      log(`settling: channels=${stats.channels} rows done=${p.done}+${p.rejected} rejected/${o.campaignRows} records=${ids.size} hubspot=${logged}`);
+      return stats.channels === 0 && p.done + p.rejected >= o.campaignRows && logged >= ids.size && ids.size > 0 ? true : undefined;
     }, o.settleMs);
 
     // Count.
@@ -261,7 +266,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       if (s > 0) log(`dead air ${s}s on ${c.id}: ${c.heard.map((h) => `${h.what}${h.media ? `(${h.media})` : ''}@${Math.round(h.from - c.heard[0]!.from)}`).join(' ')}`);
     }
     return {
-      seed: o.seed, calls: inbound.length + campaignChannels.length, inbound_calls: inbound.length, campaign_attempts: campaignChannels.length, campaign_rows: o.campaignRows,
+      seed: o.seed, calls: inbound.length + campaignChannels.length, inbound_calls: inbound.length, campaign_attempts: campaignChannels.length, campaign_rows: o.campaignRows, rows_rejected: rejected,
       records_missing: recordsMissing, records_duplicated: Number(dupRows), rows_without_outcome: rowsWithout, double_dials: doubleDials,
       hubspot_missing: hubspotMissing, hubspot_duplicated: hubspotDup, dead_air_seconds: Math.round(deadAir * 10) / 10,
       faults, settled: settled === true, ms: Date.now() - t0,
