@@ -17,7 +17,7 @@ import { startPostgresServer } from '../../src/infra/postgres-server.ts';
 import { ensureDatabase, openStore, waitForDatabase } from '../../src/store/index.ts';
 import { createCampaignStore } from '../../src/campaigns/store.ts';
 import { createRedisCampaignResults, type RowResult } from '../../src/campaigns/results.ts';
-import { deadAirSeconds, type HeardSpan } from '../../src/sim/index.ts';
+import { deadAir as deadAirOfSpans, deadAirSeconds, type HeardSpan } from '../../src/sim/index.ts';
 import { startFakeHubspot } from '../fakes/hubspot-server.ts';
 import { spawnApp, type AppProcess } from '../helpers/app-process.ts';
 import { digitPrompts } from '../helpers/dead-air.ts';
@@ -263,7 +263,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     log(`rows without outcome: ${rowResults.filter((r) => !r.finalOutcome).map((r) => `${r.rowId}:${r.attempts}`).slice(0, 10).join(' ')}`);
     for (const c of callers) {
       const s = deadAirSeconds(c.heard, { at: hearing.at, digitPrompts: dp });
-      if (s > 0) log(`dead air ${s}s on ${c.id}: ${c.heard.map((h) => `${h.what}${h.media ? `(${h.media})` : ''}@${Math.round(h.from - c.heard[0]!.from)}`).join(' ')}`);
+      if (s > 0) log(`dead air ${s}s on ${c.id}: ${JSON.stringify(deadAirOfSpans(c.heard, { at: hearing.at, digitPrompts: dp }).map((d) => ({ ...d, from: Math.round(d.from - c.heard[0]!.from) })))} in ${c.heard.map((h) => `${h.what}${h.media ? `(${h.media})` : ''}@${Math.round(h.from - c.heard[0]!.from)}`).join(' ')}`);
     }
     return {
       seed: o.seed, calls: inbound.length + campaignChannels.length, inbound_calls: inbound.length, campaign_attempts: campaignChannels.length, campaign_rows: o.campaignRows, rows_rejected: rejected,
