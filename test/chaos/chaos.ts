@@ -35,8 +35,8 @@ export interface ChaosOptions {
   settleMs: number;
   /**
    * Also run `centralita worker` (dialler + HubSpot worker) as its own process and SIGKILL it.
-   * Off by default until the worker stops opening the Stasis app's WebSocket (branch ari13):
-   * today it takes the app over from the main process, which then stops for good.
+   * Off by default: written when the worker still opened the Stasis app's WebSocket and took the
+   * app over from the main process; ari13 made it REST only.
    */
   worker?: boolean;
   /** The faults to inject (default all: redis, ari-drop, app, worker when running, hubspot-5xx, hubspot-429). */
