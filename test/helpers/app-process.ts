@@ -73,7 +73,7 @@ export async function spawnApp(env: Record<string, string | undefined>, o: { com
   const sim = simM ? { url: simM[1]!, user: simM[2]!, password: simM[3]! } : undefined;
   let token = '';
   if (env.DATA_DIR && (o.command ?? 'start') === 'start') token = (JSON.parse(readFileSync(join(env.DATA_DIR, 'running.json'), 'utf8')) as { api: { token: string } }).api.token;
-  const simAuth = sim ? { authorization: `Basic ${Buffer.from(`${sim.user}:${sim.password}`).toString('base64')}`, 'content-type': 'application/json' } : {};
+  const simAuth: Record<string, string> = sim ? { authorization: `Basic ${Buffer.from(`${sim.user}:${sim.password}`).toString('base64')}`, 'content-type': 'application/json' } : {};
   return {
     child, pid: child.pid!, url, sim, token, stdout, stderr, exited,
     nonJsonLines: () => [...stdout.slice(bannerEnd + 1), ...stderr].filter((l) => {
