@@ -182,7 +182,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   onCompleted = (campaignId) => background('completed campaign: writing per-row results', campaignId, () => writeResults(campaignId), retryResults);
   // Completions no process was there to report (a Lambda ingest, a crash in between).
   background('results of completed campaigns', '*', async () => { for (const id of await results.reportsDue()) await writeResults(id); }, retryResults);
-  if (o.http) registerCampaignRoutes(o.http, { store, dnc, results, resultsFormat, defaultCountry: config.defaultCountry, onCancelled: onStateChanged, onResumed: onStateChanged });
+  if (o.http) registerCampaignRoutes(o.http, { store, dnc: apiDnc, results, resultsFormat, defaultCountry: config.defaultCountry, onCancelled: onStateChanged, onResumed: onStateChanged });
   const drain = async (list: (() => Promise<void>)[]) => {
     for (const s of list.reverse()) {
       try { await s(); } catch (err) { logger.error({ err }, 'campaigns: error while stopping'); }
@@ -190,7 +190,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     list.length = 0;
   };
   return {
-    store, dnc, outcomes, ingest, flowsChanged, writeResults,
+    store, dnc: apiDnc, outcomes, ingest, flowsChanged, writeResults,
     ...(hopper ? { refill: () => hopper!.refill() } : {}),
     stopIntake: () => drain(intake),
     async stop() {

@@ -15,8 +15,7 @@ import { QUEUES } from '../../src/jobs/names.ts';
 import { startRedisServer, type RedisServerHandle } from '../../src/infra/redis-server.ts';
 import { startPostgresServer } from '../../src/infra/postgres-server.ts';
 import { ensureDatabase, openStore, waitForDatabase } from '../../src/store/index.ts';
-import { createCampaignStore } from '../../src/campaigns/store.ts';
-import { createRedisCampaignResults, type RowResult } from '../../src/campaigns/results.ts';
+import type { RowResult } from '../../src/campaigns/results.ts';
 import { deadAir as deadAirOfSpans, deadAirSeconds, type HeardSpan } from '../../src/sim/index.ts';
 import { startFakeHubspot } from '../fakes/hubspot-server.ts';
 import { spawnApp, type AppProcess } from '../helpers/app-process.ts';
@@ -204,9 +203,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     // Settle: no channel left on the PBX, every row with a final outcome, HubSpot caught up.
     const conn = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: 1, lazyConnect: false });
     cleanup.push(() => { conn.disconnect(); });
-    const store = createCampaignStore(conn);
     const store$ = await openStore({ url: env.DATABASE_URL, defaultCountry: 'CO', poolMax: 2 });
     cleanup.push(() => store$.close());
+    // Campaign rows, attempts and results live in PostgreSQL (the hopper's source).
+    const store = store$.campaigns.store();
     // Every record in the system of record (all pages), in the order listed.
     const listRecords = async () => {
       const out: string[] = [];
@@ -237,7 +237,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const recordsMissing = expected.filter((id) => !ids.has(id)).length;
     const listed = await listRecords();
     const dupRows = listed.length - new Set(listed).size;
-    const results = createRedisCampaignResults(conn, store);
+    const results = store$.campaigns.results;
     const rowResults: RowResult[] = [];
     for (const f of await results.files('caos')) for await (const page of results.rows('caos', f.fileId)) rowResults.push(...page);
     // Every row of the file ends accepted-with-a-final-outcome or rejected by the ingest.

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createCampaignStore } from '../../../src/campaigns/store.ts';
-import { createRedisCampaignResults, type RowResult } from '../../../src/campaigns/results.ts';
+import { openStore } from '../../../src/store/index.ts';
+import type { RowResult } from '../../../src/campaigns/results.ts';
 import { callOutcomeKey } from '../../../src/jobs/call-outcome.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
@@ -77,9 +77,11 @@ describe('SIGTERM during a live campaign', () => {
       const app2 = await spawnApp(env);
       apps.push(app2);
       await app2.sim$('PUT', '/_sim/numbers', { pattern: '+57300*', behavior: 'answer', afterMs: 100, hangupAfterMs: 300 });
-      const store = createCampaignStore(redis);
+      // Campaign rows, attempts and results live in PostgreSQL.
+      const db = await openStore({ url: env.DATABASE_URL, defaultCountry: 'CO', poolMax: 2 });
+      const store = db.campaigns.store();
       await waitFor(async () => (await store.progress('cierre')).done === 6, 60_000, 'all rows done');
-      const results = createRedisCampaignResults(redis, store);
+      const results = db.campaigns.results;
       const [file] = await results.files('cierre');
       const rows: RowResult[] = [];
       for await (const page of results.rows('cierre', file!.fileId)) rows.push(...page);
@@ -88,12 +90,13 @@ describe('SIGTERM during a live campaign', () => {
       for (const row of rows) {
         expect(row.finalOutcome, row.phone).toBe('answered');
         if (liveRows.has(row.rowId)) {
-          expect(await store.attemptOutcome('cierre', row.rowId, 1), `${row.phone} attempt 1`).toBe('failed');
+          expect((await store.attempt('cierre', row.rowId, 1)).attemptOutcome, `${row.phone} attempt 1`).toBe('failed');
           expect(row.attempts, row.phone).toBe(2);
         }
       }
       app2.kill('SIGTERM');
       await app2.exited;
+      await db.close();
     } finally {
       redis.disconnect();
     }
