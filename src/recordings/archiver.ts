@@ -2,7 +2,8 @@
 // recording store and the catalogue, off the call path: one BullMQ job per recording
 // (jobId from the name, so a re-published record never archives twice), retried with
 // backoff while the PBX has not finalised the file yet.
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { UnrecoverableError, type ConnectionOptions, type Queue } from 'bullmq';
+import { createQueue, createWorker } from '../jobs/bull.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 import type { Telephony } from '../telephony/port.ts';
 import { QUEUES } from '../jobs/names.ts';
@@ -45,9 +46,9 @@ export function startRecordingArchiver(deps: {
   attempts?: number;
 }): { enqueue(r: CallRecord): Promise<void>; queue: Queue<ArchiveJob>; close(): Promise<void> } {
   const prefix = deps.bullPrefix ? { prefix: deps.bullPrefix } : {};
-  const queue = new Queue<ArchiveJob>(QUEUES.recordings, { connection: deps.connection, ...prefix });
-  queue.on('error', (err) => deps.logger.error({ err }, 'recordings queue error'));
-  const worker = new Worker<ArchiveJob>(QUEUES.recordings, async (job) => {
+  // Made in src/jobs/bull.ts: the error listeners log through pino, repeats folded.
+  const queue = createQueue<ArchiveJob>(QUEUES.recordings, { connection: deps.connection, ...prefix }, deps.logger);
+  const worker = createWorker<ArchiveJob>(QUEUES.recordings, async (job) => {
     const { name, recordId, startedAt } = job.data;
     if (await deps.catalog.get(name)) return { already: true };
     if (!deps.telephony.storedRecordingFile) throw new UnrecoverableError('this telephony adapter cannot fetch recordings');
@@ -61,8 +62,7 @@ export function startRecordingArchiver(deps: {
     await deps.catalog.add({ name, recordId, storage: deps.blobs.kind, key, contentType: file.contentType, bytes: file.data.length, createdAt: startedAt, ...(durationSec !== undefined ? { durationSec } : {}) });
     deps.logger.info({ recording: name, recordId, bytes: file.data.length, at: deps.blobs.describe(key) }, 'recording archived');
     return { key };
-  }, { connection: deps.connection, ...prefix, concurrency: 4 });
-  worker.on('error', (err) => deps.logger.error({ err }, 'recordings worker error'));
+  }, { connection: deps.connection, ...prefix, concurrency: 4 }, deps.logger);
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) deps.logger.error({ err: err.message, recording: job.data.name, recordId: job.data.recordId }, 'recording could not be archived; it stays on the PBX');
   });
