@@ -92,13 +92,13 @@ export function ringFarEnd(x: Ctx, c: Chan, beh: EndpointBehavior, timeoutMs: nu
       ringing() {
         if (over || c.answered || c.state === 'Ringing') return;
         setState(x, c, 'Ringing');
-        note(c, { at: now(x), kind: 'ringing' });
+        note(x, c, { at: now(x), kind: 'ringing' });
         hooks.ringing?.();
       },
       answered() {
         if (over || c.answered) return;
         over = true;
-        note(c, { at: now(x), kind: 'answered' });
+        note(x, c, { at: now(x), kind: 'answered' });
         hooks.answered();
       },
       failed: (cause, sipStatus) => fail(cause, false, sipStatus),
