@@ -116,7 +116,9 @@ describe('dialler', () => {
     expect(p.final).toEqual({ answered: 6, voicemail: 3, 'no-answer': 3, failed: 6, busy: 3 });
     expect(p).toMatchObject({ queued: 21, answered: 6, voicemail: 3, busy: 3 + 9, 'no-answer': 6, failed: 12, retried: 3 + 3 + 3 + 3 + 6 });
     expect([...tel.perChannel.values()].every((n) => n === 1)).toBe(true);
-    expect(tel.originated[0]!.req).toMatchObject({ endpoint: `PJSIP/${phones[0]}@trunk`, appArgs: expect.stringMatching(/^campaign,outcomes,f-2,1,campaign$/), variables: { CENTRALITA_NAME: 'n0', CENTRALITA_FLOW: 'campaign' } });
+    // The worker runs jobs concurrently, so the first row is not always the first originated.
+    const first = tel.originated.find((o) => o.req.endpoint === `PJSIP/${phones[0]}@trunk`);
+    expect(first?.req).toMatchObject({ endpoint: `PJSIP/${phones[0]}@trunk`, appArgs: expect.stringMatching(/^campaign,outcomes,f-2,1,campaign$/), variables: { CENTRALITA_NAME: 'n0', CENTRALITA_FLOW: 'campaign' } });
   });
 
   it('never exceeds the campaign and global concurrency caps, across two workers', async () => {
