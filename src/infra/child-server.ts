@@ -2,8 +2,26 @@
 // a free loopback port, spawn, readiness (it accepts TCP on the port), its stderr kept for the
 // error when it does not come up, and a stop that signals, waits and kills if it must.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { freePort } from './net.ts';
+
+/** What the embedded servers' handles share (PostgreSQL, Redis): its port, process and directory, and stop. */
+export interface LocalServerHandle {
+  port: number;
+  pid: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** The server's binaries are not installed and no external server is configured: the message says how to fix it. */
+export class ServerMissingError<C extends string = string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
 
 export interface ChildServerOptions {
   /** Name in error messages ('postgres', 'redis-server'). */
@@ -64,6 +82,22 @@ export async function startChildServer(o: ChildServerOptions): Promise<ChildServ
         await exited;
         clearTimeout(t);
       }
+    },
+  };
+}
+
+/** A handle over a started server: stop() stops it once, then removes the directories it owned. */
+export function localServerHandle(server: ChildServer, dir: string, removeOnStop: string[]): LocalServerHandle {
+  let stopped = false;
+  return {
+    port: server.port,
+    pid: server.pid,
+    dir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      for (const d of removeOnStop) await rm(d, { recursive: true, force: true });
     },
   };
 }

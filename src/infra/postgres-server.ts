@@ -9,23 +9,18 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'nod
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startChildServer } from './child-server.ts';
+import { localServerHandle, ServerMissingError, startChildServer, type LocalServerHandle } from './child-server.ts';
 
-export interface PostgresServerHandle {
+export interface PostgresServerHandle extends LocalServerHandle {
   /** Superuser URL to the `postgres` maintenance database. */
   adminUrl: string;
   /** URL of `database` on this server (same credentials). */
   urlFor(database: string): string;
-  port: number;
-  pid: number;
-  dir: string;
-  stop(): Promise<void>;
 }
 
-export class PostgresServerMissingError extends Error {
-  readonly code = 'POSTGRES_SERVER_MISSING';
+export class PostgresServerMissingError extends ServerMissingError<'POSTGRES_SERVER_MISSING'> {
   constructor() {
-    super('PostgreSQL server binaries (initdb, postgres) were not found on PATH or in /usr/lib/postgresql/*/bin and DATABASE_URL is not set. Install them with: sudo apt-get install -y postgresql (or set DATABASE_URL=postgres://user:pass@host:5432/centralita)');
+    super('POSTGRES_SERVER_MISSING', 'PostgreSQL server binaries (initdb, postgres) were not found on PATH or in /usr/lib/postgresql/*/bin and DATABASE_URL is not set. Install them with: sudo apt-get install -y postgresql (or set DATABASE_URL=postgres://user:pass@host:5432/centralita)');
   }
 }
 
@@ -139,20 +134,10 @@ export async function startPostgresServer(opts: PostgresServerOptions = {}): Pro
     const { port } = server;
     const enc = encodeURIComponent;
     const urlFor = (db: string) => `postgres://${enc(user)}:${enc(password)}@127.0.0.1:${port}/${enc(db)}`;
-    let stopped = false;
     return {
+      ...localServerHandle(server, dir, ownsDir ? (cdir !== dir ? [dir, cdir] : [dir]) : []),
       adminUrl: urlFor('postgres'),
       urlFor,
-      port,
-      pid: server.pid,
-      dir,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await server.stop();
-        if (ownsDir) await rm(dir, { recursive: true, force: true });
-        if (ownsDir && cdir !== dir) await rm(cdir, { recursive: true, force: true });
-      },
     };
   } catch (err) {
     if (ownsDir) await rm(dir, { recursive: true, force: true });

@@ -1,20 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildServer, type ChildServer } from './child-server.ts';
+import { localServerHandle, ServerMissingError, startChildServer, type ChildServer, type LocalServerHandle } from './child-server.ts';
 
-export interface RedisServerHandle {
+export interface RedisServerHandle extends LocalServerHandle {
   url: string;
-  port: number;
-  pid: number;
-  dir: string;
-  stop(): Promise<void>;
 }
 
-export class RedisServerMissingError extends Error {
-  readonly code = 'REDIS_SERVER_MISSING';
+export class RedisServerMissingError extends ServerMissingError<'REDIS_SERVER_MISSING'> {
   constructor() {
-    super('redis-server was not found on PATH and REDIS_URL is not set. Install it with: sudo apt-get install -y redis-server (or set REDIS_URL=redis://host:6379)');
+    super('REDIS_SERVER_MISSING', 'redis-server was not found on PATH and REDIS_URL is not set. Install it with: sudo apt-get install -y redis-server (or set REDIS_URL=redis://host:6379)');
   }
 }
 
@@ -47,17 +42,8 @@ export async function startRedisServer(opts: { binary?: string; dir?: string; ap
     throw err;
   }
   const { port } = server;
-  let stopped = false;
   return {
+    ...localServerHandle(server, dir, ownsDir ? [dir] : []),
     url: opts.password ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
-    port,
-    pid: server.pid,
-    dir,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await server.stop();
-      if (ownsDir) await rm(dir, { recursive: true, force: true });
-    },
   };
 }
