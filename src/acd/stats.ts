@@ -2,6 +2,7 @@
 // the live API, the metrics and a test replaying the records all agree by construction.
 // Times are epoch ms; windows are [from, to].
 import type { AgentStateName } from './agent-machine.ts';
+import type { QueueKpiFigures } from '../domain/queue-kpis.ts';
 
 export type LeaveOutcome = 'abandoned' | 'timeout' | 'exit-key' | 'no-agents';
 
@@ -23,26 +24,8 @@ export interface QueueStatsOptions {
   shortAbandonSec: number;
 }
 
-export interface QueueStats {
-  queueId: string;
+export interface QueueStats extends QueueKpiFigures {
   waitingNow: number;
-  longestWaitSec: number;
-  offered: number;
-  answered: number;
-  answeredWithinSl: number;
-  abandoned: number;
-  abandonedShort: number;
-  timeouts: number;
-  exitKey: number;
-  leftEmpty: number;
-  rejectedFull: number;
-  rejectedNoAgents: number;
-  completed: number;
-  /** Answered within the threshold / (answered + abandoned beyond the short threshold + timeouts), in %. */
-  serviceLevelPct: number | null;
-  asaSec: number | null;
-  ahtSec: number | null;
-  avgTalkSec: number | null;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

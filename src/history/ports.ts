@@ -1,6 +1,7 @@
 // What the app needs from the system of record, in domain terms. PostgreSQL implements
 // these in src/store/*; nothing outside src/store knows there is SQL behind them.
 import type { CallDisposition, CallRecord } from '../domain/call-record.ts';
+import type { QueueKpiFigures } from '../domain/queue-kpis.ts';
 
 /** A queue event as the ACD emits it on the bus (epoch ms), with an id for idempotent writes. */
 export interface StoredQueueEvent {
@@ -85,28 +86,11 @@ export interface ReportRange {
 }
 
 /** The same figures, with the same definitions, as the live `/api/queues` (src/acd/stats.ts). */
-export interface QueueKpis {
-  queueId: string;
+export interface QueueKpis extends QueueKpiFigures {
   /** Interval rows: start of the interval (ISO) and its local wall-clock label. */
   start?: string;
   local?: string;
-  offered: number;
-  answered: number;
-  answeredWithinSl: number;
-  abandoned: number;
-  abandonedShort: number;
-  timeouts: number;
-  exitKey: number;
-  leftEmpty: number;
-  rejectedFull: number;
-  rejectedNoAgents: number;
-  completed: number;
-  serviceLevelPct: number | null;
   serviceLevelSec: number;
-  asaSec: number | null;
-  ahtSec: number | null;
-  avgTalkSec: number | null;
-  longestWaitSec: number;
 }
 
 export interface AgentPerformance {

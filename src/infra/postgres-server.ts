@@ -3,30 +3,24 @@
 // then `postgres` on a free loopback port, TCP only, password auth. PostgreSQL refuses to
 // run as root, so as root (CI, containers) the cluster belongs to the `postgres` system
 // user and the server is spawned with its uid/gid.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from './net.ts';
+import { localServerHandle, ServerMissingError, startChildServer, type LocalServerHandle } from './child-server.ts';
 
-export interface PostgresServerHandle {
+export interface PostgresServerHandle extends LocalServerHandle {
   /** Superuser URL to the `postgres` maintenance database. */
   adminUrl: string;
   /** URL of `database` on this server (same credentials). */
   urlFor(database: string): string;
-  port: number;
-  pid: number;
-  dir: string;
-  stop(): Promise<void>;
 }
 
-export class PostgresServerMissingError extends Error {
-  readonly code = 'POSTGRES_SERVER_MISSING';
+export class PostgresServerMissingError extends ServerMissingError<'POSTGRES_SERVER_MISSING'> {
   constructor() {
-    super('PostgreSQL server binaries (initdb, postgres) were not found on PATH or in /usr/lib/postgresql/*/bin and DATABASE_URL is not set. Install them with: sudo apt-get install -y postgresql (or set DATABASE_URL=postgres://user:pass@host:5432/centralita)');
+    super('POSTGRES_SERVER_MISSING', 'PostgreSQL server binaries (initdb, postgres) were not found on PATH or in /usr/lib/postgresql/*/bin and DATABASE_URL is not set. Install them with: sudo apt-get install -y postgresql (or set DATABASE_URL=postgres://user:pass@host:5432/centralita)');
   }
 }
 
@@ -119,66 +113,34 @@ export async function startPostgresServer(opts: PostgresServerOptions = {}): Pro
     } else {
       password = (await readFile(pwFile, 'utf8')).trim();
     }
-    const port = await freePort();
-    const settings: Record<string, string | number> = {
-      listen_addresses: '127.0.0.1', port, unix_socket_directories: '', max_connections: 200,
-      shared_buffers: '128MB', logging_collector: 'off', log_min_messages: 'warning',
-      ...(opts.durable === false ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
-      ...opts.settings,
-    };
-    const args = ['-D', pgdata, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-    let stderr = '';
-    const child = await new Promise<ChildProcess>((resolve, reject) => {
-      const c = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...(runAs ?? {}), cwd: '/' });
-      c.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-      c.once('error', reject);
-      c.once('spawn', () => resolve(c));
+    const server = await startChildServer({
+      name: 'postgres',
+      command: join(bin, 'postgres'),
+      args: (port) => {
+        const settings: Record<string, string | number> = {
+          listen_addresses: '127.0.0.1', port, unix_socket_directories: '', max_connections: 200,
+          shared_buffers: '128MB', logging_collector: 'off', log_min_messages: 'warning',
+          ...(opts.durable === false ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
+          ...opts.settings,
+        };
+        return ['-D', pgdata, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+      },
+      spawnAs: { ...(runAs ?? {}), cwd: '/' },
+      readyTimeoutMs: 15_000,
+      pollMs: 50,
+      stopSignal: 'SIGINT', // "fast" shutdown: roll back open transactions, checkpoint, exit
+      killAfterMs: 10_000,
     });
-    try {
-      await waitForPort(port, 15_000, child);
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw new Error(`${(err as Error).message}\n${stderr.trim()}`, { cause: err });
-    }
+    const { port } = server;
     const enc = encodeURIComponent;
     const urlFor = (db: string) => `postgres://${enc(user)}:${enc(password)}@127.0.0.1:${port}/${enc(db)}`;
-    let stopped = false;
     return {
+      ...localServerHandle(server, dir, ownsDir ? (cdir !== dir ? [dir, cdir] : [dir]) : []),
       adminUrl: urlFor('postgres'),
       urlFor,
-      port,
-      pid: child.pid ?? -1,
-      dir,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise<void>((r) => child.once('exit', () => r()));
-          child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
-          const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(t);
-        }
-        if (ownsDir) await rm(dir, { recursive: true, force: true });
-        if (ownsDir && cdir !== dir) await rm(cdir, { recursive: true, force: true });
-      },
     };
   } catch (err) {
     if (ownsDir) await rm(dir, { recursive: true, force: true });
     throw err;
-  }
-}
-
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`postgres exited with code ${child.exitCode} before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => { s.end(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`postgres did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

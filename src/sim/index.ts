@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
+import { ARI_CHANNELVARS } from '../calls/contract.ts';
 import { createSimClock, type SimClock } from './clock.ts';
 import { createPbx, type EndpointConfig, type Pbx } from './pbx.ts';
 import { createSoundLibrary } from './sounds.ts';
@@ -43,7 +44,10 @@ export interface SimulatorOptions {
   /** Context inbound calls from /_sim/calls start in (default from-pstn). */
   inboundContext?: string;
   endpoints?: EndpointConfig[];
-  /** ari.conf `channelvars`: variables every channel snapshot carries (unset ones as ""). */
+  /**
+   * ari.conf `channelvars`: variables every channel snapshot carries (unset ones as ""). Default: the
+   * ones the shipped dialplan/ari_general_custom.conf sets (ARI_CHANNELVARS); [] for a bare Asterisk.
+   */
   channelvars?: string[];
   /** false: no res_mwi_external, /ari/mailboxes answers 404 like such a PBX (default true). */
   mailboxes?: boolean;
@@ -211,7 +215,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     clock, sounds, recordingsDir,
     dialplan: opts.dialplan ?? defaultDialplan(app, opts.dids, opts.defaultFlow),
     endpoints: opts.endpoints ?? defaultEndpoints(),
-    channelvars: opts.channelvars, mailboxes: opts.mailboxes, timings: opts.timings, writableSorcery: opts.writableSorcery,
+    channelvars: opts.channelvars ?? [...ARI_CHANNELVARS], mailboxes: opts.mailboxes, timings: opts.timings, writableSorcery: opts.writableSorcery,
     onWarning: (msg, data) => log?.warn({ ...data }, msg),
   });
   holder.pbx = pbx;

@@ -17,6 +17,7 @@ import { createLabDriver } from '../asterisk/lab/driver.ts';
 import { startApp } from '../asterisk/app.ts';
 import { startRedisServer } from '../../src/infra/redis-server.ts';
 import type { BenchResult } from './run.ts';
+import { request, sdp, send } from '../asterisk/sip-messages.ts';
 
 const TICK = 100; // USER_HZ on Linux
 const cpuOfPid = (pid: number): number => {
@@ -27,61 +28,22 @@ const cpuOfPid = (pid: number): number => {
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 function uacScenario(did: string, holdMs: number): string {
+  const caller = { uri: `sip:${did}@[remote_ip]:[remote_port]`, from: '<sip:ct-caller@[local_ip]:[local_port]>;tag=[pid]cap[call_number]', contact: '<sip:ct-caller@[local_ip]:[local_port]>' };
+  const to = `<sip:${did}@[remote_ip]:[remote_port]>`;
+  // This scenario's messages close their CDATA right after the last line (no blank line).
+  const tight = (msg: string, retrans = false) => send(msg.slice(0, -1), retrans);
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="centralita-capacity-caller">
-  <send retrans="500"><![CDATA[
-INVITE sip:${did}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:ct-caller@[local_ip]:[local_port]>;tag=[pid]cap[call_number]
-To: <sip:${did}@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:ct-caller@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [auto_media_port] RTP/AVP 0 96
-a=rtpmap:0 PCMU/8000
-a=rtpmap:96 telephone-event/8000
-]]></send>
-  <recv response="100" optional="true"/>
+${tight(request({ method: 'INVITE', ...caller, to, cseq: 1, body: { type: 'application/sdp', text: sdp({ dtmfPayload: 96 }) } }), true)}  <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rtd="true"/>
-  <send><![CDATA[
-ACK sip:${did}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:ct-caller@[local_ip]:[local_port]>;tag=[pid]cap[call_number]
-To: <sip:${did}@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: <sip:ct-caller@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
-  <pause milliseconds="1200"/>
+${tight(request({ method: 'ACK', ...caller, to: `${to}[peer_tag_param]`, cseq: 1 }))}  <pause milliseconds="1200"/>
   <nop><action><exec play_dtmf="1"/></action></nop>
   <pause milliseconds="3000"/>
   <nop><action><exec play_dtmf="1"/></action></nop>
   <pause milliseconds="${Math.max(1000, holdMs - 4200)}"/>
-  <send retrans="500"><![CDATA[
-BYE sip:${did}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:ct-caller@[local_ip]:[local_port]>;tag=[pid]cap[call_number]
-To: <sip:${did}@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: <sip:ct-caller@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
-  <recv response="200" crlf="true"/>
+${tight(request({ method: 'BYE', ...caller, to: `${to}[peer_tag_param]`, cseq: 2 }), true)}  <recv response="200" crlf="true"/>
 </scenario>
 `;
 }

@@ -17,152 +17,22 @@
 import ariClient from 'ari-client';
 import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
-import { createRequire } from 'node:module';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import type { Logger } from '../../logger.ts';
 import {
-  CentralitaError, ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
+  ChannelGoneError, TelephonyCommandError, TelephonyDisconnectedError, TelephonyTimeoutError,
 } from '../../errors.ts';
-import type {
-  BridgeInfo, ChannelInfo, HangupReason, RecordRequest, Telephony, TelephonyEvent, TelephonyEventHandler,
-} from '../port.ts';
-import { ARI_HANGUP_REASONS } from '../../domain/hangup-causes.ts';
+import type { TelephonyEvent, TelephonyEventHandler } from '../port.ts';
 import { AriRequestTimeout, createHttpRest } from './http-rest.ts';
-import { checkAriEvent, rejectedAriEvents, toChannelInfo, type RawAriChannel, type RawAriEvent } from './translate.ts';
+import { checkAriEvent, rejectedAriEvents, type RawAriEvent } from './translate.ts';
+import type { AriStatus, AriTelephony, AriTelephonyOptions } from './adapter-types.ts';
+import { AriHttpAgent, AriHttpsAgent, describeAriError, silenceSwaggerLog, swaggerAuthorizations } from './ari-client-fixes.ts';
+import { ariProbeError, probeAri } from './probe.ts';
+import { createAriCommands } from './commands.ts';
 
-export interface AriTelephonyOptions {
-  url: string; // http(s)://host:port (Asterisk HTTP server)
-  user: string;
-  password: string;
-  app: string;
-  requestTimeoutMs: number;
-  logger: Logger;
-  /** Reconnect backoff: first delay and cap (ms). */
-  backoff?: { initialMs?: number; maxMs?: number };
-  /** WebSocket ping interval to detect half-open sockets (ms); 0 disables. */
-  pingIntervalMs?: number;
-  /** Resolve the factory without waiting for the first connection (default false: wait up to the timeout, then keep retrying in the background). */
-  waitForConnectionMs?: number;
-  /**
-   * Whether this process owns the Stasis application (opens its event WebSocket). Default true.
-   * Asterisk keeps ONE WebSocket per application name: a second one replaces the first
-   * (ApplicationReplaced), so processes that do not own calls (`centralita worker`) pass false
-   * and use REST only; their readiness is a periodic `GET /asterisk/ping`.
-   */
-  events?: boolean;
-  /** Concurrent REST connections to Asterisk (keep-alive). Default 32. */
-  maxSockets?: number;
-  /**
-   * REST transport for commands: 'ari-client' (default: the official client, swagger-client/shred)
-   * or 'http' (opt-in via ARI_REST_TRANSPORT=http: a lean node:http client with the same operation
-   * names, ~1.6–2× less app CPU per command, see docs/stasis.md). ari-client always loads the API at connect.
-   */
-  rest?: 'http' | 'ari-client';
-  /** Timing hook for benchmarks: called when an event arrives and when a command is sent. */
-  probe?: (kind: 'event' | 'command', name: string, channelId: string | undefined, tMs: number, eventAt?: string) => void;
-}
-
-export interface AriStatus {
-  connected: boolean;
-  /** ISO instant of the last state change. */
-  since: string;
-  /** Connection attempts since the last successful connection. */
-  attempts: number;
-  state: 'connecting' | 'connected' | 'reconnecting' | 'closed';
-  reconnects: number;
-  lastError?: string;
-}
-
-export interface AriTelephony extends Telephony {
-  close(): Promise<void>;
-  status(): AriStatus;
-  /** For /readyz: ok when the event socket is up. */
-  readiness(): { name: string; check(): { ok: boolean; detail?: unknown } };
-  /** Malformed events received (counted, the last 100 kept with their reason). */
-  rejectedEvents(): { count: number; recent: { reason: string; type?: string; at: string; sample: string }[] };
-  /** REST counters (metrics, leak checks). */
-  restStats(): { inFlight: number; ok: number; failed: number; timedOut: number; events: number; rejected: number };
-  /** Number of event handlers registered (leak checks). */
-  handlerCount(): number;
-  /** Drops the current socket (tests). */
-  dropSocket(): void;
-  /**
-   * res_pjsip dynamic configuration over ARI (sorcery.conf puts `auth` on a writable wizard):
-   * creates or replaces the auth object a softphone's REGISTER is checked against.
-   */
-  setSipAuth(id: string, username: string, password: string): Promise<void>;
-  /** Endpoint events (registration: EndpointStateChange, ContactStatusChange) for `PJSIP/<name>`. */
-  subscribeEndpoint(endpoint: string): Promise<void>;
-  /** A res_pjsip endpoint's configuration as sorcery reports it (attribute → value); undefined when there is none. */
-  sipEndpointConfig(name: string): Promise<Record<string, string> | undefined>;
-}
+export type { AriStatus, AriTelephony, AriTelephonyOptions } from './adapter-types.ts';
 
 type Op = (params?: Record<string, unknown>) => Promise<unknown>;
 type AriRest = Record<string, Record<string, Op>>;
-
-interface SwaggerAuthorizations { add(name: string, auth: { apply(obj: Record<string, unknown>): boolean }): unknown; remove(name: string): boolean }
-interface SwaggerModule { authorizations: SwaggerAuthorizations; SwaggerApi: { prototype: { fail(message: unknown): void; failure(message: unknown): void; __noThrow?: boolean } } }
-/** The swagger-client instance ari-client itself loaded (it is a dependency of ari-client). */
-function swaggerClient(): SwaggerModule {
-  const fromHere = createRequire(import.meta.url);
-  const fromAri = createRequire(fromHere.resolve('ari-client'));
-  const swagger = fromAri('swagger-client') as SwaggerModule;
-  // swagger-client's fail() reports through ari-client's failure callback (which rejects
-  // connect) and then THROWS from inside the HTTP response handler: with a wrong ARI password
-  // (401 on resources.json) that throw was an uncaught exception that killed the process.
-  const proto = swagger.SwaggerApi.prototype;
-  if (!proto.__noThrow) {
-    proto.__noThrow = true;
-    proto.fail = function fail(message: unknown) { this.failure(message); };
-  }
-  return swagger;
-}
-function swaggerAuthorizations(): SwaggerAuthorizations {
-  return swaggerClient().authorizations;
-}
-
-// shred copies `agent` into the User-Agent header too (a known FIXME there): give it a name.
-class AriHttpAgent extends HttpAgent { override toString() { return 'centralita'; } }
-class AriHttpsAgent extends HttpsAgent { override toString() { return 'centralita'; } }
 let agentSeq = 0;
-
-let swaggerSilenced = false;
-/** swagger-client installs a global `log` that console.logs and keeps every message forever. */
-function silenceSwaggerLog() {
-  if (swaggerSilenced) return;
-  swaggerSilenced = true;
-  (globalThis as { log?: unknown }).log = () => {};
-}
-
-const HANGUP_REASONS: Record<HangupReason, string> = {
-  normal: 'normal', busy: 'busy', congestion: 'congestion', no_answer: 'no_answer', timeout: 'no_answer',
-  rejected: 'rejected', unallocated: 'unallocated', answered_elsewhere: 'answered_elsewhere',
-};
-
-/** Parses ari-client's rejection (an Error whose message is the JSON body) into status-ish info. */
-function describeAriError(err: unknown): { message: string; notFound: boolean; status?: number } {
-  const raw = err instanceof Error ? err.message : String(err);
-  let message = raw;
-  try {
-    const body = JSON.parse(raw) as { message?: string; error?: string };
-    message = body.message ?? body.error ?? raw;
-  } catch {}
-  const status = (err as { status?: number; statusCode?: number } | undefined)?.status ?? (err as { statusCode?: number } | undefined)?.statusCode;
-  return { message, notFound: status === 404 || /not found/i.test(message), ...(typeof status === 'number' ? { status } : {}) };
-}
-
-/** ARI query parameters of a channel or bridge recording. */
-function recordParams(req: RecordRequest): Record<string, unknown> {
-  return {
-    name: req.name, format: req.format ?? 'wav',
-    ...(req.maxDurationSec !== undefined ? { maxDurationSeconds: req.maxDurationSec } : {}),
-    ...(req.maxSilenceSec !== undefined ? { maxSilenceSeconds: req.maxSilenceSec } : {}),
-    ...(req.beep !== undefined ? { beep: req.beep } : {}),
-    ...(req.terminateOn ? { terminateOn: req.terminateOn } : {}),
-    ...(req.ifExists ? { ifExists: req.ifExists } : {}),
-  };
-}
 
 export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTelephony> {
   const log = o.logger.child({ component: 'ari' });
@@ -425,156 +295,12 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
   }
 
   const tel: AriTelephony = {
-    async answer(channelId) { await call('channels', 'answer', { channelId }, channelId); },
-    async ring(channelId) { await call('channels', 'ring', { channelId }, channelId); },
-    async play(channelId, media, opts) {
-      const playbackId = opts?.playbackId ?? globalThis.crypto.randomUUID();
-      await call('channels', 'play', { channelId, media, playbackId, ...(opts?.language ? { lang: opts.language } : {}) }, channelId);
-      return { playbackId };
-    },
-    async stopPlayback(playbackId) {
-      try {
-        await call('playbacks', 'stop', { playbackId });
-      } catch (err) {
-        // Already finished: nothing to stop.
-        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return;
-        throw err;
-      }
-    },
-    async startMoh(channelId, mohClass) { await call('channels', 'startMoh', { channelId, ...(mohClass ? { mohClass } : {}) }, channelId); },
-    async stopMoh(channelId) { await call('channels', 'stopMoh', { channelId }, channelId); },
-    async hangup(channelId, reason) {
-      // Noted before the request: the event may come before the response.
-      requestedHangups.set(channelId, ARI_HANGUP_REASONS[HANGUP_REASONS[reason ?? 'normal']] ?? 16);
-      if (requestedHangups.size > 20_000) requestedHangups.delete(requestedHangups.keys().next().value!);
-      try {
-        await call('channels', 'hangup', { channelId, ...(reason ? { reason: HANGUP_REASONS[reason] } : {}) }, channelId);
-      } catch (err) {
-        if (err instanceof ChannelGoneError) requestedHangups.delete(channelId);
-        throw err;
-      }
-    },
-    async continueInDialplan(channelId, target) {
-      const p: Record<string, unknown> = { channelId };
-      if (target?.context) p.context = target.context;
-      if (target?.extension) p.extension = target.extension;
-      if (target?.priority !== undefined) p.priority = target.priority;
-      if (target?.label) p.label = target.label;
-      await call('channels', 'continueInDialplan', p, channelId);
-    },
-    async setVariable(channelId, name, value) { await call('channels', 'setChannelVar', { channelId, variable: name, value }, channelId); },
-    async getVariable(channelId, name) {
-      try {
-        const r = await call<{ value?: string }>('channels', 'getChannelVar', { channelId, variable: name }, channelId);
-        return r?.value;
-      } catch (err) {
-        // "Provided variable was not found" is an unset variable, not a gone channel.
-        if (err instanceof ChannelGoneError && /variable/i.test(String((err.cause as Error | undefined)?.message))) return undefined;
-        throw err;
-      }
-    },
-    async sendDtmf(channelId, dtmf, opts) { await call('channels', 'sendDTMF', { channelId, dtmf, ...(opts?.betweenMs ? { between: opts.betweenMs } : {}) }, channelId); },
-    async record(channelId, req) {
-      await call('channels', 'record', { channelId, ...recordParams(req) }, channelId);
-      return { name: req.name };
-    },
-    async recordBridge(bridgeId, req) {
-      await call('bridges', 'record', { bridgeId, ...recordParams(req) });
-      return { name: req.name };
-    },
-    async stopRecording(name) { await call('recordings', 'stop', { recordingName: name }); },
-    async storedRecordingFile(name) {
-      // Binary body: a plain GET (swagger-client would decode it as text), same credentials.
-      const r = await fetch(`${base}/ari/recordings/stored/${encodeURIComponent(name)}/file`, {
-        headers: { authorization: `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}` },
-        signal: AbortSignal.timeout(Math.max(30_000, o.requestTimeoutMs)),
-      });
-      if (r.status === 404) return undefined;
-      if (!r.ok) throw new CentralitaError('ARI_RECORDING_FETCH_FAILED', `GET recordings/stored/${name}/file answered ${r.status}`);
-      return { data: Buffer.from(await r.arrayBuffer()), contentType: r.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream' };
-    },
-    async originate(req) {
-      const channelId = req.channelId ?? globalThis.crypto.randomUUID();
-      const p: Record<string, unknown> = { endpoint: req.endpoint, app: o.app, channelId };
-      if (req.appArgs !== undefined) p.appArgs = req.appArgs;
-      if (req.otherChannelId) p.otherChannelId = req.otherChannelId;
-      if (req.callerId) p.callerId = req.callerId;
-      if (req.timeoutSec !== undefined) p.timeout = req.timeoutSec;
-      if (req.originator) p.originator = req.originator;
-      if (req.variables) p.variables = req.variables;
-      const ch = await call<{ id?: string }>('channels', 'originate', p);
-      return { channelId: ch?.id ?? channelId };
-    },
-    async createBridge(opts) {
-      const bridgeId = opts?.bridgeId ?? globalThis.crypto.randomUUID();
-      await call('bridges', 'create', { type: opts?.type ?? 'mixing', bridgeId, ...(opts?.name ? { name: opts.name } : {}) });
-      return { bridgeId };
-    },
-    async addToBridge(bridgeId, channelIds) { await call('bridges', 'addChannel', { bridgeId, channel: channelIds.join(',') }, channelIds.length === 1 ? channelIds[0] : undefined); },
-    async removeFromBridge(bridgeId, channelIds) { await call('bridges', 'removeChannel', { bridgeId, channel: channelIds.join(',') }, channelIds.length === 1 ? channelIds[0] : undefined); },
-    async destroyBridge(bridgeId) { await call('bridges', 'destroy', { bridgeId }); },
-    async startBridgeMoh(bridgeId, mohClass) { await call('bridges', 'startMoh', { bridgeId, ...(mohClass ? { mohClass } : {}) }); },
-    async listChannels(): Promise<ChannelInfo[]> {
-      const list = await call<RawAriChannel[]>('channels', 'list', {});
-      return (list ?? []).map((c) => toChannelInfo(c, nowIso));
-    },
-    async listBridges(): Promise<BridgeInfo[]> {
-      const list = await call<{ id: string; bridge_type?: string; channels?: string[] }[]>('bridges', 'list', {});
-      return (list ?? []).map((b) => ({ id: b.id, type: b.bridge_type === 'holding' ? 'holding' : 'mixing', channels: [...(b.channels ?? [])] }));
-    },
-    async endpointState(technology, resource) {
-      try {
-        const ep = await call<{ state?: string }>('endpoints', 'get', { tech: technology, resource });
-        return ep?.state;
-      } catch (err) {
-        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
-        throw err;
-      }
-    },
-    async deviceState(device) {
-      try {
-        return (await call<{ state?: string }>('deviceStates', 'get', { deviceName: device }))?.state;
-      } catch (err) {
-        if (err instanceof TelephonyCommandError && (err.status === 404 || /not found/i.test(err.message))) return undefined;
-        throw err;
-      }
-    },
-    async playbackState(playbackId) {
-      try {
-        return (await call<{ state?: string }>('playbacks', 'get', { playbackId }))?.state ?? 'unknown';
-      } catch (err) {
-        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
-        throw err;
-      }
-    },
-    async liveRecordingState(name) {
-      try {
-        return (await call<{ state?: string }>('recordings', 'getLive', { recordingName: name }))?.state ?? 'unknown';
-      } catch (err) {
-        if (err instanceof TelephonyCommandError && /not found/i.test(err.message)) return undefined;
-        throw err;
-      }
-    },
+    ...createAriCommands({ call, app: o.app, base, user: o.user, password: o.password, requestTimeoutMs: o.requestTimeoutMs, nowIso, requestedHangups }),
     async subscribe(eventSources) {
       if (o.events === false) throw new TelephonyCommandError('applications.subscribe', undefined, 'this process does not own the Stasis application (REST only): it receives no events');
       const fresh = eventSources.filter((s) => !subscriptions.has(s));
       for (const s of fresh) subscriptions.add(s);
       if (fresh.length && status.connected) await applySubscriptions(fresh);
-    },
-    async setSipAuth(id, username, password) {
-      await call('asterisk', 'updateObject', {
-        configClass: 'res_pjsip', objectType: 'auth', id,
-        fields: { fields: [{ attribute: 'auth_type', value: 'userpass' }, { attribute: 'username', value: username }, { attribute: 'password', value: password }] },
-      });
-    },
-    async sipEndpointConfig(name) {
-      try {
-        const tuples = await call<{ attribute: string; value: string }[]>('asterisk', 'getObject', { configClass: 'res_pjsip', objectType: 'endpoint', id: name });
-        return Object.fromEntries((tuples ?? []).map((t) => [t.attribute, t.value]));
-      } catch (err) {
-        if (err instanceof TelephonyCommandError && (err.status === 404 || /not found/i.test(err.message))) return undefined;
-        throw err;
-      }
     },
     async subscribeEndpoint(endpoint) {
       // Through subscribe(): kept and applied again after every reconnect.
@@ -628,22 +354,4 @@ export async function createAriTelephony(o: AriTelephonyOptions): Promise<AriTel
     await Promise.race([firstConnection, t]);
   }
   return tel;
-}
-
-/** GET /ari/api-docs/resources.json with the credentials: the HTTP status, or 0 when unreachable. */
-async function probeAri(base: string, user: string, password: string, timeoutMs: number): Promise<number> {
-  try {
-    const r = await fetch(`${base}/ari/api-docs/resources.json`, { headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }, signal: AbortSignal.timeout(timeoutMs) });
-    await r.body?.cancel();
-    return r.status;
-  } catch {
-    return 0;
-  }
-}
-
-function ariProbeError(base: string, user: string, status: number): CentralitaError {
-  if (status === 401 || status === 403)
-    return new CentralitaError('ARI_AUTH_FAILED', `Asterisk at ${base} refused ARI user '${user}' (HTTP ${status}): check ARI_USER and ARI_PASSWORD against ari_additional_custom.conf (see dialplan/README.md)`);
-  if (status === 404) return new CentralitaError('ARI_NOT_FOUND', `${base} has no ARI (HTTP 404 for /ari/api-docs/resources.json): check ARI_URL and that Asterisk's HTTP server and res_ari are enabled`);
-  return new CentralitaError('ARI_UNREACHABLE', status === 0 ? `cannot reach Asterisk at ${base}` : `Asterisk at ${base} answered HTTP ${status} for the ARI API description`);
 }

@@ -7,66 +7,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NumberKind, PhoneBehaviour } from '../driver.ts';
+import { LOCAL_CONTACT, request, response, sdp, send } from '../sip-messages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'centralita-sipp-'));
 
-const OK_200 = `SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]ct[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
+const OK_200 = response('200 OK', { tag: 'ct', contact: true, sdp: sdp({ dtmfPayload: 101, dtmfFmtp: true }) });
+const reply = (status: string) => response(status, { tag: 'ct' });
 
-v=0
-o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [auto_media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-`;
-
-const reply = (status: string) => `SIP/2.0 ${status}
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]ct[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-`;
-
-const send = (msg: string, retrans = false) => `  <send${retrans ? ' retrans="500"' : ''}><![CDATA[\n${msg}\n]]></send>\n`;
-const BYE = `BYE [$rcontact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:phone@[local_ip]:[local_port]>;tag=[pid]ct[call_number]
-To: [$rfrom]
-Call-ID: [call_id]
-CSeq: 3 BYE
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Max-Forwards: 70
-Content-Length: 0
-`;
+const inDialog = (method: string, cseq: number, body?: { type: string; text: string }) => request({
+  method, uri: '[$rcontact]', from: '<sip:phone@[local_ip]:[local_port]>;tag=[pid]ct[call_number]', to: '[$rfrom]', cseq, contact: LOCAL_CONTACT, ...(body ? { body } : {}),
+});
+const BYE = inDialog('BYE', 3);
 
 /** A key pressed as SIP INFO (the trunk's dtmf_mode is info: sipp's RTP DTMF does not reach Asterisk as a UAS). */
-const info = (digit: string) => `INFO [$rcontact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:phone@[local_ip]:[local_port]>;tag=[pid]ct[call_number]
-To: [$rfrom]
-Call-ID: [call_id]
-CSeq: 2 INFO
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Max-Forwards: 70
-Content-Type: application/dtmf-relay
-Content-Length: [len]
-
-Signal=${digit}
-Duration=160
-`;
+const info = (digit: string) => inDialog('INFO', 2, { type: 'application/dtmf-relay', text: `Signal=${digit}\nDuration=160\n` });
 
 /** The blocks every branch shares: ringing with CANCEL handling, answer, talk, hang-up. */
 function branches(): string {
@@ -74,14 +28,7 @@ function branches(): string {
   <label id="cancelled"/>
   ${send(reply('200 OK'))}
   <send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]ct[call_number]
-[last_Call-ID:]
-CSeq: [$icseq] INVITE
-Content-Length: 0
-]]></send>
+${response('487 Request Terminated', { tag: 'ct', cseq: '[$icseq] INVITE' })}]]></send>
   <recv request="ACK" next="end"/>
   <label id="byefar"/>
   ${send(reply('200 OK'))}

@@ -3,7 +3,6 @@
 // (some numbers answer and opt out through the campaign flow, some are busy then answer on
 // the retry, some never answer) → retries per policy → summary and rejected files in S3 →
 // progress API correct.
-import { ARI_CHANNELVARS } from '../../../src/calls/contract.ts';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import Fastify from 'fastify';
 import { pino } from 'pino';
@@ -67,8 +66,8 @@ describe('campaign end to end through S3, SQS and the simulated PBX (must-show)'
     outcomes = createCallOutcomeChannel(redis, { prefix: P });
 
     // PBX + Stasis core with the shipped flows (the campaign flow answers originated calls).
-    // channelvars as the shipped ari.conf sets them: the campaign call's number travels in the snapshot.
-    sim = await startSimulator({ host: '127.0.0.1', port: 0, user: 'centralita', password: 'sim-secret', soundsDir: 'sounds', clockSpeed: 20, channelvars: [...ARI_CHANNELVARS] });
+    // channelvars as the shipped ari.conf sets them (the simulator's default): the campaign call's number travels in the snapshot.
+    sim = await startSimulator({ host: '127.0.0.1', port: 0, user: 'centralita', password: 'sim-secret', soundsDir: 'sounds', clockSpeed: 20 });
     telephony = await createAriTelephony({ url: sim.ariUrl.replace(/\/ari$/, ''), user: 'centralita', password: 'sim-secret', app: 'centralita', requestTimeoutMs: 3000, logger, backoff: { initialMs: 50, maxMs: 300 }, pingIntervalMs: 0 });
     registry = await shippedFlowRegistry({ now: () => new Date() });
     const flowActors = createFlowActors({ telephony, hours: createHoursService({ schedules: () => registry.current().schedules }), lookups: () => registry.current().lookups, lookupServices: { dnc } });

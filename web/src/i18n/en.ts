@@ -1,8 +1,9 @@
-// English messages: the reference set. es.ts must have exactly these keys (the type checks it).
-type P = Record<string, string | number | undefined>;
+// English messages. Their keys are declared in messages.ts, which es.ts follows too.
+import type { Messages, P } from './messages.ts';
+
 const s = (v: unknown) => (v === undefined || v === null || v === '' ? '—' : String(v));
 
-export const en = {
+export const en: Messages = {
   appName: 'centralita',
   skipToContent: 'Skip to content',
   nav: { wallboard: 'Wallboard', agent: 'Agent console', reports: 'Reports', calls: 'Call search', main: 'Main' },
@@ -24,9 +25,9 @@ export const en = {
   },
   agents: {
     title: 'Agents', name: 'Agent', state: 'State', inState: 'Time in state', call: 'Current call', queues: 'Queues', callsToday: 'Calls today', aht: 'AHT', none: 'No agents',
-    states: { loggedOut: 'Logged out', available: 'Available', ringing: 'Ringing', onCall: 'On a call', wrapUp: 'Wrap-up', paused: 'Paused' } as Record<string, string>,
+    states: { loggedOut: 'Logged out', available: 'Available', ringing: 'Ringing', onCall: 'On a call', wrapUp: 'Wrap-up', paused: 'Paused' },
   },
-  waiting: { title: 'Waiting callers', position: 'Position', queue: 'Queue', caller: 'Caller', wait: 'Waiting', none: 'Nobody is waiting', phases: { waiting: 'waiting', ringing: 'being offered', retry: 'retrying' } as Record<string, string> },
+  waiting: { title: 'Waiting callers', position: 'Position', queue: 'Queue', caller: 'Caller', wait: 'Waiting', none: 'Nobody is waiting', phases: { waiting: 'waiting', ringing: 'being offered', retry: 'retrying' } },
   calls: { title: 'Active calls', caller: 'Caller', flow: 'Flow', node: 'Step', queue: 'Queue', agent: 'Agent', duration: 'Duration', none: 'No calls right now', inbound: 'inbound', outbound: 'outbound' },
   campaigns: {
     title: 'Campaigns', state: 'State', progress: 'Progress', pace: 'Pace', perMin: (p: P) => `${s(p.n)} / min`, limit: (p: P) => `max ${s(p.cps)}/s, ${s(p.conc)} at once`,
@@ -35,12 +36,12 @@ export const en = {
     confirmPause: (p: P) => `Pause campaign ${s(p.id)}? No new calls are dialled until it is resumed.`,
     confirmResume: (p: P) => `Resume campaign ${s(p.id)}?`,
     confirmCancel: (p: P) => `Cancel campaign ${s(p.id)}? This cannot be undone: rows not yet called will never be called.`,
-    states: { active: 'Active', paused: 'Paused', cancelled: 'Cancelled', completed: 'Completed' } as Record<string, string>,
-    outcomes: { answered: 'Answered', voicemail: 'Voicemail', busy: 'Busy', 'no-answer': 'No answer', failed: 'Failed', cancelled: 'Cancelled', expired: 'Expired', 'do-not-call': 'Do not call' } as Record<string, string>,
+    states: { active: 'Active', paused: 'Paused', cancelled: 'Cancelled', completed: 'Completed' },
+    outcomes: { answered: 'Answered', voicemail: 'Voicemail', busy: 'Busy', 'no-answer': 'No answer', failed: 'Failed', cancelled: 'Cancelled', expired: 'Expired', 'do-not-call': 'Do not call' },
   },
   hours: {
     title: 'Business hours', open: 'Open', closed: 'Closed', until: (p: P) => `until ${s(p.at)}`, next: (p: P) => `${s(p.state)} at ${s(p.at)}`,
-    reasons: { weekly: 'Weekly hours', holiday: 'Holiday', date: 'Special date', override: 'Override' } as Record<string, string>,
+    reasons: { weekly: 'Weekly hours', holiday: 'Holiday', date: 'Special date', override: 'Override' },
     overrideBy: (p: P) => `Override by ${s(p.by)}: ${s(p.reason)}, until ${s(p.at)}`,
     setOverride: 'Set an override', clearOverride: 'Clear override', forceOpen: 'Force open', forceClosed: 'Force closed', reason: 'Reason', expiry: 'For how long',
     minutes: (p: P) => `${s(p.n)} minutes`, hoursN: (p: P) => `${s(p.n)} hours`, untilNext: 'Until the next scheduled change', untilTime: 'Until a date and time', apply: 'Apply override',
@@ -65,7 +66,7 @@ export const en = {
       wrapup: (p: P) => `${s(p.agent)} wrapped up a call: ${s(p.disposition)}`,
     },
   },
-  dispositions: { answered: 'answered', abandoned: 'abandoned', busy: 'busy', 'no-answer': 'no answer', failed: 'failed', voicemail: 'voicemail' } as Record<string, string>,
+  dispositions: { answered: 'answered', abandoned: 'abandoned', busy: 'busy', 'no-answer': 'no answer', failed: 'failed', voicemail: 'voicemail' },
   agent: {
     title: 'Agent console', notAgent: 'This identity is not an agent: sign in as an agent to use the console.', chooseAgent: 'Agent',
     state: 'Your state', login: 'Log in to my queues', logout: 'Log out', available: 'Available', pause: 'Pause', pauseReason: 'Pause reason', choose: 'Choose…',
@@ -106,4 +107,3 @@ export const en = {
   },
 };
 
-export type Messages = typeof en;

@@ -1,7 +1,6 @@
-// Mensajes en español: las mismas claves que en.ts (el tipo Messages lo comprueba).
-import type { Messages } from './en.ts';
+// Mensajes en español: las claves de messages.ts, como en.ts (el tipo Messages lo comprueba).
+import type { Messages, P } from './messages.ts';
 
-type P = Record<string, string | number | undefined>;
 const s = (v: unknown) => (v === undefined || v === null || v === '' ? '—' : String(v));
 
 export const es: Messages = {

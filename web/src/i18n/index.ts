@@ -1,7 +1,8 @@
 // The UI language: the browser's (es or en) by default, switchable, remembered in this browser.
 // `t` is the message set of the current language; formatters follow it.
 import { computed, effect, signal } from '@preact/signals';
-import { en, type Messages } from './en.ts';
+import { en } from './en.ts';
+import type { Messages } from './messages.ts';
 import { es } from './es.ts';
 
 export type Lang = 'es' | 'en';

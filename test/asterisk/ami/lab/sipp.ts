@@ -5,40 +5,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_CONTACT, request, response, sdp, send } from '../../sip-messages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'centralita-ami-sipp-'));
 let n = 0;
 
-const SDP = `v=0
-o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0
-a=rtpmap:0 PCMU/8000
-`;
-const send = (msg: string, retrans = false) => `  <send${retrans ? ' retrans="500"' : ''}><![CDATA[\n${msg}\n]]></send>\n`;
-const reply = (status: string, sdp = false) => `SIP/2.0 ${status}
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]ami[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-${sdp ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP}` : 'Content-Length: 0\n'}`;
+const SDP = sdp({ mediaPort: '[media_port]' });
+const reply = (status: string, withSdp = false) => response(status, { tag: 'ami', contact: true, ...(withSdp ? { sdp: SDP } : {}) });
 
 /** A phone that rings `answerAfterMs`, answers, and hangs up after `hangupAfterMs` unless the PBX does first. */
 export function uasScenario(o: { answerAfterMs: number; hangupAfterMs: number; calls?: number }): string {
-  const bye = `BYE [$rcontact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: [$rto];tag=[pid]ami[call_number]
-To: [$rfrom]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Max-Forwards: 70
-Content-Length: 0
-`;
+  const bye = request({ method: 'BYE', uri: '[$rcontact]', from: '[$rto];tag=[pid]ami[call_number]', to: '[$rfrom]', cseq: 2, contact: LOCAL_CONTACT });
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="ami-uas">
   <recv request="INVITE" crlf="true">
@@ -65,14 +42,7 @@ ${send(bye, true)}
   <label id="cancelled"/>
 ${send(reply('200 OK'))}
   <send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]ami[call_number]
-[last_Call-ID:]
-CSeq: [$icseq] INVITE
-Content-Length: 0
-]]></send>
+${response('487 Request Terminated', { tag: 'ami', cseq: '[$icseq] INVITE' })}]]></send>
   <recv request="ACK"/>
   <label id="end"/>
 </scenario>
@@ -81,38 +51,15 @@ Content-Length: 0
 
 /** A phone or carrier that calls `-s <number>`: From `fromUser`, optional P-Asserted-Identity, hangs up after `hangupAfterMs` unless the PBX does first. */
 export function uacScenario(o: { fromUser: string; pai?: string; displayName?: string; hangupAfterMs: number }): string {
-  const invite = `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "${o.displayName ?? o.fromUser}" <sip:${o.fromUser}@[local_ip]:[local_port]>;tag=[pid]ami[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:${o.fromUser}@[local_ip]:[local_port]>
-${o.pai ? `P-Asserted-Identity: "${o.displayName ?? o.pai}" <sip:${o.pai}@[local_ip]>\n` : ''}Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-${SDP}`;
-  const ack = `ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "${o.displayName ?? o.fromUser}" <sip:${o.fromUser}@[local_ip]:[local_port]>;tag=[pid]ami[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: <sip:${o.fromUser}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-`;
-  const bye = `BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "${o.displayName ?? o.fromUser}" <sip:${o.fromUser}@[local_ip]:[local_port]>;tag=[pid]ami[call_number]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: <sip:${o.fromUser}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-`;
+  const from = `"${o.displayName ?? o.fromUser}" <sip:${o.fromUser}@[local_ip]:[local_port]>;tag=[pid]ami[call_number]`;
+  const contact = `<sip:${o.fromUser}@[local_ip]:[local_port]>`;
+  const uri = 'sip:[service]@[remote_ip]:[remote_port]';
+  const invite = request({
+    method: 'INVITE', uri, from, to: '<sip:[service]@[remote_ip]:[remote_port]>', cseq: 1, contact,
+    headers: o.pai ? [`P-Asserted-Identity: "${o.displayName ?? o.pai}" <sip:${o.pai}@[local_ip]>`] : [], body: { type: 'application/sdp', text: SDP },
+  });
+  const ack = request({ method: 'ACK', uri, from, to: '[last_To:]', cseq: 1, contact });
+  const bye = request({ method: 'BYE', uri, from, to: '[last_To:]', cseq: 2, contact });
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="ami-uac">
 ${send(invite, true)}

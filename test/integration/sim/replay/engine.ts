@@ -133,7 +133,8 @@ export async function replay(file: string, setup: SimSetup, level: Level): Promi
   const recDir = mkdtempSync(join(tmpdir(), 'sim-replay-'));
   const sim: Simulator = await startSimulator({
     user: 'lab', password: 'lab', clock, dialplan: setup.dialplan, soundLengths: setup.sounds, recordingsDir: recDir, endpoints: setup.endpoints,
-    channelvars: setup.channelvars,
+    // The recording lab's ari.conf: none unless the setup says (not the shipped default).
+    channelvars: setup.channelvars ?? [],
   });
   const wsBase = sim.url.replace(/^http/, 'ws');
   const ids: IdMap = new Map();
