@@ -95,7 +95,7 @@ describe('HubSpot: an hour-long outage on a simulated clock', () => {
       for (let i = 0; i < 200; i++) {
         await realSleep(10);
         const c = await h!.queue.getJobCounts('wait', 'active', 'prioritized');
-        if (c.wait + c.active + c.prioritized === 0) break;
+        if ((c.wait ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) === 0) break;
       }
     };
 
