@@ -3,7 +3,9 @@
 // reach the app as call.started with the Stasis args of the originate, as Asterisk does.
 // It also watches for the things the ACD must never do (an agent phone rung while it is
 // already ringing or talking; a bridge with a hung-up channel) and lists them in
-// `violations`.
+// `violations`. For the no-dead-air invariant (issue 14) it keeps, per caller, a timeline of
+// what the caller hears (prompt, MOH, the agent, silence), as src/sim/hearing.ts does.
+import type { HeardSpan } from '../../src/sim/types.ts';
 import type { ChannelInfo, HangupReason, OriginateRequest, Telephony, TelephonyEvent, TelephonyEventHandler } from '../../src/telephony/port.ts';
 import { ChannelGoneError } from '../../src/errors.ts';
 import type { Clock } from '../../src/acd/clock.ts';
@@ -47,6 +49,8 @@ export interface AcdFakeTelephony extends Telephony {
   readonly subscriptions: Set<string>;
   /** The PBX crashes and comes back 1 s later: every channel gone without an event. */
   crash(): void;
+  /** What each caller heard (the shape deadAirOf() in test/helpers/dead-air.ts reads). */
+  hearing(): { at: number; channels: { id: string; heard: HeardSpan[] }[] };
 }
 
 export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number; playFault?: (media: string[]) => 'reject' | 'failed' | 'never' | undefined } = {}): AcdFakeTelephony {
@@ -65,7 +69,30 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
   const playbackMs = opts.playbackMs ?? 4000;
   let seq = 0;
   const at = () => new Date(clock.now()).toISOString();
-  const emit = (e: TelephonyEvent) => { for (const h of [...handlers]) h(e); };
+  const heard = new Map<string, HeardSpan[]>();
+  const playMedia = new Map<string, string>();
+  function hears(id: string): Pick<HeardSpan, 'what' | 'media'> | undefined {
+    const ch = channels.get(id);
+    if (!ch) return undefined;
+    for (const [pb, c] of playbacks) if (c === id) return { what: 'prompt', media: playMedia.get(pb) ?? '' };
+    if (ch.moh) return { what: 'moh' };
+    const b = ch.bridgeId ? bridges.get(ch.bridgeId) : undefined;
+    if (b && [...b].some((o) => o !== id && channels.get(o)?.state === 'Up')) return { what: 'bridged' };
+    return { what: 'silence' };
+  }
+  /** Re-reads what every caller hears now (called after each change of state). */
+  function track(): void {
+    const now = clock.now();
+    for (const [id, spans] of heard) {
+      const last = spans[spans.length - 1];
+      if (last?.to !== undefined) continue;
+      const h = hears(id);
+      if (last && h && last.what === h.what && last.media === h.media) continue;
+      if (last) last.to = now;
+      if (h) spans.push({ what: h.what, from: now, ...(h.media !== undefined ? { media: h.media } : {}) });
+    }
+  }
+  const emit = (e: TelephonyEvent) => { track(); for (const h of [...handlers]) h(e); };
   const need = (id: string) => {
     const ch = channels.get(id);
     if (!ch) throw new ChannelGoneError(id);
@@ -93,10 +120,13 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
 
   const tel: AcdFakeTelephony = {
     channels, bridges, violations, originates, plays, hangups, recordings, emit, subscriptions,
+    hearing: () => ({ at: clock.now(), channels: [...heard].map(([id, spans]) => ({ id, heard: spans })) }),
     phone(endpoint, b) { behaviours.set(endpoint, typeof b === 'function' ? b : () => b); },
     liveLegs: (endpoint) => [...channels.values()].filter((c) => c.kind === 'agent' && c.endpoint === endpoint),
     placeCaller(channelId) {
       channels.set(channelId, { id: channelId, kind: 'caller', state: 'Up', inStasis: true, moh: false });
+      heard.set(channelId, []);
+      track();
       return channelId;
     },
     callerHangup(channelId) { destroy(channelId, 16, true); },
@@ -150,6 +180,7 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
       const fault = opts.playFault?.(media);
       if (fault === 'reject') throw new Error('play refused (HTTP 500)');
       playbacks.set(playbackId, channelId);
+      playMedia.set(playbackId, media[0] ?? '');
       emit({ type: 'playback.started', playbackId, targetUri: `channel:${channelId}`, at: at() });
       // A missing sound file: Asterisk starts the playback and fails it at once (before the 201).
       if (fault === 'failed') { playbacks.delete(playbackId); emit({ type: 'playback.finished', playbackId, targetUri: `channel:${channelId}`, state: 'failed', at: at() }); return { playbackId }; }
@@ -163,8 +194,8 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
       const ch = playbacks.get(playbackId);
       if (ch !== undefined && playbacks.delete(playbackId)) emit({ type: 'playback.finished', playbackId, targetUri: `channel:${ch}`, state: 'done', at: at() });
     },
-    async startMoh(channelId) { need(channelId).moh = true; },
-    async stopMoh(channelId) { need(channelId).moh = false; },
+    async startMoh(channelId) { need(channelId).moh = true; track(); },
+    async stopMoh(channelId) { need(channelId).moh = false; track(); },
     async continueInDialplan(channelId) { destroy(channelId, 16, false); },
     async setVariable(channelId) { need(channelId); },
     async getVariable(channelId) { need(channelId); return undefined; },
@@ -200,10 +231,12 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
         const ch = channels.get(id);
         if (ch?.bridgeId === bridgeId) delete ch.bridgeId;
       }
+      track();
     },
     async destroyBridge(bridgeId) {
       for (const id of bridges.get(bridgeId) ?? []) { const ch = channels.get(id); if (ch) delete ch.bridgeId; }
       bridges.delete(bridgeId);
+      track();
     },
     async startBridgeMoh() {},
     async listChannels() { return [...channels.values()].filter((c) => c.inStasis).map(info); },
@@ -224,6 +257,7 @@ export function createAcdFakeTelephony(clock: Clock, opts: { playbackMs?: number
       channels.clear();
       bridges.clear();
       playbacks.clear();
+      track();
       clock.setTimeout(() => emit({ type: 'connection', state: 'connected', at: at() }), 1000);
     },
   };

@@ -19,13 +19,13 @@ export function digitPrompts(flows: Iterable<{ definition: FlowDefinition }>, so
 export interface HearingSource { hearing(): { at: number; channels: { id: string; heard: HeardSpan[] }[] } }
 
 /** Dead air per caller channel (`ids`, or every channel `pick` selects). Empty when none. */
-export function deadAirOf(sim: HearingSource, o: { ids?: Iterable<string>; pick?: (id: string) => boolean; digitPrompts?: ReadonlySet<string>; maxDigitWaitMs?: number; clockSpeed?: number }): Record<string, DeadAir[]> {
+export function deadAirOf(sim: HearingSource, o: { ids?: Iterable<string>; pick?: (id: string) => boolean; digitPrompts?: ReadonlySet<string>; maxDigitWaitMs?: number; maxSilenceMs?: number; clockSpeed?: number }): Record<string, DeadAir[]> {
   const h = sim.hearing();
   const want = o.ids ? new Set(o.ids) : undefined;
   const out: Record<string, DeadAir[]> = {};
   for (const c of h.channels) {
     if (want ? !want.has(c.id) : !(o.pick?.(c.id) ?? true)) continue;
-    const bad = deadAir(c.heard, { at: h.at, ...(o.digitPrompts ? { digitPrompts: o.digitPrompts } : {}), ...(o.maxDigitWaitMs !== undefined ? { maxDigitWaitMs: o.maxDigitWaitMs } : {}), ...(o.clockSpeed !== undefined ? { clockSpeed: o.clockSpeed } : {}) });
+    const bad = deadAir(c.heard, { at: h.at, ...(o.digitPrompts ? { digitPrompts: o.digitPrompts } : {}), ...(o.maxDigitWaitMs !== undefined ? { maxDigitWaitMs: o.maxDigitWaitMs } : {}), ...(o.maxSilenceMs !== undefined ? { maxSilenceMs: o.maxSilenceMs } : {}), ...(o.clockSpeed !== undefined ? { clockSpeed: o.clockSpeed } : {}) });
     if (bad.length) out[c.id] = bad;
   }
   return out;

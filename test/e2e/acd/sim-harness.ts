@@ -81,7 +81,13 @@ export async function startSimAcd(queues: Record<string, QueueInput>, opts: { sp
         const o = await acd.join({ callId: `call-${channelId}`, channelId, queueId: e.args[0]!, language: 'es', signal: ac.signal });
         outcomes.set(channelId, o);
         off();
-        await tel.hangup(channelId).catch(() => {});
+        // A hangup that never completes would leave the caller in silence: retried when it timed
+        // out (a loaded machine), an error of the run when the PBX refused it.
+        for (let i = 0; ; i++) {
+          const err = await tel.hangup(channelId).then(() => undefined, (e: unknown) => e as { code?: string });
+          if (!err || err.code === 'CHANNEL_GONE') break;
+          if (err.code !== 'TELEPHONY_TIMEOUT' || i === 2) { errors.push(err); break; }
+        }
       } catch (err) {
         // A caller who hung up before the answer reached the PBX is not an error.
         if ((err as { code?: string }).code !== 'CHANNEL_GONE') errors.push(err);

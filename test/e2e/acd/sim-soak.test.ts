@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { seededRng } from './harness.ts';
 import { startSimAcd, waitFor, type SimAcd } from './sim-harness.ts';
+import { deadAirOf } from '../../helpers/dead-air.ts';
 
 const AGENTS = Array.from({ length: 20 }, (_, i) => String(4001 + i));
 const member = (r: string, penalty = 0) => ({ id: `ag${r}`, endpoint: `PJSIP/${r}`, penalty });
@@ -51,6 +52,20 @@ describe('ACD soak through the simulator', () => {
     await waitFor(() => placed.length === 200 && placed.every((p) => sim.outcomes.has(p.ch)), 60_000, 'every caller finished');
     expect(sim.errors).toEqual([]);
     expect(sim.acd.liveCalls()).toEqual([]);
+    // No dead air (issue 14), as far as a 120x run can tell. Every ARI round trip between two
+    // sounds (answer → MOH, MOH stop → bridge, agent gone → caller hung up) weighs 120 times
+    // its real length here, and on this shared machine (load 10-18) the process stalls for
+    // 0.3-4 s at times: measured gaps of 2-450 s *simulated* (up to ~4 s real) are the machine's
+    // load, not the ACD. So this run checks that no caller is ever left in silence: no silence
+    // may last 5 s of real time (600 s simulated, longer than any queue wait here). The strict
+    // 2 s check of the ACD's own logic is the virtual-clock soak (soak.test.ts), where I/O takes
+    // no time. The hangups still in flight are waited for first.
+    await waitFor(() => placed.every((p) => sim.sim.control.channel(p.ch)?.alive === false), 30_000, 'every caller hung up');
+    const dead = deadAirOf(sim.sim.control, { ids: placed.map((p) => p.ch), clockSpeed: SPEED, maxSilenceMs: 5_000 });
+    for (const id of Object.keys(dead).slice(0, 5)) console.error(`dead air ${id}: ${JSON.stringify(dead[id])} channel ${JSON.stringify(sim.sim.control.channel(id))} outcome ${JSON.stringify(sim.outcomes.get(id))}`);
+    expect(dead).toEqual({});
+    expect(sim.errors).toEqual([]);
+    for (const p of placed) expect(sim.sim.control.channel(p.ch)?.heard.length, p.ch).toBeGreaterThan(0);
 
     // No double booking, from the PBX's transcripts: an agent phone's legs never overlap.
     const { events } = sim.acd.log();

@@ -13,6 +13,7 @@ import { realClock } from '../../../src/acd/clock.ts';
 import { defineQueues } from '../../../src/acd/queue-config.ts';
 import { STASIS_ROLES, type QueueOutcome } from '../../../src/calls/contract.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { deadAirOf } from '../../helpers/dead-air.ts';
 
 const agentsOf = (ids: string[]) => ids.map((r) => ({ id: `a${r}`, endpoint: `PJSIP/${r}` }));
 const QUEUES = defineQueues({
@@ -62,7 +63,12 @@ describe('ACD through the simulator over real ARI', () => {
     await waitFor(() => sim.control.isAppConnected('centralita'), 5000, 'app registered');
     for (const a of acd.agents()) await acd.login(a.id);
   });
-  afterEach(() => { expect(errors).toEqual([]); });
+  afterEach(async () => {
+    expect(errors).toEqual([]);
+    // No dead air (issue 14): every caller heard music, an announcement or the agent (real time).
+    await waitFor(() => [...outcomes.keys()].every((id) => sim.control.channel(id)?.alive === false), 5000, 'callers hung up');
+    expect(deadAirOf(sim.control, { ids: outcomes.keys() })).toEqual({});
+  });
   afterAll(async () => {
     await acd?.stop();
     await tel?.close();

@@ -2,13 +2,14 @@
 // the simulator package was not usable yet when this was written). Phones answer after
 // random delays, talk random times, sometimes do not answer or are busy; callers give up,
 // press the exit key, and agents pause and log out during the run. Checks: no agent is
-// ever offered two calls, no caller is left without a record, and the statistics equal
-// what the per-call records say.
+// ever offered two calls, no caller is left without a record, no caller hears more than 2 s
+// of silence (issue 14), and the statistics equal what the per-call records say.
 import { describe, expect, it } from 'vitest';
 import type { QueueOutcome } from '../../../src/calls/contract.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 import type { PhoneBehaviour } from '../../fakes/acd-fake-telephony.ts';
 import { harness, seededRng } from './harness.ts';
+import { deadAirOf } from '../../helpers/dead-air.ts';
 
 const AGENTS = Array.from({ length: 20 }, (_, i) => `ag${String(i + 1).padStart(2, '0')}`);
 const member = (id: string, penalty = 0) => ({ id, name: `Agent ${id}`, endpoint: `PJSIP/${id}`, penalty });
@@ -80,6 +81,13 @@ describe('ACD soak', () => {
     const unfinished = [...results].filter(([, r]) => !r.outcome).map(([id]) => id);
     expect(unfinished).toEqual([]);
     expect(h.acd.liveCalls()).toEqual([]);
+
+    // --- no dead air: every caller heard music, an announcement or the agent, never > 2 s of silence ---
+    // (virtual time, I/O takes none: any silence here is the ACD's own doing)
+    const dead = deadAirOf(h.tel, { ids: [...results.keys()].map((id) => `ch-${id}`) });
+    for (const id of Object.keys(dead).slice(0, 5)) console.error(`dead air ${id}: ${JSON.stringify(dead[id])} heard ${JSON.stringify(h.tel.hearing().channels.find((c) => c.id === id)?.heard)}`);
+    expect(dead).toEqual({});
+    expect(h.tel.hearing().channels).toHaveLength(200);
 
     // --- no double booking ---
     expect(h.tel.violations).toEqual([]);

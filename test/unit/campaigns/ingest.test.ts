@@ -150,6 +150,13 @@ describe('reports fit the spreadsheet (issues 12 and 14)', () => {
       for (const d of [',', ';', '\t']) for (const cell of splitOutsideQuotes(l.trimEnd(), d)) expect(cell.replace(/^"/, '')).not.toMatch(/^\s*[=+\-@]/);
     }
   });
+  it('the same with the default report settings (the finding as reported: `foo;=cmd|…` and ` =1+1` in rejected.csv)', async () => {
+    const { rejected } = await run(`phone,name\n"foo;=cmd|' /C calc'!A0\n12, =1+1;x\n`, { settings: open });
+    expect(rejected.length).toBe(3);
+    for (const l of rejected.slice(1)) {
+      for (const d of [',', ';', '\t']) for (const cell of splitOutsideQuotes(l.trimEnd(), d)) expect(cell.replace(/^"/, ''), `${JSON.stringify(l)} split on ${JSON.stringify(d)}`).not.toMatch(/^\s*[=+\-@]/);
+    }
+  });
 });
 
 function splitOutsideQuotes(line: string, d: string): string[] {
