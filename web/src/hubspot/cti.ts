@@ -31,6 +31,8 @@ type Data = Record<string, unknown> | undefined;
 export class Cti {
   private readonly sdk: CallingExtensions;
   private signedIn = false;
+  /** What HubSpot was last told (initialized / logged in / out): each change is sent once. */
+  private told: boolean | undefined;
 
   constructor(size: { width: number; height: number }) {
     const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
@@ -41,6 +43,7 @@ export class Cti {
           hostInfo.value = { ...(num(data?.portalId) ? { portalId: num(data?.portalId)! } : {}), ...(num(data?.userId) ? { userId: num(data?.userId)! } : {}), ...(num(data?.ownerId) ? { ownerId: num(data?.ownerId)! } : {}) };
           hostReady.value = true;
           // sizeInfo is read by HubSpot though the SDK's type does not list it.
+          this.told = this.signedIn;
           this.sdk.initialized({ isLoggedIn: this.signedIn, sizeInfo: size } as OnInitialized);
         },
         onDialNumber: (data: Data) => {
@@ -78,8 +81,13 @@ export class Cti {
     });
   }
 
-  loggedIn(): void { this.signedIn = true; if (hostReady.value) this.sdk.userLoggedIn(); }
-  loggedOut(): void { this.signedIn = false; if (hostReady.value) this.sdk.userLoggedOut(); }
+  loggedIn(): void { this.signedIn = true; this.tell(); }
+  loggedOut(): void { this.signedIn = false; this.tell(); }
+  private tell(): void {
+    if (!hostReady.value || this.told === this.signedIn) return;
+    this.told = this.signedIn;
+    if (this.signedIn) this.sdk.userLoggedIn(); else this.sdk.userLoggedOut();
+  }
   available(on: boolean): void { if (hostReady.value) { if (on) this.sdk.userAvailable(); else this.sdk.userUnavailable(); } }
 
   outgoing(c: { externalCallId: string; toNumber: string; fromNumber?: string }): void {
