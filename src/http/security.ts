@@ -133,6 +133,8 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
       const h = reply.getHeader('set-cookie');
       if (h === undefined) return payload;
       const fix = (c: string) => (c.startsWith(`${SESSION_COOKIE}=`) && /;\s*SameSite=None/i.test(c) && !/;\s*Secure/i.test(c) ? `${c}; Secure` : c);
+      // Fastify appends to set-cookie: remove it, then set the fixed list.
+      reply.removeHeader('set-cookie');
       reply.header('set-cookie', Array.isArray(h) ? h.map((c) => fix(String(c))) : fix(String(h)));
       return payload;
     });
