@@ -9,13 +9,13 @@ import { createTestDatabase } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // centralita's HubSpot calling extension page in Chromium, inside a fake of HubSpot's host
-// window (test/browser/hubspot-host: written from the SDK's source, it speaks the SDK's message
+// window (test/fixtures/hubspot-host: written from the SDK's source, it speaks the SDK's message
 // protocol). The host page is served as https://app.hubspot.com itself (Playwright answers that
 // origin), so the page's real CSP frame-ancestors is what lets it in. HubSpot's own engagement
 // creation in the host goes to the same fake HubSpot API that centralita logs to; the test
 // asserts that exactly one call engagement exists, centralita's, with the agent's outcome and
 // notes, and that the SDK path created or updated none.
-const HOST_DIR = resolve(import.meta.dirname, 'hubspot-host');
+const HOST_DIR = resolve(import.meta.dirname, '../fixtures/hubspot-host');
 const FLOWS = resolve(import.meta.dirname, '../fixtures/flows/hubspot-calling');
 const SDK_UMD = resolve(import.meta.dirname, '../../node_modules/@hubspot/calling-extensions-sdk/dist/main.js');
 const PORTAL = 777001;
