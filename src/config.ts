@@ -63,6 +63,11 @@ export const VARIABLES = {
   HUBSPOT_TOKEN: { schema: nonEmpty('unset it to write to the local outbox instead').optional(), form: 'a HubSpot private-app token; unset = local JSONL outbox', example: 'pat-na1-...' },
   HUBSPOT_BASE_URL: { schema: url(['http:', 'https:']).default('https://api.hubapi.com'), form: 'HubSpot API base URL', example: 'https://api.hubapi.com' },
   HUBSPOT_TIER: { schema: z.enum(['free', 'starter', 'professional', 'enterprise']).default('free'), form: 'free|starter|professional|enterprise (sets rate budgets)', example: 'professional' },
+  HUBSPOT_CALLING_FRAME_ANCESTORS: {
+    schema: z.string().default('https://app.hubspot.com,https://app-eu1.hubspot.com').transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+      .refine((l) => l.every((x) => /^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(x)), { message: 'must be comma-separated https origins (https://host[:port])' }),
+    form: 'comma-separated origins that may frame the HubSpot calling extension page (/hubspot/calling); only that page', example: 'https://app.hubspot.com,https://app-eu1.hubspot.com',
+  },
   HUBSPOT_CREATE_CONTACTS: { schema: bool.default(false), form: 'true|false: create a contact when no number matches', example: 'false' },
   FLOWS_DIR: { schema: z.string().default('./flows'), form: 'folder with *.flow.ts and index.ts', example: './flows' },
   SOUNDS_DIR: { schema: z.string().default('./sounds'), form: 'folder with <lang>/<prompt>.wav', example: './sounds' },
@@ -144,6 +149,8 @@ export interface Config {
   redis: { mode: 'external'; url: string } | { mode: 'embedded' };
   /** Browser softphones (JsSIP): where they register; the embedded default fills in the simulator's /ws. */
   softphone: { wsUrl?: string; domain?: string };
+  /** The HubSpot calling extension page: the HubSpot origins allowed to frame it (CSP frame-ancestors). */
+  hubspotCalling: { frameAncestors: string[] };
   aws: { region: string; accessKeyId?: string; secretAccessKey?: string };
   campaigns:
     | { mode: 's3'; bucket: string; endpoint?: string; forcePathStyle: boolean; prefix: string; sqsQueueUrl?: string; sqsDeadLetterQueueUrl?: string; sqsEndpoint?: string }
@@ -241,6 +248,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
       ...(v.PBX_DIAL_ALLOWED_PREFIXES ? { dialAllowedPrefixes: v.PBX_DIAL_ALLOWED_PREFIXES.split(',') } : {}),
     },
     redis: v.REDIS_URL ? { mode: 'external', url: v.REDIS_URL } : { mode: 'embedded' },
+    hubspotCalling: { frameAncestors: v.HUBSPOT_CALLING_FRAME_ANCESTORS },
     softphone: { ...(v.SOFTPHONE_WS_URL ? { wsUrl: v.SOFTPHONE_WS_URL } : {}), ...(v.SOFTPHONE_SIP_DOMAIN ? { domain: v.SOFTPHONE_SIP_DOMAIN } : {}) },
     aws: { region: v.AWS_REGION, accessKeyId: v.AWS_ACCESS_KEY_ID, secretAccessKey: v.AWS_SECRET_ACCESS_KEY },
     campaigns: v.S3_BUCKET

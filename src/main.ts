@@ -321,6 +321,8 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
       // Submitting the wrap-up ends the agent's wrap-up time (the ACD offers them the next call).
       endWrapUp: (agentId, callId) => acd.endWrapUp(agentId, callId),
       queues, settings: () => consoleSettings, desk, distDir: resolve(import.meta.dirname, '../web/dist'), csp, lookup: callerLookup,
+      // The HubSpot calling extension page: the same CSP, framed by HubSpot's origins only.
+      hubspotCallingCsp: webCsp({ https: httpSecurity.security.https, connect: softphoneWs ? [new URL(softphoneWs).origin] : [], frameAncestors: config.hubspotCalling.frameAncestors }),
       // Click-to-call dials through the first allowed trunk template with the first owned caller ID.
       clickToCall: {
         telephony, trunkTemplate: config.dial.trunkEndpoints[0] ?? 'PJSIP/{n}@trunk', ...(config.dial.callerIds[0] ? { callerId: config.dial.callerIds[0] } : {}),

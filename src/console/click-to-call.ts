@@ -52,11 +52,35 @@ interface Attempt {
   /** The number was dialled (the agent answered): only then is there a call to record. */
   dialled: boolean;
   ended: boolean;
+  endedAt?: string;
+  /** The record's disposition (answered, no-answer, busy, failed …) once ended. */
+  disposition?: string;
+}
+
+/** Where a click-to-call is, for the console and the HubSpot calling extension (call states). */
+export interface ClickToCallStatus {
+  id: string;
+  agentId: string;
+  number: string;
+  /** ringing-agent → dialling (the agent answered, the number rings) → connected → ended. */
+  state: 'ringing-agent' | 'dialling' | 'connected' | 'ended';
+  startedAt: string;
+  answeredAt?: string;
+  endedAt?: string;
+  /** Once ended: the call record's disposition; `not-dialled` when the agent never answered. */
+  disposition?: string;
+  hungUpBy?: 'agent' | 'far-end' | 'system';
+  /** The call's id for its wrap-up (POST /api/console/:agentId/wrapup), when it was dialled. */
+  callId?: string;
 }
 
 export interface ClickToCall {
   /** Rings the agent's phone; the number is dialled when they answer. */
   call(agentId: string, number: string): Promise<{ id: string; number: string }>;
+  /** A call of this agent's, live or ended recently (the last 200 are kept); undefined if unknown. */
+  status(agentId: string, id: string): ClickToCallStatus | undefined;
+  /** Hangs up the agent's live click-to-call (both legs); false when it is not live. */
+  hangup(agentId: string, id: string): Promise<boolean>;
   /** For the Stasis router: both legs come back with the role. */
   handleStart: StasisRoleHandler;
   live(): number;
@@ -67,6 +91,9 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
   const now = d.now ?? (() => new Date());
   const attempts = new Map<string, Attempt>();
   const byChannel = new Map<string, Attempt>();
+  // Ended calls stay readable for a while: the extension polls the final state after the hangup.
+  const recent = new Map<string, Attempt>();
+  const RECENT_MAX = 200;
   const log = d.logger.child({ component: 'click-to-call' });
 
   const off = d.telephony.onEvent((e) => onEvent(e));
@@ -99,6 +126,30 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
     attempts.delete(t.id);
     byChannel.delete(t.agentLeg);
     byChannel.delete(t.farLeg);
+    recent.set(t.id, t);
+    for (const k of recent.keys()) { if (recent.size <= RECENT_MAX) break; recent.delete(k); }
+  }
+
+  function status(agentId: string, id: string): ClickToCallStatus | undefined {
+    const t = attempts.get(id) ?? recent.get(id);
+    if (!t || t.agentId !== agentId) return undefined;
+    // Ended once its record exists (a dialled call's disposition and wrap-up item come with it).
+    const ended = t.ended && (!t.dialled || t.disposition !== undefined);
+    const state = ended ? 'ended' : t.bridgedAt ? 'connected' : t.dialled ? 'dialling' : 'ringing-agent';
+    return {
+      id: t.id, agentId: t.agentId, number: t.e164, state, startedAt: t.startedAt,
+      ...(t.farAnsweredAt ? { answeredAt: t.farAnsweredAt } : {}), ...(t.endedAt ? { endedAt: t.endedAt } : {}),
+      ...(ended ? { disposition: t.disposition ?? 'not-dialled' } : {}), ...(t.hungUpBy ? { hungUpBy: t.hungUpBy } : {}),
+      ...(t.dialled ? { callId: t.farLeg } : {}),
+    };
+  }
+
+  async function hangup(agentId: string, id: string): Promise<boolean> {
+    const t = attempts.get(id);
+    if (!t || t.agentId !== agentId || t.ended) return false;
+    t.hungUpBy ??= 'agent';
+    await finish(t);
+    return true;
   }
 
   const handleStart: StasisRoleHandler = (ev) => {
@@ -161,6 +212,7 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
   async function finish(t: Attempt) {
     if (t.ended) return;
     t.ended = true;
+    t.endedAt = now().toISOString();
     forget(t);
     const hang = async (ch: string) => { try { await d.telephony.hangup(ch); } catch (err) { if (!(err instanceof ChannelGoneError)) log.debug({ err, channelId: ch }, 'hangup failed'); } };
     await Promise.all([hang(t.agentLeg), hang(t.farLeg)]);
@@ -174,6 +226,7 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
       // Talk is the time the two were bridged (what HubSpot shows as the call's duration).
       output: { agent: { id: t.agentId, ...(t.agentName ? { name: t.agentName } : {}), endpoint: t.agentEndpoint }, ...(t.bridgedAt ? { talkSeconds: Math.max(0, Math.round((now().getTime() - t.bridgedAt) / 1000)) } : {}) },
     }, { defaultCountry: d.defaultCountry });
+    t.disposition = record.disposition;
     log.info({ clickId: t.id, agentId: t.agentId, disposition: record.disposition, talkSeconds: record.talkSeconds }, 'click-to-call ended');
     d.onEnded?.(t.agentId, record);
     await d.publish(record).catch((err: unknown) => log.error({ err, recordId: record.id }, 'click-to-call record not published'));
@@ -181,6 +234,8 @@ export function createClickToCall(d: ClickToCallDeps): ClickToCall {
 
   return {
     call,
+    status,
+    hangup,
     handleStart,
     live: () => attempts.size,
     stop: () => off(),

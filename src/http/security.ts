@@ -124,6 +124,22 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
     },
   });
 
+  // An embedded session's cookie (SameSite=None, Partitioned) must be Secure or browsers drop it.
+  // Over HTTPS the plugin sets Secure itself; over plain HTTP the app listens on loopback only
+  // (config), whose origins browsers treat as secure, but the plugin will not save a Secure
+  // cookie on an http request, so the flag is added to the header here.
+  if (!o.https) {
+    app.addHook('onSend', async (_req, reply, payload) => {
+      const h = reply.getHeader('set-cookie');
+      if (h === undefined) return payload;
+      const fix = (c: string) => (c.startsWith(`${SESSION_COOKIE}=`) && /;\s*SameSite=None/i.test(c) && !/;\s*Secure/i.test(c) ? `${c}; Secure` : c);
+      // Fastify appends to set-cookie: remove it, then set the fixed list.
+      reply.removeHeader('set-cookie');
+      reply.header('set-cookie', Array.isArray(h) ? h.map((c) => fix(String(c))) : fix(String(h)));
+      return payload;
+    });
+  }
+
   // No form posts or text bodies at all: writes are JSON (a cross-site form cannot send that).
   app.removeContentTypeParser(['text/plain']);
 

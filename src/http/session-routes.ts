@@ -9,7 +9,11 @@ import type { AuditLog } from '../auth/ports.ts';
 import { actorLabel } from '../auth/roles.ts';
 import { publicRoute, requires } from './access.ts';
 
-const signInBody = z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict();
+const signInBody = z.object({
+  username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256),
+  /** Signing in inside another site's page (the HubSpot calling extension): a partitioned third-party cookie. */
+  embedded: z.literal(true).optional(),
+}).strict();
 const ANY_SIGNED_IN = ['supervisor', 'agent', 'campaign-operator', 'service'] as const;
 
 export interface SessionRoutesDeps {
@@ -49,6 +53,10 @@ export function registerSessionRoutes(app: FastifyInstance, d: SessionRoutesDeps
     }
     // A new session id at sign-in: a session id planted before cannot be promoted (fixation).
     await req.session.regenerate();
+    // Inside app.hubspot.com's page a SameSite=Strict cookie is never sent: this session's cookie
+    // is SameSite=None and Partitioned (CHIPS: kept only under the site that frames the app).
+    // Writes still need a same-origin request (the CSRF check), whatever the cookie.
+    if (b.data.embedded) req.session.options({ sameSite: 'none', partitioned: true });
     req.session.userId = user.id;
     req.session.signedInAt = now().getTime();
     const who = d.auth.identityOfUser(user);

@@ -17,11 +17,13 @@ export function webAccess(agentQueues: (agentId: string) => readonly string[] | 
     switch (route) {
       case 'page': return { config: requires(ROLES_FOR.live, { page: true }) };
       case 'assets': return { config: publicRoute("the web app's scripts and styles (no data)") };
+      case 'hubspot.calling': return { config: publicRoute('the HubSpot calling extension page (no data; it signs in inside the frame)') };
       case 'live': case 'wallboard': case 'calls': return { config: requires(ROLES_FOR.live) };
       case 'console.read': return { config: requires(ROLES_FOR.agentState, { allow }) };
       case 'console.pause': return audited('agent.pause', (req) => `agent:${agentId(req)}`);
       case 'console.wrapup': return audited('agent.wrap-up', (req) => `agent:${agentId(req)}`);
       case 'console.call': return audited('agent.click-to-call', (req) => `agent:${agentId(req)}`);
+      case 'console.hangup': return audited('agent.click-to-call.hangup', (req) => `agent:${agentId(req)}`);
     }
   };
 }

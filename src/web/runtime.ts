@@ -22,12 +22,14 @@ import { registerWebApp } from './static.ts';
 import { CLICK_TO_CALL_ROLE, createClickToCall, type ClickToCallDeps } from '../console/click-to-call.ts';
 import type { StasisRoleHandler } from '../calls/contract.ts';
 import { toE164 } from '../calls/records.ts';
+import { registerClickToCallRoutes } from '../console/click-to-call-http.ts';
+import { registerHubspotCallingPage } from './hubspot-calling.ts';
 
 /** Paths of the single-page app (index.html for each). */
 export const WEB_PAGES = ['/', '/wallboard', '/agent', '/reports', '/calls', '/calls/:id'] as const;
 
 export type WebRoute =
-  | 'page' | 'assets' | 'live' | 'wallboard' | 'calls' | 'console.read' | 'console.pause' | 'console.wrapup' | 'console.call';
+  | 'page' | 'assets' | 'hubspot.calling' | 'live' | 'wallboard' | 'calls' | 'console.read' | 'console.pause' | 'console.wrapup' | 'console.call' | 'console.hangup';
 
 export interface WebAppOptions {
   http: FastifyInstance;
@@ -58,6 +60,8 @@ export interface WebAppOptions {
   distDir: string;
   /** Content-Security-Policy of the pages (webCsp). */
   csp: string;
+  /** CSP of the HubSpot calling extension page (framed by HubSpot only); absent: no such page. */
+  hubspotCallingCsp?: string;
   defaultCountry: string;
   timeZone: string;
   now: () => number;
@@ -112,6 +116,7 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
     onEnded: (agentId, r) => offers.addPending(agentId, { callId: r.id.replace(/^cr-/, ''), recordId: r.id, caller: r.to, queueId: '', endedAt: Date.parse(r.endedAt), talkSec: r.talkSeconds }),
   }) : undefined;
   const unregister = c2c ? o.clickToCall!.registerRole(CLICK_TO_CALL_ROLE, c2c.handleStart) : undefined;
+  if (c2c) registerClickToCallRoutes(o.http, { c2c, routeOptions: (r) => o.access(r === 'status' ? 'console.read' : 'console.hangup') });
 
   registerLiveRoute(o.http, { hub, viewerOf: o.viewerOf, routeOptions: o.access('live') });
   // Live calls for the CLI and scripts (numbers masked for roles that may not see them).
@@ -135,6 +140,7 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
     distDir: o.distDir, csp: o.csp, pages: WEB_PAGES,
     pageOptions: () => o.access('page'), assetOptions: o.access('assets'),
   });
+  if (o.hubspotCallingCsp) registerHubspotCallingPage(o.http, { distDir: o.distDir, csp: o.hubspotCallingCsp, options: o.access('hubspot.calling') });
   if (!built) log.warn({ distDir: o.distDir }, 'the web app is not built: run `npm run build:web` (pages answer 503 until then)');
   return {
     hub, wallboard, offers, built,

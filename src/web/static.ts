@@ -10,13 +10,14 @@ import fastifyStatic from '@fastify/static';
 /**
  * The pages' Content-Security-Policy: the built app has no inline script or style at all, so
  * scripts, styles and everything else come from this origin only (`'self'`, no nonce needed for
- * the module chunks Vite loads); no plugins, no framing, forms and requests to this origin.
+ * the module chunks Vite loads); no plugins, no framing (`frameAncestors`: only the HubSpot
+ * calling extension's page names who may frame it), forms and requests to this origin.
  */
-export function webCsp(o: { https: boolean; connect?: readonly string[] }): string {
+export function webCsp(o: { https: boolean; connect?: readonly string[]; frameAncestors?: readonly string[] }): string {
   return [
     // `connect`: the softphone's SIP WebSocket (the PBX's origin, not this one).
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", ["connect-src 'self'", ...(o.connect ?? [])].join(' '), "media-src 'self'",
-    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'", ...(o.https ? ['upgrade-insecure-requests'] : []),
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", `frame-ancestors ${o.frameAncestors?.length ? o.frameAncestors.join(' ') : "'none'"}`, ...(o.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
 }
 

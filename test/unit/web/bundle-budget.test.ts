@@ -14,15 +14,20 @@ describe('web app bundle budget', () => {
   it('stays within web/budget.json (gzip bytes)', () => {
     const manifest = JSON.parse(readFileSync(join(DIST_DIR, '.vite/manifest.json'), 'utf8')) as Record<string, Chunk>;
     const chunks = Object.values(manifest);
-    const entry = chunks.find((c) => c.isEntry)!;
+    // Two entries: the app (index.html) and the HubSpot calling extension page (hubspot.html).
+    const entry = manifest['index.html']!;
+    const hubspotEntry = manifest['hubspot.html']!;
     // The entry and what it imports statically is what the first page load costs.
     const seen = new Set<string>();
     const walk = (c: Chunk): Chunk[] => (seen.has(c.file) ? [] : (seen.add(c.file), [c, ...(c.imports ?? []).flatMap((k) => walk(manifest[k]!))]));
     const initial = walk(entry);
+    seen.clear();
+    const hubspotInitial = walk(hubspotEntry);
     // JsSIP is the softphone's own chunk, loaded only when an agent's console starts its phone.
     const softphone = (c: Chunk) => /node_modules\/jssip\//.test(c.src ?? '');
     const sizes = {
       entryJs: initial.reduce((s, c) => s + gz(c.file), 0),
+      hubspotEntryJs: hubspotInitial.reduce((s, c) => s + gz(c.file), 0),
       entryCss: initial.flatMap((c) => c.css ?? []).reduce((s, f) => s + gz(f), 0),
       lazyChunkJs: Math.max(0, ...chunks.filter((c) => c.isDynamicEntry && !softphone(c)).map((c) => gz(c.file))),
       softphoneChunkJs: chunks.filter(softphone).reduce((s, c) => s + gz(c.file), 0),

@@ -24,8 +24,9 @@ export async function loadSession(): Promise<void> {
   }
 }
 
-export async function signIn(username: string, password: string): Promise<void> {
-  await api('/api/session', { method: 'POST', body: { username, password } });
+/** `embedded`: inside another site's page (the HubSpot calling extension): a partitioned cookie. */
+export async function signIn(username: string, password: string, o: { embedded?: boolean } = {}): Promise<void> {
+  await api('/api/session', { method: 'POST', body: { username, password, ...(o.embedded ? { embedded: true } : {}) } });
   await loadSession();
 }
 
