@@ -24,7 +24,7 @@ function recordParams(req: RecordRequest): Record<string, unknown> {
 }
 
 /** The REST operations; the connection, events and lifecycle stay in adapter.ts. */
-export type AriCommands = Omit<AriTelephony, 'subscribe' | 'subscribeEndpoint' | 'onEvent' | 'handlerCount' | 'restStats' | 'status' | 'readiness' | 'dropSocket' | 'close'>;
+export type AriCommands = Omit<AriTelephony, 'subscribe' | 'subscribeEndpoint' | 'onEvent' | 'handlerCount' | 'restStats' | 'rejectedEvents' | 'status' | 'readiness' | 'dropSocket' | 'close'>;
 
 export interface AriCommandContext {
   /** Runs one REST operation with a timeout and typed errors (adapter.ts). */
