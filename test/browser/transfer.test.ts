@@ -137,6 +137,18 @@ describe('transfers from the softphone (chromium, WebRTC)', () => {
       expect.objectContaining({ kind: 'blind', by: expect.stringContaining('carla'), from: expect.objectContaining({ agentId: 'carla' }), to: expect.objectContaining({ type: 'queue', id: 'sales' }), answeredBy: expect.objectContaining({ agentId: 'ana' }), outcome: 'completed' }),
       expect.objectContaining({ kind: 'attended', from: expect.objectContaining({ agentId: 'ana' }), to: expect.objectContaining({ type: 'agent', id: 'carla' }), answeredBy: expect.objectContaining({ agentId: 'carla' }), outcome: 'completed' }),
     ]);
+    // Only the agent on the call (or a supervisor) may transfer it: Ana's session cannot move Carla's call.
+    const refused = await ana.evaluate(async () => { const r = await fetch('/api/agents/carla/transfer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'blind', to: { type: 'queue', id: 'sales' } }) }); return r.status; });
+    expect(refused).toBe(403);
+    // The audit log has each step, by the agent who asked.
+    await h.user('boss', ['admin']);
+    const adminCtx = await h.context({ locale: 'en-US' });
+    const admin = await adminCtx.newPage();
+    await h.signIn(admin, 'boss');
+    const audit = await admin.evaluate(async () => (await (await fetch('/api/audit?limit=100')).json()) as { entries: { action: string; actor?: string; target?: string }[] });
+    const steps = audit.entries.filter((e) => e.action.startsWith('call.transfer')).map((e) => `${e.action} ${e.target}`).reverse();
+    expect(steps).toEqual(['call.transfer agent:carla', 'call.transfer agent:ana', 'call.transfer.complete agent:ana']);
+    await adminCtx.close();
     await carla.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/centralita-transfer-test.png`, fullPage: true });
   }, 240_000);
 });
