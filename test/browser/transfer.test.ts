@@ -145,9 +145,12 @@ describe('transfers from the softphone (chromium, WebRTC)', () => {
     const adminCtx = await h.context({ locale: 'en-US' });
     const admin = await adminCtx.newPage();
     await h.signIn(admin, 'boss');
-    const audit = await admin.evaluate(async () => (await (await fetch('/api/audit?limit=100')).json()) as { entries: { action: string; actor?: string; target?: string }[] });
-    const steps = audit.entries.filter((e) => e.action.startsWith('call.transfer')).map((e) => `${e.action} ${e.target}`).reverse();
-    expect(steps).toEqual(['call.transfer agent:carla', 'call.transfer agent:ana', 'call.transfer.complete agent:ana']);
+    const audit = await admin.evaluate(async () => (await (await fetch('/api/audit?limit=100')).json()) as { entries: { action: string; actor?: string; target?: string; detail?: Record<string, unknown> }[] });
+    const steps = audit.entries.filter((e) => e.action.startsWith('call.transfer')).map((e) => `${e.action} ${e.target} by ${e.actor}`).reverse();
+    // The refused attempt is audited too (the access layer records refusals).
+    expect(steps.slice(0, 3)).toEqual([expect.stringMatching(/^call\.transfer agent:carla by .*carla/), expect.stringMatching(/^call\.transfer agent:ana by .*ana/), expect.stringMatching(/^call\.transfer\.complete agent:ana by .*ana/)]);
+    expect(steps).toHaveLength(4);
+    expect(steps[3]).toMatch(/^call\.transfer agent:carla by .*ana/);
     await adminCtx.close();
     await carla.screenshot({ path: `${process.env.TMPDIR ?? '/tmp'}/centralita-transfer-test.png`, fullPage: true });
   }, 240_000);
