@@ -125,7 +125,11 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
         const r = await telephony.recordBridge(bridgeId, { name, format: 'wav', beep: false, ifExists: 'overwrite', terminateOn: 'none' });
         // The call's first recording is the record's; later segments are named in the transfers.
         if (!c.recordingName) c.recordingName = r.name;
-        else c.segmentRecording = r.name;
+        else {
+          c.segmentRecording = r.name;
+          const last = c.transfers.at(-1);
+          if (last && !last.recording) last.recording = r.name;
+        }
       }
     } catch (err) {
       // One side vanished mid-setup: the hangup event ends the conversation; anything else

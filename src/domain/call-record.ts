@@ -77,6 +77,8 @@ export interface CallTransfer {
   outcome: 'pending' | 'completed' | 'cancelled' | 'no-answer' | 'target-hung-up' | 'requeued' | 'caller-left' | 'failed';
   /** The queue the caller went back to when the target did not take the call. */
   requeuedTo?: string;
+  /** The recording of the conversation after this transfer, when it is a new one (a blind transfer's new bridge). */
+  recording?: string;
 }
 
 export interface WrapUp {

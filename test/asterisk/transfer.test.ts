@@ -81,6 +81,10 @@ describe.each(targets())('transfers on %s', (target) => {
     const rec = await t.record(c.id, 30_000);
     expect(rec.agent).toMatchObject({ id: 'agent1' });
     expect(rec.transfers).toEqual([expect.objectContaining({ kind: 'blind', to: expect.objectContaining({ type: 'agent', id: 'agent2' }), outcome: 'no-answer', requeuedTo: 'sales' })]);
+    // sales records its bridges: the first conversation is the record's, the one after the transfer a new segment.
+    expect(rec.recording?.name).toBe(`queue-sales-${c.id}`);
+    expect(rec.transfers![0]!.recording).toBe(`queue-sales-${c.id}-s1`);
+    await waitFor(() => driver.recordingExists(`queue-sales-${c.id}-s1`), 10_000, 'the segment after the transfer stored');
   }, 180_000);
 
   it('attended: caller on MOH during the consult, complete → the caller with agent2, agent1 released to wrap-up', async () => {
