@@ -44,15 +44,15 @@ describe.each(targets())('transfers on %s', (target) => {
     await driver.phone('ct-agent2', { kind: 'noanswer' });
     const c = await callAnsweredByAgent1();
     const leg1 = `${c.id}-q1-agent1`;
-    // Nobody in support answers at first: the caller waits there on music on hold.
+    // Nobody in support answers at first: the caller waits there on music on hold. agent1 (wrap-up 0,
+    // also in support) pauses first, or support would ring them back at once.
+    await t.app.acd.pause('agent1', 'test');
     const entry = await t.app.acd.transfers.blind('agent1', { type: 'queue', id: 'support' }, 'test');
     expect(entry).toMatchObject({ kind: 'blind', from: { agentId: 'agent1' }, to: { type: 'queue', id: 'support' }, outcome: 'pending' });
     await waitFor(async () => !(await alive(leg1)), 15_000, "agent1's leg hung up");
     await waitFor(() => live(c.id)?.queueId === 'support', 10_000, 'the caller in support');
     await waitFor(() => c.moh(), 10_000 * driver.slow, 'music on hold in support');
-    expect(['wrapUp', 'available', 'ringing']).toContain(state('agent1'));
-    // agent1 (wrap-up 0) may be rung by support too; make agent2 the one who answers.
-    await driver.phone('ct-agent1', { kind: 'noanswer' });
+    expect(state('agent1')).toBe('paused');
     await driver.phone('ct-agent2', { kind: 'answer', afterMs: 500, hangupAfterMs: 3000 });
     await waitFor(() => live(c.id)?.agentId === 'agent2' && live(c.id)?.phase === 'bridged', 40_000, 'agent2 took the caller');
     await c.waitBridged(10_000);
@@ -65,6 +65,7 @@ describe.each(targets())('transfers on %s', (target) => {
     const completes = t.app.acd.log().events.filter((e) => e.type === 'complete' && e.callId === c.id).map((e) => [(e as { agentId: string }).agentId, (e as { endedBy: string }).endedBy]);
     expect(completes[0]).toEqual(['agent1', 'transfer']);
     expect(completes.at(-1)?.[0]).toBe('agent2');
+    await t.app.acd.unpause('agent1');
   }, 180_000);
 
   it('blind to an agent who does not answer: the caller is back in sales and taken again', async () => {
