@@ -282,6 +282,7 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
     const journal = createLiveCallJournal(resolve(config.dataDir, 'live-calls'), (err, channelId) => logger.warn({ err, channelId }, 'live-call journal not written'));
     const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()], journal });
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
+    calls.registerRole(STASIS_ROLES.consultLeg, acd.handleConsultLegStart);
     // Every role has its owner: a `dial` node's legs belong to the flow actors.
     for (const [role, handler] of Object.entries(flowActors.roles)) calls.registerRole(role, handler);
     calls.start();

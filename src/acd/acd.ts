@@ -15,6 +15,7 @@ import { createCallers } from './callers.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { createDispatcher } from './dispatch.ts';
 import { createLegs } from './legs.ts';
+import { createTransfers, type Transfers } from './transfer.ts';
 import { CALLER_GONE_PROMPT } from './prompts.ts';
 import type { QueueConfig, QueuesConfig } from './queue-config.ts';
 import { AcdError, type AcdLogger, type AcdRuntime, type DeviceAvailability, type Phase, type RecordFields } from './runtime.ts';
@@ -62,6 +63,10 @@ export interface Acd extends AcdPort {
   stop(): Promise<void>;
   /** For the Stasis router: channels whose args[0] is STASIS_ROLES.agentLeg. */
   handleAgentLegStart: StasisRoleHandler;
+  /** For the Stasis router: consult legs of attended transfers (args[0] STASIS_ROLES.consultLeg). */
+  handleConsultLegStart: StasisRoleHandler;
+  /** Blind and attended transfers of the agents' calls (transfer.ts). */
+  readonly transfers: Transfers;
   dtmf(channelId: string, digit: string): void;
   login(agentId: string): Promise<AgentView>;
   logout(agentId: string): Promise<AgentView>;
@@ -123,7 +128,7 @@ export function createAcd(deps: AcdDeps): Acd {
       if (events.length % 500 === 0) prune();
     },
     // Filled in below by the parts that own them.
-    kick: () => {}, scheduleKick: () => {}, connect: () => {}, endConversation: () => {},
+    kick: () => {}, scheduleKick: () => {}, connect: () => {}, endConversation: () => {}, enterQueue: () => {},
   };
   for (const q of Object.values(queues)) rt.memory.set(q.id, { lastCallEndedAt: {}, callsTaken: {}, smoothedHoldSec: null });
 
@@ -136,6 +141,10 @@ export function createAcd(deps: AcdDeps): Acd {
   rt.scheduleKick = dispatcher.scheduleKick;
   rt.connect = callers.connect;
   rt.endConversation = callers.endConversation;
+  rt.enterQueue = callers.enterQueue;
+  const transfers = createTransfers(rt, agents, legs);
+  const record = rt.record;
+  rt.record = (e) => { record(e); transfers.onAcdEvent(e); };
 
   let unsubscribe: (() => void) | undefined;
   let stopReconnect: (() => void) | undefined;
@@ -146,6 +155,7 @@ export function createAcd(deps: AcdDeps): Acd {
       case 'channel.hangupRequested':
       case 'call.ended':
       case 'channel.destroyed':
+        transfers.onEvent(e);
         if (!callers.onHangup(e.channelId)) legs.onEvent(e);
         return;
       case 'dial': legs.onEvent(e); return;
@@ -165,6 +175,7 @@ export function createAcd(deps: AcdDeps): Acd {
     counters.resyncs!++;
     const alive = new Set((await telephony.listChannels()).map((c) => c.id));
     const legsGone = legs.resync(alive);
+    transfers.resync(alive);
     const callersGone = callers.resync(alive);
     counters.resyncedLegs! += legsGone;
     counters.resyncedCallers! += callersGone;
@@ -193,6 +204,8 @@ export function createAcd(deps: AcdDeps): Acd {
     dtmf: callers.dtmf,
     hasQueue: (id) => Object.hasOwn(queues, id),
     handleAgentLegStart: legs.handleAgentLegStart,
+    handleConsultLegStart: transfers.handleConsultLegStart,
+    transfers,
     counters,
     resync,
     async start() {
@@ -224,6 +237,7 @@ export function createAcd(deps: AcdDeps): Acd {
       clock.clearTimeout(pollTimer);
       unsubscribe?.();
       stopReconnect?.();
+      transfers.stop();
       callers.stop();
       agents.stop();
       legs.stop();

@@ -26,6 +26,8 @@ export type AgentEvent =
   | { type: 'RING_END'; callId: string } // nobody answered / cancelled / busy
   | { type: 'CONNECT'; callId: string } // answered and bridged
   | { type: 'CALL_END'; callId: string }
+  // A consult (attended transfer) this agent took was cancelled: free again, no wrap-up.
+  | { type: 'RELEASE'; callId: string }
   // The agent's wrap-up was submitted (console): wrap-up ends before its configured time.
   | { type: 'WRAP_UP_DONE'; callId: string };
 
@@ -77,6 +79,7 @@ export const agentMachine = setup({
     onCall: {
       on: {
         CALL_END: { guard: 'sameCall', target: 'wrapUp' },
+        RELEASE: { guard: 'sameCall', target: 'settle', actions: 'clearCall' },
         LOGOUT: { actions: assign({ pending: { kind: 'logout' } }) },
         PAUSE: { actions: assign({ pending: ({ event }) => ({ kind: 'pause' as const, reason: event.reason }) }) },
         UNPAUSE: { actions: assign({ pending: undefined }) },

@@ -37,25 +37,41 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     return new Promise<QueueOutcome>((resolve) => {
       const c: Caller = {
         callId: req.callId, channelId: req.channelId, queue: q, language: req.language, seq: ++seq, joinedAt: now, phase: 'waiting', skills: [...new Set(req.skills ?? [])],
-        attemptNo: 0, lastRung: new Set(), tried: new Set(), resolve, detachSignal: () => {},
+        attemptNo: 0, lastRung: new Set(), tried: new Set(), transfers: [], segment: 0, resolve, detachSignal: () => {},
       };
       const onAbort = () => callerGone(c);
       req.signal.addEventListener('abort', onAbort, { once: true });
       c.detachSignal = () => req.signal.removeEventListener('abort', onAbort);
       callers.set(c.callId, c);
       byChannel.set(c.channelId, c);
-      rt.record({ type: 'join', queueId: q.id, callId: c.callId, at: now, position: waitingHere + 1 });
-      telephony.startMoh(c.channelId, q.mohClass).catch(swallow(rt, 'startMoh', { callId: c.callId }));
-      if (c.skills.length && q.skillsRelaxSec !== undefined) {
-        // Waited long enough for a specialist: any member may take the call now.
-        c.relaxTimer = clock.setTimeout(() => { c.relaxTimer = undefined; c.skills = []; rt.kick(); }, q.skillsRelaxSec * 1000);
-      }
-      if (q.maxWaitSec !== undefined) {
-        c.maxWaitTimer = clock.setTimeout(() => { c.maxWaitTimer = undefined; leave(c, 'timeout', { channelAlive: true }); }, q.maxWaitSec * 1000);
-      }
-      announcements.schedule(c);
-      rt.kick();
+      enterQueue(c);
     });
+  }
+
+  /**
+   * The caller waits in c.queue from now: a join event, music on hold, the queue's wait timers
+   * and announcements. A new caller, or one transferred (back) to a queue by transfer.ts;
+   * `before` runs ahead of dispatch (a blind transfer rings its target agent first).
+   */
+  function enterQueue(c: Caller, before?: () => void): void {
+    const q = c.queue;
+    const now = clock.now();
+    const waitingHere = [...callers.values()].filter((x) => x !== c && x.queue === q && x.phase !== 'bridged' && x.phase !== 'done').length;
+    clearWaitTimers(c);
+    c.joinedAt = now;
+    c.phase = 'waiting';
+    rt.record({ type: 'join', queueId: q.id, callId: c.callId, at: now, position: waitingHere + 1 });
+    telephony.startMoh(c.channelId, q.mohClass).catch(swallow(rt, 'startMoh', { callId: c.callId }));
+    if (c.skills.length && q.skillsRelaxSec !== undefined) {
+      // Waited long enough for a specialist: any member may take the call now.
+      c.relaxTimer = clock.setTimeout(() => { c.relaxTimer = undefined; c.skills = []; rt.kick(); }, q.skillsRelaxSec * 1000);
+    }
+    if (q.maxWaitSec !== undefined) {
+      c.maxWaitTimer = clock.setTimeout(() => { c.maxWaitTimer = undefined; leave(c, 'timeout', { channelAlive: true }); }, q.maxWaitSec * 1000);
+    }
+    announcements.schedule(c);
+    before?.();
+    rt.kick();
   }
 
   function dtmf(channelId: string, digit: string): void {
@@ -80,6 +96,7 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     c.agentId = leg.agentId;
     c.agentLegId = leg.legId;
     c.connectedAt = now;
+    c.agentSince = now;
     c.lastRung.clear();
     clearWaitTimers(c);
     agents.send(leg.agentId, { type: 'CONNECT', callId: c.callId });
@@ -96,15 +113,23 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     try {
       await announcements.cancel(c);
       await telephony.stopMoh(c.channelId).catch(swallow(rt, 'stopMoh'));
-      const { bridgeId } = await telephony.createBridge({ type: 'mixing', bridgeId: `acd-${c.callId}`, name: `queue ${q.id}` });
+      // After a transfer that moved the caller, a new bridge and recording segment (ids unique per call).
+      const seg = c.segment ? `-s${c.segment}` : '';
+      const { bridgeId } = await telephony.createBridge({ type: 'mixing', bridgeId: `acd-${c.callId}${seg}`, name: `queue ${q.id}` });
       c.bridgeId = bridgeId;
       if (c.phase !== 'bridged') { await telephony.destroyBridge(bridgeId).catch(swallow(rt, 'destroyBridge')); return; }
       await telephony.addToBridge(bridgeId, [c.channelId, legId]);
       if (q.record && c.phase === 'bridged') {
-        const name = `queue-${q.id}-${c.callId}`;
+        const name = `queue-${q.id}-${c.callId}${seg}`;
         // The bridge, not a channel: both sides of the conversation are in the file.
         const r = await telephony.recordBridge(bridgeId, { name, format: 'wav', beep: false, ifExists: 'overwrite', terminateOn: 'none' });
-        c.recordingName = r.name;
+        // The call's first recording is the record's; later segments are named in the transfers.
+        if (!c.recordingName) c.recordingName = r.name;
+        else {
+          c.segmentRecording = r.name;
+          const last = c.transfers.at(-1);
+          if (last && !last.recording) last.recording = r.name;
+        }
       }
     } catch (err) {
       // One side vanished mid-setup: the hangup event ends the conversation; anything else
@@ -138,10 +163,12 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     const q = c.queue;
     const agentId = c.agentId!;
     const talkSec = round2((now - (c.connectedAt ?? now)) / 1000);
+    const agentTalkSec = round2((now - (c.agentSince ?? c.connectedAt ?? now)) / 1000);
     const waitSec = round2(((c.connectedAt ?? now) - c.joinedAt) / 1000);
     rt.memory.get(q.id)!.lastCallEndedAt[agentId] = now;
-    rt.record({ type: 'complete', queueId: q.id, callId: c.callId, at: now, agentId, talkSec, wrapUpSec: q.wrapUpSec, endedBy });
-    if (c.recordingName) telephony.stopRecording(c.recordingName).catch(swallow(rt, 'stopRecording'));
+    rt.record({ type: 'complete', queueId: q.id, callId: c.callId, at: now, agentId, talkSec: agentTalkSec, wrapUpSec: q.wrapUpSec, endedBy });
+    const live = c.segmentRecording ?? c.recordingName;
+    if (live) telephony.stopRecording(live).catch(swallow(rt, 'stopRecording'));
     if (c.agentLegId) legs.expectLegGone(c.agentLegId);
     if (endedBy !== 'agent' && c.agentLegId) telephony.hangup(c.agentLegId, 'normal').catch(swallow(rt, 'hangup'));
     if (c.bridgeId) {
@@ -158,11 +185,14 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     callers.delete(c.callId);
     byChannel.delete(c.channelId);
     c.detachSignal();
-    const a = c.agentId ? agents.get(c.agentId) : undefined;
+    // After a blind transfer nobody answered, the call's agent is the one who had it last.
+    const lastAgent = c.agentId ?? c.transfers.at(-1)?.from.agentId;
+    const a = lastAgent ? agents.get(lastAgent) : undefined;
     rt.finished.set(c.callId, {
       queue: { id: c.queue.id, waitSeconds: outcome.waitSeconds, outcome: outcome.outcome, ...(outcome.outcome === 'answered' && outcome.talkSeconds !== undefined ? { talkSeconds: outcome.talkSeconds } : {}) },
       ...(a ? { agent: { id: a.entry.id, name: a.entry.name, endpoint: a.entry.endpoint } } : {}),
       ...(c.recordingName ? { recording: { name: c.recordingName } } : {}),
+      ...(c.transfers.length ? { transfers: c.transfers } : {}),
     });
     if (rt.finished.size > 10_000) rt.finished.delete(rt.finished.keys().next().value!);
     c.resolve(outcome);
@@ -206,5 +236,5 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     }
   }
 
-  return { join, dtmf, connect, leave, endConversation, leaveEmptyQueues, onHangup, resync, stop };
+  return { join, dtmf, connect, enterQueue, leave, endConversation, leaveEmptyQueues, onHangup, resync, stop };
 }

@@ -6,6 +6,7 @@ import type { Acd } from './acd.ts';
 import { CentralitaError } from '../errors.ts';
 import { requires, ROLES_FOR } from '../http/access.ts';
 import { mayActOnAgent } from '../auth/roles.ts';
+import { registerTransferRoutes } from './transfer-http.ts';
 
 const windowQuery = z.object({ windowSec: z.coerce.number().int().positive().max(31 * 24 * 3600).optional() }).strict();
 const agentParams = z.object({ id: z.string().min(1).max(64) });
@@ -73,4 +74,5 @@ export function registerAcdRoutes(app: FastifyInstance, acd: Acd): void {
   action('logout');
   action('pause');
   action('unpause');
+  registerTransferRoutes(app, acd);
 }

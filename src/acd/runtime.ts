@@ -4,7 +4,7 @@
 // of it runs on one event loop turn at a time, so the parts share plain maps, no locks.
 import type { ActorRefFrom } from 'xstate';
 import type { QueueOutcome } from '../calls/contract.ts';
-import type { CallRecord } from '../domain/call-record.ts';
+import type { CallRecord, CallTransfer } from '../domain/call-record.ts';
 import type { EventBus } from '../domain/event-bus.ts';
 import { CentralitaError } from '../errors.ts';
 import type { HangupReason, Telephony } from '../telephony/port.ts';
@@ -29,7 +29,7 @@ export interface AcdLogger {
 export type DeviceAvailability = 'available' | 'in-use' | 'unavailable' | 'unknown';
 export type Phase = 'waiting' | 'ringing' | 'retry' | 'bridged' | 'done';
 export type LegState = 'dialing' | 'up' | 'failed' | 'cancelled';
-export type RecordFields = Pick<CallRecord, 'queue' | 'agent' | 'recording'>;
+export type RecordFields = Pick<CallRecord, 'queue' | 'agent' | 'recording' | 'transfers'>;
 
 export interface Leg {
   legId: string;
@@ -73,7 +73,14 @@ export interface Caller {
   agentLegId?: string;
   bridgeId?: string;
   recordingName?: string;
+  /** The recording of the bridge after a transfer moved the caller (the first one stays the record's). */
+  segmentRecording?: string;
   connectedAt?: number;
+  /** Since when the current agent has the caller (differs from connectedAt after a transfer). */
+  agentSince?: number;
+  /** Transfers of this call (transfer.ts); a new bridge and recording segment after each one that moved the caller. */
+  transfers: CallTransfer[];
+  segment: number;
   resolve: (o: QueueOutcome) => void;
   detachSignal: () => void;
 }
@@ -114,6 +121,8 @@ export interface AcdRuntime {
   connect(c: Caller, leg: Leg): void;
   /** The bridged conversation is over (either side, or a bridging failure). Set by callers.ts. */
   endConversation(c: Caller, endedBy: 'caller' | 'agent' | 'system'): void;
+  /** Puts a caller (back) in c.queue: join event, music on hold, wait timers, announcements. Set by callers.ts. */
+  enterQueue(c: Caller, before?: () => void): void;
 }
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;

@@ -12,7 +12,7 @@ export type AcdEvent =
   | { type: 'ring'; queueId: string; callId: string; at: number; agentIds: string[] }
   | { type: 'ring-failed'; queueId: string; callId: string; at: number; agentId: string; reason: string }
   | { type: 'connect'; queueId: string; callId: string; at: number; agentId: string; waitSec: number }
-  | { type: 'complete'; queueId: string; callId: string; at: number; agentId: string; talkSec: number; wrapUpSec: number; endedBy: 'caller' | 'agent' | 'system' }
+  | { type: 'complete'; queueId: string; callId: string; at: number; agentId: string; talkSec: number; wrapUpSec: number; endedBy: 'caller' | 'agent' | 'system' | 'transfer' }
   | { type: 'leave'; queueId: string; callId: string; at: number; outcome: LeaveOutcome; waitSec: number; digit?: string };
 
 export interface AgentStateEvent { agentId: string; state: AgentStateName; reason?: string; at: number }

@@ -5,7 +5,7 @@
 import type { CallRecord } from '../domain/call-record.ts';
 import { bridgedSeconds } from './records.ts';
 
-export function mergeQueueFields(record: CallRecord, fields: Pick<CallRecord, 'queue' | 'agent' | 'recording'> | undefined): CallRecord {
+export function mergeQueueFields(record: CallRecord, fields: Pick<CallRecord, 'queue' | 'agent' | 'recording' | 'transfers'> | undefined): CallRecord {
   if (!fields) return record;
   const out: CallRecord = { ...record };
   if (fields.queue) {
@@ -22,5 +22,6 @@ export function mergeQueueFields(record: CallRecord, fields: Pick<CallRecord, 'q
   }
   if (fields.agent) out.agent = { ...record.agent, ...fields.agent };
   if (fields.recording && !record.recording) out.recording = fields.recording;
+  if (fields.transfers?.length) out.transfers = fields.transfers;
   return out;
 }

@@ -77,6 +77,7 @@ export interface AcdPort {
 /** Stasis args[0] values that are NOT flows: the router gives these channels to their owner. */
 export const STASIS_ROLES = {
   agentLeg: 'acd-agent', // ACD agent legs: acd-agent,<queueId>,<callId>,<agentId>
+  consultLeg: 'acd-consult', // attended-transfer consult legs: acd-consult,<callId>,<agentId>
   dialLeg: 'dial-leg', // outbound legs of the dial node: dial-leg,<callId>
   campaign: 'campaign', // campaign originations: campaign,<campaignId>,<rowId>,<attempt>
 } as const;

@@ -49,6 +49,36 @@ export interface CallRecord {
   source?: 'pbx';
   /** The agent's wrap-up (disposition code and notes), when it came before the record was logged. */
   wrapUp?: WrapUp;
+  /** Transfers between agents and queues, in order; `agent` is then the agent the call ended with. */
+  transfers?: CallTransfer[];
+}
+
+/**
+ * One transfer of the call. `blind`: the caller went straight to the target (queue or agent);
+ * `attended`: the agent consulted the target agent first while the caller heard music on hold.
+ */
+export interface CallTransfer {
+  kind: 'blind' | 'attended';
+  from: { agentId: string; name?: string };
+  to: { type: 'queue' | 'agent'; id: string; name?: string };
+  /** Who asked for it (the agent, or a supervisor acting for them). */
+  by: string;
+  requestedAt: string;
+  /** The target (or the queue's agent) answered. */
+  answeredAt?: string;
+  answeredBy?: { agentId: string; name?: string };
+  /** The caller was bridged with the new agent (the transferring agent released). */
+  completedAt?: string;
+  /**
+   * `requeued`: the target agent did not answer (or left the consult after the transferring agent
+   * hung up): the caller went back to the queue; `caller-left`: the caller hung up or left the queue
+   * before anyone took the call.
+   */
+  outcome: 'pending' | 'completed' | 'cancelled' | 'no-answer' | 'target-hung-up' | 'requeued' | 'caller-left' | 'failed';
+  /** The queue the caller went back to when the target did not take the call. */
+  requeuedTo?: string;
+  /** The recording of the conversation after this transfer, when it is a new one (a blind transfer's new bridge). */
+  recording?: string;
 }
 
 export interface WrapUp {

@@ -62,7 +62,8 @@ export function registerPbxRoutes(app: FastifyInstance, d: PbxRouteDeps): void {
       throw err;
     }
   };
-  const decode = (s: string) => decodeURIComponent(s);
+  // Fastify has decoded the parameter once already; a literal '%' left in it (not an escape) stays as is, not a 500.
+  const decode = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
 
   app.get('/api/pbx-queues', { config: requires(ROLES_FOR.acdRead) }, async () => ({ at: new Date(d.now()).toISOString(), source: 'freepbx', queues: d.board.list(d.now()) }));
   app.get('/api/pbx-queues/:queue', { config: requires(ROLES_FOR.acdRead) }, async (req, reply) => {

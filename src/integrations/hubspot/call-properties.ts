@@ -170,6 +170,10 @@ function callBody(r: CallRecord, choice: ContactChoice, customer: { raw: string;
     text(`${t.summaryOut[r.disposition]}${agent && r.disposition === 'answered' ? ` ${t.summaryAnswered(agent, r.queue?.id)}` : ''}`);
   }
   if (r.campaign) text(t.campaignLine(r.campaign.campaignId, r.campaign.attempt));
+  // Transfers (issue 19): one engagement for the whole call, owned by the agent it ended with.
+  for (const x of (r.transfers ?? []).slice(0, 10)) {
+    text(t.transferLine(x.kind, x.from.name ?? x.from.agentId, x.to.name ?? x.to.id, x.outcome, x.to.type === 'queue' && x.answeredBy ? x.answeredBy.name ?? x.answeredBy.agentId : undefined));
+  }
 
   // Times: menu (when any), wait and talk, always both.
   const ivr = ivrSeconds(r);

@@ -35,6 +35,8 @@ const T = {
     menu: (d: string) => `menú ${d}`, wait: (d: string) => `espera ${d}`, talk: (d: string) => `conversación ${d}`,
     digits: (ds: string, more: number) => `Marcó en el menú: ${ds}${more ? ` (y ${more} opciones más)` : ''}`,
     campaignLine: (c: string, attempt?: number) => `Campaña: ${c}${attempt ? `, intento ${attempt}` : ''}.`,
+    transferLine: (kind: 'blind' | 'attended', from: string, to: string, outcome: string, by?: string) =>
+      `Transferencia ${kind === 'blind' ? 'directa' : 'con consulta'} de ${from} a ${to}: ${({ completed: 'completada', cancelled: 'cancelada', 'no-answer': 'sin respuesta, volvió a la cola', requeued: 'volvió a la cola', 'target-hung-up': 'el destino colgó', 'caller-left': 'el cliente colgó', failed: 'falló', pending: 'en curso' } as Record<string, string>)[outcome] ?? outcome}${by ? ` (atendida por ${by})` : ''}.`,
     listen: 'Escuchar la grabación', listenVoicemail: 'Escuchar el mensaje',
     others: (n: string) => `Otros contactos con el número ${n}: `,
     othersMore: (k: number) => ` y ${k} más`,
@@ -69,6 +71,8 @@ const T = {
     menu: (d: string) => `phone menu ${d}`, wait: (d: string) => `wait ${d}`, talk: (d: string) => `talk ${d}`,
     digits: (ds: string, more: number) => `Pressed in the menu: ${ds}${more ? ` (and ${more} more)` : ''}`,
     campaignLine: (c: string, attempt?: number) => `Campaign: ${c}${attempt ? `, attempt ${attempt}` : ''}.`,
+    transferLine: (kind: 'blind' | 'attended', from: string, to: string, outcome: string, by?: string) =>
+      `${kind === 'blind' ? 'Blind' : 'Attended'} transfer from ${from} to ${to}: ${({ completed: 'completed', cancelled: 'cancelled', 'no-answer': 'not answered, back to the queue', requeued: 'back to the queue', 'target-hung-up': 'the target hung up', 'caller-left': 'the customer hung up', failed: 'failed', pending: 'in progress' } as Record<string, string>)[outcome] ?? outcome}${by ? ` (answered by ${by})` : ''}.`,
     listen: 'Listen to the recording', listenVoicemail: 'Listen to the message',
     others: (n: string) => `Other contacts with ${n}: `,
     othersMore: (k: number) => ` and ${k} more`,

@@ -118,4 +118,15 @@ describe('agent machine', () => {
     expect(state()).toBe('paused');
     expect(actor.getSnapshot().context.pauseReason).toBe('lunch');
   });
+  it('a cancelled consult (attended transfer) frees the target at once, without wrap-up; a stale RELEASE does nothing', () => {
+    const { actor, state } = agent();
+    actor.send({ type: 'LOGIN' });
+    actor.send({ type: 'OFFER', callId: 'c1', queueId: 'q', wrapUpMs: 60_000 });
+    actor.send({ type: 'CONNECT', callId: 'c1' });
+    actor.send({ type: 'RELEASE', callId: 'c0' });
+    expect(state()).toBe('onCall');
+    actor.send({ type: 'RELEASE', callId: 'c1' });
+    expect(state()).toBe('available');
+    expect(actor.getSnapshot().context.callId).toBeUndefined();
+  });
 });

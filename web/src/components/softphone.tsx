@@ -9,6 +9,7 @@ import { lang } from '../i18n/index.ts';
 import { now, serverNow } from '../lib/clock.ts';
 import { createSoftphone, type Softphone, type SoftphoneCredentials, type SoftphoneState } from '../lib/softphone.ts';
 import { Panel } from './ui.tsx';
+import { TransferControls } from './transfer.tsx';
 
 // The softphone's words live here, in both languages (one panel, one file).
 const W = {
@@ -107,6 +108,7 @@ export function SoftphonePanel({ agentId }: { agentId: string }) {
                     <div class="keypad" role="group" aria-label={w.keypad}>
                       {KEYS.map((k) => <button type="button" key={k} data-key={k} onClick={() => phone?.dtmf(k)}>{k}</button>)}
                     </div>
+                    {c.direction === 'incoming' && <TransferControls agentId={agentId} />}
                   </>
                 )}
               </>
