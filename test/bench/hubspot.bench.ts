@@ -12,6 +12,7 @@
 // the client: real processing time counts 1:1, waits for the rate limit are skipped but added.
 import { Queue } from 'bullmq';
 import { availableParallelism, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -162,6 +163,7 @@ export async function run(args: string[]) {
     let started = performance.now();
     let hw: { close(): Promise<void> } | undefined;
     let crashed: { signal: string | null; created: number } | undefined;
+    let crashedAt: number | undefined;
     if (crash) {
       // A worker process dies (SIGKILL) between HubSpot's create and the ledger write.
       const c = spawn(process.execPath, [fileURLToPath(new URL('../fakes/hubspot-worker-child.ts', import.meta.url))], {
@@ -178,6 +180,7 @@ export async function run(args: string[]) {
       });
       const signal = await new Promise<string | null>((r) => c.once('exit', (_code, sig) => r(sig)));
       crashed = { signal, created: Number(/created (\d+)/.exec(out)?.[1] ?? 0) };
+      crashedAt = performance.now();
     }
     if (workersN === 0) {
       hw = createHubspotWorker({ connection: workerConnection, redis, crm, settings, logger: quiet, keyPrefix, bullPrefix: 'bench-bull', ...(crash ? { worker: { stalledInterval: 500, lockDuration: 2_000, maxStalledCount: 5 } } : {}) });
@@ -216,6 +219,13 @@ export async function run(args: string[]) {
     const createTimes = at(state.requests.filter((r) => r.kind !== 'search'));
     const timeline = { first_search_s: searchTimes[0] ?? 0, last_search_s: searchTimes.at(-1) ?? 0, last_create_s: Math.max(0, ...createTimes), searches_per_s: round((searchTimes.length - 1) / Math.max(0.001, (searchTimes.at(-1) ?? 0) - (searchTimes[0] ?? 0))) };
     const searchesRefused = searchRequests.filter((r) => r.status === 400).length;
+    // BENCH_TIMELINE=<file>: every request the fake saw (seconds from the start) and when the crashed worker died.
+    if (process.env.BENCH_TIMELINE) {
+      writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify({
+        t0, crashed_s: crashedAt === undefined ? null : round((crashedAt - started) / 1000),
+        requests: state.requests.map((r) => ({ t: Math.round(r.at - t0) / 1000, path: r.path, status: r.status, chars: r.bodyChars })),
+      }));
+    }
     const associated = state.associatedCalls;
     await hw?.close();
     await Promise.all(children.map((c) => new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); })));
