@@ -12,6 +12,7 @@ import type { CallRecord } from '../../domain/call-record.ts';
 import type { Crm, CrmContact, NewCallEngagement } from './port.ts';
 import { CrmAuthError, CrmConfigError, CrmRateLimitedError, CrmRejectedError, CrmUnavailableError } from './port.ts';
 import type { Ledger } from './ledger.ts';
+import type { ChoiceStore } from './choice-store.ts';
 import type { HubspotSettings } from './settings.ts';
 import { alwaysWritten, buildCallProperties, chooseContact, customerNumber, type ContactChoice, type PortalLinks } from './call-properties.ts';
 import { BATCH_CREATE_MAX, chunk } from './requests.ts';
@@ -41,6 +42,10 @@ export interface CallLoggerDeps {
   portal?: () => PortalLinks | undefined;
   /** Calls logged without a contact, kept for later reconciliation. */
   onUnassociated?: (calls: UnassociatedCall[]) => Promise<void>;
+  /** Contacts chosen for records in an earlier attempt (a retry, a crashed worker's batch): not searched again. */
+  choices?: ChoiceStore;
+  /** The current time (ms), for the pending stamp of each create; default: the batch's `now`. */
+  now?: () => number;
   /** Test hook: runs after HubSpot created calls and before the ledger records them. */
   afterCreate?: (created: Map<string, string>) => Promise<void> | void;
 }
@@ -83,8 +88,12 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
   async function resolveContacts(records: CallRecord[], now: number, out: Map<string, LogOutcome>): Promise<Map<string, ContactChoice>> {
     const choices = new Map<string, ContactChoice>();
     const numberOf = new Map<string, string>();
+    // An optimisation only: if the store cannot answer, search as if it were empty.
+    const kept = deps.choices ? await deps.choices.get(records.filter((r) => !r.hubspotContactId).map((r) => r.id)).catch(() => new Map<string, ContactChoice>()) : new Map<string, ContactChoice>();
     for (const r of records) {
       if (r.hubspotContactId) { choices.set(r.id, { chosen: { id: r.hubspotContactId, numbers: [] }, others: [] }); continue; }
+      const k = kept.get(r.id);
+      if (k) { choices.set(r.id, k); continue; }
       const n = customerNumber(r, settings.defaultCountry).e164;
       if (n) numberOf.set(r.id, n); else choices.set(r.id, { others: [] });
     }
@@ -110,12 +119,15 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
         created = new Map([...created, ...made]);
       }
     }
+    const fresh = new Map<string, ContactChoice>();
     for (const [recordId, n] of numberOf) {
       const until = waitingNumbers.get(n);
       if (until !== undefined) { out.set(recordId, { kind: 'wait', untilMs: until, reason: `contact for ${n} is being created` }); continue; }
       const id = created.get(n);
-      choices.set(recordId, id ? { chosen: { id, numbers: [n] }, others: [], created: true } : chooseContact(found.get(n) ?? [], settings.matchRule));
+      fresh.set(recordId, id ? { chosen: { id, numbers: [n] }, others: [], created: true } : chooseContact(found.get(n) ?? [], settings.matchRule));
     }
+    if (deps.choices && fresh.size) await deps.choices.put(fresh).catch(() => undefined);
+    for (const [id, c] of fresh) choices.set(id, c);
     return choices;
   }
 
@@ -219,18 +231,20 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
             contactIds: choice.chosen ? [choice.chosen.id] : [],
           });
         }
-        const claimed = new Set(await deps.calls.markPending(inputs.map((i) => i.recordId), now, now - lag));
-        for (const i of inputs) if (!claimed.has(i.recordId)) out.set(i.recordId, { kind: 'wait', untilMs: now + Math.min(lag, 5_000), reason: 'another worker is creating this call' });
-        const mine = inputs.filter((i) => claimed.has(i.recordId));
-        // One batch create per 100 (HubSpot's limit), each recorded on its own so a failure in
-        // the second does not hide what the first created. A set-up refusal stops the rest.
-        const parts = chunk(mine, BATCH_CREATE_MAX);
+        // One batch create per 100 (HubSpot's limit), each claimed (pending) just before it is
+        // sent, stamped with the time it is sent, and recorded on its own: after a crash only
+        // the calls that may have reached HubSpot are pending (and searched for), and a failure
+        // in the second does not hide what the first created. A set-up refusal stops the rest.
+        const parts = chunk(inputs, BATCH_CREATE_MAX);
         for (const [n, part] of parts.entries()) {
-          const setup = await create(part, now, out, meta);
+          const at = deps.now?.() ?? now;
+          const claimed = new Set(await deps.calls.markPending(part.map((i) => i.recordId), at, at - lag));
+          for (const i of part) if (!claimed.has(i.recordId)) out.set(i.recordId, { kind: 'wait', untilMs: at + Math.min(lag, 5_000), reason: 'another worker is creating this call' });
+          const mine = part.filter((i) => claimed.has(i.recordId));
+          const setup = mine.length ? await create(mine, at, out, meta) : undefined;
           if (setup) {
-            const rest = parts.slice(n + 1).flat();
-            await deps.calls.clear(rest.map((i) => i.recordId));
-            for (const i of rest) out.set(i.recordId, outcomeFromError(setup));
+            // Not claimed yet: nothing to release.
+            for (const i of parts.slice(n + 1).flat()) out.set(i.recordId, outcomeFromError(setup));
             break;
           }
         }
