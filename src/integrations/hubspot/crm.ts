@@ -3,7 +3,7 @@
 // for every transport.
 import type { CallPair, Crm, CrmContact, CreateCallsResult } from './port.ts';
 import { CrmRejectedError, bodyMessage } from './port.ts';
-import { contactNumbers, contactSearchProperties } from './phone-match.ts';
+import { contactNumbers, contactSearchProperties, nationalDigits } from './phone-match.ts';
 import {
   ASSOCIATE_MAX, BATCH_CREATE_MAX, BATCH_UPDATE_MAX, SEARCH_LIMITS, callBatchCreateBody, callBatchUpdateBody, callContactAssociationBody, callSearches, chunk,
   contactBatchCreateBody, contactSearches, fallbackSearches, type PlannedSearch, type SearchBody,
@@ -18,7 +18,8 @@ export interface BatchAnswer<R> { status: number; results: R[]; errors?: { messa
 export interface AssociationResult { fromObjectId: string | number; toObjectId: string | number }
 
 export interface CrmTransport {
-  search(object: 'contacts' | 'calls', body: SearchBody): Promise<SearchPage>;
+  /** `body` may be a function, called when the request may be sent (its search slot is granted). */
+  search(object: 'contacts' | 'calls', body: SearchBody | (() => SearchBody)): Promise<SearchPage>;
   batchCreate(object: 'contacts' | 'calls', body: { inputs: unknown[] }): Promise<BatchAnswer<CrmObject>>;
   batchUpdate(body: { inputs: unknown[] }): Promise<BatchAnswer<CrmObject>>;
   /** Associations v4 batch create, calls → contacts. */
@@ -67,11 +68,11 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
   const extra = opts.extraContactProperties ?? [];
   const primaryProps = [...contactSearchProperties(rules), ...extra];
   const fallbackProps = [...contactSearchProperties({ ...rules, raw: true }), ...extra];
-  async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>): Promise<CrmObject[]> {
+  async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>, first?: () => SearchBody): Promise<CrmObject[]> {
     const out: CrmObject[] = [];
     let after: string | undefined;
     do {
-      const page = await t.search(object, plan.body(after));
+      const page = await t.search(object, after === undefined && first ? first : plan.body(after));
       out.push(...page.results);
       after = page.paging?.next?.after;
       // HubSpot stops paging at 10,000 results; our queries are far below that, so stop rather than loop.
@@ -103,6 +104,59 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     return out;
   }
 
+  // Contact look-ups of concurrent batches share search bodies. Searches are the scarcest budget
+  // (5 a second) and a batch's numbers rarely fill its last body; so the numbers wait in a pool
+  // and each body is filled from it when its search slot is granted (one request waits for a
+  // slot at a time), taking every number asked for until then, whoever asked.
+  type Waiter = { left: number; objects: CrmObject[]; failed: boolean; resolve(o: CrmObject[]): void; reject(e: unknown): void };
+  const pool: { number: string; waiter: Waiter }[] = [];
+  let waitingForSlot = false;
+  const fail = (w: Waiter, err: unknown) => {
+    if (w.failed) return;
+    w.failed = true;
+    for (let i = pool.length - 1; i >= 0; i--) if (pool[i]!.waiter === w) pool.splice(i, 1);
+    w.reject(err);
+  };
+  function pump() {
+    if (waitingForSlot || !pool.length) return;
+    waitingForSlot = true;
+    let taken: typeof pool = [];
+    let plan: PlannedSearch<string> | undefined;
+    const first = () => {
+      waitingForSlot = false;
+      plan = contactSearches(pool.map((e) => e.number), primaryProps)[0]!;
+      taken = pool.splice(0, plan.items.length);
+      pump();
+      return plan.body();
+    };
+    // The plan exists once `first` ran; until then only a placeholder is needed for the type.
+    const lazyPlan: PlannedSearch<string> = { items: [], body: (after) => plan!.body(after) };
+    pages('contacts', lazyPlan, first).then((objects) => {
+      for (const e of taken) {
+        if (e.waiter.failed) continue;
+        e.waiter.objects.push(...objects);
+        if (--e.waiter.left === 0) e.waiter.resolve(e.waiter.objects);
+      }
+    }, (err: unknown) => {
+      if (!plan) {
+        // No slot was granted (the budget said wait too long): nobody else is waiting for one.
+        waitingForSlot = false;
+        taken = pool.splice(0);
+      }
+      for (const e of taken) fail(e.waiter, err);
+      pump();
+    });
+  }
+  function pooledSearch(numbers: string[]): Promise<CrmObject[]> {
+    const searchable = numbers.filter((n) => nationalDigits(n));
+    if (!searchable.length) return Promise.resolve([]);
+    return new Promise<CrmObject[]>((resolve, reject) => {
+      const waiter: Waiter = { left: searchable.length, objects: [], failed: false, resolve, reject };
+      for (const number of searchable) pool.push({ number, waiter });
+      pump();
+    });
+  }
+
   function collect(found: Map<string, CrmContact[]>, wanted: Set<string>, objects: CrmObject[]) {
     for (const o of objects) {
       const c = toContact(o, opts.defaultCountry);
@@ -120,7 +174,15 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
       const numbers = [...new Set(e164s)];
       const found = new Map<string, CrmContact[]>();
       const unsearchable: string[] = [];
-      collect(found, new Set(numbers), await searchAll('contacts', contactSearches(numbers, primaryProps), (part) => contactSearches(part, primaryProps), unsearchable));
+      let primary: CrmObject[];
+      try {
+        primary = await pooledSearch(numbers);
+      } catch (err) {
+        // A shared body refused: search this batch's numbers on their own, splitting refusals.
+        if (!(err instanceof CrmRejectedError) || err.status !== 400) throw err;
+        primary = await searchAll('contacts', contactSearches(numbers, primaryProps), (part) => contactSearches(part, primaryProps), unsearchable);
+      }
+      collect(found, new Set(numbers), primary);
       // Numbers HubSpot could not calculate (odd spellings) are only found by their raw text.
       if (opts.fallbackSearch !== false) {
         const missing = numbers.filter((n) => !found.has(n));

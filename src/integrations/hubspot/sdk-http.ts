@@ -70,6 +70,7 @@ function lower(h: Record<string, string>): Record<string, string> {
 
 export interface HubspotHttp {
   /** Sends one request within the budget; 2xx → status and parsed body, else a port error. */
+  /** `body` may be a function: it is called once the budget has granted the request (see crm.ts, shared searches). */
   request<T>(method: 'GET' | 'POST', path: string, body: unknown, kind: RequestKind): Promise<{ status: number; body: T }>;
 }
 
@@ -91,8 +92,9 @@ export function createHubspotHttp(opts: HubspotHttpOptions): HubspotHttp {
   }
 
   return {
-    async request(method, path, body, kind) {
+    async request(method, path, lazyBody, kind) {
       const release = await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
+      const body: unknown = typeof lazyBody === 'function' ? (lazyBody as () => unknown)() : lazyBody;
       const started = Date.now();
       const bodyChars = body === undefined ? 0 : JSON.stringify(body).length;
       let timer: NodeJS.Timeout | undefined;
