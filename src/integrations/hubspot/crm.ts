@@ -106,11 +106,13 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
 
   // Contact look-ups of concurrent batches share search bodies. Searches are the scarcest budget
   // (5 a second) and a batch's numbers rarely fill its last body; so the numbers wait in a pool
-  // and each body is filled from it when its search slot is granted (one request waits for a
-  // slot at a time), taking every number asked for until then, whoever asked.
+  // and each body is filled from it when its search slot is granted, taking every number asked
+  // for until then, whoever asked. As many requests wait for a slot as the pool fills bodies (at
+  // most a search window's worth), so slots freed together are used together.
   type Waiter = { left: number; objects: CrmObject[]; failed: boolean; resolve(o: CrmObject[]): void; reject(e: unknown): void };
   const pool: { number: string; waiter: Waiter }[] = [];
-  let waitingForSlot = false;
+  const MAX_WAITING = 5;
+  let waiting = 0;
   const fail = (w: Waiter, err: unknown) => {
     if (w.failed) return;
     w.failed = true;
@@ -118,18 +120,23 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     w.reject(err);
   };
   function pump() {
-    if (waitingForSlot || !pool.length) return;
-    waitingForSlot = true;
+    while (pool.length && waiting < Math.min(MAX_WAITING, contactSearches(pool.map((e) => e.number), primaryProps).length)) start();
+  }
+  function start() {
+    waiting++;
+    let granted = false;
     let taken: typeof pool = [];
     let plan: PlannedSearch<string> | undefined;
     const first = () => {
-      waitingForSlot = false;
-      plan = contactSearches(pool.map((e) => e.number), primaryProps)[0]!;
+      granted = true;
+      waiting--;
+      plan = contactSearches(pool.map((e) => e.number), primaryProps)[0];
+      // Only after a failure emptied the pool: nothing is sent.
+      if (!plan) throw new CrmRejectedError(499, { message: 'nothing left to search' });
       taken = pool.splice(0, plan.items.length);
       pump();
       return plan.body();
     };
-    // The plan exists once `first` ran; until then only a placeholder is needed for the type.
     const lazyPlan: PlannedSearch<string> = { items: [], body: (after) => plan!.body(after) };
     pages('contacts', lazyPlan, first).then((objects) => {
       for (const e of taken) {
@@ -138,9 +145,9 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
         if (--e.waiter.left === 0) e.waiter.resolve(e.waiter.objects);
       }
     }, (err: unknown) => {
-      if (!plan) {
-        // No slot was granted (the budget said wait too long): nobody else is waiting for one.
-        waitingForSlot = false;
+      if (!granted) {
+        // No slot (the budget said wait too long): the numbers waiting would be told the same.
+        waiting--;
         taken = pool.splice(0);
       }
       for (const e of taken) fail(e.waiter, err);
