@@ -104,65 +104,71 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     return out;
   }
 
-  // Contact look-ups of concurrent batches share search bodies. Searches are the scarcest budget
-  // (5 a second) and a batch's numbers rarely fill its last body; so the numbers wait in a pool
-  // and each body is filled from it when its search slot is granted, taking every number asked
-  // for until then, whoever asked. As many requests wait for a slot as the pool fills bodies (at
+  // Look-ups of concurrent batches share search bodies (contact searches; record-id searches
+  // when a crashed worker's batches are picked up together). Searches are the scarcest budget
+  // (5 a second) and a batch's items rarely fill its last body; so the items wait in a pool and
+  // each body is filled from it when its search slot is granted, taking every item asked for
+  // until then, whoever asked. As many requests wait for a slot as the pool fills bodies (at
   // most a search window's worth), so slots freed together are used together.
-  type Waiter = { left: number; objects: CrmObject[]; failed: boolean; resolve(o: CrmObject[]): void; reject(e: unknown): void };
-  const pool: { number: string; waiter: Waiter }[] = [];
-  const MAX_WAITING = 5;
-  let waiting = 0;
-  const fail = (w: Waiter, err: unknown) => {
-    if (w.failed) return;
-    w.failed = true;
-    for (let i = pool.length - 1; i >= 0; i--) if (pool[i]!.waiter === w) pool.splice(i, 1);
-    w.reject(err);
-  };
-  function pump() {
-    while (pool.length && waiting < Math.min(MAX_WAITING, contactSearches(pool.map((e) => e.number), primaryProps).length)) start();
-  }
-  function start() {
-    waiting++;
-    let granted = false;
-    let taken: typeof pool = [];
-    let plan: PlannedSearch<string> | undefined;
-    const first = () => {
-      granted = true;
-      waiting--;
-      plan = contactSearches(pool.map((e) => e.number), primaryProps)[0];
-      // Only after a failure emptied the pool: nothing is sent.
-      if (!plan) throw new CrmRejectedError(499, { message: 'nothing left to search' });
-      taken = pool.splice(0, plan.items.length);
-      pump();
-      return plan.body();
+  function searchPool(object: 'contacts' | 'calls', plan: (items: string[]) => PlannedSearch<string>[]): (items: string[]) => Promise<CrmObject[]> {
+    type Waiter = { left: number; objects: CrmObject[]; failed: boolean; resolve(o: CrmObject[]): void; reject(e: unknown): void };
+    const pool: { item: string; waiter: Waiter }[] = [];
+    const MAX_WAITING = 5;
+    let waiting = 0;
+    const fail = (w: Waiter, err: unknown) => {
+      if (w.failed) return;
+      w.failed = true;
+      for (let i = pool.length - 1; i >= 0; i--) if (pool[i]!.waiter === w) pool.splice(i, 1);
+      w.reject(err);
     };
-    const lazyPlan: PlannedSearch<string> = { items: [], body: (after) => plan!.body(after) };
-    pages('contacts', lazyPlan, first).then((objects) => {
-      for (const e of taken) {
-        if (e.waiter.failed) continue;
-        e.waiter.objects.push(...objects);
-        if (--e.waiter.left === 0) e.waiter.resolve(e.waiter.objects);
-      }
-    }, (err: unknown) => {
-      if (!granted) {
-        // No slot (the budget said wait too long): the numbers waiting would be told the same.
+    function pump() {
+      while (pool.length && waiting < Math.min(MAX_WAITING, plan(pool.map((e) => e.item)).length)) start();
+    }
+    function start() {
+      waiting++;
+      let granted = false;
+      let taken: typeof pool = [];
+      let planned: PlannedSearch<string> | undefined;
+      const first = () => {
+        granted = true;
         waiting--;
-        taken = pool.splice(0);
-      }
-      for (const e of taken) fail(e.waiter, err);
-      pump();
-    });
+        planned = plan(pool.map((e) => e.item))[0];
+        // Only after a failure emptied the pool: nothing is sent.
+        if (!planned) throw new CrmRejectedError(499, { message: 'nothing left to search' });
+        taken = pool.splice(0, planned.items.length);
+        pump();
+        return planned.body();
+      };
+      const lazyPlan: PlannedSearch<string> = { items: [], body: (after) => planned!.body(after) };
+      pages(object, lazyPlan, first).then((objects) => {
+        for (const e of taken) {
+          if (e.waiter.failed) continue;
+          e.waiter.objects.push(...objects);
+          if (--e.waiter.left === 0) e.waiter.resolve(e.waiter.objects);
+        }
+      }, (err: unknown) => {
+        if (!granted) {
+          // No slot (the budget said wait too long): the items waiting would be told the same.
+          waiting--;
+          taken = pool.splice(0);
+        }
+        for (const e of taken) fail(e.waiter, err);
+        pump();
+      });
+    }
+    /** `items` must all be plannable (plan() drops none of them). */
+    return (items) => {
+      if (!items.length) return Promise.resolve([]);
+      return new Promise<CrmObject[]>((resolve, reject) => {
+        const waiter: Waiter = { left: items.length, objects: [], failed: false, resolve, reject };
+        for (const item of items) pool.push({ item, waiter });
+        pump();
+      });
+    };
   }
-  function pooledSearch(numbers: string[]): Promise<CrmObject[]> {
-    const searchable = numbers.filter((n) => nationalDigits(n));
-    if (!searchable.length) return Promise.resolve([]);
-    return new Promise<CrmObject[]>((resolve, reject) => {
-      const waiter: Waiter = { left: searchable.length, objects: [], failed: false, resolve, reject };
-      for (const number of searchable) pool.push({ number, waiter });
-      pump();
-    });
-  }
+  const contactPool = searchPool('contacts', (numbers) => contactSearches(numbers, primaryProps));
+  const pooledSearch = (numbers: string[]) => contactPool(numbers.filter((n) => nationalDigits(n)));
+  const callPool = searchPool('calls', (markers) => callSearches(markers, opts.recordIdProperty));
 
   function collect(found: Map<string, CrmContact[]>, wanted: Set<string>, objects: CrmObject[]) {
     for (const o of objects) {
@@ -223,7 +229,16 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
       const out = new Map<string, string>();
       const plan = (part: string[]) => callSearches(part, opts.recordIdProperty);
       const refused: string[] = [];
-      for (const r of await searchAll('calls', plan(ids.map(recordMarker)), plan, refused)) {
+      const markers = [...new Set(ids.map(recordMarker))];
+      let objects: CrmObject[];
+      try {
+        objects = await callPool(markers);
+      } catch (err) {
+        // A shared body refused: search this batch's markers on their own, splitting refusals.
+        if (!(err instanceof CrmRejectedError) || err.status !== 400) throw err;
+        objects = await searchAll('calls', plan(markers), plan, refused);
+      }
+      for (const r of objects) {
         const id = byMarker.get(String(r.properties[opts.recordIdProperty] ?? ''));
         // Oldest wins if a duplicate ever slipped in, so every retry converges on the same engagement.
         if (id && (!out.has(id) || Number(r.id) < Number(out.get(id)))) out.set(id, r.id);

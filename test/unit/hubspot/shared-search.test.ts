@@ -43,3 +43,21 @@ it('a shared body HubSpot refuses: each batch searches its own numbers again (sp
   expect(fb.size).toBe(40);
   expect(fake.requests.filter((r) => r.path === SEARCH).map((r) => r.status)[0]).toBe(400);
 });
+
+it('record-id look-ups of concurrent batches (a crashed worker\'s batches picked up together) share one body too', async () => {
+  const { fake, crm } = await setup();
+  const settings = parseHubspotSettings({});
+  const { buildCallProperties } = await import('../../../src/integrations/hubspot/call-properties.ts');
+  const { callRecord } = await import('./records.ts');
+  const records = Array.from({ length: 60 }, (_, i) => callRecord({ id: `cr-cmp-Cobranza-Nov-${i}_1` }));
+  const made = await crm.createCalls(records.slice(0, 50).map((record) => ({ recordId: record.id, properties: buildCallProperties({ record, settings, choice: { others: [] } }), contactIds: [] })));
+  expect(made.created.size).toBe(50);
+  const before = fake.count('/crm/v3/objects/calls/search');
+  // 30 + 30 markers fit one 3,000-character body; 10 of them were never created.
+  const [a, b] = await Promise.all([crm.findCallsByRecordId(records.slice(0, 30).map((r) => r.id)), crm.findCallsByRecordId(records.slice(30).map((r) => r.id))]);
+  expect(fake.count('/crm/v3/objects/calls/search') - before).toBe(1);
+  expect(a.size).toBe(30);
+  expect(b.size).toBe(20);
+  for (const r of records.slice(0, 50)) expect((a.get(r.id) ?? b.get(r.id))).toBe(made.created.get(r.id));
+  for (const r of records.slice(50)) expect(b.has(r.id)).toBe(false);
+});
