@@ -99,7 +99,13 @@ export function createHubspotHttp(opts: HubspotHttpOptions): HubspotHttp {
       const slot = await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
       let released = false;
       const release = () => { if (!released) { released = true; slot(); } };
-      const body: unknown = typeof lazyBody === 'function' ? (lazyBody as () => unknown)() : lazyBody;
+      let body: unknown;
+      try {
+        body = typeof lazyBody === 'function' ? (lazyBody as () => unknown)() : lazyBody;
+      } catch (err) {
+        release(); // nothing was sent
+        throw err;
+      }
       const started = Date.now();
       const bodyChars = body === undefined ? 0 : JSON.stringify(body).length;
       let timer: NodeJS.Timeout | undefined;

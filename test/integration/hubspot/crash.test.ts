@@ -33,7 +33,7 @@ it('worker killed between create and ledger write: no second engagement after re
   expect(pending.every((v) => v.startsWith('pending|'))).toBe(true);
   const createdIds = new Map(records.map((r) => [r.id, h!.fake.callsByMarker().get(recordMarker(r.id))![0]]));
 
-  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 1000 } });
+  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 5000, maxStalledCount: 2 } });
   await h.waitFor((c) => c.completed === 25, 30_000);
   const byMarker = h.fake.callsByMarker();
   for (const r of records) expect(byMarker.get(recordMarker(r.id))).toEqual([createdIds.get(r.id)]);
@@ -64,7 +64,10 @@ it('crash in a batch of two creates: only the create sent is pending, the contac
   expect(await h.redis.hlen(h.keys.ledger)).toBe(100);
   const contactSearches = h.fake.count('/crm/v3/objects/contacts/search');
 
-  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 1000 } });
+  // The crashed child's 1 s locks are noticed by the 300 ms check; the new worker's own locks are
+  // longer, so that on a loaded machine a late renewal does not make its held jobs stall (a stall
+  // restarts a job, which the attempts check below would count).
+  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 5000, maxStalledCount: 2 } });
   await h.waitFor((c) => c.completed === 150, 30_000);
   const byMarker = h.fake.callsByMarker();
   for (const r of records) expect(byMarker.get(recordMarker(r.id))).toHaveLength(1);
