@@ -84,6 +84,12 @@ type Meta = Map<string, { choice: ContactChoice; number?: string; record: CallRe
 export function createCallLogger(deps: CallLoggerDeps): CallLogger {
   const { crm, settings } = deps;
   const lag = settings.reconcileAfterMs;
+  // Records whose create this process has sent and not yet heard back about. Their pending entry
+  // may be older than the lag (a loaded machine, a slow answer), but a record-id search cannot
+  // prove such a create absent — it may be applied after the search — so they are never
+  // reconciled or created again here while in flight (a stalled job picked up again by this same
+  // worker would otherwise create a second engagement).
+  const inFlight = new Set<string>();
 
   async function resolveContacts(records: CallRecord[], now: number, out: Map<string, LogOutcome>): Promise<Map<string, ContactChoice>> {
     const choices = new Map<string, ContactChoice>();
@@ -147,8 +153,9 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
 
   /** One batch create; returns a set-up error that must stop the rest of the batch, if any. */
   async function create(inputs: NewCallEngagement[], now: number, out: Map<string, LogOutcome>, meta: Meta): Promise<CrmConfigError | undefined> {
+    for (const i of inputs) inFlight.add(i.recordId);
     try {
-      const res = await crm.createCalls(inputs);
+      const res = await crm.createCalls(inputs).finally(() => { for (const i of inputs) inFlight.delete(i.recordId); });
       await settle(res.created, inputs, now, out, meta);
       if (res.refused.size) await deps.calls.clear([...res.refused.keys()]);
       for (const i of inputs) {
@@ -184,6 +191,9 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
       }
       // A 4xx, a 429, 423 or 477 means nothing was applied: release the claims so a retry need not reconcile.
       if (err instanceof CrmRejectedError || err instanceof CrmRateLimitedError || err instanceof CrmConfigError) await deps.calls.clear(inputs.map((i) => i.recordId));
+      // Unknown outcome (timeout, 5xx, network): the create may still be applied. The lag before a
+      // search may be trusted counts from now, when this process stopped waiting, not from the send.
+      else if (!(err instanceof CrmAuthError)) { const at = deps.now?.() ?? Date.now(); await deps.calls.markPending(inputs.map((i) => i.recordId), at, Number.MAX_SAFE_INTEGER).catch(() => undefined); }
       for (const i of inputs) out.set(i.recordId, outcomeFromError(err));
       return err instanceof CrmConfigError ? err : undefined;
     }
@@ -200,6 +210,7 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
       for (const r of byId.values()) {
         const e = entries.get(r.id);
         if (e?.state === 'done') out.set(r.id, { kind: 'duplicate', callId: e.id, reconciled: false });
+        else if (inFlight.has(r.id)) out.set(r.id, { kind: 'wait', untilMs: now + Math.min(lag, 5_000), reason: 'this worker is creating this call right now' });
         else if (e?.state === 'pending' && now - e.at < lag) out.set(r.id, { kind: 'wait', untilMs: e.at + lag, reason: 'an earlier create is not yet visible to search' });
         else if (e?.state === 'pending') reconcile.push(r);
         else todo.push(r);
