@@ -45,7 +45,7 @@ it('a create that timed out is pending from the moment the worker stopped waitin
   const calls = createMemoryLedger();
   const logger = createCallLogger({ crm, calls, contacts: createMemoryLedger(), settings, now: () => t });
   const r = callRecord();
-  fake.fault({ kind: 'hang', paths: ['/crm/v3/objects/calls/batch/create'] });
+  fake.fault({ kind: 'hang', when: 'after', paths: ['/crm/v3/objects/calls/batch/create'] });
   const sent = t;
   const out = logger.logBatch([r], t);
   for (let i = 0; i < 100 && fake.count('/crm/v3/objects/calls/batch/create') === 0; i++) await new Promise((x) => setTimeout(x, 10));
