@@ -11,6 +11,7 @@
 import { Worker, DelayedError, UnrecoverableError, type Queue, type Job, type ConnectionOptions } from 'bullmq';
 import { createQueue, createWorker } from '../jobs/bull.ts';
 import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
@@ -22,6 +23,19 @@ import { createRedisLedger } from '../integrations/hubspot/ledger.ts';
 import { createCallLogger, type LogOutcome, type UnassociatedCall } from '../integrations/hubspot/call-logger.ts';
 import { createBatcher } from '../integrations/hubspot/batcher.ts';
 import { createRedisUnassociatedStore } from '../integrations/hubspot/unassociated.ts';
+import { createRedisChoiceStore } from '../integrations/hubspot/choice-store.ts';
+
+/**
+ * How long a record's chosen contact is kept for its retries and for the worker that picks up a
+ * crashed worker's batch (stalled-job detection + the pending lag are well under this).
+ */
+const CHOICE_TTL_MS = 15 * 60_000;
+/**
+ * A wait this short is waited out in the worker, holding the job (its lock is renewed): a
+ * delayed job goes back at the END of the queue, so a crashed worker's batch, picked up just
+ * before its pending creates may be searched for, would otherwise wait for the whole backlog.
+ */
+const HOLD_MAX_MS = 5_000;
 
 export const CallRecordSchema = z.looseObject({
   id: z.string().min(1),
@@ -84,6 +98,7 @@ export function hubspotKeys(keyPrefix = KEY_PREFIX) {
     tries: `${keyPrefix}:hubspot:tries`,
     budget: `${keyPrefix}:hubspot`,
     portal: `${keyPrefix}:hubspot:portal`,
+    choices: `${keyPrefix}:hubspot:choice`,
   };
 }
 
@@ -102,12 +117,15 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
   const log = logger.child({ component: 'hubspot-worker' });
   const dlq = createQueue<DeadLetter>(deps.dlqName ?? QUEUES.hubspotDlq, { connection: deps.connection, ...prefix }, log);
   const unassociated = createRedisUnassociatedStore(redis, keys.unassociated);
+  const choices = createRedisChoiceStore(redis, keys.choices, Math.max(CHOICE_TTL_MS, settings.reconcileAfterMs * 2));
 
   const callLogger = createCallLogger({
     crm: deps.crm,
     calls: createRedisLedger(redis, keys.ledger),
     contacts: createRedisLedger(redis, keys.contacts),
     settings,
+    choices,
+    now,
     ...(deps.recordingUrl ? { recordingUrl: deps.recordingUrl } : {}),
     ...(deps.afterCreate ? { afterCreate: deps.afterCreate } : {}),
     ...(deps.portal ? { portal: deps.portal } : {}),
@@ -129,6 +147,7 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
       for (const [k, v] of Object.entries(counts)) m.hincrby(keys.stats, k, v);
       if (finished.length) m.hdel(keys.tries, ...finished);
       await m.exec();
+      if (finished.length) await choices.forget(finished);
       log.debug({ records: records.length, ...counts }, 'hubspot batch');
       return results;
     },
@@ -163,7 +182,11 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
         await count('internal-skipped');
         return { outcome: 'skipped-internal' };
       }
-      const o = await batcher.submit(record);
+      let o = await batcher.submit(record);
+      for (let held = 0; o.kind === 'wait' && o.untilMs - now() <= HOLD_MAX_MS && held < 3; held++) {
+        await sleep(Math.max(0, o.untilMs - now()));
+        o = await batcher.submit(record);
+      }
       switch (o.kind) {
         case 'logged':
         case 'duplicate':

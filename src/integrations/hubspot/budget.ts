@@ -9,8 +9,8 @@
 //
 // HubSpot counts a request when it RECEIVES it, and an event-loop stall between our grant
 // and the actual send can bunch requests up at HubSpot's end. So a slot is first stamped a
-// little in the future (in flight), and re-stamped with the time the response arrived when
-// the caller releases it: the response time is never earlier than HubSpot's receive time,
+// little in the future (in flight), and re-stamped with the time the response started to
+// arrive (its status line) when the caller releases it: that is never earlier than HubSpot's receive time,
 // so the window we keep is never shorter than the one HubSpot sees.
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';

@@ -12,6 +12,7 @@ import type { CallRecord } from '../../domain/call-record.ts';
 import type { Crm, CrmContact, NewCallEngagement } from './port.ts';
 import { CrmAuthError, CrmConfigError, CrmRateLimitedError, CrmRejectedError, CrmUnavailableError } from './port.ts';
 import type { Ledger } from './ledger.ts';
+import type { ChoiceStore } from './choice-store.ts';
 import type { HubspotSettings } from './settings.ts';
 import { alwaysWritten, buildCallProperties, chooseContact, customerNumber, type ContactChoice, type PortalLinks } from './call-properties.ts';
 import { BATCH_CREATE_MAX, chunk } from './requests.ts';
@@ -41,6 +42,10 @@ export interface CallLoggerDeps {
   portal?: () => PortalLinks | undefined;
   /** Calls logged without a contact, kept for later reconciliation. */
   onUnassociated?: (calls: UnassociatedCall[]) => Promise<void>;
+  /** Contacts chosen for records in an earlier attempt (a retry, a crashed worker's batch): not searched again. */
+  choices?: ChoiceStore;
+  /** The current time (ms), for the pending stamp of each create; default: the batch's `now`. */
+  now?: () => number;
   /** Test hook: runs after HubSpot created calls and before the ledger records them. */
   afterCreate?: (created: Map<string, string>) => Promise<void> | void;
 }
@@ -79,12 +84,22 @@ type Meta = Map<string, { choice: ContactChoice; number?: string; record: CallRe
 export function createCallLogger(deps: CallLoggerDeps): CallLogger {
   const { crm, settings } = deps;
   const lag = settings.reconcileAfterMs;
+  // Records whose create this process has sent and not yet heard back about. Their pending entry
+  // may be older than the lag (a loaded machine, a slow answer), but a record-id search cannot
+  // prove such a create absent — it may be applied after the search — so they are never
+  // reconciled or created again here while in flight (a stalled job picked up again by this same
+  // worker would otherwise create a second engagement).
+  const inFlight = new Set<string>();
 
   async function resolveContacts(records: CallRecord[], now: number, out: Map<string, LogOutcome>): Promise<Map<string, ContactChoice>> {
     const choices = new Map<string, ContactChoice>();
     const numberOf = new Map<string, string>();
+    // An optimisation only: if the store cannot answer, search as if it were empty.
+    const kept = deps.choices ? await deps.choices.get(records.filter((r) => !r.hubspotContactId).map((r) => r.id)).catch(() => new Map<string, ContactChoice>()) : new Map<string, ContactChoice>();
     for (const r of records) {
       if (r.hubspotContactId) { choices.set(r.id, { chosen: { id: r.hubspotContactId, numbers: [] }, others: [] }); continue; }
+      const k = kept.get(r.id);
+      if (k) { choices.set(r.id, k); continue; }
       const n = customerNumber(r, settings.defaultCountry).e164;
       if (n) numberOf.set(r.id, n); else choices.set(r.id, { others: [] });
     }
@@ -110,12 +125,15 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
         created = new Map([...created, ...made]);
       }
     }
+    const fresh = new Map<string, ContactChoice>();
     for (const [recordId, n] of numberOf) {
       const until = waitingNumbers.get(n);
       if (until !== undefined) { out.set(recordId, { kind: 'wait', untilMs: until, reason: `contact for ${n} is being created` }); continue; }
       const id = created.get(n);
-      choices.set(recordId, id ? { chosen: { id, numbers: [n] }, others: [], created: true } : chooseContact(found.get(n) ?? [], settings.matchRule));
+      fresh.set(recordId, id ? { chosen: { id, numbers: [n] }, others: [], created: true } : chooseContact(found.get(n) ?? [], settings.matchRule));
     }
+    if (deps.choices && fresh.size) await deps.choices.put(fresh).catch(() => undefined);
+    for (const [id, c] of fresh) choices.set(id, c);
     return choices;
   }
 
@@ -135,8 +153,9 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
 
   /** One batch create; returns a set-up error that must stop the rest of the batch, if any. */
   async function create(inputs: NewCallEngagement[], now: number, out: Map<string, LogOutcome>, meta: Meta): Promise<CrmConfigError | undefined> {
+    for (const i of inputs) inFlight.add(i.recordId);
     try {
-      const res = await crm.createCalls(inputs);
+      const res = await crm.createCalls(inputs).finally(() => { for (const i of inputs) inFlight.delete(i.recordId); });
       await settle(res.created, inputs, now, out, meta);
       if (res.refused.size) await deps.calls.clear([...res.refused.keys()]);
       for (const i of inputs) {
@@ -172,6 +191,9 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
       }
       // A 4xx, a 429, 423 or 477 means nothing was applied: release the claims so a retry need not reconcile.
       if (err instanceof CrmRejectedError || err instanceof CrmRateLimitedError || err instanceof CrmConfigError) await deps.calls.clear(inputs.map((i) => i.recordId));
+      // Unknown outcome (timeout, 5xx, network): the create may still be applied. The lag before a
+      // search may be trusted counts from now, when this process stopped waiting, not from the send.
+      else if (!(err instanceof CrmAuthError)) { const at = deps.now?.() ?? Date.now(); await deps.calls.markPending(inputs.map((i) => i.recordId), at, Number.MAX_SAFE_INTEGER).catch(() => undefined); }
       for (const i of inputs) out.set(i.recordId, outcomeFromError(err));
       return err instanceof CrmConfigError ? err : undefined;
     }
@@ -188,6 +210,7 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
       for (const r of byId.values()) {
         const e = entries.get(r.id);
         if (e?.state === 'done') out.set(r.id, { kind: 'duplicate', callId: e.id, reconciled: false });
+        else if (inFlight.has(r.id)) out.set(r.id, { kind: 'wait', untilMs: now + Math.min(lag, 5_000), reason: 'this worker is creating this call right now' });
         else if (e?.state === 'pending' && now - e.at < lag) out.set(r.id, { kind: 'wait', untilMs: e.at + lag, reason: 'an earlier create is not yet visible to search' });
         else if (e?.state === 'pending') reconcile.push(r);
         else todo.push(r);
@@ -219,18 +242,20 @@ export function createCallLogger(deps: CallLoggerDeps): CallLogger {
             contactIds: choice.chosen ? [choice.chosen.id] : [],
           });
         }
-        const claimed = new Set(await deps.calls.markPending(inputs.map((i) => i.recordId), now, now - lag));
-        for (const i of inputs) if (!claimed.has(i.recordId)) out.set(i.recordId, { kind: 'wait', untilMs: now + Math.min(lag, 5_000), reason: 'another worker is creating this call' });
-        const mine = inputs.filter((i) => claimed.has(i.recordId));
-        // One batch create per 100 (HubSpot's limit), each recorded on its own so a failure in
-        // the second does not hide what the first created. A set-up refusal stops the rest.
-        const parts = chunk(mine, BATCH_CREATE_MAX);
+        // One batch create per 100 (HubSpot's limit), each claimed (pending) just before it is
+        // sent, stamped with the time it is sent, and recorded on its own: after a crash only
+        // the calls that may have reached HubSpot are pending (and searched for), and a failure
+        // in the second does not hide what the first created. A set-up refusal stops the rest.
+        const parts = chunk(inputs, BATCH_CREATE_MAX);
         for (const [n, part] of parts.entries()) {
-          const setup = await create(part, now, out, meta);
+          const at = deps.now?.() ?? now;
+          const claimed = new Set(await deps.calls.markPending(part.map((i) => i.recordId), at, at - lag));
+          for (const i of part) if (!claimed.has(i.recordId)) out.set(i.recordId, { kind: 'wait', untilMs: at + Math.min(lag, 5_000), reason: 'another worker is creating this call' });
+          const mine = part.filter((i) => claimed.has(i.recordId));
+          const setup = mine.length ? await create(mine, at, out, meta) : undefined;
           if (setup) {
-            const rest = parts.slice(n + 1).flat();
-            await deps.calls.clear(rest.map((i) => i.recordId));
-            for (const i of rest) out.set(i.recordId, outcomeFromError(setup));
+            // Not claimed yet: nothing to release.
+            for (const i of parts.slice(n + 1).flat()) out.set(i.recordId, outcomeFromError(setup));
             break;
           }
         }

@@ -3,7 +3,7 @@
 // for every transport.
 import type { CallPair, Crm, CrmContact, CreateCallsResult } from './port.ts';
 import { CrmRejectedError, bodyMessage } from './port.ts';
-import { contactNumbers, contactSearchProperties } from './phone-match.ts';
+import { contactNumbers, contactSearchProperties, nationalDigits } from './phone-match.ts';
 import {
   ASSOCIATE_MAX, BATCH_CREATE_MAX, BATCH_UPDATE_MAX, SEARCH_LIMITS, callBatchCreateBody, callBatchUpdateBody, callContactAssociationBody, callSearches, chunk,
   contactBatchCreateBody, contactSearches, fallbackSearches, type PlannedSearch, type SearchBody,
@@ -18,7 +18,8 @@ export interface BatchAnswer<R> { status: number; results: R[]; errors?: { messa
 export interface AssociationResult { fromObjectId: string | number; toObjectId: string | number }
 
 export interface CrmTransport {
-  search(object: 'contacts' | 'calls', body: SearchBody): Promise<SearchPage>;
+  /** `body` may be a function, called when the request may be sent (its search slot is granted). */
+  search(object: 'contacts' | 'calls', body: SearchBody | (() => SearchBody)): Promise<SearchPage>;
   batchCreate(object: 'contacts' | 'calls', body: { inputs: unknown[] }): Promise<BatchAnswer<CrmObject>>;
   batchUpdate(body: { inputs: unknown[] }): Promise<BatchAnswer<CrmObject>>;
   /** Associations v4 batch create, calls → contacts. */
@@ -67,11 +68,11 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
   const extra = opts.extraContactProperties ?? [];
   const primaryProps = [...contactSearchProperties(rules), ...extra];
   const fallbackProps = [...contactSearchProperties({ ...rules, raw: true }), ...extra];
-  async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>): Promise<CrmObject[]> {
+  async function pages(object: 'contacts' | 'calls', plan: PlannedSearch<string>, first?: () => SearchBody): Promise<CrmObject[]> {
     const out: CrmObject[] = [];
     let after: string | undefined;
     do {
-      const page = await t.search(object, plan.body(after));
+      const page = await t.search(object, after === undefined && first ? first : plan.body(after));
       out.push(...page.results);
       after = page.paging?.next?.after;
       // HubSpot stops paging at 10,000 results; our queries are far below that, so stop rather than loop.
@@ -103,6 +104,72 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
     return out;
   }
 
+  // Look-ups of concurrent batches share search bodies (contact searches; record-id searches
+  // when a crashed worker's batches are picked up together). Searches are the scarcest budget
+  // (5 a second) and a batch's items rarely fill its last body; so the items wait in a pool and
+  // each body is filled from it when its search slot is granted, taking every item asked for
+  // until then, whoever asked. As many requests wait for a slot as the pool fills bodies (at
+  // most a search window's worth), so slots freed together are used together.
+  function searchPool(object: 'contacts' | 'calls', plan: (items: string[]) => PlannedSearch<string>[]): (items: string[]) => Promise<CrmObject[]> {
+    type Waiter = { left: number; objects: CrmObject[]; failed: boolean; resolve(o: CrmObject[]): void; reject(e: unknown): void };
+    const pool: { item: string; waiter: Waiter }[] = [];
+    const MAX_WAITING = 5;
+    let waiting = 0;
+    const fail = (w: Waiter, err: unknown) => {
+      if (w.failed) return;
+      w.failed = true;
+      for (let i = pool.length - 1; i >= 0; i--) if (pool[i]!.waiter === w) pool.splice(i, 1);
+      w.reject(err);
+    };
+    function pump() {
+      while (pool.length && waiting < Math.min(MAX_WAITING, plan(pool.map((e) => e.item)).length)) start();
+    }
+    function start() {
+      waiting++;
+      let granted = false;
+      let taken: typeof pool = [];
+      let planned: PlannedSearch<string> | undefined;
+      const first = () => {
+        granted = true;
+        waiting--;
+        planned = plan(pool.map((e) => e.item))[0];
+        // Only after a failure emptied the pool: nothing is sent.
+        if (!planned) throw new CrmRejectedError(499, { message: 'nothing left to search' });
+        taken = pool.splice(0, planned.items.length);
+        pump();
+        return planned.body();
+      };
+      const lazyPlan: PlannedSearch<string> = { items: [], body: (after) => planned!.body(after) };
+      pages(object, lazyPlan, first).then((objects) => {
+        for (const e of taken) {
+          if (e.waiter.failed) continue;
+          e.waiter.objects.push(...objects);
+          if (--e.waiter.left === 0) e.waiter.resolve(e.waiter.objects);
+        }
+      }, (err: unknown) => {
+        if (!granted) {
+          // No slot (the budget said wait too long): the items waiting would be told the same.
+          waiting--;
+          taken = pool.splice(0);
+        }
+        for (const e of taken) fail(e.waiter, err);
+        pump();
+      });
+    }
+    /** `items` must all be plannable (plan() drops none of them). */
+    return (items) => {
+      if (!items.length) return Promise.resolve([]);
+      return new Promise<CrmObject[]>((resolve, reject) => {
+        const waiter: Waiter = { left: items.length, objects: [], failed: false, resolve, reject };
+        for (const item of items) pool.push({ item, waiter });
+        pump();
+      });
+    };
+  }
+  const contactPool = searchPool('contacts', (numbers) => contactSearches(numbers, primaryProps));
+  const pooledSearch = (numbers: string[]) => contactPool(numbers.filter((n) => nationalDigits(n)));
+  const callPool = searchPool('calls', (markers) => callSearches(markers, opts.recordIdProperty));
+
   function collect(found: Map<string, CrmContact[]>, wanted: Set<string>, objects: CrmObject[]) {
     for (const o of objects) {
       const c = toContact(o, opts.defaultCountry);
@@ -120,7 +187,15 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
       const numbers = [...new Set(e164s)];
       const found = new Map<string, CrmContact[]>();
       const unsearchable: string[] = [];
-      collect(found, new Set(numbers), await searchAll('contacts', contactSearches(numbers, primaryProps), (part) => contactSearches(part, primaryProps), unsearchable));
+      let primary: CrmObject[];
+      try {
+        primary = await pooledSearch(numbers);
+      } catch (err) {
+        // A shared body refused: search this batch's numbers on their own, splitting refusals.
+        if (!(err instanceof CrmRejectedError) || err.status !== 400) throw err;
+        primary = await searchAll('contacts', contactSearches(numbers, primaryProps), (part) => contactSearches(part, primaryProps), unsearchable);
+      }
+      collect(found, new Set(numbers), primary);
       // Numbers HubSpot could not calculate (odd spellings) are only found by their raw text.
       if (opts.fallbackSearch !== false) {
         const missing = numbers.filter((n) => !found.has(n));
@@ -154,7 +229,16 @@ export function createCrmOverTransport(t: CrmTransport, opts: CrmOptions): Crm {
       const out = new Map<string, string>();
       const plan = (part: string[]) => callSearches(part, opts.recordIdProperty);
       const refused: string[] = [];
-      for (const r of await searchAll('calls', plan(ids.map(recordMarker)), plan, refused)) {
+      const markers = [...new Set(ids.map(recordMarker))];
+      let objects: CrmObject[];
+      try {
+        objects = await callPool(markers);
+      } catch (err) {
+        // A shared body refused: search this batch's markers on their own, splitting refusals.
+        if (!(err instanceof CrmRejectedError) || err.status !== 400) throw err;
+        objects = await searchAll('calls', plan(markers), plan, refused);
+      }
+      for (const r of objects) {
         const id = byMarker.get(String(r.properties[opts.recordIdProperty] ?? ''));
         // Oldest wins if a duplicate ever slipped in, so every retry converges on the same engagement.
         if (id && (!out.has(id) || Number(r.id) < Number(out.get(id)))) out.set(id, r.id);

@@ -30,7 +30,7 @@ export function createOutboxCrm(opts: OutboxCrmOptions): Crm & { readonly writte
   const now = () => new Date(clock.now()).toISOString();
   const transport: CrmTransport = {
     async search(object, body) {
-      write(object === 'contacts' ? PATHS.contactSearch : PATHS.callSearch, body);
+      write(object === 'contacts' ? PATHS.contactSearch : PATHS.callSearch, typeof body === 'function' ? body() : body);
       return { total: 0, results: [] };
     },
     async batchCreate(object, body) {

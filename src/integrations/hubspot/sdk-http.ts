@@ -70,6 +70,7 @@ function lower(h: Record<string, string>): Record<string, string> {
 
 export interface HubspotHttp {
   /** Sends one request within the budget; 2xx → status and parsed body, else a port error. */
+  /** `body` may be a function: it is called once the budget has granted the request (see crm.ts, shared searches). */
   request<T>(method: 'GET' | 'POST', path: string, body: unknown, kind: RequestKind): Promise<{ status: number; body: T }>;
 }
 
@@ -77,8 +78,11 @@ export function createHubspotHttp(opts: HubspotHttpOptions): HubspotHttp {
   const client = new Client({ accessToken: opts.token, basePath: opts.baseUrl.replace(/\/$/, ''), numberOfApiCallRetries: 0 });
   const now = opts.now ?? Date.now;
 
-  async function raw<T>(method: 'GET' | 'POST', path: string, body: unknown): Promise<{ status: number; body: T }> {
+  async function raw<T>(method: 'GET' | 'POST', path: string, body: unknown, answered: () => void): Promise<{ status: number; body: T }> {
     const res = await client.apiRequest({ method, path, ...(body === undefined ? {} : { body }) });
+    // HubSpot has received and counted the request once its answer starts: the budget slot is
+    // stamped now, not after the body is read and parsed (that time is ours, not HubSpot's).
+    answered();
     const text = await res.text();
     let parsed: unknown = text;
     try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep the raw text (HTML error pages) */ }
@@ -91,8 +95,17 @@ export function createHubspotHttp(opts: HubspotHttpOptions): HubspotHttp {
   }
 
   return {
-    async request(method, path, body, kind) {
-      const release = await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
+    async request(method, path, lazyBody, kind) {
+      const slot = await opts.budget.acquire(kind, opts.maxBudgetWaitMs);
+      let released = false;
+      const release = () => { if (!released) { released = true; slot(); } };
+      let body: unknown;
+      try {
+        body = typeof lazyBody === 'function' ? (lazyBody as () => unknown)() : lazyBody;
+      } catch (err) {
+        release(); // nothing was sent
+        throw err;
+      }
       const started = Date.now();
       const bodyChars = body === undefined ? 0 : JSON.stringify(body).length;
       let timer: NodeJS.Timeout | undefined;
@@ -102,7 +115,7 @@ export function createHubspotHttp(opts: HubspotHttpOptions): HubspotHttp {
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new CrmUnavailableError(`no response within ${opts.requestTimeoutMs} ms`)), opts.requestTimeoutMs);
         });
-        const r = await Promise.race([raw<never>(method, path, body), timeout]);
+        const r = await Promise.race([raw<never>(method, path, body, release), timeout]);
         opts.onRequest?.({ method, path, status: r.status, ms: Date.now() - started, bodyChars });
         return r;
       } catch (err) {

@@ -33,7 +33,7 @@ it('worker killed between create and ledger write: no second engagement after re
   expect(pending.every((v) => v.startsWith('pending|'))).toBe(true);
   const createdIds = new Map(records.map((r) => [r.id, h!.fake.callsByMarker().get(recordMarker(r.id))![0]]));
 
-  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 1000 } });
+  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 5000, maxStalledCount: 2 } });
   await h.waitFor((c) => c.completed === 25, 30_000);
   const byMarker = h.fake.callsByMarker();
   for (const r of records) expect(byMarker.get(recordMarker(r.id))).toEqual([createdIds.get(r.id)]);
@@ -41,4 +41,41 @@ it('worker killed between create and ledger write: no second engagement after re
   expect(h.fake.count('/crm/v3/objects/calls/batch/create')).toBe(1);
   for (const j of await h.queue.getJobs(['completed'])) expect(j.returnvalue).toMatchObject({ callId: createdIds.get(j.data.id), outcome: 'duplicate' });
   expect(h.fake.associations.every((a) => a.toContact === contact)).toBe(true);
+}, 60_000);
+
+it('crash in a batch of two creates: only the create sent is pending, the contact is not searched again, the batch is picked up without going to the back of the queue', async () => {
+  // Pending lag longer than the stalled-job detection: the picked-up jobs must wait for it in the worker.
+  const settings = { batchSize: 150, batchWaitMs: 2_000, reconcileAfterMs: 2_500 };
+  h = await harness(inject('redisUrl'), settings, { searchIndexLagMs: 200 });
+  const contact = h.fake.addContact({ phone: '3001234567' });
+  const records = Array.from({ length: 150 }, (_, i) => callRecord({ id: `cr-cmp-Cobranza-Nov-${process.pid}-b${i}_1`, campaign: { campaignId: 'Cobranza-Nov', rowId: String(i), attempt: 1 } }));
+  for (const r of records) await h.add(r);
+
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../fakes/hubspot-worker-child.ts', import.meta.url))], {
+    env: { ...process.env, REDIS_URL: inject('redisUrl'), HUBSPOT_URL: h.fake.url, BULL_PREFIX: h.bullPrefix, KEY_PREFIX: h.keyPrefix, CRASH_AFTER_CREATE: '1', LOCK_MS: '1000', SETTINGS_JSON: JSON.stringify(settings) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  const signal = await new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
+  expect(signal).toBe('SIGKILL');
+  expect(out).toContain('created 100');
+  // Claimed per create: the 50 records of the second create were never claimed.
+  expect(await h.redis.hlen(h.keys.ledger)).toBe(100);
+  const contactSearches = h.fake.count('/crm/v3/objects/contacts/search');
+
+  // The crashed child's 1 s locks are noticed by the 300 ms check; the new worker's own locks are
+  // longer, so that on a loaded machine a late renewal does not make its held jobs stall (a stall
+  // restarts a job, which the attempts check below would count).
+  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 5000, maxStalledCount: 2 } });
+  await h.waitFor((c) => c.completed === 150, 30_000);
+  const byMarker = h.fake.callsByMarker();
+  for (const r of records) expect(byMarker.get(recordMarker(r.id))).toHaveLength(1);
+  expect(h.fake.calls.size).toBe(150);
+  expect(h.fake.count('/crm/v3/objects/calls/batch/create')).toBe(2);
+  // The contact chosen before the crash is kept: no second contact search.
+  expect(h.fake.count('/crm/v3/objects/contacts/search')).toBe(contactSearches);
+  expect(h.fake.associations.filter((a) => a.toContact === contact)).toHaveLength(150);
+  // Started by the crashed worker, then once by the new one: the wait for the lag was held, not delayed.
+  for (const j of await h.queue.getJobs(['completed'])) expect(j.attemptsStarted).toBeLessThanOrEqual(2);
 }, 60_000);
