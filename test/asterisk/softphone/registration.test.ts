@@ -3,8 +3,8 @@
 // auth object (sorcery `auth=memory`, dialplan/sorcery_centralita.conf), a SIP-over-WebSocket
 // phone registers with them on /ws, the endpoint goes online with the events the ACD listens
 // to, a rotated password is refused, and closing the WebSocket removes the contact at once.
-// Both the ari-client and the lean HTTP transports. Media (DTLS-SRTP) is not checked here: the
-// lab build has no res_srtp. Needs the lab with test/asterisk/softphone/lab-setup.sh applied and
+// Both the ari-client and the lean HTTP transports (media, DTLS-SRTP with Chromium: media.test.ts).
+// Needs the lab with test/asterisk/softphone/lab-setup.sh applied and
 // TEST_ASTERISK_ARI_URL set (e.g. http://127.0.0.1:8088); skipped with one line otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAriTelephony, type AriTelephony } from '../../../src/telephony/ari/adapter.ts';
