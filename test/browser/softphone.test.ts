@@ -86,6 +86,8 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const caller = await h.sim.call('3007654321', { script: { digits: '2123456#', digitsAfterMs: 300, digitGapMs: 150 } });
     await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });
     await page.waitForSelector('[data-testid="softphone"][data-call="ringing"]', { timeout: 15_000 });
+    // The softphone shows the caller (the ACD leg's From is the caller's id, as on Asterisk), not "anonymous".
+    expect(await page.locator('[data-testid="softphone"] [data-fig="remote"]').innerText()).toContain('3007654321');
     await page.getByRole('button', { name: 'Answer' }).click();
     await page.waitForSelector('[data-testid="softphone"][data-call="connected"]', { timeout: 15_000 });
     await page.waitForSelector('[data-testid="screen-pop"][data-state="connected"]', { timeout: 15_000 });

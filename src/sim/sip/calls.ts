@@ -179,14 +179,15 @@ export function createSipCalls(o: CallsOptions): SipCalls {
     return {
       ring(_timeoutMs, hooks) {
         const callId = randomToken(20);
-        // chan_pjsip's From is the outgoing channel's connected line (who is calling the phone).
+        // chan_pjsip's From is the outgoing channel's connected line (who is calling the phone);
+        // with none, res_pjsip's default_from_user (`asterisk`), as the lab shows.
         const who = c.connected?.number ? c.connected : c.caller;
         const d: Dialog = {
           callId, localTag: randomToken(10), chan: c, conn: where.conn, target: where.contact, localCseq: 1, direction: 'to-phone',
           state: 'early', media: leg(c.id), held: false, hooks,
           invite: {
             branch: `z9hG4bK${randomToken(16)}`, cseq: 1, ruri: where.contact,
-            from: `sip:${who.number || 'anonymous'}@${o.host}`, to: `sip:${c.resource}@${o.host}`,
+            from: `sip:${who.number || 'asterisk'}@${o.host}`, to: `sip:${c.resource}@${o.host}`,
           },
         };
         byCallId.set(callId, d);
