@@ -102,9 +102,11 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     expect(pbx.rmsDbfs).not.toBeNull();
     expect(pbx.rmsDbfs!).toBeGreaterThan(-30); // the fake microphone's 1 kHz tone (about −12 dBFS)
 
-    // DTMF from the keypad reaches the channel (INFO).
+    // DTMF from the keypad reaches the channel: RFC 4733 in the media (the PBX offered
+    // telephone-event; Chromium's RTCDTMFSender), not INFO.
     await page.locator('.keypad button[data-key="5"]').click();
     await waitFor(async () => (await simGet<{ transcript: { kind: string; digit?: string }[] }>(`/channels/${leg.channelId}`)).transcript.some((t) => t.kind === 'dtmf-sent' && t.digit === '5'), 10_000, 'DTMF 5 on the agent leg');
+    expect((await simGet<{ rtpDtmf: number }>(`/sip/media/${leg.channelId}`)).rtpDtmf).toBe(1);
 
     // Hold and resume (re-INVITE sendonly / sendrecv).
     await page.getByRole('button', { name: 'Hold' }).click();

@@ -128,6 +128,11 @@ export class SipPhone {
     return this.inDialog('INFO', { headers: { 'content-type': 'application/dtmf-relay' }, content: `Signal=${digit}\r\nDuration=160\r\n` });
   }
 
+  /** A key as an RFC 4733 event in the call's RTP stream (what a browser's RTCDTMFSender does). */
+  rtpDtmf(digit: string, durationMs = 100): void {
+    this.call!.media.sendDtmf(digit, durationMs);
+  }
+
   /** Hold: a re-INVITE whose offer says sendonly (off hold: sendrecv). */
   hold(on: boolean): Promise<SipMessage> {
     // The phone re-offers its current session with the new direction (RFC 3264 §8.4).

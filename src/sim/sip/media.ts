@@ -1,18 +1,21 @@
 // Real WebRTC media for a simulated call leg (werift: ICE, DTLS-SRTP, RTP): the simulator
 // sends "the caller's voice" (a 440 Hz tone at -16 dBFS while the leg is connected to
 // someone, silence otherwise) and records what the browser sends, decoded, as a WAV with its
-// energy, so tests can prove two-way audio. PCMU only (G.711 µ-law via alawmulaw).
+// energy, so tests can prove two-way audio. PCMU only (G.711 µ-law via alawmulaw), plus
+// telephone-event (RFC 4733) offered and decoded: keys the browser sends in the RTP stream.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, TelephoneEventRtpPayload, usePCMU } from 'werift';
 
 const require = createRequire(import.meta.url);
 // alawmulaw ships CommonJS without an exports map; its ESM entry needs a bundler.
 const { mulaw } = require('alawmulaw') as { mulaw: { encode(s: Int16Array): Uint8Array; decode(b: Uint8Array): Int16Array } };
 
 export interface MediaStats {
-  /** RTP packets received from the browser / sent to it. */
+  /** RTP packets received from the browser / sent to it (audio; telephone-event not counted). */
   packetsIn: number;
+  /** RFC 4733 keys received (one per event, however many packets carried it). */
+  rtpDtmf: number;
   packetsOut: number;
   /** RMS of the received audio in dBFS (-Infinity: silence or nothing). */
   rmsDbfs: number;
@@ -32,6 +35,8 @@ export interface MediaLeg {
   accept(remoteSdp: string): Promise<void>;
   /** Connected to a peer (bridged): send the caller's voice; otherwise silence. */
   setTalking(on: boolean): void;
+  /** Sends a key as an RFC 4733 event in the stream (in place of voice while it lasts). */
+  sendDtmf(digit: string, durationMs?: number): void;
   /** The current local description (loopback candidates only). */
   localSdp(): string;
   stats(): MediaStats;
@@ -45,6 +50,17 @@ export interface MediaOptions {
   wavPath: string;
   /** The caller's voice: 160-sample frames (20 ms); default a 440 Hz tone. */
   voice?: (frameIndex: number) => Int16Array;
+  /** A key the browser sent as an RFC 4733 event, once at its end (as Asterisk reports DTMF end). */
+  onDtmf?: (digit: string, durationMs: number) => void;
+}
+
+/** Our telephone-event payload type (Asterisk offers 101 too); the browser's offer may use another. */
+const TELEPHONE_EVENT_PT = 101;
+const EVENT_DIGITS = '0123456789*#ABCD';
+
+/** The payload types the SDP maps to telephone-event/8000. */
+function telephoneEventTypes(sdp: string): number[] {
+  return [...sdp.matchAll(/^a=rtpmap:(\d+) telephone-event\/8000/gim)].map((m) => Number(m[1]));
 }
 
 const FRAME = 160;
@@ -66,7 +82,7 @@ function onlyHost(sdp: string, host: string): string {
 
 export function createMediaLeg(o: MediaOptions): MediaLeg {
   const pc = new RTCPeerConnection({
-    codecs: { audio: [usePCMU()], video: [] },
+    codecs: { audio: [usePCMU(), new RTCRtpCodecParameters({ mimeType: 'audio/telephone-event', clockRate: 8000, payloadType: TELEPHONE_EVENT_PT, parameters: '0-16' })], video: [] },
     iceUseIpv6: false,
     iceInterfaceAddresses: { udp4: o.host },
     iceAdditionalHostAddresses: [o.host],
@@ -76,6 +92,13 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
   let talking = false;
   let packetsIn = 0;
   let packetsOut = 0;
+  let rtpDtmf = 0;
+  const eventTypes = new Set([TELEPHONE_EVENT_PT]);
+  // RFC 4733 §2.5.1.4: the end packet is sent three times; an event is its RTP timestamp.
+  let lastEventTs: number | undefined;
+  let sendEventPt = TELEPHONE_EVENT_PT;
+  /** Keys queued to send: each becomes 20 ms packets of one event (same timestamp), the last three marked end. */
+  const outEvents: { code: number; frames: number; sent: number; ts?: number }[] = [];
   let sumSq = 0;
   let samples = 0;
   const chunks: Int16Array[] = [];
@@ -97,7 +120,19 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
     if (receiving.has(t)) return;
     receiving.add(t);
     t.onReceiveRtp.subscribe((rtp) => {
-      if (closed || rtp.header.payloadType !== 0) return; // telephone-event or comfort noise: not audio
+      if (closed) return;
+      if (eventTypes.has(rtp.header.payloadType)) {
+        if (rtp.payload.length < 4) return;
+        const ev = TelephoneEventRtpPayload.deSerialize(rtp.payload);
+        if (!ev.end || rtp.header.timestamp === lastEventTs) return; // not the end yet, or its repeat
+        lastEventTs = rtp.header.timestamp;
+        const digit = EVENT_DIGITS[ev.event];
+        if (!digit) return; // events beyond DTMF (flash, tones): not keys
+        rtpDtmf++;
+        o.onDtmf?.(digit, Math.round((ev.duration / 8000) * 1000));
+        return;
+      }
+      if (rtp.header.payloadType !== 0) return; // comfort noise or anything else: not audio
       packetsIn++;
       const pcm = mulaw.decode(rtp.payload);
       // Energy counts the whole call; the WAV keeps the first MAX_RECORDED_SAMPLES (bounded memory).
@@ -111,10 +146,32 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
   let ts = Math.floor(Math.random() * 0xffffffff);
   const ssrc = Math.floor(Math.random() * 0xffffffff);
   let frame = 0;
+  // werift's sender stamps every packet with its primary codec's payload type: an event goes out
+  // with the telephone-event codec in its place for that one (synchronous) dispatch, keeping the
+  // stream's sequence numbers and timestamps.
+  const sendEvent = (pkt: RtpPacket) => {
+    const sender = pc.getTransceivers()[0]?.sender;
+    if (!sender) return;
+    const audio = sender.codec;
+    sender.codec = new RTCRtpCodecParameters({ mimeType: 'audio/telephone-event', clockRate: 8000, payloadType: sendEventPt });
+    try { void sender.sendRtp(pkt).catch(() => undefined); } finally { sender.codec = audio; }
+  };
   const silence = new Int16Array(FRAME);
   // 20 ms packetisation, the same pacing a phone uses.
   const timer = setInterval(() => {
     if (closed || pc.connectionState !== 'connected') return;
+    const ev = outEvents[0];
+    if (ev) {
+      // RFC 4733 §2.5: the event's timestamp is where it began; duration grows; E on the last three.
+      ev.ts ??= ts;
+      const end = ev.sent >= ev.frames;
+      const payload = new TelephoneEventRtpPayload({ event: ev.code, end, volume: 10, duration: Math.min((Math.min(ev.sent, ev.frames) + 1) * FRAME, 0xffff) }).serialize();
+      const header = new RtpHeader({ payloadType: sendEventPt, sequenceNumber: seq, timestamp: ev.ts >>> 0, ssrc, marker: ev.sent === 0 });
+      seq = (seq + 1) & 0xffff;
+      sendEvent(new RtpPacket(header, payload));
+      if (++ev.sent >= ev.frames + 3) { outEvents.shift(); ts = (ev.ts + (ev.sent + 1) * FRAME) >>> 0; }
+      return;
+    }
     const pcm = talking ? voice(frame++) : silence;
     const header = new RtpHeader({ payloadType: 0, sequenceNumber: seq, timestamp: ts >>> 0, ssrc, marker: false });
     seq = (seq + 1) & 0xffff;
@@ -141,6 +198,10 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
       return local();
     },
     async answer(remoteSdp) {
+      // We answer an offer: the offerer's payload type is the one both sides use.
+      const offered = telephoneEventTypes(remoteSdp);
+      for (const pt of offered) eventTypes.add(pt);
+      if (offered[0] !== undefined) sendEventPt = offered[0];
       await pc.setRemoteDescription({ type: 'offer', sdp: remoteSdp });
       ensureTransceiver();
       await pc.setLocalDescription(await pc.createAnswer());
@@ -148,14 +209,20 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
       return local();
     },
     async accept(remoteSdp) {
+      for (const pt of telephoneEventTypes(remoteSdp)) eventTypes.add(pt);
       await pc.setRemoteDescription({ type: 'answer', sdp: remoteSdp });
     },
     setTalking(on) { talking = on; },
+    sendDtmf(digit, durationMs = 100) {
+      const code = EVENT_DIGITS.indexOf(digit.toUpperCase());
+      if (code < 0) throw new Error(`not a DTMF key: ${digit}`);
+      outEvents.push({ code, frames: Math.max(1, Math.round(durationMs / 20)), sent: 0 });
+    },
     localSdp: local,
     stats() {
       const rms = samples ? Math.sqrt(sumSq / samples) : 0;
       return {
-        packetsIn, packetsOut, rmsDbfs: rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity,
+        packetsIn, packetsOut, rtpDtmf, rmsDbfs: rms > 0 ? 20 * Math.log10(rms / 32768) : -Infinity,
         receivedMs: Math.round((samples / 8000) * 1000), connectionState: pc.connectionState,
         ...(closed ? { wavPath: o.wavPath } : {}),
       };

@@ -108,6 +108,15 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
 
     expect((await phone.dtmf('5')).status).toBe(200);
     expect(sim.control.transcript(agentLeg()!.id).filter((t) => t.kind === 'dtmf-sent').map((t) => (t as { digit: string }).digit)).toEqual(['5']);
+    // RFC 4733 in the media (the simulator offers telephone-event/8000): each key once, however
+    // many packets carry it (the end packet goes three times).
+    expect(phone.call!.invite.content).toMatch(/a=rtpmap:101 telephone-event\/8000/);
+    phone.rtpDtmf('7');
+    phone.rtpDtmf('#', 160);
+    const keys = () => sim.control.transcript(agentLeg()!.id).filter((t) => t.kind === 'dtmf-sent').map((t) => (t as { digit: string }).digit);
+    await waitFor(() => keys().length === 3, 5000, 'RFC 4733 keys on the channel');
+    expect(keys()).toEqual(['5', '7', '#']);
+    expect(sim.control.sip.media(agentLeg()!.id)!.rtpDtmf).toBe(2);
 
     const held = await phone.hold(true);
     expect(held.status).toBe(200);
