@@ -101,6 +101,7 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const pbx = await waitFor(async () => { const m = await simGet<{ packetsIn: number; rmsDbfs: number | null }>(`/sip/media/${leg.channelId}`); return m.packetsIn > 50 ? m : undefined; }, 15_000, 'agent audio at the PBX');
     expect(pbx.rmsDbfs).not.toBeNull();
     expect(pbx.rmsDbfs!).toBeGreaterThan(-30); // the fake microphone's 1 kHz tone (about −12 dBFS)
+    expect((await simGet<{ codec: string }>(`/sip/media/${leg.channelId}`)).codec).toBe('opus'); // Chromium took the Opus offered first
 
     // DTMF from the keypad reaches the channel: RFC 4733 in the media (the PBX offered
     // telephone-event; Chromium's RTCDTMFSender), not INFO.

@@ -32,6 +32,8 @@ export class SipPhone {
   private readonly regCallId = rand();
   private readonly fromTag = rand();
   call: PhoneCall | undefined;
+  /** The audio codecs this phone accepts (default Opus then PCMU, like a browser). */
+  codecs: ('opus' | 'pcmu')[] | undefined;
   /** Answer automatically when the PBX rings (with `answerAfterMs` of ringing). */
   autoAnswer: { afterMs: number } | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'sip-phone-'));
@@ -96,7 +98,7 @@ export class SipPhone {
 
   private async incoming(inv: SipMessage): Promise<void> {
     const localTag = rand();
-    const media = createMediaLeg({ host: '127.0.0.1', wavPath: join(this.dir, `${rand()}.wav`), voice: toneVoice(1000, 6000) });
+    const media = createMediaLeg({ host: '127.0.0.1', wavPath: join(this.dir, `${rand()}.wav`), voice: toneVoice(1000, 6000), ...(this.codecs ? { codecs: this.codecs } : {}) });
     media.setTalking(true);
     this.call = { callId: inv.headers['call-id']!, invite: inv, localTag, remoteTag: inv.headers.from!.params.tag!, cseq: 0, media };
     const to = { ...inv.headers.to!, params: { ...inv.headers.to!.params, tag: localTag } };

@@ -105,6 +105,7 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect(atPhone.rmsDbfs).toBeGreaterThan(-30); // 440 Hz at about -16 dBFS
     expect(atPbx.rmsDbfs).toBeGreaterThan(-30); // the phone's 1 kHz tone
     expect(atPbx.connectionState).toBe('connected');
+    expect(atPbx.codec).toBe('opus'); // offered first, as the WebRTC template's allow = opus,ulaw
 
     expect((await phone.dtmf('5')).status).toBe(200);
     expect(sim.control.transcript(agentLeg()!.id).filter((t) => t.kind === 'dtmf-sent').map((t) => (t as { digit: string }).digit)).toEqual(['5']);
@@ -145,6 +146,25 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect((await rest('POST', `/ari/channels?endpoint=PJSIP/agent-7&app=centralita&appArgs=agent-leg&originator=${caller}&callerId=${encodeURIComponent('"Ventas" <6015550300>')}`)).status).toBe(200);
     const second = await phone.next((m) => m.method === 'INVITE' && m.headers['call-id'] !== inv.headers['call-id']);
     expect(second.headers.from).toMatchObject({ name: '"Ventas"', uri: expect.stringMatching(/^sip:6015550300@/) });
+  });
+
+  it('a phone without Opus gets PCMU, audio both ways and RFC 4733 at 8 kHz', async () => {
+    await rest('PUT', '/ari/asterisk/config/dynamic/res_pjsip/auth/agent-7', { fields: [{ attribute: 'username', value: 'agent-7' }, { attribute: 'password', value: 'pw-7' }] });
+    phone = new SipPhone(`${sim.url.replace('http', 'ws')}/ws`, 'agent-7', 'pw-7');
+    phone.codecs = ['pcmu'];
+    phone.autoAnswer = { afterMs: 50 };
+    await phone.connect();
+    expect((await phone.register()).status).toBe(200);
+    sim.control.placeCall({ from: '+573001112233', to: '6015550100', callerName: 'Ana' });
+    await phone.next((m) => m.method === 'ACK');
+    const legId = String(phone.call!.invite.headers['x-centralita-channel']);
+    await waitFor(() => (phone!.call?.media.stats().packetsIn ?? 0) > 50 && (sim.control.sip.media(legId)?.packetsIn ?? 0) > 50, 20_000, 'audio both ways');
+    expect(sim.control.sip.media(legId)).toMatchObject({ codec: 'pcmu' });
+    expect(phone.call!.media.stats().rmsDbfs).toBeGreaterThan(-30);
+    expect(sim.control.sip.media(legId)!.rmsDbfs).toBeGreaterThan(-30);
+    phone.rtpDtmf('9');
+    await waitFor(() => sim.control.transcript(legId).some((t) => t.kind === 'dtmf-sent' && (t as { digit: string }).digit === '9'), 5000, 'RFC 4733 key at 8 kHz');
+    expect((await phone.inDialog('BYE')).status).toBe(200);
   });
 
   it('an unregistered dynamic endpoint is not reachable (NO_ROUTE_DESTINATION), a registered one that never answers is CANCELled', async () => {
