@@ -101,7 +101,7 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const pbx = await waitFor(async () => { const m = await simGet<{ packetsIn: number; rmsDbfs: number | null }>(`/sip/media/${leg.channelId}`); return m.packetsIn > 50 ? m : undefined; }, 15_000, 'agent audio at the PBX');
     expect(pbx.rmsDbfs).not.toBeNull();
     expect(pbx.rmsDbfs!).toBeGreaterThan(-30); // the fake microphone's 1 kHz tone (about −12 dBFS)
-    expect((await simGet<{ codec: string }>(`/sip/media/${leg.channelId}`)).codec).toBe('opus'); // Chromium took the Opus offered first
+    expect((await simGet<{ codec: string }>(`/sip/media/${leg.channelId}`)).codec).toBe('pcmu'); // the PBX offers ulaw first (allow = ulaw,opus)
 
     // DTMF from the keypad reaches the channel: RFC 4733 in the media (the PBX offered
     // telephone-event; Chromium's RTCDTMFSender), not INFO.
@@ -155,6 +155,10 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const out = (await simGet<SipStats & { dialogs: { direction: string }[] }>('/sip')).dialogs.find((d) => d.resource === '1003')!;
     expect(out).toMatchObject({ direction: 'from-phone', state: 'confirmed' });
     await waitFor(async () => Number(await page.locator('[data-testid="rx-level"]').getAttribute('data-level')) > 0.05, 15_000, 'far end audio on the outbound call');
+    // Chromium's own offer puts Opus first: the simulator answers with it, audio both ways.
+    const outMedia = await waitFor(async () => { const m = await simGet<{ codec: string; packetsIn: number; rmsDbfs: number | null }>(`/sip/media/${out.channelId}`); return m.packetsIn > 50 ? m : undefined; }, 15_000, 'agent audio on the outbound call');
+    expect(outMedia.codec).toBe('opus');
+    expect(outMedia.rmsDbfs!).toBeGreaterThan(-30);
     await page.getByRole('button', { name: 'Hang up' }).click();
     await page.waitForSelector('[data-testid="softphone"][data-call="idle"]');
     await waitFor(async () => (await simGet<{ alive: boolean }>(`/channels/${out.channelId}`)).alive === false, 10_000, 'outbound leg gone');

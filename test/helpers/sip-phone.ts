@@ -32,7 +32,7 @@ export class SipPhone {
   private readonly regCallId = rand();
   private readonly fromTag = rand();
   call: PhoneCall | undefined;
-  /** The audio codecs this phone accepts (default Opus then PCMU, like a browser). */
+  /** The audio codecs this phone accepts (default: the simulator's own list). */
   codecs: ('opus' | 'pcmu')[] | undefined;
   /** Answer automatically when the PBX rings (with `answerAfterMs` of ringing). */
   autoAnswer: { afterMs: number } | undefined;

@@ -1,9 +1,10 @@
 // Real WebRTC media for a simulated call leg (werift: ICE, DTLS-SRTP, RTP): the simulator
 // sends "the caller's voice" (a 440 Hz tone at -16 dBFS while the leg is connected to
 // someone, silence otherwise) and records what the browser sends, decoded, as a WAV with its
-// energy, so tests can prove two-way audio. Opus (opusscript: libopus compiled to WebAssembly,
-// coded at 8 kHz mono on a 48 kHz RTP clock) first, as the WebRTC template's `allow = opus,ulaw`,
-// then PCMU (alawmulaw); telephone-event (RFC 4733) at both clocks, offered and decoded.
+// energy, so tests can prove two-way audio. PCMU (alawmulaw) offered first, as the WebRTC
+// template's `allow = ulaw,opus`, then Opus (opusscript: libopus in WebAssembly, coded at 8 kHz
+// mono on the 48 kHz RTP clock), which a browser's own offer (its outbound calls) puts first;
+// telephone-event (RFC 4733) at both clocks, offered and decoded.
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import OpusScript from 'opusscript';
@@ -54,7 +55,7 @@ export interface MediaOptions {
   wavPath: string;
   /** The caller's voice: 160-sample frames (20 ms); default a 440 Hz tone. */
   voice?: (frameIndex: number) => Int16Array;
-  /** Audio codecs offered/accepted, in preference order (default Opus then PCMU). */
+  /** Audio codecs offered/accepted, in preference order (default PCMU then Opus, as the template). */
   codecs?: ('opus' | 'pcmu')[];
   /** A key the browser sent as an RFC 4733 event, once at its end (as Asterisk reports DTMF end). */
   onDtmf?: (digit: string, durationMs: number) => void;
@@ -96,7 +97,7 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
   const pc = new RTCPeerConnection({
     codecs: {
       audio: [
-        ...(o.codecs ?? ['opus', 'pcmu']).map((c) => (c === 'opus' ? useOPUS({ payloadType: OPUS_PT }) : usePCMU())),
+        ...(o.codecs ?? ['pcmu', 'opus']).map((c) => (c === 'opus' ? useOPUS({ payloadType: OPUS_PT }) : usePCMU())),
         ...Object.entries(EVENT_PT).map(([rate, pt]) => new RTCRtpCodecParameters({ mimeType: 'audio/telephone-event', clockRate: Number(rate), payloadType: pt, parameters: '0-16' })),
       ],
       video: [],
@@ -255,6 +256,12 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
       offeredEvents = telephoneEventTypes(remoteSdp);
       await pc.setRemoteDescription({ type: 'offer', sdp: remoteSdp });
       ensureTransceiver();
+      // The offerer's order wins, as Asterisk answers by default (incoming_offer_codec_prefs
+      // prefer: pending): a browser's offer, Opus first, gets Opus.
+      const order = [...remoteSdp.matchAll(/^a=rtpmap:\d+ ([\w-]+)\/(\d+)/gim)].map((m) => `${m[1]!.toLowerCase()}/${m[2]}`);
+      const rank = (c: RTCRtpCodecParameters) => { const i = order.indexOf(`${c.name.toLowerCase()}/${c.clockRate}`); return i < 0 ? order.length : i; };
+      const tr = pc.getTransceivers()[0];
+      if (tr) tr.setCodecPreferences([...tr.codecs].sort((a, b) => rank(a) - rank(b)));
       await pc.setLocalDescription(await pc.createAnswer());
       await gathered();
       return local();

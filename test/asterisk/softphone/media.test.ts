@@ -227,8 +227,8 @@ describe.skipIf(Boolean(skip))('softphone in Chromium on a real Asterisk: WSS, D
     expect(invite).toMatch(/a=fingerprint:sha-256 /i);
     expect(invite).toMatch(/m=audio \d+ UDP\/TLS\/RTP\/SAVPF/);
     expect(invite).toMatch(/a=candidate:/);
-    // Offered as the caller's codec (the ACD's originate names the caller as originator): the
-    // template's opus,ulaw needs no Opus transcoder (codec_opus) for a G.711 caller.
+    // ulaw offered first (dialplan/pjsip_centralita_webrtc.conf `allow = ulaw,opus`): the lab has
+    // no codec_opus, and an Opus agent leg could not be bridged to the G.711 caller.
     expect(invite).toMatch(/m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 /);
 
     // The agent's tone at Asterisk: the bridge recording holds 1 kHz (agent) beside 440 Hz (caller).

@@ -105,7 +105,7 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect(atPhone.rmsDbfs).toBeGreaterThan(-30); // 440 Hz at about -16 dBFS
     expect(atPbx.rmsDbfs).toBeGreaterThan(-30); // the phone's 1 kHz tone
     expect(atPbx.connectionState).toBe('connected');
-    expect(atPbx.codec).toBe('opus'); // offered first, as the WebRTC template's allow = opus,ulaw
+    expect(atPbx.codec).toBe('pcmu'); // offered first, as the WebRTC template's allow = ulaw,opus
 
     expect((await phone.dtmf('5')).status).toBe(200);
     expect(sim.control.transcript(agentLeg()!.id).filter((t) => t.kind === 'dtmf-sent').map((t) => (t as { digit: string }).digit)).toEqual(['5']);
@@ -148,10 +148,10 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect(second.headers.from).toMatchObject({ name: '"Ventas"', uri: expect.stringMatching(/^sip:6015550300@/) });
   });
 
-  it('a phone without Opus gets PCMU, audio both ways and RFC 4733 at 8 kHz', async () => {
+  it('a phone with only Opus gets Opus: audio both ways and RFC 4733 at 48 kHz', async () => {
     await rest('PUT', '/ari/asterisk/config/dynamic/res_pjsip/auth/agent-7', { fields: [{ attribute: 'username', value: 'agent-7' }, { attribute: 'password', value: 'pw-7' }] });
     phone = new SipPhone(`${sim.url.replace('http', 'ws')}/ws`, 'agent-7', 'pw-7');
-    phone.codecs = ['pcmu'];
+    phone.codecs = ['opus'];
     phone.autoAnswer = { afterMs: 50 };
     await phone.connect();
     expect((await phone.register()).status).toBe(200);
@@ -159,11 +159,12 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     await phone.next((m) => m.method === 'ACK');
     const legId = String(phone.call!.invite.headers['x-centralita-channel']);
     await waitFor(() => (phone!.call?.media.stats().packetsIn ?? 0) > 50 && (sim.control.sip.media(legId)?.packetsIn ?? 0) > 50, 20_000, 'audio both ways');
-    expect(sim.control.sip.media(legId)).toMatchObject({ codec: 'pcmu' });
+    expect(sim.control.sip.media(legId)).toMatchObject({ codec: 'opus' });
+    expect(phone.call!.media.stats().codec).toBe('opus');
     expect(phone.call!.media.stats().rmsDbfs).toBeGreaterThan(-30);
     expect(sim.control.sip.media(legId)!.rmsDbfs).toBeGreaterThan(-30);
     phone.rtpDtmf('9');
-    await waitFor(() => sim.control.transcript(legId).some((t) => t.kind === 'dtmf-sent' && (t as { digit: string }).digit === '9'), 5000, 'RFC 4733 key at 8 kHz');
+    await waitFor(() => sim.control.transcript(legId).some((t) => t.kind === 'dtmf-sent' && (t as { digit: string }).digit === '9'), 5000, 'RFC 4733 key at 48 kHz');
     expect((await phone.inDialog('BYE')).status).toBe(200);
   });
 
