@@ -89,6 +89,11 @@ function originate(x: Ctx, p: OriginateParams): Snapshot {
     c = createPjsipChannel(x, { id: p.channelId, tech, resource, far, caller, originated: true, linkedid });
     later(x, c, 0, () => dialPjsip(x, c, timeoutMs));
   }
+  // ast_dial's prerun copies the originator's caller id into the new channel's connected line
+  // (main/dial.c), which chan_pjsip sends as From: the agent's phone shows who is calling. An
+  // explicit callerId wins (res/ari/resource_channels.c sets it after the prerun).
+  const from = p.originator ? x.channels.get(p.originator) : undefined;
+  if (from && !p.callerId) c.connected = { ...from.caller };
   c.originate = target;
   applyVariables(c, p.variables);
   subscribeApp(c);

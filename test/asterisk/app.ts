@@ -29,7 +29,7 @@ export interface AppUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startApp(driver: PbxDriver, o: { redisUrl: string; db: number; password?: string; waitReady?: boolean; databaseUrl?: string }): Promise<AppUnderTest> {
+export async function startApp(driver: PbxDriver, o: { redisUrl: string; db: number; password?: string; waitReady?: boolean; databaseUrl?: string; flowsDir?: string; env?: Record<string, string> }): Promise<AppUnderTest> {
   const redisUrl = `${o.redisUrl}/${o.db}`;
   const flush = new Redis(redisUrl);
   await flush.flushdb();
@@ -39,9 +39,10 @@ export async function startApp(driver: PbxDriver, o: { redisUrl: string; db: num
   const config = loadConfig({
     ARI_URL: driver.ari.url, ARI_USER: driver.ari.user, ARI_PASSWORD: o.password ?? driver.ari.password, ARI_REQUEST_TIMEOUT_MS: '3000',
     REDIS_URL: redisUrl, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_ASTERISK_LOG ?? 'silent', SHUTDOWN_DEADLINE_MS: '1000',
-    FLOWS_DIR: 'test/asterisk/flows', SOUNDS_DIR: 'sounds', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'),
+    FLOWS_DIR: o.flowsDir ?? 'test/asterisk/flows', SOUNDS_DIR: 'sounds', CAMPAIGN_INBOX_DIR: join(dataDir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dataDir, 'results'),
     DIALER_MAX_CPS: '5', DIALER_MAX_CONCURRENT: '10',
     DIAL_CALLER_IDS: '+576015550000', // the scenarios' campaign presents the business's own number (toll-fraud rules)
+    ...o.env,
   });
   let base = OPEN;
   let t0 = Date.now();

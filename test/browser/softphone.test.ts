@@ -86,6 +86,8 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const caller = await h.sim.call('3007654321', { script: { digits: '2123456#', digitsAfterMs: 300, digitGapMs: 150 } });
     await page.waitForSelector('[data-testid="screen-pop"][data-state="ringing"]', { timeout: 20_000 });
     await page.waitForSelector('[data-testid="softphone"][data-call="ringing"]', { timeout: 15_000 });
+    // The softphone shows the caller (the ACD leg's From is the caller's id, as on Asterisk), not "anonymous".
+    expect(await page.locator('[data-testid="softphone"] [data-fig="remote"]').innerText()).toContain('3007654321');
     await page.getByRole('button', { name: 'Answer' }).click();
     await page.waitForSelector('[data-testid="softphone"][data-call="connected"]', { timeout: 15_000 });
     await page.waitForSelector('[data-testid="screen-pop"][data-state="connected"]', { timeout: 15_000 });
@@ -99,10 +101,13 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const pbx = await waitFor(async () => { const m = await simGet<{ packetsIn: number; rmsDbfs: number | null }>(`/sip/media/${leg.channelId}`); return m.packetsIn > 50 ? m : undefined; }, 15_000, 'agent audio at the PBX');
     expect(pbx.rmsDbfs).not.toBeNull();
     expect(pbx.rmsDbfs!).toBeGreaterThan(-30); // the fake microphone's 1 kHz tone (about −12 dBFS)
+    expect((await simGet<{ codec: string }>(`/sip/media/${leg.channelId}`)).codec).toBe('pcmu'); // the PBX offers ulaw first (allow = ulaw,opus)
 
-    // DTMF from the keypad reaches the channel (INFO).
+    // DTMF from the keypad reaches the channel: RFC 4733 in the media (the PBX offered
+    // telephone-event; Chromium's RTCDTMFSender), not INFO.
     await page.locator('.keypad button[data-key="5"]').click();
     await waitFor(async () => (await simGet<{ transcript: { kind: string; digit?: string }[] }>(`/channels/${leg.channelId}`)).transcript.some((t) => t.kind === 'dtmf-sent' && t.digit === '5'), 10_000, 'DTMF 5 on the agent leg');
+    expect((await simGet<{ rtpDtmf: number }>(`/sip/media/${leg.channelId}`)).rtpDtmf).toBe(1);
 
     // Hold and resume (re-INVITE sendonly / sendrecv).
     await page.getByRole('button', { name: 'Hold' }).click();
@@ -150,6 +155,10 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     const out = (await simGet<SipStats & { dialogs: { direction: string }[] }>('/sip')).dialogs.find((d) => d.resource === '1003')!;
     expect(out).toMatchObject({ direction: 'from-phone', state: 'confirmed' });
     await waitFor(async () => Number(await page.locator('[data-testid="rx-level"]').getAttribute('data-level')) > 0.05, 15_000, 'far end audio on the outbound call');
+    // Chromium's own offer puts Opus first: the simulator answers with it, audio both ways.
+    const outMedia = await waitFor(async () => { const m = await simGet<{ codec: string; packetsIn: number; rmsDbfs: number | null }>(`/sip/media/${out.channelId}`); return m.packetsIn > 50 ? m : undefined; }, 15_000, 'agent audio on the outbound call');
+    expect(outMedia.codec).toBe('opus');
+    expect(outMedia.rmsDbfs!).toBeGreaterThan(-30);
     await page.getByRole('button', { name: 'Hang up' }).click();
     await page.waitForSelector('[data-testid="softphone"][data-call="idle"]');
     await waitFor(async () => (await simGet<{ alive: boolean }>(`/channels/${out.channelId}`)).alive === false, 10_000, 'outbound leg gone');

@@ -32,6 +32,8 @@ export class SipPhone {
   private readonly regCallId = rand();
   private readonly fromTag = rand();
   call: PhoneCall | undefined;
+  /** The audio codecs this phone accepts (default: the simulator's own list). */
+  codecs: ('opus' | 'pcmu')[] | undefined;
   /** Answer automatically when the PBX rings (with `answerAfterMs` of ringing). */
   autoAnswer: { afterMs: number } | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'sip-phone-'));
@@ -96,7 +98,7 @@ export class SipPhone {
 
   private async incoming(inv: SipMessage): Promise<void> {
     const localTag = rand();
-    const media = createMediaLeg({ host: '127.0.0.1', wavPath: join(this.dir, `${rand()}.wav`), voice: toneVoice(1000, 6000) });
+    const media = createMediaLeg({ host: '127.0.0.1', wavPath: join(this.dir, `${rand()}.wav`), voice: toneVoice(1000, 6000), ...(this.codecs ? { codecs: this.codecs } : {}) });
     media.setTalking(true);
     this.call = { callId: inv.headers['call-id']!, invite: inv, localTag, remoteTag: inv.headers.from!.params.tag!, cseq: 0, media };
     const to = { ...inv.headers.to!, params: { ...inv.headers.to!.params, tag: localTag } };
@@ -126,6 +128,11 @@ export class SipPhone {
 
   dtmf(digit: string): Promise<SipMessage> {
     return this.inDialog('INFO', { headers: { 'content-type': 'application/dtmf-relay' }, content: `Signal=${digit}\r\nDuration=160\r\n` });
+  }
+
+  /** A key as an RFC 4733 event in the call's RTP stream (what a browser's RTCDTMFSender does). */
+  rtpDtmf(digit: string, durationMs = 100): void {
+    this.call!.media.sendDtmf(digit, durationMs);
   }
 
   /** Hold: a re-INVITE whose offer says sendonly (off hold: sendrecv). */

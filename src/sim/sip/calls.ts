@@ -2,7 +2,7 @@
 // WebSockets): the PBX rings a softphone (INVITE with a WebRTC offer, CANCEL when it gives
 // up, ACK, BYE), a softphone calls the PBX (INVITE into its endpoint's context, answered when
 // the channel is), hold by re-INVITE (sendonly/inactive: ChannelHold), DTMF by INFO
-// (application/dtmf-relay), BYE from either side. Each dialog owns one WebRTC media leg.
+// (application/dtmf-relay) or RFC 4733 in the media, BYE from either side. Each dialog owns one WebRTC media leg.
 import { join } from 'node:path';
 import type { SipMessage } from 'sip';
 import type { Chan } from '../model.ts';
@@ -73,7 +73,12 @@ export function createSipCalls(o: CallsOptions): SipCalls {
   const byChan = new Map<string, Dialog>();
   const ended = new Map<string, MediaStats>();
 
-  const leg = (chanId: string) => createMediaLeg({ host: o.host, wavPath: join(o.recordingsDir, `webrtc-${chanId}.wav`) });
+  // A key sent in the RTP stream (RFC 4733) reaches the channel like an INFO one: Asterisk's
+  // dtmf_mode=rfc4733 (the WebRTC template) and res_pjsip_dtmf_info both raise ChannelDtmfReceived.
+  const leg = (chanId: string) => createMediaLeg({
+    host: o.host, wavPath: join(o.recordingsDir, `webrtc-${chanId}.wav`),
+    onDtmf: (digit, ms) => { const d = byChan.get(chanId); if (d) core.farEndDtmf(d.chan, digit, ms); },
+  });
   const ourUri = `sip:asterisk@${o.host}`;
 
   function finish(d: Dialog): void {
@@ -179,14 +184,15 @@ export function createSipCalls(o: CallsOptions): SipCalls {
     return {
       ring(_timeoutMs, hooks) {
         const callId = randomToken(20);
-        // chan_pjsip's From is the outgoing channel's connected line (who is calling the phone).
+        // chan_pjsip's From is the outgoing channel's connected line (who is calling the phone);
+        // with none, res_pjsip's default_from_user (`asterisk`), as the lab shows.
         const who = c.connected?.number ? c.connected : c.caller;
         const d: Dialog = {
           callId, localTag: randomToken(10), chan: c, conn: where.conn, target: where.contact, localCseq: 1, direction: 'to-phone',
           state: 'early', media: leg(c.id), held: false, hooks,
           invite: {
             branch: `z9hG4bK${randomToken(16)}`, cseq: 1, ruri: where.contact,
-            from: `sip:${who.number || 'anonymous'}@${o.host}`, to: `sip:${c.resource}@${o.host}`,
+            from: `sip:${who.number || 'asterisk'}@${o.host}`, to: `sip:${c.resource}@${o.host}`,
           },
         };
         byCallId.set(callId, d);

@@ -30,7 +30,10 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
         { technology: 'PJSIP', resource: 'agent-7', context: 'from-internal', dynamic: true },
       ],
       dialplan: {
-        'from-pstn': { '_X!': [{ app: 'Answer' }, { app: 'Dial', endpoint: 'PJSIP/agent-7', timeoutSec: 20 }, { app: 'Hangup' }] },
+        'from-pstn': {
+          '_X!': [{ app: 'Answer' }, { app: 'Dial', endpoint: 'PJSIP/agent-7', timeoutSec: 20 }, { app: 'Hangup' }],
+          '6015550300': [{ app: 'Stasis', appName: 'centralita', args: ['inbound'] }],
+        },
         'from-internal': { '_X!': [{ app: 'Hangup' }] },
       },
     });
@@ -102,9 +105,19 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect(atPhone.rmsDbfs).toBeGreaterThan(-30); // 440 Hz at about -16 dBFS
     expect(atPbx.rmsDbfs).toBeGreaterThan(-30); // the phone's 1 kHz tone
     expect(atPbx.connectionState).toBe('connected');
+    expect(atPbx.codec).toBe('pcmu'); // offered first, as the WebRTC template's allow = ulaw,opus
 
     expect((await phone.dtmf('5')).status).toBe(200);
     expect(sim.control.transcript(agentLeg()!.id).filter((t) => t.kind === 'dtmf-sent').map((t) => (t as { digit: string }).digit)).toEqual(['5']);
+    // RFC 4733 in the media (the simulator offers telephone-event/8000): each key once, however
+    // many packets carry it (the end packet goes three times).
+    expect(phone.call!.invite.content).toMatch(/a=rtpmap:101 telephone-event\/8000/);
+    phone.rtpDtmf('7');
+    phone.rtpDtmf('#', 160);
+    const keys = () => sim.control.transcript(agentLeg()!.id).filter((t) => t.kind === 'dtmf-sent').map((t) => (t as { digit: string }).digit);
+    await waitFor(() => keys().length === 3, 5000, 'RFC 4733 keys on the channel');
+    expect(keys()).toEqual(['5', '7', '#']);
+    expect(sim.control.sip.media(agentLeg()!.id)!.rtpDtmf).toBe(2);
 
     const held = await phone.hold(true);
     expect(held.status).toBe(200);
@@ -115,6 +128,44 @@ describe('simulator: SIP over WebSocket (RFC 7118) with WebRTC media', () => {
     expect((await phone.inDialog('BYE')).status).toBe(200);
     await waitFor(() => sim.control.channel(callerId)?.alive === false);
     await waitFor(() => sim.control.sip.media(agentLeg()!.id)?.wavPath !== undefined);
+  });
+
+  it('an ACD leg (originate with the caller as originator) shows the caller in From, as chan_pjsip does', async () => {
+    await rest('PUT', '/ari/asterisk/config/dynamic/res_pjsip/auth/agent-7', { fields: [{ attribute: 'username', value: 'agent-7' }, { attribute: 'password', value: 'pw-7' }] });
+    phone = new SipPhone(`${sim.url.replace('http', 'ws')}/ws`, 'agent-7', 'pw-7');
+    await phone.connect();
+    expect((await phone.register()).status).toBe(200);
+    const caller = sim.control.placeCall({ from: '+573001112233', to: '6015550300', callerName: 'Ana Gómez' });
+    await waitFor(() => events.some((e) => e.type === 'StasisStart' && (e.channel as { id: string }).id === caller));
+    // What centralita's ACD does (src/acd/legs.ts): no callerId, the caller as originator.
+    expect((await rest('POST', `/ari/channels?endpoint=PJSIP/agent-7&app=centralita&appArgs=agent-leg&originator=${caller}`)).status).toBe(200);
+    const inv = await phone.next((m) => m.method === 'INVITE');
+    // Asterisk 22.10.1 (the lab, test/asterisk/softphone/media.test.ts): From: "Cliente Lab" <sip:ct-caller@vm>
+    expect(inv.headers.from).toMatchObject({ name: '"Ana Gómez"', uri: expect.stringMatching(/^sip:\+573001112233@/) });
+    // An explicit callerId wins over the originator's (resource_channels.c sets it after the prerun).
+    expect((await rest('POST', `/ari/channels?endpoint=PJSIP/agent-7&app=centralita&appArgs=agent-leg&originator=${caller}&callerId=${encodeURIComponent('"Ventas" <6015550300>')}`)).status).toBe(200);
+    const second = await phone.next((m) => m.method === 'INVITE' && m.headers['call-id'] !== inv.headers['call-id']);
+    expect(second.headers.from).toMatchObject({ name: '"Ventas"', uri: expect.stringMatching(/^sip:6015550300@/) });
+  });
+
+  it('a phone with only Opus gets Opus: audio both ways and RFC 4733 at 48 kHz', async () => {
+    await rest('PUT', '/ari/asterisk/config/dynamic/res_pjsip/auth/agent-7', { fields: [{ attribute: 'username', value: 'agent-7' }, { attribute: 'password', value: 'pw-7' }] });
+    phone = new SipPhone(`${sim.url.replace('http', 'ws')}/ws`, 'agent-7', 'pw-7');
+    phone.codecs = ['opus'];
+    phone.autoAnswer = { afterMs: 50 };
+    await phone.connect();
+    expect((await phone.register()).status).toBe(200);
+    sim.control.placeCall({ from: '+573001112233', to: '6015550100', callerName: 'Ana' });
+    await phone.next((m) => m.method === 'ACK');
+    const legId = String(phone.call!.invite.headers['x-centralita-channel']);
+    await waitFor(() => (phone!.call?.media.stats().packetsIn ?? 0) > 50 && (sim.control.sip.media(legId)?.packetsIn ?? 0) > 50, 20_000, 'audio both ways');
+    expect(sim.control.sip.media(legId)).toMatchObject({ codec: 'opus' });
+    expect(phone.call!.media.stats().codec).toBe('opus');
+    expect(phone.call!.media.stats().rmsDbfs).toBeGreaterThan(-30);
+    expect(sim.control.sip.media(legId)!.rmsDbfs).toBeGreaterThan(-30);
+    phone.rtpDtmf('9');
+    await waitFor(() => sim.control.transcript(legId).some((t) => t.kind === 'dtmf-sent' && (t as { digit: string }).digit === '9'), 5000, 'RFC 4733 key at 48 kHz');
+    expect((await phone.inDialog('BYE')).status).toBe(200);
   });
 
   it('an unregistered dynamic endpoint is not reachable (NO_ROUTE_DESTINATION), a registered one that never answers is CANCELled', async () => {

@@ -227,7 +227,12 @@ export function createSoftphone(o: SoftphoneOptions): Softphone {
     hangup() { session?.terminate(); },
     dtmf(digit) {
       if (!session || state.call?.state !== 'connected' || !/^[0-9A-D*#]$/.test(digit)) return;
-      if (jssip) session.sendDTMF(digit, { transportType: jssip.C.DTMF_TRANSPORT.INFO, duration: 160 });
+      if (!jssip) return;
+      // RFC 4733 in the media when the PBX negotiated telephone-event (Asterisk's dtmf_mode=rfc4733,
+      // the WebRTC template): keys keep their timing with the audio. Otherwise SIP INFO.
+      const sender = session.connection?.getSenders().find((x) => x.track?.kind === 'audio');
+      const rtp = Boolean(sender?.dtmf?.canInsertDTMF);
+      session.sendDTMF(digit, { transportType: rtp ? jssip.C.DTMF_TRANSPORT.RFC2833 : jssip.C.DTMF_TRANSPORT.INFO, duration: 160 });
     },
     mute(on) { if (!session) return; if (on) session.mute({ audio: true }); else session.unmute({ audio: true }); },
     hold(on) { if (!session || state.call?.state !== 'connected') return; if (on) session.hold(); else session.unhold(); },
