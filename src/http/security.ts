@@ -208,7 +208,9 @@ export async function installSecurity(app: FastifyInstance, o: HttpSecurityOptio
     const spec = req.routeOptions.config?.audit;
     if (!spec) return;
     try {
-      const target = spec.target?.(req);
+      // A target that cannot be worked out (a malformed parameter) must not cost the entry.
+      let target: string | undefined;
+      try { target = spec.target?.(req); } catch (err) { target = `unresolved: ${(err as Error).message}`.slice(0, 200); }
       await o.audit.append({
         at: now().toISOString(), actor: who ? actorLabel(who) : 'anonymous', action: spec.action,
         ...(target ? { target } : {}),

@@ -35,7 +35,9 @@ const callBody = z.union([
 
 export function registerPbxRoutes(app: FastifyInstance, d: PbxRouteDeps): void {
   const params = (req: FastifyRequest) => req.params as { queue?: string; iface?: string; channel?: string };
-  const ifaceOf = (req: FastifyRequest) => decodeURIComponent(params(req).iface ?? (req.body as { interface?: string } | undefined)?.interface ?? '');
+  // Fastify has decoded the parameter once already; a literal '%' left in it (not an escape) stays as is, not a 500.
+  const decode = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+  const ifaceOf = (req: FastifyRequest) => decode(params(req).iface ?? (req.body as { interface?: string } | undefined)?.interface ?? '');
   // An agent acts on their own queue membership (the interface of their desk phone), a supervisor on members of their queues.
   const member = (action: string) => ({
     config: requires(ROLES_FOR.agentState, {
@@ -43,7 +45,7 @@ export function registerPbxRoutes(app: FastifyInstance, d: PbxRouteDeps): void {
       audit: { action, target: (req) => `pbx-member:${params(req).queue ?? '*'}/${ifaceOf(req)}` },
     }),
   });
-  const supervise = (action: string) => ({ config: requires(ROLES_FOR.pbxSupervise, { audit: { action, target: (req) => `pbx-channel:${decodeURIComponent(params(req).channel ?? '')}` } }) });
+  const supervise = (action: string) => ({ config: requires(ROLES_FOR.pbxSupervise, { audit: { action, target: (req) => `pbx-channel:${decode(params(req).channel ?? '')}` } }) });
   // Click-to-call: an agent rings only their own desk phone.
   const ownPhone = (req: FastifyRequest, who: Identity) => {
     if (hasAnyRole(who, ['admin', 'service', 'supervisor'])) return true;
@@ -62,8 +64,6 @@ export function registerPbxRoutes(app: FastifyInstance, d: PbxRouteDeps): void {
       throw err;
     }
   };
-  // Fastify has decoded the parameter once already; a literal '%' left in it (not an escape) stays as is, not a 500.
-  const decode = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
 
   app.get('/api/pbx-queues', { config: requires(ROLES_FOR.acdRead) }, async () => ({ at: new Date(d.now()).toISOString(), source: 'freepbx', queues: d.board.list(d.now()) }));
   app.get('/api/pbx-queues/:queue', { config: requires(ROLES_FOR.acdRead) }, async (req, reply) => {

@@ -71,7 +71,9 @@ describe('every HTTP body, parameter and query, fuzzed, with valid credentials',
             try { j = JSON.parse(text) as typeof j; } catch {}
             if (typeof j.error !== 'string' || !/^[A-Z][A-Z0-9_]+$/.test(j.error) || typeof j.message !== 'string' || !j.message) problems.push(`no reason: ${res.status} ${label}: ${text.slice(0, 200)}`);
             // Audited: refusals by the route's handler (not the router's 404/414, not security's 401/403/415).
-            if (writes && r.audited && r.url !== '/api/session' && ![401, 403, 414, 415, 421, 429].includes(res.status) && j.error !== 'ROUTE_NOT_FOUND') { refusedWrites++; refusedBy.set(`${r.method} ${r.url} ${res.status} ${String(j.error)}`, (refusedBy.get(`${r.method} ${r.url} ${res.status} ${String(j.error)}`) ?? 0) + 1); }
+            // A parameter of `.` or `..` is resolved away by the URL (`/api/agents/../logout` is `/api/logout`): that request never reached the route.
+            const reachedRoute = new URL(path, 'http://x').pathname === path.split('?')[0];
+            if (writes && r.audited && reachedRoute && r.url !== '/api/session' && ![401, 403, 414, 415, 421, 429].includes(res.status) && j.error !== 'ROUTE_NOT_FOUND') { refusedWrites++; refusedBy.set(`${r.method} ${r.url} ${res.status} ${String(j.error)}`, (refusedBy.get(`${r.method} ${r.url} ${res.status} ${String(j.error)}`) ?? 0) + 1); }
           }
         } catch (err) {
           problems.push(`${(err as Error).name === 'AbortError' ? 'hung' : 'failed'}: ${label}`);
