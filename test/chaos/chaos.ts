@@ -142,6 +142,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     log(`logs in ${dir}`);
     const login = async () => { for (const a of ['ana', 'bruno', 'carla', 'diego', 'elena']) await app.api(`/api/agents/${a}/login`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).catch(() => {}); };
     await login();
+    // The office schedule open whatever the time of day the suite runs (an audited override, in
+    // Redis: it survives the app's restarts): the load is the open-hours mix, not voicemail.
+    const openHours = await app.api('/api/hours/office/override', { method: 'PUT', body: JSON.stringify({ state: 'open', reason: 'chaos suite: open-hours load at any time of day', minutes: 180 }), headers: { 'content-type': 'application/json' } });
+    if (openHours.status !== 201) throw new Error(`hours override refused: ${openHours.status} ${await openHours.text()}`);
 
     // The campaign: one file, rows spread over the three number behaviours.
     const campaignDir = join(dir, 'inbox', 'caos');
