@@ -471,7 +471,7 @@ export function createCallService(o: CallServiceOptions): CallService {
         if (sessions.has(ch)) continue;
         recovered.add(ch);
         const callLog = log.child({ callId: e.input.callId, channelId: ch, ...(e.flow ? { flowId: e.flow.id } : {}) });
-        callLog.warn('call left live by a previous run (killed mid-call): recorded as interrupted, channel handed back');
+        callLog.warn(e.handedBack ? 'call left live by a previous run (killed mid-call): handed back at start, now recorded as interrupted' : 'call left live by a previous run (killed mid-call): recorded as interrupted, channel handed back');
         const facts: CallFacts = {
           input: e.input, endedAt: clock().toISOString(), hangupSide: 'system',
           ...(e.flow ? { flow: e.flow } : {}),
