@@ -68,11 +68,11 @@ describe('calls nobody owns: start-up buffer and sweep', () => {
     await new Promise((r) => setTimeout(r, 2500)); // the rest of a slow start-up
     calls = service();
     calls.start(intake);
-    await waitFor(() => prompts(ch).some((p) => p.media === 'sound:welcome'), 10_000, 'the flow from its first prompt');
+    await waitFor(() => prompts(ch).some((p) => p.media === 'sound:welcome'), 20_000, 'the flow from its first prompt');
     sim.control.hangup(ch);
-    await waitFor(() => records.find((r) => r.id === `cr-${ch}`), 10_000, 'call record');
+    await waitFor(() => records.find((r) => r.id === `cr-${ch}`), 20_000, 'call record');
     expect(deadAirOf(sim.control, { ids: [ch], digitPrompts: digitPrompts(registry.current().flows.values()) })).toEqual({});
-  }, 30_000);
+  }, 60_000);
 
   it('a call whose StasisStart reached a process that died is adopted by the sweep of the next one', async () => {
     const ch = sim.control.placeCall({ from: '3001112244', to: '6015550100' });
@@ -81,10 +81,10 @@ describe('calls nobody owns: start-up buffer and sweep', () => {
     calls = service();
     calls.start();
     expect(await calls.sweep()).toBe(1);
-    await waitFor(() => prompts(ch).some((p) => p.media === 'sound:welcome'), 10_000, 'the flow from its first prompt');
+    await waitFor(() => prompts(ch).some((p) => p.media === 'sound:welcome'), 20_000, 'the flow from its first prompt');
     expect(await calls.sweep()).toBe(0); // owned now
     expect(calls.stats().adopted).toBe(1);
     sim.control.hangup(ch);
-    await waitFor(() => records.find((r) => r.id === `cr-${ch}`), 10_000, 'call record');
-  }, 30_000);
+    await waitFor(() => records.find((r) => r.id === `cr-${ch}`), 20_000, 'call record');
+  }, 60_000);
 });
