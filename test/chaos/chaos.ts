@@ -135,8 +135,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       SHUTDOWN_DEADLINE_MS: '3000', DIALER_MAX_CPS: '4', DIALER_MAX_CONCURRENT: '6',
     };
     const workerEnv = { ...env, DATA_DIR: join(dir, 'worker') };
-    let app: AppProcess = await spawnApp(env, { startTimeoutMs: 60_000 });
-    let worker: AppProcess | undefined = o.worker ? await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 60_000 }) : undefined;
+    let app: AppProcess = await spawnApp(env, { startTimeoutMs: 120_000 });
+    let worker: AppProcess | undefined = o.worker ? await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 120_000 }) : undefined;
     const keepLogs = (name: string, p: AppProcess) => writeFileSync(join(dir, `${name}-${p.pid}.log`), [...p.stdout, ...p.stderr].join('\n'));
     cleanup.push(() => { keepLogs('app', app); if (worker) keepLogs('worker', worker); app.kill('SIGKILL'); worker?.kill('SIGKILL'); });
     log(`logs in ${dir}`);
@@ -189,14 +189,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             app.kill('SIGKILL');
             await app.exited;
             keepLogs('app', app);
-            app = await spawnApp(env, { startTimeoutMs: 60_000 });
+            app = await spawnApp(env, { startTimeoutMs: 120_000 });
             await login();
           } else if (f.k === 'worker') {
             if (!worker) continue;
             worker.kill('SIGKILL');
             await worker.exited;
             keepLogs('worker', worker);
-            worker = await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 60_000 });
+            worker = await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 120_000 });
           } else if (f.k === 'sim-restart') {
             // The PBX restarts: every channel is gone, the app's WebSocket drops and reconnects.
             earlierHearing.push((await sim.req('GET', '/_sim/hearing')) as HearingDump);
