@@ -60,6 +60,8 @@ export interface DialerDeps {
   recordGraceMs?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Whether a process holds the Stasis app (src/campaigns/stasis-owner.ts): no new dial without one, the callee would be hung up on. */
+  ownerAlive?: () => Promise<boolean>;
   /** Called for every originate (tests and benchmarks measure pacing with it). */
   onDial?: (info: { channelId: string; campaignId: string; rowId: string; attempt: number; at: number }) => void;
 }
@@ -116,6 +118,7 @@ export function createDialer(deps: DialerDeps): Dialer {
   const queueName = deps.queueName ?? QUEUES.originate;
   const prefix = deps.bullPrefix ?? 'bull';
   const graceMs = deps.recordGraceMs ?? 5000;
+  let ownerWarned = false;
   // Channels the PBX lists, shared by every attempt waiting in this process (one GET /channels per tick).
   let listing: { at: number; ids: Promise<Set<string> | undefined> } | undefined;
   const liveIds = () => {
@@ -285,6 +288,13 @@ export function createDialer(deps: DialerDeps): Dialer {
         const now = await deps.store.getState(d.campaignId);
         if (now === 'cancelled') return await stop(d, 'cancelled', 'state');
         if (now === 'paused') return await handBack(d, 'state');
+        // Nobody to take the call once answered (the app is restarting): held, not dialled.
+        if (deps.ownerAlive && !(await deps.ownerAlive().catch(() => false))) {
+          if (!ownerWarned) { ownerWarned = true; log.warn({ campaignId: d.campaignId }, 'no process holds the Stasis app: dialling held until one does'); }
+          await job.moveToDelayed(Date.now() + 1000, token);
+          throw new DelayedError();
+        }
+        ownerWarned = false;
         if (!(await deps.store.markDialled(d.campaignId, d.rowId, d.attempt, clock()))) {
           log.warn({ channelId, campaignId: d.campaignId, rowId: d.rowId }, 'attempt already dialled by another worker; waiting for its outcome');
         } else {

@@ -202,7 +202,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             earlierHearing.push((await sim.req('GET', '/_sim/hearing')) as HearingDump);
             sim.child.kill('SIGKILL');
             await new Promise((r) => sim.child.once('exit', r));
-            await sleep(500 + Math.floor(rand() * 1500));
+            // Asterisk's channel ids are <epoch seconds>.<counter from start>: a PBX back within the
+            // same second could give a new call an id of the old run; a restart takes longer than that.
+            await sleep(2000 + Math.floor(rand() * 1500));
             sim = await startSimProcess(sim.password, simPort);
             await configureSim(sim);
           } else if (f.k === 'hubspot-5xx') {
