@@ -230,7 +230,7 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
     stack.push({ name: 'retention', stop: () => retention.stop() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     step('campaigns');
-    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, holdWithoutStasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc } = campaigns;
@@ -522,7 +522,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const history: HistoryRuntime = await startHistory({ config, logger, bus: createEventBus(), metrics });
     stack.push({ name: 'history', stop: () => history.stop() });
     progress.step('campaigns');
-    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, holdWithoutStasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     // Intake (ingest, dialling) stops first, as in the app.
     stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });

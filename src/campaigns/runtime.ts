@@ -64,6 +64,8 @@ export interface CampaignRuntimeOptions {
    * process how unanswered attempts ended. False in `centralita worker` (REST only).
    */
   stasisOwner?: boolean;
+  /** Hold new dials while no process holds the Stasis app (stasis-owner.ts); main.ts sets it in both processes. */
+  holdWithoutStasisOwner?: boolean;
 }
 
 export interface CampaignRuntime {
@@ -148,7 +150,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     const d = createDialer({
       connection: redis, store, limits, outcomes, telephony: o.telephony, dnc, logger, metrics, clock,
       globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, onSettled: () => hopper?.kick(),
-      ownerAlive: stasisOwnerAlive(redis),
+      ...(o.holdWithoutStasisOwner ? { ownerAlive: stasisOwnerAlive(redis) } : {}),
     });
     // The hopper: due rows from PostgreSQL into the dialler's queue, a few times its concurrency.
     const h = startHopper({ store: o.db.hopper, queue: d.queue, clock, logger, global, onCompleted: (id) => onCompleted(id) });
