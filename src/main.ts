@@ -18,6 +18,8 @@ import { bullConnection, fastConnection, redisReadiness, waitForRedis } from './
 import { logErrors } from './jobs/bull.ts';
 import { amendAfterSpool, openRecordSpool } from './calls/record-spool.ts';
 import { createLiveCallJournal } from './calls/live-journal.ts';
+import type { EarlyHandBack } from './calls/early-hand-back.ts';
+import { bufferEarlyEvents } from './calls/early-intake.ts';
 import { createCallOutcomeChannel } from './jobs/call-outcome.ts';
 import { loadOrCreateSecret, removeRuntimeInfo, writeRuntimeInfo } from './infra/local-state.ts';
 import { openAuthStores } from './auth/stores.ts';
@@ -131,6 +133,8 @@ export interface StartOptions {
   secrets?: SecretSet;
   /** Something the app cannot run without failed for good (runMain exits 1). */
   onFatal?: (err: Error) => void;
+  /** What the CLI's early rescue did before this start-up (logged). */
+  earlyHandBack?: EarlyHandBack;
 }
 
 /** Builds and starts everything for one process. */
@@ -145,6 +149,7 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
   const step = (name: string) => progress.step(name);
   {
     step('data dir');
+    if (opts.earlyHandBack) logger.warn({ ...opts.earlyHandBack }, 'calls left live by the previous run handed back before start-up (records follow)');
     await mkdir(config.dataDir, { recursive: true });
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: 'centralita_' });
@@ -176,6 +181,9 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
 
     step('telephony');
     const { telephony: ari, sim } = await startTelephony(config, logger, stack, flows.current().dids, secrets);
+    // From here Asterisk may send StasisStart (once, never again): held until the call service takes them.
+    const roleArgs = new Set<string>(Object.values(STASIS_ROLES).filter((r) => r !== STASIS_ROLES.campaign));
+    const earlyIntake = bufferEarlyEvents(ari, logger.child({ component: 'calls' }), { isRole: (a) => roleArgs.has(a) });
     // Browser softphones register here: the simulator's /ws in the embedded default, SOFTPHONE_WS_URL with an Asterisk.
     const softphoneWs = config.softphone.wsUrl ?? (sim ? `${sim.url.replace(/^http/, 'ws')}/ws` : undefined);
     // Toll-fraud guard: every origination and hand-off of this process checks the allow-list.
@@ -222,7 +230,7 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
     stack.push({ name: 'retention', stop: () => retention.stop() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     step('campaigns');
-    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, holdWithoutStasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc } = campaigns;
@@ -280,13 +288,15 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
     };
 
     const journal = createLiveCallJournal(resolve(config.dataDir, 'live-calls'), (err, channelId) => logger.warn({ err, channelId }, 'live-call journal not written'));
-    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()], journal });
+    const calls = createCallService({ telephony, flows, actors: flowActors.actors, records, bus, logger: logger.child({ component: 'calls' }), defaultCountry: config.defaultCountry, didMap: flows.current().dids, afterResync: [() => acd.resync()], journal, stasisApp: config.ari.app });
     calls.registerRole(STASIS_ROLES.agentLeg, acd.handleAgentLegStart);
     calls.registerRole(STASIS_ROLES.consultLeg, acd.handleConsultLegStart);
     // Every role has its owner: a `dial` node's legs belong to the flow actors.
     for (const [role, handler] of Object.entries(flowActors.roles)) calls.registerRole(role, handler);
-    calls.start();
+    calls.start(earlyIntake);
     await calls.recoverInterrupted();
+    // Calls whose StasisStart no process handled (it came in the instant before a kill) are in our app with no owner.
+    void calls.sweep().catch((err: unknown) => logger.warn({ err }, 'start-up sweep for unowned calls failed'));
     stack.push({ name: 'calls', stop: () => calls.stop(config.shutdownDeadlineMs), budgetMs: shutdownBudget(config).drainMs });
     // Stopped before the call drain: nothing is ingested or dialled while calls finish.
     stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });
@@ -515,7 +525,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     const history: HistoryRuntime = await startHistory({ config, logger, bus: createEventBus(), metrics });
     stack.push({ name: 'history', stop: () => history.stop() });
     progress.step('campaigns');
-    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, holdWithoutStasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     // Intake (ingest, dialling) stops first, as in the app.
     stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });
@@ -540,7 +550,7 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
   });
 }
 
-export async function runMain(env: Record<string, string | undefined>, opts: { workersOnly?: boolean } = {}): Promise<void> {
+export async function runMain(env: Record<string, string | undefined>, opts: { workersOnly?: boolean; earlyHandBack?: EarlyHandBack } = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -572,7 +582,7 @@ export async function runMain(env: Record<string, string | undefined>, opts: { w
   // The app cannot go on (the embedded Redis keeps dying): stop within the deadline, exit 1.
   const onFatal = () => { if (stopping) return; stopping = true; exitWithin(1, 'stopped after a fatal error'); };
   try {
-    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger, { secrets, onFatal });
+    app = opts.workersOnly ? await startWorkerProcess(config, logger) : await startCentralita(config, logger, { secrets, onFatal, ...(opts.earlyHandBack ? { earlyHandBack: opts.earlyHandBack } : {}) });
   } catch (err) {
     if (err instanceof RedisServerMissingError || err instanceof PostgresServerMissingError || err instanceof FlowCheckError || err instanceof ConfigError || err instanceof CentralitaError) {
       process.stderr.write(`${err instanceof ConfigError ? '' : 'centralita: '}${err.message}\n`);

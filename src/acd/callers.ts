@@ -8,7 +8,8 @@ import type { LegBook } from './legs.ts';
 import type { LeaveOutcome } from './stats.ts';
 import { AcdError, callerLog, round2, swallow, type AcdRuntime, type Caller, type Leg } from './runtime.ts';
 
-export interface JoinRequest { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; signal: AbortSignal }
+/** `afterAgent`: what the flow does once the agent hangs up — `hangup` (the flow ends there) lets the ACD hang the caller up at once instead of leaving them alone in the bridge while the flow catches up. */
+export interface JoinRequest { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; afterAgent?: 'hangup' | 'continue'; signal: AbortSignal }
 
 export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, announcements: Announcements) {
   const { telephony, clock, queues, callers, byChannel, counters } = rt;
@@ -38,6 +39,7 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
       const c: Caller = {
         callId: req.callId, channelId: req.channelId, queue: q, language: req.language, seq: ++seq, joinedAt: now, phase: 'waiting', skills: [...new Set(req.skills ?? [])],
         attemptNo: 0, lastRung: new Set(), tried: new Set(), transfers: [], segment: 0, resolve, detachSignal: () => {},
+        ...(req.afterAgent ? { afterAgent: req.afterAgent } : {}),
       };
       const onAbort = () => callerGone(c);
       req.signal.addEventListener('abort', onAbort, { once: true });
@@ -171,7 +173,12 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     if (live) telephony.stopRecording(live).catch(swallow(rt, 'stopRecording'));
     if (c.agentLegId) legs.expectLegGone(c.agentLegId);
     if (endedBy !== 'agent' && c.agentLegId) telephony.hangup(c.agentLegId, 'normal').catch(swallow(rt, 'hangup'));
-    if (c.bridgeId) {
+    if (endedBy === 'agent' && c.afterAgent === 'hangup') {
+      // The flow ends here anyway: hung up now, not left alone in the bridge (silence) while
+      // the flow learns the outcome and asks for the hangup itself (seconds under load).
+      telephony.hangup(c.channelId, 'normal').catch(() => {});
+      if (c.bridgeId) { const bridgeId = c.bridgeId; telephony.destroyBridge(bridgeId).catch(swallow(rt, 'destroyBridge')); }
+    } else if (c.bridgeId) {
       const bridgeId = c.bridgeId;
       // The caller goes back to the flow; the agent's leg is hung up or already gone.
       telephony.removeFromBridge(bridgeId, [c.channelId]).catch(() => {}).finally(() => telephony.destroyBridge(bridgeId).catch(swallow(rt, 'destroyBridge')));

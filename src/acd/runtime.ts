@@ -69,6 +69,8 @@ export interface Caller {
   announcing?: string;
   /** Restores music on hold if the announcement never reports its end. */
   announceGuard?: TimerHandle;
+  /** What the flow does after the agent hangs up (JoinRequest.afterAgent). */
+  afterAgent?: 'hangup' | 'continue';
   agentId?: string;
   agentLegId?: string;
   bridgeId?: string;

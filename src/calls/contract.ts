@@ -68,7 +68,7 @@ export type QueueOutcome =
 export interface AcdPort {
   /** Puts the caller's channel in a queue; resolves when the caller leaves the queue (any outcome). */
   /** `skills`: the answering agent must have all of them (until the queue's skillsRelaxSec). */
-  join(req: { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; signal: AbortSignal }): Promise<QueueOutcome>;
+  join(req: { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; afterAgent?: 'hangup' | 'continue'; signal: AbortSignal }): Promise<QueueOutcome>;
   /** DTMF pressed by a waiting caller (exit key), forwarded by the session. */
   dtmf?(channelId: string, digit: string): void;
   hasQueue(queueId: string): boolean;

@@ -9,13 +9,20 @@ import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import type { CallInput } from './contract.ts';
 
-export interface LiveCallEntry { input: CallInput; flow?: { id: string; version: string } }
+export interface LiveCallEntry {
+  input: CallInput;
+  flow?: { id: string; version: string };
+  /** Set by the early rescue (src/calls/early-hand-back.ts): the channel was already handed back; only the record is left to write. */
+  handedBack?: boolean;
+}
 
 export interface LiveCallJournal {
   started(e: LiveCallEntry): void;
   ended(channelId: string): void;
   /** What a previous process left (calls it never recorded). */
   leftovers(): LiveCallEntry[];
+  /** The early rescue handed the channel back: the entry stays until its record is published. */
+  markHandedBack(channelId: string): void;
 }
 
 const fileOf = (dir: string, channelId: string) => join(dir, `${encodeURIComponent(channelId)}.json`);
@@ -43,6 +50,13 @@ export function createLiveCallJournal(dir: string, onError: (err: unknown, chann
         }
       }
       return out;
+    },
+    markHandedBack(channelId) {
+      const f = fileOf(dir, channelId);
+      try {
+        const e = JSON.parse(readFileSync(f, 'utf8')) as LiveCallEntry;
+        writeFileSync(f, JSON.stringify({ ...e, handedBack: true }));
+      } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onError(err, channelId); }
     },
   };
 }

@@ -3,6 +3,7 @@
 // campaign data) or to a role handler (ACD agent legs, dial legs, campaign); calls that
 // end become one CallRecord each. Reconnects trigger a resync; stop() drains with a deadline.
 import type { LiveCallJournal } from './live-journal.ts';
+import type { EarlyIntake } from './early-intake.ts';
 import type { AnyStateMachine, AnyActorLogic } from 'xstate';
 import type { Logger } from '../logger.ts';
 import type { ChannelInfo, Telephony, TelephonyEvent } from '../telephony/port.ts';
@@ -34,6 +35,10 @@ export interface CallServiceOptions {
   afterResync?: (() => Promise<void>)[];
   /** Calls in progress on local disk, so a killed process's calls are recorded at the next start. */
   journal?: LiveCallJournal;
+  /** Our Stasis application's name (the sweep's filter on `dialplan.appData`). */
+  stasisApp?: string;
+  /** How long a channel found in our app without an owner is given for its StasisStart to arrive before it is adopted. */
+  sweepGraceMs?: number;
 }
 
 export interface RejectedCall { channelId: string; reason: string; args: string[]; at: string }
@@ -50,10 +55,22 @@ export interface CallServiceStats {
   roleCalls: number;
   /** Campaign calls whose CENTRALITA_VARS could not be read (the flow runs without them). */
   badRowVariables: number;
+  /** Channels found in our Stasis app with no owner (their StasisStart was never handled) and started from the flow's beginning. */
+  adopted: number;
+  /** Sweeps of the PBX's channels for such calls (at start and after each reconnect). */
+  sweeps: number;
 }
 
 export interface CallService {
-  start(): void;
+  /** Starts taking calls; `early`: the events heard since ARI connected (replayed first, in order). */
+  start(early?: EarlyIntake): void;
+  /**
+   * Lists the PBX's channels and adopts the ones in our Stasis app that nobody here owns (their
+   * StasisStart came while no process could take it, and Asterisk never sends it again): each
+   * starts its flow from the beginning, as if it had just arrived. Runs after start-up (after
+   * recoverInterrupted) and after every reconnect. Returns how many were adopted.
+   */
+  sweep(): Promise<number>;
   /** Stops taking calls, lets live ones finish until the deadline, then hands them back. */
   stop(deadlineMs: number): Promise<void>;
   liveCalls(): CallSessionInfo[];
@@ -114,7 +131,10 @@ export function createCallService(o: CallServiceOptions): CallService {
   const machines = new WeakMap<AnyStateMachine, AnyStateMachine>();
   const rejected: RejectedCall[] = [];
   const pendingRecords = new Set<Promise<unknown>>();
-  const stats: CallServiceStats = { started: 0, ended: 0, live: 0, unknownFlow: 0, actorErrors: 0, vanished: 0, recordsFailed: 0, resyncs: 0, roleCalls: 0, badRowVariables: 0 };
+  const stats: CallServiceStats = { started: 0, ended: 0, live: 0, unknownFlow: 0, actorErrors: 0, vanished: 0, recordsFailed: 0, resyncs: 0, roleCalls: 0, badRowVariables: 0, adopted: 0, sweeps: 0 };
+  const stasisApp = o.stasisApp ?? 'centralita';
+  /** Channels a previous run left live (handed back with a record): never adopted. */
+  const recovered = new Set<string>();
   let unsubscribe: (() => void) | undefined;
   let accepting = false;
   let wasDisconnected = false;
@@ -167,7 +187,7 @@ export function createCallService(o: CallServiceOptions): CallService {
 
   function onCallStarted(ev: CallStarted) {
     const ch = ev.channel;
-    if (sessions.has(ch.id)) return; // duplicate StasisStart (replayed after reconnect)
+    if (sessions.has(ch.id) || enriching.has(ch.id)) return; // already taken (by the sweep, or a duplicate StasisStart)
     const first = ev.args[0];
     const roleHandler = first !== undefined ? roles.get(first) : undefined;
     if (roleHandler) {
@@ -340,7 +360,7 @@ export function createCallService(o: CallServiceOptions): CallService {
         wasDisconnected = true;
       } else if (wasDisconnected) {
         wasDisconnected = false;
-        resync().catch((err: unknown) => log.error({ err }, 'resync after reconnect failed'));
+        resync().then(() => sweep()).catch((err: unknown) => log.error({ err }, 'resync after reconnect failed'));
       }
       return;
     }
@@ -368,14 +388,48 @@ export function createCallService(o: CallServiceOptions): CallService {
     for (const hook of o.afterResync ?? []) await hook().catch((err: unknown) => log.error({ err }, 'resync hook failed'));
   }
 
+  async function sweep(): Promise<number> {
+    if (!accepting) return 0;
+    stats.sweeps++;
+    const inApp = (c: ChannelInfo) => c.dialplan.appName === 'Stasis' && (c.dialplan.appData ?? '').split(',')[0] === stasisApp;
+    const unowned = (c: ChannelInfo) => !sessions.has(c.id) && !enriching.has(c.id) && !recovered.has(c.id);
+    const first = (await telephony.listChannels()).filter((c) => inApp(c) && unowned(c));
+    if (first.length === 0) return 0;
+    // A channel that has just entered shows in the list before its StasisStart reaches us.
+    await new Promise((r) => setTimeout(r, o.sweepGraceMs ?? 500));
+    let adopted = 0;
+    let roleLegs = 0;
+    for (const c of first) {
+      if (!unowned(c) || !accepting) continue;
+      const args = (c.dialplan.appData ?? '').split(',').slice(1);
+      // A role leg (agent, dial leg) belongs to whoever originated it; adopting it as a call would be wrong.
+      if (args[0] !== undefined && ROLE_VALUES.has(args[0]) && args[0] !== STASIS_ROLES.campaign) { roleLegs++; continue; }
+      adopted++;
+      stats.adopted++;
+      log.warn({ channelId: c.id, args, state: c.state }, 'call found in our Stasis app with no owner (its StasisStart was never handled): started from the beginning');
+      onCallStarted({ type: 'call.started', channel: c, args, at: clock().toISOString() });
+    }
+    if (adopted || roleLegs) log.info({ adopted, roleLegs }, 'swept the PBX for calls nobody owned');
+    return adopted;
+  }
+
   return {
-    start() {
+    start(early) {
       if (unsubscribe) return;
       accepting = true;
+      // Taken and replayed synchronously: no live event can overtake a buffered one.
+      const buffered = early?.take();
       unsubscribe = telephony.onEvent((ev) => {
         try { onEvent(ev); } catch (err) { log.error({ err, event: ev.type }, 'event handling failed'); }
       });
+      if (!buffered) return;
+      // Their hold music ends as their flows start (a flow's first prompt would stop it too, on Asterisk).
+      for (const id of buffered.onHold) telephony.stopMoh(id).catch(() => {});
+      for (const ev of buffered.events) {
+        try { onEvent(ev); } catch (err) { log.error({ err, event: ev.type }, 'event handling failed'); }
+      }
     },
+    sweep,
     async stop(deadlineMs) {
       accepting = false;
       if (sessions.size > 0) {
@@ -415,8 +469,9 @@ export function createCallService(o: CallServiceOptions): CallService {
       for (const e of left) {
         const ch = e.input.channelId;
         if (sessions.has(ch)) continue;
+        recovered.add(ch);
         const callLog = log.child({ callId: e.input.callId, channelId: ch, ...(e.flow ? { flowId: e.flow.id } : {}) });
-        callLog.warn('call left live by a previous run (killed mid-call): recorded as interrupted, channel handed back');
+        callLog.warn(e.handedBack ? 'call left live by a previous run (killed mid-call): handed back at start, now recorded as interrupted' : 'call left live by a previous run (killed mid-call): recorded as interrupted, channel handed back');
         const facts: CallFacts = {
           input: e.input, endedAt: clock().toISOString(), hangupSide: 'system',
           ...(e.flow ? { flow: e.flow } : {}),
@@ -424,6 +479,7 @@ export function createCallService(o: CallServiceOptions): CallService {
           error: { code: 'CALL_INTERRUPTED_BY_RESTART', message: 'the app stopped (killed or crashed) during the call; its flow did not finish' },
         };
         publishRecord(buildCallRecord(facts, { defaultCountry }), callLog, () => o.journal?.ended(ch));
+        if (e.handedBack) continue; // the CLI's early rescue already did (src/calls/early-hand-back.ts)
         // Still on the PBX, waiting in Stasis for an app that is gone: never left in silence.
         const back = e.input.campaign ? telephony.hangup(ch, 'normal') : telephony.continueInDialplan(ch);
         await back.catch((err: unknown) => { if (!(err instanceof ChannelGoneError)) callLog.warn({ err }, 'could not hand the interrupted call back'); });

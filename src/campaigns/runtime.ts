@@ -19,6 +19,7 @@ import { startHopper } from './hopper.ts';
 import { createInboxWatcher, createLocalObjectStore } from './inbox.ts';
 import { registerCampaignRoutes } from './http.ts';
 import { createDialer } from '../workers/dialer.ts';
+import { beatStasisOwner, stasisOwnerAlive } from './stasis-owner.ts';
 import { watchUnansweredAttempts } from './unanswered-watch.ts';
 import { createS3Client, createS3ObjectStore } from '../integrations/s3/s3.ts';
 import { createCampaignEventConsumer, createSqsClient, localDeadLetterFile } from '../integrations/sqs/campaign-events.ts';
@@ -63,6 +64,8 @@ export interface CampaignRuntimeOptions {
    * process how unanswered attempts ended. False in `centralita worker` (REST only).
    */
   stasisOwner?: boolean;
+  /** Hold new dials while no process holds the Stasis app (stasis-owner.ts); main.ts sets it in both processes. */
+  holdWithoutStasisOwner?: boolean;
 }
 
 export interface CampaignRuntime {
@@ -136,6 +139,9 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
   if (o.telephony && o.stasisOwner) {
     const stopWatch = watchUnansweredAttempts({ telephony: o.telephony, outcomes, logger });
     stack.push(async () => stopWatch());
+    // Diallers everywhere dial only while this process can take the answered calls (stasis-owner.ts).
+    const stopBeat = beatStasisOwner(redis, o.telephony, (err) => logger.debug({ err }, 'stasis owner beat failed'));
+    intake.push(() => stopBeat());
   }
   let hopper: ReturnType<typeof startHopper> | undefined;
   if (o.telephony) {
@@ -144,6 +150,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
     const d = createDialer({
       connection: redis, store, limits, outcomes, telephony: o.telephony, dnc, logger, metrics, clock,
       globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, onSettled: () => hopper?.kick(),
+      ...(o.holdWithoutStasisOwner ? { ownerAlive: stasisOwnerAlive(redis) } : {}),
     });
     // The hopper: due rows from PostgreSQL into the dialler's queue, a few times its concurrency.
     const h = startHopper({ store: o.db.hopper, queue: d.queue, clock, logger, global, onCompleted: (id) => onCompleted(id) });

@@ -19,7 +19,7 @@ export interface PlayOutput { state: 'done' | 'stopped' | 'failed' }
 export interface RecordInput { channelId: string; callId: string; name: string; maxDurationSec: number; beep: boolean; mailbox?: string }
 export interface RecordOutput { name: string; durationSec?: number }
 
-export interface QueueInput { callId: string; channelId: string; queueId: string; language: string; skills?: string[] }
+export interface QueueInput { callId: string; channelId: string; queueId: string; language: string; skills?: string[]; afterAgent?: 'hangup' | 'continue' }
 
 export interface DialInput { callId: string; channelId: string; endpoint: string; timeoutSec: number; callerId?: string; /** A substituted value was not dial digits: nothing is dialled. */ refused?: string }
 export interface DialOutput { status: 'answered' | 'busy' | 'no-answer' | 'failed'; peerChannelId?: string; talkSeconds?: number; /** Q.850 cause of an unanswered leg. */ cause?: number }

@@ -75,7 +75,7 @@ export function compileNode(kit: FlowKit, id: string, n: FlowNode): object {
           src: 'queue',
           input: ({ context }: Args) => {
             const skills = [...(n.skills ?? []), ...(n.languageSkill ? [context.language] : [])];
-            return { callId: context.input.callId, channelId: context.input.channelId, queueId: n.queue, language: context.language, ...(skills.length ? { skills } : {}) };
+            return { callId: context.input.callId, channelId: context.input.channelId, queueId: n.queue, language: context.language, ...(skills.length ? { skills } : {}), afterAgent: byOutcome.answered === '__end' ? 'hangup' : 'continue' };
           },
           onDone: Object.entries(byOutcome).map(([o, t]) => ({
             guard: ({ event }: DoneArgs) => outOf<QueueOutcome>(event).outcome === o,

@@ -26,6 +26,7 @@ function hearing(x: Ctx, c: Chan): { what: Heard; media?: string } | undefined {
   if (c.bridge && c.bridge.channels.some((o) => o !== c && o.alive)) return { what: 'bridged' };
   if (c.farEnd.dialledPeer?.alive) return { what: 'bridged' };
   if (c.farEnd.ringing) return { what: 'ringing' };
+  if (c.recording?.state === 'recording') return { what: 'recording' };
   return { what: 'silence' };
 }
 

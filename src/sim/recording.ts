@@ -7,6 +7,7 @@ import type { TimerHandle } from './clock.ts';
 import { AriError, type Bridge, type Chan, type Ctx, type LiveRecording, type Snapshot } from './model.ts';
 import { bridgeRecipients, chanRecipients, deliver, note, now, recordingJson, ts } from './core.ts';
 import { enqueue } from './control-queue.ts';
+import { trackHearing } from './hearing.ts';
 import { silentWav, wavDurationMs } from './wav.ts';
 
 const RECORDING_FORMATS = new Set(['wav', 'wav16', 'ulaw', 'alaw', 'gsm', 'sln', 'slin', 'slin16', 'g722', 'g729', 'WAV', 'wav49', 'ogg', 'h264']);
@@ -127,6 +128,7 @@ export function record(x: Ctx, target: { channel?: Chan; bridge?: Bridge }, q: R
     r.startedAt = now(x) + beepMs;
     if (c) c.recording = r;
     if (b) x.bridgeRecordings.add(r);
+    if (c) trackHearing(x, c);
     deliver(x, recipients(), { type: 'RecordingStarted', timestamp: ts(x), recording: recordingJson(r) });
     // A hung-up channel (Stasis running its queue) gets no audio: Asterisk waits twice 2 s, then gives up.
     const noAudio = c?.dying === true;

@@ -94,5 +94,6 @@ export interface SimChannelView {
 }
 
 /** What a far end hears (src/sim/hearing.ts). */
-export type Heard = 'ringing' | 'prompt' | 'moh' | 'bridged' | 'silence';
+/** `recording`: the channel is being recorded (voicemail, a message): the caller is the one speaking, not waiting on us. */
+export type Heard = 'ringing' | 'prompt' | 'moh' | 'bridged' | 'recording' | 'silence';
 export interface HeardSpan { what: Heard; from: number; to?: number; media?: string }

@@ -10,7 +10,8 @@ export interface ChannelInfo {
   state: ChannelState;
   caller: { number: string; name: string };
   connected: { number: string; name: string };
-  dialplan: { context: string; exten: string; priority: number };
+  /** `appName`/`appData`: the dialplan application running now (Asterisk's `dialplan.app_name`/`app_data`): `Stasis` and `<app>,<args…>` while in a Stasis app. */
+  dialplan: { context: string; exten: string; priority: number; appName?: string; appData?: string };
   language: string;
   creationTime: string;
   /** Channel variables Asterisk reported with the snapshot (if any). */

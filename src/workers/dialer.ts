@@ -30,6 +30,12 @@ import { errorCode } from '../errors.ts';
 import { classifyUnansweredAttempt } from '../domain/hangup-causes.ts';
 import { unansweredOutcome } from '../domain/attempt-outcome.ts';
 
+/** BullMQ lock of an attempt in progress, and how often workers look for attempts whose lock expired (their worker died). */
+export const DIALER_LOCK_MS = 15_000;
+export const DIALER_STALLED_CHECK_MS = 5_000;
+/** How often an attempt waiting on its call checks that the PBX still has the channel. */
+export const VANISH_POLL_MS = 5_000;
+
 export interface DialerDeps {
   /** BullMQ connection (maxRetriesPerRequest: null). */
   connection: Redis;
@@ -54,6 +60,8 @@ export interface DialerDeps {
   recordGraceMs?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Whether a process holds the Stasis app (src/campaigns/stasis-owner.ts): no new dial without one, the callee would be hung up on. */
+  ownerAlive?: () => Promise<boolean>;
   /** Called for every originate (tests and benchmarks measure pacing with it). */
   onDial?: (info: { channelId: string; campaignId: string; rowId: string; attempt: number; at: number }) => void;
 }
@@ -62,7 +70,7 @@ export interface AttemptResult {
   outcome: AttemptOutcome | FinalOutcome | 'handed-back' | 'stale';
   attempt: number;
   final: boolean;
-  via: 'record' | 'events' | 'timeout' | 'originate-error' | 'ledger' | 'state' | 'window';
+  via: 'record' | 'events' | 'timeout' | 'originate-error' | 'ledger' | 'state' | 'window' | 'vanished';
 }
 
 export interface Dialer {
@@ -110,6 +118,28 @@ export function createDialer(deps: DialerDeps): Dialer {
   const queueName = deps.queueName ?? QUEUES.originate;
   const prefix = deps.bullPrefix ?? 'bull';
   const graceMs = deps.recordGraceMs ?? 5000;
+  let ownerWarned = false;
+  // Channels the PBX lists, shared by every attempt waiting in this process (one GET /channels per tick).
+  let listing: { at: number; ids: Promise<Set<string> | undefined> } | undefined;
+  const liveIds = () => {
+    if (!listing || clock() - listing.at >= VANISH_POLL_MS / 2) listing = { at: clock(), ids: deps.telephony.listChannels().then((l) => new Set(l.map((c) => c.id)), () => undefined) };
+    return listing.ids;
+  };
+  /** Resolves when the PBX no longer lists the channel on two polls running (a PBX restart sends no ChannelDestroyed). */
+  const vanished = (channelId: string, signal: AbortSignal) => new Promise<'vanished'>((resolve) => {
+    let misses = 0;
+    const tick = () => {
+      if (signal.aborted) return;
+      void liveIds().then((ids) => {
+        if (signal.aborted) return;
+        misses = ids && !ids.has(channelId) ? misses + 1 : 0;
+        if (misses >= 2) resolve('vanished');
+        else t = setTimeout(tick, VANISH_POLL_MS);
+      });
+    };
+    let t = setTimeout(tick, VANISH_POLL_MS);
+    signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+  });
   const queue = createQueue<OriginateJobData>(queueName, { connection: deps.connection, prefix }, log);
   const closing = new AbortController();
   const observed = new Map<string, Observed>();
@@ -169,7 +199,16 @@ export function createDialer(deps: DialerDeps): Dialer {
     try {
       const recordP = deps.outcomes.waitFor(channelId, (s.ringTimeoutSec + s.maxCallSec) * 1000 + graceMs, ctl.signal).then((r) => ({ r }));
       const goneP = o ? new Promise<'gone'>((resolve) => { o.wake = () => resolve('gone'); if (o.destroyed) resolve('gone'); }) : new Promise<never>(() => {});
-      const first = await Promise.race([recordP, goneP]);
+      const first = await Promise.race([recordP, goneP, vanished(channelId, ctl.signal)]);
+      if (first === 'vanished') {
+        // Gone without a word (the PBX restarted, or its events were lost): the Stasis owner's record if it comes, else retried.
+        const late = await Promise.race([recordP, sleep(graceMs, ctl.signal).then(() => ({ r: undefined }))]);
+        ctl.abort();
+        if (late.r && isUnanswered(late.r)) return { outcome: classifyUnanswered(late.r.dialStatus, late.r.cause), via: 'events' };
+        if (late.r) return { outcome: outcomeFromRecord(late.r), via: 'record' };
+        log.warn({ channelId }, 'campaign call vanished from the PBX with no record; the attempt counts as failed (retried)');
+        return { outcome: 'failed', via: 'vanished' };
+      }
       if (first !== 'gone') {
         // In a worker (no events of its own) the Stasis owner's view of an unanswered attempt.
         if (first.r && isUnanswered(first.r)) return { outcome: classifyUnanswered(first.r.dialStatus, first.r.cause), via: 'events' };
@@ -249,6 +288,13 @@ export function createDialer(deps: DialerDeps): Dialer {
         const now = await deps.store.getState(d.campaignId);
         if (now === 'cancelled') return await stop(d, 'cancelled', 'state');
         if (now === 'paused') return await handBack(d, 'state');
+        // Nobody to take the call once answered (the app is restarting): held, not dialled.
+        if (deps.ownerAlive && !(await deps.ownerAlive().catch(() => false))) {
+          if (!ownerWarned) { ownerWarned = true; log.warn({ campaignId: d.campaignId }, 'no process holds the Stasis app: dialling held until one does'); }
+          await job.moveToDelayed(Date.now() + 1000, token);
+          throw new DelayedError();
+        }
+        ownerWarned = false;
         if (!(await deps.store.markDialled(d.campaignId, d.rowId, d.attempt, clock()))) {
           log.warn({ channelId, campaignId: d.campaignId, rowId: d.rowId }, 'attempt already dialled by another worker; waiting for its outcome');
         } else {
@@ -304,8 +350,12 @@ export function createDialer(deps: DialerDeps): Dialer {
     prefix,
     concurrency: deps.concurrency ?? deps.globalMaxConcurrentCalls + 10,
     limiter: { max: Math.max(1, Math.ceil(deps.globalMaxCallsPerSecond)), duration: 1000 },
-    lockDuration: deps.lockDurationMs ?? 30_000,
-    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    // A killed worker's attempts are taken up again within lock + interval (≤ 20 s, was 60 s with
+    // BullMQ's 30 s + 30 s): a row should not wait a minute after a crash. The lock is renewed
+    // every 7.5 s, so only an event loop blocked for 15 s would lose it — and a re-run attempt
+    // is safe (deterministic channel id, outcome checked first).
+    lockDuration: deps.lockDurationMs ?? DIALER_LOCK_MS,
+    stalledInterval: deps.stalledIntervalMs ?? DIALER_STALLED_CHECK_MS,
     // A stalled job means a worker died mid-attempt; re-running it is safe, so never give up on it.
     maxStalledCount: 1000,
   }, log);

@@ -32,18 +32,14 @@ export interface ChaosOptions {
   faultWindowMs: number;
   /** Deadline for everything to settle afterwards (ms). */
   settleMs: number;
-  /**
-   * Also run `centralita worker` (dialler + HubSpot worker) as its own process and SIGKILL it.
-   * Off by default: written when the worker still opened the Stasis app's WebSocket and took the
-   * app over from the main process; ari13 made it REST only.
-   */
+  /** Also run `centralita worker` (dialler + HubSpot worker, REST only) as its own process and SIGKILL it (default on). */
   worker?: boolean;
-  /** The faults to inject (default all: redis, ari-drop, app, worker when running, hubspot-5xx, hubspot-429). */
+  /** The faults to inject (default all: redis, ari-drop, app, worker when running, sim-restart, hubspot-5xx, hubspot-429). */
   faults?: readonly FaultKind[];
   log?: (line: string) => void;
 }
 
-export type FaultKind = 'redis' | 'ari-drop' | 'app' | 'worker' | 'hubspot-5xx' | 'hubspot-429';
+export type FaultKind = 'redis' | 'ari-drop' | 'app' | 'worker' | 'sim-restart' | 'hubspot-5xx' | 'hubspot-429';
 
 export interface ChaosResult {
   seed: number; calls: number; inbound_calls: number; campaign_attempts: number; campaign_rows: number; rows_rejected: number;
@@ -70,9 +66,9 @@ async function until<T>(f: () => Promise<T | undefined | false>, ms: number): Pr
 
 interface Sim { url: string; password: string; child: ChildProcess; req(method: string, path: string, body?: unknown): Promise<unknown> }
 
-async function startSimProcess(password: string): Promise<Sim> {
+async function startSimProcess(password: string, port = 0): Promise<Sim> {
   const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [cli, 'sim', '--port', '0', '--user', 'centralita', '--password', password], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, [cli, 'sim', '--port', String(port), '--user', 'centralita', '--password', password], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' } });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => { buf += d.toString(); const m = /ARI_URL=(\S+)/.exec(buf); if (m) resolve(m[1]!); });
@@ -114,13 +110,22 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await ensureDatabase(pgServer.adminUrl, dbName);
     const hubspot = await startFakeHubspot({ token: 'chaos-token-123456' });
     cleanup.push(() => hubspot.close());
-    const sim = await startSimProcess(randomBytes(9).toString('hex'));
+    let sim = await startSimProcess(randomBytes(9).toString('hex'));
+    const simPort = Number(new URL(sim.url).port);
     cleanup.push(() => { sim.child.kill('SIGKILL'); });
     // Agents answer in 0.5–1.5 s and talk 2–4 s; campaign numbers: 60 % answer, 20 % busy, 20 % no answer.
-    for (const r of ['1001', '1002', '1003', '1004', '1005']) await sim.req('PUT', `/_sim/endpoints/PJSIP/${r}`, { behavior: 'answer', afterMs: 500 + Math.floor(rand() * 1000), hangupAfterMs: 2000 + Math.floor(rand() * 2000) });
-    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+5730[0-5]/', behavior: 'answer', afterMs: 800, hangupAfterMs: 3000 });
-    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57310/', behavior: 'busy', afterMs: 500 });
-    await sim.req('PUT', '/_sim/numbers', { pattern: '/^\\+57311/', behavior: 'noanswer' });
+    // Chosen once: a restarted PBX gets the same world again.
+    const agentPhones = ['1001', '1002', '1003', '1004', '1005'].map((r) => ({ r, behavior: { behavior: 'answer', afterMs: 500 + Math.floor(rand() * 1000), hangupAfterMs: 2000 + Math.floor(rand() * 2000) } }));
+    const configureSim = async (s: Sim) => {
+      for (const a of agentPhones) await s.req('PUT', `/_sim/endpoints/PJSIP/${a.r}`, a.behavior);
+      await s.req('PUT', '/_sim/numbers', { pattern: '/^\\+5730[0-5]/', behavior: 'answer', afterMs: 800, hangupAfterMs: 3000 });
+      await s.req('PUT', '/_sim/numbers', { pattern: '/^\\+57310/', behavior: 'busy', afterMs: 500 });
+      await s.req('PUT', '/_sim/numbers', { pattern: '/^\\+57311/', behavior: 'noanswer' });
+    };
+    await configureSim(sim);
+    // What callers heard on a PBX that was restarted (its memory went with it), kept for the count.
+    type HearingDump = { at: number; channels: { id: string; alive: boolean; heard: HeardSpan[] }[]; reusedIds: Record<string, number> };
+    const earlierHearing: HearingDump[] = [];
 
     const env = {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: pgServer.urlFor(dbName), HTTP_PORT: '0', DATA_DIR: join(dir, 'app'), LOG_LEVEL: 'info',
@@ -130,13 +135,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       SHUTDOWN_DEADLINE_MS: '3000', DIALER_MAX_CPS: '4', DIALER_MAX_CONCURRENT: '6',
     };
     const workerEnv = { ...env, DATA_DIR: join(dir, 'worker') };
-    let app: AppProcess = await spawnApp(env, { startTimeoutMs: 60_000 });
-    let worker: AppProcess | undefined = o.worker ? await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 60_000 }) : undefined;
+    let app: AppProcess = await spawnApp(env, { startTimeoutMs: 120_000 });
+    let worker: AppProcess | undefined = o.worker ? await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 120_000 }) : undefined;
     const keepLogs = (name: string, p: AppProcess) => writeFileSync(join(dir, `${name}-${p.pid}.log`), [...p.stdout, ...p.stderr].join('\n'));
     cleanup.push(() => { keepLogs('app', app); if (worker) keepLogs('worker', worker); app.kill('SIGKILL'); worker?.kill('SIGKILL'); });
     log(`logs in ${dir}`);
     const login = async () => { for (const a of ['ana', 'bruno', 'carla', 'diego', 'elena']) await app.api(`/api/agents/${a}/login`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).catch(() => {}); };
     await login();
+    // The office schedule open whatever the time of day the suite runs (an audited override, in
+    // Redis: it survives the app's restarts): the load is the open-hours mix, not voicemail.
+    const openHours = await app.api('/api/hours/office/override', { method: 'PUT', body: JSON.stringify({ state: 'open', reason: 'chaos suite: open-hours load at any time of day', minutes: 180 }), headers: { 'content-type': 'application/json' } });
+    if (openHours.status !== 201) throw new Error(`hours override refused: ${openHours.status} ${await openHours.text()}`);
 
     // The campaign: one file, rows spread over the three number behaviours.
     const campaignDir = join(dir, 'inbox', 'caos');
@@ -157,7 +166,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     };
 
     // Faults at seeded moments inside the window, while calls are placed.
-    const faultKinds: readonly FaultKind[] = (o.faults ?? ['redis', 'ari-drop', 'app', 'worker', 'hubspot-5xx', 'hubspot-429']).filter((k) => k !== 'worker' || o.worker);
+    const faultKinds: readonly FaultKind[] = (o.faults ?? ['redis', 'ari-drop', 'app', 'worker', 'sim-restart', 'hubspot-5xx', 'hubspot-429']).filter((k) => k !== 'worker' || o.worker);
     const schedule = [...faultKinds, ...Array.from({ length: 3 }, () => pick(faultKinds))].map((k) => ({ k, at: Math.floor(rand() * o.faultWindowMs * 0.8) })).sort((a, b) => a.at - b.at);
     const start = Date.now();
     let placed = 0;
@@ -180,14 +189,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             app.kill('SIGKILL');
             await app.exited;
             keepLogs('app', app);
-            app = await spawnApp(env, { startTimeoutMs: 60_000 });
+            app = await spawnApp(env, { startTimeoutMs: 120_000 });
             await login();
           } else if (f.k === 'worker') {
             if (!worker) continue;
             worker.kill('SIGKILL');
             await worker.exited;
             keepLogs('worker', worker);
-            worker = await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 60_000 });
+            worker = await spawnApp(workerEnv, { command: 'worker', startTimeoutMs: 120_000 });
+          } else if (f.k === 'sim-restart') {
+            // The PBX restarts: every channel is gone, the app's WebSocket drops and reconnects.
+            earlierHearing.push((await sim.req('GET', '/_sim/hearing')) as HearingDump);
+            sim.child.kill('SIGKILL');
+            await new Promise((r) => sim.child.once('exit', r));
+            // Asterisk's channel ids are <epoch seconds>.<counter from start>: a PBX back within the
+            // same second could give a new call an id of the old run; a restart takes longer than that.
+            await sleep(2000 + Math.floor(rand() * 1500));
+            sim = await startSimProcess(sim.password, simPort);
+            await configureSim(sim);
           } else if (f.k === 'hubspot-5xx') {
             hubspot.fault({ kind: 'status', status: 503 }, 20);
           } else {
@@ -229,7 +248,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }, o.settleMs);
 
     // Count.
-    const hearing = (await sim.req('GET', '/_sim/hearing')) as { at: number; channels: { id: string; alive: boolean; heard: HeardSpan[] }[]; reusedIds: Record<string, number> };
+    const last = (await sim.req('GET', '/_sim/hearing')) as HearingDump;
+    // One view over every PBX run: a channel live when its PBX died ends there (spans closed at
+    // the dump); an id seen on two runs was dialled twice.
+    const hearing: HearingDump = { at: last.at, channels: [], reusedIds: { ...last.reusedIds } };
+    const seen = new Map<string, number>();
+    for (const d of [...earlierHearing, last]) {
+      for (const c of d.channels) {
+        const heard = d === last ? c.heard : c.heard.map((h) => (h.to === undefined ? { ...h, to: d.at } : h));
+        hearing.channels.push({ ...c, heard });
+        seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
+      }
+      if (d !== last) for (const [id, n] of Object.entries(d.reusedIds)) hearing.reusedIds[id] = (hearing.reusedIds[id] ?? 0) + n;
+    }
+    for (const [id, n] of seen) if (n > 1) hearing.reusedIds[id] = (hearing.reusedIds[id] ?? 0) + n - 1;
     const campaignChannels = hearing.channels.filter((c) => c.id.startsWith('cmp-'));
     const answeredCampaign = campaignChannels.filter((c) => c.heard.some((h) => h.what !== 'ringing'));
     const ids = await recordIds();

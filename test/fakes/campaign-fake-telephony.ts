@@ -92,7 +92,7 @@ export function createCampaignFakeTelephony(o: FakeOptions): CampaignFakeTelepho
     setVariable: notImplemented('setVariable'), getVariable: async () => undefined, sendDtmf: notImplemented('sendDtmf'), record: notImplemented('record'), recordBridge: notImplemented('recordBridge'),
     stopRecording: notImplemented('stopRecording'), createBridge: notImplemented('createBridge'), addToBridge: notImplemented('addToBridge'),
     removeFromBridge: notImplemented('removeFromBridge'), destroyBridge: notImplemented('destroyBridge'), startBridgeMoh: notImplemented('startBridgeMoh'),
-    listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,
+    listChannels: async () => [...liveSet].map((id) => ({ id, name: `PJSIP/trunk-${id}`, state: 'Up' as const, caller: { number: '', name: '' }, connected: { number: '', name: '' }, dialplan: { context: '', exten: 's', priority: 1 }, language: 'es', creationTime: iso() })), listBridges: async () => [], endpointState: async () => undefined,
     playbackState: async () => undefined, deviceState: async () => undefined, liveRecordingState: async () => undefined, subscribe: async () => {},
   };
   return t;

@@ -8,7 +8,7 @@ export interface RawAriChannel {
   state?: string;
   caller?: { number?: string; name?: string };
   connected?: { number?: string; name?: string };
-  dialplan?: { context?: string; exten?: string; priority?: number };
+  dialplan?: { context?: string; exten?: string; priority?: number; app_name?: string; app_data?: string };
   creationtime?: string;
   language?: string;
   channelvars?: Record<string, string>;
@@ -38,7 +38,7 @@ export function toChannelInfo(c: RawAriChannel, fallbackNow: () => string = () =
     state: str(c.state, 'Unknown') as ChannelState,
     caller: { number: str(caller?.number), name: str(caller?.name) },
     connected: { number: str(connected?.number), name: str(connected?.name) },
-    dialplan: { context: str(dialplan?.context), exten: str(dialplan?.exten), priority: num(dialplan?.priority) ?? 0 },
+    dialplan: { context: str(dialplan?.context), exten: str(dialplan?.exten), priority: num(dialplan?.priority) ?? 0, ...(typeof dialplan?.app_name === 'string' ? { appName: dialplan.app_name, appData: str(dialplan.app_data) } : {}) },
     language: str(c.language),
     creationTime: isoTime(c.creationtime, fallbackNow),
   };

@@ -49,4 +49,17 @@ describe('queue: no dead air', () => {
     expect(heard).toEqual(expect.arrayContaining(['moh', 'prompt']));
     expect(deadAirOf(sim.control, { ids: [ch] })).toEqual({});
   }, 60_000);
+
+  it('the agent hangs up: a caller whose flow ends there is hung up at once, never left alone in the bridge', async () => {
+    h = await startSimAcd(
+      { q: { strategy: 'ringall', members: [{ id: 'a1', endpoint: 'PJSIP/2001' }], ringTimeoutSec: 30, retrySec: 1, wrapUpSec: 0 } },
+      { phones: { '2001': { behavior: 'answer', afterMs: 300, hangupAfterMs: 1500 } }, afterAgent: 'hangup', flowLagMs: 4000 },
+    );
+    const ch = h.call('q');
+    const sim = h.sim;
+    await waitFor(() => sim.control.channel(ch)?.alive === false, 30_000, 'the caller hung up');
+    expect(sim.control.channel(ch)!.heard.map((s) => s.what)).toContain('bridged');
+    expect(h.outcomes.get(ch)?.outcome).toBe('answered');
+    expect(deadAirOf(sim.control, { ids: [ch] })).toEqual({});
+  }, 60_000);
 });

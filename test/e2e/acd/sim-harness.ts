@@ -37,7 +37,7 @@ export interface SimAcd {
   stop(): Promise<void>;
 }
 
-export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; rest?: 'http' | 'ari-client'; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void; wrapTelephony?: (t: Telephony) => Telephony }): Promise<SimAcd> {
+export async function startSimAcd(queues: Record<string, QueueInput>, opts: { speed?: number; phones: Record<string, EndpointBehavior>; seed?: number; rest?: 'http' | 'ari-client'; soundLengths?: Record<string, number>; beforeOriginate?: (endpoint: string) => void; wrapTelephony?: (t: Telephony) => Telephony; afterAgent?: 'hangup' | 'continue'; flowLagMs?: number }): Promise<SimAcd> {
   const clock = createSimClock({ speed: opts.speed ?? 1 });
   const ids = Object.keys(queues);
   const dids = Object.fromEntries(ids.map((q, i) => [`60155503${String(i).padStart(2, '0')}`, q]));
@@ -78,8 +78,10 @@ export async function startSimAcd(queues: Record<string, QueueInput>, opts: { sp
     void (async () => {
       try {
         await tel.answer(channelId);
-        const o = await acd.join({ callId: `call-${channelId}`, channelId, queueId: e.args[0]!, language: 'es', signal: ac.signal });
+        const o = await acd.join({ callId: `call-${channelId}`, channelId, queueId: e.args[0]!, language: 'es', signal: ac.signal, ...(opts.afterAgent ? { afterAgent: opts.afterAgent } : {}) });
         outcomes.set(channelId, o);
+        // A flow slow to act on the outcome (a loaded process): the caller must not hear silence meanwhile.
+        if (opts.flowLagMs) await new Promise((r) => setTimeout(r, opts.flowLagMs));
         off();
         // A hangup that never completes would leave the caller in silence: retried when it timed
         // out (a loaded machine), an error of the run when the PBX refused it.

@@ -28,7 +28,7 @@ const telephony: Telephony = {
   onEvent(h) { handlers.add(h); return () => handlers.delete(h); },
   answer: unused, ring: unused, play: unused, stopPlayback: unused, startMoh: unused, stopMoh: unused, hangup: unused, continueInDialplan: unused, setVariable: unused,
   getVariable: unused, sendDtmf: unused, record: unused, recordBridge: unused, stopRecording: unused, createBridge: unused, addToBridge: unused, removeFromBridge: unused, destroyBridge: unused,
-  startBridgeMoh: unused, listChannels: async () => [], listBridges: async () => [], endpointState: async () => undefined,
+  startBridgeMoh: unused, listChannels: unused /* cannot list: the dialler's vanish check learns nothing */, listBridges: async () => [], endpointState: async () => undefined,
     playbackState: async () => undefined, deviceState: async () => undefined, liveRecordingState: async () => undefined, subscribe: async () => {},
 };
 

@@ -14,7 +14,7 @@ describe('translateAriEvent', () => {
   it('StasisStart → call.started with args and a normalised channel', () => {
     expect(translateAriEvent({ type: 'StasisStart', timestamp: '2026-11-24T01:29:26.470+0000', args: ['main', 'x'], channel }, now)).toEqual({
       type: 'call.started', args: ['main', 'x'], at: '2026-11-24T01:29:26.470Z',
-      channel: { id: channel.id, name: channel.name, state: 'Ring', caller: { number: '3001112233', name: 'Lab Caller' }, connected: { number: '', name: '' }, dialplan: { context: 'from-trunk', exten: '6015551234', priority: 3 }, language: 'es', creationTime: '2026-11-24T01:29:26.469Z' },
+      channel: { id: channel.id, name: channel.name, state: 'Ring', caller: { number: '3001112233', name: 'Lab Caller' }, connected: { number: '', name: '' }, dialplan: { context: 'from-trunk', exten: '6015551234', priority: 3, appName: 'Stasis', appData: 'centralita,main' }, language: 'es', creationTime: '2026-11-24T01:29:26.469Z' },
     });
   });
 
