@@ -237,20 +237,28 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
 /** In-memory dedupe + DNC for dry-run and tests (nothing is written anywhere); `onRow` sees each new or re-added row. */
 export function createMemoryRowSink(dnc: (phone: string) => boolean | Promise<boolean>, onRow?: (row: IngestRow, code: AdmitCode) => void): RowSink {
   const seen = new Map<string, string>();
+  // Chunks are decided one after another, in file order, as the PostgreSQL sink does: the ingest
+  // hands over the next chunk while this one is still being decided (and `dnc` may await).
+  let chain: Promise<unknown> = Promise.resolve();
   return {
-    async admit(_target, rows) {
-      const out: AdmitCode[] = [];
-      for (const r of rows) {
-        const cur = seen.get(r.phone);
-        let code: AdmitCode;
-        if (cur === r.rowId) code = 'again';
-        else if (cur) code = 'duplicate';
-        else if (await dnc(r.phone)) code = 'do-not-call';
-        else { seen.set(r.phone, r.rowId); code = 'new'; }
-        if (code === 'new' || code === 'again') onRow?.(r, code);
-        out.push(code);
-      }
-      return out;
+    admit(_target, rows) {
+      const p = chain.then(() => decide(rows));
+      chain = p.catch(() => {});
+      return p;
     },
   };
+  async function decide(rows: IngestRow[]): Promise<AdmitCode[]> {
+    const out: AdmitCode[] = [];
+    for (const r of rows) {
+      const cur = seen.get(r.phone);
+      let code: AdmitCode;
+      if (cur === r.rowId) code = 'again';
+      else if (cur) code = 'duplicate';
+      else if (await dnc(r.phone)) code = 'do-not-call';
+      else { seen.set(r.phone, r.rowId); code = 'new'; }
+      if (code === 'new' || code === 'again') onRow?.(r, code);
+      out.push(code);
+    }
+    return out;
+  }
 }
