@@ -86,20 +86,25 @@ export function createLineCounter() {
 }
 
 type Parsed =
-  | { s: 'row'; end: number; cells: [number, number, boolean][]; columns: number; lines: number; high: boolean }
+  /** Cells are in the caller's `cells` array, flat: start, end, has escaped quotes (0/1) per cell. */
+  | { s: 'row'; end: number; columns: number; lines: number; high: boolean }
   | { s: 'more' }
   | { s: 'bad'; code: MalformedCode; message: string }
   | { s: 'huge' }; // an unquoted line longer than the limit: skip to its end
 
-/** Parses one record at `start`; `final` = no more bytes will come. Cells are byte ranges (+ "has escaped quotes"). */
-function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, lim: CsvLimits): Parsed {
+/**
+ * Parses one record at `start`; `final` = no more bytes will come. Cell byte ranges go into
+ * `cells` (emptied first; reused from record to record: no allocation per cell).
+ */
+function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, lim: CsvLimits, cells: number[]): Parsed {
   const len = buf.length;
-  const cells: [number, number, boolean][] = [];
+  cells.length = 0;
+  const maxFlat = lim.maxColumns * 3;
   let columns = 0;
   let lines = 1;
   let high = false;
   let i = start;
-  const push = (a: number, b: number, esc: boolean) => { columns++; if (cells.length < lim.maxColumns) cells.push([a, b, esc]); };
+  const push = (a: number, b: number, esc: boolean) => { columns++; if (cells.length < maxFlat) cells.push(a, b, esc ? 1 : 0); };
   for (;;) {
     if (i < len && buf[i] === QUOTE) {
       const from = i + 1;
@@ -144,14 +149,14 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
       if (i >= len && !final) return { s: 'more' };
       push(from, i, false);
     }
-    if (i >= len) return final ? { s: 'row', end: len, cells, columns, lines, high } : { s: 'more' };
+    if (i >= len) return final ? { s: 'row', end: len, columns, lines, high } : { s: 'more' };
     const c = buf[i]!;
     if (c === delim) { i++; continue; }
     if (c === CR) {
       if (i + 1 >= len && !final) return { s: 'more' };
-      return { s: 'row', end: buf[i + 1] === LF ? i + 2 : i + 1, cells, columns, lines, high };
+      return { s: 'row', end: buf[i + 1] === LF ? i + 2 : i + 1, columns, lines, high };
     }
-    return { s: 'row', end: i + 1, cells, columns, lines, high }; // LF
+    return { s: 'row', end: i + 1, columns, lines, high }; // LF
   }
 }
 
@@ -170,12 +175,15 @@ function lineEnd(buf: Buffer, start: number, final: boolean): number {
 
 const win1252 = (b: Buffer) => iconv.decode(b, 'win1252');
 
-function decodeCells(buf: Buffer, cells: [number, number, boolean][], utf8: boolean): string[] {
-  const out: string[] = new Array(cells.length);
-  for (let k = 0; k < cells.length; k++) {
-    const [a, b, esc] = cells[k]!;
-    const v = utf8 ? buf.toString('utf8', a, b) : win1252(buf.subarray(a, b));
-    out[k] = esc ? v.replaceAll('""', '"') : v;
+function decodeCells(buf: Buffer, cells: number[], utf8: boolean, ascii: boolean): string[] {
+  const n = cells.length / 3;
+  const out: string[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const a = cells[3 * k]!;
+    const b = cells[3 * k + 1]!;
+    // Bytes < 0x80 are the same characters in latin1 and UTF-8; latin1 is the cheaper decoder.
+    const v = ascii ? buf.toString('latin1', a, b) : utf8 ? buf.toString('utf8', a, b) : win1252(buf.subarray(a, b));
+    out[k] = cells[3 * k + 2] ? v.replaceAll('""', '"') : v;
   }
   return out;
 }
@@ -216,6 +224,11 @@ async function* utf8Bytes(it: AsyncIterator<Uint8Array>, head: Buffer, container
  * content; a source error is rethrown (the file is not taken as shorter than it is).
  */
 export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: Partial<CsvLimits> = {}): AsyncGenerator<CsvItem> {
+  for await (const batch of readCsvBatches(source, limits)) yield* batch;
+}
+
+/** readCsv's items in batches, one per chunk of input (the ingest: no promise per row). */
+export async function* readCsvBatches(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: Partial<CsvLimits> = {}): AsyncGenerator<CsvItem[]> {
   const lim: CsvLimits = { ...DEFAULT_CSV_LIMITS, ...limits };
   const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (async function* () { yield* source; })();
   // The first bytes decide the container (BOM) and, once a line is in, the delimiter.
@@ -247,8 +260,11 @@ export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint
   const rawOf = (k: NonNullable<typeof skip>) => { const b = Buffer.concat(k.raw); return rawText(b, 0, b.length); };
 
   const bytes = utf8Bytes(it, head, container, done);
+  const cells: number[] = [];
+  let out: CsvItem[] = [];
   let final = false;
   for (;;) {
+    if (out.length) { yield out; out = []; }
     const n = await bytes.next();
     if (n.done) final = true;
     else {
@@ -272,21 +288,21 @@ export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint
         if (skip.kept < RAW_KEEP * 2) { const part = buf.subarray(start, Math.min(upto, start + RAW_KEEP * 2 - skip.kept)); skip.raw.push(Buffer.from(part)); skip.kept += part.length; }
         start = upto;
         if (e < 0) break;
-        yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: rawOf(skip), message: skip.message };
+        out.push({ kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: rawOf(skip), message: skip.message });
         recordLines += 1;
         line += 1;
         skip = undefined;
         continue;
       }
-      const p = parseRecord(buf, start, final, delim, lim);
+      const p = parseRecord(buf, start, final, delim, lim, cells);
       if (p.s === 'more') break;
       rowNumber += 1;
       if (p.s === 'row') {
         const utf8 = !p.high || isUtf8(buf.subarray(start, p.end));
         if (p.high) decoded[utf8 ? 'utf8' : 'win1252'] += 1;
-        const cells = decodeCells(buf, p.cells, utf8);
-        if (rowNumber === 1) yield { kind: 'header', rowNumber: 1, line: 1, lines: p.lines, headers: cells, columns: p.columns, container, delimiter };
-        else yield { kind: 'row', rowNumber, line, lines: p.lines, cells, columns: p.columns, encoding: utf8 ? 'utf8' : 'win1252' };
+        const values = decodeCells(buf, cells, utf8, !p.high);
+        if (rowNumber === 1) out.push({ kind: 'header', rowNumber: 1, line: 1, lines: p.lines, headers: values, columns: p.columns, container, delimiter });
+        else out.push({ kind: 'row', rowNumber, line, lines: p.lines, cells: values, columns: p.columns, encoding: utf8 ? 'utf8' : 'win1252' });
         recordLines += p.lines;
         line += p.lines;
         start = p.end;
@@ -301,8 +317,9 @@ export async function* readCsv(source: AsyncIterable<Uint8Array> | Iterable<Uint
     if (final) break;
   }
   if (skip) { // the source ended inside the line being dropped
-    yield { kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: rawOf(skip), message: skip.message };
+    out.push({ kind: 'malformed', rowNumber: skip.rowNumber, line: skip.line, lines: 1, code: skip.code, raw: rawOf(skip), message: skip.message });
     recordLines += 1;
   }
-  yield { kind: 'end', lines: counter.total(), records: rowNumber, recordLines, decoded, container };
+  out.push({ kind: 'end', lines: counter.total(), records: rowNumber, recordLines, decoded, container });
+  yield out;
 }

@@ -6,7 +6,7 @@
 import type { CampaignCatalog, CampaignSettings } from '../domain/campaign.ts';
 import { assertCampaignReferences, windowDecision, type WindowDecision } from '../domain/campaign.ts';
 import { checkRow, mapHeader, zonesForRow, CampaignFileError, type CampaignRow, type HeaderMapping } from '../domain/campaign-row.ts';
-import { readCsv, type CsvItem, type CsvLimits } from './csv.ts';
+import { readCsvBatches, type CsvItem, type CsvLimits } from './csv.ts';
 import { csvRow, reportDelimiter } from './reports.ts';
 import type { AdmitCode } from './store.ts';
 
@@ -106,10 +106,13 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   let mapping: HeaderMapping | undefined;
   let delimiter = ',';
   const windowCache = new Map<string, WindowDecision>();
-  // The chunk being read: accepted rows, and the rejections of its rows, written in row order
-  // once the sink answered for the chunk (duplicates and do-not-call are only known then).
-  type Chunk = { rows: IngestRow[]; held: { rowNumber: number; line: string }[]; originals: Map<string, { cells: string[]; line: number }>; phones: Map<string, string> };
-  const newChunk = (): Chunk => ({ rows: [], held: [], originals: new Map(), phones: new Map() });
+  // Zone keys by the row's time zone or country (zonesForRow depends on nothing else).
+  const zoneKeys = new Map<string, { key: string; zones: string[] }>();
+  // The chunk being read: accepted rows (with their original cells and line, same index), and
+  // the rejections of its rows, written in row order once the sink answered for the chunk
+  // (duplicates and do-not-call are only known then).
+  type Chunk = { rows: IngestRow[]; cells: string[][]; lines: number[]; held: { rowNumber: number; line: string }[]; phones: Set<string> };
+  const newChunk = (): Chunk => ({ rows: [], cells: [], lines: [], held: [], phones: new Set() });
   let chunk = newChunk();
   // The previous chunk: stored by the sink while this one is parsed.
   let inflight: Promise<void> = Promise.resolve();
@@ -125,8 +128,7 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
       const row = c.rows[i]!;
       const code = codes[i];
       if (code === 'duplicate' || code === 'do-not-call') {
-        const o = c.originals.get(row.rowId);
-        reject(c, row.rowNumber, o?.line ?? row.rowNumber, code, code === 'duplicate' ? `${row.phone} is already in this campaign` : `${row.phone} is on the do-not-call list`, o?.cells ?? []);
+        reject(c, row.rowNumber, c.lines[i]!, code, code === 'duplicate' ? `${row.phone} is already in this campaign` : `${row.phone} is on the do-not-call list`, c.cells[i]!);
         continue;
       }
       s.accepted += 1;
@@ -157,8 +159,8 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
 
   let end: Extract<CsvItem, { kind: 'end' }> | undefined;
   let container: string | undefined;
-  for await (const item of readCsv(input.source, input.csvLimits)) {
-    if (item.kind === 'end') { end = item; break; }
+  reading: for await (const batch of readCsvBatches(input.source, input.csvLimits)) for (const item of batch) {
+    if (item.kind === 'end') { end = item; break reading; }
     if (item.kind === 'header') {
       if (item.columns > item.headers.length) throw new CampaignFileError('CAMPAIGN_TOO_MANY_COLUMNS', `the header has ${item.columns} columns; at most ${item.headers.length}`);
       mapping = mapHeader(item.headers);
@@ -188,15 +190,23 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
         reject(c, item.rowNumber, item.line, 'duplicate', `${r.row.phone} is already in this campaign`, item.cells);
       } else {
         // Window first: a row that can never be called before endDate is rejected, not queued.
-        const zones = zonesForRow(r.row, input.settings.fallbackTimezone);
-        const zoneKey = zones.join('|');
+        const by = r.row.timezone ? `z:${r.row.timezone}` : r.row.country ?? '';
+        let z = zoneKeys.get(by);
+        if (!z) { const zones = zonesForRow(r.row, input.settings.fallbackTimezone); zoneKeys.set(by, (z = { key: zones.join('|'), zones })); }
+        const zoneKey = z.key;
         let w = windowCache.get(zoneKey);
-        if (!w) windowCache.set(zoneKey, (w = windowDecision(input.nowMs, zones, input.settings)));
+        if (!w) windowCache.set(zoneKey, (w = windowDecision(input.nowMs, z.zones, input.settings)));
         if (w.kind === 'expired') reject(c, item.rowNumber, item.line, 'no-calling-window', w.reason, item.cells);
         else {
-          c.originals.set(rowId, { cells: item.cells, line: item.line });
-          c.phones.set(r.row.phone, rowId);
-          c.rows.push({ ...r.row, dueAt: w.kind === 'later' ? w.at : input.nowMs, zoneKey, priority: r.row.priority ?? 0 });
+          c.phones.add(r.row.phone);
+          c.cells.push(item.cells);
+          c.lines.push(item.line);
+          // The checked row becomes the stored row (no copy per row).
+          const row = r.row as IngestRow;
+          row.dueAt = w.kind === 'later' ? w.at : input.nowMs;
+          row.zoneKey = zoneKey;
+          row.priority = r.row.priority ?? 0;
+          c.rows.push(row);
         }
       }
     }
@@ -227,20 +237,28 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
 /** In-memory dedupe + DNC for dry-run and tests (nothing is written anywhere); `onRow` sees each new or re-added row. */
 export function createMemoryRowSink(dnc: (phone: string) => boolean | Promise<boolean>, onRow?: (row: IngestRow, code: AdmitCode) => void): RowSink {
   const seen = new Map<string, string>();
+  // Chunks are decided one after another, in file order, as the PostgreSQL sink does: the ingest
+  // hands over the next chunk while this one is still being decided (and `dnc` may await).
+  let chain: Promise<unknown> = Promise.resolve();
   return {
-    async admit(_target, rows) {
-      const out: AdmitCode[] = [];
-      for (const r of rows) {
-        const cur = seen.get(r.phone);
-        let code: AdmitCode;
-        if (cur === r.rowId) code = 'again';
-        else if (cur) code = 'duplicate';
-        else if (await dnc(r.phone)) code = 'do-not-call';
-        else { seen.set(r.phone, r.rowId); code = 'new'; }
-        if (code === 'new' || code === 'again') onRow?.(r, code);
-        out.push(code);
-      }
-      return out;
+    admit(_target, rows) {
+      const p = chain.then(() => decide(rows));
+      chain = p.catch(() => {});
+      return p;
     },
   };
+  async function decide(rows: IngestRow[]): Promise<AdmitCode[]> {
+    const out: AdmitCode[] = [];
+    for (const r of rows) {
+      const cur = seen.get(r.phone);
+      let code: AdmitCode;
+      if (cur === r.rowId) code = 'again';
+      else if (cur) code = 'duplicate';
+      else if (await dnc(r.phone)) code = 'do-not-call';
+      else { seen.set(r.phone, r.rowId); code = 'new'; }
+      if (code === 'new' || code === 'again') onRow?.(r, code);
+      out.push(code);
+    }
+    return out;
+  }
 }

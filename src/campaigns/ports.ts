@@ -25,5 +25,5 @@ export interface CampaignDb {
   results: import('./results.ts').CampaignResults;
   hopper: import('./hopper.ts').HopperStore;
   /** A sink for one ingest at a time (holds one connection until closed). */
-  rowSink(dnc: (phones: string[]) => Promise<boolean[]>): import('./ingest.ts').RowSink & { close(): Promise<void> };
+  rowSink(dnc: (phones: string[]) => Promise<boolean[]>): import('./ingest.ts').RowSink & { close(): Promise<void>; readonly stats?: { direct: number; staged: number } };
 }

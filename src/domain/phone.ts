@@ -2,6 +2,7 @@
 // parentheses) and as spreadsheets damage them (3.00123E+9). Pure: no I/O, no clock.
 // The `max` metadata validates number ranges, not only lengths, at ~5 µs per number.
 import { getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { createFastPhone } from './phone-fast.ts';
 
 export type PhoneRejection = 'empty' | 'spreadsheet-damage' | 'invalid-characters' | 'invalid-number';
 
@@ -12,8 +13,20 @@ const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$/;
 // Allowed visual separators around digits; letters (vanity numbers) and other junk are refused.
 const ALLOWED = /^[+\d\s\-().\u00a0/]+$/;
 
+// Compiled metadata patterns (pure and immutable once built): built on first use.
+let fast: ReturnType<typeof createFastPhone> | undefined;
+
 /** Normalises `raw` to E.164 using `defaultCountry` (ISO alpha-2) for numbers written locally. */
 export function normalizeE164(raw: string, defaultCountry: string): NormalizedPhone {
+  return normalizeWith(raw, defaultCountry, (fast ??= createFastPhone()));
+}
+
+/** The same without the fast path: libphonenumber-js decides every number (the reference the fast path is tested against). */
+export function normalizeE164Reference(raw: string, defaultCountry: string): NormalizedPhone {
+  return normalizeWith(raw, defaultCountry, undefined);
+}
+
+function normalizeWith(raw: string, defaultCountry: string, quick: ReturnType<typeof createFastPhone> | undefined): NormalizedPhone {
   const text = raw.trim();
   if (text === '') return { ok: false, reason: 'empty' };
   if (SCIENTIFIC.test(text)) return { ok: false, reason: 'spreadsheet-damage', detail: `"${text}" looks like a number converted to scientific notation by a spreadsheet; its digits are lost` };
@@ -22,8 +35,12 @@ export function normalizeE164(raw: string, defaultCountry: string): NormalizedPh
   if (!ALLOWED.test(cleaned)) return { ok: false, reason: 'invalid-characters', detail: `"${text}" contains characters that are not part of a phone number` };
   // "00" international prefix is common in Europe and Latin America.
   const intl = cleaned.replace(/^\s*00(?=[1-9])/, '+');
-  const parsed = parsePhoneNumberFromString(intl, defaultCountry.toUpperCase() as CountryCode);
-  if (!parsed || !parsed.isValid()) return { ok: false, reason: 'invalid-number', detail: `"${text}" is not a valid number${intl.startsWith('+') ? '' : ` for country ${defaultCountry}`}` };
+  const country = defaultCountry.toUpperCase();
+  const f = quick?.(intl, country);
+  const invalid = (): NormalizedPhone => ({ ok: false, reason: 'invalid-number', detail: `"${text}" is not a valid number${intl.startsWith('+') ? '' : ` for country ${defaultCountry}`}` });
+  if (f) return f.valid ? { ok: true, e164: f.e164, country: f.country } : invalid();
+  const parsed = parsePhoneNumberFromString(intl, country as CountryCode);
+  if (!parsed || !parsed.isValid()) return invalid();
   return parsed.country ? { ok: true, e164: parsed.number, country: parsed.country } : { ok: true, e164: parsed.number };
 }
 

@@ -1,9 +1,14 @@
-// The ingest's RowSink in PostgreSQL: each chunk of accepted rows is COPYed (text format) into a
-// session temp table and inserted from there in one statement that dedupes against the campaign
-// (one row per number, `on conflict do nothing` on the row key and the number), counts the new
-// rows and returns only the rows that were not new, with why. Two round trips per chunk; the
-// ingest parses the next chunk meanwhile. Chunks of one sink are stored one after another, so
-// a number in two chunks is decided in file order.
+// The ingest's RowSink in PostgreSQL. Each chunk of accepted rows is first COPYed (text format)
+// straight into campaign_rows, in a transaction with the campaign's counters: COPY writes heap
+// pages in batches, about half the server CPU of INSERT … SELECT per row (measured, issue 16).
+// That succeeds whenever no row of the chunk is already in the campaign (the common case: the
+// ingest already dropped duplicates within the chunk). If one is — a duplicate of an earlier
+// chunk, a re-ingest, another file of the campaign — the unique indexes refuse the COPY, the
+// transaction rolls back, and the chunk goes the careful way: COPY into a session temp table,
+// one statement inserting with `on conflict do nothing` that dedupes by number, counts the new
+// rows and returns only the rows that were not new, with why. Either way the campaign gets each
+// number once and the counters move with the rows. The ingest parses the next chunk meanwhile.
+// Chunks of one sink are stored one after another, so a number in two chunks is decided in file order.
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { AdmitCode } from '../campaigns/store.ts';
@@ -31,8 +36,12 @@ export function phoneKey(e164: string): string {
   return e164.slice(1);
 }
 
-export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[]) => Promise<boolean[]> }): RowSink & { close(): Promise<void> } {
+/** Chunks stored by the direct COPY and by the careful (staged) way: how often the fast way held. */
+export interface RowSinkStats { direct: number; staged: number }
+
+export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[]) => Promise<boolean[]> }): RowSink & { close(): Promise<void>; readonly stats: RowSinkStats } {
   let client: pg.PoolClient | undefined;
+  const stats: RowSinkStats = { direct: 0, staged: 0 };
   const keys = new Map<string, { cid: number; fid: number }>();
   // Chunks are stored in order, one at a time, on one connection (the temp table is per session).
   let chain: Promise<unknown> = Promise.resolve();
@@ -63,11 +72,62 @@ export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[])
     return v;
   }
 
+  const copyInto = (c: pg.PoolClient, sqlText: string, text: string) => new Promise<void>((resolve, reject) => {
+    const stream = c.query(copyFrom(sqlText));
+    stream.on('error', reject);
+    stream.on('finish', () => resolve());
+    stream.end(text);
+  });
+
+  /** The zones of `zones` added to the campaign's list (kept sorted, each once). */
+  const zonesSql = (c: pg.PoolClient, zones: Set<string>) => {
+    const z = `array[${[...zones].map((x) => c.escapeLiteral(x)).join(',')}]::text[]`;
+    return `zones = case when zones @> ${z} then zones else array(select distinct x from unnest(zones || ${z}) x order by 1) end`;
+  };
+
+  /** The optimistic way: every non-DNC row is new. Undefined when a row is already in the campaign (nothing written). */
+  async function copyNew(c: pg.PoolClient, cid: number, fid: number, rows: IngestRow[], dnc: boolean[], line: string[], zones: Set<string>): Promise<AdmitCode[] | undefined> {
+    let text = '';
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) if (!dnc[i]) { text += `${cid}\t${fid}\t${line[i]}`; n++; }
+    await c.query('begin');
+    try {
+      if (n > 0) {
+        await copyInto(c, 'copy campaign_rows (cid, fid, row_no, phone, priority, next_at, zone, data) from stdin', text);
+        await c.query(`update campaigns set queued = queued + ${n},
+            state = case when state = 'completed' then 'active' else state end,
+            completed_at = case when state = 'completed' then null else completed_at end,
+            ${zonesSql(c, zones)}
+          where seq = ${cid}`);
+      }
+      // A do-not-call number already in the campaign is reported as the careful way does (duplicate / again / handled).
+      const refused = rows.flatMap((r, i) => (dnc[i] ? [phoneKey(r.phone)] : []));
+      const known = refused.length
+        ? new Map((await c.query<{ phone: string; fid: number; row_no: number; state: number }>(`select phone::text, fid, row_no, state from campaign_rows where cid = ${cid} and phone = any($1::bigint[])`, [refused])).rows.map((x) => [x.phone, x]))
+        : undefined;
+      await c.query('commit');
+      return rows.map((r, i): AdmitCode => {
+        if (!dnc[i]) return 'new';
+        const x = known?.get(phoneKey(r.phone));
+        if (!x) return 'do-not-call';
+        return x.fid === fid && x.row_no === r.rowNumber ? (x.state === 2 ? 'handled' : 'again') : 'duplicate';
+      });
+    } catch (err) {
+      await c.query('rollback');
+      // unique_violation: some row is not new; deadlock_detected: another ingest of the campaign
+      // copies the same numbers in another order. Either way nothing was written: the careful way decides.
+      const code = (err as { code?: string }).code;
+      if (code === '23505' || code === '40P01') return undefined;
+      throw err;
+    }
+  }
+
   async function store(t: { campaignId: string; fileId: string; file: string }, rows: IngestRow[], dnc: boolean[]): Promise<AdmitCode[]> {
     const c = await connection();
     try {
       const { cid, fid } = await keysOf(c, t);
-      let text = '';
+      // Each row's COPY line without the keys: row_no, phone, priority, next_at, zone, data.
+      const line: string[] = new Array(rows.length);
       const zones = new Set<string>();
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
@@ -77,15 +137,15 @@ export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[])
         if (r.country) data.country = r.country;
         if (r.contactId) data.contactId = r.contactId;
         if (r.timezone) data.timezone = r.timezone;
-        text += `${r.rowNumber}\t${phoneKey(r.phone)}\t${r.priority}\t${Math.round(r.dueAt)}\t${copyText(r.zoneKey)}\t${copyText(JSON.stringify(data))}\t${dnc[i] ? 't' : 'f'}\n`;
+        line[i] = `${r.rowNumber}\t${phoneKey(r.phone)}\t${r.priority}\t${Math.round(r.dueAt)}\t${copyText(r.zoneKey)}\t${copyText(JSON.stringify(data))}\n`;
       }
+      const fast = await copyNew(c, cid, fid, rows, dnc, line, zones);
+      if (fast) { stats.direct++; return fast; }
+      stats.staged++;
+      let text = '';
+      for (let i = 0; i < rows.length; i++) text += `${line[i]!.slice(0, -1)}\t${dnc[i] ? 't' : 'f'}\n`;
       await c.query(`truncate ${STAGE}`);
-      const stream = c.query(copyFrom(`copy ${STAGE} (row_no, phone, priority, next_at, zone, data, dnc) from stdin`));
-      await new Promise<void>((resolve, reject) => {
-        stream.on('error', reject);
-        stream.on('finish', () => resolve());
-        stream.end(text);
-      });
+      await copyInto(c, `copy ${STAGE} (row_no, phone, priority, next_at, zone, data, dnc) from stdin`, text);
       const z = `array[${[...zones].map((x) => c.escapeLiteral(x)).join(',')}]::text[]`;
       // Literals only (cid, fid are integers we read; zones escaped): one simple-protocol query.
       const r = await c.query<{ row_no: number; dnc: boolean; same: boolean | null; state: number | null }>(`
@@ -120,6 +180,7 @@ export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[])
   }
 
   return {
+    stats,
     admit(t, rows) {
       if (rows.length === 0) return Promise.resolve([]);
       // The DNC lookup (Redis) runs while the previous chunk is still being stored.
