@@ -9,7 +9,7 @@ import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
 import { openCampaignTestDb } from '../../helpers/campaign-db.ts';
 
 const settings = parseCampaignSettings({ window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] } });
-const csv = 'telefono;nombre;prioridad\r\n300 123 4567;Ana "la jefa"\t1;\r\n(601) 555-0101;Luis;7\r\n3.00123E+9;Roto;\r\n+57 300 123 4567;Ana otra vez;\r\n3109998877;No llamar;\r\n3001112222;Mal;alta\r\n';
+const csv = 'telefono;nombre;prioridad\r\n300 123 4567;Ana "la jefa"\t1;\r\n(601) 555-0101;Luís Ñandú ☎ 😀 \\n;7\r\n3.00123E+9;Roto;\r\n+57 300 123 4567;Ana otra vez;\r\n3109998877;No llamar;\r\n3001112222;Mal;alta\r\n';
 const now = Date.parse('2026-03-03T15:00:00Z');
 
 describe('campaign rows in PostgreSQL (hopper ingest)', () => {
@@ -39,6 +39,8 @@ describe('campaign rows in PostgreSQL (hopper ingest)', () => {
     ]);
     // Tabs, quotes and backslashes survive the COPY text format.
     expect(JSON.parse(rows[0].data)).toMatchObject({ name: 'Ana "la jefa"\t1' });
+    // Non-ASCII text (two-, three- and four-byte UTF-8) and a literal backslash are written byte for byte.
+    expect(JSON.parse(rows[1].data)).toMatchObject({ name: 'Luís Ñandú ☎ 😀 \\n' });
     expect((await store.progress('marzo'))).toMatchObject({ queued: 2, state: 'active' });
     const again = await run();
     expect(again).toMatchObject({ newlyQueued: 0, reAdded: 2, accepted: 2 });
