@@ -117,19 +117,25 @@ export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[])
   // Chunks are stored in order, one at a time, on one connection (the temp table is per session).
   let chain: Promise<unknown> = Promise.resolve();
 
+  // The session is held between chunks: if the server ends it meanwhile, pg emits 'error' on the
+  // client (an unhandled one would end the process); the next query on it fails, and that fails the chunk.
+  const lost = () => {};
+  const release = (c: pg.PoolClient, err?: Error) => { c.off('error', lost); c.release(err); };
+
   async function connection(): Promise<pg.PoolClient> {
     if (client) return client;
     const c = await pool.connect();
+    c.on('error', lost);
     try {
       await c.query(`create temp table if not exists ${STAGE} (row_no integer, phone bigint, priority smallint, next_at bigint, zone text, data text, dnc boolean)`);
-      // Chunk commits need not wait for the WAL flush: close() ends with a synchronous commit,
-      // which flushes all WAL before it, so a finished ingest is as durable as before; a crash
+      // Chunk commits need not wait for the WAL flush: close() ends with a commit at the
+      // database's own setting, which flushes all WAL before it, so a finished ingest is as durable as before; a crash
       // mid-file loses at most the last chunks of an ingest that then fails and is taken again
       // (row ids are the file's and the row's number: nothing is stored twice). A row the hopper
       // has seen is durable too: its own synchronous commit comes later in the WAL.
       await c.query('set synchronous_commit = off');
     } catch (err) {
-      c.release(err as Error);
+      release(c, err as Error);
       throw err;
     }
     client = c;
@@ -239,7 +245,7 @@ export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[])
     } catch (err) {
       // A broken session (or COPY) is not reused: the next chunk starts on a fresh connection.
       client = undefined;
-      c.release(err as Error);
+      release(c, err as Error);
       throw err;
     }
   }
@@ -260,13 +266,15 @@ export function pgCampaignRowSink(pool: pg.Pool, opts: { dnc: (phones: string[])
       client = undefined;
       if (!c) return;
       try {
-        // A transaction with an id commits with a WAL record: synchronously, it flushes the chunks' commits.
-        await c.query('set synchronous_commit = on; begin; select pg_current_xact_id(); commit');
+        // Back to the database's own setting (on, or remote_apply with a synchronous standby), then a
+        // transaction with an id: its commit writes a WAL record and, waited for as configured,
+        // flushes (or replicates) every chunk's commit before it.
+        await c.query('reset synchronous_commit; begin; select pg_current_xact_id(); commit');
       } catch (err) {
-        c.release(err as Error);
+        release(c, err as Error);
         throw err;
       }
-      c.release();
+      release(c);
     },
   };
 }

@@ -131,4 +131,28 @@ describe('campaign rows in PostgreSQL (hopper ingest)', () => {
     expect(totals.staged).toBeGreaterThan(10);
     await t.close();
   });
+
+  it('the close commits synchronously and leaves no setting behind; an ingest whose last commit fails fails', async () => {
+    const t = await openCampaignTestDb('camprows-sync');
+    await t.db.store().saveSettings('abril', settings);
+    const q = (text: string) => t.store.database.pool.query(text).then((r) => r.rows);
+    const input = (rows: ReturnType<typeof t.db.rowSink>, fileId: string) => ({
+      campaignId: 'abril', file: 'abril.csv', fileId, source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] },
+      defaultCountry: 'CO', nowMs: now, rows, rejected: () => {}, chunkSize: 2,
+    });
+    // Chunks commit asynchronously on the sink's session; once closed, the pool's connections are as before.
+    const sink = t.db.rowSink(async (ps) => ps.map(() => false));
+    await ingestCampaignFile(input(sink, 'f1'));
+    await sink.close();
+    expect((await q('select count(*)::int as n from campaign_rows'))[0].n).toBe(3);
+    // (Each connection's setting is the server's, whatever that is: the test server runs with it off.)
+    const seen = await Promise.all([0, 1, 2].map(() => q(`select setting = reset_val as same from pg_settings where name = 'synchronous_commit'`)));
+    expect(seen.map((r) => r[0].same)).toEqual([true, true, true]);
+    // The final synchronous commit cannot run (the session was ended): close() rejects, so the ingest is not reported done.
+    const again = t.db.rowSink(async (ps) => ps.map(() => false));
+    await ingestCampaignFile(input(again, 'f2'));
+    await q('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    await expect(again.close()).rejects.toThrow();
+    await t.close();
+  });
 });
