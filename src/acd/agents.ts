@@ -5,7 +5,7 @@ import { agentMachine, type AgentEvent, type AgentStateName } from './agent-mach
 import type { PersistedAgent } from './agent-store.ts';
 import { agentDirectory, type QueueConfig } from './queue-config.ts';
 import type { AgentStateEvent } from './stats.ts';
-import { AcdError, type AcdRuntime, type AgentRuntime, type DeviceAvailability } from './runtime.ts';
+import { AcdError, round2, type AcdRuntime, type AgentRuntime, type DeviceAvailability } from './runtime.ts';
 
 export interface AgentView {
   id: string;
@@ -55,8 +55,14 @@ export function createAgents(rt: AcdRuntime, states: { push(e: AgentStateEvent):
       const reason = state === 'paused' ? snap.context.pauseReason : undefined;
       if (state === a.lastState && state !== 'paused') return;
       if (state === 'paused' && a.lastState === 'paused' && reason === a.persisted.reason) return;
-      a.lastState = state;
       const at = clock.now();
+      if (a.wrapUp && state !== 'wrapUp') {
+        const w = a.wrapUp;
+        a.wrapUp = undefined;
+        rt.record({ type: 'wrapup', queueId: w.queueId, callId: w.callId, at, agentId: entry.id, wrapUpSec: round2((at - w.since) / 1000) });
+      }
+      if (state === 'wrapUp' && snap.context.callId && snap.context.queueId) a.wrapUp = { since: at, callId: snap.context.callId, queueId: snap.context.queueId };
+      a.lastState = state;
       states.push({ agentId: entry.id, state, reason, at });
       rt.bus?.emit('agent.state', { agentId: entry.id, state, reason, at: new Date(at).toISOString() });
       persist(a, state, reason);

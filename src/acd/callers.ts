@@ -168,7 +168,7 @@ export function createCallers(rt: AcdRuntime, agents: AgentPool, legs: LegBook, 
     const agentTalkSec = round2((now - (c.agentSince ?? c.connectedAt ?? now)) / 1000);
     const waitSec = round2(((c.connectedAt ?? now) - c.joinedAt) / 1000);
     rt.memory.get(q.id)!.lastCallEndedAt[agentId] = now;
-    rt.record({ type: 'complete', queueId: q.id, callId: c.callId, at: now, agentId, talkSec: agentTalkSec, wrapUpSec: q.wrapUpSec, endedBy });
+    rt.record({ type: 'complete', queueId: q.id, callId: c.callId, at: now, agentId, talkSec: agentTalkSec, endedBy });
     const live = c.segmentRecording ?? c.recordingName;
     if (live) telephony.stopRecording(live).catch(swallow(rt, 'stopRecording'));
     if (c.agentLegId) legs.expectLegGone(c.agentLegId);

@@ -93,6 +93,8 @@ export interface AgentRuntime {
   device: DeviceAvailability;
   lastState: AgentStateName;
   persisted: PersistedAgent;
+  /** The wrap-up in progress: recorded, measured, when the agent leaves it. */
+  wrapUp?: { since: number; callId: string; queueId: string };
 }
 
 export interface QueueMemory { lastCallEndedAt: Record<string, number>; callsTaken: Record<string, number>; rrLastOrder?: number; smoothedHoldSec: number | null }

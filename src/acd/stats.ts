@@ -12,7 +12,9 @@ export type AcdEvent =
   | { type: 'ring'; queueId: string; callId: string; at: number; agentIds: string[] }
   | { type: 'ring-failed'; queueId: string; callId: string; at: number; agentId: string; reason: string }
   | { type: 'connect'; queueId: string; callId: string; at: number; agentId: string; waitSec: number }
-  | { type: 'complete'; queueId: string; callId: string; at: number; agentId: string; talkSec: number; wrapUpSec: number; endedBy: 'caller' | 'agent' | 'system' | 'transfer' }
+  | { type: 'complete'; queueId: string; callId: string; at: number; agentId: string; talkSec: number; endedBy: 'caller' | 'agent' | 'system' | 'transfer' }
+  // The agent's wrap-up of the call is over (timer, submitted early, paused or logged out): what it really took.
+  | { type: 'wrapup'; queueId: string; callId: string; at: number; agentId: string; wrapUpSec: number }
   | { type: 'leave'; queueId: string; callId: string; at: number; outcome: LeaveOutcome; waitSec: number; digit?: string };
 
 export interface AgentStateEvent { agentId: string; state: AgentStateName; reason?: string; at: number }
@@ -38,7 +40,8 @@ export function computeQueueStats(queueId: string, events: readonly AcdEvent[], 
     serviceLevelPct: null, asaSec: null, ahtSec: null, avgTalkSec: null,
   };
   const waits: number[] = [];
-  const handle: number[] = [];
+  // AHT = (talk of the conversations that ended + the wrap-up measured after each) / conversations.
+  let handleSum = 0;
   const talk: number[] = [];
   const waitingSince = new Map<string, number>();
   for (const e of events) {
@@ -58,8 +61,9 @@ export function computeQueueStats(queueId: string, events: readonly AcdEvent[], 
       case 'complete':
         s.completed++;
         talk.push(e.talkSec);
-        handle.push(e.talkSec + e.wrapUpSec);
+        handleSum += e.talkSec;
         break;
+      case 'wrapup': handleSum += e.wrapUpSec; break;
       case 'leave':
         if (e.outcome === 'abandoned') {
           s.abandoned++;
@@ -76,7 +80,7 @@ export function computeQueueStats(queueId: string, events: readonly AcdEvent[], 
   const slBase = s.answered + (s.abandoned - s.abandonedShort) + s.timeouts;
   s.serviceLevelPct = slBase ? round2((100 * s.answeredWithinSl) / slBase) : null;
   s.asaSec = avg(waits);
-  s.ahtSec = avg(handle);
+  s.ahtSec = s.completed ? round2(handleSum / s.completed) : null;
   s.avgTalkSec = avg(talk);
   return s;
 }

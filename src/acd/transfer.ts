@@ -94,7 +94,7 @@ export function createTransfers(rt: AcdRuntime, agents: AgentPool, legs: LegBook
   function releaseAgent(c: Caller, now: number): string {
     const agentId = c.agentId!;
     const legId = c.agentLegId!;
-    rt.record({ type: 'complete', queueId: c.queue.id, callId: c.callId, at: now, agentId, talkSec: round2((now - (c.agentSince ?? c.connectedAt ?? now)) / 1000), wrapUpSec: c.queue.wrapUpSec, endedBy: 'transfer' });
+    rt.record({ type: 'complete', queueId: c.queue.id, callId: c.callId, at: now, agentId, talkSec: round2((now - (c.agentSince ?? c.connectedAt ?? now)) / 1000), endedBy: 'transfer' });
     rt.memory.get(c.queue.id)!.lastCallEndedAt[agentId] = now;
     agents.send(agentId, { type: 'CALL_END', callId: c.callId });
     legs.expectLegGone(legId);

@@ -92,6 +92,15 @@ type Parsed =
   | { s: 'bad'; code: MalformedCode; message: string }
   | { s: 'huge' }; // an unquoted line longer than the limit: skip to its end
 
+// One result object for every parsed row and every "more" (the caller reads it before parsing
+// the next record): no allocation per row for what is only a return value.
+const ROW: Extract<Parsed, { s: 'row' }> = { s: 'row', end: 0, columns: 0, lines: 0, high: false };
+const MORE: Parsed = { s: 'more' };
+function rowResult(end: number, columns: number, lines: number, high: boolean): Parsed {
+  ROW.end = end; ROW.columns = columns; ROW.lines = lines; ROW.high = high;
+  return ROW;
+}
+
 /**
  * Parses one record at `start`; `final` = no more bytes will come. Cell byte ranges go into
  * `cells` (emptied first; reused from record to record: no allocation per cell).
@@ -104,7 +113,6 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
   let lines = 1;
   let high = false;
   let i = start;
-  const push = (a: number, b: number, esc: boolean) => { columns++; if (cells.length < maxFlat) cells.push(a, b, esc ? 1 : 0); };
   for (;;) {
     if (i < len && buf[i] === QUOTE) {
       const from = i + 1;
@@ -115,11 +123,11 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
         if (j - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes (a quote never closed?)` };
         if (j >= len) {
           if (final) return { s: 'bad', code: 'unclosed-quote', message: 'a quoted field is never closed (unclosed ")' };
-          return { s: 'more' };
+          return MORE;
         }
         const c = buf[j]!;
         if (c === QUOTE) {
-          if (j + 1 >= len && !final) return { s: 'more' };
+          if (j + 1 >= len && !final) return MORE;
           if (buf[j + 1] === QUOTE) { esc = true; j += 2; continue; }
           break;
         }
@@ -130,7 +138,8 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
         j++;
       }
       if (j - start > lim.maxRecordBytes) return { s: 'bad', code: 'record-too-large', message: `the record is longer than ${lim.maxRecordBytes} bytes (a quote never closed?)` };
-      push(from, j, esc);
+      columns++;
+      if (cells.length < maxFlat) cells.push(from, j, esc ? 1 : 0);
       i = j + 1;
       if (i < len && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) {
         // A "closing" quote lines below the opening one: the opening quote was never closed.
@@ -146,17 +155,18 @@ function parseRecord(buf: Buffer, start: number, final: boolean, delim: number, 
         if (c === delim || c === LF || c === CR) break;
         if (c >= 0x80) high = true;
       }
-      if (i >= len && !final) return { s: 'more' };
-      push(from, i, false);
+      if (i >= len && !final) return MORE;
+      columns++;
+      if (cells.length < maxFlat) cells.push(from, i, 0);
     }
-    if (i >= len) return final ? { s: 'row', end: len, columns, lines, high } : { s: 'more' };
+    if (i >= len) return final ? rowResult(len, columns, lines, high) : MORE;
     const c = buf[i]!;
     if (c === delim) { i++; continue; }
     if (c === CR) {
-      if (i + 1 >= len && !final) return { s: 'more' };
-      return { s: 'row', end: buf[i + 1] === LF ? i + 2 : i + 1, columns, lines, high };
+      if (i + 1 >= len && !final) return MORE;
+      return rowResult(buf[i + 1] === LF ? i + 2 : i + 1, columns, lines, high);
     }
-    return { s: 'row', end: i + 1, columns, lines, high }; // LF
+    return rowResult(i + 1, columns, lines, high); // LF
   }
 }
 

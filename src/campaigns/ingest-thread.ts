@@ -42,7 +42,11 @@ export interface ThreadedIngestOptions {
   databaseUrl: string;
   /** Old-generation heap of the thread in MB: the bound on what one file may hold. */
   maxHeapMb: number;
-  /** Young generation in MB: small keeps the heap (and RSS) tight while rows stream through. */
+  /**
+   * Young generation in MB (default 32): small keeps the heap (and RSS) tight while rows stream
+   * through. Measured per 1,000,000 rows: 16 and 24 MB ~400 scavenges, 32 and 48 MB ~220 (V8's
+   * semi-space grows in steps), for ~10 MB more RSS; fewer scavenges also promote less.
+   */
   youngGenerationMb?: number;
 }
 
@@ -87,7 +91,7 @@ export function createThreadedIngestRunner(o: ThreadedIngestOptions): IngestRunn
       const start: ThreadStart = { redisUrl: o.redisUrl, ...(o.dncKey ? { dncKey: o.dncKey } : {}), databaseUrl: o.databaseUrl, input: rest };
       const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), {
         workerData: start,
-        resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: o.youngGenerationMb ?? 16 },
+        resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: o.youngGenerationMb ?? 32 },
         stdout: false,
         stderr: false,
       });

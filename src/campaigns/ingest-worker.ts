@@ -50,6 +50,8 @@ try {
     onProgress: (rows) => { flushRejected(); send({ t: 'progress', rows }); },
   });
   flushRejected();
+  // Done only once the rows are durable (the sink's last commit is synchronous).
+  await rows.close();
   send({ t: 'done', summary });
 } catch (err) {
   const e = err as Error & { code?: string; problems?: string[] };

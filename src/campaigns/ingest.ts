@@ -77,7 +77,11 @@ export interface IngestInput {
   rejected: (line: string) => void | Promise<void>;
   /** Called after each chunk (progress logging). */
   onProgress?: (rows: number) => void | Promise<void>;
-  /** Rows per chunk handed to the sink (default 5,000). */
+  /**
+   * Rows per chunk handed to the sink (default 2,500). A chunk lives until the sink answers for it
+   * (while the next is read): smaller chunks die young in the thread's small heap instead of being
+   * promoted and marked; 2,500 measured less GC than 5,000 and no more PostgreSQL time than 1,500.
+   */
   chunkSize?: number;
   /** CSV reader limits (tests use small ones). */
   csvLimits?: Partial<CsvLimits>;
@@ -95,7 +99,7 @@ export async function ingestCampaignFile(input: IngestInput): Promise<IngestSumm
   // Durations are wall-clock; the dialling decisions use input.nowMs.
   const clock = input.clock ?? Date.now;
   const started = clock();
-  const chunkSize = input.chunkSize ?? 5000;
+  const chunkSize = input.chunkSize ?? 2500;
   const country = input.settings.defaultCountry ?? input.defaultCountry;
   const target = { campaignId: input.campaignId, fileId: input.fileId, file: input.file };
   const s: IngestSummary = {

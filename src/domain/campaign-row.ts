@@ -93,11 +93,20 @@ export function mapHeader(headers: string[]): HeaderMapping {
   return { phone, name, contactId, timezone, ...(priority !== undefined ? { priority } : {}), variables, headers };
 }
 
+// Per-row helpers at module level: checkRow runs once per campaign row (no closure per call).
+function allBlank(cells: string[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (cells[i]!.trim() !== '') return false;
+  return true;
+}
+function cellAt(cells: string[], i: number | undefined): string | undefined {
+  return i === undefined ? undefined : cells[i]?.trim() || undefined;
+}
+
 export type RowCheck = { ok: true; row: CampaignRow } | { ok: false; reason: RowRejection; detail?: string };
 
 /** Validates one data row (number, zone). Duplicates and do-not-call are decided by the caller. */
 export function checkRow(cells: string[], rowNumber: number, rowId: string, m: HeaderMapping, defaultCountry: string, columns = cells.length): RowCheck {
-  if (cells.every((c) => c.trim() === '') && columns <= cells.length) return { ok: false, reason: 'empty-row', detail: cells.length <= 1 ? 'blank line' : 'every cell is empty' };
+  if (allBlank(cells) && columns <= cells.length) return { ok: false, reason: 'empty-row', detail: cells.length <= 1 ? 'blank line' : 'every cell is empty' };
   if (columns > m.headers.length) {
     const extra = columns > cells.length || cells.slice(m.headers.length).some((c) => c.trim() !== '');
     if (extra) return { ok: false, reason: 'too-many-columns', detail: `${columns} cells, but the header has ${m.headers.length} columns (an unquoted delimiter inside a value?)` };
@@ -109,10 +118,9 @@ export function checkRow(cells: string[], rowNumber: number, rowId: string, m: H
   const raw = cells[m.phone] ?? '';
   const p = normalizeE164(raw, defaultCountry);
   if (!p.ok) return { ok: false, reason: p.reason, detail: p.detail };
-  const cell = (i: number | undefined) => (i === undefined ? undefined : cells[i]?.trim() || undefined);
-  const timezone = cell(m.timezone);
+  const timezone = cellAt(cells, m.timezone);
   if (timezone !== undefined && !isValidZone(timezone)) return { ok: false, reason: 'invalid-timezone', detail: `"${timezone}" is not an IANA time zone (e.g. America/Bogota)` };
-  const prio = cell(m.priority);
+  const prio = cellAt(cells, m.priority);
   if (prio !== undefined && !/^[0-9]$/.test(prio)) return { ok: false, reason: 'invalid-priority', detail: `priority "${prio}" is not a whole number from 0 (lowest) to 9 (highest)` };
   const variables: Record<string, string> = {};
   let nvars = 0;
@@ -123,9 +131,9 @@ export function checkRow(cells: string[], rowNumber: number, rowId: string, m: H
   if (nvars > ROW_LIMITS.maxVariables) return { ok: false, reason: 'too-many-variables', detail: `${nvars} variables; at most ${ROW_LIMITS.maxVariables}` };
   const row: CampaignRow = { rowId, rowNumber, phone: p.e164, variables };
   if (p.country) row.country = p.country;
-  const name = cell(m.name);
+  const name = cellAt(cells, m.name);
   if (name) row.name = name;
-  const contactId = cell(m.contactId);
+  const contactId = cellAt(cells, m.contactId);
   if (contactId) row.contactId = contactId;
   if (timezone) row.timezone = timezone;
   if (prio !== undefined && prio !== '0') row.priority = Number(prio);

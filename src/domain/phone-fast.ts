@@ -105,17 +105,21 @@ export function createFastPhone(): (text: string, defaultCountry: string) => Fas
     return false;
   }
 
+  const SEPARATORS = /[ \-().+/]/g;
   return (text, defaultCountry) => {
     // Shape: an optional leading +, then digits and the separators people type. Anything else
     // (other spaces, letters, a + inside, extensions) goes to libphonenumber.
     if (text.length > 40) return undefined;
     const plus = text.charCodeAt(0) === 0x2b;
-    let digits = '';
+    let separators = 0;
     for (let i = plus ? 1 : 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 0x30 && c <= 0x39) digits += text[i];
-      else if (c !== 0x20 && c !== 0x2d && c !== 0x28 && c !== 0x29 && c !== 0x2e && c !== 0x2f) return undefined;
+      if (c >= 0x30 && c <= 0x39) continue;
+      if (c !== 0x20 && c !== 0x2d && c !== 0x28 && c !== 0x29 && c !== 0x2e && c !== 0x2f) return undefined;
+      separators++;
     }
+    // One string for the digits (not one per digit appended): this runs once per campaign row.
+    const digits = separators === 0 ? (plus ? text.slice(1) : text) : text.replace(SEPARATORS, '');
     if (digits.length < 3) return undefined;
     let p: Plan | null;
     let nsn: string;

@@ -37,11 +37,14 @@ function normalizeWith(raw: string, defaultCountry: string, quick: ReturnType<ty
   const intl = cleaned.replace(/^\s*00(?=[1-9])/, '+');
   const country = defaultCountry.toUpperCase();
   const f = quick?.(intl, country);
-  const invalid = (): NormalizedPhone => ({ ok: false, reason: 'invalid-number', detail: `"${text}" is not a valid number${intl.startsWith('+') ? '' : ` for country ${defaultCountry}`}` });
-  if (f) return f.valid ? { ok: true, e164: f.e164, country: f.country } : invalid();
+  if (f) return f.valid ? { ok: true, e164: f.e164, country: f.country } : invalidNumber(text, intl, defaultCountry);
   const parsed = parsePhoneNumberFromString(intl, country as CountryCode);
-  if (!parsed || !parsed.isValid()) return invalid();
+  if (!parsed || !parsed.isValid()) return invalidNumber(text, intl, defaultCountry);
   return parsed.country ? { ok: true, e164: parsed.number, country: parsed.country } : { ok: true, e164: parsed.number };
+}
+
+function invalidNumber(text: string, intl: string, defaultCountry: string): NormalizedPhone {
+  return { ok: false, reason: 'invalid-number', detail: `"${text}" is not a valid number${intl.startsWith('+') ? '' : ` for country ${defaultCountry}`}` };
 }
 
 /** Country of an E.164 number (undefined for non-geographic numbers). */

@@ -26,7 +26,7 @@ export interface HistoryCapture {
 
 export interface CaptureLogger { warn(o: object, m?: string): void; error(o: object, m?: string): void }
 
-const QUEUE_EVENT_TYPES = new Set(['join', 'reject', 'ring', 'ring-failed', 'connect', 'complete', 'leave']);
+const QUEUE_EVENT_TYPES = new Set(['join', 'reject', 'ring', 'ring-failed', 'connect', 'complete', 'wrapup', 'leave']);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Bus payload of `queue.event` → stored event (the ACD's AcdEvent with an ISO `at`). */

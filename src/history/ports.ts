@@ -6,7 +6,7 @@ import type { QueueKpiFigures } from '../domain/queue-kpis.ts';
 /** A queue event as the ACD emits it on the bus (epoch ms), with an id for idempotent writes. */
 export interface StoredQueueEvent {
   id: string;
-  type: 'join' | 'reject' | 'ring' | 'ring-failed' | 'connect' | 'complete' | 'leave';
+  type: 'join' | 'reject' | 'ring' | 'ring-failed' | 'connect' | 'complete' | 'wrapup' | 'leave';
   queueId: string;
   callId: string;
   at: number;

@@ -116,7 +116,7 @@ export function pgCallHistory(db: Db, opts: { defaultCountry: string; thresholds
               count(*) filter (where type = 'leave' and outcome not in ('abandoned', 'timeout', 'exit-key')),
               count(*) filter (where type = 'reject' and outcome = 'full'), count(*) filter (where type = 'reject' and outcome <> 'full'),
               count(*) filter (where type = 'complete'),
-              coalesce(sum(wait_sec) filter (where type = 'connect'), 0), coalesce(sum(talk_sec + wrap_up_sec) filter (where type = 'complete'), 0),
+              coalesce(sum(wait_sec) filter (where type = 'connect'), 0), coalesce(sum(talk_sec) filter (where type = 'complete'), 0) + coalesce(sum(wrap_up_sec) filter (where type = 'wrapup'), 0),
               coalesce(sum(talk_sec) filter (where type = 'complete'), 0), max(wait_sec) filter (where type in ('connect', 'leave'))
             from e group by queue_id, bucket order by queue_id, bucket
             on conflict (queue_id, bucket) do update set
@@ -130,7 +130,7 @@ export function pgCallHistory(db: Db, opts: { defaultCountry: string; thresholds
           )
           insert into agent_intervals as ai
           select agent_id, bucket, count(*) filter (where type = 'connect'), count(*) filter (where type = 'ring-failed'),
-            coalesce(sum(talk_sec) filter (where type = 'complete'), 0), coalesce(sum(wrap_up_sec) filter (where type = 'complete'), 0)
+            coalesce(sum(talk_sec) filter (where type = 'complete'), 0), coalesce(sum(wrap_up_sec) filter (where type = 'wrapup'), 0)
           from e where agent_id is not null group by agent_id, bucket order by agent_id, bucket
           on conflict (agent_id, bucket) do update set calls = ai.calls + excluded.calls, ring_no_answer = ai.ring_no_answer + excluded.ring_no_answer,
             talk_sum = ai.talk_sum + excluded.talk_sum, wrap_sum = ai.wrap_sum + excluded.wrap_sum`.execute(db);

@@ -68,7 +68,7 @@ export function pgReports(db: Db, opts: { thresholds: () => Record<string, Queue
             count(*) filter (where type = 'reject' and outcome <> 'full') as rejected_no_agents,
             count(*) filter (where type = 'complete') as completed,
             coalesce(sum(wait_sec) filter (where type = 'connect'), 0) as wait_sum,
-            coalesce(sum(talk_sec + wrap_up_sec) filter (where type = 'complete'), 0) as handle_sum,
+            coalesce(sum(talk_sec) filter (where type = 'complete'), 0) + coalesce(sum(wrap_up_sec) filter (where type = 'wrapup'), 0) as handle_sum,
             coalesce(sum(talk_sec) filter (where type = 'complete'), 0) as talk_sum,
             max(wait_sec) filter (where type in ('connect', 'leave')) as longest_wait
           from e group by queue_id, b15
@@ -137,7 +137,7 @@ export function pgReports(db: Db, opts: { thresholds: () => Record<string, Queue
         sql<{ agent_id: string; calls: number; ring_no_answer: number; talk: number | null; wrap: number | null }>`
           with u as (
             select agent_id, count(*) filter (where type = 'connect') as calls, count(*) filter (where type = 'ring-failed') as rna,
-              coalesce(sum(talk_sec) filter (where type = 'complete'), 0) as talk, coalesce(sum(wrap_up_sec) filter (where type = 'complete'), 0) as wrap
+              coalesce(sum(talk_sec) filter (where type = 'complete'), 0) as talk, coalesce(sum(wrap_up_sec) filter (where type = 'wrapup'), 0) as wrap
             from queue_events where agent_id is not null and ((at >= ${from} and at < ${e.a}) or (at >= ${e.b} and at < ${to})) ${agentFilter}
             group by agent_id
             union all

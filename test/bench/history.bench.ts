@@ -63,7 +63,8 @@ function makeRecord(i: number, rng: () => number, days: number, perDay: number):
     events.push({ id: `${i}-j`, type: 'join', queueId, callId: r.id, at: j });
     if (disposition === 'answered' && agent) {
       events.push({ id: `${i}-c`, type: 'connect', queueId, callId: r.id, at: j + wait * 1000, agentId: agent, waitSec: wait });
-      events.push({ id: `${i}-d`, type: 'complete', queueId, callId: r.id, at: j + wait * 1000 + talk * 1000, agentId: agent, talkSec: talk, wrapUpSec: 10, data: { endedBy: 'caller' } });
+      events.push({ id: `${i}-d`, type: 'complete', queueId, callId: r.id, at: j + wait * 1000 + talk * 1000, agentId: agent, talkSec: talk, data: { endedBy: 'caller' } });
+      events.push({ id: `${i}-w`, type: 'wrapup', queueId, callId: r.id, at: j + wait * 1000 + talk * 1000 + 10_000, agentId: agent, wrapUpSec: 10 });
     } else {
       events.push({ id: `${i}-l`, type: 'leave', queueId, callId: r.id, at: j + wait * 1000, outcome: 'abandoned', waitSec: wait });
     }

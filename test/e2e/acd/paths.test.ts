@@ -267,7 +267,10 @@ describe('the conversation', () => {
     const agentStates = h.busEvents.filter((e) => e.topic === 'agent.state').map((e) => (e.payload as { state: string }).state);
     expect(agentStates).toEqual(['available', 'ringing', 'onCall', 'wrapUp', 'paused']);
     const types = h.busEvents.filter((e) => e.topic === 'queue.event').map((e) => (e.payload as { type: string }).type);
-    expect(types).toEqual(['join', 'ring', 'connect', 'complete']);
+    expect(types).toEqual(['join', 'ring', 'connect', 'complete', 'wrapup']);
+    // The wrap-up ran its configured 10 s here (the pause waited for it): measured, not assumed.
+    const wrap = h.busEvents.find((e) => e.topic === 'queue.event' && (e.payload as { type: string }).type === 'wrapup')!.payload as { wrapUpSec: number; agentId: string };
+    expect(wrap).toMatchObject({ agentId: 'a1', wrapUpSec: 10 });
   });
 
   it('malformed agent legs and unknown queues are rejected with stable codes and counted', async () => {

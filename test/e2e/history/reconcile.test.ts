@@ -33,6 +33,15 @@ describe('stored statistics reconcile with the live ones', () => {
     const between = (a: number, b: number) => a + Math.floor(rng() * (b - a));
     for (const a of AGENTS) h.tel.phone(`PJSIP/${a}`, () => (rng() < 0.15 ? { kind: 'noanswer' } : { kind: 'answer', afterMs: between(1000, 6000), talkMs: between(30_000, 400_000) }));
     await h.loginAll();
+    // Wrap-up as agents really do it: some submit early, one pauses during it, the rest let the
+    // queue's timer end it. AHT must use what each wrap-up took, not the configured time.
+    h.bus.on('queue.event', (e) => {
+      if (e.type !== 'complete' || typeof e.agentId !== 'string' || typeof e.callId !== 'string') return;
+      const agentId = e.agentId, callId = e.callId;
+      const r = rng();
+      if (r < 0.5) h.clock.setTimeout(() => { h.acd.endWrapUp(agentId, callId).catch(() => {}); }, between(500, 8_000));
+      else if (r < 0.55) h.clock.setTimeout(() => { h.acd.pause(agentId, 'break').then(() => h.clock.setTimeout(() => { void h.acd.unpause(agentId); }, 20_000), () => {}); }, between(500, 5_000));
+    });
     const MIN = 60_000;
     for (let i = 0; i < 90; i++) {
       h.clock.setTimeout(() => {
@@ -69,6 +78,17 @@ describe('stored statistics reconcile with the live ones', () => {
       expect(parts.every((p) => /^\d{4}-\d\d-\d\d \d\d:(00|15|30|45)$/.test(p.local!))).toBe(true);
     }
 
+    // The wrap-ups were measured: shorter than configured for the agents who submitted early.
+    const wraps = h.acd.log().events.filter((e) => e.type === 'wrapup');
+    for (const [id, q] of Object.entries(QUEUES)) {
+      const mine = wraps.filter((w) => w.queueId === id);
+      expect(mine.some((w) => w.wrapUpSec < q.wrapUpSec - 1), `${id}: early wrap-ups`).toBe(true);
+      expect(mine.some((w) => Math.abs(w.wrapUpSec - q.wrapUpSec) < 0.01), `${id}: timed-out wrap-ups`).toBe(true);
+      const l = live.find((x) => x.queueId === id)!;
+      expect(l.ahtSec!).toBeGreaterThan(l.avgTalkSec!);
+      expect(l.ahtSec!).toBeLessThan(l.avgTalkSec! + q.wrapUpSec);
+    }
+
     const liveAgents = h.acd.getAgentStats({ windowSec });
     const storedAgents = await reports.agents(range);
     for (const a of liveAgents) {
@@ -78,6 +98,9 @@ describe('stored statistics reconcile with the live ones', () => {
       expect(s.talkSec).toBeCloseTo(a.talkSec, 1);
       for (const st of Object.keys(a.secondsIn) as (keyof typeof a.secondsIn)[]) expect(s.secondsIn[st] ?? 0, `${a.agentId}.${st}`).toBeCloseTo(a.secondsIn[st], 1);
       expect(s.occupancyPct ?? null).toBeCloseTo(a.occupancyPct ?? 0, 1);
+      // Stored wrap-up (from the measured wrap-up events) = the time the agent spent in wrap-up
+      // (from its states), unless a wrap-up is still going on now.
+      if (a.state !== 'wrapUp') expect(s.wrapUpSec, `${a.agentId}.wrapUp`).toBeCloseTo(a.secondsIn.wrapUp, 1);
     }
     // Pause by reason: each agent paused for one reason only here, so it is all of their paused time.
     for (const [agent, reason] of [['ag2', 'lunch'], ['ag6', 'training']] as const) {

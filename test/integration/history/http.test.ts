@@ -30,7 +30,8 @@ describe('reports and search API', () => {
     await store.history.saveQueueEvents([
       { id: 'e1', type: 'join', queueId: 'sales', callId: 'c1', at: at(0) },
       { id: 'e2', type: 'connect', queueId: 'sales', callId: 'c1', at: at(0) + 12_500, agentId: 'ana', waitSec: 12.5 },
-      { id: 'e3', type: 'complete', queueId: 'sales', callId: 'c1', at: at(3), agentId: 'ana', talkSec: 160, wrapUpSec: 10 },
+      { id: 'e3', type: 'complete', queueId: 'sales', callId: 'c1', at: at(3), agentId: 'ana', talkSec: 160 },
+      { id: 'e3w', type: 'wrapup', queueId: 'sales', callId: 'c1', at: at(3) + 10_000, agentId: 'ana', wrapUpSec: 10 },
       { id: 'e4', type: 'join', queueId: 'sales', callId: 'c2', at: at(20) },
       { id: 'e5', type: 'leave', queueId: 'sales', callId: 'c2', at: at(21), outcome: 'abandoned', waitSec: 60 },
     ]);

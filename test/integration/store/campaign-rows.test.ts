@@ -9,7 +9,7 @@ import { parseCampaignSettings } from '../../../src/domain/campaign.ts';
 import { openCampaignTestDb } from '../../helpers/campaign-db.ts';
 
 const settings = parseCampaignSettings({ window: { start: '00:00', end: '24:00', days: [1, 2, 3, 4, 5, 6, 7] } });
-const csv = 'telefono;nombre;prioridad\r\n300 123 4567;Ana "la jefa"\t1;\r\n(601) 555-0101;Luis;7\r\n3.00123E+9;Roto;\r\n+57 300 123 4567;Ana otra vez;\r\n3109998877;No llamar;\r\n3001112222;Mal;alta\r\n';
+const csv = 'telefono;nombre;prioridad\r\n300 123 4567;Ana "la jefa"\t1;\r\n(601) 555-0101;Luís Ñandú ☎ 😀 \\n;7\r\n3.00123E+9;Roto;\r\n+57 300 123 4567;Ana otra vez;\r\n3109998877;No llamar;\r\n3001112222;Mal;alta\r\n';
 const now = Date.parse('2026-03-03T15:00:00Z');
 
 describe('campaign rows in PostgreSQL (hopper ingest)', () => {
@@ -39,6 +39,8 @@ describe('campaign rows in PostgreSQL (hopper ingest)', () => {
     ]);
     // Tabs, quotes and backslashes survive the COPY text format.
     expect(JSON.parse(rows[0].data)).toMatchObject({ name: 'Ana "la jefa"\t1' });
+    // Non-ASCII text (two-, three- and four-byte UTF-8) and a literal backslash are written byte for byte.
+    expect(JSON.parse(rows[1].data)).toMatchObject({ name: 'Luís Ñandú ☎ 😀 \\n' });
     expect((await store.progress('marzo'))).toMatchObject({ queued: 2, state: 'active' });
     const again = await run();
     expect(again).toMatchObject({ newlyQueued: 0, reAdded: 2, accepted: 2 });
@@ -127,6 +129,30 @@ describe('campaign rows in PostgreSQL (hopper ingest)', () => {
     // Both ways were exercised.
     expect(totals.direct).toBeGreaterThan(10);
     expect(totals.staged).toBeGreaterThan(10);
+    await t.close();
+  });
+
+  it('the close commits synchronously and leaves no setting behind; an ingest whose last commit fails fails', async () => {
+    const t = await openCampaignTestDb('camprows-sync');
+    await t.db.store().saveSettings('abril', settings);
+    const q = (text: string) => t.store.database.pool.query(text).then((r) => r.rows);
+    const input = (rows: ReturnType<typeof t.db.rowSink>, fileId: string) => ({
+      campaignId: 'abril', file: 'abril.csv', fileId, source: [Buffer.from(csv)], settings, catalog: { flowIds: ['campaign'] },
+      defaultCountry: 'CO', nowMs: now, rows, rejected: () => {}, chunkSize: 2,
+    });
+    // Chunks commit asynchronously on the sink's session; once closed, the pool's connections are as before.
+    const sink = t.db.rowSink(async (ps) => ps.map(() => false));
+    await ingestCampaignFile(input(sink, 'f1'));
+    await sink.close();
+    expect((await q('select count(*)::int as n from campaign_rows'))[0].n).toBe(3);
+    // (Each connection's setting is the server's, whatever that is: the test server runs with it off.)
+    const seen = await Promise.all([0, 1, 2].map(() => q(`select setting = reset_val as same from pg_settings where name = 'synchronous_commit'`)));
+    expect(seen.map((r) => r[0].same)).toEqual([true, true, true]);
+    // The final synchronous commit cannot run (the session was ended): close() rejects, so the ingest is not reported done.
+    const again = t.db.rowSink(async (ps) => ps.map(() => false));
+    await ingestCampaignFile(input(again, 'f2'));
+    await q('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    await expect(again.close()).rejects.toThrow();
     await t.close();
   });
 });

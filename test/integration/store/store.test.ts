@@ -68,7 +68,9 @@ describe('PostgreSQL system of record', () => {
     const ev = [
       { id: 'r1', type: 'join' as const, queueId: 'qx', callId: 'x1', at },
       { id: 'r2', type: 'connect' as const, queueId: 'qx', callId: 'x1', at: at + 30_000, agentId: 'ana', waitSec: 30 },
-      { id: 'r3', type: 'complete' as const, queueId: 'qx', callId: 'x1', at: at + 90_000, agentId: 'ana', talkSec: 60, wrapUpSec: 5 },
+      { id: 'r3', type: 'complete' as const, queueId: 'qx', callId: 'x1', at: at + 90_000, agentId: 'ana', talkSec: 60 },
+      // The wrap-up as measured (the agent's own), stored as its own event.
+      { id: 'r3w', type: 'wrapup' as const, queueId: 'qx', callId: 'x1', at: at + 95_000, agentId: 'ana', wrapUpSec: 5 },
     ];
     await store.history.saveQueueEvents(ev);
     await store.history.saveQueueEvents(ev);

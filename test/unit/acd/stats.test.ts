@@ -15,7 +15,9 @@ describe('queue statistics', () => {
     { type: 'connect', queueId: 'q', callId: 'a', agentId: 'ag', at: 10 * S, waitSec: 10 },
     { type: 'leave', queueId: 'q', callId: 'b', at: 4 * S, outcome: 'abandoned', waitSec: 3 },
     { type: 'leave', queueId: 'q', callId: 'c', at: 62 * S, outcome: 'abandoned', waitSec: 60 },
-    { type: 'complete', queueId: 'q', callId: 'a', agentId: 'ag', at: 100 * S, talkSec: 90, wrapUpSec: 10, endedBy: 'agent' },
+    { type: 'complete', queueId: 'q', callId: 'a', agentId: 'ag', at: 100 * S, talkSec: 90, endedBy: 'agent' },
+    // The agent submitted the wrap-up after 3 s (the queue's configured wrap-up plays no part in AHT).
+    { type: 'wrapup', queueId: 'q', callId: 'a', agentId: 'ag', at: 103 * S, wrapUpSec: 3 },
     { type: 'reject', queueId: 'q', callId: 'e', at: 5 * S, outcome: 'full' },
   ];
 
@@ -23,7 +25,7 @@ describe('queue statistics', () => {
     const s = computeQueueStats('q', events, opts(103 * S));
     expect(s).toMatchObject({
       offered: 4, answered: 1, answeredWithinSl: 1, abandoned: 2, abandonedShort: 1, rejectedFull: 1, completed: 1,
-      waitingNow: 1, longestWaitSec: 100, asaSec: 10, avgTalkSec: 90, ahtSec: 100,
+      waitingNow: 1, longestWaitSec: 100, asaSec: 10, avgTalkSec: 90, ahtSec: 93,
     });
     // SL: 1 answered in time / (1 answered + 1 long abandon) = 50 %.
     expect(s.serviceLevelPct).toBe(50);
