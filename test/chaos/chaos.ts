@@ -93,7 +93,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const rand = rng(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const faults: Record<string, number> = {};
-  const count = (k: string) => { faults[k] = (faults[k] ?? 0) + 1; log(`fault: ${k}`); };
+  // When each fault began and ended (wall clock): the diagnostics place a lost call among them.
+  const faultLog: { k: string; from: number; to?: number }[] = [];
+  const count = (k: string) => { faults[k] = (faults[k] ?? 0) + 1; faultLog.push({ k, from: Date.now() }); log(`fault: ${k} at +${Date.now() - t0} ms`); };
   const dir = mkdtempSync(join(tmpdir(), 'centralita-chaos-'));
   const cleanup: (() => Promise<void> | void)[] = [];
   try {
@@ -213,6 +215,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             hubspot.fault({ kind: 'rate-limit', policy: 'TEN_SECONDLY_ROLLING' }, 20);
           }
         } catch (err) { log(`fault ${f.k} failed: ${String(err)}`); }
+        faultLog[faultLog.length - 1]!.to = Date.now();
       }
       await sleep(100);
     }
@@ -284,7 +287,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     flows.close();
     const callers = hearing.channels.filter((c) => inbound.includes(c.id) || c.id.startsWith('cmp-'));
     const deadAir = callers.reduce((t, c) => t + deadAirSeconds(c.heard, { at: hearing.at, digitPrompts: dp }), 0);
-    log(`missing records: ${expected.filter((id) => !ids.has(id)).slice(0, 10).join(' ')}`);
+    // Which calls have no record and why: what the caller heard, when, and the faults around it.
+    const around = (from: number, to: number) => faultLog.filter((f) => f.from <= to + 5000 && (f.to ?? f.from) >= from - 5000).map((f) => `${f.k}@+${f.from - t0}..+${(f.to ?? f.from) - t0}`).join(',') || 'no fault within 5 s';
+    for (const id of expected.filter((x) => !ids.has(x))) {
+      const c = hearing.channels.find((h) => `cr-${h.id}` === id);
+      const from = c?.heard[0]?.from ?? 0;
+      const to = c?.heard.at(-1)?.to ?? hearing.at;
+      log(`missing record ${id}: heard ${c ? c.heard.map((h) => `${h.what}@+${Math.round(h.from - t0)}`).join(' ') : '(no timeline)'} until +${Math.round(to - t0)}; faults: ${around(from, to)}`);
+    }
+    // Which records HubSpot never got, and where their job is (waiting, delayed until when, failed why).
+    const hsMissing = [...ids].filter((id) => !hubspot.callsByMarker().has(id));
+    if (hsMissing.length) {
+      const q = new Queue(QUEUES.callRecords, { connection: conn });
+      q.on('error', () => {});
+      log(`call-records jobs: ${JSON.stringify(await q.getJobCounts().catch(() => ({})))}`);
+      for (const id of hsMissing.slice(0, 20)) {
+        const j = await q.getJob(id).catch(() => undefined);
+        const state = j ? await j.getState().catch(() => '?') : 'no job';
+        log(`hubspot missing ${id}: ${state}${j ? ` attempts=${j.attemptsMade} started=${j.attemptsStarted} added=+${j.timestamp - t0} due=+${j.timestamp + (j.delay ?? 0) - t0} processed=${j.processedOn ? `+${j.processedOn - t0}` : '-'} failed=${j.failedReason ?? ''}` : ''}`);
+      }
+      await q.close();
+    }
     if (settled !== true) {
       const q = new Queue(QUEUES.originate, { connection: conn });
       q.on('error', () => {});
