@@ -9,7 +9,8 @@
 import type { Logger } from '../logger.ts';
 import type { CallRecordSink } from '../calls/records.ts';
 import type { PbxEvent, PbxManager } from '../telephony/pbx-port.ts';
-import { applyEvent, buildPbxRecord, newConversation, type Conversation, type PbxRecordOptions } from '../domain/pbx-call.ts';
+import { applyEvent, buildPbxRecord, newConversation, originEnteredStasis, type Conversation, type PbxRecordOptions } from '../domain/pbx-call.ts';
+import type { CallRecord } from '../domain/call-record.ts';
 
 export interface PbxCallLogOptions extends PbxRecordOptions {
   pbx: PbxManager;
@@ -17,6 +18,12 @@ export interface PbxCallLogOptions extends PbxRecordOptions {
   logger: Logger;
   /** Conversations kept at most (a PBX that never reports ends must not grow memory). */
   maxOpen?: number;
+  /**
+   * How long after a Stasis conversation ends its PBX record waits before standing in for a
+   * Stasis record that never came (default 20 s). The Stasis record is published at the call's
+   * end, so it is first; a later PBX record with the same id is a duplicate and dropped.
+   */
+  stasisGraceMs?: number;
 }
 
 export interface PbxCallLog {
@@ -25,7 +32,7 @@ export interface PbxCallLog {
   /** The same, by one of the conversation's channels (a channel name or unique id). */
   noteRecordingForChannel(channel: string, file: string, at: string): void;
   open(): number;
-  stats(): { published: number; duplicates: number; skippedStasis: number; skippedOwn: number; skippedEmpty: number; vanished: number; adopted: number; failed: number; evicted: number };
+  stats(): { published: number; duplicates: number; skippedStasis: number; skippedOwn: number; skippedEmpty: number; vanished: number; adopted: number; failed: number; evicted: number; stoodIn: number };
   /** Resolves when every record handed to the sink so far has settled (tests, shutdown). */
   idle(): Promise<void>;
   stop(): void;
@@ -35,8 +42,10 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
   const log = o.logger.child({ component: 'pbx-calls' });
   const open = new Map<string, Conversation>();
   const maxOpen = o.maxOpen ?? 50_000;
-  const stats = { published: 0, duplicates: 0, skippedStasis: 0, skippedOwn: 0, skippedEmpty: 0, vanished: 0, adopted: 0, failed: 0, evicted: 0 };
+  const stats = { published: 0, duplicates: 0, skippedStasis: 0, skippedOwn: 0, skippedEmpty: 0, vanished: 0, adopted: 0, failed: 0, evicted: 0, stoodIn: 0 };
   const inflight = new Set<Promise<void>>();
+  const graceMs = o.stasisGraceMs ?? 20_000;
+  const standIns = new Set<ReturnType<typeof setTimeout>>();
 
   function conv(linkedId: string, at: string): Conversation {
     let c = open.get(linkedId);
@@ -56,7 +65,16 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     open.delete(c.linkedId);
     const r = buildPbxRecord(c, o, { vanished });
     if ('skip' in r) {
-      if (r.skip === 'stasis') stats.skippedStasis++;
+      if (r.skip === 'stasis') {
+        stats.skippedStasis++;
+        // Stasis() may have failed (no app connected: the dialplan's fallback took the call):
+        // then no session recorded it, and this record is the only one there will be.
+        if (originEnteredStasis(c, o.stasisApp)) {
+          const t = setTimeout(() => { standIns.delete(t); publish(c, vanished, true); }, graceMs);
+          t.unref?.();
+          standIns.add(t);
+        }
+      }
       else if (r.skip === 'own') stats.skippedOwn++;
       else {
         stats.skippedEmpty++;
@@ -65,8 +83,17 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
       return;
     }
     if (vanished) stats.vanished++;
+    publish(c, vanished, false, r.record);
+  }
+
+  function publish(c: Conversation, vanished: boolean, standIn: boolean, built?: CallRecord) {
+    const r = built ? { record: built } : buildPbxRecord(c, o, { vanished, evenIfStasis: true });
+    if ('skip' in r) return;
     const p = o.records.publish(r.record).then(
-      (first) => { if (first) stats.published++; else stats.duplicates++; },
+      (first) => {
+        if (first) stats.published++; else stats.duplicates++;
+        if (first && standIn) { stats.stoodIn++; log.warn({ recordId: r.record.id, linkedId: c.linkedId }, 'a call that ran Stasis() has no record from the app (the app was down or not connected): recorded from the PBX'); }
+      },
       (err: unknown) => { stats.failed++; log.error({ err, recordId: r.record.id }, 'PBX call record not published'); },
     ).finally(() => { inflight.delete(p); });
     inflight.add(p);
@@ -131,6 +158,6 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     open: () => open.size,
     stats: () => ({ ...stats }),
     async idle() { while (inflight.size) await Promise.all([...inflight]); },
-    stop: off,
+    stop() { off(); for (const t of standIns) clearTimeout(t); standIns.clear(); },
   };
 }

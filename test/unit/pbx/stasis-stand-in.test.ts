@@ -1,0 +1,61 @@
+// A call that ran Stasis(centralita) while no app was connected (Stasis() failed, the dialplan's
+// fallback took it) is recorded by nobody but the PBX call log (issue 14): its record stands in
+// after a grace period, published once; when the app did record the call, the stand-in is a
+// duplicate of the same id and changes nothing.
+import { describe, expect, it, vi } from 'vitest';
+import { createPbxCallLog } from '../../../src/pbx/call-log.ts';
+import { createLogger } from '../../../src/logger.ts';
+import type { PbxEvent, PbxManager } from '../../../src/telephony/pbx-port.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
+
+function harness(initial: string[] = []) {
+  let emit: (e: PbxEvent) => void = () => {};
+  const pbx = { onEvent: (h: (e: PbxEvent) => void) => { emit = h; return () => {}; } } as unknown as PbxManager;
+  const ids = new Set(initial);
+  const published: CallRecord[] = [];
+  const log = createPbxCallLog({
+    pbx, logger: createLogger({ level: 'silent', pretty: false }), stasisApp: 'centralita', inboundContexts: ['from-pstn'], ownChannelPrefixes: ['cmp-'],
+    agentFor: () => undefined, normalize: (n) => n, stasisGraceMs: 1000,
+    records: { async publish(r) { if (ids.has(r.id)) return false; ids.add(r.id); published.push(r); return true; }, close: async () => {} },
+  });
+  return { log, published, emit: (e: PbxEvent) => emit(e) };
+}
+
+/** A trunk call that runs Stasis() on `stasisOn` (the caller's channel, or another leg), then a fallback queue. */
+function call(h: ReturnType<typeof harness>, id: string, stasisOn = id) {
+  const t = (s: number) => `2026-12-02T02:00:0${s}.000Z`;
+  h.emit({ kind: 'start', at: t(0), linkedId: id, channelId: id, channel: `PJSIP/trunk-${id}`, callerNumber: '+573001112233', callerName: '', context: 'from-pstn', exten: '6015550100' });
+  h.emit({ kind: 'app', at: t(1), linkedId: id, channelId: stasisOn, channel: `PJSIP/x-${stasisOn}`, app: 'Stasis', data: 'centralita,main', context: 'from-pstn', exten: '6015550100' });
+  h.emit({ kind: 'answer', at: t(1), linkedId: id, channelId: id, channel: `PJSIP/trunk-${id}`, callerNumber: '+573001112233', exten: '6015550100' });
+  h.emit({ kind: 'hangup', at: t(5), linkedId: id, channelId: id, channel: `PJSIP/trunk-${id}`, cause: 16, source: '', dialStatus: '' });
+  h.emit({ kind: 'end', at: t(5), linkedId: id });
+}
+
+describe('PBX record standing in for a Stasis record that never came', () => {
+  it('records a call whose Stasis() had no app, once, after the grace period', async () => {
+    vi.useFakeTimers();
+    try {
+      const h = harness();
+      call(h, '1796178629.200');
+      await vi.advanceTimersByTimeAsync(999);
+      expect(h.published).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await h.log.idle();
+      expect(h.published.map((r) => ({ id: r.id, direction: r.direction, source: r.source }))).toEqual([{ id: 'cr-1796178629.200', direction: 'inbound', source: 'pbx' }]);
+      expect(h.log.stats()).toMatchObject({ skippedStasis: 1, stoodIn: 1, published: 1, duplicates: 0 });
+    } finally { vi.useRealTimers(); }
+  });
+
+  it('adds nothing when the app recorded the call, and never stands in for another leg\'s Stasis call', async () => {
+    vi.useFakeTimers();
+    try {
+      const h = harness(['cr-1796178629.300']);
+      call(h, '1796178629.300');
+      call(h, '1796178629.400', '1796178629.401');
+      await vi.advanceTimersByTimeAsync(5000);
+      await h.log.idle();
+      expect(h.published).toHaveLength(0);
+      expect(h.log.stats()).toMatchObject({ skippedStasis: 2, stoodIn: 0, duplicates: 1 });
+    } finally { vi.useRealTimers(); }
+  });
+});
