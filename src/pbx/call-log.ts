@@ -9,7 +9,7 @@
 import type { Logger } from '../logger.ts';
 import type { CallRecordSink } from '../calls/records.ts';
 import type { PbxEvent, PbxManager } from '../telephony/pbx-port.ts';
-import { applyEvent, buildPbxRecord, newConversation, originEnteredStasis, type Conversation, type PbxRecordOptions } from '../domain/pbx-call.ts';
+import { applyEvent, buildPbxRecord, endpointOf, newConversation, originEnteredStasis, type Conversation, type PbxRecordOptions } from '../domain/pbx-call.ts';
 import type { CallRecord } from '../domain/call-record.ts';
 
 export interface PbxCallLogOptions extends PbxRecordOptions {
@@ -99,7 +99,16 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     inflight.add(p);
   }
 
+  // The context each endpoint's channels start in (pjsip.conf `context=`: from-pstn for a trunk).
+  // A channel adopted after a reconnect reports only its current context — a caller already
+  // moved from from-pstn to a queue would be taken for an internal call.
+  const endpointContexts = new Map<string, string>();
   function onEvent(e: PbxEvent) {
+    if (e.kind === 'start') {
+      const ep = endpointOf(e.channel);
+      if (ep && e.context) endpointContexts.set(ep, e.context);
+      if (endpointContexts.size > 10_000) endpointContexts.delete(endpointContexts.keys().next().value!);
+    }
     switch (e.kind) {
       case 'start': case 'answer': case 'app': case 'bridge': case 'hangup':
       case 'queue-join': case 'queue-connect': case 'queue-abandon':
@@ -138,7 +147,8 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
       stats.adopted++;
       const c = conv(linkedId, e.at);
       for (const ch of chans) {
-        applyEvent(c, { kind: 'start', at: ch.startedAt, linkedId, channelId: ch.channelId, channel: ch.channel, callerNumber: ch.callerNumber, callerName: ch.callerName, context: ch.context, exten: ch.exten });
+        const startContext = endpointContexts.get(endpointOf(ch.channel) ?? '') ?? ch.context;
+        applyEvent(c, { kind: 'start', at: ch.startedAt, linkedId, channelId: ch.channelId, channel: ch.channel, callerNumber: ch.callerNumber, callerName: ch.callerName, context: startContext, exten: ch.exten });
       }
       for (const ch of chans) if (ch.bridgeId) applyEvent(c, { kind: 'bridge', at: e.at, linkedId, channelId: ch.channelId, channel: ch.channel, bridgeId: ch.bridgeId, entered: true });
     }

@@ -1,7 +1,8 @@
 // A call that ran Stasis(centralita) while no app was connected (Stasis() failed, the dialplan's
 // fallback took it) is recorded by nobody but the PBX call log (issue 14): its record stands in
 // after a grace period, published once; when the app did record the call, the stand-in is a
-// duplicate of the same id and changes nothing.
+// duplicate of the same id and changes nothing. Also: the direction of a conversation adopted after a
+// reconnect.
 import { describe, expect, it, vi } from 'vitest';
 import { createPbxCallLog } from '../../../src/pbx/call-log.ts';
 import { createLogger } from '../../../src/logger.ts';
@@ -57,5 +58,20 @@ describe('PBX record standing in for a Stasis record that never came', () => {
       expect(h.published).toHaveLength(0);
       expect(h.log.stats()).toMatchObject({ skippedStasis: 2, stoodIn: 0, duplicates: 1 });
     } finally { vi.useRealTimers(); }
+  });
+});
+
+describe('a conversation adopted after a reconnect', () => {
+  it('keeps the direction of the endpoint it came in on, not of the context it is in now', async () => {
+    const h = harness();
+    // An earlier trunk call teaches the log the trunk's context.
+    h.emit({ kind: 'start', at: '2026-12-02T02:00:00.000Z', linkedId: '1796180000.100', channelId: '1796180000.100', channel: 'PJSIP/trunk-00000001', callerNumber: '+573001112233', callerName: '', context: 'from-pstn', exten: '6015550100' });
+    h.emit({ kind: 'end', at: '2026-12-02T02:00:01.000Z', linkedId: '1796180000.100' });
+    // The AMI session drops; a caller arrives meanwhile and is in the PBX queue when it is back.
+    h.emit({ kind: 'resync', at: '2026-12-02T02:00:10.000Z', disconnectedAt: '2026-12-02T02:00:05.000Z', queues: [], live: [{ channelId: '1796180041.200', linkedId: '1796180041.200', channel: 'PJSIP/trunk-00000002', callerNumber: '+573004445566', callerName: '', context: 'ext-queues', exten: '400', startedAt: '2026-12-02T02:00:06.000Z' }] });
+    h.emit({ kind: 'hangup', at: '2026-12-02T02:00:30.000Z', linkedId: '1796180041.200', channelId: '1796180041.200', channel: 'PJSIP/trunk-00000002', cause: 16, source: '', dialStatus: '' });
+    h.emit({ kind: 'end', at: '2026-12-02T02:00:30.000Z', linkedId: '1796180041.200' });
+    await h.log.idle();
+    expect(h.published.find((r) => r.id === 'cr-1796180041.200')).toMatchObject({ direction: 'inbound', from: '+573004445566' });
   });
 });
