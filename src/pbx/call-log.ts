@@ -24,6 +24,12 @@ export interface PbxCallLogOptions extends PbxRecordOptions {
    * end, so it is first; a later PBX record with the same id is a duplicate and dropped.
    */
   stasisGraceMs?: number;
+  /**
+   * Open conversations kept across a restart (a snapshot written at most every `everyMs`): the
+   * PBX's events while the app is down are lost, so a call that ended meanwhile would have no
+   * record. Restored, it is closed at the first resync, at the snapshot's time, with what was seen.
+   */
+  persist?: { load(): string | undefined; save(json: string): void; everyMs?: number };
 }
 
 export interface PbxCallLog {
@@ -37,6 +43,10 @@ export interface PbxCallLog {
   idle(): Promise<void>;
   stop(): void;
 }
+
+type SavedConversation = Omit<Conversation, 'legs' | 'bridges'> & { legs: [string, unknown][]; bridges: [string, string[]][] };
+const saveConversation = (c: Conversation): SavedConversation => ({ ...c, legs: [...c.legs], bridges: [...c.bridges].map(([k, v]) => [k, [...v]]) });
+const restoreConversation = (c: SavedConversation): Conversation => ({ ...c, stasisChannels: c.stasisChannels ?? [], legs: new Map(c.legs) as Conversation['legs'], bridges: new Map(c.bridges.map(([k, v]) => [k, new Set(v)])) });
 
 export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
   const log = o.logger.child({ component: 'pbx-calls' });
@@ -138,7 +148,7 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     // Gone while we were not listening: closed at the disconnection (or now) with what we saw.
     for (const c of [...open.values()]) {
       if (live.has(c.linkedId) || c.lastAt > e.at) continue;
-      applyEvent(c, { kind: 'end', at: e.disconnectedAt ?? e.at, linkedId: c.linkedId });
+      applyEvent(c, { kind: 'end', at: restoredAt.get(c.linkedId) ?? e.disconnectedAt ?? e.at, linkedId: c.linkedId });
       finish(c, true);
     }
     // Alive but unknown (started while we were disconnected): adopted from the snapshot.
@@ -154,7 +164,31 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     }
   }
 
-  const off = o.pbx.onEvent(onEvent);
+  // The PBX's time of the last event seen: what the snapshot knows is true as of then.
+  let lastEventAt: string | undefined;
+  const off = o.pbx.onEvent((e) => { onEvent(e); dirty = true; if (e.at && (!lastEventAt || e.at > lastEventAt)) lastEventAt = e.at; });
+  // Restored conversations end, if the PBX no longer has them, when the snapshot was taken.
+  const restoredAt = new Map<string, string>();
+  let dirty = false;
+  let saver: ReturnType<typeof setInterval> | undefined;
+  if (o.persist) {
+    const p = o.persist;
+    try {
+      const raw = p.load();
+      if (raw) {
+        const snap = JSON.parse(raw) as { at?: string; open: SavedConversation[] };
+        for (const c of snap.open) if (!open.has(c.linkedId)) { open.set(c.linkedId, restoreConversation(c)); restoredAt.set(c.linkedId, snap.at ?? c.lastAt); }
+        if (snap.open.length) log.info({ conversations: snap.open.length, at: snap.at }, 'PBX conversations open at the last run restored; closed at the next resync if gone');
+        if (snap.open.length) void o.pbx.resync?.().catch((err: unknown) => log.warn({ err }, 'resync after restoring PBX conversations failed; the next connection does it'));
+      }
+    } catch (err) { log.warn({ err }, 'PBX conversation snapshot unreadable; ignored'); }
+    saver = setInterval(() => {
+      if (!dirty) return;
+      dirty = false;
+      try { p.save(JSON.stringify({ at: lastEventAt, open: [...open.values()].map(saveConversation) })); } catch (err) { log.warn({ err }, 'PBX conversation snapshot not written'); }
+    }, p.everyMs ?? 1000);
+    saver.unref?.();
+  }
   return {
     noteRecording(linkedId, file, at) {
       const c = open.get(linkedId);
@@ -168,6 +202,6 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     open: () => open.size,
     stats: () => ({ ...stats }),
     async idle() { while (inflight.size) await Promise.all([...inflight]); },
-    stop() { off(); for (const t of standIns) clearTimeout(t); standIns.clear(); },
+    stop() { off(); clearInterval(saver); for (const t of standIns) clearTimeout(t); standIns.clear(); },
   };
 }

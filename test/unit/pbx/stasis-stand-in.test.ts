@@ -9,17 +9,18 @@ import { createLogger } from '../../../src/logger.ts';
 import type { PbxEvent, PbxManager } from '../../../src/telephony/pbx-port.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 
-function harness(initial: string[] = []) {
+function harness(initial: string[] = [], persist?: { load(): string | undefined; save(json: string): void }) {
   let emit: (e: PbxEvent) => void = () => {};
-  const pbx = { onEvent: (h: (e: PbxEvent) => void) => { emit = h; return () => {}; } } as unknown as PbxManager;
+  const resyncs: number[] = [];
+  const pbx = { onEvent: (h: (e: PbxEvent) => void) => { emit = h; return () => {}; }, resync: async () => { resyncs.push(1); } } as unknown as PbxManager;
   const ids = new Set(initial);
   const published: CallRecord[] = [];
   const log = createPbxCallLog({
     pbx, logger: createLogger({ level: 'silent', pretty: false }), stasisApp: 'centralita', inboundContexts: ['from-pstn'], ownChannelPrefixes: ['cmp-'],
-    agentFor: () => undefined, normalize: (n) => n, stasisGraceMs: 1000,
+    agentFor: () => undefined, normalize: (n) => n, stasisGraceMs: 1000, ...(persist ? { persist } : {}),
     records: { async publish(r) { if (ids.has(r.id)) return false; ids.add(r.id); published.push(r); return true; }, close: async () => {} },
   });
-  return { log, published, emit: (e: PbxEvent) => emit(e) };
+  return { log, published, resyncs, emit: (e: PbxEvent) => emit(e) };
 }
 
 /** A trunk call that runs Stasis() on `stasisOn` (the caller's channel, or another leg), then a fallback queue. */
@@ -73,5 +74,27 @@ describe('a conversation adopted after a reconnect', () => {
     h.emit({ kind: 'end', at: '2026-12-02T02:00:30.000Z', linkedId: '1796180041.200' });
     await h.log.idle();
     expect(h.published.find((r) => r.id === 'cr-1796180041.200')).toMatchObject({ direction: 'inbound', from: '+573004445566' });
+  });
+});
+
+describe('open conversations across a restart of the app', () => {
+  it('a call that ended while the app was down is closed from the snapshot at the first resync, and recorded', async () => {
+    vi.useFakeTimers();
+    try {
+      let saved: string | undefined;
+      const store = { load: () => saved, save: (j: string) => { saved = j; } };
+      const first = harness([], store);
+      first.emit({ kind: 'start', at: '2026-12-02T02:00:00.000Z', linkedId: '1796180217.201', channelId: '1796180217.201', channel: 'PJSIP/trunk-00000003', callerNumber: '+573007778899', callerName: '', context: 'from-pstn', exten: '6015550400' });
+      first.emit({ kind: 'answer', at: '2026-12-02T02:00:01.000Z', linkedId: '1796180217.201', channelId: '1796180217.201', channel: 'PJSIP/trunk-00000003', callerNumber: '+573007778899', exten: '6015550400' });
+      await vi.advanceTimersByTimeAsync(1000);
+      first.log.stop(); // SIGKILL: the 'end' never reaches this process
+      const second = harness([], store);
+      expect(second.resyncs).toHaveLength(1);
+      second.emit({ kind: 'resync', at: '2026-12-02T02:01:00.000Z', live: [], queues: [] });
+      await second.log.idle();
+      expect(second.published.map((r) => ({ id: r.id, direction: r.direction, from: r.from }))).toEqual([{ id: 'cr-1796180217.201', direction: 'inbound', from: '+573007778899' }]);
+      expect(Date.parse(second.published[0]!.endedAt)).toBeLessThan(Date.parse('2026-12-02T02:01:00.000Z'));
+      second.log.stop();
+    } finally { vi.useRealTimers(); }
   });
 });
