@@ -55,7 +55,15 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
   const stats = { published: 0, duplicates: 0, skippedStasis: 0, skippedOwn: 0, skippedEmpty: 0, vanished: 0, adopted: 0, failed: 0, evicted: 0, stoodIn: 0 };
   const inflight = new Set<Promise<void>>();
   const graceMs = o.stasisGraceMs ?? 20_000;
-  const standIns = new Set<ReturnType<typeof setTimeout>>();
+  // Stand-ins waiting out their grace, by linkedid: kept in the snapshot, so an app kill during
+  // the grace does not lose them (the conversation itself has left `open`).
+  const standIns = new Map<string, { c: Conversation; vanished: boolean; t: ReturnType<typeof setTimeout> }>();
+  const armStandIn = (c: Conversation, vanished: boolean) => {
+    if (standIns.has(c.linkedId)) return;
+    const t = setTimeout(() => { standIns.delete(c.linkedId); dirty = true; publish(c, vanished, true); }, graceMs);
+    t.unref?.();
+    standIns.set(c.linkedId, { c, vanished, t });
+  };
 
   function conv(linkedId: string, at: string): Conversation {
     let c = open.get(linkedId);
@@ -80,9 +88,7 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
         // Stasis() may have failed (no app connected: the dialplan's fallback took the call):
         // then no session recorded it, and this record is the only one there will be.
         if (originEnteredStasis(c, o.stasisApp)) {
-          const t = setTimeout(() => { standIns.delete(t); publish(c, vanished, true); }, graceMs);
-          t.unref?.();
-          standIns.add(t);
+          armStandIn(c, vanished);
         }
       }
       else if (r.skip === 'own') stats.skippedOwn++;
@@ -176,7 +182,8 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     try {
       const raw = p.load();
       if (raw) {
-        const snap = JSON.parse(raw) as { at?: string; open: SavedConversation[] };
+        const snap = JSON.parse(raw) as { at?: string; open: SavedConversation[]; standIns?: { c: SavedConversation; vanished: boolean }[] };
+        for (const p of snap.standIns ?? []) armStandIn(restoreConversation(p.c), p.vanished);
         for (const c of snap.open) if (!open.has(c.linkedId)) { open.set(c.linkedId, restoreConversation(c)); restoredAt.set(c.linkedId, snap.at ?? c.lastAt); }
         if (snap.open.length) log.info({ conversations: snap.open.length, at: snap.at }, 'PBX conversations open at the last run restored; closed at the next resync if gone');
         if (snap.open.length) void o.pbx.resync?.().catch((err: unknown) => log.warn({ err }, 'resync after restoring PBX conversations failed; the next connection does it'));
@@ -185,7 +192,7 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     saver = setInterval(() => {
       if (!dirty) return;
       dirty = false;
-      try { p.save(JSON.stringify({ at: lastEventAt, open: [...open.values()].map(saveConversation) })); } catch (err) { log.warn({ err }, 'PBX conversation snapshot not written'); }
+      try { p.save(JSON.stringify({ at: lastEventAt, open: [...open.values()].map(saveConversation), standIns: [...standIns.values()].map((x) => ({ c: saveConversation(x.c), vanished: x.vanished })) })); } catch (err) { log.warn({ err }, 'PBX conversation snapshot not written'); }
     }, p.everyMs ?? 1000);
     saver.unref?.();
   }
@@ -202,6 +209,6 @@ export function createPbxCallLog(o: PbxCallLogOptions): PbxCallLog {
     open: () => open.size,
     stats: () => ({ ...stats }),
     async idle() { while (inflight.size) await Promise.all([...inflight]); },
-    stop() { off(); clearInterval(saver); for (const t of standIns) clearTimeout(t); standIns.clear(); },
+    stop() { off(); clearInterval(saver); for (const p of standIns.values()) clearTimeout(p.t); standIns.clear(); },
   };
 }

@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/logger.ts';
 import type { PbxEvent, PbxManager } from '../../../src/telephony/pbx-port.ts';
 import type { CallRecord } from '../../../src/domain/call-record.ts';
 
-function harness(initial: string[] = [], persist?: { load(): string | undefined; save(json: string): void }) {
+function harness(initial: string[] = [], persist?: { load(): string | undefined; save(json: string): void; everyMs?: number }) {
   let emit: (e: PbxEvent) => void = () => {};
   const resyncs: number[] = [];
   const pbx = { onEvent: (h: (e: PbxEvent) => void) => { emit = h; return () => {}; }, resync: async () => { resyncs.push(1); } } as unknown as PbxManager;
@@ -94,6 +94,24 @@ describe('open conversations across a restart of the app', () => {
       await second.log.idle();
       expect(second.published.map((r) => ({ id: r.id, direction: r.direction, from: r.from }))).toEqual([{ id: 'cr-1796180217.201', direction: 'inbound', from: '+573007778899' }]);
       expect(Date.parse(second.published[0]!.endedAt)).toBeLessThan(Date.parse('2026-12-02T02:01:00.000Z'));
+      second.log.stop();
+    } finally { vi.useRealTimers(); }
+  });
+
+  it('a stand-in still in its grace when the app is killed is published by the next run', async () => {
+    vi.useFakeTimers();
+    try {
+      let saved: string | undefined;
+      const store = { load: () => saved, save: (j: string) => { saved = j; }, everyMs: 100 };
+      const first = harness([], store);
+      call(first, '1796180300.500');
+      await vi.advanceTimersByTimeAsync(500); // the snapshot is written; the grace (1 s) is not over
+      first.log.stop();
+      expect(first.published).toHaveLength(0);
+      const second = harness([], store);
+      await vi.advanceTimersByTimeAsync(1000);
+      await second.log.idle();
+      expect(second.published.map((r) => r.id)).toEqual(['cr-1796180300.500']);
       second.log.stop();
     } finally { vi.useRealTimers(); }
   });
