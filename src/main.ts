@@ -230,7 +230,11 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
     stack.push({ name: 'retention', stop: () => retention.stop() });
     // Campaigns: ingest (SQS or the local inbox), the dialler, progress API, DNC list.
     step('campaigns');
-    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, holdWithoutStasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
+    // The dialler's records of attempts nobody recorded go where PBX-side records go (set below;
+    // an attempt ends no sooner than seconds after start-up, and waits for it if not).
+    let attemptSinkReady!: (sink: CallRecordSink) => void;
+    const attemptSink = new Promise<CallRecordSink>((r) => { attemptSinkReady = r; });
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, flows, dialer: config.dialer, stasisOwner: true, holdWithoutStasisOwner: true, attemptRecords: { publish: async (r) => (await attemptSink).publish(r) }, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}), ...(opts.now ? { now: opts.now } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     onFlowsReloaded.push(() => void campaigns.flowsChanged());
     const { dnc } = campaigns;
@@ -320,6 +324,7 @@ async function buildCentralita(config: Config, logger: Logger, opts: StartOption
       },
       close: async () => {},
     };
+    attemptSinkReady(pbxRecords);
     const pbx = pbxManager ? startPbxFeatures({ config, pbx: pbxManager, records: pbxRecords, bus, http, logger, agents: () => acd.agents() }) : undefined;
     if (pbx) stack.push({ name: 'pbx-features', stop: () => pbx.stop() });
 
@@ -524,8 +529,22 @@ export async function startWorkerProcess(config: Config, logger: Logger): Promis
     progress.step('history (PostgreSQL)');
     const history: HistoryRuntime = await startHistory({ config, logger, bus: createEventBus(), metrics });
     stack.push({ name: 'history', stop: () => history.stop() });
+    // Records of dialled attempts nobody else recorded (the dialler's, src/campaigns/attempt-record.ts):
+    // the history, and a durable local spool in front of Redis, as in the app.
+    progress.step('call records');
+    const publisher = createCallRecordPublisher({ connection: fast, bus: createEventBus(), logger: logger.child({ component: 'records' }) });
+    stack.push({ name: 'record-publisher', stop: () => publisher.close() });
+    const outcomeWriter = createCallOutcomeChannel(fast);
+    const recordSpool = await openRecordSpool({ dir: resolve(config.dataDir, 'spool', 'records'), publisher, alsoDeliver: (r) => outcomeWriter.publish(r), logger: logger.child({ component: 'record-spool' }) });
+    stack.push({ name: 'record-spool', stop: () => recordSpool.closeWithin(Math.floor(config.shutdownMarginMs / 4)) });
+    const attemptRecords = {
+      async publish(record: CallRecord) {
+        await history.capture.record(record).catch((err: unknown) => logger.error({ err, recordId: record.id }, 'campaign attempt record not spooled for the history'));
+        return recordSpool.publish(record);
+      },
+    };
     progress.step('campaigns');
-    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, holdWithoutStasisOwner: true, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
+    const campaigns = startCampaigns({ config, redis, apiRedis: fast, redisUrl, db: history.store.campaigns, logger: logger.child({ component: 'campaigns' }), metrics, telephony, http, dialer: config.dialer, holdWithoutStasisOwner: true, attemptRecords, ...(config.campaigns.mode === 's3' && config.campaigns.sqsDeadLetterQueueUrl ? { sqsDeadLetterQueueUrl: config.campaigns.sqsDeadLetterQueueUrl } : {}) });
     stack.push({ name: 'campaigns', stop: () => campaigns.stop() });
     // Intake (ingest, dialling) stops first, as in the app.
     stack.push({ name: 'campaign-intake', stop: () => campaigns.stopIntake(), budgetMs: shutdownBudget(config).intakeMs });

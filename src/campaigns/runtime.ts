@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import type { CallRecord } from '../domain/call-record.ts';
 import type { Telephony } from '../telephony/port.ts';
 import { createCallOutcomeChannel, type CallOutcomeChannel } from '../jobs/call-outcome.ts';
 import type { CampaignStore } from './store.ts';
@@ -66,6 +67,8 @@ export interface CampaignRuntimeOptions {
   stasisOwner?: boolean;
   /** Hold new dials while no process holds the Stasis app (stasis-owner.ts); main.ts sets it in both processes. */
   holdWithoutStasisOwner?: boolean;
+  /** Records of dialled attempts nobody else recorded (src/campaigns/attempt-record.ts): the history and the record spool. */
+  attemptRecords?: { publish(record: CallRecord): Promise<unknown> };
 }
 
 export interface CampaignRuntime {
@@ -151,6 +154,7 @@ export function startCampaigns(o: CampaignRuntimeOptions): CampaignRuntime {
       connection: redis, store, limits, outcomes, telephony: o.telephony, dnc, logger, metrics, clock,
       globalMaxCallsPerSecond: global.maxCallsPerSecond, globalMaxConcurrentCalls: global.maxConcurrentCalls, onSettled: () => hopper?.kick(),
       ...(o.holdWithoutStasisOwner ? { ownerAlive: stasisOwnerAlive(redis) } : {}),
+      ...(o.attemptRecords ? { attemptRecords: o.attemptRecords } : {}),
     });
     // The hopper: due rows from PostgreSQL into the dialler's queue, a few times its concurrency.
     const h = startHopper({ store: o.db.hopper, queue: d.queue, clock, logger, global, onCompleted: (id) => onCompleted(id) });

@@ -48,6 +48,8 @@ export interface Conversation {
   lastTalkEndAt?: string;
   talking: number;
   stasisApps: string[];
+  /** The channels that ran Stasis(), in the order of `stasisApps`. */
+  stasisChannels: string[];
   apps: string[];
   queue?: { id: string; joinedAt: string; outcome: 'answered' | 'abandoned' | 'timeout'; waitSeconds: number; member?: { name: string; interface: string } };
   recording?: string;
@@ -56,7 +58,7 @@ export interface Conversation {
 }
 
 export function newConversation(linkedId: string, at: string): Conversation {
-  return { linkedId, legs: new Map(), bridges: new Map(), talking: 0, stasisApps: [], apps: [], lastAt: at };
+  return { linkedId, legs: new Map(), bridges: new Map(), talking: 0, stasisApps: [], stasisChannels: [], apps: [], lastAt: at };
 }
 
 const realExten = (e: string) => (e && e !== 's' ? e : '');
@@ -81,7 +83,7 @@ export function applyEvent(c: Conversation, e: PbxChannelEvent | PbxConversation
       const l = c.legs.get(e.channelId);
       if (l && realExten(e.exten)) l.exten = e.exten;
       c.apps.push(e.app.toLowerCase());
-      if (e.app.toLowerCase() === 'stasis') c.stasisApps.push(e.data.split(',')[0] ?? '');
+      if (e.app.toLowerCase() === 'stasis') { c.stasisApps.push(e.data.split(',')[0] ?? ''); c.stasisChannels.push(e.channelId); }
       if (e.app.toLowerCase() === 'mixmonitor' && e.data) c.recording ??= e.data.split(',')[0];
       break;
     }
@@ -137,6 +139,15 @@ export interface PbxRecordOptions {
   normalize(number: string): string;
 }
 
+/**
+ * The conversation's first channel ran Stasis(<app>): its Stasis record, if the app took the
+ * call, has the PBX record's id (`cr-<linkedid>`), so the PBX record can stand in for a missing
+ * one (Stasis() failed: the app was down or not connected) without ever making a second record.
+ */
+export function originEnteredStasis(c: Conversation, stasisApp: string): boolean {
+  return c.stasisApps.some((a, i) => a === stasisApp && c.stasisChannels[i] === c.linkedId);
+}
+
 export type PbxRecordResult = { record: CallRecord } | { skip: 'stasis' | 'own' | 'empty'; reason: string };
 
 export function contextMatches(patterns: readonly string[], ctx: string): boolean {
@@ -166,8 +177,8 @@ function unanswered(direction: CallDirection, origin: Leg | undefined, c: Conver
 }
 
 /** One CallRecord for a finished conversation, or why none is due. */
-export function buildPbxRecord(c: Conversation, o: PbxRecordOptions, extra: { vanished?: boolean } = {}): PbxRecordResult {
-  if (c.stasisApps.includes(o.stasisApp)) return { skip: 'stasis', reason: `entered Stasis(${o.stasisApp}): recorded by the call sessions` };
+export function buildPbxRecord(c: Conversation, o: PbxRecordOptions, extra: { vanished?: boolean; evenIfStasis?: boolean } = {}): PbxRecordResult {
+  if (c.stasisApps.includes(o.stasisApp) && !extra.evenIfStasis) return { skip: 'stasis', reason: `entered Stasis(${o.stasisApp}): recorded by the call sessions` };
   const legs = [...c.legs.values()].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   const origin = c.legs.get(c.linkedId) ?? legs[0];
   if (!origin) return { skip: 'empty', reason: 'no channel start was seen for this conversation' };

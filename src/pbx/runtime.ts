@@ -12,6 +12,16 @@ import { createPbxCallLog, type PbxCallLog } from './call-log.ts';
 import { createPbxQueueBoard, type PbxQueueBoard } from './queues.ts';
 import { createPbxOperations, type PbxOperations } from './operations.ts';
 import { registerPbxRoutes } from './http.ts';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** The call log's snapshot of open conversations: one small file, replaced atomically. */
+function snapshotFile(file: string) {
+  return {
+    load: () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
+    save(json: string) { mkdirSync(dirname(file), { recursive: true }); writeFileSync(`${file}.tmp`, json); renameSync(`${file}.tmp`, file); },
+  };
+}
 
 /** Campaign attempts (`cmp-…`, src/domain/campaign.ts) are originated by the app: the dialler accounts for them. */
 export const OWN_CHANNEL_PREFIXES = ['cmp-'];
@@ -35,6 +45,7 @@ export function startPbxFeatures(d: {
   const calls = createPbxCallLog({
     pbx: d.pbx, records: d.records, logger: d.logger, stasisApp: d.config.ari.app, inboundContexts: d.config.pbx.inboundContexts,
     ownChannelPrefixes: OWN_CHANNEL_PREFIXES,
+    persist: snapshotFile(resolve(d.config.dataDir, 'pbx-calls.json')),
     agentFor: (ep) => { const a = agentByEndpoint().get(ep); return a ? { id: a.id, ...(a.name ? { name: a.name } : {}) } : undefined; },
     normalize: (n) => { const r = normalizeE164(n, country); return r.ok ? r.e164 : n; },
   });

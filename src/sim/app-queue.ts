@@ -5,11 +5,12 @@
 // QueueCallerJoin/Leave/Abandon, AgentCalled/RingNoAnswer/Connect/Complete, QueueMember*),
 // and the AMI actions QueueStatus/Summary/Add/Remove/Pause read and change the same state.
 import type { Chan, Ctx } from './model.ts';
-import { later, now, setState, setVar } from './core.ts';
+import { later, note, now, setState, setVar } from './core.ts';
 import { answer, hangup } from './lifecycle.ts';
 import { enterDialBridge } from './dialplan.ts';
 import { behaviorFor, createPjsipChannel, ringFarEnd, scheduleFarEndScript } from './tech-pjsip.ts';
 import { observe, type QueueMemberView } from './observer.ts';
+import { trackHearing } from './hearing.ts';
 
 export interface PbxQueueMemberConfig { interface: string; name?: string; penalty?: number; paused?: boolean; reason?: string }
 export interface PbxQueueConfig {
@@ -24,7 +25,7 @@ export interface PbxQueueConfig {
 }
 
 interface Member extends QueueMemberView { order: number }
-interface Entry { caller: Chan; joinedAt: number; originalPosition: number; legs: Set<Chan>; connected?: { member: Member; leg: Chan; at: number }; retry?: boolean }
+interface Entry { caller: Chan; joinedAt: number; originalPosition: number; legs: Set<Chan>; connected?: { member: Member; leg: Chan; at: number }; retry?: boolean; hold: (on: boolean) => void }
 export interface SimQueue { config: PbxQueueConfig; members: Map<string, Member>; callers: Entry[]; completed: number; abandoned: number; holdTotal: number; talkTotal: number; last: number }
 
 const state = (x: Ctx) => x.pbxQueues;
@@ -94,13 +95,17 @@ export function runQueue(x: Ctx, c: Chan, name: string, maxWaitSec: number | und
     return next();
   }
   c.inDialplanApp = true;
-  const e: Entry = { caller: c, joinedAt: now(x), originalPosition: q.callers.length + 1, legs: new Set() };
+  // app_queue plays the queue's music on hold to a waiting caller (musicclass=default in FreePBX).
+  const hold = (on: boolean) => { c.moh = on ? 'default' : undefined; trackHearing(x, c); };
+  hold(true);
+  const e: Entry = { caller: c, joinedAt: now(x), originalPosition: q.callers.length + 1, legs: new Set(), hold };
   q.callers.push(e);
   observe(x, 'queue', { type: 'join', queue: name, caller: c, position: q.callers.length, count: q.callers.length });
   const leave = () => {
     const pos = q.callers.indexOf(e) + 1;
     if (pos === 0) return 0;
     q.callers.splice(pos - 1, 1);
+    hold(false);
     observe(x, 'queue', { type: 'leave', queue: name, caller: c, position: pos, count: q.callers.length });
     return pos;
   };
@@ -170,11 +175,17 @@ function ringMember(x: Ctx, q: SimQueue, name: string, e: Entry, m: Member, agai
       q.holdTotal += hold;
       const pos = q.callers.indexOf(e) + 1;
       if (pos > 0) q.callers.splice(pos - 1, 1);
+      e.hold(false);
       observe(x, 'queue', { type: 'leave', queue: name, caller: c, position: pos, count: q.callers.length });
       if (c.state !== 'Up') answer(x, c);
       m.inCall = true;
       c.dialPeer = leg;
       leg.dialPeer = c;
+      // What each side hears from now on: the other (as after a Dial()).
+      if (c.farEnd) c.farEnd.dialledPeer = leg;
+      if (leg.farEnd) leg.farEnd.dialledPeer = c;
+      note(x, c, { at: now(x), kind: 'bridged', bridgeId: `dial:${leg.id}`, with: [leg.id] });
+      note(x, leg, { at: now(x), kind: 'bridged', bridgeId: `dial:${leg.id}`, with: [c.id] });
       enterDialBridge(x, c, leg);
       observe(x, 'queue', { type: 'connect', queue: name, caller: c, member: view(m), dest: leg, holdTime: hold, ringTime: secs(x, ringStarted) });
       scheduleFarEndScript(x, leg, far.behavior);

@@ -12,7 +12,8 @@ import { createSoundLibrary } from './sounds.ts';
 import { createSimHttp } from './http.ts';
 import type { CallerScript, Dialplan, DialplanStep, EndpointBehavior, HeardSpan, SimChannelView } from './types.ts';
 import type { PbxQueueConfig } from './app-queue.ts';
-import { startAmiServer, type AmiServerOptions, type SimAmiServer } from './ami/server.ts';
+import { startAmiServer, type AmiServerOptions, type AmiUserConfig, type SimAmiServer } from './ami/server.ts';
+import { AMI_EVENTFILTERS, AMI_READ, AMI_WRITE } from '../telephony/ami/filters.ts';
 import { createSipWs, type SipStats } from './sip/server.ts';
 import type { MediaStats } from './sip/media.ts';
 
@@ -161,6 +162,11 @@ export function defaultDialplan(app: string, dids: Record<string, string> = {}, 
     },
     'ext-queues': { '400': [{ app: 'Answer' }, { app: 'Queue', queue: '400', timeoutSec: 300 }, { app: 'Hangup' }] },
   };
+}
+
+/** The manager user centralita gets on FreePBX (dialplan/manager_custom.conf: classes, eventfilters, permit). */
+export function centralitaAmiUser(username: string, secret: string): AmiUserConfig {
+  return { username, secret, read: [...AMI_READ], write: [...AMI_WRITE], eventfilter: [...AMI_EVENTFILTERS], permit: ['127.0.0.1/32'] };
 }
 
 /** The DID of the default simulator's app_queue queue 400. */

@@ -82,5 +82,7 @@ export interface PbxManager {
   queueRemove(queue: string, iface: string): Promise<void>;
   queues(): Promise<PbxQueueSnapshot[]>;
   stats(): { events: number; rejected: number; resyncs: number };
+  /** Asks the PBX for its live channels again: a `resync` event follows (when connected). */
+  resync?(): Promise<void>;
   close(): Promise<void>;
 }

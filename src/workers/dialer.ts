@@ -29,6 +29,7 @@ import type { CampaignMetrics } from '../campaigns/metrics.ts';
 import { errorCode } from '../errors.ts';
 import { classifyUnansweredAttempt } from '../domain/hangup-causes.ts';
 import { unansweredOutcome } from '../domain/attempt-outcome.ts';
+import { unrecordedAttemptRecord } from '../campaigns/attempt-record.ts';
 
 /** BullMQ lock of an attempt in progress, and how often workers look for attempts whose lock expired (their worker died). */
 export const DIALER_LOCK_MS = 15_000;
@@ -62,6 +63,8 @@ export interface DialerDeps {
   stalledIntervalMs?: number;
   /** Whether a process holds the Stasis app (src/campaigns/stasis-owner.ts): no new dial without one, the callee would be hung up on. */
   ownerAlive?: () => Promise<boolean>;
+  /** Where a dialled attempt's record goes when the call ended (vanished, overdue) with none from the Stasis owner (src/campaigns/attempt-record.ts). */
+  attemptRecords?: { publish(record: CallRecord): Promise<unknown> };
   /** Called for every originate (tests and benchmarks measure pacing with it). */
   onDial?: (info: { channelId: string; campaignId: string; rowId: string; attempt: number; at: number }) => void;
 }
@@ -273,6 +276,7 @@ export function createDialer(deps: DialerDeps): Dialer {
       }
     }
     const renew = setInterval(() => { deps.limits.renew(d.campaignId, channelId).catch((err: unknown) => log.warn({ err }, 'lease renewal failed')); }, Math.max(200, deps.limits.leaseMs / 3));
+    let dialledAt = ctx.dialledAt ?? clock();
     try {
       let o: Observed | undefined;
       if (!alreadyDialled) {
@@ -295,7 +299,8 @@ export function createDialer(deps: DialerDeps): Dialer {
           throw new DelayedError();
         }
         ownerWarned = false;
-        if (!(await deps.store.markDialled(d.campaignId, d.rowId, d.attempt, clock()))) {
+        dialledAt = clock();
+        if (!(await deps.store.markDialled(d.campaignId, d.rowId, d.attempt, dialledAt))) {
           log.warn({ channelId, campaignId: d.campaignId, rowId: d.rowId }, 'attempt already dialled by another worker; waiting for its outcome');
         } else {
           o = { started: false, destroyed: false, wake: () => {} };
@@ -337,6 +342,14 @@ export function createDialer(deps: DialerDeps): Dialer {
       // The call is over: free its slot before the bookkeeping, so "dialling" never lags "done".
       clearInterval(renew);
       await deps.limits.release(d.campaignId, channelId);
+      // Dialled, gone, and nobody recorded it: the record is written before the outcome, so a
+      // crash in between re-runs the attempt and writes the same id again (published once).
+      if ((r.via === 'vanished' || r.via === 'timeout') && deps.attemptRecords) {
+        await deps.attemptRecords.publish(unrecordedAttemptRecord({
+          channelId, campaignId: d.campaignId, rowId: d.rowId, attempt: d.attempt, phone: d.phone, dialledAt, endedAt: clock(), via: r.via,
+          ...(d.contactId ? { contactId: d.contactId } : {}), ...(s.callerId ? { callerId: s.callerId } : {}),
+        }));
+      }
       return await finish(d, s, r.outcome, r.via);
     } finally {
       clearInterval(renew);

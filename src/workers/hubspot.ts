@@ -36,6 +36,8 @@ const CHOICE_TTL_MS = 15 * 60_000;
  * before its pending creates may be searched for, would otherwise wait for the whole backlog.
  */
 const HOLD_MAX_MS = 5_000;
+/** Stalls (its worker died mid-job) before a HubSpot job is failed: in practice never. */
+export const HUBSPOT_MAX_STALLED = 1000;
 
 export const CallRecordSchema = z.looseObject({
   id: z.string().min(1),
@@ -229,7 +231,10 @@ export function createHubspotWorker(deps: HubspotWorkerDeps): HubspotWorker {
       autorun: deps.worker?.autorun ?? true,
       ...(deps.worker?.stalledInterval ? { stalledInterval: deps.worker.stalledInterval } : {}),
       ...(deps.worker?.lockDuration ? { lockDuration: deps.worker.lockDuration } : {}),
-      ...(deps.worker?.maxStalledCount !== undefined ? { maxStalledCount: deps.worker.maxStalledCount } : {}),
+      // A job stalls when its worker dies mid-log (SIGKILL, OOM). Re-running it is safe (the
+      // ledger and the record-id search find a call already created), and BullMQ's default of
+      // one stall fails it for good after a second kill: the record would never be logged.
+      maxStalledCount: deps.worker?.maxStalledCount ?? HUBSPOT_MAX_STALLED,
     },
     log,
   );

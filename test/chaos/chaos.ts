@@ -16,7 +16,7 @@ import { startRedisServer, type RedisServerHandle } from '../../src/infra/redis-
 import { startPostgresServer } from '../../src/infra/postgres-server.ts';
 import { ensureDatabase, openStore, waitForDatabase } from '../../src/store/index.ts';
 import type { RowResult } from '../../src/campaigns/results.ts';
-import { deadAir as deadAirOfSpans, deadAirSeconds, type HeardSpan } from '../../src/sim/index.ts';
+import { deadAir as deadAirOfSpans, deadAirSeconds, defaultDialplan, type Dialplan, type HeardSpan } from '../../src/sim/index.ts';
 import { startFakeHubspot } from '../fakes/hubspot-server.ts';
 import { spawnApp, type AppProcess } from '../helpers/app-process.ts';
 import { digitPrompts } from '../helpers/dead-air.ts';
@@ -64,20 +64,34 @@ async function until<T>(f: () => Promise<T | undefined | false>, ms: number): Pr
   return undefined;
 }
 
-interface Sim { url: string; password: string; child: ChildProcess; req(method: string, path: string, body?: unknown): Promise<unknown> }
+interface Sim { url: string; password: string; amiPort: number; child: ChildProcess; req(method: string, path: string, body?: unknown): Promise<unknown> }
 
-async function startSimProcess(password: string, port = 0): Promise<Sim> {
+// The PBX as FreePBX runs it for centralita (dialplan/extensions_custom.conf): when Stasis()
+// fails (no app connected) or the app hands a call back, the caller goes on to a fallback
+// destination — here the PBX's own queue 400 — instead of being dropped; and the app gets
+// AMI (CEL), which records the calls that never reached it.
+function fallbackDialplan(): Dialplan {
+  const dp = defaultDialplan('centralita');
+  for (const [exten, steps] of Object.entries(dp['from-pstn']!)) {
+    if (steps[0]?.app === 'Stasis') dp['from-pstn']![exten] = [...steps, { app: 'Goto', context: 'ext-queues', exten: '400' }];
+  }
+  return dp;
+}
+
+async function startSimProcess(password: string, dir: string, port = 0, amiPort = 0): Promise<Sim> {
   const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [cli, 'sim', '--port', String(port), '--user', 'centralita', '--password', password], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' } });
-  const url = await new Promise<string>((resolve, reject) => {
+  const dialplanFile = join(dir, 'sim-dialplan.json');
+  writeFileSync(dialplanFile, JSON.stringify(fallbackDialplan()));
+  const child = spawn(process.execPath, [cli, 'sim', '--port', String(port), '--user', 'centralita', '--password', password, '--dialplan', dialplanFile, '--ami-port', String(amiPort), '--ami-secret', password], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn' } });
+  const { url, ami } = await new Promise<{ url: string; ami: number }>((resolve, reject) => {
     let buf = '';
-    child.stdout!.on('data', (d: Buffer) => { buf += d.toString(); const m = /ARI_URL=(\S+)/.exec(buf); if (m) resolve(m[1]!); });
+    child.stdout!.on('data', (d: Buffer) => { buf += d.toString(); const m = /ARI_URL=(\S+)/.exec(buf); const a = /AMI_PORT=(\d+)/.exec(buf); if (m && a) resolve({ url: m[1]!, ami: Number(a[1]) }); });
     child.once('exit', (c) => reject(new Error(`sim exited ${c}`)));
   });
   child.stdout!.resume();
   const auth = `Basic ${Buffer.from(`centralita:${password}`).toString('base64')}`;
   return {
-    url, password, child,
+    url, password, amiPort: ami, child,
     async req(method, path, body) {
       const r = await fetch(`${url}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(10_000) });
       const t = await r.text();
@@ -93,7 +107,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const rand = rng(o.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const faults: Record<string, number> = {};
-  const count = (k: string) => { faults[k] = (faults[k] ?? 0) + 1; log(`fault: ${k}`); };
+  // When each fault began and ended (wall clock): the diagnostics place a lost call among them.
+  const faultLog: { k: string; from: number; to?: number }[] = [];
+  const count = (k: string) => { faults[k] = (faults[k] ?? 0) + 1; faultLog.push({ k, from: Date.now() }); log(`fault: ${k} at +${Date.now() - t0} ms`); };
   const dir = mkdtempSync(join(tmpdir(), 'centralita-chaos-'));
   const cleanup: (() => Promise<void> | void)[] = [];
   try {
@@ -110,8 +126,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await ensureDatabase(pgServer.adminUrl, dbName);
     const hubspot = await startFakeHubspot({ token: 'chaos-token-123456' });
     cleanup.push(() => hubspot.close());
-    let sim = await startSimProcess(randomBytes(9).toString('hex'));
+    let sim = await startSimProcess(randomBytes(9).toString('hex'), dir);
     const simPort = Number(new URL(sim.url).port);
+    const amiPort = sim.amiPort;
     cleanup.push(() => { sim.child.kill('SIGKILL'); });
     // Agents answer in 0.5–1.5 s and talk 2–4 s; campaign numbers: 60 % answer, 20 % busy, 20 % no answer.
     // Chosen once: a restarted PBX gets the same world again.
@@ -130,6 +147,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const env = {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`, DATABASE_URL: pgServer.urlFor(dbName), HTTP_PORT: '0', DATA_DIR: join(dir, 'app'), LOG_LEVEL: 'info',
       ARI_URL: sim.url, ARI_USER: 'centralita', ARI_PASSWORD: sim.password,
+      AMI_HOST: '127.0.0.1', AMI_PORT: String(amiPort), AMI_USER: 'centralita', AMI_SECRET: sim.password,
       HUBSPOT_TOKEN: 'chaos-token-123456', HUBSPOT_BASE_URL: hubspot.url,
       CAMPAIGN_INBOX_DIR: join(dir, 'inbox'), CAMPAIGN_RESULTS_DIR: join(dir, 'results'), DIAL_CALLER_IDS: '+576015550100',
       SHUTDOWN_DEADLINE_MS: '3000', DIALER_MAX_CPS: '4', DIALER_MAX_CONCURRENT: '6',
@@ -140,6 +158,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const keepLogs = (name: string, p: AppProcess) => writeFileSync(join(dir, `${name}-${p.pid}.log`), [...p.stdout, ...p.stderr].join('\n'));
     cleanup.push(() => { keepLogs('app', app); if (worker) keepLogs('worker', worker); app.kill('SIGKILL'); worker?.kill('SIGKILL'); });
     log(`logs in ${dir}`);
+    // Agents do their wrap-up a few seconds after each call, as people at the console do (the
+    // record of an agent's call is held for it, up to holdHubspotSec, before HubSpot gets it).
+    const agentIds = ['ana', 'bruno', 'carla', 'diego', 'elena'];
+    let wrapping = true;
+    const wrapUps = (async () => {
+      while (wrapping) {
+        for (const a of agentIds) {
+          const r = await app.api(`/api/console/${a}`).catch(() => undefined);
+          if (!r || r.status !== 200) continue;
+          const body = (await r.json().catch(() => ({}))) as { pending?: { callId: string; endedAt: number }[] };
+          for (const p of body.pending ?? []) {
+            await app.api(`/api/console/${a}/wrapup`, { method: 'POST', body: JSON.stringify({ callId: p.callId, disposition: 'resolved' }), headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+          }
+        }
+        await sleep(2000);
+      }
+    })();
+    cleanup.push(async () => { wrapping = false; await wrapUps; });
     const login = async () => { for (const a of ['ana', 'bruno', 'carla', 'diego', 'elena']) await app.api(`/api/agents/${a}/login`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }).catch(() => {}); };
     await login();
     // The office schedule open whatever the time of day the suite runs (an audited override, in
@@ -205,7 +241,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             // Asterisk's channel ids are <epoch seconds>.<counter from start>: a PBX back within the
             // same second could give a new call an id of the old run; a restart takes longer than that.
             await sleep(2000 + Math.floor(rand() * 1500));
-            sim = await startSimProcess(sim.password, simPort);
+            sim = await startSimProcess(sim.password, dir, simPort, amiPort);
             await configureSim(sim);
           } else if (f.k === 'hubspot-5xx') {
             hubspot.fault({ kind: 'status', status: 503 }, 20);
@@ -213,6 +249,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
             hubspot.fault({ kind: 'rate-limit', policy: 'TEN_SECONDLY_ROLLING' }, 20);
           }
         } catch (err) { log(`fault ${f.k} failed: ${String(err)}`); }
+        faultLog[faultLog.length - 1]!.to = Date.now();
       }
       await sleep(100);
     }
@@ -284,7 +321,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     flows.close();
     const callers = hearing.channels.filter((c) => inbound.includes(c.id) || c.id.startsWith('cmp-'));
     const deadAir = callers.reduce((t, c) => t + deadAirSeconds(c.heard, { at: hearing.at, digitPrompts: dp }), 0);
-    log(`missing records: ${expected.filter((id) => !ids.has(id)).slice(0, 10).join(' ')}`);
+    // Which calls have no record and why: what the caller heard, when, and the faults around it.
+    const around = (from: number, to: number) => faultLog.filter((f) => f.from <= to + 5000 && (f.to ?? f.from) >= from - 5000).map((f) => `${f.k}@+${f.from - t0}..+${(f.to ?? f.from) - t0}`).join(',') || 'no fault within 5 s';
+    for (const id of expected.filter((x) => !ids.has(x))) {
+      const c = hearing.channels.find((h) => `cr-${h.id}` === id);
+      const from = c?.heard[0]?.from ?? 0;
+      const to = c?.heard.at(-1)?.to ?? hearing.at;
+      log(`missing record ${id}: heard ${c ? c.heard.map((h) => `${h.what}@+${Math.round(h.from - t0)}`).join(' ') : '(no timeline)'} until +${Math.round(to - t0)}; faults: ${around(from, to)}`);
+    }
+    // Which records HubSpot never got, and where their job is (waiting, delayed until when, failed why).
+    const hsMissing = [...ids].filter((id) => !hubspot.callsByMarker().has(id));
+    if (hsMissing.length) {
+      const q = new Queue(QUEUES.callRecords, { connection: conn });
+      q.on('error', () => {});
+      log(`call-records jobs: ${JSON.stringify(await q.getJobCounts().catch(() => ({})))}`);
+      for (const id of hsMissing.slice(0, 20)) {
+        const j = await q.getJob(id).catch(() => undefined);
+        const state = j ? await j.getState().catch(() => '?') : 'no job';
+        log(`hubspot missing ${id}: ${state}${j ? ` attempts=${j.attemptsMade} started=${j.attemptsStarted} added=+${j.timestamp - t0} due=+${j.timestamp + (j.delay ?? 0) - t0} processed=${j.processedOn ? `+${j.processedOn - t0}` : '-'} failed=${j.failedReason ?? ''} result=${JSON.stringify(j.returnvalue ?? null)} direction=${(j.data as { direction?: string }).direction} source=${(j.data as { source?: string }).source ?? 'stasis'}` : ''}`);
+      }
+      await q.close();
+    }
     if (settled !== true) {
       const q = new Queue(QUEUES.originate, { connection: conn });
       q.on('error', () => {});

@@ -6,7 +6,9 @@ import type { Telephony, TelephonyEvent, OriginateRequest, ChannelInfo } from '.
 import type { CallRecord } from '../../src/domain/call-record.ts';
 import { TelephonyCommandError } from '../../src/errors.ts';
 
-export type FakeBehaviour = 'answer' | 'voicemail' | 'busy' | 'noanswer' | 'congestion' | 'refuse' | 'silent-busy';
+// `vanish`: answered while no process held the Stasis app (or the PBX restarted): the channel
+// is gone with no event and no record.
+export type FakeBehaviour = 'answer' | 'voicemail' | 'busy' | 'noanswer' | 'congestion' | 'refuse' | 'silent-busy' | 'vanish';
 
 export interface CampaignFakeTelephony extends Telephony {
   originated: { req: OriginateRequest; at: number }[];
@@ -60,6 +62,7 @@ export function createCampaignFakeTelephony(o: FakeOptions): CampaignFakeTelepho
       const end = (cause: number, causeText: string) => { liveSet.delete(id); emit({ type: 'channel.destroyed', channelId: id, cause, causeText, at: iso() }); };
       if (b === 'busy') later(ring, () => { emit({ type: 'dial', peerId: id, status: 'BUSY', at: iso() }); end(0, 'Unknown'); });
       else if (b === 'silent-busy') later(ring, () => end(17, 'User busy'));
+      else if (b === 'vanish') later(ring, () => { liveSet.delete(id); });
       else if (b === 'congestion') later(ring, () => { emit({ type: 'dial', peerId: id, status: 'CONGESTION', at: iso() }); end(0, 'Unknown'); });
       else if (b === 'noanswer') later(Math.min(ring * 3, (req.timeoutSec ?? 30) * 1000), () => { emit({ type: 'dial', peerId: id, status: 'NOANSWER', at: iso() }); end(19, 'User alerting, no answer'); });
       else {

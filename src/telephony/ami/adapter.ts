@@ -101,6 +101,7 @@ export async function createAmiPbx(o: AmiPbxOptions): Promise<AmiPbx> {
         Variable: Object.entries(r.variables ?? {}).map(([k, v]) => `${k}=${v}`),
       });
     },
+    async resync() { if (resyncing) await resyncing; else if (client.status().connected) await resync(); },
     async hangup(channel, cause = 16) { await client.action('Hangup', { Channel: channel, Cause: cause }); },
     async startRecording(channel, file) { await client.action('MixMonitor', { Channel: channel, File: file, Options: 'b' }); },
     async stopRecording(channel) { await client.action('StopMixMonitor', { Channel: channel }); },

@@ -1,8 +1,9 @@
 // The chaos suite's short form in the normal test run (issue 14): a small seeded mixed load
 // while Redis is killed and restarted, the ARI sockets drop and HubSpot answers 503/429
 // (test/chaos/chaos.ts). Nothing lost, nothing doubled, every campaign row settled, nobody
-// left in silence. SIGKILLs of the app are in `npm run chaos` only: they still lose calls that
-// arrive while the app starts and leave callers silent while it is down (docs/reliability.md).
+// left in silence. SIGKILLs of the app and the worker and the PBX restart are in `npm run chaos`
+// only: each app restart takes seconds to minutes on a loaded machine (docs/reliability.md, "The
+// chaos suite", has the measured runs).
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../chaos/chaos.ts';
 

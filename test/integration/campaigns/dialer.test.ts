@@ -14,6 +14,9 @@ import { startHopper, hopperTarget } from '../../../src/campaigns/hopper.ts';
 import { createCallOutcomeChannel } from '../../../src/jobs/call-outcome.ts';
 import { createDialer, type Dialer } from '../../../src/workers/dialer.ts';
 import { parseCampaignSettings, type CampaignSettingsInput } from '../../../src/domain/campaign.ts';
+import { UNRECORDED_ATTEMPT_CODE } from '../../../src/campaigns/attempt-record.ts';
+import { CallRecordSchema } from '../../../src/workers/hubspot.ts';
+import type { CallRecord } from '../../../src/domain/call-record.ts';
 import { createCampaignFakeTelephony, type FakeBehaviour } from '../../fakes/campaign-fake-telephony.ts';
 import { openCampaignTestDb, type CampaignTestDb } from '../../helpers/campaign-db.ts';
 
@@ -222,6 +225,21 @@ describe('dialler', () => {
     const [c] = (await cdb.db.hopper.campaigns()).filter((x) => x.campaignId === 'bulk');
     expect(c).toBeUndefined();
   });
+
+  it('writes one record for a dialled attempt that vanished with none from the Stasis owner, before its outcome', async () => {
+    const tel = fake(() => 'vanish');
+    await campaign('unrecorded', [phone(900)], { callerId: '+576015550100', retry: { failed: { delaySec: 0, maxAttempts: 1 } } });
+    const records: CallRecord[] = [];
+    let settledWhenRecorded: number | undefined;
+    dialer(tel, { attemptRecords: { publish: async (r) => { settledWhenRecorded = (await store().progress('unrecorded')).done; records.push(r); } } });
+    await until(async () => (await store().progress('unrecorded')).done === 1, 30_000);
+    expect((await store().progress('unrecorded')).final).toEqual({ failed: 1 });
+    const channelId = tel.originated[0]!.req.channelId!;
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ id: `cr-${channelId}`, linkedId: channelId, direction: 'outbound', from: '+576015550100', to: phone(900), disposition: 'failed', campaign: { campaignId: 'unrecorded', attempt: 1 }, error: { code: UNRECORDED_ATTEMPT_CODE } });
+    expect(CallRecordSchema.safeParse(records[0]).success).toBe(true);
+    expect(settledWhenRecorded).toBe(0);
+  }, 40_000);
 
   it('keeps rows outside the recipient window in the database until the opening, and skips do-not-call numbers at dial time', async () => {
     const tel = fake(() => 'answer');

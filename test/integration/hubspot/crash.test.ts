@@ -79,3 +79,35 @@ it('crash in a batch of two creates: only the create sent is pending, the contac
   // Started by the crashed worker, then once by the new one: the wait for the lag was held, not delayed.
   for (const j of await h.queue.getJobs(['completed'])) expect(j.attemptsStarted).toBeLessThanOrEqual(2);
 }, 60_000);
+
+it('a record whose worker is SIGKILLed twice mid-log is still logged once (a stalled HubSpot job is never given up)', async () => {
+  h = await harness(inject('redisUrl'), { reconcileAfterMs: 3_000 }, { searchIndexLagMs: 200 });
+  h.fake.addContact({ phone: '3001234567' });
+  const records = Array.from({ length: 5 }, (_, i) => callRecord({ id: `cr-twice-${process.pid}-${i}` }));
+  for (const r of records) await h.add(r);
+  const child = (crash: boolean) => spawn(process.execPath, [fileURLToPath(new URL('../../fakes/hubspot-worker-child.ts', import.meta.url))], {
+    env: { ...process.env, REDIS_URL: inject('redisUrl'), HUBSPOT_URL: h!.fake.url, BULL_PREFIX: h!.bullPrefix, KEY_PREFIX: h!.keyPrefix, CRASH_AFTER_CREATE: crash ? '1' : '0', LOCK_MS: '1000', SETTINGS_JSON: JSON.stringify({ batchWaitMs: 50, reconcileAfterMs: 3_000 }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // First kill: right after HubSpot created the calls.
+  const a = child(true);
+  await new Promise((r) => a.once('exit', r));
+  // Second kill: the next worker holds the jobs, waiting for HubSpot's search to show the creates.
+  const b = child(false);
+  await until(async () => (await h!.queue.getJobs(['active'])).filter((j) => j.attemptsStarted >= 2).length === records.length, 15_000);
+  b.kill('SIGKILL');
+  await new Promise((r) => b.once('exit', r));
+  h.startWorker({ worker: { stalledInterval: 300, lockDuration: 5000 } });
+  await h.waitFor((c) => c.completed === records.length, 30_000);
+  expect(await h.queue.getJobs(['failed'])).toHaveLength(0);
+  const byMarker = h.fake.callsByMarker();
+  for (const r of records) expect(byMarker.get(recordMarker(r.id))).toHaveLength(1);
+}, 60_000);
+
+async function until(fn: () => Promise<boolean>, ms: number) {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

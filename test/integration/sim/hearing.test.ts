@@ -1,7 +1,7 @@
 // What the caller hears, span by span (issue 14, no dead air): derived from the channel's real
 // state — its playback, MOH, bridge members, ringing indication — on a virtual clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManualClock, deadAir, startSimulator, type ManualClock, type Simulator } from '../../../src/sim/index.ts';
+import { createManualClock, deadAir, PBX_QUEUE_DID, startSimulator, type ManualClock, type Simulator } from '../../../src/sim/index.ts';
 
 let sim: Simulator;
 let clock: ManualClock;
@@ -69,5 +69,26 @@ describe('hearing timeline', () => {
     await advance(1500);
     await advance(100);
     expect(spans(a)).toEqual(['silence:0', 'moh:1000', 'prompt(sound:menu):1500', 'moh:open']);
+  });
+});
+
+describe('hearing in the PBX\'s own queue (app_queue)', () => {
+  it('a caller waiting in Queue() hears music on hold, then the member', async () => {
+    clock = createManualClock();
+    // Every member busy at first: 1006-1008 ring for 5 s, then one answers.
+    sim = await startSimulator({ user: 'u', password: 'p', clock });
+    try {
+      for (const r of ['1006', '1007', '1008']) sim.control.setEndpointBehavior('PJSIP', r, { behavior: 'answer', afterMs: 5000 });
+      const id = sim.control.placeCall({ from: '3001234567', to: PBX_QUEUE_DID });
+      await advance(10);
+      await advance(6000);
+      await advance(2000);
+      sim.control.hangup(id);
+      await advance(10);
+      // Answer() then Queue(): a few ms of nothing between them, then music until the member answers.
+      const heard = spans(id).filter((h) => !/^silence:\d$/.test(h));
+      expect(heard.slice(0, 2)).toEqual([expect.stringMatching(/^moh:(49|50)\d\d$/), expect.stringMatching(/^bridged:3\d{3}$/)]);
+      expect(deadAir(sim.control.channel(id)!.heard)).toEqual([]);
+    } finally { await sim.close(); }
   });
 });
