@@ -115,8 +115,11 @@ describe('softphone in the agent console (chromium, WebRTC)', () => {
     await waitFor(async () => (await simGet<SipStats>('/sip')).dialogs.find((d) => d.channelId === leg.channelId)?.held === true, 10_000, 'held at the PBX');
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.waitForSelector('[data-testid="softphone"][data-call="connected"]');
-    const holds = (await simGet<{ transcript: { kind: string; on?: boolean }[] }>(`/channels/${leg.channelId}`)).transcript.filter((t) => t.kind === 'hold').map((t) => t.on);
-    expect(holds).toEqual([true, false]);
+    // The browser shows "connected" once its re-INVITE is answered; the PBX notes the resume as
+    // it takes the call off hold, which can come a moment later (CI saw it race).
+    const holdTranscript = async () => (await simGet<{ transcript: { kind: string; on?: boolean }[] }>(`/channels/${leg.channelId}`)).transcript.filter((t) => t.kind === 'hold').map((t) => t.on);
+    await waitFor(async () => (await holdTranscript()).length >= 2, 10_000, 'resumed at the PBX');
+    expect(await holdTranscript()).toEqual([true, false]);
 
     // Mute toggles the indicator.
     await page.getByRole('button', { name: 'Mute' }).click();
