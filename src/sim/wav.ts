@@ -24,11 +24,10 @@ export function wavDurationMs(buf: Uint8Array): number | undefined {
   return undefined;
 }
 
-/** A silent 8 kHz mono 16-bit PCM WAV of the given length. */
-export function silentWav(durationMs: number): Buffer {
+/** 8 kHz mono 16-bit PCM WAV of the given samples (in order). */
+export function pcmWav(chunks: readonly Int16Array[]): Buffer {
   const rate = 8000;
-  const samples = Math.max(0, Math.round((durationMs / 1000) * rate));
-  const dataBytes = samples * 2;
+  const dataBytes = chunks.reduce((a, c) => a + c.length, 0) * 2;
   const b = Buffer.alloc(44 + dataBytes);
   b.write('RIFF', 0, 'ascii');
   b.writeUInt32LE(36 + dataBytes, 4);
@@ -43,5 +42,12 @@ export function silentWav(durationMs: number): Buffer {
   b.writeUInt16LE(16, 34);
   b.write('data', 36, 'ascii');
   b.writeUInt32LE(dataBytes, 40);
+  let off = 44;
+  for (const c of chunks) for (const v of c) { b.writeInt16LE(v, off); off += 2; }
   return b;
+}
+
+/** A silent 8 kHz mono 16-bit PCM WAV of the given length. */
+export function silentWav(durationMs: number): Buffer {
+  return pcmWav([new Int16Array(Math.max(0, Math.round((durationMs / 1000) * 8000)))]);
 }

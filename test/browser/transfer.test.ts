@@ -5,7 +5,6 @@
 // sales queue → Ana answers in her browser, with two-way audio; Carla in wrap-up. Then Ana
 // consults Carla (the caller on music on hold), Carla answers in her browser, Ana completes: the
 // caller talks with Carla (two-way audio again), Ana in wrap-up; the record lists both transfers.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CallRecord } from '../../src/domain/call-record.ts';
@@ -13,16 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHarness, type WebHarness } from './web-harness.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-function toneWav(path: string, freq: number, seconds: number): void {
-  const n = 8000 * seconds;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0, 'ascii'); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVE', 8, 'ascii'); b.write('fmt ', 12, 'ascii');
-  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24); b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36, 'ascii'); b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * freq * i) / 8000)), 44 + i * 2);
-  writeFileSync(path, b);
-}
+import { toneWav } from '../helpers/tone.ts';
 
 interface SipStats { registrations: Record<string, string>; dialogs: { channelId: string; resource: string; state: string }[] }
 

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import OpusScript from 'opusscript';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, TelephoneEventRtpPayload, useOPUS, usePCMU } from 'werift';
+import { pcmWav } from '../wav.ts';
 
 const require = createRequire(import.meta.url);
 // alawmulaw ships CommonJS without an exports map; its ESM entry needs a bundler.
@@ -294,17 +295,4 @@ export function createMediaLeg(o: MediaOptions): MediaLeg {
       opusDec?.delete(); opusEnc?.delete();
     },
   };
-}
-
-/** 8 kHz mono 16-bit PCM WAV of the received frames. */
-export function pcmWav(chunks: Int16Array[]): Buffer {
-  const n = chunks.reduce((a, c) => a + c.length, 0);
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0, 'ascii'); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVE', 8, 'ascii');
-  b.write('fmt ', 12, 'ascii'); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24); b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'ascii'); b.writeUInt32LE(n * 2, 40);
-  let off = 44;
-  for (const c of chunks) for (const s of c) { b.writeInt16LE(s, off); off += 2; }
-  return b;
 }

@@ -23,6 +23,7 @@ import { startApp, type AppUnderTest } from '../app.ts';
 import { launchChromium, PASSWORD } from '../../browser/web-harness.ts';
 import { createTestDatabase } from '../../helpers/db.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { toneSamples, toneWav } from '../../helpers/tone.ts';
 
 const lab = labSettings();
 const WSS = process.env.TEST_ASTERISK_WSS ?? 'wss://127.0.0.1:8089/ws';
@@ -67,22 +68,9 @@ export function toneDbfs(x: Int16Array, freq: number, rate = 8000): number {
   return 20 * Math.log10(Math.max(amp, 1e-9));
 }
 
-/** 8 kHz mono 16-bit WAV of a tone (Chromium's fake microphone loops it). */
-function toneWav(path: string, freq: number, seconds: number): void {
-  const n = 8000 * seconds;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0, 'ascii'); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVE', 8, 'ascii'); b.write('fmt ', 12, 'ascii');
-  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24); b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36, 'ascii'); b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * freq * i) / 8000)), 44 + i * 2);
-  writeFileSync(path, b);
-}
-
 /** Raw µ-law of a tone, what sipp's rtp_stream sends as PCMU (payload 0), 160 bytes per 20 ms. */
 function toneUlaw(path: string, freq: number, seconds: number): void {
-  const pcm = new Int16Array(8000 * seconds);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * freq * i) / 8000));
-  writeFileSync(path, alawmulaw.mulaw.encode(pcm));
+  writeFileSync(path, alawmulaw.mulaw.encode(toneSamples(freq, seconds)));
 }
 
 /** The caller: INVITE as ct-caller (context ct-in → centralita-did) to the DID, PCMU, streams the tone until Asterisk hangs up. */
